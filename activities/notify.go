@@ -1,0 +1,154 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalo"
+)
+
+// Delivery statuses, as stored in deliveries.status.
+const (
+	StatusSent    = string(db.DeliveryStatusSent)
+	StatusSkipped = string(db.DeliveryStatusSkipped)
+	StatusFailed  = string(db.DeliveryStatusFailed)
+)
+
+// PlanInput names the transaction to plan deliveries for.
+type PlanInput struct {
+	TransactionID uuid.UUID
+}
+
+// PlannedDelivery is one message still to send.
+type PlannedDelivery struct {
+	DeliveryID uuid.UUID
+}
+
+// PlanResult lists the deliveries still pending for the transaction.
+type PlanResult struct {
+	Deliveries []PlannedDelivery
+}
+
+// PlanNotifications records a pending delivery for every recipient of every
+// matching active integration and returns those not yet finished. Running it
+// twice plans nothing twice.
+func (a *Activities) PlanNotifications(ctx context.Context, in PlanInput) (PlanResult, error) {
+	q := db.New(a.Pool)
+	if err := q.PlanDeliveries(ctx, in.TransactionID); err != nil {
+		return PlanResult{}, fmt.Errorf("plan deliveries: %w", err)
+	}
+	rows, err := q.ListOpenDeliveries(ctx, in.TransactionID)
+	if err != nil {
+		return PlanResult{}, fmt.Errorf("list deliveries: %w", err)
+	}
+	res := PlanResult{Deliveries: make([]PlannedDelivery, len(rows))}
+	for i, r := range rows {
+		res.Deliveries[i] = PlannedDelivery{DeliveryID: r.ID}
+	}
+	return res, nil
+}
+
+// SendInput names the delivery to send.
+type SendInput struct {
+	DeliveryID uuid.UUID
+}
+
+// Outcome is how a delivery ended.
+type Outcome struct {
+	Status    string // StatusSent, StatusSkipped or StatusFailed
+	MessageID string // Zalo's message id when sent
+	Reason    string // why it was skipped or failed
+}
+
+// SendZaloMessage sends one delivery's message unless it was sent already
+// or its recipient is no longer wanted. Transient Zalo errors are returned
+// for Temporal to retry; permanent ones are non-retryable; a recipient Zalo
+// will not let us reach is a skip, not an error.
+func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome, error) {
+	q := db.New(a.Pool)
+	d, err := q.StartDeliveryAttempt(ctx, in.DeliveryID)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("start attempt: %w", db.Classify(err))
+	}
+	switch {
+	case d.Status != db.DeliveryStatusPending:
+		// Finished by an earlier attempt: report it again, send nothing.
+		return Outcome{Status: string(d.Status), MessageID: d.ZaloMessageID}, nil
+	case d.IntegrationStatus != db.IntegrationStatusActive:
+		return Outcome{Status: StatusSkipped, Reason: "integration_" + string(d.IntegrationStatus)}, nil
+	case !d.StillMember:
+		return Outcome{Status: StatusSkipped, Reason: "member_removed"}, nil
+	}
+
+	fields, err := message.ParseFields(d.Fields)
+	if err != nil {
+		return Outcome{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_fields", nil)
+	}
+	text := message.Render(message.Transaction{
+		Amount:               d.Amount,
+		Description:          d.Description,
+		BalanceAfter:         d.BalanceAfter,
+		OccurredAt:           d.OccurredAt,
+		BankName:             d.BankName,
+		AccountNumber:        d.AccountNumber,
+		AccountName:          d.AccountName,
+		Reference:            d.Reference,
+		CounterAccountName:   d.CounterAccountName,
+		CounterAccountNumber: d.CounterAccountNumber,
+		CounterBankName:      d.CounterBankName,
+	}, fields)
+
+	token, err := a.Tokens.OAAccessToken(ctx)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("oa token: %w", err)
+	}
+	sent, err := a.Zalo.SendText(ctx, token, d.Recipient, text)
+	if err == nil {
+		return Outcome{Status: StatusSent, MessageID: sent.MessageID}, nil
+	}
+	return a.sendFailed(ctx, q, in.DeliveryID, err)
+}
+
+// sendFailed sorts a Zalo error into skip, permanent failure or retry.
+func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error) (Outcome, error) {
+	class := zalo.Classify(err)
+	switch class {
+	case zalo.ClassNotFollowing, zalo.ClassBlocked, zalo.ClassNoInteraction:
+		return Outcome{Status: StatusSkipped, Reason: class.String()}, nil
+	}
+	if !class.Retryable() {
+		return Outcome{}, temporal.NewNonRetryableApplicationError(err.Error(), "zalo_"+class.String(), nil)
+	}
+	// Keep the delivery log honest while Temporal retries.
+	if rerr := q.RecordDeliveryError(ctx, db.RecordDeliveryErrorParams{ID: deliveryID, LastError: err.Error()}); rerr != nil {
+		activity.GetLogger(ctx).Warn("recording delivery error", "error", rerr)
+	}
+	return Outcome{}, temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
+}
+
+// RecordInput is a delivery's final outcome.
+type RecordInput struct {
+	DeliveryID uuid.UUID
+	Outcome    Outcome
+}
+
+// RecordDelivery stores a delivery's outcome. A delivery already recorded
+// as sent is never changed.
+func (a *Activities) RecordDelivery(ctx context.Context, in RecordInput) error {
+	err := db.New(a.Pool).FinishDelivery(ctx, db.FinishDeliveryParams{
+		ID:            in.DeliveryID,
+		Status:        db.DeliveryStatus(in.Outcome.Status),
+		ZaloMessageID: in.Outcome.MessageID,
+		LastError:     in.Outcome.Reason,
+	})
+	if err != nil {
+		return fmt.Errorf("record delivery: %w", err)
+	}
+	return nil
+}

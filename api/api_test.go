@@ -1,0 +1,199 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"github.com/tingting-vn/tingting/api"
+	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/testenv"
+)
+
+var temporalClient client.Client
+
+func TestMain(m *testing.M) {
+	srv, err := testenv.StartTemporal()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	temporalClient = srv.Client()
+	code := m.Run()
+	_ = srv.Stop()
+	os.Exit(code)
+}
+
+type fixture struct {
+	url   string
+	key   string
+	pool  *pgxpool.Pool
+	other string // another workspace's key
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	pool := testenv.Pool(t)
+	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	t.Cleanup(srv.Close)
+	_, key, err := apikey.CreateWorkspace(context.Background(), pool, "A")
+	require.NoError(t, err)
+	_, other, err := apikey.CreateWorkspace(context.Background(), pool, "B")
+	require.NoError(t, err)
+	return fixture{url: srv.URL, key: key, pool: pool, other: other}
+}
+
+// do sends a raw body and returns the status and decoded JSON answer.
+func (f fixture) do(t *testing.T, method, path, key, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.url+path, strings.NewReader(body))
+	require.NoError(t, err)
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(res.Body)
+	if len(raw) > 0 {
+		require.NoError(t, json.Unmarshal(raw, &out), "body: %s", raw)
+	}
+	return res.StatusCode, out
+}
+
+func errorCode(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}
+
+func TestAuthentication(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, key := range []string{"", "tt_nope", "not-a-key", f.key + "x"} {
+		status, body := f.do(t, "GET", "/v1/bank-accounts", key, "")
+		require.Equal(t, http.StatusUnauthorized, status, "key %q", key)
+		require.Equal(t, "unauthorized", errorCode(body))
+	}
+	status, _ := f.do(t, "GET", "/v1/bank-accounts", f.key, "")
+	require.Equal(t, http.StatusOK, status)
+}
+
+func TestBankAccounts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	status, acct := f.do(t, "POST", "/v1/bank-accounts", f.key,
+		`{"bank_code":"VCB","bank_name":"Vietcombank","account_number":"0123456789","account_name":"CÔNG TY A"}`)
+	require.Equal(t, http.StatusCreated, status)
+	require.Equal(t, "CÔNG TY A", acct["account_name"])
+
+	status, body := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"0123456789"}`)
+	require.Equal(t, http.StatusConflict, status)
+	require.Equal(t, "conflict", errorCode(body))
+
+	_, list := f.do(t, "GET", "/v1/bank-accounts", f.key, "")
+	require.Len(t, list["items"], 1)
+	_, otherList := f.do(t, "GET", "/v1/bank-accounts", f.other, "")
+	require.Empty(t, otherList["items"], "a workspace sees only its own accounts")
+}
+
+func TestTransactionBadInput(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	status, acct := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
+	require.Equal(t, http.StatusCreated, status)
+	_, otherAcct := f.do(t, "POST", "/v1/bank-accounts", f.other, `{"account_number":"222"}`)
+
+	valid := func(patch string) string {
+		return `{"account_number":"111","external_id":"FT1","amount":599000,"occurred_at":"2024-10-03T15:06:37+07:00"` + patch + `}`
+	}
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		code, says string
+	}{
+		{"empty body", ``, 400, "invalid_request", "empty"},
+		{"malformed", `{"amount":`, 400, "invalid_request", "malformed"},
+		{"not an object", `[1,2]`, 400, "invalid_request", "object"},
+		{"amount as string", valid(`,"amount":"599000"`), 400, "invalid_request", "amount"},
+		{"fractional amount", valid(`,"amount":1.5`), 400, "invalid_request", "amount"},
+		{"zero amount", valid(`,"amount":0`), 400, "invalid_request", "amount"},
+		{"absurd amount", valid(`,"amount":1e18`), 400, "invalid_request", "amount"},
+		{"missing amount", `{"account_number":"111","external_id":"FT1","occurred_at":"2024-10-03T15:06:37+07:00"}`, 400, "invalid_request", "amount"},
+		{"missing external id", valid(`,"external_id":""`), 400, "invalid_request", "external_id"},
+		{"bad time", valid(`,"occurred_at":"03/10/2024"`), 400, "invalid_request", "occurred_at"},
+		{"NUL in description", valid(`,"description":"a\u0000b"`), 400, "invalid_request", "description"},
+		{"both account fields", valid(`,"bank_account_id":"` + acct["id"].(string) + `"`), 400, "invalid_request", "not both"},
+		{"unknown account", valid(`,"account_number":"999"`), 422, "unknown_bank_account", "register"},
+		{"another workspace's account", `{"bank_account_id":"` + otherAcct["id"].(string) + `","external_id":"FT1","amount":5,"occurred_at":"2024-10-03T15:06:37+07:00"}`, 422, "unknown_bank_account", ""},
+		{"too large", valid(`,"description":"` + strings.Repeat("x", 2<<20) + `"`), 413, "too_large", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := f.do(t, "POST", "/v1/transactions", f.key, tc.body)
+			require.Equal(t, tc.status, status, "body: %v", body)
+			require.Equal(t, tc.code, errorCode(body))
+			msg := body["error"].(map[string]any)["message"].(string)
+			require.Contains(t, msg, tc.says)
+		})
+	}
+	var count int
+	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT count(*) FROM transactions").Scan(&count))
+	require.Zero(t, count, "a rejected request stores nothing")
+}
+
+func TestTransactionIsRecordedOnceAndOthersCannotSeeIt(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
+	body := `{"account_number":"111","external_id":"FT-once","amount":-1250000,"occurred_at":"2024-10-03T15:06:37+07:00"}`
+
+	status, first := f.do(t, "POST", "/v1/transactions", f.key, body)
+	require.Equal(t, http.StatusAccepted, status)
+	require.Equal(t, false, first["duplicate"])
+	status, second := f.do(t, "POST", "/v1/transactions", f.key, body)
+	require.Equal(t, http.StatusAccepted, status)
+	require.Equal(t, true, second["duplicate"])
+	require.Equal(t, first["transaction_id"], second["transaction_id"])
+
+	status, conflict := f.do(t, "POST", "/v1/transactions", f.key, strings.Replace(body, "-1250000", "-1", 1))
+	require.Equal(t, http.StatusConflict, status)
+	require.Equal(t, "conflict", errorCode(conflict))
+
+	id := first["transaction_id"].(string)
+	status, txn := f.do(t, "GET", "/v1/transactions/"+id, f.key, "")
+	require.Equal(t, http.StatusOK, status)
+	require.EqualValues(t, -1250000, txn["amount"])
+	for _, path := range []string{"/v1/transactions/" + id, "/v1/transactions/not-a-uuid"} {
+		key := f.other
+		if strings.HasSuffix(path, "uuid") {
+			key = f.key
+		}
+		status, body := f.do(t, "GET", path, key, "")
+		require.Equal(t, http.StatusNotFound, status)
+		require.Equal(t, "not_found", errorCode(body))
+	}
+}
+
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	status, _ := f.do(t, "GET", "/healthz", "", "")
+	require.Equal(t, http.StatusOK, status)
+	status, _ = f.do(t, "GET", "/readyz", "", "")
+	require.Equal(t, http.StatusOK, status)
+	status, body := f.do(t, "GET", "/nope", "", "")
+	require.Equal(t, http.StatusNotFound, status)
+	require.Equal(t, "not_found", errorCode(body))
+}

@@ -1,0 +1,67 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/apikey"
+)
+
+const workspaceKey = "workspace_id"
+
+// authenticate resolves the bearer API key to its workspace; every /v1
+// handler sees only that workspace's data.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+		if !ok || !strings.HasPrefix(key, apikey.Prefix) {
+			return errUnauthorized
+		}
+		id, err := s.queries.WorkspaceIDForAPIKey(c.Request().Context(), apikey.Hash(key))
+		if err = db.Classify(err); errors.Is(err, db.ErrNotFound) {
+			return errUnauthorized
+		} else if err != nil {
+			return err
+		}
+		c.Set(workspaceKey, id)
+		return next(c)
+	}
+}
+
+func workspaceID(c echo.Context) uuid.UUID { return c.Get(workspaceKey).(uuid.UUID) }
+
+// limitBody makes reading more than maxBody fail, which decodeJSON turns
+// into a 413; a declared Content-Length over the limit is refused at once.
+func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > maxBody {
+			return errTooLarge
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, maxBody)
+		return next(c)
+	}
+}
+
+// requestLog logs one line per request: never headers or bodies, which may
+// carry keys and signatures.
+func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		status := c.Response().Status
+		if err != nil {
+			status = toError(err).Status
+		}
+		s.log.InfoContext(c.Request().Context(), "http request",
+			"method", c.Request().Method, "route", c.Path(), "status", status,
+			"duration_ms", time.Since(start).Milliseconds())
+		return err
+	}
+}

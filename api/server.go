@@ -1,0 +1,46 @@
+// Package api is tingting's HTTP API: the contract of DESIGN.md served with
+// Echo. It starts workflows by name and never imports activities.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/sdk/client"
+
+	"github.com/tingting-vn/tingting/db"
+)
+
+// maxBody bounds every request body; larger ones answer 413.
+const maxBody = 1 << 20
+
+// Deps are what the API needs from the process that runs it.
+type Deps struct {
+	Pool     *pgxpool.Pool
+	Temporal client.Client
+	Log      *slog.Logger
+}
+
+// Server is the API as an http.Handler.
+type Server struct {
+	echo     *echo.Echo
+	pool     *pgxpool.Pool
+	queries  *db.Queries
+	temporal client.Client
+	log      *slog.Logger
+}
+
+// New builds the API with every route of routes.go.
+func New(d Deps) *Server {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler(d.Log)
+	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log}
+	s.routes()
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }

@@ -1,0 +1,241 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/workflows"
+)
+
+// maxAmount rejects absurd amounts: 10^15 đồng is far beyond any real
+// transfer and far inside int64.
+const maxAmount = 1_000_000_000_000_000
+
+type transactionRequest struct {
+	BankAccountID        string `json:"bank_account_id"`
+	AccountNumber        string `json:"account_number"`
+	ExternalID           string `json:"external_id"`
+	Amount               *int64 `json:"amount"`
+	Description          string `json:"description"`
+	BalanceAfter         *int64 `json:"balance_after"`
+	OccurredAt           string `json:"occurred_at"`
+	Reference            string `json:"reference"`
+	CounterAccountName   string `json:"counter_account_name"`
+	CounterAccountNumber string `json:"counter_account_number"`
+	CounterBankName      string `json:"counter_bank_name"`
+}
+
+type transactionAccepted struct {
+	TransactionID string `json:"transaction_id"`
+	Duplicate     bool   `json:"duplicate"`
+}
+
+// createTransaction records a transaction and starts its notification. A
+// transaction seen before answers duplicate:true and notifies nobody again;
+// the workflow is started in both cases, so a client retrying after a 503
+// (recorded, but Temporal was away) still gets its transaction notified.
+func (s *Server) createTransaction(c echo.Context) error {
+	ctx := c.Request().Context()
+	var req transactionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	p, err := s.transactionParams(ctx, workspaceID(c), req)
+	if err != nil {
+		return err
+	}
+	txn, duplicate, err := s.recordTransaction(ctx, p)
+	if err != nil {
+		return err
+	}
+	if err := s.startNotify(ctx, txn); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, transactionAccepted{TransactionID: txn.ID.String(), Duplicate: duplicate})
+}
+
+// transactionParams validates the request and resolves its bank account.
+func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transactionRequest) (db.InsertTransactionParams, error) {
+	p := db.InsertTransactionParams{WorkspaceID: ws}
+	var err error
+	if p.ExternalID, err = requiredText("external_id", req.ExternalID, 128); err != nil {
+		return p, err
+	}
+	switch {
+	case req.Amount == nil:
+		return p, invalid("amount: required (integer đồng, negative for money out)")
+	case *req.Amount == 0:
+		return p, invalid("amount: must not be 0")
+	case *req.Amount > maxAmount || *req.Amount < -maxAmount:
+		return p, invalid("amount: absurd value; at most %d đồng either way", maxAmount)
+	}
+	p.Amount = *req.Amount
+	if b := req.BalanceAfter; b != nil && (*b > maxAmount || *b < -maxAmount) {
+		return p, invalid("balance_after: absurd value; at most %d đồng either way", maxAmount)
+	}
+	p.BalanceAfter = req.BalanceAfter
+	if req.OccurredAt == "" {
+		return p, invalid("occurred_at: required (RFC 3339, e.g. 2024-10-03T15:06:37+07:00)")
+	}
+	if p.OccurredAt, err = time.Parse(time.RFC3339, req.OccurredAt); err != nil {
+		return p, invalid("occurred_at: not an RFC 3339 time (e.g. 2024-10-03T15:06:37+07:00)")
+	}
+	if p.OccurredAt.Year() < 2000 || p.OccurredAt.After(time.Now().Add(24*time.Hour)) {
+		return p, invalid("occurred_at: must be after 2000 and not more than a day ahead")
+	}
+	for _, f := range []struct {
+		name string
+		in   string
+		out  *string
+		max  int
+	}{
+		{"description", req.Description, &p.Description, 1000},
+		{"reference", req.Reference, &p.Reference, 128},
+		{"counter_account_name", req.CounterAccountName, &p.CounterAccountName, 128},
+		{"counter_account_number", req.CounterAccountNumber, &p.CounterAccountNumber, 64},
+		{"counter_bank_name", req.CounterBankName, &p.CounterBankName, 128},
+	} {
+		if *f.out, err = text(f.name, f.in, f.max); err != nil {
+			return p, err
+		}
+	}
+	p.BankAccountID, err = s.resolveBankAccount(ctx, ws, req.BankAccountID, req.AccountNumber)
+	return p, err
+}
+
+func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, number string) (uuid.UUID, error) {
+	unknown := newError(http.StatusUnprocessableEntity, "unknown_bank_account",
+		"no such bank account in this workspace; register it with POST /v1/bank-accounts")
+	var b db.BankAccount
+	var err error
+	switch {
+	case id != "" && number != "":
+		return uuid.Nil, invalid("give bank_account_id or account_number, not both")
+	case id != "":
+		parsed, perr := uuid.Parse(id)
+		if perr != nil {
+			return uuid.Nil, unknown
+		}
+		b, err = s.queries.GetBankAccount(ctx, db.GetBankAccountParams{WorkspaceID: ws, ID: parsed})
+	case number != "":
+		b, err = s.queries.GetBankAccountByNumber(ctx, db.GetBankAccountByNumberParams{WorkspaceID: ws, AccountNumber: number})
+	default:
+		return uuid.Nil, invalid("bank_account_id or account_number: required")
+	}
+	if err = db.Classify(err); errors.Is(err, db.ErrNotFound) {
+		return uuid.Nil, unknown
+	}
+	return b.ID, err
+}
+
+// recordTransaction stores the transaction once. A second post of the same
+// (bank account, external id) is a duplicate; one that disagrees on the
+// amount or time is a client bug and answers 409.
+func (s *Server) recordTransaction(ctx context.Context, p db.InsertTransactionParams) (db.Transaction, bool, error) {
+	txn, err := s.queries.InsertTransaction(ctx, p)
+	if err == nil {
+		return txn, false, nil
+	}
+	if !errors.Is(db.Classify(err), db.ErrNotFound) {
+		return txn, false, err
+	}
+	txn, err = s.queries.GetTransactionByExternalID(ctx, db.GetTransactionByExternalIDParams{
+		BankAccountID: p.BankAccountID, ExternalID: p.ExternalID,
+	})
+	if err != nil {
+		return txn, false, err
+	}
+	if txn.Amount != p.Amount || !txn.OccurredAt.Equal(p.OccurredAt) {
+		return txn, false, newError(http.StatusConflict, "conflict",
+			"external_id %s was recorded before with a different amount or time", p.ExternalID)
+	}
+	return txn, true, nil
+}
+
+// startNotify starts the transaction's workflow; one already started is fine.
+func (s *Server) startNotify(ctx context.Context, txn db.Transaction) error {
+	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       workflows.TransactionWorkflowID(txn.WorkspaceID, txn.BankAccountID, txn.ExternalID),
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, workflows.NotifyTransactionName, workflows.NotifyInput{TransactionID: txn.ID})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err == nil || errors.As(err, &started) {
+		return nil
+	}
+	s.log.ErrorContext(ctx, "starting notification failed", "transaction_id", txn.ID, "error", err)
+	return newError(http.StatusServiceUnavailable, "unavailable",
+		"transaction %s is recorded but its notification could not be started; retry the same request", txn.ID)
+}
+
+type transactionResponse struct {
+	ID                   string             `json:"id"`
+	BankAccountID        string             `json:"bank_account_id"`
+	ExternalID           string             `json:"external_id"`
+	Amount               int64              `json:"amount"`
+	Description          string             `json:"description"`
+	BalanceAfter         *int64             `json:"balance_after"`
+	OccurredAt           time.Time          `json:"occurred_at"`
+	Reference            string             `json:"reference"`
+	CounterAccountName   string             `json:"counter_account_name"`
+	CounterAccountNumber string             `json:"counter_account_number"`
+	CounterBankName      string             `json:"counter_bank_name"`
+	ReceivedAt           time.Time          `json:"received_at"`
+	Deliveries           []deliveryResponse `json:"deliveries"`
+}
+
+type deliveryResponse struct {
+	ID            string     `json:"id"`
+	IntegrationID string     `json:"integration_id"`
+	Recipient     string     `json:"recipient"`
+	Role          string     `json:"role"`
+	Status        string     `json:"status"`
+	Attempts      int32      `json:"attempts"`
+	ZaloMessageID string     `json:"zalo_message_id"`
+	LastError     string     `json:"last_error"`
+	SentAt        *time.Time `json:"sent_at"`
+}
+
+func toDelivery(d db.Delivery) deliveryResponse {
+	return deliveryResponse{
+		ID: d.ID.String(), IntegrationID: d.IntegrationID.String(), Recipient: d.Recipient,
+		Role: string(d.Role), Status: string(d.Status), Attempts: d.Attempts,
+		ZaloMessageID: d.ZaloMessageID, LastError: d.LastError, SentAt: d.SentAt,
+	}
+}
+
+func (s *Server) getTransaction(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	t, err := s.queries.GetTransaction(ctx, db.GetTransactionParams{WorkspaceID: workspaceID(c), ID: id})
+	if err != nil {
+		return db.Classify(err)
+	}
+	ds, err := s.queries.ListTransactionDeliveries(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	res := transactionResponse{
+		ID: t.ID.String(), BankAccountID: t.BankAccountID.String(), ExternalID: t.ExternalID,
+		Amount: t.Amount, Description: t.Description, BalanceAfter: t.BalanceAfter, OccurredAt: t.OccurredAt,
+		Reference: t.Reference, CounterAccountName: t.CounterAccountName, CounterAccountNumber: t.CounterAccountNumber,
+		CounterBankName: t.CounterBankName, ReceivedAt: t.ReceivedAt, Deliveries: make([]deliveryResponse, len(ds)),
+	}
+	for i, d := range ds {
+		res.Deliveries[i] = toDelivery(d)
+	}
+	return c.JSON(http.StatusOK, res)
+}

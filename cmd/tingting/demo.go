@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/config"
+	"github.com/tingting-vn/tingting/internal/seed"
+	"github.com/tingting-vn/tingting/zalosim"
+)
+
+const (
+	demoWorkspace = "Cửa hàng Demo"
+	demoAccount   = "0123456789"
+)
+
+type demo struct {
+	apiKey   string
+	ownerID  string
+	ownerApp string
+}
+
+// seedDemo makes sure a demo workspace, bank account, followed sandbox user
+// and integration exist, and issues a fresh API key (old keys are only
+// stored hashed). The sandbox's fixed seed gives its first user the same id
+// on every run, so the integration made by the first run keeps working.
+func seedDemo(ctx context.Context, pool *pgxpool.Pool, sim *zalosim.Sim) (demo, error) {
+	owner := sim.CreateUser("Chủ cửa hàng", true)
+	d := demo{ownerID: owner.OAUserID, ownerApp: owner.AppUserID}
+	q := db.New(pool)
+
+	ws, err := q.FindWorkspaceByName(ctx, demoWorkspace)
+	if errors.Is(db.Classify(err), db.ErrNotFound) {
+		ws, d.apiKey, err = apikey.CreateWorkspace(ctx, pool, demoWorkspace)
+	} else if err == nil {
+		d.apiKey, err = apikey.Issue(ctx, q, ws.ID, "dev")
+	}
+	if err != nil {
+		return d, fmt.Errorf("seed workspace: %w", err)
+	}
+
+	acct, err := q.GetBankAccountByNumber(ctx, db.GetBankAccountByNumberParams{WorkspaceID: ws.ID, AccountNumber: demoAccount})
+	if errors.Is(db.Classify(err), db.ErrNotFound) {
+		acct, err = q.CreateBankAccount(ctx, db.CreateBankAccountParams{
+			WorkspaceID: ws.ID, BankCode: "VCB", BankName: "Vietcombank", AccountNumber: demoAccount, AccountName: "CONG TY DEMO",
+		})
+	}
+	if err != nil {
+		return d, fmt.Errorf("seed bank account: %w", err)
+	}
+
+	existing, err := q.ListIntegrations(ctx, ws.ID)
+	if err != nil || len(existing) > 0 {
+		return d, err
+	}
+	_, err = seed.CreateIntegration(ctx, pool, seed.Integration{
+		WorkspaceID:    ws.ID,
+		BankAccountIDs: []uuid.UUID{acct.ID},
+		Owner:          seed.Person{OAUserID: owner.OAUserID, AppUserID: owner.AppUserID, Name: owner.Name},
+	})
+	return d, err
+}
+
+func printBanner(w io.Writer, cfg config.Config, sandboxURL string, d demo) {
+	apiURL := "http://" + loopback(cfg.HTTPAddr)
+	fmt.Fprintf(w, `
+tingting is running. Ctrl-C stops everything.
+
+  API              %[1]s
+  Temporal web UI  http://127.0.0.1:8233
+  Zalo sandbox     %[2]s/_sandbox
+  Owner's inbox    %[2]s/_sandbox/users/%[3]s/inbox
+
+Post a transaction; the owner's sandbox inbox gets the message (post it
+again: "duplicate":true and no second message):
+
+  curl -sS -X POST %[1]s/v1/transactions \
+    -H 'Authorization: Bearer %[4]s' \
+    -H 'Content-Type: application/json' \
+    -d '{"account_number":"%[5]s","external_id":"demo-%[6]d","amount":599000,"description":"Thanh toan don hang 1234","occurred_at":"%[7]s"}'
+
+Demo workspace API key (shown once):
+%[4]s
+`, apiURL, sandboxURL, d.ownerID, d.apiKey, demoAccount, time.Now().Unix(), time.Now().Format(time.RFC3339))
+}

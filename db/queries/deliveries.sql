@@ -1,0 +1,61 @@
+-- PlanDeliveries creates a pending delivery for every recipient of every
+-- active integration that wants this transaction. Re-running it adds only
+-- what is missing, so the activity calling it can be retried.
+-- name: PlanDeliveries :exec
+WITH txn AS (
+    SELECT id, workspace_id, bank_account_id, amount FROM transactions WHERE transactions.id = @transaction_id
+), matching AS (
+    SELECT i.id, i.owner_account_id
+    FROM txn
+    JOIN integration_bank_accounts iba ON iba.bank_account_id = txn.bank_account_id
+    JOIN integrations i ON i.id = iba.integration_id AND i.workspace_id = txn.workspace_id
+    WHERE i.status = 'active'
+      AND (i.direction = 'both' OR (i.direction = 'in' AND txn.amount > 0) OR (i.direction = 'out' AND txn.amount < 0))
+      AND abs(txn.amount) >= i.min_amount
+), recipients AS (
+    SELECT m.id AS integration_id, za.oa_user_id AS recipient, 'owner'::recipient_role AS role
+    FROM matching m JOIN zalo_accounts za ON za.id = m.owner_account_id
+    WHERE za.oa_user_id IS NOT NULL
+    UNION ALL
+    SELECT m.id, im.oa_user_id, 'member'::recipient_role
+    FROM matching m JOIN integration_members im ON im.integration_id = m.id AND im.removed_at IS NULL
+)
+INSERT INTO deliveries (transaction_id, integration_id, recipient, role)
+SELECT @transaction_id, integration_id, recipient, role FROM recipients
+ON CONFLICT (transaction_id, integration_id, recipient) DO NOTHING;
+
+-- name: ListOpenDeliveries :many
+SELECT id, integration_id, recipient, role FROM deliveries
+WHERE transaction_id = @transaction_id AND status = 'pending'
+ORDER BY role, created_at, id;
+
+-- StartDeliveryAttempt counts an attempt and returns what the send needs,
+-- including whether the recipient is still wanted (a member removed or an
+-- integration paused after planning gets nothing).
+-- name: StartDeliveryAttempt :one
+UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now()
+FROM integrations i, transactions t, bank_accounts b
+WHERE d.id = @id AND i.id = d.integration_id AND t.id = d.transaction_id AND b.id = t.bank_account_id
+RETURNING d.status, d.recipient, d.role, d.zalo_message_id,
+    i.fields, i.message_kind, i.template_id, i.status AS integration_status,
+    (d.role = 'owner' OR EXISTS (
+        SELECT 1 FROM integration_members m
+        WHERE m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
+    ))::boolean AS still_member,
+    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    b.bank_name, b.account_number, b.account_name;
+
+-- FinishDelivery records a final outcome; a delivery already sent is never
+-- downgraded.
+-- name: FinishDelivery :exec
+UPDATE deliveries SET
+    status = @status, zalo_message_id = @zalo_message_id, last_error = @last_error, updated_at = now(),
+    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() ELSE sent_at END
+WHERE id = @id AND status <> 'sent';
+
+-- name: RecordDeliveryError :exec
+UPDATE deliveries SET last_error = @last_error, updated_at = now() WHERE id = @id AND status = 'pending';
+
+-- name: ListTransactionDeliveries :many
+SELECT * FROM deliveries WHERE transaction_id = @transaction_id ORDER BY created_at, id;

@@ -1,0 +1,9 @@
+-- name: UpsertZaloFollower :exec
+INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, updated_at)
+VALUES (@oa_user_id, @app_user_id, @display_name, @avatar_url, @following, now())
+ON CONFLICT (oa_user_id) DO UPDATE SET
+    app_user_id = COALESCE(EXCLUDED.app_user_id, zalo_followers.app_user_id),
+    display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE zalo_followers.display_name END,
+    avatar_url = CASE WHEN EXCLUDED.avatar_url <> '' THEN EXCLUDED.avatar_url ELSE zalo_followers.avatar_url END,
+    following = EXCLUDED.following,
+    updated_at = now();

@@ -1,0 +1,136 @@
+// Package config reads tingting's settings from the environment, once, at
+// start-up. Every variable is listed in vars with its default and meaning;
+// the README's configuration table is checked against that list by a test.
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is every setting of every tingting process.
+type Config struct {
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	HTTPAddr          string
+	ZalosimAddr       string
+	PublicURL         string
+
+	ZaloOAuthURL      string
+	ZaloGraphURL      string
+	ZaloOpenAPIURL    string
+	ZaloAppID         string
+	ZaloAppSecret     string
+	ZaloOASecretKey   string
+	ZaloOAAccessToken string
+
+	EncryptionKey        []byte
+	CassoSignatureMaxAge time.Duration
+
+	LogLevel  slog.Level
+	LogFormat string
+}
+
+// Var documents one environment variable.
+type Var struct {
+	Name    string
+	Default string
+	Doc     string
+	set     func(c *Config, v string) error
+}
+
+// Vars lists every environment variable tingting reads, in README order.
+var Vars = []Var{
+	{"DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/tingting?sslmode=disable",
+		"PostgreSQL connection URL. `dev` creates the database if it is missing.", setURL(func(c *Config) *string { return &c.DatabaseURL })},
+	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port.", setString(func(c *Config) *string { return &c.TemporalAddress })},
+	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace.", setString(func(c *Config) *string { return &c.TemporalNamespace })},
+	{"HTTP_ADDR", ":8080", "Where the API listens.", setString(func(c *Config) *string { return &c.HTTPAddr })},
+	{"ZALOSIM_ADDR", ":8090", "Where the Zalo sandbox listens (`dev` and `zalosim`).", setString(func(c *Config) *string { return &c.ZalosimAddr })},
+	{"PUBLIC_URL", "http://127.0.0.1:8080", "How browsers and webhooks reach the API.", setURL(func(c *Config) *string { return &c.PublicURL })},
+	{"ZALO_OAUTH_URL", "https://oauth.zaloapp.com", "Zalo OAuth base URL (the sandbox's URL in `dev`).", setURL(func(c *Config) *string { return &c.ZaloOAuthURL })},
+	{"ZALO_GRAPH_URL", "https://graph.zalo.me", "Zalo Graph API base URL.", setURL(func(c *Config) *string { return &c.ZaloGraphURL })},
+	{"ZALO_OPENAPI_URL", "https://openapi.zalo.me", "Zalo OA API base URL.", setURL(func(c *Config) *string { return &c.ZaloOpenAPIURL })},
+	{"ZALO_APP_ID", "", "Zalo app id.", setString(func(c *Config) *string { return &c.ZaloAppID })},
+	{"ZALO_APP_SECRET", "", "Zalo app secret (secret).", setString(func(c *Config) *string { return &c.ZaloAppSecret })},
+	{"ZALO_OA_SECRET_KEY", "", "Key that signs the OA's webhooks (secret).", setString(func(c *Config) *string { return &c.ZaloOASecretKey })},
+	{"ZALO_OA_ACCESS_TOKEN", "", "OA access token used to send messages (secret).", setString(func(c *Config) *string { return &c.ZaloOAAccessToken })},
+	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; encrypts stored secrets (`dev` makes one).", setKey},
+	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
+	{"LOG_LEVEL", "info", "debug, info, warn or error.", setLevel},
+	{"LOG_FORMAT", "json", "json or text.", setFormat},
+}
+
+// Load reads every variable through getenv, applying defaults. A bad value
+// is an error naming the variable.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	for _, v := range Vars {
+		val := getenv(v.Name)
+		if val == "" {
+			val = v.Default
+		}
+		if err := v.set(&c, val); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", v.Name, err)
+		}
+	}
+	return c, nil
+}
+
+func setString(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*field(c) = v
+		return nil
+	}
+}
+
+func setURL(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		u, err := url.Parse(v)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return fmt.Errorf("not an absolute URL")
+		}
+		*field(c) = strings.TrimSuffix(v, "/")
+		return nil
+	}
+}
+
+func setDuration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("not a non-negative Go duration (e.g. 10m): %q", v)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func setKey(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	key, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(key) != 32 {
+		return fmt.Errorf("must be the base64 of exactly 32 bytes")
+	}
+	c.EncryptionKey = key
+	return nil
+}
+
+func setLevel(c *Config, v string) error {
+	return c.LogLevel.UnmarshalText([]byte(v))
+}
+
+func setFormat(c *Config, v string) error {
+	if v != "json" && v != "text" {
+		return fmt.Errorf("must be json or text, got %q", v)
+	}
+	c.LogFormat = v
+	return nil
+}

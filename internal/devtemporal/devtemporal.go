@@ -1,0 +1,108 @@
+// Package devtemporal finds (or builds, from tools/go.mod) the temporal CLI
+// and starts its dev server, for `tingting dev` and for tests. Nothing is
+// ever downloaded at run time.
+package devtemporal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+)
+
+// Binary returns a temporal CLI: $TEMPORAL_CLI, then .data/bin/temporal in
+// the repository, then `temporal` on PATH; failing all three it builds the
+// pinned version from tools/go.mod into .data/bin, saying so on w.
+func Binary(ctx context.Context, w io.Writer) (string, error) {
+	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
+		return p, nil
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		if p, perr := exec.LookPath("temporal"); perr == nil {
+			return p, nil
+		}
+		return "", err
+	}
+	built := filepath.Join(root, ".data", "bin", "temporal")
+	if _, err := os.Stat(built); err == nil {
+		return built, nil
+	}
+	if p, err := exec.LookPath("temporal"); err == nil {
+		return p, nil
+	}
+	fmt.Fprintln(w, "No temporal CLI found: building it from tools/go.mod (first run only, a few minutes)…")
+	start := time.Now()
+	// Build under a temporary name and rename, so a concurrent caller never
+	// runs a half-written binary.
+	tmp := built + fmt.Sprintf(".tmp%d", os.Getpid())
+	cmd := exec.CommandContext(ctx, "go", "build", "-modfile=tools/go.mod", "-o", tmp, "github.com/temporalio/cli/cmd/temporal")
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building the temporal CLI: %w", err)
+	}
+	if err := os.Rename(tmp, built); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(w, "Built %s in %s.\n", built, time.Since(start).Round(time.Second))
+	return built, nil
+}
+
+// RepoRoot walks up from the working directory to the folder holding
+// tools/go.mod.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "tools", "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the tingting repository (no tools/go.mod above the working directory)")
+		}
+		dir = parent
+	}
+}
+
+// Options configures a dev server.
+type Options struct {
+	Binary    string
+	HostPort  string // "" picks a free port
+	Namespace string
+	UIPort    string // "" runs headless
+	DBFile    string // "" keeps everything in memory
+	Logger    log.Logger
+	Output    io.Writer // the server's own output; nil discards it
+}
+
+// Start runs `temporal server start-dev` as a child process with tingting's
+// search attributes registered, and returns once it answers.
+func Start(ctx context.Context, o Options) (*testsuite.DevServer, error) {
+	out := o.Output
+	if out == nil {
+		out = io.Discard
+	}
+	return testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:     o.Binary,
+		ClientOptions:    &client.Options{HostPort: o.HostPort, Namespace: o.Namespace, Logger: o.Logger},
+		DBFilename:       o.DBFile,
+		EnableUI:         o.UIPort != "",
+		UIPort:           o.UIPort,
+		LogLevel:         "warn",
+		SearchAttributes: searchAttributes(),
+		Stdout:           out,
+		Stderr:           out,
+	})
+}

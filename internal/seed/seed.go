@@ -1,0 +1,84 @@
+// Package seed creates integrations straight through the queries, for `dev`
+// and for tests, until an owner can make one with the setup wizard.
+package seed
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/referral"
+	"github.com/tingting-vn/tingting/message"
+)
+
+// Person is a Zalo user as the sandbox (or a follow webhook) describes them.
+type Person struct {
+	OAUserID, AppUserID, Name string
+}
+
+// Integration describes an integration to create.
+type Integration struct {
+	WorkspaceID    uuid.UUID
+	BankAccountIDs []uuid.UUID
+	Owner          Person
+	Members        []Person
+	Direction      db.Direction // "" means both
+	MinAmount      int64
+	Fields         []message.Field // nil means all
+}
+
+// CreateIntegration records the owner and members as followers and creates
+// the integration, all in one transaction.
+func CreateIntegration(ctx context.Context, pool *pgxpool.Pool, in Integration) (db.Integration, error) {
+	if in.Direction == "" {
+		in.Direction = db.DirectionBoth
+	}
+	if in.Fields == nil {
+		in.Fields = message.AllFields
+	}
+	fields := make([]string, len(in.Fields))
+	for i, f := range in.Fields {
+		fields[i] = string(f)
+	}
+	var integ db.Integration
+	err := db.InTx(ctx, pool, func(q *db.Queries) error {
+		for _, p := range append([]Person{in.Owner}, in.Members...) {
+			if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
+				OAUserID: p.OAUserID, AppUserID: &p.AppUserID, DisplayName: p.Name, Following: true,
+			}); err != nil {
+				return err
+			}
+		}
+		owner, err := q.UpsertZaloAccount(ctx, db.UpsertZaloAccountParams{
+			WorkspaceID: in.WorkspaceID, AppUserID: in.Owner.AppUserID, OAUserID: &in.Owner.OAUserID, Name: in.Owner.Name,
+		})
+		if err != nil {
+			return err
+		}
+		integ, err = q.CreateIntegration(ctx, db.CreateIntegrationParams{
+			WorkspaceID: in.WorkspaceID, OwnerAccountID: owner.ID, Direction: in.Direction,
+			MinAmount: in.MinAmount, Fields: fields, MessageKind: db.MessageKindCs, ReferralCode: referral.New(),
+		})
+		if err != nil {
+			return err
+		}
+		for _, b := range in.BankAccountIDs {
+			if err := q.AddIntegrationBankAccount(ctx, db.AddIntegrationBankAccountParams{IntegrationID: integ.ID, BankAccountID: b}); err != nil {
+				return err
+			}
+		}
+		for _, m := range in.Members {
+			if _, err := q.AddIntegrationMember(ctx, db.AddIntegrationMemberParams{IntegrationID: integ.ID, OAUserID: m.OAUserID, Name: m.Name}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return db.Integration{}, fmt.Errorf("seed integration: %w", err)
+	}
+	return integ, nil
+}

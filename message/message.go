@@ -1,0 +1,201 @@
+// Package message renders the Vietnamese texts the OA sends. Pure functions:
+// no I/O, no clock.
+package message
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // Asia/Ho_Chi_Minh must load on any machine
+	"unicode/utf8"
+)
+
+// Field is one piece of a transaction an integration chooses to show.
+type Field string
+
+// The fields an owner can choose; amount is always shown.
+const (
+	FieldAmount         Field = "amount"
+	FieldTime           Field = "time"
+	FieldAccount        Field = "account"
+	FieldDescription    Field = "description"
+	FieldBalance        Field = "balance"
+	FieldReference      Field = "reference"
+	FieldCounterAccount Field = "counter_account"
+)
+
+// AllFields lists every field in display order.
+var AllFields = []Field{FieldAmount, FieldTime, FieldAccount, FieldDescription, FieldBalance, FieldReference, FieldCounterAccount}
+
+// ParseFields validates field names and returns them in display order,
+// without duplicates and always with amount.
+func ParseFields(names []string) ([]Field, error) {
+	chosen := map[Field]bool{FieldAmount: true}
+	for _, n := range names {
+		f := Field(n)
+		if !isField(f) {
+			return nil, fmt.Errorf("unknown field %q", n)
+		}
+		chosen[f] = true
+	}
+	var out []Field
+	for _, f := range AllFields {
+		if chosen[f] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func isField(f Field) bool {
+	for _, g := range AllFields {
+		if f == g {
+			return true
+		}
+	}
+	return false
+}
+
+// Transaction is what a message can show of a bank transaction.
+type Transaction struct {
+	Amount                                                    int64 // đồng; negative = money out
+	Description                                               string
+	BalanceAfter                                              *int64
+	OccurredAt                                                time.Time
+	BankName, AccountNumber, AccountName                      string
+	Reference                                                 string
+	CounterAccountName, CounterAccountNumber, CounterBankName string
+}
+
+// MaxRunes is Zalo's limit on a customer-service text.
+const MaxRunes = 2000
+
+var vietnam = mustLoad("Asia/Ho_Chi_Minh")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // embedded tzdata makes this unreachable
+	}
+	return loc
+}
+
+// Render is the balance-change message for t showing fields.
+func Render(t Transaction, fields []Field) string { return render("", t, fields) }
+
+// RenderTest is Render marked as a test, for the wizard's test call.
+func RenderTest(t Transaction, fields []Field) string {
+	return render("[Tin nhắn thử] ", t, fields)
+}
+
+func render(prefix string, t Transaction, fields []Field) string {
+	head := prefix + "Biến động số dư"
+	lines := []string{head}
+	descAt := -1
+	for _, f := range fields {
+		label, value := line(t, f)
+		if value == "" {
+			continue
+		}
+		if f == FieldDescription {
+			descAt = len(lines)
+		}
+		lines = append(lines, label+": "+value)
+	}
+	text := strings.Join(lines, "\n")
+	if over := utf8.RuneCountInString(text) - MaxRunes; over > 0 && descAt >= 0 {
+		lines[descAt] = shorten(lines[descAt], over)
+		text = strings.Join(lines, "\n")
+	}
+	return text
+}
+
+// shorten drops n runes (plus room for the ellipsis) from the end of s.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	keep := len(r) - n - 1
+	if keep < 0 {
+		keep = 0
+	}
+	return string(r[:keep]) + "…"
+}
+
+func line(t Transaction, f Field) (label, value string) {
+	switch f {
+	case FieldAmount:
+		return "Số tiền", FormatVND(t.Amount)
+	case FieldTime:
+		if t.OccurredAt.IsZero() {
+			return "", ""
+		}
+		return "Thời gian", t.OccurredAt.In(vietnam).Format("15:04:05 02/01/2006")
+	case FieldAccount:
+		return "Tài khoản", joinNonEmpty(" - ", t.AccountNumber, t.BankName)
+	case FieldDescription:
+		return "Nội dung", t.Description
+	case FieldBalance:
+		if t.BalanceAfter == nil {
+			return "", ""
+		}
+		return "Số dư", FormatBalance(*t.BalanceAfter)
+	case FieldReference:
+		return "Mã tham chiếu", t.Reference
+	case FieldCounterAccount:
+		return "Tài khoản đối ứng", joinNonEmpty(" - ", t.CounterAccountName, t.CounterAccountNumber, t.CounterBankName)
+	}
+	return "", ""
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}
+
+// FormatVND shows a signed amount the way Vietnamese banks do:
+// +599.000 VND, -1.250.000 VND, 0 VND.
+func FormatVND(amount int64) string {
+	switch {
+	case amount > 0:
+		return "+" + groupThousands(uint64(amount)) + " VND"
+	case amount < 0:
+		return "-" + groupThousands(uint64(-(amount+1))+1) + " VND" // no overflow at MinInt64
+	}
+	return "0 VND"
+}
+
+// FormatBalance shows a balance: no plus sign, a minus if overdrawn.
+func FormatBalance(amount int64) string {
+	if amount < 0 {
+		return "-" + groupThousands(uint64(-(amount+1))+1) + " VND"
+	}
+	return groupThousands(uint64(amount)) + " VND"
+}
+
+func groupThousands(n uint64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// SampleTransaction is the made-up transaction the wizard previews and
+// test-sends.
+func SampleTransaction(now time.Time) Transaction {
+	balance := int64(25_000_000)
+	return Transaction{
+		Amount: 599_000, Description: "NGUYEN VAN A chuyen tien mua hang", BalanceAfter: &balance,
+		OccurredAt: now, BankName: "Vietcombank", AccountNumber: "0123456789", AccountName: "CONG TY DEMO",
+		Reference: "FT24277123456", CounterAccountName: "NGUYEN VAN A", CounterAccountNumber: "1903xxxx5678",
+		CounterBankName: "Techcombank",
+	}
+}

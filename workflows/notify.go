@@ -1,0 +1,115 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tingting-vn/tingting/activities"
+)
+
+// NotifyInput names the transaction to notify; everything else is read from
+// the database by activities, so no message text or secret enters history.
+type NotifyInput struct {
+	TransactionID uuid.UUID
+}
+
+// NotifyResult counts the outcomes of the transaction's deliveries.
+type NotifyResult struct {
+	Sent, Skipped, Failed int
+}
+
+// Retries for a Zalo send: exponential from 1 s to a 5-minute cap, for a
+// day. Zalo's permanent errors come back non-retryable from the activity.
+var sendOptions = workflow.ActivityOptions{
+	StartToCloseTimeout:    30 * time.Second,
+	ScheduleToCloseTimeout: 24 * time.Hour,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    5 * time.Minute,
+	},
+}
+
+// Database activities retry for as long as a send would: a transaction must
+// not be dropped because Postgres was briefly away.
+var dbOptions = workflow.ActivityOptions{
+	StartToCloseTimeout:    10 * time.Second,
+	ScheduleToCloseTimeout: 24 * time.Hour,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+	},
+}
+
+// NotifyTransaction sends one Zalo message per recipient of every matching
+// integration, in parallel, and records each outcome.
+func NotifyTransaction(ctx workflow.Context, in NotifyInput) (NotifyResult, error) {
+	var a *activities.Activities
+	dbCtx := workflow.WithActivityOptions(ctx, dbOptions)
+
+	var plan activities.PlanResult
+	if err := workflow.ExecuteActivity(dbCtx, a.PlanNotifications, activities.PlanInput{TransactionID: in.TransactionID}).Get(ctx, &plan); err != nil {
+		return NotifyResult{}, err
+	}
+
+	outcomes := make([]activities.Outcome, len(plan.Deliveries))
+	wg := workflow.NewWaitGroup(ctx)
+	for i, d := range plan.Deliveries {
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			outcomes[i] = deliver(ctx, d.DeliveryID)
+		})
+	}
+	wg.Wait(ctx)
+
+	var res NotifyResult
+	for _, o := range outcomes {
+		switch o.Status {
+		case activities.StatusSent:
+			res.Sent++
+		case activities.StatusSkipped:
+			res.Skipped++
+		default:
+			res.Failed++
+		}
+	}
+	return res, nil
+}
+
+// deliver sends one message and records its outcome. Recording is a separate
+// activity so that a database hiccup after Zalo accepted the message retries
+// only the write, never the send.
+func deliver(ctx workflow.Context, deliveryID uuid.UUID) activities.Outcome {
+	var a *activities.Activities
+	var out activities.Outcome
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sendOptions), a.SendZaloMessage,
+		activities.SendInput{DeliveryID: deliveryID}).Get(ctx, &out)
+	if err != nil {
+		out = activities.Outcome{Status: activities.StatusFailed, Reason: failureReason(err)}
+	}
+	rec := activities.RecordInput{DeliveryID: deliveryID, Outcome: out}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbOptions), a.RecordDelivery, rec).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("delivery outcome not recorded", "delivery_id", deliveryID, "error", err)
+	}
+	return out
+}
+
+// failureReason is the stable type of the activity's last error (e.g.
+// "zalo_permanent"), or a timeout when retries ran out.
+func failureReason(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() != "" {
+		return appErr.Type() + ": " + appErr.Message()
+	}
+	var timeoutErr *temporal.TimeoutError
+	if errors.As(err, &timeoutErr) {
+		return "gave_up: retries ran out"
+	}
+	return err.Error()
+}

@@ -1,0 +1,95 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/workflows"
+)
+
+func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterActivity(&activities.Activities{})
+	return env
+}
+
+func plan(ids ...uuid.UUID) activities.PlanResult {
+	res := activities.PlanResult{}
+	for _, id := range ids {
+		res.Deliveries = append(res.Deliveries, activities.PlannedDelivery{DeliveryID: id})
+	}
+	return res
+}
+
+func TestNotifyTransactionSendsToEveryRecipientAndRecordsEachOutcome(t *testing.T) {
+	env := newEnv(t)
+	var a *activities.Activities
+	txn, d1, d2, d3 := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+
+	env.OnActivity(a.PlanNotifications, mock.Anything, activities.PlanInput{TransactionID: txn}).Return(plan(d1, d2, d3), nil)
+	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d1}).
+		Return(activities.Outcome{Status: activities.StatusSent, MessageID: "m1"}, nil)
+	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d2}).
+		Return(activities.Outcome{Status: activities.StatusSkipped, Reason: "not_following"}, nil)
+	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d3}).
+		Return(activities.Outcome{}, temporal.NewNonRetryableApplicationError("bad param", "zalo_permanent", nil))
+	recorded := map[uuid.UUID]activities.Outcome{}
+	env.OnActivity(a.RecordDelivery, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordInput) error {
+		recorded[in.DeliveryID] = in.Outcome
+		return nil
+	})
+
+	env.ExecuteWorkflow(workflows.NotifyTransaction, workflows.NotifyInput{TransactionID: txn})
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.NotifyResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, workflows.NotifyResult{Sent: 1, Skipped: 1, Failed: 1}, res)
+
+	require.Equal(t, activities.Outcome{Status: activities.StatusSent, MessageID: "m1"}, recorded[d1])
+	require.Equal(t, activities.StatusSkipped, recorded[d2].Status)
+	require.Equal(t, activities.StatusFailed, recorded[d3].Status)
+	require.Contains(t, recorded[d3].Reason, "zalo_permanent")
+}
+
+func TestNotifyTransactionRetriesTransientFailures(t *testing.T) {
+	env := newEnv(t)
+	var a *activities.Activities
+	txn, d1 := uuid.New(), uuid.New()
+
+	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
+	env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).
+		Return(activities.Outcome{}, errors.New("zalo: HTTP 503")).Times(3)
+	env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).
+		Return(activities.Outcome{Status: activities.StatusSent, MessageID: "m1"}, nil).Once()
+	env.OnActivity(a.RecordDelivery, mock.Anything, activities.RecordInput{
+		DeliveryID: d1, Outcome: activities.Outcome{Status: activities.StatusSent, MessageID: "m1"},
+	}).Return(nil).Once()
+
+	env.ExecuteWorkflow(workflows.NotifyTransaction, workflows.NotifyInput{TransactionID: txn})
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.NotifyResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Equal(t, workflows.NotifyResult{Sent: 1}, res)
+	env.AssertExpectations(t)
+}
+
+func TestNotifyTransactionWithNobodyToNotify(t *testing.T) {
+	env := newEnv(t)
+	var a *activities.Activities
+	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(), nil)
+	env.ExecuteWorkflow(workflows.NotifyTransaction, workflows.NotifyInput{TransactionID: uuid.New()})
+	require.NoError(t, env.GetWorkflowError())
+	var res workflows.NotifyResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	require.Zero(t, res)
+}

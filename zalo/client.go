@@ -1,0 +1,132 @@
+// Package zalo speaks Zalo's APIs: the OA message API now, OAuth and
+// webhooks as they are needed. Base URLs are configuration, so the same
+// client talks to Zalo or to the local sandbox.
+package zalo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Config holds the base URLs and app credentials.
+type Config struct {
+	OAuthURL   string // e.g. https://oauth.zaloapp.com
+	GraphURL   string // e.g. https://graph.zalo.me
+	OpenAPIURL string // e.g. https://openapi.zalo.me
+	AppID      string
+	AppSecret  string
+	HTTPClient *http.Client // nil: a client with a 10 s timeout
+}
+
+// Client calls Zalo. It is safe for concurrent use.
+type Client struct {
+	cfg  Config
+	http *http.Client
+}
+
+// NewClient returns a client for cfg.
+func NewClient(cfg Config) *Client {
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 10 * time.Second}
+	}
+	cfg.OAuthURL = strings.TrimSuffix(cfg.OAuthURL, "/")
+	cfg.GraphURL = strings.TrimSuffix(cfg.GraphURL, "/")
+	cfg.OpenAPIURL = strings.TrimSuffix(cfg.OpenAPIURL, "/")
+	return &Client{cfg: cfg, http: hc}
+}
+
+// MaxTextRunes is Zalo's limit on a customer-service text.
+const MaxTextRunes = 2000
+
+// SendResult is Zalo's answer to an accepted message.
+type SendResult struct {
+	MessageID string `json:"message_id"`
+	UserID    string `json:"user_id"`
+}
+
+// SendText sends a customer-service text to an OA-scoped user id.
+func (c *Client) SendText(ctx context.Context, accessToken, userID, text string) (SendResult, error) {
+	switch {
+	case userID == "":
+		return SendResult{}, &Error{Code: CodeInvalidParam, Message: "empty recipient user id"}
+	case text == "" || utf8.RuneCountInString(text) > MaxTextRunes:
+		return SendResult{}, &Error{Code: CodeInvalidParam, Message: fmt.Sprintf("text must be 1 to %d characters", MaxTextRunes)}
+	}
+	body := map[string]any{
+		"recipient": map[string]string{"user_id": userID},
+		"message":   map[string]string{"text": text},
+	}
+	var res SendResult
+	err := c.postOA(ctx, "/v3.0/oa/message/cs", accessToken, body, &res)
+	return res, err
+}
+
+// envelope is the shape of every OA API answer.
+type envelope struct {
+	Error   int             `json:"error"`
+	Message string          `json:"message"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// postOA posts JSON to the OA API and decodes data into out. The token
+// travels in the access_token header and never appears in an error.
+func (c *Client) postOA(ctx context.Context, path, accessToken string, body, out any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.OpenAPIURL+path, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("access_token", accessToken)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return &TransportError{Op: path, Err: scrub(err)}
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return &TransportError{Op: path, Err: err}
+	}
+	var env envelope
+	if jerr := json.Unmarshal(raw, &env); jerr != nil {
+		if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
+			return &TransportError{Op: path, Status: res.StatusCode}
+		}
+		return &Error{Code: CodeUnknown, Message: fmt.Sprintf("unreadable answer (HTTP %d)", res.StatusCode), HTTPStatus: res.StatusCode}
+	}
+	if env.Error != 0 {
+		return &Error{Code: env.Error, Message: env.Message, HTTPStatus: res.StatusCode}
+	}
+	if res.StatusCode >= 500 {
+		return &TransportError{Op: path, Status: res.StatusCode}
+	}
+	if out != nil && len(env.Data) > 0 {
+		if err := json.Unmarshal(env.Data, out); err != nil {
+			return &Error{Code: CodeUnknown, Message: "unreadable data in answer", HTTPStatus: res.StatusCode}
+		}
+	}
+	return nil
+}
+
+// scrub drops the URL from a transport error: it holds no token today, but
+// a token in a query string tomorrow must not reach a log.
+func scrub(err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err
+	}
+	return err
+}

@@ -1,0 +1,121 @@
+package zalo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Zalo's error codes (HTTP 200 with a non-zero "error" field).
+const (
+	CodeRateLimit       = -32
+	CodeInvalidParam    = -201
+	CodeQuota           = -211
+	CodeNotFollower     = -213
+	CodeTokenInvalid    = -216
+	CodeBlocked         = -217
+	CodeTokenExpired    = -220
+	CodeUserBanned      = -227
+	CodeNoInteraction   = -230
+	CodeInteractionGone = -232
+	CodeNightBlock      = -234
+	CodeAPIShutDown     = -240
+	CodeRestricted      = -244
+	// CodeUnknown marks an answer we could not read.
+	CodeUnknown = 0
+)
+
+// Error is an error Zalo answered with.
+type Error struct {
+	Code       int
+	Message    string
+	HTTPStatus int
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("zalo: error %d: %s", e.Code, e.Message) }
+
+// TransportError is a call that got no Zalo answer: network failure,
+// timeout or an HTTP 5xx/429 without a Zalo body.
+type TransportError struct {
+	Op     string
+	Status int
+	Err    error
+}
+
+func (e *TransportError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("zalo: %s: %v", e.Op, e.Err)
+	}
+	return fmt.Sprintf("zalo: %s: HTTP %d", e.Op, e.Status)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// Class says what a caller must do about an error.
+type Class int
+
+// The classes of ZALO.md's error table.
+const (
+	ClassRetryable     Class = iota + 1 // try again with backoff
+	ClassPermanent                      // never succeeds as sent
+	ClassToken                          // refresh the OA token once, then retry
+	ClassNotFollowing                   // the user does not follow the OA
+	ClassBlocked                        // the user blocked the OA
+	ClassNoInteraction                  // cs refused: no interaction within 7 days
+	ClassQuota                          // OA out of quota: retry much later
+	ClassNightBlock                     // retry after 06:00
+)
+
+var classNames = map[Class]string{
+	ClassRetryable: "retryable", ClassPermanent: "permanent", ClassToken: "token",
+	ClassNotFollowing: "not_following", ClassBlocked: "blocked", ClassNoInteraction: "no_interaction",
+	ClassQuota: "quota", ClassNightBlock: "night_block",
+}
+
+// String is the class's stable snake_case name, used as a delivery's skip
+// reason and as a Temporal error type.
+func (c Class) String() string { return classNames[c] }
+
+// Retryable tells whether waiting and trying again can succeed.
+func (c Class) Retryable() bool {
+	switch c {
+	case ClassRetryable, ClassToken, ClassQuota, ClassNightBlock:
+		return true
+	}
+	return false
+}
+
+// Classify sorts any error from this package. Codes we do not know are
+// permanent: retrying an unknown refusal for a day helps nobody, and the
+// delivery log shows the code.
+func Classify(err error) Class {
+	var zerr *Error
+	var terr *TransportError
+	switch {
+	case errors.As(err, &zerr):
+		return classOf(zerr.Code)
+	case errors.As(err, &terr), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		return ClassRetryable
+	}
+	return ClassPermanent
+}
+
+func classOf(code int) Class {
+	switch code {
+	case CodeRateLimit:
+		return ClassRetryable
+	case CodeQuota:
+		return ClassQuota
+	case CodeNotFollower:
+		return ClassNotFollowing
+	case CodeTokenInvalid, CodeTokenExpired:
+		return ClassToken
+	case CodeBlocked:
+		return ClassBlocked
+	case CodeNoInteraction, CodeInteractionGone:
+		return ClassNoInteraction
+	case CodeNightBlock:
+		return ClassNightBlock
+	}
+	return ClassPermanent // -201, -227, -240, -244 and unknown codes
+}

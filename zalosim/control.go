@@ -1,0 +1,128 @@
+package zalosim
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"strings"
+)
+
+// createUser is POST /_sandbox/users {name, follows?}.
+func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name    string `json:"name"`
+		Follows bool   `json:"follows"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		controlError(w, http.StatusBadRequest, "bad_request", "body must be JSON like {\"name\":\"Lan\",\"follows\":true}")
+		return
+	}
+	if strings.TrimSpace(req.Name) == "" {
+		controlError(w, http.StatusBadRequest, "bad_request", "name: required")
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.CreateUser(strings.TrimSpace(req.Name), req.Follows))
+}
+
+func (s *Sim) setFollow(follows bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		u, ok := s.users[r.PathValue("id")]
+		if ok {
+			u.Follows = follows
+		}
+		var out User
+		if ok {
+			out = *u
+		}
+		s.mu.Unlock()
+		if !ok {
+			controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
+}
+
+type inboxItem struct {
+	MessageID  string `json:"message_id"`
+	Text       string `json:"text"`
+	ReceivedAt string `json:"received_at"`
+}
+
+func (s *Sim) inbox(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	_, ok := s.users[id]
+	s.mu.Unlock()
+	if !ok {
+		controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
+		return
+	}
+	items := []inboxItem{}
+	for _, m := range s.Inbox(id) {
+		items = append(items, inboxItem{MessageID: m.MessageID, Text: m.Text, ReceivedAt: m.ReceivedAt.Format("2006-01-02T15:04:05.000Z07:00")})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Sim) allMessages(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	items := append([]Message{}, s.messages...)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Sim) putFaults(w http.ResponseWriter, r *http.Request) {
+	var f Faults
+	if err := json.NewDecoder(r.Body).Decode(&f); err != nil || f.ErrorRate < 0 || f.ErrorRate > 1 || f.LatencyMS < 0 {
+		controlError(w, http.StatusBadRequest, "bad_request",
+			"body must be JSON like {\"error_code\":-32,\"error_rate\":0.5,\"latency_ms\":50,\"http_status\":503}; error_rate in 0..1")
+		return
+	}
+	if f.ErrorRate == 0 && (f.ErrorCode != 0 || f.HTTPStatus != 0) {
+		f.ErrorRate = 1
+	}
+	s.mu.Lock()
+	s.faults = f
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, f)
+}
+
+func (s *Sim) clearFaults(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	s.faults = Faults{}
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Zalo sandbox</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
+.user{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}
+.msg{white-space:pre-wrap;background:#eef5ff;border-radius:8px;padding:.5rem;margin:.5rem 0}
+small{color:#666}</style></head><body>
+<h1>Zalo sandbox</h1>
+{{range .}}<div class="user"><h2>{{.User.Name}} {{if .User.Follows}}✓ Quan tâm OA{{else}}✗ chưa quan tâm{{end}}</h2>
+<small>oa_user_id {{.User.OAUserID}} · app_user_id {{.User.AppUserID}}</small>
+{{range .Inbox}}<div class="msg">{{.Text}}<br><small>{{.ReceivedAt.Format "15:04:05 02/01/2006"}} · {{.MessageID}}</small></div>{{else}}<p><small>Hộp thư trống.</small></p>{{end}}
+</div>{{else}}<p>No users yet: POST /_sandbox/users {"name":"Lan","follows":true}</p>{{end}}
+</body></html>`))
+
+func (s *Sim) page(w http.ResponseWriter, _ *http.Request) {
+	type row struct {
+		User  User
+		Inbox []Message
+	}
+	s.mu.Lock()
+	var rows []row
+	for _, id := range s.order {
+		rows = append(rows, row{User: *s.users[id]})
+	}
+	s.mu.Unlock()
+	for i := range rows {
+		rows[i].Inbox = s.Inbox(rows[i].User.OAUserID)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pageTmpl.Execute(w, rows)
+}
