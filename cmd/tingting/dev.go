@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tingting-vn/tingting/db"
@@ -123,6 +124,7 @@ func (p *process) devTemporal(ctx context.Context, dataDir string, stdout io.Wri
 		Namespace: p.cfg.TemporalNamespace,
 		UIPort:    "8233",
 		DBFile:    filepath.Join(dataDir, "temporal.db"),
+		Logger:    tlog.NewStructuredLogger(p.log.With("component", "temporal")),
 		Output:    os.Stderr,
 	})
 	if err != nil {

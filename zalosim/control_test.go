@@ -1,0 +1,94 @@
+package zalosim_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/zalosim"
+)
+
+func TestSeededIDsRepeat(t *testing.T) {
+	a := zalosim.New(zalosim.Config{Seed: 7}).CreateUser("A", true)
+	b := zalosim.New(zalosim.Config{Seed: 7}).CreateUser("A", true)
+	require.Equal(t, a, b, "same seed, same order: same ids")
+	require.Len(t, a.OAUserID, 19)
+	require.NotEqual(t, a.OAUserID, a.AppUserID)
+}
+
+func TestControlAPI(t *testing.T) {
+	sim := zalosim.New(zalosim.Config{OAAccessToken: "tok"})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	do := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, string(b)
+	}
+
+	status, body := do("POST", "/_sandbox/users", `{"name":"Lan"}`)
+	require.Equal(t, http.StatusCreated, status)
+	require.Contains(t, body, `"follows":false`)
+	u := sim.CreateUser("Minh", false)
+
+	status, body = do("POST", "/_sandbox/users/"+u.OAUserID+"/follow", "")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, `"follows":true`)
+	status, _ = do("POST", "/_sandbox/users/nobody/follow", "")
+	require.Equal(t, http.StatusNotFound, status)
+	status, _ = do("GET", "/_sandbox/users/nobody/inbox", "")
+	require.Equal(t, http.StatusNotFound, status)
+	status, body = do("POST", "/_sandbox/users", `{"name":`)
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Contains(t, body, `"code":"bad_request"`)
+
+	send := func() string {
+		_, body := do("POST", "/v3.0/oa/message/cs", `{"recipient":{"user_id":"`+u.OAUserID+`"},"message":{"text":"hi"}}`)
+		return body
+	}
+	// The sandbox checks the token: do() sends none.
+	require.Contains(t, send(), `"error":-216`)
+
+	status, _ = do("PUT", "/_sandbox/faults", `{"error_rate":2}`)
+	require.Equal(t, http.StatusBadRequest, status)
+	status, _ = do("PUT", "/_sandbox/faults", `{"http_status":503}`)
+	require.Equal(t, http.StatusOK, status)
+	status, _ = do("POST", "/v3.0/oa/message/cs", `{}`)
+	require.Equal(t, http.StatusServiceUnavailable, status)
+	status, _ = do("DELETE", "/_sandbox/faults", "")
+	require.Equal(t, http.StatusNoContent, status)
+
+	status, body = do("GET", "/_sandbox", "")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, "Minh")
+}
+
+func TestErrorRateGivesBothOutcomes(t *testing.T) {
+	sim := zalosim.New(zalosim.Config{OAAccessToken: "tok", Seed: 3})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	u := sim.CreateUser("Lan", true)
+	req, _ := http.NewRequest("PUT", srv.URL+"/_sandbox/faults", strings.NewReader(`{"error_code":-32,"error_rate":0.5}`))
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	for range 100 {
+		req, _ := http.NewRequest("POST", srv.URL+"/v3.0/oa/message/cs",
+			strings.NewReader(`{"recipient":{"user_id":"`+u.OAUserID+`"},"message":{"text":"hi"}}`))
+		req.Header.Set("access_token", "tok")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+	}
+	delivered := len(sim.Inbox(u.OAUserID))
+	require.Greater(t, delivered, 20)
+	require.Less(t, delivered, 80)
+}
