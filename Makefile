@@ -23,7 +23,7 @@ dev: ## run everything locally: Temporal dev server, Zalo sandbox, API, worker
 	go build -o $(BIN)/tingting ./cmd/tingting && $(BIN)/tingting dev
 
 test: $(BIN)/temporal ## run every test against PostgreSQL (TEST_DATABASE_URL) and a Temporal dev server
-	go test -count=1 ./...
+	go test -race -count=1 ./...
 
 lint: $(TOOLS) ## gofmt, go vet, staticcheck and a clean `sqlc diff`
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi

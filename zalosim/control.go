@@ -83,16 +83,12 @@ func (s *Sim) putFaults(w http.ResponseWriter, r *http.Request) {
 	if f.ErrorRate == 0 && (f.ErrorCode != 0 || f.HTTPStatus != 0) {
 		f.ErrorRate = 1
 	}
-	s.mu.Lock()
-	s.faults = f
-	s.mu.Unlock()
+	s.SetFaults(f)
 	writeJSON(w, http.StatusOK, f)
 }
 
 func (s *Sim) clearFaults(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	s.faults = Faults{}
-	s.mu.Unlock()
+	s.SetFaults(Faults{})
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -125,4 +121,11 @@ func (s *Sim) page(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = pageTmpl.Execute(w, rows)
+}
+
+// SetFaults is PUT /_sandbox/faults, for in-process callers.
+func (s *Sim) SetFaults(f Faults) {
+	s.mu.Lock()
+	s.faults = f
+	s.mu.Unlock()
 }

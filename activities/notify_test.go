@@ -1,0 +1,198 @@
+package activities_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/seed"
+	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/zalo"
+	"github.com/tingting-vn/tingting/zalosim"
+)
+
+const token = "oa-token"
+
+// acts names the activities for ExecuteActivity; the registered instance does the work.
+var acts *activities.Activities
+
+// world is a workspace with one integration (owner + one member) on a real
+// database, and a sandbox Zalo over HTTP.
+type world struct {
+	pool   *pgxpool.Pool
+	sim    *zalosim.Sim
+	env    *testsuite.TestActivityEnvironment
+	owner  zalosim.User
+	member zalosim.User
+	integ  db.Integration
+	acct   db.BankAccount
+}
+
+func newWorld(t *testing.T, memberFollows bool) *world {
+	t.Helper()
+	ctx := context.Background()
+	w := &world{pool: testenv.Pool(t), sim: zalosim.New(zalosim.Config{OAAccessToken: token})}
+	srv := httptest.NewServer(w.sim)
+	t.Cleanup(srv.Close)
+	w.owner = w.sim.CreateUser("Chủ", true)
+	w.member = w.sim.CreateUser("Nhân viên", memberFollows)
+
+	ws, _, err := apikey.CreateWorkspace(ctx, w.pool, "Shop")
+	require.NoError(t, err)
+	w.acct, err = db.New(w.pool).CreateBankAccount(ctx, db.CreateBankAccountParams{WorkspaceID: ws.ID, AccountNumber: "111", BankName: "VPBank"})
+	require.NoError(t, err)
+	person := func(u zalosim.User) seed.Person {
+		return seed.Person{OAUserID: u.OAUserID, AppUserID: u.AppUserID, Name: u.Name}
+	}
+	w.integ, err = seed.CreateIntegration(ctx, w.pool, seed.Integration{
+		WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{w.acct.ID}, Owner: person(w.owner), Members: []seed.Person{person(w.member)},
+	})
+	require.NoError(t, err)
+
+	var s testsuite.WorkflowTestSuite
+	w.env = s.NewTestActivityEnvironment()
+	w.env.RegisterActivity(&activities.Activities{
+		Pool:   w.pool,
+		Zalo:   zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL}),
+		Tokens: activities.StaticToken(token),
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:    time.Now,
+	})
+	return w
+}
+
+// plan records a transaction and plans it; it returns delivery ids by recipient.
+func (w *world) plan(t *testing.T) map[string]uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	txn, err := db.New(w.pool).InsertTransaction(ctx, db.InsertTransactionParams{
+		WorkspaceID: w.acct.WorkspaceID, BankAccountID: w.acct.ID, ExternalID: uuid.NewString(),
+		Amount: 599_000, Description: "Thanh toán", OccurredAt: time.Now(),
+	})
+	require.NoError(t, err)
+	v, err := w.env.ExecuteActivity(acts.PlanNotifications, activities.PlanInput{TransactionID: txn.ID})
+	require.NoError(t, err)
+	var plan activities.PlanResult
+	require.NoError(t, v.Get(&plan))
+	rows, err := db.New(w.pool).ListTransactionDeliveries(ctx, txn.ID)
+	require.NoError(t, err)
+	require.Len(t, plan.Deliveries, len(rows))
+	out := map[string]uuid.UUID{}
+	for _, r := range rows {
+		out[r.Recipient] = r.ID
+	}
+	return out
+}
+
+func (w *world) send(t *testing.T, id uuid.UUID) (activities.Outcome, error) {
+	t.Helper()
+	v, err := w.env.ExecuteActivity(acts.SendZaloMessage, activities.SendInput{DeliveryID: id})
+	if err != nil {
+		return activities.Outcome{}, err
+	}
+	var out activities.Outcome
+	require.NoError(t, v.Get(&out))
+	return out, nil
+}
+
+func (w *world) record(t *testing.T, id uuid.UUID, o activities.Outcome) {
+	t.Helper()
+	_, err := w.env.ExecuteActivity(acts.RecordDelivery, activities.RecordInput{DeliveryID: id, Outcome: o})
+	require.NoError(t, err)
+}
+
+func TestASentDeliveryIsNeverSentAgain(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	ids := w.plan(t)
+	require.Len(t, ids, 2)
+
+	first, err := w.send(t, ids[w.owner.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, activities.StatusSent, first.Status)
+	w.record(t, ids[w.owner.OAUserID], first)
+
+	// A retry of the same delivery (say, after a worker crash) reports the
+	// recorded message and sends nothing.
+	again, err := w.send(t, ids[w.owner.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, first, again)
+	require.Len(t, w.sim.Inbox(w.owner.OAUserID), 1)
+	require.Contains(t, w.sim.Inbox(w.owner.OAUserID)[0].Text, "+599.000 VND")
+}
+
+func TestRecipientsZaloWillNotReachAreSkipped(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, false)
+	ids := w.plan(t)
+	out, err := w.send(t, ids[w.member.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, activities.Outcome{Status: activities.StatusSkipped, Reason: "not_following"}, out)
+}
+
+func TestRemovedMembersAndPausedIntegrationsGetNothing(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	ctx := context.Background()
+	ids := w.plan(t)
+
+	_, err := w.pool.Exec(ctx, "UPDATE integration_members SET removed_at = now() WHERE oa_user_id = $1", w.member.OAUserID)
+	require.NoError(t, err)
+	out, err := w.send(t, ids[w.member.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, activities.Outcome{Status: activities.StatusSkipped, Reason: "member_removed"}, out)
+
+	_, err = w.pool.Exec(ctx, "UPDATE integrations SET status = 'paused' WHERE id = $1", w.integ.ID)
+	require.NoError(t, err)
+	out, err = w.send(t, ids[w.owner.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, activities.Outcome{Status: activities.StatusSkipped, Reason: "integration_paused"}, out)
+	require.Empty(t, w.sim.Inbox(w.owner.OAUserID))
+	require.Empty(t, w.sim.Inbox(w.member.OAUserID))
+}
+
+func TestZaloErrorsAreRetriedOrNot(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	ids := w.plan(t)
+	id := ids[w.owner.OAUserID]
+	fault := func(code int) {
+		w.sim.SetFaults(zalosim.Faults{ErrorCode: code, ErrorRate: 1})
+	}
+
+	fault(-32)
+	_, err := w.send(t, id)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.False(t, appErr.NonRetryable(), "rate limits are retried")
+	d := delivery(t, w, id)
+	require.Equal(t, db.DeliveryStatusPending, d.Status)
+	require.Contains(t, d.LastError, "-32", "the log shows why it is still pending")
+	require.EqualValues(t, 1, d.Attempts)
+
+	fault(-201)
+	_, err = w.send(t, id)
+	require.ErrorAs(t, err, &appErr)
+	require.True(t, appErr.NonRetryable(), "invalid parameters are not retried")
+	require.Equal(t, "zalo_permanent", appErr.Type())
+}
+
+func delivery(t *testing.T, w *world, id uuid.UUID) db.Delivery {
+	var d db.Delivery
+	err := w.pool.QueryRow(context.Background(), "SELECT status, attempts, last_error FROM deliveries WHERE id = $1", id).
+		Scan(&d.Status, &d.Attempts, &d.LastError)
+	require.NoError(t, err)
+	return d
+}
