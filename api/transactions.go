@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/workflows"
@@ -49,7 +50,7 @@ func (s *Server) createTransaction(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.transactionParams(ctx, workspaceID(c), req)
+	p, acct, err := s.transactionParams(ctx, workspaceID(c), req)
 	if err != nil {
 		return err
 	}
@@ -57,40 +58,41 @@ func (s *Server) createTransaction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.startNotify(ctx, txn); err != nil {
+	if err := s.startNotify(ctx, txn, acct); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, transactionAccepted{TransactionID: txn.ID.String(), Duplicate: duplicate})
 }
 
 // transactionParams validates the request and resolves its bank account.
-func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transactionRequest) (db.InsertTransactionParams, error) {
+func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transactionRequest) (db.InsertTransactionParams, db.BankAccount, error) {
 	p := db.InsertTransactionParams{WorkspaceID: ws}
+	var acct db.BankAccount
 	var err error
 	if p.ExternalID, err = requiredText("external_id", req.ExternalID, 128); err != nil {
-		return p, err
+		return p, acct, err
 	}
 	switch {
 	case req.Amount == nil:
-		return p, invalid("amount: required (integer đồng, negative for money out)")
+		return p, acct, invalid("amount: required (integer đồng, negative for money out)")
 	case *req.Amount == 0:
-		return p, invalid("amount: must not be 0")
+		return p, acct, invalid("amount: must not be 0")
 	case *req.Amount > maxAmount || *req.Amount < -maxAmount:
-		return p, invalid("amount: absurd value; at most %d đồng either way", maxAmount)
+		return p, acct, invalid("amount: absurd value; at most %d đồng either way", maxAmount)
 	}
 	p.Amount = *req.Amount
 	if b := req.BalanceAfter; b != nil && (*b > maxAmount || *b < -maxAmount) {
-		return p, invalid("balance_after: absurd value; at most %d đồng either way", maxAmount)
+		return p, acct, invalid("balance_after: absurd value; at most %d đồng either way", maxAmount)
 	}
 	p.BalanceAfter = req.BalanceAfter
 	if req.OccurredAt == "" {
-		return p, invalid("occurred_at: required (RFC 3339, e.g. 2024-10-03T15:06:37+07:00)")
+		return p, acct, invalid("occurred_at: required (RFC 3339, e.g. 2024-10-03T15:06:37+07:00)")
 	}
 	if p.OccurredAt, err = time.Parse(time.RFC3339, req.OccurredAt); err != nil {
-		return p, invalid("occurred_at: not an RFC 3339 time (e.g. 2024-10-03T15:06:37+07:00)")
+		return p, acct, invalid("occurred_at: not an RFC 3339 time (e.g. 2024-10-03T15:06:37+07:00)")
 	}
 	if p.OccurredAt.Year() < 2000 || p.OccurredAt.After(time.Now().Add(24*time.Hour)) {
-		return p, invalid("occurred_at: must be after 2000 and not more than a day ahead")
+		return p, acct, invalid("occurred_at: must be after 2000 and not more than a day ahead")
 	}
 	for _, f := range []struct {
 		name string
@@ -105,36 +107,37 @@ func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transa
 		{"counter_bank_name", req.CounterBankName, &p.CounterBankName, 128},
 	} {
 		if *f.out, err = text(f.name, f.in, f.max); err != nil {
-			return p, err
+			return p, acct, err
 		}
 	}
-	p.BankAccountID, err = s.resolveBankAccount(ctx, ws, req.BankAccountID, req.AccountNumber)
-	return p, err
+	acct, err = s.resolveBankAccount(ctx, ws, req.BankAccountID, req.AccountNumber)
+	p.BankAccountID = acct.ID
+	return p, acct, err
 }
 
-func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, number string) (uuid.UUID, error) {
+func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, number string) (db.BankAccount, error) {
 	unknown := newError(http.StatusUnprocessableEntity, "unknown_bank_account",
 		"no such bank account in this workspace; register it with POST /v1/bank-accounts")
 	var b db.BankAccount
 	var err error
 	switch {
 	case id != "" && number != "":
-		return uuid.Nil, invalid("give bank_account_id or account_number, not both")
+		return b, invalid("give bank_account_id or account_number, not both")
 	case id != "":
 		parsed, perr := uuid.Parse(id)
 		if perr != nil {
-			return uuid.Nil, unknown
+			return b, unknown
 		}
 		b, err = s.queries.GetBankAccount(ctx, db.GetBankAccountParams{WorkspaceID: ws, ID: parsed})
 	case number != "":
 		b, err = s.queries.GetBankAccountByNumber(ctx, db.GetBankAccountByNumberParams{WorkspaceID: ws, AccountNumber: number})
 	default:
-		return uuid.Nil, invalid("bank_account_id or account_number: required")
+		return b, invalid("bank_account_id or account_number: required")
 	}
 	if err = db.Classify(err); errors.Is(err, db.ErrNotFound) {
-		return uuid.Nil, unknown
+		return b, unknown
 	}
-	return b.ID, err
+	return b, err
 }
 
 // recordTransaction stores the transaction once. A second post of the same
@@ -161,13 +164,19 @@ func (s *Server) recordTransaction(ctx context.Context, p db.InsertTransactionPa
 	return txn, true, nil
 }
 
-// startNotify starts the transaction's workflow; one already started is fine.
-func (s *Server) startNotify(ctx context.Context, txn db.Transaction) error {
+// startNotify starts the transaction's workflow; one already started is
+// fine. Its search attributes let an operator find it in the Temporal UI.
+func (s *Server) startNotify(ctx context.Context, txn db.Transaction, acct db.BankAccount) error {
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       workflows.TransactionWorkflowID(txn.WorkspaceID, txn.BankAccountID, txn.ExternalID),
 		TaskQueue:                                workflows.TaskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.WorkspaceIDKey.ValueSet(txn.WorkspaceID.String()),
+			workflows.BankAccountKey.ValueSet(acct.AccountNumber),
+			workflows.AmountVNDKey.ValueSet(txn.Amount),
+		),
 	}, workflows.NotifyTransactionName, workflows.NotifyInput{TransactionID: txn.ID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil || errors.As(err, &started) {

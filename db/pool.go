@@ -11,7 +11,7 @@ import (
 )
 
 // ErrUnreachable means no Postgres answered at the configured address.
-var ErrUnreachable = errors.New("postgres is not answering")
+var ErrUnreachable = errors.New("PostgreSQL is not answering")
 
 // Open connects a pool to url and checks that the database answers.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
@@ -64,5 +64,5 @@ func pingError(cfg *pgx.ConnConfig, err error) error {
 	if errors.As(err, &pgErr) {
 		return err // the server answered: wrong password, no database, …
 	}
-	return fmt.Errorf("%w at %s:%d: %v", ErrUnreachable, cfg.Host, cfg.Port, err)
+	return fmt.Errorf("%w at %s:%d", ErrUnreachable, cfg.Host, cfg.Port)
 }

@@ -3,11 +3,15 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
@@ -17,6 +21,7 @@ import (
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
+	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterActivity(&activities.Activities{})
 	return env
@@ -42,8 +47,11 @@ func TestNotifyTransactionSendsToEveryRecipientAndRecordsEachOutcome(t *testing.
 		Return(activities.Outcome{Status: activities.StatusSkipped, Reason: "not_following"}, nil)
 	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d3}).
 		Return(activities.Outcome{}, temporal.NewNonRetryableApplicationError("bad param", "zalo_permanent", nil))
+	var mu sync.Mutex // the mocked activities run concurrently
 	recorded := map[uuid.UUID]activities.Outcome{}
 	env.OnActivity(a.RecordDelivery, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordInput) error {
+		mu.Lock()
+		defer mu.Unlock()
 		recorded[in.DeliveryID] = in.Outcome
 		return nil
 	})

@@ -87,8 +87,8 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 func (p *process) devDatabase(ctx context.Context) (*pgxpool.Pool, error) {
 	err := db.CreateDatabaseIfMissing(ctx, p.cfg.DatabaseURL)
 	if errors.Is(err, db.ErrUnreachable) {
-		return nil, fmt.Errorf("%w; start one with `sudo pg_ctlcluster 15 main start` (Debian), "+
-			"`docker run -d -p 5432:5432 -e POSTGRES_PASSWORD=postgres postgres:16`, or point DATABASE_URL at yours", err)
+		return nil, fmt.Errorf("%w: start it (Debian: `sudo pg_ctlcluster 15 main start`; Docker: "+
+			"`docker run -d -p 5432:5432 -e POSTGRES_PASSWORD=postgres postgres:16`) or point DATABASE_URL at yours", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("preparing the database: %w", err)

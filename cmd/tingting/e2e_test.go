@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/seed"
@@ -100,4 +102,11 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	var all inbox
 	call(t, "GET", s.sandboxURL+"/_sandbox/messages", "", nil, &all)
 	require.Len(t, all.Items, 1)
+
+	// An operator finds the notification in the Temporal UI by account.
+	query := fmt.Sprintf("BankAccount = '0123456789' AND WorkspaceId = '%s' AND AmountVnd = 599000", ws.ID)
+	require.Eventually(t, func() bool {
+		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		return err == nil && len(res.Executions) == 1
+	}, 10*time.Second, 200*time.Millisecond, "no workflow found by %s", query)
 }
