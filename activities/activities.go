@@ -15,26 +15,18 @@ import (
 // Activities' fields are its dependencies; workflows call its methods
 // through a nil *Activities.
 type Activities struct {
-	Pool   *pgxpool.Pool
-	Zalo   Sender
-	Tokens TokenSource
-	Log    *slog.Logger
-	Now    func() time.Time
+	Pool      *pgxpool.Pool
+	Zalo      Zalo
+	Tokens    *OATokens
+	Refresher Refresher
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
-// Sender is the part of the Zalo client the activities use.
-type Sender interface {
+// Zalo is the part of the Zalo client the activities use.
+type Zalo interface {
 	SendText(ctx context.Context, accessToken, userID, text string) (zalo.SendResult, error)
+	RefreshOAToken(ctx context.Context, refreshToken string) (zalo.OAToken, error)
+	ListFollowers(ctx context.Context, accessToken string, offset, count int) (zalo.FollowerPage, error)
+	UserDetail(ctx context.Context, accessToken, userID string) (zalo.UserDetail, error)
 }
-
-// TokenSource hands out the OA access token; it is read inside activities so
-// that it never enters workflow history.
-type TokenSource interface {
-	OAAccessToken(ctx context.Context) (string, error)
-}
-
-// StaticToken is a TokenSource for a token given by configuration.
-type StaticToken string
-
-// OAAccessToken returns the token itself.
-func (t StaticToken) OAAccessToken(context.Context) (string, error) { return string(t), nil }

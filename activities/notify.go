@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -104,20 +105,40 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome
 		CounterBankName:      d.CounterBankName,
 	}, fields)
 
-	token, err := a.Tokens.OAAccessToken(ctx)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("oa token: %w", err)
-	}
-	sent, err := a.Zalo.SendText(ctx, token, d.Recipient, text)
+	sent, err := a.sendWithToken(ctx, d.Recipient, text)
 	if err == nil {
 		return Outcome{Status: StatusSent, MessageID: sent.MessageID}, nil
 	}
 	return a.sendFailed(ctx, q, in.DeliveryID, err)
 }
 
+// sendWithToken sends with the current OA token. If Zalo refuses the token,
+// it asks the OATokenKeeper for a new one and tries once more; however many
+// sends hit the same stale token, the keeper refreshes once.
+func (a *Activities) sendWithToken(ctx context.Context, recipient, text string) (zalo.SendResult, error) {
+	token, version, err := a.Tokens.Current(ctx)
+	if err != nil {
+		return zalo.SendResult{}, err
+	}
+	sent, err := a.Zalo.SendText(ctx, token, recipient, text)
+	if zalo.Classify(err) != zalo.ClassToken {
+		return sent, err
+	}
+	if rerr := a.Refresher.RequestRefresh(ctx, version); rerr != nil {
+		return zalo.SendResult{}, fmt.Errorf("OA token refused and not refreshed: %w", rerr)
+	}
+	if token, _, err = a.Tokens.Current(ctx); err != nil {
+		return zalo.SendResult{}, err
+	}
+	return a.Zalo.SendText(ctx, token, recipient, text)
+}
+
 // sendFailed sorts a Zalo error into skip, permanent failure or retry.
 func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error) (Outcome, error) {
-	class := zalo.Classify(err)
+	class := zalo.ClassRetryable // our own trouble (database, token store) is retried by policy
+	if fromZalo(err) {
+		class = zalo.Classify(err)
+	}
 	switch class {
 	case zalo.ClassNotFollowing, zalo.ClassBlocked, zalo.ClassNoInteraction:
 		return Outcome{Status: StatusSkipped, Reason: class.String()}, nil
@@ -151,4 +172,10 @@ func (a *Activities) RecordDelivery(ctx context.Context, in RecordInput) error {
 		return fmt.Errorf("record delivery: %w", err)
 	}
 	return nil
+}
+
+func fromZalo(err error) bool {
+	var zerr *zalo.Error
+	var terr *zalo.TransportError
+	return errors.As(err, &zerr) || errors.As(err, &terr)
 }

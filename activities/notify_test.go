@@ -2,6 +2,7 @@ package activities_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/internal/testenv"
 	"github.com/tingting-vn/tingting/zalo"
@@ -43,7 +45,7 @@ type world struct {
 func newWorld(t *testing.T, memberFollows bool) *world {
 	t.Helper()
 	ctx := context.Background()
-	w := &world{pool: testenv.Pool(t), sim: zalosim.New(zalosim.Config{OAAccessToken: token})}
+	w := &world{pool: testenv.Pool(t), sim: zalosim.New(zalosim.Config{OAAccessToken: token, OARefreshToken: "refresh"})}
 	srv := httptest.NewServer(w.sim)
 	t.Cleanup(srv.Close)
 	w.owner = w.sim.CreateUser("Chủ", true)
@@ -61,16 +63,30 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 	})
 	require.NoError(t, err)
 
+	box, err := secret.New(make([]byte, 32))
+	require.NoError(t, err)
+	tokens := &activities.OATokens{Pool: w.pool, Box: box}
+	require.NoError(t, tokens.Store(ctx, token, "refresh", time.Now().Add(25*time.Hour), false))
+
 	var s testsuite.WorkflowTestSuite
 	w.env = s.NewTestActivityEnvironment()
 	w.env.RegisterActivity(&activities.Activities{
-		Pool:   w.pool,
-		Zalo:   zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL}),
-		Tokens: activities.StaticToken(token),
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now:    time.Now,
+		Pool:      w.pool,
+		Zalo:      zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL}),
+		Tokens:    tokens,
+		Refresher: noRefresher{t},
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:       time.Now,
 	})
 	return w
+}
+
+// noRefresher fails the test: these tests never present a stale token.
+type noRefresher struct{ t *testing.T }
+
+func (n noRefresher) RequestRefresh(context.Context, int64) error {
+	n.t.Error("unexpected OA token refresh")
+	return errors.New("no refresh in this test")
 }
 
 // plan records a transaction and plans it; it returns delivery ids by recipient.

@@ -45,7 +45,10 @@ type fixture struct {
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	pool := testenv.Pool(t)
-	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	srv := httptest.NewServer(api.New(api.Deps{
+		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Zalo: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret},
+	}))
 	t.Cleanup(srv.Close)
 	_, key, err := apikey.CreateWorkspace(context.Background(), pool, "A")
 	require.NoError(t, err)
@@ -62,6 +65,12 @@ func (f fixture) do(t *testing.T, method, path, key, body string) (int, map[stri
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
+	return f.send(t, req)
+}
+
+// send sends req and returns the status and decoded JSON answer.
+func (f fixture) send(t *testing.T, req *http.Request) (int, map[string]any) {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()

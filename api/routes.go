@@ -12,6 +12,9 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 
+	// Webhooks authenticate by signature, not API key.
+	e.POST("/v1/webhooks/zalo", s.zaloWebhook)
+
 	v1 := e.Group("/v1", s.authenticate)
 	v1.POST("/bank-accounts", s.createBankAccount)
 	v1.GET("/bank-accounts", s.listBankAccounts)

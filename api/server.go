@@ -21,6 +21,13 @@ type Deps struct {
 	Pool     *pgxpool.Pool
 	Temporal client.Client
 	Log      *slog.Logger
+	Zalo     ZaloWebhooks
+}
+
+// ZaloWebhooks is what verifying the OA's webhooks takes.
+type ZaloWebhooks struct {
+	AppID         string
+	WebhookSecret string // the OA secret key or the app secret: Zalo's docs disagree, so it is configuration
 }
 
 // Server is the API as an http.Handler.
@@ -30,6 +37,7 @@ type Server struct {
 	queries  *db.Queries
 	temporal client.Client
 	log      *slog.Logger
+	zalo     ZaloWebhooks
 }
 
 // New builds the API with every route of routes.go.
@@ -38,7 +46,7 @@ func New(d Deps) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(d.Log)
-	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log}
+	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log, zalo: d.Zalo}
 	s.routes()
 	return s
 }

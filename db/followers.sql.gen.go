@@ -9,14 +9,32 @@ import (
 	"context"
 )
 
+const getZaloFollower = `-- name: GetZaloFollower :one
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at FROM zalo_followers WHERE oa_user_id = $1
+`
+
+func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFollower, error) {
+	row := q.db.QueryRow(ctx, getZaloFollower, oaUserID)
+	var i ZaloFollower
+	err := row.Scan(
+		&i.OAUserID,
+		&i.AppUserID,
+		&i.DisplayName,
+		&i.AvatarUrl,
+		&i.Following,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const upsertZaloFollower = `-- name: UpsertZaloFollower :exec
 INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, updated_at)
-VALUES ($1, $2, $3, $4, $5, now())
+VALUES ($1, $2, $3, $4, COALESCE($5::boolean, false), now())
 ON CONFLICT (oa_user_id) DO UPDATE SET
     app_user_id = COALESCE(EXCLUDED.app_user_id, zalo_followers.app_user_id),
     display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE zalo_followers.display_name END,
     avatar_url = CASE WHEN EXCLUDED.avatar_url <> '' THEN EXCLUDED.avatar_url ELSE zalo_followers.avatar_url END,
-    following = EXCLUDED.following,
+    following = COALESCE($5::boolean, zalo_followers.following),
     updated_at = now()
 `
 
@@ -25,9 +43,12 @@ type UpsertZaloFollowerParams struct {
 	AppUserID   *string
 	DisplayName string
 	AvatarUrl   string
-	Following   bool
+	Following   *bool
 }
 
+// UpsertZaloFollower records what an event or a sync says of a Zalo user.
+// A NULL following leaves the follow state as it was (a message says
+// nothing about following); empty names and avatars never erase known ones.
 func (q *Queries) UpsertZaloFollower(ctx context.Context, arg UpsertZaloFollowerParams) error {
 	_, err := q.db.Exec(ctx, upsertZaloFollower,
 		arg.OAUserID,

@@ -338,6 +338,15 @@ type IntegrationMember struct {
 	RemovedAt     *time.Time
 }
 
+type OAToken struct {
+	Singleton    bool
+	AccessToken  []byte
+	RefreshToken []byte
+	ExpiresAt    time.Time
+	Version      int64
+	UpdatedAt    time.Time
+}
+
 type Transaction struct {
 	ID                   uuid.UUID
 	WorkspaceID          uuid.UUID
@@ -368,6 +377,14 @@ type ZaloAccount struct {
 	OAUserID    *string
 	Name        string
 	CreatedAt   time.Time
+}
+
+type ZaloEvent struct {
+	ID         uuid.UUID
+	DedupKey   string
+	EventName  string
+	Raw        []byte
+	ReceivedAt time.Time
 }
 
 type ZaloFollower struct {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,6 +70,18 @@ func (c *Client) SendText(ctx context.Context, accessToken, userID, text string)
 	return res, err
 }
 
+// SendTemplate sends a ZBS template message, the route Zalo requires for
+// users who have not interacted with the OA in the last 7 days.
+func (c *Client) SendTemplate(ctx context.Context, accessToken, userID, templateID string, data map[string]string) (SendResult, error) {
+	if userID == "" || templateID == "" {
+		return SendResult{}, &Error{Code: CodeInvalidParam, Message: "empty recipient or template id"}
+	}
+	body := map[string]any{"user_id": userID, "template_id": templateID, "template_data": data}
+	var res SendResult
+	err := c.postOA(ctx, "/v3.0/oa/message/template", accessToken, body, &res)
+	return res, err
+}
+
 // envelope is the shape of every OA API answer.
 type envelope struct {
 	Error   int             `json:"error"`
@@ -90,39 +101,42 @@ func (c *Client) postOA(ctx context.Context, path, accessToken string, body, out
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	return c.callOA(req, path, accessToken, out)
+}
+
+// getOA calls an OA API read whose parameters travel as ?data=<JSON>.
+func (c *Client) getOA(ctx context.Context, path, accessToken string, params, out any) error {
+	b, err := json.Marshal(params)
+	if err != nil {
+		return err
+	}
+	u := c.cfg.OpenAPIURL + path + "?data=" + url.QueryEscape(string(b))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	return c.callOA(req, path, accessToken, out)
+}
+
+func (c *Client) callOA(req *http.Request, path, accessToken string, out any) error {
 	req.Header.Set("access_token", accessToken)
-	res, err := c.http.Do(req)
-	if err != nil {
-		return &TransportError{Op: path, Err: scrub(err)}
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return &TransportError{Op: path, Err: err}
-	}
 	var env envelope
-	if jerr := json.Unmarshal(raw, &env); jerr != nil {
-		if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
-			return &TransportError{Op: path, Status: res.StatusCode}
-		}
-		return &Error{Code: CodeUnknown, Message: fmt.Sprintf("unreadable answer (HTTP %d)", res.StatusCode), HTTPStatus: res.StatusCode}
+	if err := c.do(req, path, &env); err != nil {
+		return err
 	}
 	if env.Error != 0 {
-		return &Error{Code: env.Error, Message: env.Message, HTTPStatus: res.StatusCode}
-	}
-	if res.StatusCode >= 500 {
-		return &TransportError{Op: path, Status: res.StatusCode}
+		return &Error{Code: env.Error, Message: env.Message}
 	}
 	if out != nil && len(env.Data) > 0 {
 		if err := json.Unmarshal(env.Data, out); err != nil {
-			return &Error{Code: CodeUnknown, Message: "unreadable data in answer", HTTPStatus: res.StatusCode}
+			return &Error{Code: CodeUnknown, Message: "unreadable data in answer"}
 		}
 	}
 	return nil
 }
 
-// scrub drops the URL from a transport error: it holds no token today, but
-// a token in a query string tomorrow must not reach a log.
+// scrub drops the URL from a transport error: it may carry parameters
+// that do not belong in logs.
 func scrub(err error) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {

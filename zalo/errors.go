@@ -21,6 +21,9 @@ const (
 	CodeNightBlock      = -234
 	CodeAPIShutDown     = -240
 	CodeRestricted      = -244
+	// CodeInvalidRefreshToken: the OA's refresh token was used before or
+	// revoked; the OA must be authorized again.
+	CodeInvalidRefreshToken = -14014
 	// CodeUnknown marks an answer we could not read.
 	CodeUnknown = 0
 )
@@ -64,12 +67,13 @@ const (
 	ClassNoInteraction                  // cs refused: no interaction within 7 days
 	ClassQuota                          // OA out of quota: retry much later
 	ClassNightBlock                     // retry after 06:00
+	ClassAuth                           // the OA's authorization is gone: an operator must re-authorize
 )
 
 var classNames = map[Class]string{
 	ClassRetryable: "retryable", ClassPermanent: "permanent", ClassToken: "token",
 	ClassNotFollowing: "not_following", ClassBlocked: "blocked", ClassNoInteraction: "no_interaction",
-	ClassQuota: "quota", ClassNightBlock: "night_block",
+	ClassQuota: "quota", ClassNightBlock: "night_block", ClassAuth: "auth",
 }
 
 // String is the class's stable snake_case name, used as a delivery's skip
@@ -116,6 +120,8 @@ func classOf(code int) Class {
 		return ClassNoInteraction
 	case CodeNightBlock:
 		return ClassNightBlock
+	case CodeInvalidRefreshToken:
+		return ClassAuth
 	}
-	return ClassPermanent // -201, -227, -240, -244 and unknown codes
+	return ClassPermanent // -201, -227, -240, -244, other OAuth (-14xxx) and unknown codes
 }

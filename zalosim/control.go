@@ -13,7 +13,9 @@ func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) {
 		Name    string `json:"name"`
 		Follows bool   `json:"follows"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+	if isForm(r) {
+		req.Name, req.Follows = r.PostFormValue("name"), r.PostFormValue("follows") != ""
+	} else if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		controlError(w, http.StatusBadRequest, "bad_request", "body must be JSON like {\"name\":\"Lan\",\"follows\":true}")
 		return
 	}
@@ -21,27 +23,67 @@ func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "bad_request", "name: required")
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.CreateUser(strings.TrimSpace(req.Name), req.Follows))
+	u := s.CreateUser(strings.TrimSpace(req.Name), req.Follows)
+	if isForm(r) {
+		http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
+		return
+	}
+	writeJSON(w, http.StatusCreated, u)
+}
+
+// userView is a user as the control API answers, with the HTTP status the
+// webhook it triggered got on its first attempt (0: none sent).
+type userView struct {
+	User
+	WebhookStatus int `json:"webhook_status"`
 }
 
 func (s *Sim) setFollow(follows bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		u, ok := s.users[r.PathValue("id")]
-		if ok {
-			u.Follows = follows
-		}
-		var out User
-		if ok {
-			out = *u
-		}
-		s.mu.Unlock()
+		u, status, ok := s.Follow(r.PathValue("id"), follows)
 		if !ok {
 			controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
 			return
 		}
-		writeJSON(w, http.StatusOK, out)
+		if isForm(r) {
+			http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
+			return
+		}
+		writeJSON(w, http.StatusOK, userView{User: u, WebhookStatus: status})
 	}
+}
+
+// userMessage is POST /_sandbox/users/{id}/messages {text}: the user
+// writes to the OA, which sends the user_send_text webhook.
+func (s *Sim) userMessage(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Text string `json:"text"`
+	}
+	if isForm(r) {
+		req.Text = r.PostFormValue("text")
+	} else if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		controlError(w, http.StatusBadRequest, "bad_request", "body must be JSON like {\"text\":\"/invite: ABC\"}")
+		return
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		controlError(w, http.StatusBadRequest, "bad_request", "text: required")
+		return
+	}
+	status, ok := s.UserSendsText(r.PathValue("id"), req.Text)
+	if !ok {
+		controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
+		return
+	}
+	if isForm(r) {
+		http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"webhook_status": status})
+}
+
+// isForm tells a click on the /_sandbox page from a JSON call.
+func isForm(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
 }
 
 type inboxItem struct {
@@ -97,12 +139,18 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
 .user{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}
 .msg{white-space:pre-wrap;background:#eef5ff;border-radius:8px;padding:.5rem;margin:.5rem 0}
-small{color:#666}</style></head><body>
+form{display:inline}small{color:#666}button{cursor:pointer}</style></head><body>
 <h1>Zalo sandbox</h1>
-{{range .}}<div class="user"><h2>{{.User.Name}} {{if .User.Follows}}✓ Quan tâm OA{{else}}✗ chưa quan tâm{{end}}</h2>
-<small>oa_user_id {{.User.OAUserID}} · app_user_id {{.User.AppUserID}}</small>
+<p><small>A local stand-in for Zalo: users, their follow state, what they write to the OA and what the OA sends them.</small></p>
+<form method="post" action="/_sandbox/users"><input name="name" placeholder="Tên người dùng" required>
+<label><input type="checkbox" name="follows" checked> Quan tâm OA</label> <button>Tạo người dùng</button></form>
+{{range .}}<div class="user"><h2>{{.User.Name}} {{if .User.Follows}}✓ Đã quan tâm OA{{else}}✗ Chưa quan tâm{{end}}</h2>
+<small>oa_user_id {{.User.OAUserID}} · app_user_id {{.User.AppUserID}}</small><p>
+{{if .User.Follows}}<form method="post" action="/_sandbox/users/{{.User.OAUserID}}/unfollow"><button>Bỏ quan tâm</button></form>
+{{else}}<form method="post" action="/_sandbox/users/{{.User.OAUserID}}/follow"><button>Quan tâm</button></form>{{end}}
+<form method="post" action="/_sandbox/users/{{.User.OAUserID}}/messages"><input name="text" placeholder="/invite: MÃ" size="30"> <button>Nhắn OA</button></form></p>
 {{range .Inbox}}<div class="msg">{{.Text}}<br><small>{{.ReceivedAt.Format "15:04:05 02/01/2006"}} · {{.MessageID}}</small></div>{{else}}<p><small>Hộp thư trống.</small></p>{{end}}
-</div>{{else}}<p>No users yet: POST /_sandbox/users {"name":"Lan","follows":true}</p>{{end}}
+</div>{{else}}<p>Chưa có người dùng.</p>{{end}}
 </body></html>`))
 
 func (s *Sim) page(w http.ResponseWriter, _ *http.Request) {
@@ -112,8 +160,8 @@ func (s *Sim) page(w http.ResponseWriter, _ *http.Request) {
 	}
 	s.mu.Lock()
 	var rows []row
-	for _, id := range s.order {
-		rows = append(rows, row{User: *s.users[id]})
+	for _, u := range s.usersInOrder() {
+		rows = append(rows, row{User: u})
 	}
 	s.mu.Unlock()
 	for i := range rows {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -18,8 +20,7 @@ func (s *Sim) sendCS(w http.ResponseWriter, r *http.Request) {
 	if s.injectFault(w) {
 		return
 	}
-	if r.Header.Get("access_token") == "" || r.Header.Get("access_token") != s.cfg.OAAccessToken {
-		zaloError(w, -216, "Access token is invalid")
+	if !s.oaAuthorized(w, r) {
 		return
 	}
 	var req struct {
@@ -38,9 +39,42 @@ func (s *Sim) sendCS(w http.ResponseWriter, r *http.Request) {
 		zaloError(w, -201, "Message text must be 1 to 2000 characters")
 		return
 	}
+	s.deliverToInbox(w, req.Recipient.UserID, req.Message.Text)
+}
+
+// sendTemplate is POST /v3.0/oa/message/template (ZBS template by user id).
+func (s *Sim) sendTemplate(w http.ResponseWriter, r *http.Request) {
+	if s.injectFault(w) || !s.oaAuthorized(w, r) {
+		return
+	}
+	var req struct {
+		UserID       string            `json:"user_id"`
+		TemplateID   string            `json:"template_id"`
+		TemplateData map[string]string `json:"template_data"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.TemplateID == "" {
+		zaloError(w, -201, "Parameters are invalid")
+		return
+	}
+	keys := make([]string, 0, len(req.TemplateData))
+	for k := range req.TemplateData {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	fmt.Fprintf(&b, "[template %s]", req.TemplateID)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n%s: %s", k, req.TemplateData[k])
+	}
+	s.deliverToInbox(w, req.UserID, b.String())
+}
+
+// deliverToInbox puts a message in a following user's inbox and answers
+// like Zalo.
+func (s *Sim) deliverToInbox(w http.ResponseWriter, userID, text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, ok := s.users[req.Recipient.UserID]
+	u, ok := s.users[userID]
 	if !ok || !u.Follows {
 		zaloError(w, -213, "User has not followed the OA")
 		return
@@ -48,7 +82,7 @@ func (s *Sim) sendCS(w http.ResponseWriter, r *http.Request) {
 	m := Message{
 		MessageID:  fmt.Sprintf("%016x%016x", s.rnd.Uint64(), s.rnd.Uint64()),
 		UserID:     u.OAUserID,
-		Text:       req.Message.Text,
+		Text:       text,
 		ReceivedAt: s.cfg.Now().UTC(),
 	}
 	s.messages = append(s.messages, m)
@@ -56,6 +90,75 @@ func (s *Sim) sendCS(w http.ResponseWriter, r *http.Request) {
 		"error": 0, "message": "Success",
 		"data": map[string]string{"message_id": m.MessageID, "user_id": m.UserID},
 	})
+}
+
+// oaAuthorized checks the access_token header of an OA API call.
+func (s *Sim) oaAuthorized(w http.ResponseWriter, r *http.Request) bool {
+	if !s.validOAToken(r.Header.Get("access_token")) {
+		zaloError(w, -216, "Access token is invalid")
+		return false
+	}
+	return true
+}
+
+// userDetail is GET /v3.0/oa/user/detail?data={"user_id":…}.
+func (s *Sim) userDetail(w http.ResponseWriter, r *http.Request) {
+	if s.injectFault(w) || !s.oaAuthorized(w, r) {
+		return
+	}
+	var q struct {
+		UserID string `json:"user_id"`
+	}
+	if err := json.Unmarshal([]byte(r.URL.Query().Get("data")), &q); err != nil {
+		zaloError(w, -201, "Parameters are invalid")
+		return
+	}
+	s.mu.Lock()
+	u, ok := s.users[q.UserID]
+	var out User
+	if ok {
+		out = *u
+	}
+	s.mu.Unlock()
+	if !ok {
+		zaloError(w, -201, "User not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"error": 0, "message": "Success", "data": map[string]any{
+		"user_id": out.OAUserID, "user_id_by_app": out.AppUserID, "display_name": out.Name,
+		"avatar": "https://sandbox.invalid/avatar/" + out.AppUserID, "user_is_follower": out.Follows,
+		"user_last_interaction_date": s.cfg.Now().Format("02/01/2006"),
+	}})
+}
+
+// followerList is GET /v3.0/oa/user/getlist?data={"offset","count","is_follower"}.
+func (s *Sim) followerList(w http.ResponseWriter, r *http.Request) {
+	if s.injectFault(w) || !s.oaAuthorized(w, r) {
+		return
+	}
+	var q struct {
+		Offset int `json:"offset"`
+		Count  int `json:"count"`
+	}
+	if err := json.Unmarshal([]byte(r.URL.Query().Get("data")), &q); err != nil || q.Offset < 0 || q.Count < 1 || q.Count > 50 {
+		zaloError(w, -201, "Parameters are invalid")
+		return
+	}
+	s.mu.Lock()
+	var ids []string
+	for _, u := range s.usersInOrder() {
+		if u.Follows {
+			ids = append(ids, u.OAUserID)
+		}
+	}
+	s.mu.Unlock()
+	page := []map[string]string{}
+	for i := q.Offset; i < len(ids) && i < q.Offset+q.Count; i++ {
+		page = append(page, map[string]string{"user_id": ids[i]})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"error": 0, "message": "Success", "data": map[string]any{
+		"total": len(ids), "count": len(page), "followers": page,
+	}})
 }
 
 // injectFault applies the configured faults to an OA API call and reports

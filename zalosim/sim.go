@@ -15,8 +15,13 @@ import (
 // Config sets the sandbox's credentials and determinism.
 type Config struct {
 	AppID, AppSecret string
-	OAAccessToken    string // the OA access token the OA API accepts
-	Seed             uint64 // same seed + same creation order = same user ids; 0 = random
+	OASecretKey      string        // signs the webhooks
+	OAAccessToken    string        // the OA's initial access token
+	OARefreshToken   string        // and its refresh token
+	AccessTokenTTL   time.Duration // lifetime of OA access tokens (0 = Zalo's 25h)
+	WebhookURL       string        // where signed webhooks go ("" = nowhere)
+	HTTPClient       *http.Client  // sends webhooks; nil = a 5 s timeout client
+	Seed             uint64        // same seed + same creation order = same ids; 0 = random
 	Now              func() time.Time
 }
 
@@ -55,6 +60,10 @@ type Sim struct {
 	order    []string         // OA user ids in creation order
 	messages []Message
 	faults   Faults
+	tokens   oaTokens
+	oauth    oauthState
+
+	hooks webhooks
 }
 
 // New returns a sandbox with no users.
@@ -62,21 +71,39 @@ func New(cfg Config) *Sim {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.AccessTokenTTL <= 0 {
+		cfg.AccessTokenTTL = 25 * time.Hour
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
 	s := &Sim{cfg: cfg, mux: http.NewServeMux(), rnd: rand.New(rand.NewPCG(seed, seed^0x7a616c6f)), users: map[string]*User{}}
+	s.tokens = newOATokens(cfg.OAAccessToken, cfg.OARefreshToken, cfg.Now().Add(cfg.AccessTokenTTL))
+	s.oauth = newOAuthState()
+	s.hooks = newWebhooks()
 	s.routes()
 	return s
 }
 
 func (s *Sim) routes() {
+	s.mux.HandleFunc("GET /v4/permission", s.permission)
+	s.mux.HandleFunc("POST /v4/access_token", s.exchangeCode)
+	s.mux.HandleFunc("GET /v2.0/me", s.me)
+	s.mux.HandleFunc("POST /v4/oa/access_token", s.refreshOA)
+
 	s.mux.HandleFunc("POST /v3.0/oa/message/cs", s.sendCS)
+	s.mux.HandleFunc("POST /v3.0/oa/message/template", s.sendTemplate)
+	s.mux.HandleFunc("GET /v3.0/oa/user/detail", s.userDetail)
+	s.mux.HandleFunc("GET /v3.0/oa/user/getlist", s.followerList)
 
 	s.mux.HandleFunc("POST /_sandbox/users", s.createUser)
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/follow", s.setFollow(true))
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/unfollow", s.setFollow(false))
+	s.mux.HandleFunc("POST /_sandbox/users/{id}/messages", s.userMessage)
 	s.mux.HandleFunc("GET /_sandbox/users/{id}/inbox", s.inbox)
 	s.mux.HandleFunc("GET /_sandbox/messages", s.allMessages)
 	s.mux.HandleFunc("PUT /_sandbox/faults", s.putFaults)
@@ -89,15 +116,23 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// CreateUser adds a user, as POST /_sandbox/users does.
+// CreateUser adds a user, as POST /_sandbox/users does; a user who
+// follows also sends the follow webhook.
 func (s *Sim) CreateUser(name string, follows bool) User {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	u := &User{OAUserID: s.newID(), AppUserID: s.newID(), Name: name, Follows: follows}
 	s.users[u.OAUserID] = u
 	s.order = append(s.order, u.OAUserID)
-	return *u
+	out := *u
+	s.mu.Unlock()
+	if follows {
+		s.sendWebhook(s.followEvent(out, "follow"))
+	}
+	return out
 }
+
+// Close stops the webhook retries still pending.
+func (s *Sim) Close() { s.hooks.close() }
 
 // Inbox returns the messages the OA sent to a user, oldest first.
 func (s *Sim) Inbox(oaUserID string) []Message {

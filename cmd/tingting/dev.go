@@ -46,6 +46,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		"ZALO_APP_SECRET":         randomHex(16),
 		"ZALO_OA_SECRET_KEY":      randomHex(16),
 		"ZALO_OA_ACCESS_TOKEN":    randomHex(32),
+		"ZALO_OA_REFRESH_TOKEN":   randomHex(32),
 		"TINGTING_ENCRYPTION_KEY": key,
 		"LOG_FORMAT":              "text",
 	}), stderr)
@@ -58,6 +59,15 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 	defer pool.Close()
+	// The sandbox starts afresh every run, with the pair made up above; a
+	// pair left from the last run would be unknown to it.
+	tokens, err := p.oaTokens(pool)
+	if err != nil {
+		return err
+	}
+	if err := p.storeConfiguredToken(ctx, tokens, true); err != nil {
+		return err
+	}
 
 	tc, stopTemporal, err := p.devTemporal(ctx, dataDir, stdout)
 	if err != nil {
@@ -76,6 +86,11 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	g.Go(func() error { return p.serve(gctx, "zalosim", p.cfg.ZalosimAddr, sim) })
 	g.Go(func() error { return p.serveAPI(gctx, pool, tc) })
 	g.Go(func() error { return p.runWorker(gctx, pool, tc) })
+	go func() {
+		if err := p.syncFollowers(gctx, tc); err != nil && gctx.Err() == nil {
+			p.log.Warn("follower sync failed", "error", err)
+		}
+	}()
 	printBanner(stdout, p.cfg, sandboxURL, demo)
 	err = g.Wait()
 	fmt.Fprintln(stdout, "tingting dev stopped.")

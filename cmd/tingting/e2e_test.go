@@ -52,6 +52,14 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
 	require.NoError(t, err)
 	defer pool.Close()
+
+	// Following the OA sent a signed webhook; the follower table learned
+	// both of the owner's ids from it.
+	require.Eventually(t, func() bool {
+		f, err := db.New(pool).GetZaloFollower(ctx, owner.OAUserID)
+		return err == nil && f.Following && f.AppUserID != nil && *f.AppUserID == owner.AppUserID
+	}, 10*time.Second, 100*time.Millisecond, "the follow webhook never reached the follower table")
+
 	ws, err := db.New(pool).FindWorkspaceByName(ctx, "Tiệm cà phê")
 	require.NoError(t, err)
 	_, err = seed.CreateIntegration(ctx, pool, seed.Integration{
@@ -109,4 +117,50 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		return err == nil && len(res.Executions) == 1
 	}, 10*time.Second, 200*time.Millisecond, "no workflow found by %s", query)
+}
+
+// TestABurstOfSendsWithAnExpiredTokenRefreshesOnce: twenty recipients'
+// sends all find the OA token expired; the OATokenKeeper refreshes once
+// (Zalo's refresh tokens are single use: a second refresh would break the
+// OA), and every recipient still gets the message.
+func TestABurstOfSendsWithAnExpiredTokenRefreshesOnce(t *testing.T) {
+	s := startStack(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+	require.NoError(t, s.run(ctx, &out, "workspace", "create", "--name", "Shop"))
+	key := lastLine(out.String())
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{"account_number": "111"}, nil))
+
+	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	ws, err := db.New(pool).FindWorkspaceByName(ctx, "Shop")
+	require.NoError(t, err)
+	acct, err := db.New(pool).GetBankAccountByNumber(ctx, db.GetBankAccountByNumberParams{WorkspaceID: ws.ID, AccountNumber: "111"})
+	require.NoError(t, err)
+	var people []seed.Person
+	for i := range 20 {
+		u := s.sim.CreateUser(fmt.Sprint("Nhân viên ", i), true)
+		people = append(people, seed.Person{OAUserID: u.OAUserID, AppUserID: u.AppUserID, Name: u.Name})
+	}
+	_, err = seed.CreateIntegration(ctx, pool, seed.Integration{
+		WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{acct.ID}, Owner: people[0], Members: people[1:],
+	})
+	require.NoError(t, err)
+
+	s.simClock.Store(int64(26 * time.Hour)) // every access token issued so far has expired
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
+		"account_number": "111", "external_id": "FT-burst", "amount": 1_250_000, "occurred_at": "2024-10-03T15:06:37+07:00",
+	}, nil))
+
+	require.Eventually(t, func() bool {
+		for _, p := range people {
+			if len(s.sim.Inbox(p.OAUserID)) != 1 {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 100*time.Millisecond, "not every recipient got exactly one message")
+	require.Equal(t, 2, s.sim.RefreshCount(), "the start-up refresh and exactly one for the burst")
+	require.False(t, s.sim.RevokedByReuse(), "no refresh token was ever used twice")
 }

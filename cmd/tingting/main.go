@@ -20,6 +20,7 @@ Usage:
   tingting worker                      run the Temporal worker
   tingting zalosim                     serve the Zalo sandbox
   tingting migrate                     apply database migrations
+  tingting sync-followers              record the OA's existing followers (a worker must be running)
   tingting workspace create --name N   create a workspace; prints its API key last
   tingting env                         list the environment variables tingting reads
 
@@ -47,7 +48,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd, rest := args[1], args[2:]; cmd {
 	case "dev":
 		return runDev(ctx, getenv, stdout, stderr)
-	case "api", "worker", "zalosim", "migrate":
+	case "api", "worker", "zalosim", "migrate", "sync-followers":
 		p, err := newProcess(getenv, stderr)
 		if err != nil {
 			return err

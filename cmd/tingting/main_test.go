@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +20,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/zalosim"
 )
 
 var temporalServer *testsuite.DevServer
@@ -33,44 +38,68 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// stack is tingting's three pieces (sandbox, API, worker) started through
-// run, as production starts them, against a fresh database and the test's
-// Temporal dev server.
+// stack is tingting's API and worker started through run, as production
+// starts them, against a fresh database, the test's Temporal dev server and
+// an in-process Zalo sandbox whose clock the test can move.
 type stack struct {
 	env        map[string]string
 	apiURL     string
 	sandboxURL string
+	sim        *zalosim.Sim
+	simClock   atomic.Int64 // added to the sandbox's time, in nanoseconds
 }
+
+const (
+	testAppID     = "1234"
+	testAppSecret = "app-secret"
+	testOASecret  = "oa-secret"
+)
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
-	apiAddr, simAddr := freeAddr(t), freeAddr(t)
-	s := &stack{apiURL: "http://" + apiAddr, sandboxURL: "http://" + simAddr}
+	apiAddr := freeAddr(t)
+	s := &stack{apiURL: "http://" + apiAddr}
+	s.sim = zalosim.New(zalosim.Config{
+		AppID: testAppID, AppSecret: testAppSecret, OASecretKey: testOASecret,
+		OAAccessToken: "oa-access-0", OARefreshToken: "oa-refresh-0",
+		WebhookURL: s.apiURL + "/v1/webhooks/zalo",
+		Now:        func() time.Time { return time.Now().Add(time.Duration(s.simClock.Load())) },
+	})
+	simSrv := httptest.NewServer(s.sim)
+	s.sandboxURL = simSrv.URL
 	s.env = map[string]string{
-		"DATABASE_URL":         testenv.DatabaseURL(t),
-		"TEMPORAL_ADDRESS":     temporalServer.FrontendHostPort(),
-		"HTTP_ADDR":            apiAddr,
-		"ZALOSIM_ADDR":         simAddr,
-		"ZALO_OAUTH_URL":       s.sandboxURL,
-		"ZALO_GRAPH_URL":       s.sandboxURL,
-		"ZALO_OPENAPI_URL":     s.sandboxURL,
-		"ZALO_APP_ID":          "1234",
-		"ZALO_APP_SECRET":      "app-secret",
-		"ZALO_OA_ACCESS_TOKEN": "oa-token",
-		"LOG_LEVEL":            "warn",
+		"DATABASE_URL":            testenv.DatabaseURL(t),
+		"TEMPORAL_ADDRESS":        temporalServer.FrontendHostPort(),
+		"HTTP_ADDR":               apiAddr,
+		"PUBLIC_URL":              s.apiURL,
+		"ZALO_OAUTH_URL":          s.sandboxURL,
+		"ZALO_GRAPH_URL":          s.sandboxURL,
+		"ZALO_OPENAPI_URL":        s.sandboxURL,
+		"ZALO_APP_ID":             testAppID,
+		"ZALO_APP_SECRET":         testAppSecret,
+		"ZALO_OA_SECRET_KEY":      testOASecret,
+		"ZALO_OA_ACCESS_TOKEN":    "oa-access-0",
+		"ZALO_OA_REFRESH_TOKEN":   "oa-refresh-0",
+		"TINGTING_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)),
+		"LOG_LEVEL":               "warn",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 3)
-	for _, piece := range []string{"zalosim", "api", "worker"} {
+	done := make(chan error, 2)
+	for _, piece := range []string{"api", "worker"} {
 		go func() { done <- s.run(ctx, io.Discard, piece) }()
 	}
 	t.Cleanup(func() {
+		// The keeper is a singleton on the shared dev server: end it so the
+		// next test's worker starts its own, on its own database.
+		_ = temporalServer.Client().TerminateWorkflow(context.Background(), workflows.OATokenKeeperID, "", "test over")
 		cancel()
-		for range 3 {
+		for range 2 {
 			if err := <-done; err != nil {
 				t.Errorf("stopping: %v", err)
 			}
 		}
+		s.sim.Close()
+		simSrv.Close()
 	})
 	require.Eventually(t, func() bool {
 		res, err := http.Get(s.apiURL + "/readyz")
@@ -80,6 +109,9 @@ func startStack(t *testing.T) *stack {
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK
 	}, 20*time.Second, 50*time.Millisecond, "the API never became ready")
+	// The configured pair's expiry is unknown, so the keeper refreshes it
+	// first thing; wait for that, so tests start from a settled token.
+	require.Eventually(t, func() bool { return s.sim.RefreshCount() == 1 }, 20*time.Second, 50*time.Millisecond)
 	return s
 }
 

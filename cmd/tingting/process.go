@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
@@ -22,7 +23,9 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/config"
+	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/worker"
+	"github.com/tingting-vn/tingting/workflows"
 	"github.com/tingting-vn/tingting/zalo"
 	"github.com/tingting-vn/tingting/zalosim"
 )
@@ -69,10 +72,32 @@ func (p *process) runPiece(ctx context.Context, name string) error {
 		return err
 	}
 	defer tc.Close()
-	if name == "api" {
+	switch name {
+	case "api":
 		return p.serveAPI(ctx, pool, tc)
+	case "sync-followers":
+		return p.syncFollowers(ctx, tc)
 	}
 	return p.runWorker(ctx, pool, tc)
+}
+
+// syncFollowers runs the follower sync (a workflow, so a worker does the
+// work) and waits for it.
+func (p *process) syncFollowers(ctx context.Context, tc client.Client) error {
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.SyncFollowersID,
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.SyncFollowersName)
+	if err != nil {
+		return fmt.Errorf("starting the follower sync: %w", err)
+	}
+	var res activities.SyncResult
+	if err := run.Get(ctx, &res); err != nil {
+		return fmt.Errorf("follower sync: %w", err)
+	}
+	p.log.Info("follower sync finished", "followers", res.Followers)
+	return nil
 }
 
 func (p *process) openDB(ctx context.Context) (*pgxpool.Pool, error) {
@@ -96,20 +121,56 @@ func (p *process) dialTemporal(ctx context.Context) (client.Client, error) {
 }
 
 func (p *process) serveAPI(ctx context.Context, pool *pgxpool.Pool, tc client.Client) error {
-	return p.serve(ctx, "api", p.cfg.HTTPAddr, api.New(api.Deps{Pool: pool, Temporal: tc, Log: p.log}))
+	return p.serve(ctx, "api", p.cfg.HTTPAddr, api.New(api.Deps{
+		Pool: pool, Temporal: tc, Log: p.log,
+		Zalo: api.ZaloWebhooks{AppID: p.cfg.ZaloAppID, WebhookSecret: p.cfg.ZaloWebhookSecret},
+	}))
+}
+
+// oaTokens opens the sealed OA token store.
+func (p *process) oaTokens(pool *pgxpool.Pool) (*activities.OATokens, error) {
+	if p.cfg.EncryptionKey == nil {
+		return nil, errors.New("TINGTING_ENCRYPTION_KEY is required: base64 of 32 random bytes (openssl rand -base64 32)")
+	}
+	box, err := secret.New(p.cfg.EncryptionKey)
+	if err != nil {
+		return nil, err
+	}
+	return &activities.OATokens{Pool: pool, Box: box}, nil
+}
+
+// storeConfiguredToken stores ZALO_OA_ACCESS_TOKEN/REFRESH_TOKEN if given.
+// Its expiry is unknown, so it is recorded as due: the keeper refreshes it
+// at once and learns the real one. force replaces a stored pair (dev only).
+func (p *process) storeConfiguredToken(ctx context.Context, tokens *activities.OATokens, force bool) error {
+	if p.cfg.ZaloOAAccessToken == "" || p.cfg.ZaloOARefreshToken == "" {
+		return nil
+	}
+	return tokens.Store(ctx, p.cfg.ZaloOAAccessToken, p.cfg.ZaloOARefreshToken, time.Now(), force)
 }
 
 func (p *process) runWorker(ctx context.Context, pool *pgxpool.Pool, tc client.Client) error {
+	tokens, err := p.oaTokens(pool)
+	if err != nil {
+		return err
+	}
+	if err := p.storeConfiguredToken(ctx, tokens, false); err != nil {
+		return err
+	}
 	w := worker.New(tc, &activities.Activities{
 		Pool: pool,
 		Zalo: zalo.NewClient(zalo.Config{
 			OAuthURL: p.cfg.ZaloOAuthURL, GraphURL: p.cfg.ZaloGraphURL, OpenAPIURL: p.cfg.ZaloOpenAPIURL,
 			AppID: p.cfg.ZaloAppID, AppSecret: p.cfg.ZaloAppSecret,
 		}),
-		Tokens: activities.StaticToken(p.cfg.ZaloOAAccessToken),
-		Log:    p.log,
-		Now:    time.Now,
+		Tokens:    tokens,
+		Refresher: worker.Keeper{Client: tc},
+		Log:       p.log,
+		Now:       time.Now,
 	})
+	if err := worker.StartKeeper(ctx, tc); err != nil {
+		return err
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
@@ -119,10 +180,13 @@ func (p *process) runWorker(ctx context.Context, pool *pgxpool.Pool, tc client.C
 	return nil
 }
 
+// sandbox is a Zalo sandbox that matches this process's Zalo settings, so
+// the API and worker configured alike can talk to it.
 func (p *process) sandbox() *zalosim.Sim {
 	return zalosim.New(zalosim.Config{
-		AppID: p.cfg.ZaloAppID, AppSecret: p.cfg.ZaloAppSecret,
-		OAAccessToken: p.cfg.ZaloOAAccessToken, Seed: 1,
+		AppID: p.cfg.ZaloAppID, AppSecret: p.cfg.ZaloAppSecret, OASecretKey: p.cfg.ZaloWebhookSecret,
+		OAAccessToken: p.cfg.ZaloOAAccessToken, OARefreshToken: p.cfg.ZaloOARefreshToken,
+		WebhookURL: p.cfg.PublicURL + "/v1/webhooks/zalo", Seed: 1,
 	})
 }
 

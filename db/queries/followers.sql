@@ -1,9 +1,15 @@
+-- UpsertZaloFollower records what an event or a sync says of a Zalo user.
+-- A NULL following leaves the follow state as it was (a message says
+-- nothing about following); empty names and avatars never erase known ones.
 -- name: UpsertZaloFollower :exec
 INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, updated_at)
-VALUES (@oa_user_id, @app_user_id, @display_name, @avatar_url, @following, now())
+VALUES (@oa_user_id, @app_user_id, @display_name, @avatar_url, COALESCE(sqlc.narg(following)::boolean, false), now())
 ON CONFLICT (oa_user_id) DO UPDATE SET
     app_user_id = COALESCE(EXCLUDED.app_user_id, zalo_followers.app_user_id),
     display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE zalo_followers.display_name END,
     avatar_url = CASE WHEN EXCLUDED.avatar_url <> '' THEN EXCLUDED.avatar_url ELSE zalo_followers.avatar_url END,
-    following = EXCLUDED.following,
+    following = COALESCE(sqlc.narg(following)::boolean, zalo_followers.following),
     updated_at = now();
+
+-- name: GetZaloFollower :one
+SELECT * FROM zalo_followers WHERE oa_user_id = @oa_user_id;

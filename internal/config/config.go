@@ -21,13 +21,18 @@ type Config struct {
 	ZalosimAddr       string
 	PublicURL         string
 
-	ZaloOAuthURL      string
-	ZaloGraphURL      string
-	ZaloOpenAPIURL    string
-	ZaloAppID         string
-	ZaloAppSecret     string
-	ZaloOASecretKey   string
-	ZaloOAAccessToken string
+	ZaloOAuthURL       string
+	ZaloGraphURL       string
+	ZaloOpenAPIURL     string
+	ZaloAppID          string
+	ZaloAppSecret      string
+	ZaloOASecretKey    string
+	ZaloOAAccessToken  string
+	ZaloOARefreshToken string
+	// ZaloWebhookSecret is the key webhook signatures are checked with:
+	// ZaloOASecretKey or ZaloAppSecret, as ZALO_WEBHOOK_KEY says.
+	ZaloWebhookSecret string
+	zaloWebhookKey    string
 
 	EncryptionKey        []byte
 	CassoSignatureMaxAge time.Duration
@@ -59,7 +64,9 @@ var Vars = []Var{
 	{"ZALO_APP_ID", "", "Zalo app id.", setString(func(c *Config) *string { return &c.ZaloAppID })},
 	{"ZALO_APP_SECRET", "", "Zalo app secret (secret).", setString(func(c *Config) *string { return &c.ZaloAppSecret })},
 	{"ZALO_OA_SECRET_KEY", "", "Key that signs the OA's webhooks (secret).", setString(func(c *Config) *string { return &c.ZaloOASecretKey })},
-	{"ZALO_OA_ACCESS_TOKEN", "", "OA access token used to send messages (secret).", setString(func(c *Config) *string { return &c.ZaloOAAccessToken })},
+	{"ZALO_OA_ACCESS_TOKEN", "", "The OA's access token, stored (encrypted) at the worker's first start (secret).", setString(func(c *Config) *string { return &c.ZaloOAAccessToken })},
+	{"ZALO_OA_REFRESH_TOKEN", "", "The OA's refresh token, stored with it; from then on the OATokenKeeper refreshes the pair (secret).", setString(func(c *Config) *string { return &c.ZaloOARefreshToken })},
+	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; encrypts stored secrets (`dev` makes one).", setKey},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
 	{"LOG_LEVEL", "info", "debug, info, warn or error.", setLevel},
@@ -79,7 +86,19 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("config: %s: %w", v.Name, err)
 		}
 	}
+	c.ZaloWebhookSecret = c.ZaloOASecretKey
+	if c.zaloWebhookKey == "app_secret" {
+		c.ZaloWebhookSecret = c.ZaloAppSecret
+	}
 	return c, nil
+}
+
+func setWebhookKey(c *Config, v string) error {
+	if v != "oa_secret_key" && v != "app_secret" {
+		return fmt.Errorf("must be oa_secret_key or app_secret, got %q", v)
+	}
+	c.zaloWebhookKey = v
+	return nil
 }
 
 func setString(field func(*Config) *string) func(*Config, string) error {

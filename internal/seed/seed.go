@@ -44,10 +44,11 @@ func CreateIntegration(ctx context.Context, pool *pgxpool.Pool, in Integration) 
 		fields[i] = string(f)
 	}
 	var integ db.Integration
+	following := true
 	err := db.InTx(ctx, pool, func(q *db.Queries) error {
 		for _, p := range append([]Person{in.Owner}, in.Members...) {
 			if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
-				OAUserID: p.OAUserID, AppUserID: &p.AppUserID, DisplayName: p.Name, Following: true,
+				OAUserID: p.OAUserID, AppUserID: &p.AppUserID, DisplayName: p.Name, Following: &following,
 			}); err != nil {
 				return err
 			}

@@ -1,0 +1,80 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/tingting-vn/tingting/db"
+)
+
+// FollowerUpdate is what an event says of a Zalo user. Following is nil
+// when the event says nothing about it (a message).
+type FollowerUpdate struct {
+	OAUserID    string
+	AppUserID   string
+	DisplayName string
+	Following   *bool
+}
+
+// RecordFollower keeps the follower table (OA id ↔ app id, follows?).
+func (a *Activities) RecordFollower(ctx context.Context, in FollowerUpdate) error {
+	var app *string
+	if in.AppUserID != "" {
+		app = &in.AppUserID
+	}
+	err := db.New(a.Pool).UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
+		OAUserID: in.OAUserID, AppUserID: app, DisplayName: in.DisplayName, Following: in.Following,
+	})
+	if err != nil {
+		return fmt.Errorf("record follower: %w", err)
+	}
+	return nil
+}
+
+// SyncResult counts the followers a sync recorded.
+type SyncResult struct {
+	Followers int
+}
+
+// followerPage is Zalo's largest getlist page.
+const followerPage = 50
+
+// SyncFollowers walks the OA's follower list and each follower's detail
+// into the follower table, for users who followed before tingting existed.
+// It heartbeats its offset, so a retried sync resumes where it stopped.
+func (a *Activities) SyncFollowers(ctx context.Context) (SyncResult, error) {
+	offset := 0
+	if activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &offset)
+	}
+	res := SyncResult{Followers: offset}
+	following := true
+	for {
+		token, _, err := a.Tokens.Current(ctx)
+		if err != nil {
+			return res, err
+		}
+		page, err := a.Zalo.ListFollowers(ctx, token, offset, followerPage)
+		if err != nil {
+			return res, err
+		}
+		for _, id := range page.UserIDs {
+			d, err := a.Zalo.UserDetail(ctx, token, id)
+			if err != nil {
+				return res, err
+			}
+			f := FollowerUpdate{OAUserID: id, AppUserID: d.UserIDByApp, DisplayName: d.DisplayName, Following: &following}
+			if err := a.RecordFollower(ctx, f); err != nil {
+				return res, err
+			}
+		}
+		offset += len(page.UserIDs)
+		res.Followers = offset
+		activity.RecordHeartbeat(ctx, offset)
+		if len(page.UserIDs) < followerPage || offset >= page.Total {
+			return res, nil
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package api_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/workflows"
+)
+
+const (
+	appID     = "1234567890"
+	oaSecret  = "oa-secret-key"
+	followRaw = `{"oa_id":"579745863508352884","follower":{"id":"6692434038037790072"},"user_id_by_app":"3368637342326461234","event_name":"follow","source":"oa_profile","app_id":"1234567890","timestamp":"1700000000000"}`
+)
+
+// sign computes X-ZEvent-Signature from ZALO.md's formula:
+// mac = hex(SHA-256(app_id + raw body + timestamp + OA secret key)).
+func sign(body, timestamp string) string {
+	sum := sha256.Sum256([]byte(appID + body + timestamp + oaSecret))
+	return "mac=" + hex.EncodeToString(sum[:])
+}
+
+func (f fixture) webhook(t *testing.T, body, signature string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest("POST", f.url+"/v1/webhooks/zalo", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set("X-ZEvent-Signature", signature)
+	}
+	return f.send(t, req)
+}
+
+func (f fixture) events(t *testing.T) int {
+	var n int
+	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT count(*) FROM zalo_events").Scan(&n))
+	return n
+}
+
+func TestZaloWebhookRecordsAnEventOnceAndStartsItsWorkflow(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for range 2 { // Zalo redelivers when it misses our 200
+		status, body := f.webhook(t, followRaw, sign(followRaw, "1700000000000"))
+		require.Equal(t, http.StatusOK, status, "body: %v", body)
+	}
+	require.Equal(t, 1, f.events(t))
+
+	// The event has no msg_id, so its identity is the hash of its body.
+	sum := sha256.Sum256([]byte(followRaw))
+	id := workflows.ZaloInboundWorkflowID(hex.EncodeToString(sum[:]))
+	desc, err := temporalClient.DescribeWorkflowExecution(context.Background(), id, "")
+	require.NoError(t, err, "the ZaloInbound workflow was started")
+	require.Equal(t, workflows.ZaloInboundName, desc.WorkflowExecutionInfo.Type.Name)
+}
+
+func TestZaloWebhookRefusesWhatZaloDidNotSign(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tampered := strings.Replace(followRaw, `"follow"`, `"unfollow"`, 1)
+	for _, tc := range []struct {
+		name, body, signature string
+		status                int
+		code                  string
+	}{
+		{"no signature", followRaw, "", 401, "bad_signature"},
+		{"garbled signature", followRaw, "mac=zz", 401, "bad_signature"},
+		{"signature of another body", tampered, sign(followRaw, "1700000000000"), 401, "bad_signature"},
+		{"signed with another timestamp", followRaw, sign(followRaw, "1700000000001"), 401, "bad_signature"},
+		{"not JSON", "hello", sign("hello", ""), 400, "invalid_request"},
+		{"too large", `{"x":"` + strings.Repeat("a", 2<<20) + `"}`, "mac=00", 413, "too_large"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := f.webhook(t, tc.body, tc.signature)
+			require.Equal(t, tc.status, status, "body: %v", body)
+			require.Equal(t, tc.code, errorCode(body))
+		})
+	}
+	require.Zero(t, f.events(t), "nothing unsigned is stored")
+}
+
+func TestZaloWebhookAcknowledgesEventsItIgnores(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	seen := `{"app_id":"1234567890","sender":{"id":"1"},"recipient":{"id":"2"},"event_name":"user_seen_message","message":{"msg_ids":["a"]},"timestamp":"1700000000000"}`
+	status, _ := f.webhook(t, seen, sign(seen, "1700000000000"))
+	require.Equal(t, http.StatusOK, status)
+}

@@ -1,0 +1,70 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tingting-vn/tingting/activities"
+)
+
+// The ZaloInbound and follower-sync contracts.
+const (
+	ZaloInboundName   = "ZaloInbound"
+	SyncFollowersName = "SyncZaloFollowers"
+	SyncFollowersID   = "zalo-follower-sync"
+	EventFollow       = "follow"
+	EventUnfollow     = "unfollow"
+	EventUserSendText = "user_send_text"
+)
+
+// ZaloInboundWorkflowID is an event's identity: Zalo's msg_id, or a hash of
+// the event, so a redelivered event is processed once.
+func ZaloInboundWorkflowID(dedupKey string) string { return "zalo-event:" + dedupKey }
+
+// InboundEvent is the part of a Zalo webhook event the workflow acts on.
+type InboundEvent struct {
+	Kind      string // EventFollow, EventUnfollow or EventUserSendText
+	OAUserID  string
+	AppUserID string
+	Text      string
+	MessageID string
+}
+
+var inboundOptions = workflow.ActivityOptions{
+	StartToCloseTimeout:    10 * time.Second,
+	ScheduleToCloseTimeout: time.Hour,
+	RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
+}
+
+// ZaloInbound handles one event the OA received. For now it keeps the
+// follower table: who follows, and which app id is whose OA id.
+func ZaloInbound(ctx workflow.Context, ev InboundEvent) error {
+	var a *activities.Activities
+	ctx = workflow.WithActivityOptions(ctx, inboundOptions)
+	update := activities.FollowerUpdate{OAUserID: ev.OAUserID, AppUserID: ev.AppUserID}
+	switch ev.Kind {
+	case EventFollow, EventUnfollow:
+		following := ev.Kind == EventFollow
+		update.Following = &following
+	case EventUserSendText:
+		// A message maps the ids but says nothing about following.
+	default:
+		return nil
+	}
+	return workflow.ExecuteActivity(ctx, a.RecordFollower, update).Get(ctx, nil)
+}
+
+// SyncZaloFollowers runs the follower sync once.
+func SyncZaloFollowers(ctx workflow.Context) (activities.SyncResult, error) {
+	var a *activities.Activities
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Hour,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
+	})
+	var res activities.SyncResult
+	err := workflow.ExecuteActivity(ctx, a.SyncFollowers).Get(ctx, &res)
+	return res, err
+}
