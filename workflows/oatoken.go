@@ -70,6 +70,7 @@ func OATokenKeeper(ctx workflow.Context, cfg KeeperInput) error {
 	if err := workflow.ExecuteActivity(actCtx, a.LoadOATokenState).Get(ctx, &state); err != nil {
 		return err
 	}
+	learned := workflow.Now(ctx) // when state's expiry became known
 	var (
 		wanted           int64 // the newest version a send reported refused
 		requests, served int   // refresh requests received / covered by an attempt
@@ -112,7 +113,10 @@ func OATokenKeeper(ctx workflow.Context, cfg KeeperInput) error {
 		if !pending() {
 			wait := 24 * time.Hour // no token yet: nothing to do until a send asks
 			if state.Present {
-				due := state.ExpiresAt.Add(-cfg.Margin)
+				// Never more than half the token's life early, so a short-lived
+				// token (a sandbox's) does not make the keeper spin.
+				margin := min(cfg.Margin, state.ExpiresAt.Sub(learned)/2)
+				due := state.ExpiresAt.Add(-margin)
 				if retryAt.After(due) {
 					due = retryAt
 				}
@@ -138,7 +142,7 @@ func OATokenKeeper(ctx workflow.Context, cfg KeeperInput) error {
 			workflow.GetLogger(ctx).Error("OA token refresh failed", "error", err)
 			continue
 		}
-		state, retryAt = next, time.Time{}
+		state, retryAt, learned = next, time.Time{}, workflow.Now(ctx)
 		refreshes++
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {

@@ -92,3 +92,56 @@ func TestErrorRateGivesBothOutcomes(t *testing.T) {
 	require.Greater(t, delivered, 20)
 	require.Less(t, delivered, 80)
 }
+
+func TestWebhookControlRoutes(t *testing.T) {
+	received := make(chan string, 10)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("X-ZEvent-Signature") != "mac="+zalosim.Sign("1", "k", b) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		received <- string(b)
+	}))
+	defer recv.Close()
+	sim := zalosim.New(zalosim.Config{AppID: "1", OASecretKey: "k", WebhookURL: recv.URL})
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	post := func(path, body string) string {
+		res, err := http.Post(srv.URL+path, "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+
+	u := sim.CreateUser("Lan", false) // no webhook: she does not follow yet
+	require.Contains(t, post("/_sandbox/users/"+u.OAUserID+"/follow", ""), `"webhook_status":200`)
+	require.Contains(t, <-received, `"event_name":"follow"`)
+	require.Contains(t, post("/_sandbox/users/"+u.OAUserID+"/messages", `{"text":"/invite: ABC"}`), `"webhook_status":200`)
+	require.Contains(t, <-received, `"text":"/invite: ABC"`)
+	require.Contains(t, post("/_sandbox/users/"+u.OAUserID+"/unfollow", ""), `"follows":false`)
+	require.Contains(t, <-received, `"event_name":"unfollow"`)
+	require.Contains(t, post("/_sandbox/users/"+u.OAUserID+"/messages", `{"text":""}`), `bad_request`)
+	require.Empty(t, received)
+}
+
+func TestLoginPageListsUsers(t *testing.T) {
+	sim := zalosim.New(zalosim.Config{AppID: "1"})
+	sim.CreateUser("Chị Lan", true)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/v4/permission?app_id=1&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&code_challenge=x&state=s")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, string(b), "Chị Lan")
+	require.Contains(t, string(b), "sandbox_user=")
+
+	res, err = http.Get(srv.URL + "/v4/permission?app_id=2&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&code_challenge=x")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusBadRequest, res.StatusCode, "unknown app")
+}

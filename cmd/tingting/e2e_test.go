@@ -5,15 +5,20 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/seed"
+	"github.com/tingting-vn/tingting/workflows"
 )
 
 type inbox struct {
@@ -163,4 +168,24 @@ func TestABurstOfSendsWithAnExpiredTokenRefreshesOnce(t *testing.T) {
 	}, 30*time.Second, 100*time.Millisecond, "not every recipient got exactly one message")
 	require.Equal(t, 2, s.sim.RefreshCount(), "the start-up refresh and exactly one for the burst")
 	require.False(t, s.sim.RevokedByReuse(), "no refresh token was ever used twice")
+
+	// RECORD_KEEPER_HISTORY=path saves this keeper's history (a start-up
+	// refresh and a burst of Updates) for the replay test in workflows/.
+	if path := os.Getenv("RECORD_KEEPER_HISTORY"); path != "" {
+		saveHistory(t, workflows.OATokenKeeperID, path)
+	}
+}
+
+func saveHistory(t *testing.T, workflowID, path string) {
+	ctx := context.Background()
+	it := temporalServer.Client().GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h history.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
 }

@@ -186,7 +186,7 @@ func (p *process) sandbox() *zalosim.Sim {
 	return zalosim.New(zalosim.Config{
 		AppID: p.cfg.ZaloAppID, AppSecret: p.cfg.ZaloAppSecret, OASecretKey: p.cfg.ZaloWebhookSecret,
 		OAAccessToken: p.cfg.ZaloOAAccessToken, OARefreshToken: p.cfg.ZaloOARefreshToken,
-		WebhookURL: p.cfg.PublicURL + "/v1/webhooks/zalo", Seed: 1,
+		AccessTokenTTL: p.cfg.ZalosimTokenTTL, WebhookURL: p.cfg.PublicURL + "/v1/webhooks/zalo", Seed: 1,
 	})
 }
 

@@ -36,6 +36,7 @@ type Config struct {
 
 	EncryptionKey        []byte
 	CassoSignatureMaxAge time.Duration
+	ZalosimTokenTTL      time.Duration
 
 	LogLevel  slog.Level
 	LogFormat string
@@ -69,6 +70,7 @@ var Vars = []Var{
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; encrypts stored secrets (`dev` makes one).", setKey},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
+	{"ZALOSIM_TOKEN_TTL", "25h", "Lifetime of the sandbox's OA access tokens (Zalo's is 25h); shorten it to watch the OATokenKeeper work.", setDuration(func(c *Config) *time.Duration { return &c.ZalosimTokenTTL })},
 	{"LOG_LEVEL", "info", "debug, info, warn or error.", setLevel},
 	{"LOG_FORMAT", "json", "json or text.", setFormat},
 }
