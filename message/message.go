@@ -89,8 +89,7 @@ func RenderTest(t Transaction, fields []Field) string {
 }
 
 func render(prefix string, t Transaction, fields []Field) string {
-	head := prefix + "Biến động số dư"
-	lines := []string{head}
+	lines := []string{prefix + "Biến động số dư"}
 	descAt := -1
 	for _, f := range fields {
 		label, value := line(t, f)
@@ -104,20 +103,22 @@ func render(prefix string, t Transaction, fields []Field) string {
 	}
 	text := strings.Join(lines, "\n")
 	if over := utf8.RuneCountInString(text) - MaxRunes; over > 0 && descAt >= 0 {
-		lines[descAt] = shorten(lines[descAt], over)
+		label, value := line(t, FieldDescription)
+		lines[descAt] = label + ": " + cutEnd(value, utf8.RuneCountInString(value)-over)
 		text = strings.Join(lines, "\n")
 	}
-	return text
+	// The description is the long free text; should the other fields alone
+	// be too long, cutting the end still gets the message through.
+	return cutEnd(text, MaxRunes)
 }
 
-// shorten drops n runes (plus room for the ellipsis) from the end of s.
-func shorten(s string, n int) string {
+// cutEnd shortens s to at most n runes, ending with "…" when it cuts.
+func cutEnd(s string, n int) string {
 	r := []rune(s)
-	keep := len(r) - n - 1
-	if keep < 0 {
-		keep = 0
+	if len(r) <= n {
+		return s
 	}
-	return string(r[:keep]) + "…"
+	return string(r[:max(n-1, 0)]) + "…"
 }
 
 func line(t Transaction, f Field) (label, value string) {

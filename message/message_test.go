@@ -87,4 +87,12 @@ func TestRender(t *testing.T) {
 		require.Equal(t, message.MaxRunes, utf8.RuneCountInString(text))
 		require.Contains(t, text, "…\nSố dư: 25.000.000 VND", "only the description is shortened")
 	})
+	t.Run("other long fields still fit", func(t *testing.T) {
+		long := txn
+		long.Reference = strings.Repeat("R", 2500)
+		text := message.Render(long, message.AllFields)
+		require.Equal(t, message.MaxRunes, utf8.RuneCountInString(text))
+		require.Contains(t, text, "\nNội dung: …\n", "the description goes first, its label stays")
+		require.True(t, strings.HasSuffix(text, "R…"))
+	})
 }

@@ -82,11 +82,10 @@ func (c *Client) SendTemplate(ctx context.Context, accessToken, userID, template
 	return res, err
 }
 
-// envelope is the shape of every OA API answer.
+// envelope is the shape of every OA API answer; do has already turned a
+// non-zero "error" into an *Error.
 type envelope struct {
-	Error   int             `json:"error"`
-	Message string          `json:"message"`
-	Data    json.RawMessage `json:"data"`
+	Data json.RawMessage `json:"data"`
 }
 
 // postOA posts JSON to the OA API and decodes data into out. The token
@@ -123,9 +122,6 @@ func (c *Client) callOA(req *http.Request, path, accessToken string, out any) er
 	var env envelope
 	if err := c.do(req, path, &env); err != nil {
 		return err
-	}
-	if env.Error != 0 {
-		return &Error{Code: env.Error, Message: env.Message}
 	}
 	if out != nil && len(env.Data) > 0 {
 		if err := json.Unmarshal(env.Data, out); err != nil {

@@ -89,22 +89,20 @@ func (c Class) Retryable() bool {
 	return false
 }
 
-// Classify sorts any error from this package. Codes we do not know are
-// permanent: retrying an unknown refusal for a day helps nobody, and the
-// delivery log shows the code.
+// Classify sorts any error from this package.
 func Classify(err error) Class {
 	var zerr *Error
 	var terr *TransportError
 	switch {
 	case errors.As(err, &zerr):
-		return classOf(zerr.Code)
+		return classOf(zerr.Code, zerr.HTTPStatus)
 	case errors.As(err, &terr), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return ClassRetryable
 	}
 	return ClassPermanent
 }
 
-func classOf(code int) Class {
+func classOf(code, httpStatus int) Class {
 	switch code {
 	case CodeRateLimit:
 		return ClassRetryable
@@ -122,6 +120,14 @@ func classOf(code int) Class {
 		return ClassNightBlock
 	case CodeInvalidRefreshToken:
 		return ClassAuth
+	case CodeInvalidParam, CodeUserBanned, CodeAPIShutDown, CodeRestricted:
+		return ClassPermanent
 	}
-	return ClassPermanent // -201, -227, -240, -244, other OAuth (-14xxx) and unknown codes
+	// A code we do not know is permanent: retrying an unknown refusal for a
+	// day helps nobody, and the delivery log shows the code. Unless it came
+	// with an HTTP 5xx: then Zalo itself was failing, and waiting is safer.
+	if httpStatus >= 500 {
+		return ClassRetryable
+	}
+	return ClassPermanent
 }

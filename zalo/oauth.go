@@ -78,10 +78,6 @@ type tokenAnswer struct {
 	AccessToken  string          `json:"access_token"`
 	RefreshToken string          `json:"refresh_token"`
 	ExpiresIn    json.RawMessage `json:"expires_in"`
-	Error        int             `json:"error"`
-	ErrorName    string          `json:"error_name"`
-	ErrorDesc    string          `json:"error_description"`
-	Message      string          `json:"message"`
 }
 
 func (c *Client) postToken(ctx context.Context, path string, form url.Values) (OAToken, error) {
@@ -94,9 +90,6 @@ func (c *Client) postToken(ctx context.Context, path string, form url.Values) (O
 	var ans tokenAnswer
 	if err := c.do(req, path, &ans); err != nil {
 		return OAToken{}, err
-	}
-	if ans.Error != 0 {
-		return OAToken{}, &Error{Code: ans.Error, Message: firstNonEmpty(ans.ErrorName, ans.ErrorDesc, ans.Message)}
 	}
 	if ans.AccessToken == "" {
 		return OAToken{}, &Error{Code: CodeUnknown, Message: "token answer without access_token"}
@@ -129,14 +122,9 @@ func (c *Client) Me(ctx context.Context, userAccessToken string) (Me, error) {
 				URL string `json:"url"`
 			} `json:"data"`
 		} `json:"picture"`
-		Error   int    `json:"error"`
-		Message string `json:"message"`
 	}
 	if err := c.do(req, "/v2.0/me", &ans); err != nil {
 		return Me{}, err
-	}
-	if ans.Error != 0 {
-		return Me{}, &Error{Code: ans.Error, Message: ans.Message}
 	}
 	return Me{ID: ans.ID, Name: ans.Name, PictureURL: ans.Picture.Data.URL}, nil
 }
@@ -148,8 +136,10 @@ func AppSecretProof(appSecret, accessToken string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// do sends req and decodes a JSON answer into out. A 5xx or 429 without a
-// readable body is a transport error (retryable).
+// do sends req and decodes a JSON answer into out. Zalo refuses with a
+// non-zero "error" in the body whatever the HTTP status, so that becomes
+// an *Error here, once for every API; a 5xx or 429 without one is a
+// transport error (retryable), never a success.
 func (c *Client) do(req *http.Request, op string, out any) error {
 	res, err := c.http.Do(req)
 	if err != nil {
@@ -160,10 +150,24 @@ func (c *Client) do(req *http.Request, op string, out any) error {
 	if err != nil {
 		return &TransportError{Op: op, Err: err}
 	}
-	if jerr := json.Unmarshal(raw, out); jerr != nil {
-		if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
-			return &TransportError{Op: op, Status: res.StatusCode}
-		}
+	var refusal struct {
+		Error     int    `json:"error"`
+		Message   string `json:"message"`
+		ErrorName string `json:"error_name"`
+		ErrorDesc string `json:"error_description"`
+	}
+	jerr := json.Unmarshal(raw, &refusal)
+	if jerr == nil && refusal.Error != 0 {
+		msg := firstNonEmpty(refusal.ErrorName, refusal.ErrorDesc, refusal.Message)
+		return &Error{Code: refusal.Error, Message: msg, HTTPStatus: res.StatusCode}
+	}
+	if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
+		return &TransportError{Op: op, Status: res.StatusCode}
+	}
+	if jerr == nil {
+		jerr = json.Unmarshal(raw, out)
+	}
+	if jerr != nil {
 		return &Error{Code: CodeUnknown, Message: fmt.Sprintf("unreadable answer (HTTP %d)", res.StatusCode), HTTPStatus: res.StatusCode}
 	}
 	return nil

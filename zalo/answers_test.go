@@ -1,0 +1,72 @@
+package zalo_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/zalo"
+)
+
+// fakeZalo answers every call with status and body, and counts the calls.
+func fakeZalo(t *testing.T, status int, body string) (*zalo.Client, *atomic.Int32) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	return zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL}), &calls
+}
+
+func TestAnswersAreJudgedByBodyThenStatus(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		class  zalo.Class
+	}{
+		{"5xx without a refusal is never a success", 503, `{"error":0,"message":"Success"}`, zalo.ClassRetryable},
+		{"5xx with an unknown code", 502, `{"error":-999,"message":"boom"}`, zalo.ClassRetryable},
+		{"5xx with a known permanent code", 500, `{"error":-201,"message":"bad"}`, zalo.ClassPermanent},
+		{"200 with an unknown code", 200, `{"error":-999,"message":"boom"}`, zalo.ClassPermanent},
+		{"429 without a body", 429, ``, zalo.ClassRetryable},
+		{"404 page from a wrong base URL", 404, `<html>not found</html>`, zalo.ClassPermanent},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := fakeZalo(t, tc.status, tc.body)
+			_, err := c.SendText(context.Background(), token, "1", "hi")
+			require.Error(t, err)
+			require.Equal(t, tc.class, zalo.Classify(err), "error: %v", err)
+		})
+	}
+}
+
+func TestInvalidInputNeverCallsZalo(t *testing.T) {
+	t.Parallel()
+	c, calls := fakeZalo(t, 200, `{"error":0,"data":{"message_id":"m"}}`)
+	ctx := context.Background()
+	for name, send := range map[string]func() error{
+		"text over 2000 runes": func() error {
+			_, err := c.SendText(ctx, token, "1", strings.Repeat("á", zalo.MaxTextRunes+1))
+			return err
+		},
+		"empty text":        func() error { _, err := c.SendText(ctx, token, "1", ""); return err },
+		"empty user":        func() error { _, err := c.SendText(ctx, token, "", "hi"); return err },
+		"template, no id":   func() error { _, err := c.SendTemplate(ctx, token, "1", "", nil); return err },
+		"template, no user": func() error { _, err := c.SendTemplate(ctx, token, "", "t", nil); return err },
+	} {
+		err := send()
+		require.Error(t, err, name)
+		require.Equal(t, zalo.ClassPermanent, zalo.Classify(err), name)
+	}
+	require.Zero(t, calls.Load())
+}
