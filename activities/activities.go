@@ -29,4 +29,6 @@ type Zalo interface {
 	RefreshOAToken(ctx context.Context, refreshToken string) (zalo.OAToken, error)
 	ListFollowers(ctx context.Context, accessToken string, offset, count int) (zalo.FollowerPage, error)
 	UserDetail(ctx context.Context, accessToken, userID string) (zalo.UserDetail, error)
+	ExchangeCode(ctx context.Context, code, codeVerifier string) (zalo.UserToken, error)
+	Me(ctx context.Context, userAccessToken string) (zalo.Me, error)
 }

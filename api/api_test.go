@@ -47,7 +47,7 @@ func newFixture(t *testing.T) fixture {
 	pool := testenv.Pool(t)
 	srv := httptest.NewServer(api.New(api.Deps{
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Zalo: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret},
+		Webhooks: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret},
 	}))
 	t.Cleanup(srv.Close)
 	_, key, err := apikey.CreateWorkspace(context.Background(), pool, "A")

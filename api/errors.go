@@ -16,9 +16,10 @@ import (
 // Error is an error the client may see: its status, a stable snake_case code
 // and a human message. Every other error is answered as a bare 500.
 type Error struct {
-	Status  int
-	Code    string
-	Message string
+	Status   int
+	Code     string
+	Message  string
+	ZaloCode int // Zalo's error code, when Zalo refused
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -42,8 +43,9 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	ZaloCode int    `json:"zalo_code,omitempty"`
 }
 
 // errorHandler is the one place that turns a handler's error into the
@@ -63,7 +65,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			_ = c.NoContent(e.Status)
 			return
 		}
-		_ = c.JSON(e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message}})
+		_ = c.JSON(e.Status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, ZaloCode: e.ZaloCode}})
 	}
 }
 

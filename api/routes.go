@@ -12,12 +12,29 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 
-	// Webhooks authenticate by signature, not API key.
+	// Webhooks authenticate by signature, and the OAuth callback by its
+	// single-use state, not by API key.
 	e.POST("/v1/webhooks/zalo", s.zaloWebhook)
+	e.GET("/v1/oauth/zalo/callback", s.zaloCallback)
 
 	v1 := e.Group("/v1", s.authenticate)
 	v1.POST("/bank-accounts", s.createBankAccount)
 	v1.GET("/bank-accounts", s.listBankAccounts)
 	v1.POST("/transactions", s.createTransaction)
 	v1.GET("/transactions/:id", s.getTransaction)
+
+	v1.POST("/wizards", s.createWizard)
+	v1.GET("/wizards/:id", s.getWizard)
+	v1.PUT("/wizards/:id/bank-accounts", s.wizardBankAccounts)
+	v1.POST("/wizards/:id/zalo-login", s.wizardZaloLogin)
+	v1.PUT("/wizards/:id/zalo-account", s.wizardZaloAccount)
+	v1.PUT("/wizards/:id/fields", s.wizardFields)
+	v1.POST("/wizards/:id/test-call", s.wizardTestCall)
+	v1.POST("/wizards/:id/save", s.wizardSave)
+	v1.DELETE("/wizards/:id", s.cancelWizard)
+	v1.GET("/zalo-accounts", s.listZaloAccounts)
+
+	v1.GET("/integrations", s.listIntegrations)
+	v1.GET("/integrations/:id", s.getIntegration)
+	v1.PATCH("/integrations/:id", s.patchIntegration)
 }

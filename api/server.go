@@ -11,6 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/secret"
+	"github.com/tingting-vn/tingting/zalo"
 )
 
 // maxBody bounds every request body; larger ones answer 413.
@@ -18,10 +20,13 @@ const maxBody = 1 << 20
 
 // Deps are what the API needs from the process that runs it.
 type Deps struct {
-	Pool     *pgxpool.Pool
-	Temporal client.Client
-	Log      *slog.Logger
-	Zalo     ZaloWebhooks
+	Pool      *pgxpool.Pool
+	Temporal  client.Client
+	Log       *slog.Logger
+	Webhooks  ZaloWebhooks
+	Zalo      *zalo.Client // builds "log in with Zalo" URLs
+	Box       *secret.Box  // seals PKCE verifiers
+	PublicURL string       // where Zalo sends the browser back
 }
 
 // ZaloWebhooks is what verifying the OA's webhooks takes.
@@ -32,12 +37,15 @@ type ZaloWebhooks struct {
 
 // Server is the API as an http.Handler.
 type Server struct {
-	echo     *echo.Echo
-	pool     *pgxpool.Pool
-	queries  *db.Queries
-	temporal client.Client
-	log      *slog.Logger
-	zalo     ZaloWebhooks
+	echo      *echo.Echo
+	pool      *pgxpool.Pool
+	queries   *db.Queries
+	temporal  client.Client
+	log       *slog.Logger
+	webhooks  ZaloWebhooks
+	zalo      *zalo.Client
+	box       *secret.Box
+	publicURL string
 }
 
 // New builds the API with every route of routes.go.
@@ -46,7 +54,8 @@ func New(d Deps) *Server {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(d.Log)
-	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log, zalo: d.Zalo}
+	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
+		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL}
 	s.routes()
 	return s
 }

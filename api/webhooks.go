@@ -25,7 +25,7 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 		return jsonError(err)
 	}
 	signature := c.Request().Header.Get("X-ZEvent-Signature")
-	switch err := zalo.VerifyWebhook(s.zalo.AppID, s.zalo.WebhookSecret, body, signature); {
+	switch err := zalo.VerifyWebhook(s.webhooks.AppID, s.webhooks.WebhookSecret, body, signature); {
 	case signature == "":
 		return newError(http.StatusUnauthorized, "bad_signature", "X-ZEvent-Signature is missing")
 	case errors.Is(err, zalo.ErrBadSignature):

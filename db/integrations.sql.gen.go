@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -51,10 +52,27 @@ func (q *Queries) AddIntegrationMember(ctx context.Context, arg AddIntegrationMe
 	return i, err
 }
 
+const countWorkspaceBankAccounts = `-- name: CountWorkspaceBankAccounts :one
+SELECT count(*) FROM bank_accounts WHERE workspace_id = $1 AND id = ANY($2::uuid[])
+`
+
+type CountWorkspaceBankAccountsParams struct {
+	WorkspaceID uuid.UUID
+	Ids         []uuid.UUID
+}
+
+func (q *Queries) CountWorkspaceBankAccounts(ctx context.Context, arg CountWorkspaceBankAccountsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countWorkspaceBankAccounts, arg.WorkspaceID, arg.Ids)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createIntegration = `-- name: CreateIntegration :one
-INSERT INTO integrations (workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at
+INSERT INTO integrations (workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, wizard_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (wizard_id) DO NOTHING
+RETURNING id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at, wizard_id
 `
 
 type CreateIntegrationParams struct {
@@ -66,8 +84,10 @@ type CreateIntegrationParams struct {
 	MessageKind    MessageKind
 	TemplateID     string
 	ReferralCode   string
+	WizardID       *string
 }
 
+// CreateIntegration returns no row when the wizard saved one before.
 func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationParams) (Integration, error) {
 	row := q.db.QueryRow(ctx, createIntegration,
 		arg.WorkspaceID,
@@ -78,6 +98,7 @@ func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationPa
 		arg.MessageKind,
 		arg.TemplateID,
 		arg.ReferralCode,
+		arg.WizardID,
 	)
 	var i Integration
 	err := row.Scan(
@@ -93,12 +114,195 @@ func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationPa
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.WizardID,
 	)
 	return i, err
 }
 
+const followerByAppID = `-- name: FollowerByAppID :one
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at FROM zalo_followers WHERE app_user_id = $1
+`
+
+func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloFollower, error) {
+	row := q.db.QueryRow(ctx, followerByAppID, appUserID)
+	var i ZaloFollower
+	err := row.Scan(
+		&i.OAUserID,
+		&i.AppUserID,
+		&i.DisplayName,
+		&i.AvatarUrl,
+		&i.Following,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getIntegration = `-- name: GetIntegration :one
+SELECT i.id, i.workspace_id, i.owner_account_id, i.direction, i.min_amount, i.fields, i.message_kind, i.template_id, i.referral_code, i.status, i.created_at, i.updated_at, i.wizard_id, za.name AS owner_name, za.oa_user_id AS owner_oa_user_id
+FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id
+WHERE i.workspace_id = $1 AND i.id = $2 AND i.status <> 'deleted'
+`
+
+type GetIntegrationParams struct {
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+type GetIntegrationRow struct {
+	ID             uuid.UUID
+	WorkspaceID    uuid.UUID
+	OwnerAccountID uuid.UUID
+	Direction      Direction
+	MinAmount      int64
+	Fields         []string
+	MessageKind    MessageKind
+	TemplateID     string
+	ReferralCode   string
+	Status         IntegrationStatus
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	WizardID       *string
+	OwnerName      string
+	OwnerOAUserID  *string
+}
+
+func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) (GetIntegrationRow, error) {
+	row := q.db.QueryRow(ctx, getIntegration, arg.WorkspaceID, arg.ID)
+	var i GetIntegrationRow
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.OwnerAccountID,
+		&i.Direction,
+		&i.MinAmount,
+		&i.Fields,
+		&i.MessageKind,
+		&i.TemplateID,
+		&i.ReferralCode,
+		&i.Status,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.WizardID,
+		&i.OwnerName,
+		&i.OwnerOAUserID,
+	)
+	return i, err
+}
+
+const getIntegrationByWizard = `-- name: GetIntegrationByWizard :one
+SELECT id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at, wizard_id FROM integrations WHERE wizard_id = $1
+`
+
+func (q *Queries) GetIntegrationByWizard(ctx context.Context, wizardID *string) (Integration, error) {
+	row := q.db.QueryRow(ctx, getIntegrationByWizard, wizardID)
+	var i Integration
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.OwnerAccountID,
+		&i.Direction,
+		&i.MinAmount,
+		&i.Fields,
+		&i.MessageKind,
+		&i.TemplateID,
+		&i.ReferralCode,
+		&i.Status,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.WizardID,
+	)
+	return i, err
+}
+
+const getZaloAccount = `-- name: GetZaloAccount :one
+SELECT za.id, za.app_user_id, za.oa_user_id, za.name, COALESCE(f.following, false)::boolean AS follows_oa
+FROM zalo_accounts za LEFT JOIN zalo_followers f ON f.oa_user_id = za.oa_user_id
+WHERE za.workspace_id = $1 AND za.id = $2
+`
+
+type GetZaloAccountParams struct {
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+type GetZaloAccountRow struct {
+	ID        uuid.UUID
+	AppUserID string
+	OAUserID  *string
+	Name      string
+	FollowsOA bool
+}
+
+func (q *Queries) GetZaloAccount(ctx context.Context, arg GetZaloAccountParams) (GetZaloAccountRow, error) {
+	row := q.db.QueryRow(ctx, getZaloAccount, arg.WorkspaceID, arg.ID)
+	var i GetZaloAccountRow
+	err := row.Scan(
+		&i.ID,
+		&i.AppUserID,
+		&i.OAUserID,
+		&i.Name,
+		&i.FollowsOA,
+	)
+	return i, err
+}
+
+const listIntegrationBankAccountIDs = `-- name: ListIntegrationBankAccountIDs :many
+SELECT bank_account_id FROM integration_bank_accounts WHERE integration_id = $1 ORDER BY bank_account_id
+`
+
+func (q *Queries) ListIntegrationBankAccountIDs(ctx context.Context, integrationID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, listIntegrationBankAccountIDs, integrationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var bank_account_id uuid.UUID
+		if err := rows.Scan(&bank_account_id); err != nil {
+			return nil, err
+		}
+		items = append(items, bank_account_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listIntegrationMembers = `-- name: ListIntegrationMembers :many
+SELECT id, integration_id, oa_user_id, name, added_at, removed_at FROM integration_members WHERE integration_id = $1 AND removed_at IS NULL ORDER BY added_at, id
+`
+
+func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid.UUID) ([]IntegrationMember, error) {
+	rows, err := q.db.Query(ctx, listIntegrationMembers, integrationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []IntegrationMember{}
+	for rows.Next() {
+		var i IntegrationMember
+		if err := rows.Scan(
+			&i.ID,
+			&i.IntegrationID,
+			&i.OAUserID,
+			&i.Name,
+			&i.AddedAt,
+			&i.RemovedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listIntegrations = `-- name: ListIntegrations :many
-SELECT id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at FROM integrations WHERE workspace_id = $1 AND status <> 'deleted' ORDER BY created_at, id
+SELECT id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at, wizard_id FROM integrations WHERE workspace_id = $1 AND status <> 'deleted' ORDER BY created_at, id
 `
 
 func (q *Queries) ListIntegrations(ctx context.Context, workspaceID uuid.UUID) ([]Integration, error) {
@@ -123,6 +327,7 @@ func (q *Queries) ListIntegrations(ctx context.Context, workspaceID uuid.UUID) (
 			&i.Status,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.WizardID,
 		); err != nil {
 			return nil, err
 		}
@@ -132,6 +337,66 @@ func (q *Queries) ListIntegrations(ctx context.Context, workspaceID uuid.UUID) (
 		return nil, err
 	}
 	return items, nil
+}
+
+const listZaloAccounts = `-- name: ListZaloAccounts :many
+SELECT za.id, za.app_user_id, za.oa_user_id, za.name, COALESCE(f.following, false)::boolean AS follows_oa
+FROM zalo_accounts za LEFT JOIN zalo_followers f ON f.oa_user_id = za.oa_user_id
+WHERE za.workspace_id = $1
+ORDER BY za.created_at, za.id
+`
+
+type ListZaloAccountsRow struct {
+	ID        uuid.UUID
+	AppUserID string
+	OAUserID  *string
+	Name      string
+	FollowsOA bool
+}
+
+func (q *Queries) ListZaloAccounts(ctx context.Context, workspaceID uuid.UUID) ([]ListZaloAccountsRow, error) {
+	rows, err := q.db.Query(ctx, listZaloAccounts, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListZaloAccountsRow{}
+	for rows.Next() {
+		var i ListZaloAccountsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.AppUserID,
+			&i.OAUserID,
+			&i.Name,
+			&i.FollowsOA,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const setIntegrationStatus = `-- name: SetIntegrationStatus :one
+UPDATE integrations SET status = $1, updated_at = now()
+WHERE workspace_id = $2 AND id = $3 AND status <> 'deleted'
+RETURNING id
+`
+
+type SetIntegrationStatusParams struct {
+	Status      IntegrationStatus
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+func (q *Queries) SetIntegrationStatus(ctx context.Context, arg SetIntegrationStatusParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, setIntegrationStatus, arg.Status, arg.WorkspaceID, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const upsertZaloAccount = `-- name: UpsertZaloAccount :one

@@ -322,6 +322,7 @@ type Integration struct {
 	Status         IntegrationStatus
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	WizardID       *string
 }
 
 type IntegrationBankAccount struct {
@@ -345,6 +346,16 @@ type OAToken struct {
 	ExpiresAt    time.Time
 	Version      int64
 	UpdatedAt    time.Time
+}
+
+type OauthLogin struct {
+	State        string
+	WorkspaceID  uuid.UUID
+	WizardID     string
+	CodeVerifier []byte
+	ReturnTo     string
+	CreatedAt    time.Time
+	UsedAt       *time.Time
 }
 
 type Transaction struct {

@@ -24,6 +24,7 @@ func New(c client.Client, acts *activities.Activities) worker.Worker {
 		workflows.OATokenKeeperName:     workflows.OATokenKeeper,
 		workflows.ZaloInboundName:       workflows.ZaloInbound,
 		workflows.SyncFollowersName:     workflows.SyncZaloFollowers,
+		workflows.SetupWizardName:       workflows.SetupWizard,
 	} {
 		w.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}

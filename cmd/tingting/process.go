@@ -121,18 +121,34 @@ func (p *process) dialTemporal(ctx context.Context) (client.Client, error) {
 }
 
 func (p *process) serveAPI(ctx context.Context, pool *pgxpool.Pool, tc client.Client) error {
+	box, err := p.box()
+	if err != nil {
+		return err
+	}
 	return p.serve(ctx, "api", p.cfg.HTTPAddr, api.New(api.Deps{
-		Pool: pool, Temporal: tc, Log: p.log,
-		Zalo: api.ZaloWebhooks{AppID: p.cfg.ZaloAppID, WebhookSecret: p.cfg.ZaloWebhookSecret},
+		Pool: pool, Temporal: tc, Log: p.log, Zalo: p.zaloClient(), Box: box, PublicURL: p.cfg.PublicURL,
+		Webhooks: api.ZaloWebhooks{AppID: p.cfg.ZaloAppID, WebhookSecret: p.cfg.ZaloWebhookSecret},
 	}))
+}
+
+// box seals secrets at rest with TINGTING_ENCRYPTION_KEY.
+func (p *process) box() (*secret.Box, error) {
+	if p.cfg.EncryptionKey == nil {
+		return nil, errors.New("TINGTING_ENCRYPTION_KEY is required: base64 of 32 random bytes (openssl rand -base64 32)")
+	}
+	return secret.New(p.cfg.EncryptionKey)
+}
+
+func (p *process) zaloClient() *zalo.Client {
+	return zalo.NewClient(zalo.Config{
+		OAuthURL: p.cfg.ZaloOAuthURL, GraphURL: p.cfg.ZaloGraphURL, OpenAPIURL: p.cfg.ZaloOpenAPIURL,
+		AppID: p.cfg.ZaloAppID, AppSecret: p.cfg.ZaloAppSecret,
+	})
 }
 
 // oaTokens opens the sealed OA token store.
 func (p *process) oaTokens(pool *pgxpool.Pool) (*activities.OATokens, error) {
-	if p.cfg.EncryptionKey == nil {
-		return nil, errors.New("TINGTING_ENCRYPTION_KEY is required: base64 of 32 random bytes (openssl rand -base64 32)")
-	}
-	box, err := secret.New(p.cfg.EncryptionKey)
+	box, err := p.box()
 	if err != nil {
 		return nil, err
 	}
@@ -158,11 +174,8 @@ func (p *process) runWorker(ctx context.Context, pool *pgxpool.Pool, tc client.C
 		return err
 	}
 	w := worker.New(tc, &activities.Activities{
-		Pool: pool,
-		Zalo: zalo.NewClient(zalo.Config{
-			OAuthURL: p.cfg.ZaloOAuthURL, GraphURL: p.cfg.ZaloGraphURL, OpenAPIURL: p.cfg.ZaloOpenAPIURL,
-			AppID: p.cfg.ZaloAppID, AppSecret: p.cfg.ZaloAppSecret,
-		}),
+		Pool:      pool,
+		Zalo:      p.zaloClient(),
 		Tokens:    tokens,
 		Refresher: worker.Keeper{Client: tc},
 		Log:       p.log,

@@ -4,10 +4,15 @@ VALUES (@workspace_id, @app_user_id, @oa_user_id, @name)
 ON CONFLICT (workspace_id, app_user_id) DO UPDATE SET oa_user_id = EXCLUDED.oa_user_id, name = EXCLUDED.name
 RETURNING *;
 
+-- CreateIntegration returns no row when the wizard saved one before.
 -- name: CreateIntegration :one
-INSERT INTO integrations (workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code)
-VALUES (@workspace_id, @owner_account_id, @direction, @min_amount, @fields, @message_kind, @template_id, @referral_code)
+INSERT INTO integrations (workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, wizard_id)
+VALUES (@workspace_id, @owner_account_id, @direction, @min_amount, @fields, @message_kind, @template_id, @referral_code, sqlc.narg(wizard_id))
+ON CONFLICT (wizard_id) DO NOTHING
 RETURNING *;
+
+-- name: GetIntegrationByWizard :one
+SELECT * FROM integrations WHERE wizard_id = @wizard_id;
 
 -- name: AddIntegrationBankAccount :exec
 INSERT INTO integration_bank_accounts (integration_id, bank_account_id) VALUES (@integration_id, @bank_account_id)
@@ -19,3 +24,36 @@ SELECT * FROM integrations WHERE workspace_id = @workspace_id AND status <> 'del
 -- name: AddIntegrationMember :one
 INSERT INTO integration_members (integration_id, oa_user_id, name) VALUES (@integration_id, @oa_user_id, @name)
 RETURNING *;
+
+-- name: ListZaloAccounts :many
+SELECT za.id, za.app_user_id, za.oa_user_id, za.name, COALESCE(f.following, false)::boolean AS follows_oa
+FROM zalo_accounts za LEFT JOIN zalo_followers f ON f.oa_user_id = za.oa_user_id
+WHERE za.workspace_id = @workspace_id
+ORDER BY za.created_at, za.id;
+
+-- name: GetZaloAccount :one
+SELECT za.id, za.app_user_id, za.oa_user_id, za.name, COALESCE(f.following, false)::boolean AS follows_oa
+FROM zalo_accounts za LEFT JOIN zalo_followers f ON f.oa_user_id = za.oa_user_id
+WHERE za.workspace_id = @workspace_id AND za.id = @id;
+
+-- name: FollowerByAppID :one
+SELECT * FROM zalo_followers WHERE app_user_id = @app_user_id;
+
+-- name: GetIntegration :one
+SELECT i.*, za.name AS owner_name, za.oa_user_id AS owner_oa_user_id
+FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id
+WHERE i.workspace_id = @workspace_id AND i.id = @id AND i.status <> 'deleted';
+
+-- name: ListIntegrationBankAccountIDs :many
+SELECT bank_account_id FROM integration_bank_accounts WHERE integration_id = @integration_id ORDER BY bank_account_id;
+
+-- name: ListIntegrationMembers :many
+SELECT * FROM integration_members WHERE integration_id = @integration_id AND removed_at IS NULL ORDER BY added_at, id;
+
+-- name: SetIntegrationStatus :one
+UPDATE integrations SET status = @status, updated_at = now()
+WHERE workspace_id = @workspace_id AND id = @id AND status <> 'deleted'
+RETURNING id;
+
+-- name: CountWorkspaceBankAccounts :one
+SELECT count(*) FROM bank_accounts WHERE workspace_id = @workspace_id AND id = ANY(@ids::uuid[]);

@@ -1,0 +1,184 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/referral"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalo"
+)
+
+// SealVerifier is the purpose PKCE verifiers are sealed for.
+const SealVerifier = "oauth_logins.code_verifier"
+
+// WizardAccount is a Zalo account as the wizard shows it.
+type WizardAccount struct {
+	ID        uuid.UUID
+	Name      string
+	FollowsOA bool
+}
+
+// LoginInput is a finished "log in with Zalo": the state the wizard issued
+// and the code Zalo sent back.
+type LoginInput struct {
+	WorkspaceID uuid.UUID
+	State, Code string
+}
+
+// CompleteZaloLogin exchanges the code (with the PKCE verifier stored for
+// this state, used once), reads the user's app-scoped id and name, and
+// finds their OA-scoped id and follow state in the follower table. The
+// user's tokens live only inside this call: no history, log or table.
+func (a *Activities) CompleteZaloLogin(ctx context.Context, in LoginInput) (WizardAccount, error) {
+	q := db.New(a.Pool)
+	login, err := q.UseOAuthLogin(ctx, in.State)
+	if errors.Is(db.Classify(err), db.ErrNotFound) {
+		return WizardAccount{}, temporal.NewNonRetryableApplicationError("this login link was used or has expired; start the login again", "login_expired", nil)
+	} else if err != nil {
+		return WizardAccount{}, err
+	}
+	verifier, err := a.Tokens.Box.Open(login.CodeVerifier, SealVerifier)
+	if err != nil {
+		return WizardAccount{}, temporal.NewNonRetryableApplicationError("login verifier cannot be opened", "login_sealed", nil)
+	}
+	tok, err := a.Zalo.ExchangeCode(ctx, in.Code, verifier)
+	if err != nil {
+		return WizardAccount{}, zaloRefusal("Zalo refused the login", err)
+	}
+	me, err := a.Zalo.Me(ctx, tok.AccessToken)
+	if err != nil {
+		return WizardAccount{}, zaloRefusal("Zalo did not tell who logged in", err)
+	}
+	var oaID *string
+	follows := false
+	f, err := q.FollowerByAppID(ctx, &me.ID)
+	if err == nil {
+		oaID, follows = &f.OAUserID, f.Following
+	} else if !errors.Is(db.Classify(err), db.ErrNotFound) {
+		return WizardAccount{}, err
+	}
+	acct, err := q.UpsertZaloAccount(ctx, db.UpsertZaloAccountParams{WorkspaceID: in.WorkspaceID, AppUserID: me.ID, OAUserID: oaID, Name: me.Name})
+	if err != nil {
+		return WizardAccount{}, fmt.Errorf("store zalo account: %w", err)
+	}
+	return WizardAccount{ID: acct.ID, Name: acct.Name, FollowsOA: follows}, nil
+}
+
+// AccountInput names a workspace's Zalo account.
+type AccountInput struct {
+	WorkspaceID, AccountID uuid.UUID
+}
+
+// LookupZaloAccount reads an account and whether it follows the OA now.
+func (a *Activities) LookupZaloAccount(ctx context.Context, in AccountInput) (WizardAccount, error) {
+	acct, err := db.New(a.Pool).GetZaloAccount(ctx, db.GetZaloAccountParams{WorkspaceID: in.WorkspaceID, ID: in.AccountID})
+	if errors.Is(db.Classify(err), db.ErrNotFound) {
+		return WizardAccount{}, temporal.NewNonRetryableApplicationError("no such Zalo account in this workspace", "not_found", nil)
+	} else if err != nil {
+		return WizardAccount{}, err
+	}
+	return WizardAccount{ID: acct.ID, Name: acct.Name, FollowsOA: acct.FollowsOA && acct.OAUserID != nil}, nil
+}
+
+// TestCallInput is what the wizard's test call sends.
+type TestCallInput struct {
+	WorkspaceID, AccountID uuid.UUID
+	Fields                 []string
+}
+
+// TestCallResult is how the test call went. A Zalo refusal is a result,
+// not an error: the wizard shows it.
+type TestCallResult struct {
+	FollowsOA bool
+	MessageID string
+	ZaloCode  int
+	Error     string
+}
+
+// SendTestMessage sends the sample message, marked as a test, to the
+// chosen account, if it follows the OA.
+func (a *Activities) SendTestMessage(ctx context.Context, in TestCallInput) (TestCallResult, error) {
+	acct, err := db.New(a.Pool).GetZaloAccount(ctx, db.GetZaloAccountParams{WorkspaceID: in.WorkspaceID, ID: in.AccountID})
+	if err != nil {
+		return TestCallResult{}, fmt.Errorf("zalo account: %w", db.Classify(err))
+	}
+	if !acct.FollowsOA || acct.OAUserID == nil {
+		return TestCallResult{}, nil
+	}
+	fields, err := message.ParseFields(in.Fields)
+	if err != nil {
+		return TestCallResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_fields", nil)
+	}
+	text := message.RenderTest(message.SampleTransaction(a.Now()), fields)
+	sent, err := a.sendWithToken(ctx, *acct.OAUserID, text)
+	if err == nil {
+		return TestCallResult{FollowsOA: true, MessageID: sent.MessageID}, nil
+	}
+	var zerr *zalo.Error
+	if !errors.As(err, &zerr) || zalo.Classify(err).Retryable() {
+		return TestCallResult{}, err // transient: Temporal retries, briefly
+	}
+	res := TestCallResult{FollowsOA: zalo.Classify(err) != zalo.ClassNotFollowing, ZaloCode: zerr.Code, Error: zerr.Message}
+	return res, nil
+}
+
+// SaveInput is a finished wizard.
+type SaveInput struct {
+	WizardID       string
+	WorkspaceID    uuid.UUID
+	OwnerAccountID uuid.UUID
+	BankAccountIDs []uuid.UUID
+	Direction      string
+	MinAmount      int64
+	Fields         []string
+}
+
+// SaveResult is the integration a wizard created.
+type SaveResult struct {
+	IntegrationID uuid.UUID
+	ReferralCode  string
+}
+
+// SaveIntegration creates the integration, its bank accounts and its
+// referral code in one transaction. Saving the same wizard again returns
+// the integration it made.
+func (a *Activities) SaveIntegration(ctx context.Context, in SaveInput) (SaveResult, error) {
+	var res SaveResult
+	err := db.InTx(ctx, a.Pool, func(q *db.Queries) error {
+		integ, err := q.CreateIntegration(ctx, db.CreateIntegrationParams{
+			WorkspaceID: in.WorkspaceID, OwnerAccountID: in.OwnerAccountID, Direction: db.Direction(in.Direction),
+			MinAmount: in.MinAmount, Fields: in.Fields, MessageKind: db.MessageKindCs, ReferralCode: referral.New(),
+			WizardID: &in.WizardID,
+		})
+		if errors.Is(db.Classify(err), db.ErrNotFound) {
+			integ, err = q.GetIntegrationByWizard(ctx, &in.WizardID)
+			res = SaveResult{IntegrationID: integ.ID, ReferralCode: integ.ReferralCode}
+			return err
+		} else if err != nil {
+			return err
+		}
+		for _, b := range in.BankAccountIDs {
+			if err := q.AddIntegrationBankAccount(ctx, db.AddIntegrationBankAccountParams{IntegrationID: integ.ID, BankAccountID: b}); err != nil {
+				return err
+			}
+		}
+		res = SaveResult{IntegrationID: integ.ID, ReferralCode: integ.ReferralCode}
+		return nil
+	})
+	if err != nil {
+		return SaveResult{}, fmt.Errorf("save integration: %w", err)
+	}
+	return res, nil
+}
+
+// zaloRefusal makes a Zalo error final for a login: its code is single use,
+// so a retry cannot succeed.
+func zaloRefusal(what string, err error) error {
+	return temporal.NewNonRetryableApplicationError(what+": "+err.Error(), "zalo_"+zalo.Classify(err).String(), nil)
+}

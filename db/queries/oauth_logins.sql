@@ -1,0 +1,13 @@
+-- name: CreateOAuthLogin :exec
+INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, return_to)
+VALUES (@state, @workspace_id, @wizard_id, @code_verifier, @return_to);
+
+-- UseOAuthLogin marks a login's state used and returns it; a state that is
+-- unknown, used or older than 15 minutes returns no row.
+-- name: UseOAuthLogin :one
+UPDATE oauth_logins SET used_at = now()
+WHERE state = @state AND used_at IS NULL AND created_at > now() - interval '15 minutes'
+RETURNING *;
+
+-- name: GetOAuthLogin :one
+SELECT * FROM oauth_logins WHERE state = @state;
