@@ -18,14 +18,20 @@ type FollowerUpdate struct {
 	Following   *bool
 }
 
-// RecordFollower keeps the follower table (OA id ↔ app id, follows?).
+// RecordFollower keeps the follower table (OA id ↔ app id, follows?) and
+// links owners who logged in before following to their OA id.
 func (a *Activities) RecordFollower(ctx context.Context, in FollowerUpdate) error {
 	var app *string
 	if in.AppUserID != "" {
 		app = &in.AppUserID
 	}
-	err := db.New(a.Pool).UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
-		OAUserID: in.OAUserID, AppUserID: app, DisplayName: in.DisplayName, Following: in.Following,
+	err := db.InTx(ctx, a.Pool, func(q *db.Queries) error {
+		if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
+			OAUserID: in.OAUserID, AppUserID: app, DisplayName: in.DisplayName, Following: in.Following,
+		}); err != nil || app == nil {
+			return err
+		}
+		return q.LinkZaloAccounts(ctx, db.LinkZaloAccountsParams{OAUserID: &in.OAUserID, AppUserID: in.AppUserID})
 	})
 	if err != nil {
 		return fmt.Errorf("record follower: %w", err)

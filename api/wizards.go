@@ -118,7 +118,18 @@ func (s *Server) step(c echo.Context, update string, args ...any) (workflows.Wiz
 	if err != nil {
 		return st, err
 	}
+	if err := closed(st); err != nil {
+		return st, err
+	}
 	return s.stepWizard(ctx, st.ID, c.Request().Header.Get("Idempotency-Key"), update, args...)
+}
+
+// closed refuses steps on a wizard that has ended; its workflow is gone.
+func closed(st workflows.WizardState) error {
+	if st.Status == workflows.WizardInProgress {
+		return nil
+	}
+	return newError(http.StatusUnprocessableEntity, "wizard_closed", "this wizard is %s; start a new one", st.Status)
 }
 
 func (s *Server) stepWizard(ctx context.Context, id uuid.UUID, updateID, update string, args ...any) (workflows.WizardState, error) {
@@ -158,8 +169,6 @@ func (s *Server) stepError(err error) error {
 		}
 	case errors.As(err, &notFound):
 		return errNotFound
-	case strings.Contains(err.Error(), "workflow execution already completed"):
-		return newError(http.StatusUnprocessableEntity, "wizard_closed", "this wizard has ended; start a new one")
 	}
 	return err
 }
@@ -228,6 +237,9 @@ func (s *Server) wizardZaloLogin(c echo.Context) error {
 	}
 	st, err := s.wizardState(ctx, c.Param("id"), workspaceID(c))
 	if err != nil {
+		return err
+	}
+	if err := closed(st); err != nil {
 		return err
 	}
 	verifier, challenge := zalo.NewPKCE()

@@ -27,6 +27,22 @@ func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFol
 	return i, err
 }
 
+const linkZaloAccounts = `-- name: LinkZaloAccounts :exec
+UPDATE zalo_accounts SET oa_user_id = $1 WHERE app_user_id = $2 AND oa_user_id IS NULL
+`
+
+type LinkZaloAccountsParams struct {
+	OAUserID  *string
+	AppUserID string
+}
+
+// LinkZaloAccounts gives accounts that logged in before their OA-scoped id
+// was known (they had not followed yet) that id.
+func (q *Queries) LinkZaloAccounts(ctx context.Context, arg LinkZaloAccountsParams) error {
+	_, err := q.db.Exec(ctx, linkZaloAccounts, arg.OAUserID, arg.AppUserID)
+	return err
+}
+
 const upsertZaloFollower = `-- name: UpsertZaloFollower :exec
 INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, updated_at)
 VALUES ($1, $2, $3, $4, COALESCE($5::boolean, false), now())

@@ -20,3 +20,13 @@ func TestOATokenKeeperReplays(t *testing.T) {
 	r.RegisterWorkflowWithOptions(workflows.OATokenKeeper, workflow.RegisterOptions{Name: workflows.OATokenKeeperName})
 	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/oatokenkeeper.json"))
 }
+
+// TestSetupWizardReplays replays a whole recorded wizard: bank accounts,
+// Zalo login, fields, test calls (one retried with the same Idempotency-Key),
+// an invalidating change and save. Re-record with
+// RECORD_WIZARD_HISTORY=$PWD/workflows/testdata/setupwizard.json go test -run TestTheWizardEndToEnd ./cmd/tingting/
+func TestSetupWizardReplays(t *testing.T) {
+	r := worker.NewWorkflowReplayer()
+	r.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: workflows.SetupWizardName})
+	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/setupwizard.json"))
+}

@@ -176,16 +176,20 @@ func TestABurstOfSendsWithAnExpiredTokenRefreshesOnce(t *testing.T) {
 	}
 }
 
+// saveHistory writes a workflow's history where a replay test reads it.
 func saveHistory(t *testing.T, workflowID, path string) {
-	ctx := context.Background()
-	it := temporalServer.Client().GetWorkflowHistory(ctx, workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(historyOf(t, workflowID))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+}
+
+func historyOf(t *testing.T, workflowID string) *history.History {
+	it := temporalServer.Client().GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h history.History
 	for it.HasNext() {
 		ev, err := it.Next()
 		require.NoError(t, err)
 		h.Events = append(h.Events, ev)
 	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, b, 0o644))
+	return &h
 }

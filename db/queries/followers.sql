@@ -13,3 +13,8 @@ ON CONFLICT (oa_user_id) DO UPDATE SET
 
 -- name: GetZaloFollower :one
 SELECT * FROM zalo_followers WHERE oa_user_id = @oa_user_id;
+
+-- LinkZaloAccounts gives accounts that logged in before their OA-scoped id
+-- was known (they had not followed yet) that id.
+-- name: LinkZaloAccounts :exec
+UPDATE zalo_accounts SET oa_user_id = @oa_user_id WHERE app_user_id = @app_user_id AND oa_user_id IS NULL;

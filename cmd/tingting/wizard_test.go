@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/tingting-vn/tingting/workflows"
+)
+
+type wizardState struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	Step        string `json:"step"`
+	ZaloAccount *struct {
+		ID        string `json:"id"`
+		Name      string `json:"name"`
+		FollowsOA bool   `json:"follows_oa"`
+	} `json:"zalo_account"`
+	Preview  string `json:"preview"`
+	TestCall *struct {
+		OK        bool   `json:"ok"`
+		MessageID string `json:"message_id"`
+	} `json:"test_call"`
+}
+
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// logIn follows "log in with Zalo" the way a browser does: the API's
+// authorize URL, the sandbox's consent (picking user appID), the redirect
+// to our callback, and its redirect to return_to.
+func (s *stack) logIn(t *testing.T, key, wizardID, appUserID string) *http.Response {
+	t.Helper()
+	var login struct {
+		AuthorizeURL string `json:"authorize_url"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "POST", s.apiURL+"/v1/wizards/"+wizardID+"/zalo-login", key, map[string]string{"return_to": "/wizard/done"}, &login))
+	require.True(t, strings.HasPrefix(login.AuthorizeURL, s.sandboxURL+"/v4/permission?"), login.AuthorizeURL)
+	browser := &http.Client{CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if req.URL.Path == "/wizard/done" {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	res, err := browser.Get(login.AuthorizeURL + "&sandbox_user=" + url.QueryEscape(appUserID))
+	require.NoError(t, err)
+	res.Body.Close()
+	return res
+}
+
+// TestTheWizardEndToEnd walks the setup wizard over HTTP as an owner would,
+// through the sandbox's OAuth, and finds the test message in the owner's
+// Zalo inbox; the saved integration then notifies real transactions.
+func TestTheWizardEndToEnd(t *testing.T) {
+	s := startStack(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+	require.NoError(t, s.run(ctx, &out, "workspace", "create", "--name", "Tiệm bánh"))
+	key := lastLine(out.String())
+	var acct struct {
+		ID string `json:"id"`
+	}
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{"account_number": "0123456789", "bank_name": "Vietcombank"}, &acct))
+	var lan struct {
+		OAUserID  string `json:"oa_user_id"`
+		AppUserID string `json:"app_user_id"`
+	}
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.sandboxURL+"/_sandbox/users", "", map[string]any{"name": "Chị Lan", "follows": true}, &lan))
+
+	var w wizardState
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/wizards", key, map[string]any{}, &w))
+	require.Equal(t, "bank_accounts", w.Step)
+	base := s.apiURL + "/v1/wizards/" + w.ID
+
+	var e apiError
+	require.Equal(t, http.StatusUnprocessableEntity, call(t, "POST", base+"/test-call", key, nil, &e))
+	require.Equal(t, "step_out_of_order", e.Error.Code)
+
+	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/bank-accounts", key, map[string]any{"bank_account_ids": []string{acct.ID}, "direction": "in"}, &w))
+	require.Equal(t, "zalo_account", w.Step)
+
+	res := s.logIn(t, key, w.ID, lan.AppUserID)
+	require.Equal(t, http.StatusFound, res.StatusCode)
+	require.Equal(t, "/wizard/done", res.Header.Get("Location"))
+	require.Equal(t, http.StatusOK, call(t, "GET", base, key, nil, &w))
+	require.NotNil(t, w.ZaloAccount)
+	require.Equal(t, "Chị Lan", w.ZaloAccount.Name)
+	require.True(t, w.ZaloAccount.FollowsOA)
+	require.Equal(t, "fields", w.Step)
+
+	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time", "description", "balance"}}, &w))
+	require.Contains(t, w.Preview, "[Tin nhắn thử]")
+	require.Contains(t, w.Preview, "Số tiền: +599.000 VND")
+	require.Contains(t, w.Preview, "Số dư:")
+	require.NotContains(t, w.Preview, "Mã tham chiếu", "only the chosen fields")
+	require.Equal(t, http.StatusUnprocessableEntity, call(t, "POST", base+"/save", key, nil, &e), "no save before a test call")
+
+	// A retried click (same Idempotency-Key) sends one test message.
+	var tc1, tc2 struct {
+		OK        bool   `json:"ok"`
+		MessageID string `json:"message_id"`
+	}
+	require.Equal(t, http.StatusOK, callWithKey(t, "POST", base+"/test-call", key, "click-1", &tc1))
+	require.Equal(t, http.StatusOK, callWithKey(t, "POST", base+"/test-call", key, "click-1", &tc2))
+	require.True(t, tc1.OK)
+	require.Equal(t, tc1.MessageID, tc2.MessageID)
+	inbox := s.sim.Inbox(lan.OAUserID)
+	require.Len(t, inbox, 1)
+	require.Equal(t, tc1.MessageID, inbox[0].MessageID)
+	require.True(t, strings.HasPrefix(inbox[0].Text, "[Tin nhắn thử] Biến động số dư"), inbox[0].Text)
+
+	// A change after the test call invalidates it.
+	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time", "description"}}, &w))
+	require.Nil(t, w.TestCall)
+	require.Equal(t, http.StatusUnprocessableEntity, call(t, "POST", base+"/save", key, nil, &e))
+	require.Equal(t, http.StatusOK, call(t, "POST", base+"/test-call", key, nil, nil))
+
+	var integ struct {
+		ID           string `json:"id"`
+		ReferralCode string `json:"referral_code"`
+		Owner        struct {
+			Name string `json:"name"`
+		} `json:"owner"`
+	}
+	require.Equal(t, http.StatusCreated, call(t, "POST", base+"/save", key, nil, &integ))
+	require.Regexp(t, regexp.MustCompile(`^[23456789ABCDEFGHJKMNPQRSTWXYZ]{10}$`), integ.ReferralCode)
+	require.Equal(t, "Chị Lan", integ.Owner.Name)
+	require.Equal(t, http.StatusOK, call(t, "GET", base, key, nil, &w))
+	require.Equal(t, "saved", w.Status)
+	require.Equal(t, http.StatusUnprocessableEntity, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time"}}, &e))
+
+	// The login's state and code cannot be used again.
+	require.GreaterOrEqual(t, s.replayCallback(t, res), 400)
+
+	// The saved integration notifies the owner of real transactions.
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
+		"account_number": "0123456789", "external_id": "FT-after-wizard", "amount": 250000, "description": "Mua bánh", "occurred_at": time.Now().Format(time.RFC3339),
+	}, nil))
+	require.Eventually(t, func() bool { return len(s.sim.Inbox(lan.OAUserID)) == 3 }, 20*time.Second, 100*time.Millisecond)
+	require.Contains(t, s.sim.Inbox(lan.OAUserID)[2].Text, "Nội dung: Mua bánh")
+
+	// The owner's Zalo tokens never entered the wizard's history.
+	history := s.history(t, workflows.WizardWorkflowID(uuid.MustParse(w.ID)))
+	for _, secret := range []string{"user-access-", "user-refresh-", "oa-access", "oa-refresh", "code_verifier"} {
+		require.NotContains(t, history, secret)
+	}
+	require.Contains(t, history, "Chị Lan", "payloads were decoded") // the check above can fail
+	if path := os.Getenv("RECORD_WIZARD_HISTORY"); path != "" {
+		saveHistory(t, workflows.WizardWorkflowID(uuid.MustParse(w.ID)), path)
+	}
+}
+
+// TestTheWizardWantsAnOwnerWhoFollowsTheOA: someone who has not followed
+// the OA logs in; the test call says to follow ("Quan tâm") first.
+func TestTheWizardWantsAnOwnerWhoFollowsTheOA(t *testing.T) {
+	s := startStack(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+	require.NoError(t, s.run(ctx, &out, "workspace", "create", "--name", "Shop"))
+	key := lastLine(out.String())
+	minh := s.sim.CreateUser("Anh Minh", false)
+
+	var w wizardState
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/wizards", key, map[string]any{}, &w))
+	base := s.apiURL + "/v1/wizards/" + w.ID
+	require.Equal(t, http.StatusFound, s.logIn(t, key, w.ID, minh.AppUserID).StatusCode)
+	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{}}, &w))
+	require.False(t, w.ZaloAccount.FollowsOA)
+
+	var e apiError
+	require.Equal(t, http.StatusUnprocessableEntity, call(t, "POST", base+"/test-call", key, nil, &e))
+	require.Equal(t, "not_following", e.Error.Code)
+	require.Contains(t, e.Error.Message, "Quan tâm")
+	require.Empty(t, s.sim.Inbox(minh.OAUserID))
+
+	// Once he follows, the same wizard's test call goes through.
+	_, status, _ := s.sim.Follow(minh.OAUserID, true)
+	require.Equal(t, http.StatusOK, status)
+	require.Eventually(t, func() bool {
+		return call(t, "POST", base+"/test-call", key, nil, nil) == http.StatusOK
+	}, 10*time.Second, 200*time.Millisecond)
+
+	require.Equal(t, http.StatusNoContent, call(t, "DELETE", base, key, nil, nil))
+	require.Equal(t, http.StatusOK, call(t, "GET", base, key, nil, &w))
+	require.Equal(t, "cancelled", w.Status)
+	var other struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/zalo-accounts", key, nil, &other))
+	require.Len(t, other.Items, 1)
+}
+
+func callWithKey(t *testing.T, method, url, key, idem string, out any) int {
+	req, err := http.NewRequest(method, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Idempotency-Key", idem)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.NoError(t, json.NewDecoder(res.Body).Decode(out))
+	return res.StatusCode
+}
+
+// replayCallback sends the browser's callback request again.
+func (s *stack) replayCallback(t *testing.T, final *http.Response) int {
+	callback := final.Request.URL.String() // the last request: our callback
+	res, err := http.Get(callback)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// history is a workflow's whole history as text, every payload decoded,
+// so a test can tell what reached it.
+func (s *stack) history(t *testing.T, workflowID string) string {
+	raw, err := protojson.Marshal(historyOf(t, workflowID))
+	require.NoError(t, err)
+	text := string(raw)
+	for _, m := range regexp.MustCompile(`"data":\s*"([^"]+)"`).FindAllStringSubmatch(text, -1) {
+		if payload, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
+			text += "\n" + string(payload)
+		}
+	}
+	return text
+}
