@@ -18,7 +18,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/zalosim"
 )
 
 type wizardState struct {
@@ -157,6 +159,27 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Eventually(t, func() bool { return len(s.sim.Inbox(lan.OAUserID)) == 3 }, 20*time.Second, 100*time.Millisecond)
 	require.Contains(t, s.sim.Inbox(lan.OAUserID)[2].Text, "Nội dung: Mua bánh")
 
+	// Paused, it notifies nobody; the delivery log says nothing was planned.
+	var paused struct {
+		Status string `json:"status"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "PATCH", s.apiURL+"/v1/integrations/"+integ.ID, key, map[string]string{"status": "paused"}, &paused))
+	require.Equal(t, "paused", paused.Status)
+	var accepted struct {
+		TransactionID string `json:"transaction_id"`
+	}
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
+		"account_number": "0123456789", "external_id": "FT-paused", "amount": 1000, "occurred_at": time.Now().Format(time.RFC3339),
+	}, &accepted))
+	run := temporalServer.Client().GetWorkflow(ctx, workflows.TransactionWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), uuid.MustParse(acct.ID), "FT-paused"), "")
+	require.NoError(t, run.Get(ctx, nil))
+	require.Len(t, s.sim.Inbox(lan.OAUserID), 3)
+	var list struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations", key, nil, &list))
+	require.Len(t, list.Items, 1)
+
 	// The owner's Zalo tokens never entered the wizard's history.
 	history := s.history(t, workflows.WizardWorkflowID(uuid.MustParse(w.ID)))
 	for _, secret := range []string{"user-access-", "user-refresh-", "oa-access", "oa-refresh", "code_verifier"} {
@@ -191,9 +214,23 @@ func TestTheWizardWantsAnOwnerWhoFollowsTheOA(t *testing.T) {
 	require.Contains(t, e.Error.Message, "Quan tâm")
 	require.Empty(t, s.sim.Inbox(minh.OAUserID))
 
-	// Once he follows, the same wizard's test call goes through.
+	// Once he follows, the same wizard's test call goes through, unless
+	// Zalo refuses it: then the owner sees Zalo's code.
 	_, status, _ := s.sim.Follow(minh.OAUserID, true)
 	require.Equal(t, http.StatusOK, status)
+	s.sim.SetFaults(zalosim.Faults{ErrorCode: -244, ErrorRate: 1})
+	var refused struct {
+		Error struct {
+			Code     string `json:"code"`
+			ZaloCode int    `json:"zalo_code"`
+		} `json:"error"`
+	}
+	require.Eventually(t, func() bool {
+		return call(t, "POST", base+"/test-call", key, nil, &refused) == http.StatusBadGateway
+	}, 10*time.Second, 200*time.Millisecond)
+	require.Equal(t, "zalo_refused", refused.Error.Code)
+	require.Equal(t, -244, refused.Error.ZaloCode)
+	s.sim.SetFaults(zalosim.Faults{})
 	require.Eventually(t, func() bool {
 		return call(t, "POST", base+"/test-call", key, nil, nil) == http.StatusOK
 	}, 10*time.Second, 200*time.Millisecond)
@@ -242,4 +279,15 @@ func (s *stack) history(t *testing.T, workflowID string) string {
 		}
 	}
 	return text
+}
+
+// workspaceOf is the id of the workspace an API key belongs to.
+func (s *stack) workspaceOf(t *testing.T, key string) string {
+	pool, err := db.Open(context.Background(), s.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	var id string
+	require.NoError(t, pool.QueryRow(context.Background(),
+		"SELECT workspace_id::text FROM api_keys WHERE key_hash = sha256($1::bytea)", key).Scan(&id))
+	return id
 }
