@@ -1,6 +1,7 @@
-// Package zalo speaks Zalo's APIs: the OA message API now, OAuth and
-// webhooks as they are needed. Base URLs are configuration, so the same
-// client talks to Zalo or to the local sandbox.
+// Package zalo speaks Zalo's APIs: login with Zalo (OAuth v4 + PKCE, Graph
+// /me), the OA API (messages, users, token refresh), OA webhooks, and
+// Zalo's error codes sorted into what a caller must do. Base URLs are
+// configuration, so the same client talks to Zalo or to the local sandbox.
 package zalo
 
 import (

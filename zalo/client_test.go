@@ -112,21 +112,56 @@ func TestSendTextTimesOutAsRetryable(t *testing.T) {
 	require.Equal(t, zalo.ClassRetryable, zalo.Classify(err))
 }
 
+// TestClassify: every code of ZALO.md's table, the OAuth refusals, and
+// what happens to codes nobody documented.
 func TestClassify(t *testing.T) {
-	for code, want := range map[int]zalo.Class{
-		-32: zalo.ClassRetryable, -201: zalo.ClassPermanent, -211: zalo.ClassQuota, -213: zalo.ClassNotFollowing,
-		-216: zalo.ClassToken, -217: zalo.ClassBlocked, -220: zalo.ClassToken, -227: zalo.ClassPermanent,
-		-230: zalo.ClassNoInteraction, -232: zalo.ClassNoInteraction, -234: zalo.ClassNightBlock,
-		-240: zalo.ClassPermanent, -244: zalo.ClassPermanent, -999: zalo.ClassPermanent,
+	t.Parallel()
+	for _, tc := range []struct {
+		code, status int
+		want         zalo.Class
+	}{
+		{zalo.CodeRateLimit, 200, zalo.ClassRetryable},
+		{zalo.CodeInvalidParam, 200, zalo.ClassPermanent},
+		{zalo.CodeQuota, 200, zalo.ClassQuota},
+		{zalo.CodeNotFollower, 200, zalo.ClassNotFollowing},
+		{zalo.CodeTokenInvalid, 200, zalo.ClassToken},
+		{zalo.CodeBlocked, 200, zalo.ClassBlocked},
+		{zalo.CodeTokenExpired, 200, zalo.ClassToken},
+		{zalo.CodeUserBanned, 200, zalo.ClassPermanent},
+		{zalo.CodeNoInteraction, 200, zalo.ClassNoInteraction},
+		{zalo.CodeInteractionGone, 200, zalo.ClassNoInteraction},
+		{zalo.CodeNightBlock, 200, zalo.ClassNightBlock},
+		{zalo.CodeAPIShutDown, 200, zalo.ClassPermanent},
+		{zalo.CodeRestricted, 200, zalo.ClassPermanent},
+		{zalo.CodeInvalidRefreshToken, 200, zalo.ClassAuth},
+		{zalo.CodeInvalidRefreshToken, 500, zalo.ClassAuth},
+		{-14003, 200, zalo.ClassPermanent},
+		{-14016, 400, zalo.ClassPermanent},
+		{-14019, 200, zalo.ClassPermanent},
+		{-14021, 503, zalo.ClassPermanent},
+		{-124, 200, zalo.ClassPermanent},
+		{-999, 200, zalo.ClassPermanent},
+		{-999, 502, zalo.ClassRetryable},
+		{zalo.CodeUnknown, 200, zalo.ClassPermanent},
 	} {
-		require.Equal(t, want, zalo.Classify(&zalo.Error{Code: code}), "code %d", code)
+		got := zalo.Classify(&zalo.Error{Code: tc.code, HTTPStatus: tc.status})
+		require.Equal(t, tc.want, got, "code %d, HTTP %d: got %v", tc.code, tc.status, got)
 	}
 	require.Equal(t, zalo.ClassRetryable, zalo.Classify(context.DeadlineExceeded))
+	require.Equal(t, zalo.ClassRetryable, zalo.Classify(&zalo.TransportError{Op: "x", Status: 503}))
 	require.Equal(t, zalo.ClassPermanent, zalo.Classify(errors.New("something else")))
-	for _, c := range []zalo.Class{zalo.ClassRetryable, zalo.ClassToken, zalo.ClassQuota, zalo.ClassNightBlock} {
-		require.True(t, c.Retryable(), c.String())
+
+	retryable := map[zalo.Class]bool{
+		zalo.ClassRetryable: true, zalo.ClassToken: true, zalo.ClassQuota: true, zalo.ClassNightBlock: true,
+		zalo.ClassPermanent: false, zalo.ClassNotFollowing: false, zalo.ClassBlocked: false,
+		zalo.ClassNoInteraction: false, zalo.ClassAuth: false,
 	}
-	for _, c := range []zalo.Class{zalo.ClassPermanent, zalo.ClassNotFollowing, zalo.ClassBlocked, zalo.ClassNoInteraction} {
-		require.False(t, c.Retryable(), c.String())
+	names := map[string]bool{}
+	for c, want := range retryable {
+		require.Equal(t, want, c.Retryable(), c.String())
+		require.NotEmpty(t, c.String())
+		names[c.String()] = true
 	}
+	require.Len(t, names, len(retryable), "class names are distinct")
+	require.Equal(t, "auth", zalo.ClassAuth.String())
 }

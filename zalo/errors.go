@@ -22,7 +22,8 @@ const (
 	CodeAPIShutDown     = -240
 	CodeRestricted      = -244
 	// CodeInvalidRefreshToken: the OA's refresh token was used before or
-	// revoked; the OA must be authorized again.
+	// revoked; the OA must be authorized again. The other OAuth refusals
+	// (-14000 to -14999: bad code, verifier, app id or secret) are permanent.
 	CodeInvalidRefreshToken = -14014
 	// CodeUnknown marks an answer we could not read.
 	CodeUnknown = 0
@@ -123,6 +124,10 @@ func classOf(code, httpStatus int) Class {
 	case CodeInvalidParam, CodeUserBanned, CodeAPIShutDown, CodeRestricted:
 		return ClassPermanent
 	}
+	if isOAuthCode(code) {
+		// A refused code or credential stays refused whatever the status.
+		return ClassPermanent
+	}
 	// A code we do not know is permanent: retrying an unknown refusal for a
 	// day helps nobody, and the delivery log shows the code. Unless it came
 	// with an HTTP 5xx: then Zalo itself was failing, and waiting is safer.
@@ -131,3 +136,5 @@ func classOf(code, httpStatus int) Class {
 	}
 	return ClassPermanent
 }
+
+func isOAuthCode(code int) bool { return code <= -14000 && code > -15000 }

@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -65,19 +64,27 @@ type OAToken struct {
 }
 
 // RefreshOAToken trades the OA's refresh token for a new pair; the old
-// refresh token stops working.
+// refresh token stops working. Call it from one place only: reusing a
+// spent refresh token answers CodeInvalidRefreshToken (ClassAuth) and
+// revokes the OA's tokens until an operator authorizes the OA again.
 func (c *Client) RefreshOAToken(ctx context.Context, refreshToken string) (OAToken, error) {
-	return c.postToken(ctx, "/v4/oa/access_token", url.Values{
+	tok, err := c.postToken(ctx, "/v4/oa/access_token", url.Values{
 		"refresh_token": {refreshToken}, "app_id": {c.cfg.AppID}, "grant_type": {"refresh_token"},
 	})
+	if err == nil && tok.RefreshToken == "" {
+		// The old refresh token is spent; a pair without its successor
+		// cannot be kept alive, so do not pretend it was a success.
+		return OAToken{}, &Error{Code: CodeUnknown, Message: "token answer without refresh_token"}
+	}
+	return tok, err
 }
 
 // tokenAnswer is Zalo's token response; expires_in is a string in Zalo's
 // docs and a number in some answers.
 type tokenAnswer struct {
-	AccessToken  string          `json:"access_token"`
-	RefreshToken string          `json:"refresh_token"`
-	ExpiresIn    json.RawMessage `json:"expires_in"`
+	AccessToken  string  `json:"access_token"`
+	RefreshToken string  `json:"refresh_token"`
+	ExpiresIn    flexInt `json:"expires_in"`
 }
 
 func (c *Client) postToken(ctx context.Context, path string, form url.Values) (OAToken, error) {
@@ -94,11 +101,10 @@ func (c *Client) postToken(ctx context.Context, path string, form url.Values) (O
 	if ans.AccessToken == "" {
 		return OAToken{}, &Error{Code: CodeUnknown, Message: "token answer without access_token"}
 	}
-	secs, err := strconv.Atoi(strings.Trim(string(ans.ExpiresIn), `"`))
-	if err != nil || secs <= 0 {
-		return OAToken{}, &Error{Code: CodeUnknown, Message: "token answer with unreadable expires_in"}
+	if ans.ExpiresIn <= 0 {
+		return OAToken{}, &Error{Code: CodeUnknown, Message: "token answer without a positive expires_in"}
 	}
-	return OAToken{AccessToken: ans.AccessToken, RefreshToken: ans.RefreshToken, ExpiresIn: time.Duration(secs) * time.Second}, nil
+	return OAToken{AccessToken: ans.AccessToken, RefreshToken: ans.RefreshToken, ExpiresIn: time.Duration(ans.ExpiresIn) * time.Second}, nil
 }
 
 // Me is a Zalo user as the Graph API describes them; ID is app-scoped.
@@ -115,7 +121,7 @@ func (c *Client) Me(ctx context.Context, userAccessToken string) (Me, error) {
 	req.Header.Set("access_token", userAccessToken)
 	req.Header.Set("appsecret_proof", AppSecretProof(c.cfg.AppSecret, userAccessToken))
 	var ans struct {
-		ID      string `json:"id"`
+		ID      flexID `json:"id"`
 		Name    string `json:"name"`
 		Picture struct {
 			Data struct {
@@ -126,7 +132,10 @@ func (c *Client) Me(ctx context.Context, userAccessToken string) (Me, error) {
 	if err := c.do(req, "/v2.0/me", &ans); err != nil {
 		return Me{}, err
 	}
-	return Me{ID: ans.ID, Name: ans.Name, PictureURL: ans.Picture.Data.URL}, nil
+	if ans.ID == "" {
+		return Me{}, &Error{Code: CodeUnknown, Message: "/me answer without an id"}
+	}
+	return Me{ID: string(ans.ID), Name: ans.Name, PictureURL: ans.Picture.Data.URL}, nil
 }
 
 // AppSecretProof is hex(HMAC-SHA256(key=app secret, msg=access token)).

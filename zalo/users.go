@@ -6,23 +6,6 @@ import (
 	"fmt"
 )
 
-// flexID is a Zalo id: a JSON string in Zalo's answers, sometimes a number.
-type flexID string
-
-func (f *flexID) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*f = flexID(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("zalo: id is neither a string nor a number: %s", b)
-	}
-	*f = flexID(n.String())
-	return nil
-}
-
 // UserDetail is what the OA API tells of one user.
 type UserDetail struct {
 	UserID, UserIDByApp, DisplayName, Avatar string
@@ -59,18 +42,29 @@ func (c *Client) ListFollowers(ctx context.Context, accessToken string, offset, 
 		return FollowerPage{}, &Error{Code: CodeInvalidParam, Message: fmt.Sprintf("count must be 1 to %d and offset not negative", MaxFollowerPage)}
 	}
 	var d struct {
-		Total     int `json:"total"`
-		Followers []struct {
-			UserID flexID `json:"user_id"`
-		} `json:"followers"`
+		Total     flexInt           `json:"total"`
+		Followers []json.RawMessage `json:"followers"`
+		Users     []json.RawMessage `json:"users"` // the name some of Zalo's answers use
 	}
 	params := map[string]any{"offset": offset, "count": count, "is_follower": true}
 	if err := c.getOA(ctx, "/v3.0/oa/user/getlist", accessToken, params, &d); err != nil {
 		return FollowerPage{}, err
 	}
-	page := FollowerPage{Total: d.Total, UserIDs: make([]string, len(d.Followers))}
-	for i, f := range d.Followers {
-		page.UserIDs[i] = string(f.UserID)
+	page := FollowerPage{Total: int(d.Total), UserIDs: []string{}}
+	for _, raw := range append(d.Followers, d.Users...) {
+		if id := followerID(raw); id != "" {
+			page.UserIDs = append(page.UserIDs, id)
+		}
 	}
 	return page, nil
+}
+
+// followerID reads one entry of a follower list: {"user_id":…}, or a bare id.
+func followerID(raw json.RawMessage) string {
+	var id flexID
+	if err := json.Unmarshal(raw, &id); err == nil {
+		return string(id)
+	}
+	o, _ := parseObject(raw)
+	return o.id("user_id")
 }

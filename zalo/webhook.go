@@ -4,8 +4,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -23,23 +23,19 @@ var (
 // over the raw bytes, compared in constant time.
 func VerifyWebhook(appID, secret string, body []byte, signatureHeader string) error {
 	mac, ok := strings.CutPrefix(strings.TrimSpace(signatureHeader), "mac=")
-	if !ok {
-		return ErrMalformedWebhook
-	}
 	got, err := hex.DecodeString(mac)
-	if err != nil || len(got) != sha256.Size {
-		return ErrBadSignature
+	if !ok || err != nil || len(got) != sha256.Size {
+		return fmt.Errorf("%w: signature header is not mac=<64 hex digits>", ErrMalformedWebhook)
 	}
-	var stamp struct {
-		Timestamp flexID `json:"timestamp"`
-	}
-	if err := json.Unmarshal(body, &stamp); err != nil || stamp.Timestamp == "" {
-		return ErrMalformedWebhook
+	o, ok := parseObject(body)
+	stamp := o.id("timestamp")
+	if !ok || stamp == "" {
+		return fmt.Errorf("%w: body is not a JSON object with a timestamp", ErrMalformedWebhook)
 	}
 	h := sha256.New()
 	h.Write([]byte(appID))
 	h.Write(body)
-	h.Write([]byte(stamp.Timestamp))
+	h.Write([]byte(stamp))
 	h.Write([]byte(secret))
 	if subtle.ConstantTimeCompare(h.Sum(nil), got) != 1 {
 		return ErrBadSignature
@@ -66,58 +62,40 @@ type Event struct {
 	UserID      string // OA-scoped: sender.id, or follower.id for (un)follow
 	UserIDByApp string // app-scoped
 	Text, MsgID string
-	Timestamp   time.Time
-	DedupKey    string // msg_id when present, else the hash of the body
+	Timestamp   time.Time // zero when the body has none
+	DedupKey    string    // msg_id when present, else the hash of the body
 }
 
-type rawEvent struct {
-	AppID       flexID `json:"app_id"`
-	OAID        flexID `json:"oa_id"`
-	EventName   string `json:"event_name"`
-	Timestamp   flexID `json:"timestamp"`
-	UserIDByApp flexID `json:"user_id_by_app"`
-	Sender      struct {
-		ID flexID `json:"id"`
-	} `json:"sender"`
-	Recipient struct {
-		ID flexID `json:"id"`
-	} `json:"recipient"`
-	Follower struct {
-		ID flexID `json:"id"`
-	} `json:"follower"`
-	Message struct {
-		Text  string `json:"text"`
-		MsgID flexID `json:"msg_id"`
-	} `json:"message"`
-}
-
-// ParseEvent decodes an event. Unknown events are EventIgnored, not errors.
+// ParseEvent decodes an event. Unknown events are EventIgnored, not errors,
+// and fields of unexpected types read as empty. It fails for a body that
+// is not a JSON object, has no event_name, or is a follow, unfollow or
+// user_send_text without the user's id: those cannot be acted on.
 func ParseEvent(body []byte) (Event, error) {
-	var r rawEvent
-	if err := json.Unmarshal(body, &r); err != nil {
-		return Event{}, errors.Join(ErrMalformedWebhook, err)
-	}
-	if r.EventName == "" {
-		return Event{}, errors.Join(ErrMalformedWebhook, errors.New("no event_name"))
+	o, ok := parseObject(body)
+	if !ok {
+		return Event{}, fmt.Errorf("%w: body is not a JSON object", ErrMalformedWebhook)
 	}
 	ev := Event{
-		Kind: EventIgnored, Name: r.EventName, AppID: string(r.AppID), OAID: string(r.OAID),
-		UserIDByApp: string(r.UserIDByApp), Text: r.Message.Text, MsgID: string(r.Message.MsgID),
+		Kind: EventIgnored, Name: o.text("event_name"), AppID: o.id("app_id"), OAID: o.id("oa_id"),
+		UserIDByApp: o.id("user_id_by_app"), Text: o.obj("message").text("text"), MsgID: o.obj("message").id("msg_id"),
 	}
-	if ms, err := strconv.ParseInt(string(r.Timestamp), 10, 64); err == nil {
+	if ev.Name == "" {
+		return Event{}, fmt.Errorf("%w: no event_name", ErrMalformedWebhook)
+	}
+	if ms, err := strconv.ParseInt(o.id("timestamp"), 10, 64); err == nil {
 		ev.Timestamp = time.UnixMilli(ms)
 	}
-	switch EventKind(r.EventName) {
+	switch EventKind(ev.Name) {
 	case EventFollow, EventUnfollow:
-		ev.Kind, ev.UserID = EventKind(r.EventName), string(r.Follower.ID)
+		ev.Kind, ev.UserID = EventKind(ev.Name), o.obj("follower").id("id")
 	case EventUserSendText:
-		ev.Kind, ev.UserID = EventUserSendText, string(r.Sender.ID)
+		ev.Kind, ev.UserID = EventUserSendText, o.obj("sender").id("id")
 		if ev.OAID == "" {
-			ev.OAID = string(r.Recipient.ID)
+			ev.OAID = o.obj("recipient").id("id")
 		}
 	}
 	if ev.Kind != EventIgnored && ev.UserID == "" {
-		return Event{}, errors.Join(ErrMalformedWebhook, errors.New("event without a user id"))
+		return Event{}, fmt.Errorf("%w: %s event without the user's id", ErrMalformedWebhook, ev.Kind)
 	}
 	ev.DedupKey = ev.MsgID
 	if ev.DedupKey == "" {

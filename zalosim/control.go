@@ -2,13 +2,13 @@ package zalosim
 
 import (
 	"encoding/json"
-	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
-// createUser is POST /_sandbox/users {name, follows?}.
-func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) {
+// postUser is POST /_sandbox/users {name, follows?}.
+func (s *Sim) postUser(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Name    string `json:"name"`
 		Follows bool   `json:"follows"`
@@ -23,12 +23,12 @@ func (s *Sim) createUser(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "bad_request", "name: required")
 		return
 	}
-	u := s.CreateUser(strings.TrimSpace(req.Name), req.Follows)
+	u, status := s.createUser(strings.TrimSpace(req.Name), req.Follows)
 	if isForm(r) {
 		http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
 		return
 	}
-	writeJSON(w, http.StatusCreated, u)
+	writeJSON(w, http.StatusCreated, userView{User: u, WebhookStatus: status})
 }
 
 // userView is a user as the control API answers, with the HTTP status the
@@ -69,7 +69,7 @@ func (s *Sim) userMessage(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "bad_request", "text: required")
 		return
 	}
-	status, ok := s.UserSendsText(r.PathValue("id"), req.Text)
+	msgID, status, ok := s.userSendsText(r.PathValue("id"), req.Text)
 	if !ok {
 		controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
 		return
@@ -78,7 +78,7 @@ func (s *Sim) userMessage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"webhook_status": status})
+	writeJSON(w, http.StatusOK, map[string]any{"msg_id": msgID, "webhook_status": status})
 }
 
 // isForm tells a click on the /_sandbox page from a JSON call.
@@ -94,10 +94,7 @@ type inboxItem struct {
 
 func (s *Sim) inbox(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	_, ok := s.users[id]
-	s.mu.Unlock()
-	if !ok {
+	if _, ok := s.user(id); !ok {
 		controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
 		return
 	}
@@ -117,16 +114,45 @@ func (s *Sim) allMessages(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Sim) putFaults(w http.ResponseWriter, r *http.Request) {
 	var f Faults
-	if err := json.NewDecoder(r.Body).Decode(&f); err != nil || f.ErrorRate < 0 || f.ErrorRate > 1 || f.LatencyMS < 0 {
+	if err := json.NewDecoder(r.Body).Decode(&f); err != nil || !f.valid() {
 		controlError(w, http.StatusBadRequest, "bad_request",
 			"body must be JSON like {\"error_code\":-32,\"error_rate\":0.5,\"latency_ms\":50,\"http_status\":503}; error_rate in 0..1")
 		return
 	}
-	if f.ErrorRate == 0 && (f.ErrorCode != 0 || f.HTTPStatus != 0) {
-		f.ErrorRate = 1
+	s.SetFaults(f)
+	writeJSON(w, http.StatusOK, f.normalized())
+}
+
+// postFaultsForm is the /_sandbox page's faults form (HTML forms cannot
+// PUT); empty fields clear the faults.
+func (s *Sim) postFaultsForm(w http.ResponseWriter, r *http.Request) {
+	var f Faults
+	var bad bool
+	atoi := func(name string) int {
+		v := strings.TrimSpace(r.PostFormValue(name))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		bad = bad || err != nil
+		return n
+	}
+	f.ErrorCode, f.LatencyMS, f.HTTPStatus = atoi("error_code"), atoi("latency_ms"), atoi("http_status")
+	if v := strings.TrimSpace(r.PostFormValue("error_rate")); v != "" {
+		rate, err := strconv.ParseFloat(v, 64)
+		f.ErrorRate, bad = rate, bad || err != nil
+	}
+	if bad || !f.valid() {
+		http.Error(w, "Lỗi giả lập không hợp lệ: mã lỗi, HTTP status và độ trễ là số nguyên; tỉ lệ từ 0 đến 1", http.StatusBadRequest)
+		return
 	}
 	s.SetFaults(f)
-	writeJSON(w, http.StatusOK, f)
+	http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
+}
+
+func (f Faults) valid() bool {
+	return f.ErrorRate >= 0 && f.ErrorRate <= 1 && f.LatencyMS >= 0 && f.LatencyMS <= 60_000 &&
+		(f.HTTPStatus == 0 || f.HTTPStatus >= 400 && f.HTTPStatus <= 599)
 }
 
 func (s *Sim) clearFaults(w http.ResponseWriter, _ *http.Request) {
@@ -134,46 +160,18 @@ func (s *Sim) clearFaults(w http.ResponseWriter, _ *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>Zalo sandbox</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}
-.user{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}
-.msg{white-space:pre-wrap;background:#eef5ff;border-radius:8px;padding:.5rem;margin:.5rem 0}
-form{display:inline}small{color:#666}button{cursor:pointer}</style></head><body>
-<h1>Zalo sandbox</h1>
-<p><small>A local stand-in for Zalo: users, their follow state, what they write to the OA and what the OA sends them.</small></p>
-<form method="post" action="/_sandbox/users"><input name="name" placeholder="Tên người dùng" required>
-<label><input type="checkbox" name="follows" checked> Quan tâm OA</label> <button>Tạo người dùng</button></form>
-{{range .}}<div class="user"><h2>{{.User.Name}} {{if .User.Follows}}✓ Đã quan tâm OA{{else}}✗ Chưa quan tâm{{end}}</h2>
-<small>oa_user_id {{.User.OAUserID}} · app_user_id {{.User.AppUserID}}</small><p>
-{{if .User.Follows}}<form method="post" action="/_sandbox/users/{{.User.OAUserID}}/unfollow"><button>Bỏ quan tâm</button></form>
-{{else}}<form method="post" action="/_sandbox/users/{{.User.OAUserID}}/follow"><button>Quan tâm</button></form>{{end}}
-<form method="post" action="/_sandbox/users/{{.User.OAUserID}}/messages"><input name="text" placeholder="/invite: MÃ" size="30"> <button>Nhắn OA</button></form></p>
-{{range .Inbox}}<div class="msg">{{.Text}}<br><small>{{.ReceivedAt.Format "15:04:05 02/01/2006"}} · {{.MessageID}}</small></div>{{else}}<p><small>Hộp thư trống.</small></p>{{end}}
-</div>{{else}}<p>Chưa có người dùng.</p>{{end}}
-</body></html>`))
-
-func (s *Sim) page(w http.ResponseWriter, _ *http.Request) {
-	type row struct {
-		User  User
-		Inbox []Message
-	}
-	s.mu.Lock()
-	var rows []row
-	for _, u := range s.usersInOrder() {
-		rows = append(rows, row{User: u})
-	}
-	s.mu.Unlock()
-	for i := range rows {
-		rows[i].Inbox = s.Inbox(rows[i].User.OAUserID)
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = pageTmpl.Execute(w, rows)
-}
-
 // SetFaults is PUT /_sandbox/faults, for in-process callers.
 func (s *Sim) SetFaults(f Faults) {
 	s.mu.Lock()
-	s.faults = f
+	s.faults = f.normalized()
 	s.mu.Unlock()
+}
+
+// normalized applies an error code or HTTP status given without a rate to
+// every call.
+func (f Faults) normalized() Faults {
+	if f.ErrorRate == 0 && (f.ErrorCode != 0 || f.HTTPStatus != 0) {
+		f.ErrorRate = 1
+	}
+	return f
 }

@@ -1,6 +1,7 @@
 package zalosim_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -37,6 +38,7 @@ func TestControlAPI(t *testing.T) {
 	status, body := do("POST", "/_sandbox/users", `{"name":"Lan"}`)
 	require.Equal(t, http.StatusCreated, status)
 	require.Contains(t, body, `"follows":false`)
+	require.Contains(t, body, `"webhook_status":0`, "no webhook URL, nothing sent")
 	u := sim.CreateUser("Minh", false)
 
 	status, body = do("POST", "/_sandbox/users/"+u.OAUserID+"/follow", "")
@@ -116,11 +118,21 @@ func TestWebhookControlRoutes(t *testing.T) {
 		return string(b)
 	}
 
+	require.Contains(t, post("/_sandbox/users", `{"name":"Minh","follows":true}`), `"webhook_status":200`)
+	require.Contains(t, <-received, `"event_name":"follow"`)
 	u := sim.CreateUser("Lan", false) // no webhook: she does not follow yet
+	require.Empty(t, received)
 	require.Contains(t, post("/_sandbox/users/"+u.OAUserID+"/follow", ""), `"webhook_status":200`)
 	require.Contains(t, <-received, `"event_name":"follow"`)
-	require.Contains(t, post("/_sandbox/users/"+u.OAUserID+"/messages", `{"text":"/invite: ABC"}`), `"webhook_status":200`)
-	require.Contains(t, <-received, `"text":"/invite: ABC"`)
+	require.Contains(t, post("/_sandbox/users/"+u.OAUserID+"/follow", ""), `"webhook_status":0`, "no change, no event")
+	sent := post("/_sandbox/users/"+u.OAUserID+"/messages", `{"text":"/invite: ABC"}`)
+	require.Contains(t, sent, `"webhook_status":200`)
+	var ans struct {
+		MsgID string `json:"msg_id"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(sent), &ans))
+	require.NotEmpty(t, ans.MsgID)
+	require.Contains(t, <-received, `"msg_id":"`+ans.MsgID+`"`)
 	require.Contains(t, post("/_sandbox/users/"+u.OAUserID+"/unfollow", ""), `"follows":false`)
 	require.Contains(t, <-received, `"event_name":"unfollow"`)
 	require.Contains(t, post("/_sandbox/users/"+u.OAUserID+"/messages", `{"text":""}`), `bad_request`)
@@ -144,4 +156,26 @@ func TestLoginPageListsUsers(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusBadRequest, res.StatusCode, "unknown app")
+}
+
+// TestANonFollowerWhoWroteCanBeAnswered: the OA may answer someone who just
+// wrote to it, follower or not, but not someone who never did.
+func TestANonFollowerWhoWroteCanBeAnswered(t *testing.T) {
+	sim := zalosim.New(zalosim.Config{OAAccessToken: "tok"})
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	send := func(u zalosim.User) string {
+		req, _ := http.NewRequest("POST", srv.URL+"/v3.0/oa/message/cs", strings.NewReader(`{"recipient":{"user_id":"`+u.OAUserID+`"},"message":{"text":"hi"}}`))
+		req.Header.Set("access_token", "tok")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	hoa, tu := sim.CreateUser("Hoa", false), sim.CreateUser("Tú", false)
+	_, ok := sim.UserSendsText(hoa.OAUserID, "/invite: X")
+	require.True(t, ok)
+	require.Contains(t, send(hoa), `"error":0`)
+	require.Contains(t, send(tu), `"error":-213`)
 }

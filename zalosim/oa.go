@@ -39,7 +39,7 @@ func (s *Sim) sendCS(w http.ResponseWriter, r *http.Request) {
 		zaloError(w, -201, "Message text must be 1 to 2000 characters")
 		return
 	}
-	s.deliverToInbox(w, req.Recipient.UserID, req.Message.Text)
+	s.deliverToInbox(w, req.Recipient.UserID, req.Message.Text, true)
 }
 
 // sendTemplate is POST /v3.0/oa/message/template (ZBS template by user id).
@@ -66,17 +66,30 @@ func (s *Sim) sendTemplate(w http.ResponseWriter, r *http.Request) {
 	for _, k := range keys {
 		fmt.Fprintf(&b, "\n%s: %s", k, req.TemplateData[k])
 	}
-	s.deliverToInbox(w, req.UserID, b.String())
+	s.deliverToInbox(w, req.UserID, b.String(), false)
 }
 
-// deliverToInbox puts a message in a following user's inbox and answers
-// like Zalo.
-func (s *Sim) deliverToInbox(w http.ResponseWriter, userID, text string) {
+// interactionWindow is how recently a user must have followed or written
+// to the OA for it to accept a customer-service message (-230 otherwise).
+const interactionWindow = 7 * 24 * time.Hour
+
+// deliverToInbox puts a message in a user's inbox and answers like Zalo.
+// Customer-service (cs) messages need a recent interaction, and then reach
+// non-followers too (an answer to someone who wrote); templates need a
+// follower and no interaction: they exist precisely to go without one.
+func (s *Sim) deliverToInbox(w http.ResponseWriter, userID, text string, cs bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.users[userID]
-	if !ok || !u.Follows {
+	within := func(t time.Time) bool { return !t.IsZero() && s.cfg.Now().Sub(t) <= interactionWindow }
+	switch {
+	case cs && ok && !u.Follows && within(u.lastWrote):
+		// The OA may answer someone who wrote to it, follower or not.
+	case !ok || !u.Follows:
 		zaloError(w, -213, "User has not followed the OA")
+		return
+	case cs && !within(u.lastInteraction):
+		zaloError(w, -230, "User has not interacted with the OA in the last 7 days")
 		return
 	}
 	m := Message{
@@ -114,20 +127,23 @@ func (s *Sim) userDetail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	u, ok := s.users[q.UserID]
-	var out User
+	a, ok := s.users[q.UserID]
+	var u account
 	if ok {
-		out = *u
+		u = *a
 	}
 	s.mu.Unlock()
 	if !ok {
 		zaloError(w, -201, "User not found")
 		return
 	}
+	last := ""
+	if !u.lastInteraction.IsZero() {
+		last = u.lastInteraction.Format("02/01/2006")
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"error": 0, "message": "Success", "data": map[string]any{
-		"user_id": out.OAUserID, "user_id_by_app": out.AppUserID, "display_name": out.Name,
-		"avatar": "https://sandbox.invalid/avatar/" + out.AppUserID, "user_is_follower": out.Follows,
-		"user_last_interaction_date": s.cfg.Now().Format("02/01/2006"),
+		"user_id": u.OAUserID, "user_id_by_app": u.AppUserID, "display_name": u.Name,
+		"avatar": avatarURL(u.User), "user_is_follower": u.Follows, "user_last_interaction_date": last,
 	}})
 }
 

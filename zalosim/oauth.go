@@ -11,33 +11,48 @@ import (
 	"time"
 )
 
-// codeTTL is how long an authorization code lives, as at Zalo.
-const codeTTL = 10 * time.Minute
+// codeTTL is how long an authorization code lives, as at Zalo; userTTL is
+// the lifetime of a user access token (Zalo's expires_in "3600").
+const (
+	codeTTL = 10 * time.Minute
+	userTTL = time.Hour
+)
 
+// authCode is an unused authorization code and what it is bound to.
 type authCode struct {
+	appID       string
 	appUserID   string
 	redirectURI string
 	challenge   string
 	expires     time.Time
 }
 
+type userToken struct {
+	appUserID string
+	expires   time.Time
+}
+
 type oauthState struct {
-	codes      map[string]authCode // unused codes; a used one is deleted
-	userTokens map[string]string   // user access token → app user id
+	codes      map[string]authCode  // unused codes; a used one is deleted
+	userTokens map[string]userToken // by user access token
 }
 
 func newOAuthState() oauthState {
-	return oauthState{codes: map[string]authCode{}, userTokens: map[string]string{}}
+	return oauthState{codes: map[string]authCode{}, userTokens: map[string]userToken{}}
 }
 
 var permissionPage = template.Must(template.New("permission").Parse(`<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>Đăng nhập Zalo (sandbox)</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Đăng nhập bằng Zalo (sandbox)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}
 a.user{display:block;padding:.8rem 1rem;margin:.5rem 0;border:1px solid #0068ff;border-radius:8px;color:#0068ff;text-decoration:none}
-a.user:hover{background:#eef5ff}</style></head><body>
-<h1>Zalo sandbox</h1><p>Chọn tài khoản Zalo để đăng nhập và cấp quyền cho ứng dụng:</p>
-{{range .Users}}<a class="user" href="{{$.Base}}&sandbox_user={{.AppUserID}}">{{.Name}}{{if not .Follows}} (chưa quan tâm OA){{end}}</a>
-{{else}}<p>Chưa có người dùng nào. Tạo một người dùng ở <a href="/_sandbox">/_sandbox</a>.</p>{{end}}
+a.user:hover{background:#eef5ff}small{color:#666}</style></head><body>
+<h1>Đăng nhập bằng Zalo</h1>
+<p>Ứng dụng <b>{{.AppID}}</b> muốn biết tên và ảnh đại diện Zalo của bạn, rồi đưa bạn về
+<small>{{.Redirect}}</small>.</p><p>Chọn tài khoản Zalo (sandbox) để đồng ý:</p>
+{{range .Users}}<a class="user" href="{{$.Base}}&sandbox_user={{.AppUserID}}">{{.Name}}{{if not .Follows}} <small>(chưa quan tâm OA)</small>{{end}}</a>
+{{else}}<p>Chưa có người dùng nào. Tạo một người dùng ở <a href="/_sandbox">/_sandbox</a> rồi tải lại trang này.</p>{{end}}
+<p><small>Đây là Zalo sandbox của tingting, không phải Zalo thật.</small></p>
 </body></html>`))
 
 // permission is GET /v4/permission: Zalo's login-and-consent page. With
@@ -61,22 +76,26 @@ func (s *Sim) permission(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		users := s.usersInOrder()
 		s.mu.Unlock()
+		q.Del("sandbox_user")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = permissionPage.Execute(w, map[string]any{"Users": users, "Base": template.URL("/v4/permission?" + q.Encode())})
+		_ = permissionPage.Execute(w, map[string]any{
+			"AppID": s.cfg.AppID, "Redirect": redirect.Scheme + "://" + redirect.Host, "Users": users,
+			"Base": template.URL("/v4/permission?" + q.Encode()),
+		})
 		return
 	}
 	s.mu.Lock()
-	var found bool
-	for _, u := range s.users {
-		found = found || u.AppUserID == pick
-	}
+	_, found := s.byAppUserID(pick)
 	code := s.token("code")
 	if found {
-		s.oauth.codes[code] = authCode{appUserID: pick, redirectURI: redirect.String(), challenge: q.Get("code_challenge"), expires: s.cfg.Now().Add(codeTTL)}
+		s.oauth.codes[code] = authCode{
+			appID: s.cfg.AppID, appUserID: pick, redirectURI: redirect.String(),
+			challenge: q.Get("code_challenge"), expires: s.cfg.Now().Add(codeTTL),
+		}
 	}
 	s.mu.Unlock()
 	if !found {
-		http.Error(w, "Không có người dùng sandbox này", http.StatusBadRequest)
+		http.Error(w, "Không có người dùng sandbox này (sandbox_user)", http.StatusBadRequest)
 		return
 	}
 	back := redirect.Query()
@@ -92,12 +111,17 @@ func (s *Sim) exchangeCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	if f.Get("grant_type") != "authorization_code" {
+		oauthError(w, codeInvalidRequest, "Invalid grant_type")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.cfg.Now()
 	code, ok := s.oauth.codes[f.Get("code")]
-	delete(s.oauth.codes, f.Get("code")) // single use, even when the rest is wrong
+	delete(s.oauth.codes, f.Get("code")) // single use, even when the verifier is wrong
 	switch {
-	case f.Get("grant_type") != "authorization_code" || !ok || !s.cfg.Now().Before(code.expires):
+	case !ok || code.appID != f.Get("app_id") || !now.Before(code.expires):
 		oauthError(w, codeInvalidCode, "Invalid authorization code")
 		return
 	case challengeOf(f.Get("code_verifier")) != code.challenge:
@@ -105,7 +129,7 @@ func (s *Sim) exchangeCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	access := s.token("user-access")
-	s.oauth.userTokens[access] = code.appUserID
+	s.oauth.userTokens[access] = userToken{appUserID: code.appUserID, expires: now.Add(userTTL)}
 	writeJSON(w, http.StatusOK, map[string]string{
 		"access_token": access, "refresh_token": s.token("user-refresh"), "expires_in": "3600",
 	})
@@ -122,34 +146,42 @@ func (s *Sim) me(w http.ResponseWriter, r *http.Request) {
 	mac := hmac.New(sha256.New, []byte(s.cfg.AppSecret))
 	mac.Write([]byte(token))
 	proof, _ := hex.DecodeString(r.Header.Get("appsecret_proof"))
-	if !hmac.Equal(proof, mac.Sum(nil)) {
+	if token == "" || !hmac.Equal(proof, mac.Sum(nil)) {
 		zaloError(w, -124, "Invalid appsecret_proof")
 		return
 	}
 	s.mu.Lock()
-	appID, ok := s.oauth.userTokens[token]
-	var me User
-	for _, u := range s.users {
-		if u.AppUserID == appID {
-			me = *u
-		}
-	}
+	ut, ok := s.oauth.userTokens[token]
+	ok = ok && s.cfg.Now().Before(ut.expires)
+	me, found := s.byAppUserID(ut.appUserID)
 	s.mu.Unlock()
-	if !ok {
+	if !ok || !found {
 		zaloError(w, -216, "Access token is invalid")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"id": me.AppUserID, "name": me.Name, "error": 0, "message": "Success",
-		"picture": map[string]any{"data": map[string]string{"url": "https://sandbox.invalid/avatar/" + me.AppUserID}},
+		"picture": map[string]any{"data": map[string]string{"url": avatarURL(me)}},
 	})
+}
+
+// byAppUserID finds a user by app-scoped id; the caller holds s.mu.
+func (s *Sim) byAppUserID(appUserID string) (User, bool) {
+	for _, a := range s.users {
+		if a.AppUserID == appUserID {
+			return a.User, true
+		}
+	}
+	return User{}, false
 }
 
 // usersInOrder lists users in creation order; the caller holds s.mu.
 func (s *Sim) usersInOrder() []User {
 	out := make([]User, len(s.order))
 	for i, id := range s.order {
-		out[i] = *s.users[id]
+		out[i] = s.users[id].User
 	}
 	return out
 }
+
+func avatarURL(u User) string { return "https://sandbox.invalid/avatar/" + u.AppUserID }

@@ -15,14 +15,16 @@ import (
 // Config sets the sandbox's credentials and determinism.
 type Config struct {
 	AppID, AppSecret string
-	OASecretKey      string        // signs the webhooks
-	OAAccessToken    string        // the OA's initial access token
-	OARefreshToken   string        // and its refresh token
-	AccessTokenTTL   time.Duration // lifetime of OA access tokens (0 = Zalo's 25h)
-	WebhookURL       string        // where signed webhooks go ("" = nowhere)
-	HTTPClient       *http.Client  // sends webhooks; nil = a 5 s timeout client
-	Seed             uint64        // same seed + same creation order = same ids; 0 = random
-	Now              func() time.Time
+	// OASecretKey signs the webhooks: X-ZEvent-Signature is
+	// mac=hex(SHA-256(AppID + body + timestamp + OASecretKey)).
+	OASecretKey    string
+	OAAccessToken  string        // the OA's initial access token
+	OARefreshToken string        // and its refresh token
+	AccessTokenTTL time.Duration // lifetime of OA access tokens, the initial one included (0 = Zalo's 25h)
+	WebhookURL     string        // where signed webhooks go ("" = nowhere)
+	HTTPClient     *http.Client  // sends webhooks; nil = a 5 s timeout client
+	Seed           uint64        // same seed + same creation order = same ids and tokens; 0 = random
+	Now            func() time.Time
 }
 
 // User is a sandbox Zalo user.
@@ -49,6 +51,13 @@ type Faults struct {
 	HTTPStatus int     `json:"http_status,omitempty"`
 }
 
+// account is a user and what Zalo knows of them beyond the public fields.
+type account struct {
+	User
+	lastInteraction time.Time // zero: never followed nor wrote to the OA
+	lastWrote       time.Time // zero: never wrote to the OA
+}
+
 // Sim is the sandbox; it is an http.Handler.
 type Sim struct {
 	cfg Config
@@ -56,14 +65,14 @@ type Sim struct {
 
 	mu       sync.Mutex
 	rnd      *rand.Rand
-	users    map[string]*User // by OA user id
-	order    []string         // OA user ids in creation order
+	users    map[string]*account // by OA user id
+	order    []string            // OA user ids in creation order
 	messages []Message
 	faults   Faults
 	tokens   oaTokens
 	oauth    oauthState
 
-	hooks webhooks
+	hooks *webhooks
 }
 
 // New returns a sandbox with no users.
@@ -81,10 +90,10 @@ func New(cfg Config) *Sim {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	s := &Sim{cfg: cfg, mux: http.NewServeMux(), rnd: rand.New(rand.NewPCG(seed, seed^0x7a616c6f)), users: map[string]*User{}}
-	s.tokens = newOATokens(cfg.OAAccessToken, cfg.OARefreshToken, cfg.Now().Add(cfg.AccessTokenTTL))
+	s := &Sim{cfg: cfg, mux: http.NewServeMux(), rnd: rand.New(rand.NewPCG(seed, seed^0x7a616c6f)), users: map[string]*account{}}
+	s.tokens = newOATokens(cfg.OAAccessToken, cfg.OARefreshToken, cfg.Now(), cfg.AccessTokenTTL)
 	s.oauth = newOAuthState()
-	s.hooks = newWebhooks()
+	s.hooks = newWebhooks(cfg.Now)
 	s.routes()
 	return s
 }
@@ -100,13 +109,14 @@ func (s *Sim) routes() {
 	s.mux.HandleFunc("GET /v3.0/oa/user/detail", s.userDetail)
 	s.mux.HandleFunc("GET /v3.0/oa/user/getlist", s.followerList)
 
-	s.mux.HandleFunc("POST /_sandbox/users", s.createUser)
+	s.mux.HandleFunc("POST /_sandbox/users", s.postUser)
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/follow", s.setFollow(true))
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/unfollow", s.setFollow(false))
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/messages", s.userMessage)
 	s.mux.HandleFunc("GET /_sandbox/users/{id}/inbox", s.inbox)
 	s.mux.HandleFunc("GET /_sandbox/messages", s.allMessages)
 	s.mux.HandleFunc("PUT /_sandbox/faults", s.putFaults)
+	s.mux.HandleFunc("POST /_sandbox/faults", s.postFaultsForm)
 	s.mux.HandleFunc("DELETE /_sandbox/faults", s.clearFaults)
 	s.mux.HandleFunc("GET /_sandbox", s.page)
 }
@@ -119,19 +129,41 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // CreateUser adds a user, as POST /_sandbox/users does; a user who
 // follows also sends the follow webhook.
 func (s *Sim) CreateUser(name string, follows bool) User {
-	s.mu.Lock()
-	u := &User{OAUserID: s.newID(), AppUserID: s.newID(), Name: name, Follows: follows}
-	s.users[u.OAUserID] = u
-	s.order = append(s.order, u.OAUserID)
-	out := *u
-	s.mu.Unlock()
-	if follows {
-		s.sendWebhook(s.followEvent(out, "follow"))
-	}
-	return out
+	u, _ := s.createUser(name, follows)
+	return u
 }
 
-// Close stops the webhook retries still pending.
+// createUser adds a user and answers the status of the follow webhook's
+// first delivery (0: none sent or no answer).
+func (s *Sim) createUser(name string, follows bool) (User, int) {
+	s.mu.Lock()
+	a := &account{User: User{OAUserID: s.newID(), AppUserID: s.newID(), Name: name, Follows: follows}}
+	if follows {
+		a.lastInteraction = s.cfg.Now()
+	}
+	s.users[a.OAUserID] = a
+	s.order = append(s.order, a.OAUserID)
+	u := a.User
+	s.mu.Unlock()
+	if !follows {
+		return u, 0
+	}
+	return u, s.sendWebhook(s.followEvent(u, "follow"))
+}
+
+// user returns a copy of a user; ok is false for an unknown id.
+func (s *Sim) user(oaUserID string) (User, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.users[oaUserID]
+	if !ok {
+		return User{}, false
+	}
+	return a.User, true
+}
+
+// Close stops webhook deliveries: pending retries and attempts in flight
+// end, and no webhook is sent afterwards. Closing twice is fine.
 func (s *Sim) Close() { s.hooks.close() }
 
 // Inbox returns the messages the OA sent to a user, oldest first.

@@ -6,39 +6,53 @@ import (
 	"time"
 )
 
-// Zalo's OAuth error codes the sandbox answers with.
+// Zalo's OAuth error codes as the sandbox answers them. Zalo documents
+// few of them; these are plausible and stable, and clients need only know
+// that -14014 means "authorize again" and the rest "do not retry".
 const (
-	codeInvalidApp          = -14001
+	codeInvalidRequest      = -14003 // a form field is missing or wrong
 	codeInvalidRefreshToken = -14014
-	codeInvalidCode         = -14019
-	codeInvalidVerifier     = -14021
-	codeInvalidSecret       = -14022
+	codeInvalidApp          = -14016 // unknown app_id or wrong secret_key
+	codeInvalidCode         = -14019 // unknown, used or expired authorization code
+	codeInvalidVerifier     = -14021 // S256(code_verifier) is not the code's challenge
 )
 
-// oaTokens is the OA's token state. Refresh tokens are single use, and,
-// like Zalo, reusing a spent one revokes the current pair.
-type oaTokens struct {
-	access    map[string]time.Time // access token → expiry
-	refresh   map[string]bool      // refresh token → spent
-	current   string               // the refresh token now valid
-	refreshes int
-	revoked   bool // a spent refresh token was reused
+// refreshTTL is how long an OA refresh token lives at Zalo.
+const refreshTTL = 90 * 24 * time.Hour
+
+type refreshToken struct {
+	spent   bool
+	expires time.Time
 }
 
-func newOATokens(access, refresh string, expires time.Time) oaTokens {
-	t := oaTokens{access: map[string]time.Time{}, refresh: map[string]bool{}}
+// oaTokens is the OA's token state. Refresh tokens are single use; as at
+// Zalo, reusing a spent one revokes every token of the OA, which stays
+// broken until authorized again: the product must never refresh twice.
+type oaTokens struct {
+	access         map[string]time.Time // access token → expiry
+	refresh        map[string]refreshToken
+	currentAccess  string
+	currentRefresh string
+	refreshes      int
+	revoked        bool // a spent refresh token was reused
+}
+
+func newOATokens(access, refresh string, now time.Time, ttl time.Duration) oaTokens {
+	t := oaTokens{access: map[string]time.Time{}, refresh: map[string]refreshToken{}}
 	if access != "" {
-		t.access[access] = expires
+		t.access[access] = now.Add(ttl)
+		t.currentAccess = access
 	}
 	if refresh != "" {
-		t.refresh[refresh] = false
-		t.current = refresh
+		t.refresh[refresh] = refreshToken{expires: now.Add(refreshTTL)}
+		t.currentRefresh = refresh
 	}
 	return t
 }
 
-// validOAToken tells whether token may call the OA API now. Expired and
-// unknown tokens both answer -216, as Zalo documents for invalid tokens.
+// validOAToken tells whether token may call the OA API now. Expired,
+// revoked and unknown tokens all answer -216: DESIGN.md's sandbox contract
+// says "expired tokens -216", and the client treats -216 and -220 alike.
 func (s *Sim) validOAToken(token string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -52,31 +66,32 @@ func (s *Sim) refreshOA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostForm.Get("grant_type") != "refresh_token" {
-		oauthError(w, codeInvalidRefreshToken, "Invalid grant_type")
+		oauthError(w, codeInvalidRequest, "Invalid grant_type")
 		return
 	}
 	old := r.PostForm.Get("refresh_token")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	spent, known := s.tokens.refresh[old]
-	switch {
-	case !known || s.tokens.revoked:
-		oauthError(w, codeInvalidRefreshToken, "Invalid refresh token")
-		return
-	case spent:
+	now := s.cfg.Now()
+	rt, known := s.tokens.refresh[old]
+	if rt.spent && !s.tokens.revoked {
 		s.tokens.revoked = true
+		s.tokens.currentAccess, s.tokens.currentRefresh = "", ""
+	}
+	if !known || rt.spent || s.tokens.revoked || !now.Before(rt.expires) {
 		oauthError(w, codeInvalidRefreshToken, "Invalid refresh token")
 		return
 	}
 	access, refresh := s.token("oa-access"), s.token("oa-refresh")
-	s.tokens.refresh[old] = true
-	s.tokens.refresh[refresh] = false
-	s.tokens.current = refresh
-	s.tokens.access[access] = s.cfg.Now().Add(s.cfg.AccessTokenTTL)
+	s.tokens.refresh[old] = refreshToken{spent: true, expires: rt.expires}
+	s.tokens.refresh[refresh] = refreshToken{expires: now.Add(refreshTTL)}
+	// The old access token stays valid until its own expiry, as at Zalo.
+	s.tokens.access[access] = now.Add(s.cfg.AccessTokenTTL)
+	s.tokens.currentAccess, s.tokens.currentRefresh = access, refresh
 	s.tokens.refreshes++
 	writeJSON(w, http.StatusOK, map[string]string{
 		"access_token": access, "refresh_token": refresh,
-		"expires_in": fmt.Sprint(int(s.cfg.AccessTokenTTL.Seconds())),
+		"expires_in": fmt.Sprint(int64(s.cfg.AccessTokenTTL.Seconds())),
 	})
 }
 
@@ -84,15 +99,11 @@ func (s *Sim) refreshOA(w http.ResponseWriter, r *http.Request) {
 // every OAuth token call carries.
 func (s *Sim) appAuthorized(w http.ResponseWriter, r *http.Request) bool {
 	if err := r.ParseForm(); err != nil {
-		oauthError(w, codeInvalidApp, "Invalid request")
+		oauthError(w, codeInvalidRequest, "Invalid request")
 		return false
 	}
-	if r.PostForm.Get("app_id") != s.cfg.AppID {
-		oauthError(w, codeInvalidApp, "Invalid app_id")
-		return false
-	}
-	if r.Header.Get("secret_key") != s.cfg.AppSecret {
-		oauthError(w, codeInvalidSecret, "Invalid secret_key")
+	if r.PostForm.Get("app_id") != s.cfg.AppID || r.Header.Get("secret_key") != s.cfg.AppSecret {
+		oauthError(w, codeInvalidApp, "Invalid app_id or secret_key")
 		return false
 	}
 	return true
@@ -103,6 +114,7 @@ func (s *Sim) token(kind string) string {
 	return fmt.Sprintf("%s-%016x%016x", kind, s.rnd.Uint64(), s.rnd.Uint64())
 }
 
+// oauthError answers like Zalo's OAuth server: HTTP 200, error fields.
 func oauthError(w http.ResponseWriter, code int, name string) {
 	writeJSON(w, http.StatusOK, map[string]any{"error": code, "error_name": name, "error_description": name})
 }
@@ -115,22 +127,18 @@ func (s *Sim) RefreshCount() int {
 }
 
 // RevokedByReuse tells whether a spent refresh token was ever reused,
-// which breaks the OA until it is authorized again.
+// which broke the OA until it is authorized again.
 func (s *Sim) RevokedByReuse() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tokens.revoked
 }
 
-// OATokens returns the OA's current access and refresh tokens.
+// OATokens returns the OA's current token pair: the one the last refresh
+// issued, else the configured one; both are empty once reuse revoked them.
+// The access token may have expired.
 func (s *Sim) OATokens() (access, refresh string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var newest time.Time
-	for tok, exp := range s.tokens.access {
-		if exp.After(newest) {
-			access, newest = tok, exp
-		}
-	}
-	return access, s.tokens.current
+	return s.tokens.currentAccess, s.tokens.currentRefresh
 }

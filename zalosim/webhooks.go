@@ -2,170 +2,139 @@ package zalosim
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
+	"context"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 )
 
-// retryDelays is how Zalo-like redelivery backs off after a non-200.
-var retryDelays = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second}
+// Redelivery after a non-200 answer backs off 1 s, 2 s, 4 s, like Zalo's
+// (whose exact schedule is not published).
+const (
+	retries    = 3
+	firstDelay = time.Second
+)
 
-type webhooks struct {
-	wg   sync.WaitGroup
-	stop chan struct{}
-	once sync.Once
+// keptDeliveries is how many delivery attempts the /_sandbox page shows.
+const keptDeliveries = 30
+
+// hook is one event to deliver.
+type hook struct {
+	event  string
+	userID string
+	body   []byte
 }
 
-func newWebhooks() webhooks { return webhooks{stop: make(chan struct{})} }
+// delivery is one attempt to deliver a hook, for the /_sandbox page.
+type delivery struct {
+	At      time.Time
+	Event   string
+	UserID  string
+	Attempt int
+	Status  int // 0: no answer
+}
+
+// webhooks runs redeliveries in the background until closed.
+type webhooks struct {
+	now    func() time.Time
+	ctx    context.Context // ends when the sandbox closes
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	log    []delivery // newest last
+}
+
+func newWebhooks(now func() time.Time) *webhooks {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &webhooks{now: now, ctx: ctx, cancel: cancel}
+}
+
+// goRetry runs f in the background unless the sandbox is closed.
+func (h *webhooks) goRetry(f func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		f()
+	}()
+}
 
 func (h *webhooks) close() {
-	h.once.Do(func() { close(h.stop) })
+	h.mu.Lock()
+	h.closed = true
+	h.mu.Unlock()
+	h.cancel()
 	h.wg.Wait()
 }
 
-type idField struct {
-	ID string `json:"id"`
-}
-
-type followBody struct {
-	OAID        string  `json:"oa_id"`
-	Follower    idField `json:"follower"`
-	UserIDByApp string  `json:"user_id_by_app"`
-	EventName   string  `json:"event_name"`
-	Source      string  `json:"source"`
-	AppID       string  `json:"app_id"`
-	Timestamp   string  `json:"timestamp"`
-}
-
-type textBody struct {
-	AppID       string  `json:"app_id"`
-	Sender      idField `json:"sender"`
-	Recipient   idField `json:"recipient"`
-	UserIDByApp string  `json:"user_id_by_app"`
-	EventName   string  `json:"event_name"`
-	Message     struct {
-		Text  string `json:"text"`
-		MsgID string `json:"msg_id"`
-	} `json:"message"`
-	Timestamp string `json:"timestamp"`
-}
-
-// oaID is the sandbox OA's id.
-func (s *Sim) oaID() string { return "579745863508352884" }
-
-func (s *Sim) stamp() string { return strconv.FormatInt(s.cfg.Now().UnixMilli(), 10) }
-
-func (s *Sim) followEvent(u User, name string) []byte {
-	b, _ := json.Marshal(followBody{
-		OAID: s.oaID(), Follower: idField{u.OAUserID}, UserIDByApp: u.AppUserID, EventName: name,
-		Source: "oa_profile", AppID: s.cfg.AppID, Timestamp: s.stamp(),
-	})
-	return b
-}
-
-func (s *Sim) textEvent(u User, text string) []byte {
-	ev := textBody{
-		AppID: s.cfg.AppID, Sender: idField{u.OAUserID}, Recipient: idField{s.oaID()},
-		UserIDByApp: u.AppUserID, EventName: "user_send_text", Timestamp: s.stamp(),
+func (h *webhooks) record(d delivery) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.log = append(h.log, d)
+	if len(h.log) > keptDeliveries {
+		h.log = h.log[len(h.log)-keptDeliveries:]
 	}
-	ev.Message.Text = text
-	s.mu.Lock()
-	ev.Message.MsgID = s.token("msg")
-	s.mu.Unlock()
-	b, _ := json.Marshal(ev)
-	return b
 }
 
-// sendWebhook delivers a signed event to the configured URL and answers
-// the HTTP status of the first attempt (0: none configured, or no answer).
-// Non-200 answers are retried in the background, as Zalo does.
-func (s *Sim) sendWebhook(body []byte) int {
+// recent lists the latest delivery attempts, newest first.
+func (h *webhooks) recent() []delivery {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]delivery, len(h.log))
+	for i, d := range h.log {
+		out[len(h.log)-1-i] = d
+	}
+	return out
+}
+
+// sendWebhook delivers a signed event to the configured URL before it
+// returns, so callers see the outcome, and answers the HTTP status of that
+// first attempt (0: no URL configured, or no answer). Anything but 200 is
+// redelivered in the background, as Zalo does, with the same body.
+func (s *Sim) sendWebhook(h hook) int {
 	if s.cfg.WebhookURL == "" {
 		return 0
 	}
-	status := s.deliver(body)
+	status := s.deliver(h, 1)
 	if status != http.StatusOK {
-		s.hooks.wg.Add(1)
-		go s.redeliver(body)
+		s.hooks.goRetry(func() { s.redeliver(h) })
 	}
 	return status
 }
 
-func (s *Sim) redeliver(body []byte) {
-	defer s.hooks.wg.Done()
-	for _, d := range retryDelays {
+func (s *Sim) redeliver(h hook) {
+	delay := firstDelay
+	for attempt := 2; attempt <= retries+1; attempt++ {
 		select {
-		case <-s.hooks.stop:
+		case <-s.hooks.ctx.Done():
 			return
-		case <-time.After(d):
+		case <-time.After(delay):
 		}
-		if s.deliver(body) == http.StatusOK {
+		if s.deliver(h, attempt) == http.StatusOK {
 			return
 		}
+		delay *= 2
 	}
 }
 
-func (s *Sim) deliver(body []byte) int {
-	req, err := http.NewRequest(http.MethodPost, s.cfg.WebhookURL, bytes.NewReader(body))
+func (s *Sim) deliver(h hook, attempt int) int {
+	req, err := http.NewRequestWithContext(s.hooks.ctx, http.MethodPost, s.cfg.WebhookURL, bytes.NewReader(h.body))
 	if err != nil {
 		return 0
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-ZEvent-Signature", "mac="+Sign(s.cfg.AppID, s.cfg.OASecretKey, body))
-	res, err := s.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return 0
+	req.Header.Set("X-ZEvent-Signature", "mac="+Sign(s.cfg.AppID, s.cfg.OASecretKey, h.body))
+	status := 0
+	if res, err := s.cfg.HTTPClient.Do(req); err == nil {
+		res.Body.Close()
+		status = res.StatusCode
 	}
-	res.Body.Close()
-	return res.StatusCode
-}
-
-// Sign is Zalo's webhook signature: hex(SHA-256(app id + body + the body's
-// timestamp + secret)).
-func Sign(appID, secret string, body []byte) string {
-	var ts struct {
-		Timestamp string `json:"timestamp"`
-	}
-	_ = json.Unmarshal(body, &ts)
-	sum := sha256.Sum256([]byte(appID + string(body) + ts.Timestamp + secret))
-	return hex.EncodeToString(sum[:])
-}
-
-// Follow sets whether a user follows the OA and sends the webhook.
-func (s *Sim) Follow(oaUserID string, follows bool) (User, int, bool) {
-	s.mu.Lock()
-	u, ok := s.users[oaUserID]
-	var out User
-	if ok {
-		u.Follows = follows
-		out = *u
-	}
-	s.mu.Unlock()
-	if !ok {
-		return User{}, 0, false
-	}
-	name := "unfollow"
-	if follows {
-		name = "follow"
-	}
-	return out, s.sendWebhook(s.followEvent(out, name)), true
-}
-
-// UserSendsText has a user message the OA and sends the webhook.
-func (s *Sim) UserSendsText(oaUserID, text string) (int, bool) {
-	s.mu.Lock()
-	u, ok := s.users[oaUserID]
-	var out User
-	if ok {
-		out = *u
-	}
-	s.mu.Unlock()
-	if !ok {
-		return 0, false
-	}
-	return s.sendWebhook(s.textEvent(out, text)), true
+	s.hooks.record(delivery{At: s.hooks.now(), Event: h.event, UserID: h.userID, Attempt: attempt, Status: status})
+	return status
 }
