@@ -85,6 +85,8 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome
 		return Outcome{Status: StatusSkipped, Reason: "integration_" + string(d.IntegrationStatus)}, nil
 	case !d.StillMember:
 		return Outcome{Status: StatusSkipped, Reason: "member_removed"}, nil
+	case !d.Following:
+		return Outcome{Status: StatusSkipped, Reason: zalo.ClassNotFollowing.String()}, nil
 	}
 
 	fields, err := message.ParseFields(d.Fields)

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/referral"
 )
 
 type memberResponse struct {
@@ -122,4 +123,39 @@ func (s *Server) patchIntegration(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, i)
+}
+
+// removeMember takes a member out at once: a notification already queued
+// for them is skipped when its turn comes.
+func (s *Server) removeMember(c echo.Context) error {
+	id, err := pathID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	member, err := pathID(c.Param("member_id"))
+	if err != nil {
+		return err
+	}
+	if _, err := s.queries.RemoveMember(c.Request().Context(), db.RemoveMemberParams{
+		ID: member, IntegrationID: id, WorkspaceID: workspaceID(c),
+	}); err != nil {
+		return db.Classify(err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// rotateReferralCode gives the integration a new code; the old one stops
+// working at once.
+func (s *Server) rotateReferralCode(c echo.Context) error {
+	id, err := pathID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	code, err := s.queries.RotateReferralCode(c.Request().Context(), db.RotateReferralCodeParams{
+		WorkspaceID: workspaceID(c), ID: id, ReferralCode: referral.New(),
+	})
+	if err != nil {
+		return db.Classify(err)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"referral_code": code})
 }

@@ -70,7 +70,7 @@ func TestZaloWebhookRefusesWhatZaloDidNotSign(t *testing.T) {
 		code                  string
 	}{
 		{"no signature", followRaw, "", 401, "bad_signature"},
-		{"garbled signature", followRaw, "mac=zz", 401, "bad_signature"},
+		{"garbled signature", followRaw, "mac=zz", 400, "invalid_request"},
 		{"signature of another body", tampered, sign(followRaw, "1700000000000"), 401, "bad_signature"},
 		{"signed with another timestamp", followRaw, sign(followRaw, "1700000000001"), 401, "bad_signature"},
 		{"not JSON", "hello", sign("hello", ""), 400, "invalid_request"},

@@ -169,6 +169,8 @@ RETURNING d.status, d.recipient, d.role, d.zalo_message_id,
         SELECT 1 FROM integration_members m
         WHERE m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
     ))::boolean AS still_member,
+    -- Unknown to the follower table: let Zalo decide.
+    COALESCE((SELECT f.following FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS following,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
@@ -184,6 +186,7 @@ type StartDeliveryAttemptRow struct {
 	TemplateID           string
 	IntegrationStatus    IntegrationStatus
 	StillMember          bool
+	Following            bool
 	Amount               int64
 	Description          string
 	BalanceAfter         *int64
@@ -199,7 +202,7 @@ type StartDeliveryAttemptRow struct {
 
 // StartDeliveryAttempt counts an attempt and returns what the send needs,
 // including whether the recipient is still wanted (a member removed or an
-// integration paused after planning gets nothing).
+// integration paused after planning gets nothing) and still follows.
 func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (StartDeliveryAttemptRow, error) {
 	row := q.db.QueryRow(ctx, startDeliveryAttempt, id)
 	var i StartDeliveryAttemptRow
@@ -213,6 +216,7 @@ func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (Start
 		&i.TemplateID,
 		&i.IntegrationStatus,
 		&i.StillMember,
+		&i.Following,
 		&i.Amount,
 		&i.Description,
 		&i.BalanceAfter,

@@ -29,7 +29,7 @@ func (q *Queries) AddIntegrationBankAccount(ctx context.Context, arg AddIntegrat
 
 const addIntegrationMember = `-- name: AddIntegrationMember :one
 INSERT INTO integration_members (integration_id, oa_user_id, name) VALUES ($1, $2, $3)
-RETURNING id, integration_id, oa_user_id, name, added_at, removed_at
+RETURNING id, integration_id, oa_user_id, name, added_at, removed_at, invite_event
 `
 
 type AddIntegrationMemberParams struct {
@@ -48,6 +48,7 @@ func (q *Queries) AddIntegrationMember(ctx context.Context, arg AddIntegrationMe
 		&i.Name,
 		&i.AddedAt,
 		&i.RemovedAt,
+		&i.InviteEvent,
 	)
 	return i, err
 }
@@ -271,7 +272,7 @@ func (q *Queries) ListIntegrationBankAccountIDs(ctx context.Context, integration
 }
 
 const listIntegrationMembers = `-- name: ListIntegrationMembers :many
-SELECT id, integration_id, oa_user_id, name, added_at, removed_at FROM integration_members WHERE integration_id = $1 AND removed_at IS NULL ORDER BY added_at, id
+SELECT id, integration_id, oa_user_id, name, added_at, removed_at, invite_event FROM integration_members WHERE integration_id = $1 AND removed_at IS NULL ORDER BY added_at, id
 `
 
 func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid.UUID) ([]IntegrationMember, error) {
@@ -290,6 +291,7 @@ func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid
 			&i.Name,
 			&i.AddedAt,
 			&i.RemovedAt,
+			&i.InviteEvent,
 		); err != nil {
 			return nil, err
 		}

@@ -337,6 +337,14 @@ type IntegrationMember struct {
 	Name          string
 	AddedAt       time.Time
 	RemovedAt     *time.Time
+	InviteEvent   *string
+}
+
+type InviteFailure struct {
+	Event    string
+	OAUserID string
+	Warning  bool
+	At       time.Time
 }
 
 type OAToken struct {

@@ -1,12 +1,15 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/invite"
+	"github.com/tingting-vn/tingting/message"
 )
 
 // The ZaloInbound and follower-sync contracts.
@@ -30,6 +33,7 @@ type InboundEvent struct {
 	AppUserID string
 	Text      string
 	MessageID string
+	DedupKey  string // the event's identity, which keys what it did
 }
 
 var inboundOptions = workflow.ActivityOptions{
@@ -38,8 +42,9 @@ var inboundOptions = workflow.ActivityOptions{
 	RetryPolicy:            &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute},
 }
 
-// ZaloInbound handles one event the OA received. For now it keeps the
-// follower table: who follows, and which app id is whose OA id.
+// ZaloInbound handles one event the OA received: it keeps the follower
+// table (who follows, which app id is whose OA id) and answers
+// "/invite: CODE".
 func ZaloInbound(ctx workflow.Context, ev InboundEvent) error {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, inboundOptions)
@@ -53,7 +58,39 @@ func ZaloInbound(ctx workflow.Context, ev InboundEvent) error {
 	default:
 		return nil
 	}
-	return workflow.ExecuteActivity(ctx, a.RecordFollower, update).Get(ctx, nil)
+	if err := workflow.ExecuteActivity(ctx, a.RecordFollower, update).Get(ctx, nil); err != nil {
+		return err
+	}
+	if ev.Kind != EventUserSendText {
+		return nil
+	}
+	var res activities.InviteResult
+	switch kind, code := invite.Parse(ev.Text); kind {
+	case invite.NotCommand:
+		return nil
+	case invite.BadSyntax:
+		res.Replies = []activities.Reply{{To: ev.OAUserID, Text: message.InviteBadSyntax}}
+	case invite.Invite:
+		in := activities.InviteInput{Event: ev.DedupKey, OAUserID: ev.OAUserID, Code: code}
+		if err := workflow.ExecuteActivity(ctx, a.HandleInvite, in).Get(ctx, &res); err != nil {
+			return err
+		}
+	}
+	return reply(ctx, res.Replies)
+}
+
+// reply sends the OA's answers in parallel.
+func reply(ctx workflow.Context, replies []activities.Reply) error {
+	var a *activities.Activities
+	futures := make([]workflow.Future, len(replies))
+	for i, r := range replies {
+		futures[i] = workflow.ExecuteActivity(ctx, a.SendReply, r)
+	}
+	var errs []error
+	for _, f := range futures {
+		errs = append(errs, f.Get(ctx, nil))
+	}
+	return errors.Join(errs...)
 }
 
 // SyncZaloFollowers runs the follower sync once.

@@ -31,7 +31,7 @@ ORDER BY role, created_at, id;
 
 -- StartDeliveryAttempt counts an attempt and returns what the send needs,
 -- including whether the recipient is still wanted (a member removed or an
--- integration paused after planning gets nothing).
+-- integration paused after planning gets nothing) and still follows.
 -- name: StartDeliveryAttempt :one
 UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now()
 FROM integrations i, transactions t, bank_accounts b
@@ -42,6 +42,8 @@ RETURNING d.status, d.recipient, d.role, d.zalo_message_id,
         SELECT 1 FROM integration_members m
         WHERE m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
     ))::boolean AS still_member,
+    -- Unknown to the follower table: let Zalo decide.
+    COALESCE((SELECT f.following FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS following,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name;

@@ -1,0 +1,133 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/activity"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalo"
+)
+
+// inviteTries is how many invalid codes a sender may try in an hour.
+const inviteTries = 5
+
+// InviteInput is a well-formed "/invite: CODE" from a Zalo user.
+type InviteInput struct {
+	Event    string // the Zalo event's dedup key
+	OAUserID string
+	Code     string
+}
+
+// Reply is a message the OA sends because of an event.
+type Reply struct {
+	To, Text string
+}
+
+// InviteResult is what the OA answers, to the sender and maybe the owner.
+type InviteResult struct {
+	Replies []Reply
+}
+
+// HandleInvite adds the sender to the integration the code names and says
+// what to answer. Handling the same event again answers the same: the
+// member row and the failure log are keyed by the event.
+func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (InviteResult, error) {
+	q := db.New(a.Pool)
+	if m, err := q.MemberByInviteEvent(ctx, &in.Event); err == nil {
+		return a.added(ctx, q, m.IntegrationID, in.OAUserID, m.Name)
+	}
+	if f, err := q.InviteFailureByEvent(ctx, in.Event); err == nil {
+		return refused(in.OAUserID, f.Warning), nil
+	}
+	guard, err := q.InviteGuard(ctx, in.OAUserID)
+	if err != nil {
+		return InviteResult{}, err
+	}
+	if guard.Failures >= inviteTries {
+		if guard.Warnings > 0 {
+			return InviteResult{}, nil // warned already: silence until the hour passes
+		}
+		return a.fail(ctx, q, in, true)
+	}
+	integ, err := q.IntegrationByReferralCode(ctx, in.Code)
+	if errors.Is(db.Classify(err), db.ErrNotFound) {
+		return a.fail(ctx, q, in, false)
+	} else if err != nil {
+		return InviteResult{}, err
+	}
+	already := InviteResult{Replies: []Reply{{To: in.OAUserID, Text: message.InviteAlreadyAdded}}}
+	if integ.OwnerOAUserID != nil && *integ.OwnerOAUserID == in.OAUserID {
+		return already, nil
+	}
+	name := a.displayName(ctx, q, in.OAUserID)
+	_, err = q.AddInvitedMember(ctx, db.AddInvitedMemberParams{IntegrationID: integ.ID, OAUserID: in.OAUserID, Name: name, InviteEvent: &in.Event})
+	if errors.Is(db.Classify(err), db.ErrConflict) {
+		return already, nil // a member already: the unique index settles races
+	} else if err != nil {
+		return InviteResult{}, fmt.Errorf("add member: %w", err)
+	}
+	return a.added(ctx, q, integ.ID, in.OAUserID, name)
+}
+
+func (a *Activities) fail(ctx context.Context, q *db.Queries, in InviteInput, warning bool) (InviteResult, error) {
+	if err := q.RecordInviteFailure(ctx, db.RecordInviteFailureParams{Event: in.Event, OAUserID: in.OAUserID, Warning: warning}); err != nil {
+		return InviteResult{}, err
+	}
+	return refused(in.OAUserID, warning), nil
+}
+
+func refused(to string, warning bool) InviteResult {
+	text := message.InviteBadCode
+	if warning {
+		text = message.InviteTooManyTries
+	}
+	return InviteResult{Replies: []Reply{{To: to, Text: text}}}
+}
+
+// added answers a successful invite: the sender (told to follow first if
+// they have not) and the integration's owner.
+func (a *Activities) added(ctx context.Context, q *db.Queries, integrationID uuid.UUID, sender, name string) (InviteResult, error) {
+	text := message.InviteAdded
+	if f, err := q.GetZaloFollower(ctx, sender); err != nil || !f.Following {
+		text = message.InviteAddedFollowFirst
+	}
+	res := InviteResult{Replies: []Reply{{To: sender, Text: text}}}
+	owner, err := q.IntegrationOwnerOAUserID(ctx, integrationID)
+	if err != nil {
+		return InviteResult{}, err
+	}
+	if owner != nil {
+		res.Replies = append(res.Replies, Reply{To: *owner, Text: message.InviteOwnerNotice(name)})
+	}
+	return res, nil
+}
+
+// displayName is the sender's Zalo name: from the follower table, else
+// from Zalo, else their id.
+func (a *Activities) displayName(ctx context.Context, q *db.Queries, oaUserID string) string {
+	if f, err := q.GetZaloFollower(ctx, oaUserID); err == nil && f.DisplayName != "" {
+		return f.DisplayName
+	}
+	if token, _, err := a.Tokens.Current(ctx); err == nil {
+		if d, err := a.Zalo.UserDetail(ctx, token, oaUserID); err == nil && d.DisplayName != "" {
+			return d.DisplayName
+		}
+	}
+	return oaUserID
+}
+
+// SendReply sends one of the OA's answers. A recipient Zalo will not let us
+// reach is not an error: there is no one else to tell.
+func (a *Activities) SendReply(ctx context.Context, r Reply) error {
+	_, err := a.sendWithToken(ctx, r.To, r.Text)
+	if err != nil && fromZalo(err) && !zalo.Classify(err).Retryable() {
+		activity.GetLogger(ctx).Warn("reply not delivered", "reason", zalo.Classify(err).String())
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/seed"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalosim"
+)
+
+// shop is a workspace with one bank account and an integration owned by a
+// sandbox user who follows the OA.
+type shop struct {
+	*stack
+	key   string
+	owner zalosim.User
+	integ db.Integration
+	txns  int
+}
+
+func newShop(t *testing.T) *shop {
+	s := startStack(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+	require.NoError(t, s.run(ctx, &out, "workspace", "create", "--name", "Shop"))
+	sh := &shop{stack: s, key: lastLine(out.String()), owner: s.sim.CreateUser("Chị Lan", true)}
+	var acct struct {
+		ID string `json:"id"`
+	}
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", sh.key, map[string]string{"account_number": "111"}, &acct))
+	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	sh.integ, err = seed.CreateIntegration(ctx, pool, seed.Integration{
+		WorkspaceID: uuid.MustParse(s.workspaceOf(t, sh.key)), BankAccountIDs: []uuid.UUID{uuid.MustParse(acct.ID)},
+		Owner: seed.Person{OAUserID: sh.owner.OAUserID, AppUserID: sh.owner.AppUserID, Name: sh.owner.Name},
+	})
+	require.NoError(t, err)
+	return sh
+}
+
+// says has u write text to the OA.
+func (sh *shop) says(t *testing.T, u zalosim.User, text string) {
+	status, ok := sh.sim.UserSendsText(u.OAUserID, text)
+	require.True(t, ok)
+	require.Equal(t, http.StatusOK, status)
+}
+
+// expect waits until u's inbox holds want, in order.
+func (sh *shop) expect(t *testing.T, u zalosim.User, want ...string) {
+	t.Helper()
+	var got []string
+	require.Eventually(t, func() bool {
+		got = got[:0]
+		for _, m := range sh.sim.Inbox(u.OAUserID) {
+			got = append(got, m.Text)
+		}
+		return len(got) >= len(want)
+	}, 15*time.Second, 50*time.Millisecond, "%s's inbox: %q, want %q", u.Name, got, want)
+	require.Equal(t, want, got, "%s's inbox", u.Name)
+}
+
+// pay posts a transaction and waits until its notification has finished.
+func (sh *shop) pay(t *testing.T, amount int64) {
+	sh.txns++
+	var res struct {
+		TransactionID string `json:"transaction_id"`
+	}
+	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
+		"account_number": "111", "external_id": fmt.Sprint("FT", sh.txns), "amount": amount, "occurred_at": time.Now().Format(time.RFC3339),
+	}, &res))
+	require.Eventually(t, func() bool {
+		var d struct {
+			Deliveries []struct{ Status string } `json:"deliveries"`
+		}
+		call(t, "GET", sh.apiURL+"/v1/transactions/"+res.TransactionID, sh.key, nil, &d)
+		for _, x := range d.Deliveries {
+			if x.Status == "pending" {
+				return false
+			}
+		}
+		return len(d.Deliveries) > 0
+	}, 15*time.Second, 50*time.Millisecond)
+}
+
+func TestInvitesOverZaloChat(t *testing.T) {
+	sh := newShop(t)
+	code := sh.integ.ReferralCode
+	minh := sh.sim.CreateUser("Anh Minh", true)
+	notice := message.InviteOwnerNotice("Anh Minh")
+
+	sh.says(t, minh, "Chào shop") // not a command: no answer, as the lists below show
+	sh.says(t, minh, "/invite")   // a command, badly formed
+	sh.expect(t, minh, message.InviteBadSyntax)
+	sh.says(t, minh, "/invite: NOPE") // no such code
+	sh.expect(t, minh, message.InviteBadSyntax, message.InviteBadCode)
+
+	sh.says(t, minh, " /INVITE :  "+strings.ToLower(code)+" ")
+	sh.expect(t, minh, message.InviteBadSyntax, message.InviteBadCode, message.InviteAdded)
+	sh.expect(t, sh.owner, notice)
+
+	sh.says(t, minh, "/invite: "+code)
+	sh.says(t, sh.owner, "/invite: "+code)
+	sh.expect(t, minh, message.InviteBadSyntax, message.InviteBadCode, message.InviteAdded, message.InviteAlreadyAdded)
+	sh.expect(t, sh.owner, notice, message.InviteAlreadyAdded)
+
+	// Both receive transactions; once removed, Minh gets nothing.
+	sh.pay(t, 599_000)
+	require.Contains(t, lastText(sh.sim, minh), "+599.000 VND")
+	var integ struct {
+		Members []struct{ ID, Name string } `json:"members"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String(), sh.key, nil, &integ))
+	require.Len(t, integ.Members, 1)
+	require.Equal(t, "Anh Minh", integ.Members[0].Name)
+	require.Equal(t, http.StatusNoContent, call(t, "DELETE", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/members/"+integ.Members[0].ID, sh.key, nil, nil))
+	require.Equal(t, http.StatusNotFound, call(t, "DELETE", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/members/"+integ.Members[0].ID, sh.key, nil, nil))
+	before := len(sh.sim.Inbox(minh.OAUserID))
+	sh.pay(t, 100_000)
+	require.Len(t, sh.sim.Inbox(minh.OAUserID), before, "a removed member gets nothing")
+	require.Contains(t, lastText(sh.sim, sh.owner), "+100.000 VND")
+
+	// A new code retires the old one; the removed member rejoins with it.
+	var rotated struct {
+		ReferralCode string `json:"referral_code"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "POST", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/referral-code", sh.key, nil, &rotated))
+	require.NotEqual(t, code, rotated.ReferralCode)
+	sh.says(t, minh, "/invite: "+code)
+	require.Eventually(t, func() bool { return lastText(sh.sim, minh) == message.InviteBadCode }, 10*time.Second, 50*time.Millisecond)
+	sh.says(t, minh, "/invite: "+rotated.ReferralCode)
+	require.Eventually(t, func() bool { return lastText(sh.sim, minh) == message.InviteAdded }, 10*time.Second, 50*time.Millisecond)
+	sh.pay(t, 5_000)
+	require.Contains(t, lastText(sh.sim, minh), "+5.000 VND")
+}
+
+// TestANonFollowerJoinsButWaitsForFollowing: added, told to follow first,
+// skipped until they follow, then notified.
+func TestANonFollowerJoinsButWaitsForFollowing(t *testing.T) {
+	sh := newShop(t)
+	hoa := sh.sim.CreateUser("Cô Hoa", false)
+	sh.says(t, hoa, "/invite: "+sh.integ.ReferralCode)
+	sh.expect(t, hoa, message.InviteAddedFollowFirst)
+
+	sh.pay(t, 200_000)
+	require.Len(t, sh.sim.Inbox(hoa.OAUserID), 1, "skipped while not following")
+	_, status, _ := sh.sim.Follow(hoa.OAUserID, true)
+	require.Equal(t, http.StatusOK, status)
+	require.Eventually(t, func() bool {
+		sh.pay(t, 300_000)
+		return strings.Contains(lastText(sh.sim, hoa), "+300.000 VND")
+	}, 15*time.Second, 100*time.Millisecond)
+}
+
+// TestTheInviteGuard: five invalid codes in an hour earn one warning, then
+// silence, even for a valid code.
+func TestTheInviteGuard(t *testing.T) {
+	sh := newShop(t)
+	tu := sh.sim.CreateUser("Tú", true)
+	var want []string
+	for i := range 5 {
+		sh.says(t, tu, fmt.Sprintf("/invite: WRONG%d", i))
+		want = append(want, message.InviteBadCode)
+		sh.expect(t, tu, want...)
+	}
+	sh.says(t, tu, "/invite: WRONG5")
+	want = append(want, message.InviteTooManyTries)
+	sh.expect(t, tu, want...)
+	sh.says(t, tu, "/invite: "+sh.integ.ReferralCode)
+	sh.says(t, tu, "/invite: WRONG6")
+	time.Sleep(time.Second) // give a wrong answer time to arrive
+	sh.expect(t, tu, want...)
+}
+
+func lastText(sim *zalosim.Sim, u zalosim.User) string {
+	inbox := sim.Inbox(u.OAUserID)
+	if len(inbox) == 0 {
+		return ""
+	}
+	return inbox[len(inbox)-1].Text
+}

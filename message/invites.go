@@ -1,0 +1,20 @@
+package message
+
+// The OA's answers to "/invite: CODE", word for word as Casso's.
+const (
+	InviteBadSyntax    = "Cú pháp không hợp lệ. Cú pháp đúng: /invite: <mã giới thiệu>"
+	InviteAlreadyAdded = "Tài khoản Zalo đã được thêm trước đó hoặc người gửi là chủ tích hợp."
+	InviteBadCode      = "Mã giới thiệu không hợp lệ."
+	InviteAdded        = "Thêm tài khoản Zalo vào tích hợp thành công."
+	// InviteAddedFollowFirst answers a sender who has not followed the OA:
+	// added, but nothing arrives until they follow.
+	InviteAddedFollowFirst = InviteAdded + " Hãy Quan tâm OA để bắt đầu nhận thông báo biến động số dư."
+	// InviteTooManyTries is said once when a sender's invalid codes reach
+	// the limit; after it the OA stays silent for the rest of the hour.
+	InviteTooManyTries = "Bạn đã nhập sai mã giới thiệu quá nhiều lần. Vui lòng thử lại sau 1 giờ."
+)
+
+// InviteOwnerNotice tells an integration's owner who joined.
+func InviteOwnerNotice(name string) string {
+	return "Tài khoản Zalo " + name + " đã được thêm vào tích hợp nhận thông báo biến động số dư."
+}
