@@ -34,6 +34,8 @@ var acts *activities.Activities
 // database, and a sandbox Zalo over HTTP.
 type world struct {
 	pool   *pgxpool.Pool
+	tokens *activities.OATokens
+	client *zalo.Client
 	sim    *zalosim.Sim
 	env    *testsuite.TestActivityEnvironment
 	owner  zalosim.User
@@ -67,12 +69,13 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 	require.NoError(t, err)
 	tokens := &activities.OATokens{Pool: w.pool, Box: box}
 	require.NoError(t, tokens.Store(ctx, token, "refresh", time.Now().Add(25*time.Hour), false))
+	w.tokens, w.client = tokens, zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL})
 
 	var s testsuite.WorkflowTestSuite
 	w.env = s.NewTestActivityEnvironment()
 	w.env.RegisterActivity(&activities.Activities{
 		Pool:      w.pool,
-		Zalo:      zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL}),
+		Zalo:      w.client,
 		Tokens:    tokens,
 		Refresher: noRefresher{t},
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),

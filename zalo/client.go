@@ -19,7 +19,11 @@ import (
 
 // Config holds the base URLs and app credentials.
 type Config struct {
-	OAuthURL   string // e.g. https://oauth.zaloapp.com
+	OAuthURL string // e.g. https://oauth.zaloapp.com
+	// LoginURL is where browsers open the login page, when they reach
+	// the OAuth host at another address than the service does (a sandbox
+	// in docker-compose); "" means OAuthURL.
+	LoginURL   string
 	GraphURL   string // e.g. https://graph.zalo.me
 	OpenAPIURL string // e.g. https://openapi.zalo.me
 	AppID      string
@@ -40,6 +44,10 @@ func NewClient(cfg Config) *Client {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
 	cfg.OAuthURL = strings.TrimSuffix(cfg.OAuthURL, "/")
+	cfg.LoginURL = strings.TrimSuffix(cfg.LoginURL, "/")
+	if cfg.LoginURL == "" {
+		cfg.LoginURL = cfg.OAuthURL
+	}
 	cfg.GraphURL = strings.TrimSuffix(cfg.GraphURL, "/")
 	cfg.OpenAPIURL = strings.TrimSuffix(cfg.OpenAPIURL, "/")
 	return &Client{cfg: cfg, http: hc}

@@ -39,7 +39,7 @@ func (c *Client) AuthorizeURL(redirectURI, codeChallenge, state string) string {
 		"code_challenge": {codeChallenge},
 		"state":          {state},
 	}
-	return c.cfg.OAuthURL + "/v4/permission?" + q.Encode()
+	return c.cfg.LoginURL + "/v4/permission?" + q.Encode()
 }
 
 // UserToken is a Zalo user's token pair; used once for /me, never stored.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -290,4 +291,13 @@ func TestFollowerListIsReadLeniently(t *testing.T) {
 	page, err := zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL}).ListFollowers(context.Background(), token, 0, 50)
 	require.NoError(t, err)
 	require.Equal(t, zalo.FollowerPage{Total: 3, UserIDs: []string{"1", "2", "3"}}, page)
+}
+
+// TestLoginURL: browsers may reach the login page at another address than
+// the service reaches the token endpoint (a sandbox in docker-compose).
+func TestLoginURL(t *testing.T) {
+	c := zalo.NewClient(zalo.Config{OAuthURL: "http://zalosim:8090", LoginURL: "http://localhost:8090/", AppID: "1"})
+	require.True(t, strings.HasPrefix(c.AuthorizeURL("http://localhost:8080/cb", "ch", "st"), "http://localhost:8090/v4/permission?"))
+	c = zalo.NewClient(zalo.Config{OAuthURL: "https://oauth.zaloapp.com", AppID: "1"})
+	require.True(t, strings.HasPrefix(c.AuthorizeURL("https://x/cb", "ch", "st"), "https://oauth.zaloapp.com/v4/permission?"))
 }

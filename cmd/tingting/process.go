@@ -141,8 +141,8 @@ func (p *process) box() (*secret.Box, error) {
 
 func (p *process) zaloClient() *zalo.Client {
 	return zalo.NewClient(zalo.Config{
-		OAuthURL: p.cfg.ZaloOAuthURL, GraphURL: p.cfg.ZaloGraphURL, OpenAPIURL: p.cfg.ZaloOpenAPIURL,
-		AppID: p.cfg.ZaloAppID, AppSecret: p.cfg.ZaloAppSecret,
+		OAuthURL: p.cfg.ZaloOAuthURL, LoginURL: p.cfg.ZaloLoginURL, GraphURL: p.cfg.ZaloGraphURL,
+		OpenAPIURL: p.cfg.ZaloOpenAPIURL, AppID: p.cfg.ZaloAppID, AppSecret: p.cfg.ZaloAppSecret,
 	})
 }
 
@@ -199,7 +199,7 @@ func (p *process) sandbox() *zalosim.Sim {
 	return zalosim.New(zalosim.Config{
 		AppID: p.cfg.ZaloAppID, AppSecret: p.cfg.ZaloAppSecret, OASecretKey: p.cfg.ZaloWebhookSecret,
 		OAAccessToken: p.cfg.ZaloOAAccessToken, OARefreshToken: p.cfg.ZaloOARefreshToken,
-		AccessTokenTTL: p.cfg.ZalosimTokenTTL, WebhookURL: p.cfg.PublicURL + "/v1/webhooks/zalo", Seed: 1,
+		AccessTokenTTL: p.cfg.ZalosimTokenTTL, WebhookURL: p.cfg.ZalosimWebhookURL, Seed: 1,
 	})
 }
 

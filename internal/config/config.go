@@ -22,6 +22,7 @@ type Config struct {
 	PublicURL         string
 
 	ZaloOAuthURL       string
+	ZaloLoginURL       string
 	ZaloGraphURL       string
 	ZaloOpenAPIURL     string
 	ZaloAppID          string
@@ -37,6 +38,7 @@ type Config struct {
 	EncryptionKey        []byte
 	CassoSignatureMaxAge time.Duration
 	ZalosimTokenTTL      time.Duration
+	ZalosimWebhookURL    string
 
 	LogLevel  slog.Level
 	LogFormat string
@@ -60,6 +62,7 @@ var Vars = []Var{
 	{"ZALOSIM_ADDR", ":8090", "Where the Zalo sandbox listens (`dev` and `zalosim`).", setString(func(c *Config) *string { return &c.ZalosimAddr })},
 	{"PUBLIC_URL", "http://127.0.0.1:8080", "How browsers and webhooks reach the API.", setURL(func(c *Config) *string { return &c.PublicURL })},
 	{"ZALO_OAUTH_URL", "https://oauth.zaloapp.com", "Zalo OAuth base URL (the sandbox's URL in `dev`).", setURL(func(c *Config) *string { return &c.ZaloOAuthURL })},
+	{"ZALO_LOGIN_URL", "", "Where browsers open Zalo's login page, if not at ZALO_OAUTH_URL (the sandbox in docker-compose).", setOptionalURL(func(c *Config) *string { return &c.ZaloLoginURL })},
 	{"ZALO_GRAPH_URL", "https://graph.zalo.me", "Zalo Graph API base URL.", setURL(func(c *Config) *string { return &c.ZaloGraphURL })},
 	{"ZALO_OPENAPI_URL", "https://openapi.zalo.me", "Zalo OA API base URL.", setURL(func(c *Config) *string { return &c.ZaloOpenAPIURL })},
 	{"ZALO_APP_ID", "", "Zalo app id.", setString(func(c *Config) *string { return &c.ZaloAppID })},
@@ -71,6 +74,7 @@ var Vars = []Var{
 	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; encrypts stored secrets (`dev` makes one).", setKey},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
 	{"ZALOSIM_TOKEN_TTL", "25h", "Lifetime of the sandbox's OA access tokens (Zalo's is 25h); shorten it to watch the OATokenKeeper work.", setDuration(func(c *Config) *time.Duration { return &c.ZalosimTokenTTL })},
+	{"ZALOSIM_WEBHOOK_URL", "", "Where the sandbox posts the OA's webhooks; empty means PUBLIC_URL/v1/webhooks/zalo.", setOptionalURL(func(c *Config) *string { return &c.ZalosimWebhookURL })},
 	{"LOG_LEVEL", "info", "debug, info, warn or error.", setLevel},
 	{"LOG_FORMAT", "json", "json or text.", setFormat},
 }
@@ -87,6 +91,9 @@ func Load(getenv func(string) string) (Config, error) {
 		if err := v.set(&c, val); err != nil {
 			return Config{}, fmt.Errorf("config: %s: %w", v.Name, err)
 		}
+	}
+	if c.ZalosimWebhookURL == "" {
+		c.ZalosimWebhookURL = c.PublicURL + "/v1/webhooks/zalo"
 	}
 	c.ZaloWebhookSecret = c.ZaloOASecretKey
 	if c.zaloWebhookKey == "app_secret" {
@@ -118,6 +125,15 @@ func setURL(field func(*Config) *string) func(*Config, string) error {
 		}
 		*field(c) = strings.TrimSuffix(v, "/")
 		return nil
+	}
+}
+
+func setOptionalURL(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		return setURL(field)(c, v)
 	}
 }
 
