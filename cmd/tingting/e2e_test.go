@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -35,9 +34,7 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	s := startStack(t)
 	ctx := context.Background()
 
-	var out bytes.Buffer
-	require.NoError(t, s.run(ctx, &out, "workspace", "create", "--name", "Tiệm cà phê"))
-	key := lastLine(out.String())
+	key := s.workspace(t, "Tiệm cà phê")
 	require.Regexp(t, `^tt_[0-9A-Za-z]{32,}$`, key)
 
 	var owner struct {
@@ -131,9 +128,7 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 func TestABurstOfSendsWithAnExpiredTokenRefreshesOnce(t *testing.T) {
 	s := startStack(t)
 	ctx := context.Background()
-	var out bytes.Buffer
-	require.NoError(t, s.run(ctx, &out, "workspace", "create", "--name", "Shop"))
-	key := lastLine(out.String())
+	key := s.workspace(t, "Shop")
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{"account_number": "111"}, nil))
 
 	pool, err := db.Open(ctx, s.env["DATABASE_URL"])

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -31,9 +30,7 @@ type shop struct {
 func newShop(t *testing.T) *shop {
 	s := startStack(t)
 	ctx := context.Background()
-	var out bytes.Buffer
-	require.NoError(t, s.run(ctx, &out, "workspace", "create", "--name", "Shop"))
-	sh := &shop{stack: s, key: lastLine(out.String()), owner: s.sim.CreateUser("Chị Lan", true)}
+	sh := &shop{stack: s, key: s.workspace(t, "Shop"), owner: s.sim.CreateUser("Chị Lan", true)}
 	var acct struct {
 		ID string `json:"id"`
 	}

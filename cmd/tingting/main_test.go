@@ -150,6 +150,17 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// workspace creates a workspace the way an operator does, with
+// `tingting workspace create`, and returns the API key it prints last.
+func (s *stack) workspace(t *testing.T, name string) string {
+	t.Helper()
+	var out bytes.Buffer
+	require.NoError(t, s.run(context.Background(), &out, "workspace", "create", "--name", name))
+	key := lastLine(out.String())
+	require.Regexp(t, `^tt_[0-9A-Za-z]{32,}$`, key)
+	return key
+}
+
 // lastLine is how scripts read the key `workspace create` prints.
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")

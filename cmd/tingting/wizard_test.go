@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -74,9 +73,7 @@ func (s *stack) logIn(t *testing.T, key, wizardID, appUserID string) *http.Respo
 func TestTheWizardEndToEnd(t *testing.T) {
 	s := startStack(t)
 	ctx := context.Background()
-	var out bytes.Buffer
-	require.NoError(t, s.run(ctx, &out, "workspace", "create", "--name", "Tiệm bánh"))
-	key := lastLine(out.String())
+	key := s.workspace(t, "Tiệm bánh")
 	var acct struct {
 		ID string `json:"id"`
 	}
@@ -195,10 +192,7 @@ func TestTheWizardEndToEnd(t *testing.T) {
 // the OA logs in; the test call says to follow ("Quan tâm") first.
 func TestTheWizardWantsAnOwnerWhoFollowsTheOA(t *testing.T) {
 	s := startStack(t)
-	ctx := context.Background()
-	var out bytes.Buffer
-	require.NoError(t, s.run(ctx, &out, "workspace", "create", "--name", "Shop"))
-	key := lastLine(out.String())
+	key := s.workspace(t, "Shop")
 	minh := s.sim.CreateUser("Anh Minh", false)
 
 	var w wizardState
