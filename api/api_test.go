@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -18,10 +19,14 @@ import (
 
 	"github.com/tingting-vn/tingting/api"
 	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/internal/testenv"
 )
 
-var temporalClient client.Client
+var (
+	temporalClient client.Client
+	testBox, _     = secret.New(make([]byte, 32))
+)
 
 func TestMain(m *testing.M) {
 	srv, err := testenv.StartTemporal()
@@ -48,6 +53,7 @@ func newFixture(t *testing.T) fixture {
 	srv := httptest.NewServer(api.New(api.Deps{
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Webhooks: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret},
+		Box:      testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
 	}))
 	t.Cleanup(srv.Close)
 	_, key, err := apikey.CreateWorkspace(context.Background(), pool, "A")

@@ -16,10 +16,12 @@ func (s *Server) routes() {
 	// single-use state, not by API key.
 	e.POST("/v1/webhooks/zalo", s.zaloWebhook)
 	e.GET("/v1/oauth/zalo/callback", s.zaloCallback)
+	e.POST("/v1/hooks/casso/:id", s.cassoHook)
 
 	v1 := e.Group("/v1", s.authenticate)
 	v1.POST("/bank-accounts", s.createBankAccount)
 	v1.GET("/bank-accounts", s.listBankAccounts)
+	v1.POST("/webhook-sources", s.createWebhookSource)
 	v1.POST("/transactions", s.createTransaction)
 	v1.GET("/transactions/:id", s.getTransaction)
 

@@ -5,6 +5,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,8 @@ type Deps struct {
 	Zalo      *zalo.Client // builds "log in with Zalo" URLs
 	Box       *secret.Box  // seals PKCE verifiers
 	PublicURL string       // where Zalo sends the browser back
+	// CassoMaxAge: how old a Casso v2 signature may be; 0 turns it off.
+	CassoMaxAge time.Duration
 }
 
 // ZaloWebhooks is what verifying the OA's webhooks takes.
@@ -37,15 +40,16 @@ type ZaloWebhooks struct {
 
 // Server is the API as an http.Handler.
 type Server struct {
-	echo      *echo.Echo
-	pool      *pgxpool.Pool
-	queries   *db.Queries
-	temporal  client.Client
-	log       *slog.Logger
-	webhooks  ZaloWebhooks
-	zalo      *zalo.Client
-	box       *secret.Box
-	publicURL string
+	echo        *echo.Echo
+	pool        *pgxpool.Pool
+	queries     *db.Queries
+	temporal    client.Client
+	log         *slog.Logger
+	webhooks    ZaloWebhooks
+	zalo        *zalo.Client
+	box         *secret.Box
+	publicURL   string
+	cassoMaxAge time.Duration
 }
 
 // New builds the API with every route of routes.go.
@@ -55,7 +59,7 @@ func New(d Deps) *Server {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
-		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL}
+		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge}
 	s.routes()
 	return s
 }

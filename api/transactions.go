@@ -54,8 +54,10 @@ func (s *Server) createTransaction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	txn, duplicate, err := s.recordTransaction(ctx, p)
-	if err != nil {
+	txn, duplicate, err := recordTransaction(ctx, s.queries, p)
+	if errors.Is(err, errReusedID) {
+		return newError(http.StatusConflict, "conflict", "external_id %s was recorded before with a different amount or time", p.ExternalID)
+	} else if err != nil {
 		return err
 	}
 	if err := s.startNotify(ctx, txn, acct); err != nil {
@@ -66,12 +68,9 @@ func (s *Server) createTransaction(c echo.Context) error {
 
 // transactionParams validates the request and resolves its bank account.
 func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transactionRequest) (db.InsertTransactionParams, db.BankAccount, error) {
-	p := db.InsertTransactionParams{WorkspaceID: ws}
+	p := db.InsertTransactionParams{WorkspaceID: ws, ExternalID: req.ExternalID}
 	var acct db.BankAccount
 	var err error
-	if p.ExternalID, err = requiredText("external_id", req.ExternalID, 128); err != nil {
-		return p, acct, err
-	}
 	switch {
 	case req.Amount == nil:
 		return p, acct, invalid("amount: required (integer đồng, negative for money out)")
@@ -94,25 +93,39 @@ func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transa
 	if p.OccurredAt.Year() < 2000 || p.OccurredAt.After(time.Now().Add(24*time.Hour)) {
 		return p, acct, invalid("occurred_at: must be after 2000 and not more than a day ahead")
 	}
-	for _, f := range []struct {
-		name string
-		in   string
-		out  *string
-		max  int
-	}{
-		{"description", req.Description, &p.Description, 1000},
-		{"reference", req.Reference, &p.Reference, 128},
-		{"counter_account_name", req.CounterAccountName, &p.CounterAccountName, 128},
-		{"counter_account_number", req.CounterAccountNumber, &p.CounterAccountNumber, 64},
-		{"counter_bank_name", req.CounterBankName, &p.CounterBankName, 128},
-	} {
-		if *f.out, err = text(f.name, f.in, f.max); err != nil {
-			return p, acct, err
-		}
+	p.Description, p.Reference = req.Description, req.Reference
+	p.CounterAccountName, p.CounterAccountNumber, p.CounterBankName = req.CounterAccountName, req.CounterAccountNumber, req.CounterBankName
+	if err := cleanTransaction(&p); err != nil {
+		return p, acct, err
 	}
 	acct, err = s.resolveBankAccount(ctx, ws, req.BankAccountID, req.AccountNumber)
 	p.BankAccountID = acct.ID
 	return p, acct, err
+}
+
+// cleanTransaction checks and trims a transaction's free text, whichever
+// source it came from.
+func cleanTransaction(p *db.InsertTransactionParams) error {
+	var err error
+	if p.ExternalID, err = requiredText("external_id", p.ExternalID, 128); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+		max  int
+	}{
+		{"description", &p.Description, 1000},
+		{"reference", &p.Reference, 128},
+		{"counter_account_name", &p.CounterAccountName, 128},
+		{"counter_account_number", &p.CounterAccountNumber, 64},
+		{"counter_bank_name", &p.CounterBankName, 128},
+	} {
+		if *f.v, err = text(f.name, *f.v, f.max); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, number string) (db.BankAccount, error) {
@@ -140,26 +153,28 @@ func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, numbe
 	return b, err
 }
 
+// errReusedID: a transaction id seen before, with another amount or time.
+var errReusedID = errors.New("transaction id reused for a different transaction")
+
 // recordTransaction stores the transaction once. A second post of the same
 // (bank account, external id) is a duplicate; one that disagrees on the
-// amount or time is a client bug and answers 409.
-func (s *Server) recordTransaction(ctx context.Context, p db.InsertTransactionParams) (db.Transaction, bool, error) {
-	txn, err := s.queries.InsertTransaction(ctx, p)
+// amount or time is errReusedID, with the transaction first recorded.
+func recordTransaction(ctx context.Context, q *db.Queries, p db.InsertTransactionParams) (db.Transaction, bool, error) {
+	txn, err := q.InsertTransaction(ctx, p)
 	if err == nil {
 		return txn, false, nil
 	}
 	if !errors.Is(db.Classify(err), db.ErrNotFound) {
 		return txn, false, err
 	}
-	txn, err = s.queries.GetTransactionByExternalID(ctx, db.GetTransactionByExternalIDParams{
+	txn, err = q.GetTransactionByExternalID(ctx, db.GetTransactionByExternalIDParams{
 		BankAccountID: p.BankAccountID, ExternalID: p.ExternalID,
 	})
 	if err != nil {
 		return txn, false, err
 	}
 	if txn.Amount != p.Amount || !txn.OccurredAt.Equal(p.OccurredAt) {
-		return txn, false, newError(http.StatusConflict, "conflict",
-			"external_id %s was recorded before with a different amount or time", p.ExternalID)
+		return txn, true, errReusedID
 	}
 	return txn, true, nil
 }

@@ -46,6 +46,42 @@ func (q *Queries) CreateBankAccount(ctx context.Context, arg CreateBankAccountPa
 	return i, err
 }
 
+const ensureBankAccount = `-- name: EnsureBankAccount :one
+INSERT INTO bank_accounts (workspace_id, bank_code, bank_name, account_number)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (workspace_id, account_number) DO UPDATE SET account_number = EXCLUDED.account_number
+RETURNING id, workspace_id, bank_code, bank_name, account_number, account_name, created_at
+`
+
+type EnsureBankAccountParams struct {
+	WorkspaceID   uuid.UUID
+	BankCode      string
+	BankName      string
+	AccountNumber string
+}
+
+// EnsureBankAccount registers an account a bank webhook names, or returns
+// the one registered.
+func (q *Queries) EnsureBankAccount(ctx context.Context, arg EnsureBankAccountParams) (BankAccount, error) {
+	row := q.db.QueryRow(ctx, ensureBankAccount,
+		arg.WorkspaceID,
+		arg.BankCode,
+		arg.BankName,
+		arg.AccountNumber,
+	)
+	var i BankAccount
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.BankCode,
+		&i.BankName,
+		&i.AccountNumber,
+		&i.AccountName,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getBankAccount = `-- name: GetBankAccount :one
 SELECT id, workspace_id, bank_code, bank_name, account_number, account_name, created_at FROM bank_accounts WHERE workspace_id = $1 AND id = $2
 `

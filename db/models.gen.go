@@ -383,6 +383,14 @@ type Transaction struct {
 	ReceivedAt           time.Time
 }
 
+type WebhookSource struct {
+	ID          uuid.UUID
+	WorkspaceID uuid.UUID
+	Provider    string
+	Secret      []byte
+	CreatedAt   time.Time
+}
+
 type Workspace struct {
 	ID        uuid.UUID
 	Name      string

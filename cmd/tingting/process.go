@@ -127,7 +127,8 @@ func (p *process) serveAPI(ctx context.Context, pool *pgxpool.Pool, tc client.Cl
 	}
 	return p.serve(ctx, "api", p.cfg.HTTPAddr, api.New(api.Deps{
 		Pool: pool, Temporal: tc, Log: p.log, Zalo: p.zaloClient(), Box: box, PublicURL: p.cfg.PublicURL,
-		Webhooks: api.ZaloWebhooks{AppID: p.cfg.ZaloAppID, WebhookSecret: p.cfg.ZaloWebhookSecret},
+		CassoMaxAge: p.cfg.CassoSignatureMaxAge,
+		Webhooks:    api.ZaloWebhooks{AppID: p.cfg.ZaloAppID, WebhookSecret: p.cfg.ZaloWebhookSecret},
 	}))
 }
 
