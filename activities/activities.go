@@ -26,6 +26,7 @@ type Activities struct {
 // Zalo is the part of the Zalo client the activities use.
 type Zalo interface {
 	SendText(ctx context.Context, accessToken, userID, text string) (zalo.SendResult, error)
+	SendTemplate(ctx context.Context, accessToken, userID, templateID string, data map[string]string) (zalo.SendResult, error)
 	RefreshOAToken(ctx context.Context, refreshToken string) (zalo.OAToken, error)
 	ListFollowers(ctx context.Context, accessToken string, offset, count int) (zalo.FollowerPage, error)
 	UserDetail(ctx context.Context, accessToken, userID string) (zalo.UserDetail, error)

@@ -93,7 +93,7 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome
 	if err != nil {
 		return Outcome{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_fields", nil)
 	}
-	text := message.Render(message.Transaction{
+	txn := message.Transaction{
 		Amount:               d.Amount,
 		Description:          d.Description,
 		BalanceAfter:         d.BalanceAfter,
@@ -105,24 +105,38 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome
 		CounterAccountName:   d.CounterAccountName,
 		CounterAccountNumber: d.CounterAccountNumber,
 		CounterBankName:      d.CounterBankName,
-	}, fields)
-
-	sent, err := a.sendWithToken(ctx, d.Recipient, text)
+	}
+	sent, err := a.sendWithToken(ctx, d.Recipient, message.Render(txn, fields))
+	if zalo.Classify(err) == zalo.ClassNoInteraction && d.MessageKind == db.MessageKindTemplate && d.TemplateID != "" {
+		// Zalo refuses cs messages to users quiet for 7 days; the
+		// integration's ZBS template reaches them.
+		data := message.TemplateData(txn, fields)
+		sent, err = a.withToken(ctx, func(token string) (zalo.SendResult, error) {
+			return a.Zalo.SendTemplate(ctx, token, d.Recipient, d.TemplateID, data)
+		})
+	}
 	if err == nil {
 		return Outcome{Status: StatusSent, MessageID: sent.MessageID}, nil
 	}
 	return a.sendFailed(ctx, q, in.DeliveryID, err)
 }
 
-// sendWithToken sends with the current OA token. If Zalo refuses the token,
-// it asks the OATokenKeeper for a new one and tries once more; however many
-// sends hit the same stale token, the keeper refreshes once.
+// sendWithToken sends a text with the current OA token.
 func (a *Activities) sendWithToken(ctx context.Context, recipient, text string) (zalo.SendResult, error) {
+	return a.withToken(ctx, func(token string) (zalo.SendResult, error) {
+		return a.Zalo.SendText(ctx, token, recipient, text)
+	})
+}
+
+// withToken calls Zalo with the current OA token. If Zalo refuses the
+// token, it asks the OATokenKeeper for a new one and tries once more;
+// however many sends hit the same stale token, the keeper refreshes once.
+func (a *Activities) withToken(ctx context.Context, call func(token string) (zalo.SendResult, error)) (zalo.SendResult, error) {
 	token, version, err := a.Tokens.Current(ctx)
 	if err != nil {
 		return zalo.SendResult{}, err
 	}
-	sent, err := a.Zalo.SendText(ctx, token, recipient, text)
+	sent, err := call(token)
 	if zalo.Classify(err) != zalo.ClassToken {
 		return sent, err
 	}
@@ -132,7 +146,7 @@ func (a *Activities) sendWithToken(ctx context.Context, recipient, text string) 
 	if token, _, err = a.Tokens.Current(ctx); err != nil {
 		return zalo.SendResult{}, err
 	}
-	return a.Zalo.SendText(ctx, token, recipient, text)
+	return call(token)
 }
 
 // sendFailed sorts a Zalo error into skip, permanent failure or retry.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,21 +34,26 @@ var acts *activities.Activities
 // world is a workspace with one integration (owner + one member) on a real
 // database, and a sandbox Zalo over HTTP.
 type world struct {
-	pool   *pgxpool.Pool
-	tokens *activities.OATokens
-	client *zalo.Client
-	sim    *zalosim.Sim
-	env    *testsuite.TestActivityEnvironment
-	owner  zalosim.User
-	member zalosim.User
-	integ  db.Integration
-	acct   db.BankAccount
+	simClock atomic.Int64 // added to the sandbox's time
+	pool     *pgxpool.Pool
+	tokens   *activities.OATokens
+	client   *zalo.Client
+	sim      *zalosim.Sim
+	env      *testsuite.TestActivityEnvironment
+	owner    zalosim.User
+	member   zalosim.User
+	integ    db.Integration
+	acct     db.BankAccount
 }
 
 func newWorld(t *testing.T, memberFollows bool) *world {
 	t.Helper()
 	ctx := context.Background()
-	w := &world{pool: testenv.Pool(t), sim: zalosim.New(zalosim.Config{OAAccessToken: token, OARefreshToken: "refresh"})}
+	w := &world{pool: testenv.Pool(t)}
+	w.sim = zalosim.New(zalosim.Config{
+		OAAccessToken: token, OARefreshToken: "refresh", AccessTokenTTL: 365 * 24 * time.Hour,
+		Now: func() time.Time { return time.Now().Add(time.Duration(w.simClock.Load())) },
+	})
 	srv := httptest.NewServer(w.sim)
 	t.Cleanup(srv.Close)
 	w.owner = w.sim.CreateUser("Chủ", true)
@@ -214,4 +220,28 @@ func delivery(t *testing.T, w *world, id uuid.UUID) db.Delivery {
 		Scan(&d.Status, &d.Attempts, &d.LastError)
 	require.NoError(t, err)
 	return d
+}
+
+// TestQuietUsersGetTheTemplate: Zalo refuses cs messages to users quiet for
+// seven days (-230); an integration set to the template route reaches them.
+func TestQuietUsersGetTheTemplate(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	w.simClock.Store(int64(8 * 24 * time.Hour))
+	ids := w.plan(t)
+
+	out, err := w.send(t, ids[w.owner.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, activities.Outcome{Status: activities.StatusSkipped, Reason: "no_interaction"}, out, "cs only: skipped")
+
+	_, err = w.pool.Exec(context.Background(), "UPDATE integrations SET message_kind = 'template', template_id = 'tpl-bank' WHERE id = $1", w.integ.ID)
+	require.NoError(t, err)
+	ids = w.plan(t)
+	out, err = w.send(t, ids[w.owner.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, activities.StatusSent, out.Status)
+	inbox := w.sim.Inbox(w.owner.OAUserID)
+	require.Len(t, inbox, 1)
+	require.Contains(t, inbox[0].Text, "[template tpl-bank]")
+	require.Contains(t, inbox[0].Text, "+599.000 VND")
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,6 +28,7 @@ type integrationResponse struct {
 	MinAmount      int64            `json:"min_amount"`
 	Fields         []string         `json:"fields"`
 	MessageKind    string           `json:"message_kind"`
+	TemplateID     string           `json:"template_id"`
 	ReferralCode   string           `json:"referral_code"`
 	Owner          ownerResponse    `json:"owner"`
 	Members        []memberResponse `json:"members"`
@@ -55,7 +57,7 @@ func (s *Server) integration(ctx context.Context, ws, id uuid.UUID) (integration
 	}
 	res := integrationResponse{
 		ID: i.ID.String(), Status: string(i.Status), Direction: string(i.Direction), MinAmount: i.MinAmount,
-		Fields: i.Fields, MessageKind: string(i.MessageKind), ReferralCode: i.ReferralCode, CreatedAt: i.CreatedAt,
+		Fields: i.Fields, MessageKind: string(i.MessageKind), TemplateID: i.TemplateID, ReferralCode: i.ReferralCode, CreatedAt: i.CreatedAt,
 		Owner:          ownerResponse{ZaloAccountID: i.OwnerAccountID.String(), Name: i.OwnerName, OAUserID: i.OwnerOAUserID},
 		BankAccountIDs: make([]string, len(accts)), Members: make([]memberResponse, len(members)),
 	}
@@ -97,7 +99,8 @@ func (s *Server) getIntegration(c echo.Context) error {
 	return c.JSON(http.StatusOK, i)
 }
 
-// patchIntegration pauses or resumes an integration.
+// patchIntegration pauses or resumes an integration, or sets how it
+// reaches people Zalo will not take cs messages for (a ZBS template).
 func (s *Server) patchIntegration(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c.Param("id"))
@@ -105,17 +108,34 @@ func (s *Server) patchIntegration(c echo.Context) error {
 		return err
 	}
 	var req struct {
-		Status string `json:"status"`
+		Status      *string `json:"status"`
+		MessageKind *string `json:"message_kind"`
+		TemplateID  *string `json:"template_id"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Status != "active" && req.Status != "paused" {
-		return invalid("status: active or paused")
+	p := db.UpdateIntegrationParams{WorkspaceID: workspaceID(c), ID: id}
+	if req.Status != nil {
+		if *req.Status != "active" && *req.Status != "paused" {
+			return invalid("status: active or paused")
+		}
+		p.Status = db.NullIntegrationStatus{IntegrationStatus: db.IntegrationStatus(*req.Status), Valid: true}
 	}
-	if _, err := s.queries.SetIntegrationStatus(ctx, db.SetIntegrationStatusParams{
-		WorkspaceID: workspaceID(c), ID: id, Status: db.IntegrationStatus(req.Status),
-	}); err != nil {
+	if req.MessageKind != nil {
+		if *req.MessageKind != "cs" && *req.MessageKind != "template" {
+			return invalid("message_kind: cs or template")
+		}
+		p.MessageKind = db.NullMessageKind{MessageKind: db.MessageKind(*req.MessageKind), Valid: true}
+	}
+	if req.TemplateID != nil {
+		tid, err := text("template_id", *req.TemplateID, 64)
+		if err != nil {
+			return err
+		}
+		p.TemplateID = &tid
+	}
+	if _, err := s.queries.UpdateIntegration(ctx, p); err != nil {
 		return db.Classify(err)
 	}
 	i, err := s.integration(ctx, workspaceID(c), id)
@@ -158,4 +178,56 @@ func (s *Server) rotateReferralCode(c echo.Context) error {
 		return db.Classify(err)
 	}
 	return c.JSON(http.StatusOK, map[string]string{"referral_code": code})
+}
+
+type deliveryLogItem struct {
+	deliveryResponse
+	TransactionID string    `json:"transaction_id"`
+	ExternalID    string    `json:"external_id"`
+	Amount        int64     `json:"amount"`
+	OccurredAt    time.Time `json:"occurred_at"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// listDeliveries is an integration's delivery log, newest first; pass the
+// last item's created_at as ?before= for the next page.
+func (s *Server) listDeliveries(c echo.Context) error {
+	id, err := pathID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	p := db.ListIntegrationDeliveriesParams{IntegrationID: id, WorkspaceID: workspaceID(c), MaxRows: 50}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return invalid("limit: 1 to 500")
+		}
+		p.MaxRows = int32(n)
+	}
+	if v := c.QueryParam("before"); v != "" {
+		before, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return invalid("before: an RFC 3339 time, the created_at of the last item seen")
+		}
+		p.Before = &before
+	}
+	if _, err := s.queries.GetIntegration(c.Request().Context(), db.GetIntegrationParams{WorkspaceID: p.WorkspaceID, ID: id}); err != nil {
+		return db.Classify(err)
+	}
+	rows, err := s.queries.ListIntegrationDeliveries(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	items := make([]deliveryLogItem, len(rows))
+	for i, r := range rows {
+		items[i] = deliveryLogItem{
+			deliveryResponse: toDelivery(db.Delivery{
+				ID: r.ID, IntegrationID: id, Recipient: r.Recipient, Role: r.Role, Status: r.Status, Attempts: r.Attempts,
+				ZaloMessageID: r.ZaloMessageID, LastError: r.LastError, SentAt: r.SentAt,
+			}, r.OccurredAt),
+			TransactionID: r.TransactionID.String(), ExternalID: r.ExternalID, Amount: r.Amount,
+			OccurredAt: r.OccurredAt, CreatedAt: r.CreatedAt,
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }

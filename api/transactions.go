@@ -228,14 +228,22 @@ type deliveryResponse struct {
 	ZaloMessageID string     `json:"zalo_message_id"`
 	LastError     string     `json:"last_error"`
 	SentAt        *time.Time `json:"sent_at"`
+	// LagMS is from the bank's transaction time to Zalo accepting the
+	// message: how long the recipient waited.
+	LagMS *int64 `json:"lag_ms"`
 }
 
-func toDelivery(d db.Delivery) deliveryResponse {
-	return deliveryResponse{
+func toDelivery(d db.Delivery, occurredAt time.Time) deliveryResponse {
+	res := deliveryResponse{
 		ID: d.ID.String(), IntegrationID: d.IntegrationID.String(), Recipient: d.Recipient,
 		Role: string(d.Role), Status: string(d.Status), Attempts: d.Attempts,
 		ZaloMessageID: d.ZaloMessageID, LastError: d.LastError, SentAt: d.SentAt,
 	}
+	if d.SentAt != nil {
+		lag := d.SentAt.Sub(occurredAt).Milliseconds()
+		res.LagMS = &lag
+	}
+	return res
 }
 
 func (s *Server) getTransaction(c echo.Context) error {
@@ -259,7 +267,7 @@ func (s *Server) getTransaction(c echo.Context) error {
 		CounterBankName: t.CounterBankName, ReceivedAt: t.ReceivedAt, Deliveries: make([]deliveryResponse, len(ds)),
 	}
 	for i, d := range ds {
-		res.Deliveries[i] = toDelivery(d)
+		res.Deliveries[i] = toDelivery(d, t.OccurredAt)
 	}
 	return c.JSON(http.StatusOK, res)
 }

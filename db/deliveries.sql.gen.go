@@ -38,6 +38,80 @@ func (q *Queries) FinishDelivery(ctx context.Context, arg FinishDeliveryParams) 
 	return err
 }
 
+const listIntegrationDeliveries = `-- name: ListIntegrationDeliveries :many
+SELECT d.id, d.transaction_id, d.recipient, d.role, d.status, d.attempts, d.zalo_message_id, d.last_error,
+    d.created_at, d.sent_at, t.amount, t.occurred_at, t.external_id
+FROM deliveries d
+JOIN integrations i ON i.id = d.integration_id
+JOIN transactions t ON t.id = d.transaction_id
+WHERE d.integration_id = $1 AND i.workspace_id = $2
+  AND ($3::timestamptz IS NULL OR d.created_at < $3::timestamptz)
+ORDER BY d.created_at DESC, d.id DESC
+LIMIT $4
+`
+
+type ListIntegrationDeliveriesParams struct {
+	IntegrationID uuid.UUID
+	WorkspaceID   uuid.UUID
+	Before        *time.Time
+	MaxRows       int32
+}
+
+type ListIntegrationDeliveriesRow struct {
+	ID            uuid.UUID
+	TransactionID uuid.UUID
+	Recipient     string
+	Role          RecipientRole
+	Status        DeliveryStatus
+	Attempts      int32
+	ZaloMessageID string
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+	Amount        int64
+	OccurredAt    time.Time
+	ExternalID    string
+}
+
+func (q *Queries) ListIntegrationDeliveries(ctx context.Context, arg ListIntegrationDeliveriesParams) ([]ListIntegrationDeliveriesRow, error) {
+	rows, err := q.db.Query(ctx, listIntegrationDeliveries,
+		arg.IntegrationID,
+		arg.WorkspaceID,
+		arg.Before,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListIntegrationDeliveriesRow{}
+	for rows.Next() {
+		var i ListIntegrationDeliveriesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.TransactionID,
+			&i.Recipient,
+			&i.Role,
+			&i.Status,
+			&i.Attempts,
+			&i.ZaloMessageID,
+			&i.LastError,
+			&i.CreatedAt,
+			&i.SentAt,
+			&i.Amount,
+			&i.OccurredAt,
+			&i.ExternalID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listOpenDeliveries = `-- name: ListOpenDeliveries :many
 SELECT id, integration_id, recipient, role FROM deliveries
 WHERE transaction_id = $1 AND status = 'pending'

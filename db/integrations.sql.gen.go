@@ -382,20 +382,33 @@ func (q *Queries) ListZaloAccounts(ctx context.Context, workspaceID uuid.UUID) (
 	return items, nil
 }
 
-const setIntegrationStatus = `-- name: SetIntegrationStatus :one
-UPDATE integrations SET status = $1, updated_at = now()
-WHERE workspace_id = $2 AND id = $3 AND status <> 'deleted'
+const updateIntegration = `-- name: UpdateIntegration :one
+UPDATE integrations SET
+    status = COALESCE($1::integration_status, status),
+    message_kind = COALESCE($2::message_kind, message_kind),
+    template_id = COALESCE($3::text, template_id),
+    updated_at = now()
+WHERE workspace_id = $4 AND id = $5 AND status <> 'deleted'
 RETURNING id
 `
 
-type SetIntegrationStatusParams struct {
-	Status      IntegrationStatus
+type UpdateIntegrationParams struct {
+	Status      NullIntegrationStatus
+	MessageKind NullMessageKind
+	TemplateID  *string
 	WorkspaceID uuid.UUID
 	ID          uuid.UUID
 }
 
-func (q *Queries) SetIntegrationStatus(ctx context.Context, arg SetIntegrationStatusParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, setIntegrationStatus, arg.Status, arg.WorkspaceID, arg.ID)
+// UpdateIntegration changes what is given and leaves the rest.
+func (q *Queries) UpdateIntegration(ctx context.Context, arg UpdateIntegrationParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, updateIntegration,
+		arg.Status,
+		arg.MessageKind,
+		arg.TemplateID,
+		arg.WorkspaceID,
+		arg.ID,
+	)
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err

@@ -200,3 +200,15 @@ func SampleTransaction(now time.Time) Transaction {
 		CounterBankName: "Techcombank",
 	}
 }
+
+// TemplateData is the transaction's chosen fields as a ZBS template's
+// parameters, keyed by field name, for the template route.
+func TemplateData(t Transaction, fields []Field) map[string]string {
+	data := map[string]string{}
+	for _, f := range fields {
+		if _, value := line(t, f); value != "" {
+			data[string(f)] = value
+		}
+	}
+	return data
+}

@@ -211,3 +211,41 @@ func TestCassoWebhookReachesTheInbox(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	require.Len(t, sh.sim.Inbox(sh.owner.OAUserID), 1, "one message, however often Casso delivers")
 }
+
+// TestASandboxOutageEndsInDelivery: Zalo failing every call holds the
+// message back, the delivery log says why, and once Zalo answers again the
+// message arrives, once.
+func TestASandboxOutageEndsInDelivery(t *testing.T) {
+	sh := newShop(t)
+	sh.sim.SetFaults(zalosim.Faults{HTTPStatus: http.StatusServiceUnavailable})
+	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
+		"account_number": "111", "external_id": "FT-outage", "amount": 42_000, "occurred_at": time.Now().Format(time.RFC3339),
+	}, nil))
+
+	type logItem struct {
+		Status    string `json:"status"`
+		Attempts  int    `json:"attempts"`
+		LastError string `json:"last_error"`
+		LagMS     *int64 `json:"lag_ms"`
+	}
+	var log struct {
+		Items []logItem `json:"items"`
+	}
+	deliveries := sh.apiURL + "/v1/integrations/" + sh.integ.ID.String() + "/deliveries"
+	require.Eventually(t, func() bool {
+		call(t, "GET", deliveries, sh.key, nil, &log)
+		return len(log.Items) == 1 && log.Items[0].Attempts >= 2
+	}, 15*time.Second, 100*time.Millisecond)
+	require.Equal(t, "pending", log.Items[0].Status)
+	require.Contains(t, log.Items[0].LastError, "503")
+	require.Empty(t, sh.sim.Inbox(sh.owner.OAUserID))
+
+	sh.sim.SetFaults(zalosim.Faults{})
+	require.Eventually(t, func() bool {
+		call(t, "GET", deliveries, sh.key, nil, &log)
+		return log.Items[0].Status == "sent"
+	}, 30*time.Second, 100*time.Millisecond)
+	require.NotNil(t, log.Items[0].LagMS)
+	require.Len(t, sh.sim.Inbox(sh.owner.OAUserID), 1)
+	require.Contains(t, lastText(sh.sim, sh.owner), "+42.000 VND")
+}

@@ -61,3 +61,14 @@ UPDATE deliveries SET last_error = @last_error, updated_at = now() WHERE id = @i
 
 -- name: ListTransactionDeliveries :many
 SELECT * FROM deliveries WHERE transaction_id = @transaction_id ORDER BY created_at, id;
+
+-- name: ListIntegrationDeliveries :many
+SELECT d.id, d.transaction_id, d.recipient, d.role, d.status, d.attempts, d.zalo_message_id, d.last_error,
+    d.created_at, d.sent_at, t.amount, t.occurred_at, t.external_id
+FROM deliveries d
+JOIN integrations i ON i.id = d.integration_id
+JOIN transactions t ON t.id = d.transaction_id
+WHERE d.integration_id = @integration_id AND i.workspace_id = @workspace_id
+  AND (sqlc.narg(before)::timestamptz IS NULL OR d.created_at < sqlc.narg(before)::timestamptz)
+ORDER BY d.created_at DESC, d.id DESC
+LIMIT @max_rows;

@@ -50,8 +50,13 @@ SELECT bank_account_id FROM integration_bank_accounts WHERE integration_id = @in
 -- name: ListIntegrationMembers :many
 SELECT * FROM integration_members WHERE integration_id = @integration_id AND removed_at IS NULL ORDER BY added_at, id;
 
--- name: SetIntegrationStatus :one
-UPDATE integrations SET status = @status, updated_at = now()
+-- UpdateIntegration changes what is given and leaves the rest.
+-- name: UpdateIntegration :one
+UPDATE integrations SET
+    status = COALESCE(sqlc.narg(status)::integration_status, status),
+    message_kind = COALESCE(sqlc.narg(message_kind)::message_kind, message_kind),
+    template_id = COALESCE(sqlc.narg(template_id)::text, template_id),
+    updated_at = now()
 WHERE workspace_id = @workspace_id AND id = @id AND status <> 'deleted'
 RETURNING id;
 
