@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
@@ -20,6 +21,7 @@ type Activities struct {
 	Tokens    *OATokens
 	Refresher Refresher
 	Log       *slog.Logger
+	Metrics   *metrics.Metrics
 	Now       func() time.Time
 }
 

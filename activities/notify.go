@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
@@ -111,7 +113,7 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome
 		// Zalo refuses cs messages to users quiet for 7 days; the
 		// integration's ZBS template reaches them.
 		data := message.TemplateData(txn, fields)
-		sent, err = a.withToken(ctx, func(token string) (zalo.SendResult, error) {
+		sent, err = a.withToken(ctx, "template", func(token string) (zalo.SendResult, error) {
 			return a.Zalo.SendTemplate(ctx, token, d.Recipient, d.TemplateID, data)
 		})
 	}
@@ -123,7 +125,7 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome
 
 // sendWithToken sends a text with the current OA token.
 func (a *Activities) sendWithToken(ctx context.Context, recipient, text string) (zalo.SendResult, error) {
-	return a.withToken(ctx, func(token string) (zalo.SendResult, error) {
+	return a.withToken(ctx, "cs", func(token string) (zalo.SendResult, error) {
 		return a.Zalo.SendText(ctx, token, recipient, text)
 	})
 }
@@ -131,7 +133,17 @@ func (a *Activities) sendWithToken(ctx context.Context, recipient, text string) 
 // withToken calls Zalo with the current OA token. If Zalo refuses the
 // token, it asks the OATokenKeeper for a new one and tries once more;
 // however many sends hit the same stale token, the keeper refreshes once.
-func (a *Activities) withToken(ctx context.Context, call func(token string) (zalo.SendResult, error)) (zalo.SendResult, error) {
+func (a *Activities) withToken(ctx context.Context, route string, send func(token string) (zalo.SendResult, error)) (zalo.SendResult, error) {
+	call := func(token string) (zalo.SendResult, error) {
+		start := time.Now()
+		res, err := send(token)
+		result := "ok"
+		if err != nil {
+			result = zalo.Classify(err).String()
+		}
+		a.Metrics.ObserveZalo(route, result, start)
+		return res, err
+	}
 	token, version, err := a.Tokens.Current(ctx)
 	if err != nil {
 		return zalo.SendResult{}, err
@@ -175,17 +187,24 @@ type RecordInput struct {
 	Outcome    Outcome
 }
 
-// RecordDelivery stores a delivery's outcome. A delivery already recorded
-// as sent is never changed.
+// RecordDelivery stores a delivery's outcome and counts it. A delivery
+// already recorded as sent is never changed, nor counted again.
 func (a *Activities) RecordDelivery(ctx context.Context, in RecordInput) error {
-	err := db.New(a.Pool).FinishDelivery(ctx, db.FinishDeliveryParams{
+	receivedAt, err := db.New(a.Pool).FinishDelivery(ctx, db.FinishDeliveryParams{
 		ID:            in.DeliveryID,
 		Status:        db.DeliveryStatus(in.Outcome.Status),
 		ZaloMessageID: in.Outcome.MessageID,
 		LastError:     in.Outcome.Reason,
 	})
-	if err != nil {
+	if errors.Is(db.Classify(err), db.ErrNotFound) {
+		return nil // recorded before
+	} else if err != nil {
 		return fmt.Errorf("record delivery: %w", err)
+	}
+	reason, _, _ := strings.Cut(in.Outcome.Reason, ":") // the stable part, a bounded label
+	a.Metrics.Messages.WithLabelValues(in.Outcome.Status, reason).Inc()
+	if in.Outcome.Status == StatusSent {
+		a.Metrics.IngestToSent.Observe(a.Now().Sub(receivedAt).Seconds())
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/internal/testenv"
@@ -85,6 +86,7 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 		Tokens:    tokens,
 		Refresher: noRefresher{t},
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics:   metrics.New(),
 		Now:       time.Now,
 	})
 	return w

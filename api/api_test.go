@@ -19,6 +19,7 @@ import (
 
 	"github.com/tingting-vn/tingting/api"
 	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/internal/testenv"
 )
@@ -54,6 +55,7 @@ func newFixture(t *testing.T) fixture {
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Webhooks: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret},
 		Box:      testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
+		Metrics: metrics.New(),
 	}))
 	t.Cleanup(srv.Close)
 	_, key, err := apikey.CreateWorkspace(context.Background(), pool, "A")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -90,6 +91,7 @@ func (s *Server) cassoHook(c echo.Context) error {
 		return err
 	}
 	for _, r := range recorded {
+		s.metrics.Ingested.WithLabelValues(src.Provider, strconv.FormatBool(r.duplicate)).Inc()
 		if err := s.startNotify(ctx, r.txn, r.acct); err != nil {
 			return err
 		}
@@ -126,8 +128,9 @@ func (s *Server) readCasso(provider, secret string, body []byte, h http.Header) 
 }
 
 type recordedTxn struct {
-	txn  db.Transaction
-	acct db.BankAccount
+	txn       db.Transaction
+	acct      db.BankAccount
+	duplicate bool
 }
 
 // recordCasso stores a body's transactions in one database transaction,
@@ -144,14 +147,14 @@ func (s *Server) recordCasso(ctx context.Context, txns []casso.Transaction, para
 				return fmt.Errorf("bank account: %w", err)
 			}
 			params[i].BankAccountID = acct.ID
-			txn, _, err := recordTransaction(ctx, q, params[i])
+			txn, duplicate, err := recordTransaction(ctx, q, params[i])
 			if errors.Is(err, errReusedID) {
 				// Casso would retry a refusal forever; the first one stands.
 				s.log.WarnContext(ctx, "Casso reused a transaction id", "external_id", t.ID, "transaction_id", txn.ID)
 			} else if err != nil {
 				return err
 			}
-			out = append(out, recordedTxn{txn: txn, acct: acct})
+			out = append(out, recordedTxn{txn: txn, acct: acct, duplicate: duplicate})
 		}
 		return nil
 	})

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
@@ -11,6 +12,7 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
 
 	// Webhooks authenticate by signature, and the OAuth callback by its
 	// single-use state, not by API key.

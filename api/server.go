@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/zalo"
 )
@@ -30,6 +31,7 @@ type Deps struct {
 	PublicURL string       // where Zalo sends the browser back
 	// CassoMaxAge: how old a Casso v2 signature may be; 0 turns it off.
 	CassoMaxAge time.Duration
+	Metrics     *metrics.Metrics
 }
 
 // ZaloWebhooks is what verifying the OA's webhooks takes.
@@ -50,6 +52,7 @@ type Server struct {
 	box         *secret.Box
 	publicURL   string
 	cassoMaxAge time.Duration
+	metrics     *metrics.Metrics
 }
 
 // New builds the API with every route of routes.go.
@@ -59,7 +62,8 @@ func New(d Deps) *Server {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
-		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge}
+		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
+		metrics: d.Metrics}
 	s.routes()
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -60,6 +61,7 @@ func (s *Server) createTransaction(c echo.Context) error {
 	} else if err != nil {
 		return err
 	}
+	s.metrics.Ingested.WithLabelValues("api", strconv.FormatBool(duplicate)).Inc()
 	if err := s.startNotify(ctx, txn, acct); err != nil {
 		return err
 	}

@@ -12,11 +12,13 @@ import (
 	"github.com/google/uuid"
 )
 
-const finishDelivery = `-- name: FinishDelivery :exec
-UPDATE deliveries SET
+const finishDelivery = `-- name: FinishDelivery :one
+UPDATE deliveries d SET
     status = $1, zalo_message_id = $2, last_error = $3, updated_at = now(),
-    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() ELSE sent_at END
-WHERE id = $4 AND status <> 'sent'
+    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() ELSE d.sent_at END
+FROM transactions t
+WHERE d.id = $4 AND d.status <> 'sent' AND t.id = d.transaction_id
+RETURNING t.received_at
 `
 
 type FinishDeliveryParams struct {
@@ -26,16 +28,18 @@ type FinishDeliveryParams struct {
 	ID            uuid.UUID
 }
 
-// FinishDelivery records a final outcome; a delivery already sent is never
-// downgraded.
-func (q *Queries) FinishDelivery(ctx context.Context, arg FinishDeliveryParams) error {
-	_, err := q.db.Exec(ctx, finishDelivery,
+// FinishDelivery records a final outcome and returns when its transaction
+// arrived; a delivery already sent is never changed (no row).
+func (q *Queries) FinishDelivery(ctx context.Context, arg FinishDeliveryParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, finishDelivery,
 		arg.Status,
 		arg.ZaloMessageID,
 		arg.LastError,
 		arg.ID,
 	)
-	return err
+	var received_at time.Time
+	err := row.Scan(&received_at)
+	return received_at, err
 }
 
 const listIntegrationDeliveries = `-- name: ListIntegrationDeliveries :many

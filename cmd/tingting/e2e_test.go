@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"testing"
@@ -113,6 +114,14 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	call(t, "GET", s.sandboxURL+"/_sandbox/messages", "", nil, &all)
 	require.Len(t, all.Items, 1)
 
+	// The numbers say the same: two posts, one new; one message sent.
+	apiMetrics, workerMetrics := scrape(t, s.apiURL+"/metrics"), scrape(t, "http://"+s.env["METRICS_ADDR"]+"/metrics")
+	require.Contains(t, apiMetrics, `tingting_transactions_ingested_total{duplicate="false",source="api"} 1`)
+	require.Contains(t, apiMetrics, `tingting_transactions_ingested_total{duplicate="true",source="api"} 1`)
+	require.Contains(t, workerMetrics, `tingting_messages_total{outcome="sent",reason=""} 1`)
+	require.Contains(t, workerMetrics, `tingting_ingest_to_sent_seconds_count 1`)
+	require.Contains(t, workerMetrics, `tingting_zalo_call_seconds_count{result="ok",route="cs"} 1`)
+
 	// An operator finds the notification in the Temporal UI by account.
 	query := fmt.Sprintf("BankAccount = '0123456789' AND WorkspaceId = '%s' AND AmountVnd = 599000", ws.ID)
 	require.Eventually(t, func() bool {
@@ -187,4 +196,13 @@ func historyOf(t *testing.T, workflowID string) *history.History {
 		h.Events = append(h.Events, ev)
 	}
 	return &h
+}
+
+func scrape(t *testing.T, url string) string {
+	res, err := http.Get(url)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return string(b)
 }

@@ -71,6 +71,7 @@ func startStack(t *testing.T) *stack {
 		"DATABASE_URL":            testenv.DatabaseURL(t),
 		"TEMPORAL_ADDRESS":        temporalServer.FrontendHostPort(),
 		"HTTP_ADDR":               apiAddr,
+		"METRICS_ADDR":            freeAddr(t),
 		"PUBLIC_URL":              s.apiURL,
 		"ZALO_OAUTH_URL":          s.sandboxURL,
 		"ZALO_GRAPH_URL":          s.sandboxURL,

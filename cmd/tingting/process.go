@@ -23,6 +23,7 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/config"
+	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/worker"
 	"github.com/tingting-vn/tingting/workflows"
@@ -32,8 +33,9 @@ import (
 
 // process holds what every command shares: configuration and a logger.
 type process struct {
-	cfg config.Config
-	log *slog.Logger
+	cfg     config.Config
+	log     *slog.Logger
+	metrics *metrics.Metrics // one per process: dev's API serves the worker's too
 }
 
 func newProcess(getenv func(string) string, logOut io.Writer) (*process, error) {
@@ -46,7 +48,7 @@ func newProcess(getenv func(string) string, logOut io.Writer) (*process, error) 
 	if cfg.LogFormat == "text" {
 		h = slog.NewTextHandler(logOut, opts)
 	}
-	return &process{cfg: cfg, log: slog.New(h)}, nil
+	return &process{cfg: cfg, log: slog.New(h), metrics: metrics.New()}, nil
 }
 
 // runPiece runs one of the production pieces until ctx ends.
@@ -78,7 +80,10 @@ func (p *process) runPiece(ctx context.Context, name string) error {
 	case "sync-followers":
 		return p.syncFollowers(ctx, tc)
 	}
-	return p.runWorker(ctx, pool, tc)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return p.runWorker(gctx, pool, tc) })
+	g.Go(func() error { return p.serve(gctx, "metrics", p.cfg.MetricsAddr, p.metrics.Handler()) })
+	return g.Wait()
 }
 
 // syncFollowers runs the follower sync (a workflow, so a worker does the
@@ -127,8 +132,8 @@ func (p *process) serveAPI(ctx context.Context, pool *pgxpool.Pool, tc client.Cl
 	}
 	return p.serve(ctx, "api", p.cfg.HTTPAddr, api.New(api.Deps{
 		Pool: pool, Temporal: tc, Log: p.log, Zalo: p.zaloClient(), Box: box, PublicURL: p.cfg.PublicURL,
-		CassoMaxAge: p.cfg.CassoSignatureMaxAge,
-		Webhooks:    api.ZaloWebhooks{AppID: p.cfg.ZaloAppID, WebhookSecret: p.cfg.ZaloWebhookSecret},
+		CassoMaxAge: p.cfg.CassoSignatureMaxAge, Metrics: p.metrics,
+		Webhooks: api.ZaloWebhooks{AppID: p.cfg.ZaloAppID, WebhookSecret: p.cfg.ZaloWebhookSecret},
 	}))
 }
 
@@ -180,6 +185,7 @@ func (p *process) runWorker(ctx context.Context, pool *pgxpool.Pool, tc client.C
 		Tokens:    tokens,
 		Refresher: worker.Keeper{Client: tc},
 		Log:       p.log,
+		Metrics:   p.metrics,
 		Now:       time.Now,
 	})
 	if err := worker.StartKeeper(ctx, tc); err != nil {

@@ -48,13 +48,15 @@ RETURNING d.status, d.recipient, d.role, d.zalo_message_id,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name;
 
--- FinishDelivery records a final outcome; a delivery already sent is never
--- downgraded.
--- name: FinishDelivery :exec
-UPDATE deliveries SET
+-- FinishDelivery records a final outcome and returns when its transaction
+-- arrived; a delivery already sent is never changed (no row).
+-- name: FinishDelivery :one
+UPDATE deliveries d SET
     status = @status, zalo_message_id = @zalo_message_id, last_error = @last_error, updated_at = now(),
-    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() ELSE sent_at END
-WHERE id = @id AND status <> 'sent';
+    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() ELSE d.sent_at END
+FROM transactions t
+WHERE d.id = @id AND d.status <> 'sent' AND t.id = d.transaction_id
+RETURNING t.received_at;
 
 -- name: RecordDeliveryError :exec
 UPDATE deliveries SET last_error = @last_error, updated_at = now() WHERE id = @id AND status = 'pending';

@@ -1,0 +1,64 @@
+// Package metrics holds tingting's Prometheus metrics: one Metrics per
+// process, served at /metrics.
+package metrics
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the numbers an operator watches.
+type Metrics struct {
+	registry *prometheus.Registry
+
+	// Ingested counts transactions received, by source (api, casso_v1,
+	// casso_v2) and whether they were duplicates.
+	Ingested *prometheus.CounterVec
+	// Messages counts deliveries by final outcome (sent, skipped, failed)
+	// and reason.
+	Messages *prometheus.CounterVec
+	// IngestToSent is the time from a transaction's arrival to Zalo
+	// accepting its message.
+	IngestToSent prometheus.Histogram
+	// ZaloCalls times each call to Zalo's message API by route and result.
+	ZaloCalls *prometheus.HistogramVec
+}
+
+// New registers tingting's metrics and the Go runtime's.
+func New() *Metrics {
+	r := prometheus.NewRegistry()
+	m := &Metrics{
+		registry: r,
+		Ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tingting_transactions_ingested_total", Help: "Transactions received, by source and whether they were seen before.",
+		}, []string{"source", "duplicate"}),
+		Messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tingting_messages_total", Help: "Deliveries by final outcome and reason.",
+		}, []string{"outcome", "reason"}),
+		IngestToSent: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "tingting_ingest_to_sent_seconds", Help: "From a transaction's arrival to Zalo accepting its message.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 3600},
+		}),
+		ZaloCalls: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "tingting_zalo_call_seconds", Help: "Calls to Zalo's message API, by route and result.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "result"}),
+	}
+	r.MustRegister(m.Ingested, m.Messages, m.IngestToSent, m.ZaloCalls,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// ObserveZalo records one Zalo call that started at start.
+func (m *Metrics) ObserveZalo(route, result string, start time.Time) {
+	m.ZaloCalls.WithLabelValues(route, result).Observe(time.Since(start).Seconds())
+}
