@@ -33,9 +33,11 @@ type PlannedDelivery struct {
 	DeliveryID uuid.UUID
 }
 
-// PlanResult lists the deliveries still pending for the transaction.
+// PlanResult lists the deliveries still pending for the transaction and
+// the integrations they belong to.
 type PlanResult struct {
-	Deliveries []PlannedDelivery
+	Deliveries     []PlannedDelivery
+	IntegrationIDs []string
 }
 
 // PlanNotifications records a pending delivery for every recipient of every
@@ -51,8 +53,13 @@ func (a *Activities) PlanNotifications(ctx context.Context, in PlanInput) (PlanR
 		return PlanResult{}, fmt.Errorf("list deliveries: %w", err)
 	}
 	res := PlanResult{Deliveries: make([]PlannedDelivery, len(rows))}
+	seen := map[uuid.UUID]bool{}
 	for i, r := range rows {
 		res.Deliveries[i] = PlannedDelivery{DeliveryID: r.ID}
+		if !seen[r.IntegrationID] {
+			seen[r.IntegrationID] = true
+			res.IntegrationIDs = append(res.IntegrationIDs, r.IntegrationID.String())
+		}
 	}
 	return res, nil
 }

@@ -27,7 +27,7 @@ func TransactionWorkflowID(workspaceID, bankAccountID uuid.UUID, externalID stri
 // "every notification for account X" in the Temporal web UI.
 var (
 	WorkspaceIDKey   = temporal.NewSearchAttributeKeyKeyword("WorkspaceId")
-	IntegrationIDKey = temporal.NewSearchAttributeKeyKeyword("IntegrationId")
+	IntegrationIDKey = temporal.NewSearchAttributeKeyKeywordList("IntegrationId") // a transaction may match several
 	BankAccountKey   = temporal.NewSearchAttributeKeyKeyword("BankAccount")
 	AmountVNDKey     = temporal.NewSearchAttributeKeyInt64("AmountVnd")
 )

@@ -57,6 +57,12 @@ func NotifyTransaction(ctx workflow.Context, in NotifyInput) (NotifyResult, erro
 		return NotifyResult{}, err
 	}
 
+	if len(plan.IntegrationIDs) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, IntegrationIDKey.ValueSet(plan.IntegrationIDs)); err != nil {
+			return NotifyResult{}, err
+		}
+	}
+
 	outcomes := make([]activities.Outcome, len(plan.Deliveries))
 	wg := workflow.NewWaitGroup(ctx)
 	for i, d := range plan.Deliveries {

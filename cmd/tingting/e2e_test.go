@@ -65,7 +65,7 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 
 	ws, err := db.New(pool).FindWorkspaceByName(ctx, "Tiệm cà phê")
 	require.NoError(t, err)
-	_, err = seed.CreateIntegration(ctx, pool, seed.Integration{
+	integ, err := seed.CreateIntegration(ctx, pool, seed.Integration{
 		WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct.ID)},
 		Owner: seed.Person{OAUserID: owner.OAUserID, AppUserID: owner.AppUserID, Name: owner.Name},
 	})
@@ -123,7 +123,7 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	require.Contains(t, workerMetrics, `tingting_zalo_call_seconds_count{result="ok",route="cs"} 1`)
 
 	// An operator finds the notification in the Temporal UI by account.
-	query := fmt.Sprintf("BankAccount = '0123456789' AND WorkspaceId = '%s' AND AmountVnd = 599000", ws.ID)
+	query := fmt.Sprintf("BankAccount = '0123456789' AND WorkspaceId = '%s' AND AmountVnd = 599000 AND IntegrationId = '%s'", ws.ID, integ.ID)
 	require.Eventually(t, func() bool {
 		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		return err == nil && len(res.Executions) == 1

@@ -11,7 +11,7 @@ import (
 func searchAttributes() temporal.SearchAttributes {
 	return temporal.NewSearchAttributes(
 		workflows.WorkspaceIDKey.ValueSet(""),
-		workflows.IntegrationIDKey.ValueSet(""),
+		workflows.IntegrationIDKey.ValueSet(nil),
 		workflows.BankAccountKey.ValueSet(""),
 		workflows.AmountVNDKey.ValueSet(0),
 	)
