@@ -75,6 +75,10 @@ func NotifyTransaction(ctx workflow.Context, in NotifyInput) (NotifyResult, erro
 	wg.Wait(ctx)
 
 	var res NotifyResult
+	defer func() {
+		workflow.GetLogger(ctx).Info("notification finished", "transaction_id", in.TransactionID,
+			"sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)
+	}()
 	for _, o := range outcomes {
 		switch o.Status {
 		case activities.StatusSent:
