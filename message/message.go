@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // Asia/Ho_Chi_Minh must load on any machine
 	"unicode/utf8"
 )
 
@@ -70,15 +69,9 @@ type Transaction struct {
 // MaxRunes is Zalo's limit on a customer-service text.
 const MaxRunes = 2000
 
-var vietnam = mustLoad("Asia/Ho_Chi_Minh")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // embedded tzdata makes this unreachable
-	}
-	return loc
-}
+// vietnam is Asia/Ho_Chi_Minh: UTC+7 all year, without daylight saving
+// since 1975, so a fixed zone is exact and needs no tzdata.
+var vietnam = time.FixedZone("ICT", 7*60*60)
 
 // Render is the balance-change message for t showing fields.
 func Render(t Transaction, fields []Field) string { return render("", t, fields) }
