@@ -4,7 +4,6 @@ package activities
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,7 +19,6 @@ type Activities struct {
 	Zalo      Zalo
 	Tokens    *OATokens
 	Refresher Refresher
-	Log       *slog.Logger
 	Metrics   *metrics.Metrics
 	Now       func() time.Time
 }

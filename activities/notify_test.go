@@ -3,8 +3,6 @@ package activities_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
@@ -85,7 +83,6 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 		Zalo:      w.client,
 		Tokens:    tokens,
 		Refresher: noRefresher{t},
-		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics:   metrics.New(),
 		Now:       time.Now,
 	})

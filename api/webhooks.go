@@ -52,7 +52,7 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflows.ZaloInboundName, workflows.InboundEvent{
-		Kind: string(ev.Kind), OAUserID: ev.UserID, AppUserID: ev.UserIDByApp, Text: ev.Text, MessageID: ev.MsgID, DedupKey: ev.DedupKey,
+		Kind: string(ev.Kind), OAUserID: ev.UserID, AppUserID: ev.UserIDByApp, Text: ev.Text, DedupKey: ev.DedupKey,
 	})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &started) {

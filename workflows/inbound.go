@@ -32,7 +32,6 @@ type InboundEvent struct {
 	OAUserID  string
 	AppUserID string
 	Text      string
-	MessageID string
 	DedupKey  string // the event's identity, which keys what it did
 }
 

@@ -184,7 +184,6 @@ func (p *process) runWorker(ctx context.Context, pool *pgxpool.Pool, tc client.C
 		Zalo:      p.zaloClient(),
 		Tokens:    tokens,
 		Refresher: worker.Keeper{Client: tc},
-		Log:       p.log,
 		Metrics:   p.metrics,
 		Now:       time.Now,
 	})
