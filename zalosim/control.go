@@ -105,9 +105,20 @@ func (s *Sim) inbox(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
-func (s *Sim) allMessages(w http.ResponseWriter, _ *http.Request) {
+// allMessages is GET /_sandbox/messages[?offset=N]: every message the OA
+// sent, oldest first, from the N-th on (a poller passes what it has seen).
+func (s *Sim) allMessages(w http.ResponseWriter, r *http.Request) {
+	offset := 0
+	if v := r.URL.Query().Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			controlError(w, http.StatusBadRequest, "bad_request", "offset: a count of messages already read, 0 or more")
+			return
+		}
+		offset = n
+	}
 	s.mu.Lock()
-	items := append([]Message{}, s.messages...)
+	items := append([]Message{}, s.messages[min(offset, len(s.messages)):]...)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }

@@ -63,4 +63,13 @@ func TestUnfollowFaultsAndMessageLog(t *testing.T) {
 	require.Equal(t, "một", log.Items[0].Text)
 	require.Contains(t, log.Items[1].Text, "+599.000 VND")
 	require.Equal(t, "bốn", log.Items[2].Text)
+
+	_, body = call("GET", "/_sandbox/messages?offset=2", "")
+	require.NoError(t, json.Unmarshal([]byte(body), &log))
+	require.Len(t, log.Items, 1, "offset skips what a poller has read")
+	require.Equal(t, "bốn", log.Items[0].Text)
+	_, body = call("GET", "/_sandbox/messages?offset=99", "")
+	require.JSONEq(t, `{"items":[]}`, body)
+	status, _ = call("GET", "/_sandbox/messages?offset=-1", "")
+	require.Equal(t, http.StatusBadRequest, status)
 }
