@@ -33,11 +33,9 @@ type PlannedDelivery struct {
 	DeliveryID uuid.UUID
 }
 
-// PlanResult lists the deliveries still pending for the transaction and
-// the integrations they belong to.
+// PlanResult lists the deliveries still pending for the transaction.
 type PlanResult struct {
-	Deliveries     []PlannedDelivery
-	IntegrationIDs []string
+	Deliveries []PlannedDelivery
 }
 
 // PlanNotifications records a pending delivery for every recipient of every
@@ -53,13 +51,8 @@ func (a *Activities) PlanNotifications(ctx context.Context, in PlanInput) (PlanR
 		return PlanResult{}, fmt.Errorf("list deliveries: %w", err)
 	}
 	res := PlanResult{Deliveries: make([]PlannedDelivery, len(rows))}
-	seen := map[uuid.UUID]bool{}
 	for i, r := range rows {
 		res.Deliveries[i] = PlannedDelivery{DeliveryID: r.ID}
-		if !seen[r.IntegrationID] {
-			seen[r.IntegrationID] = true
-			res.IntegrationIDs = append(res.IntegrationIDs, r.IntegrationID.String())
-		}
 	}
 	return res, nil
 }
@@ -74,15 +67,32 @@ type Outcome struct {
 	Status    string // StatusSent, StatusSkipped or StatusFailed
 	MessageID string // Zalo's message id when sent
 	Reason    string // why it was skipped or failed
+	Recorded  bool   // stored already; false leaves it to RecordDelivery
 }
 
 // SendZaloMessage sends one delivery's message unless it was sent already
-// or its recipient is no longer wanted. Transient Zalo errors are returned
-// for Temporal to retry; permanent ones are non-retryable; a recipient Zalo
-// will not let us reach is a skip, not an error.
+// or its recipient is no longer wanted, and records the outcome at once:
+// a later attempt then finds it and sends nothing, so a worker dying after
+// this point never doubles a message. If that write fails, the outcome is
+// returned unrecorded for RecordDelivery; the send is not repeated for it.
+// Transient Zalo errors are returned for Temporal to retry; permanent ones
+// are non-retryable; a recipient Zalo will not let us reach is a skip.
 func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome, error) {
+	out, err := a.send(ctx, in.DeliveryID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := a.record(ctx, RecordInput{DeliveryID: in.DeliveryID, Outcome: out}); err != nil {
+		activity.GetLogger(ctx).Warn("recording the outcome after the send; the workflow will retry it", "error", err)
+		return out, nil
+	}
+	out.Recorded = true
+	return out, nil
+}
+
+func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, error) {
 	q := db.New(a.Pool)
-	d, err := q.StartDeliveryAttempt(ctx, in.DeliveryID)
+	d, err := q.StartDeliveryAttempt(ctx, deliveryID)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("start attempt: %w", db.Classify(err))
 	}
@@ -127,7 +137,7 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome
 	if err == nil {
 		return Outcome{Status: StatusSent, MessageID: sent.MessageID}, nil
 	}
-	return a.sendFailed(ctx, q, in.DeliveryID, err)
+	return a.sendFailed(ctx, q, deliveryID, err)
 }
 
 // sendWithToken sends a text with the current OA token.
@@ -197,6 +207,10 @@ type RecordInput struct {
 // RecordDelivery stores a delivery's outcome and counts it. A delivery
 // already recorded as sent is never changed, nor counted again.
 func (a *Activities) RecordDelivery(ctx context.Context, in RecordInput) error {
+	return a.record(ctx, in)
+}
+
+func (a *Activities) record(ctx context.Context, in RecordInput) error {
 	receivedAt, err := db.New(a.Pool).FinishDelivery(ctx, db.FinishDeliveryParams{
 		ID:            in.DeliveryID,
 		Status:        db.DeliveryStatus(in.Outcome.Status),

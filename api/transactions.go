@@ -184,7 +184,17 @@ func recordTransaction(ctx context.Context, q *db.Queries, p db.InsertTransactio
 // startNotify starts the transaction's workflow; one already started is
 // fine. Its search attributes let an operator find it in the Temporal UI.
 func (s *Server) startNotify(ctx context.Context, txn db.Transaction, acct db.BankAccount) error {
-	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	// The integrations are indexed at the start, with the rest, rather than
+	// upserted by the workflow: one visibility write fewer per transaction.
+	integrations, err := s.queries.ListMatchingIntegrations(ctx, txn.ID)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(integrations))
+	for i, id := range integrations {
+		ids[i] = id.String()
+	}
+	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       workflows.TransactionWorkflowID(txn.WorkspaceID, txn.BankAccountID, txn.ExternalID),
 		TaskQueue:                                workflows.TaskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -193,6 +203,7 @@ func (s *Server) startNotify(ctx context.Context, txn db.Transaction, acct db.Ba
 			workflows.WorkspaceIDKey.ValueSet(txn.WorkspaceID.String()),
 			workflows.BankAccountKey.ValueSet(acct.AccountNumber),
 			workflows.AmountVNDKey.ValueSet(txn.Amount),
+			workflows.IntegrationIDKey.ValueSet(ids),
 		),
 	}, workflows.NotifyTransactionName, workflows.NotifyInput{TransactionID: txn.ID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted

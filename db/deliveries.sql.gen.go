@@ -12,6 +12,20 @@ import (
 	"github.com/google/uuid"
 )
 
+const countPendingDeliveries = `-- name: CountPendingDeliveries :one
+SELECT count(*) FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
+WHERE t.workspace_id = $1 AND d.status = 'pending'
+`
+
+// CountPendingDeliveries counts a workspace's deliveries still to be sent
+// or recorded (the benchmark waits for none).
+func (q *Queries) CountPendingDeliveries(ctx context.Context, workspaceID uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, countPendingDeliveries, workspaceID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const finishDelivery = `-- name: FinishDelivery :one
 UPDATE deliveries d SET
     status = $1, zalo_message_id = $2, last_error = $3, updated_at = now(),
@@ -116,6 +130,30 @@ func (q *Queries) ListIntegrationDeliveries(ctx context.Context, arg ListIntegra
 	return items, nil
 }
 
+const listMatchingIntegrations = `-- name: ListMatchingIntegrations :many
+SELECT integration_id FROM matching_integrations WHERE transaction_id = $1 ORDER BY integration_id
+`
+
+func (q *Queries) ListMatchingIntegrations(ctx context.Context, transactionID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, listMatchingIntegrations, transactionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var integration_id uuid.UUID
+		if err := rows.Scan(&integration_id); err != nil {
+			return nil, err
+		}
+		items = append(items, integration_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listOpenDeliveries = `-- name: ListOpenDeliveries :many
 SELECT id, integration_id, recipient, role FROM deliveries
 WHERE transaction_id = $1 AND status = 'pending'
@@ -192,16 +230,8 @@ func (q *Queries) ListTransactionDeliveries(ctx context.Context, transactionID u
 }
 
 const planDeliveries = `-- name: PlanDeliveries :exec
-WITH txn AS (
-    SELECT id, workspace_id, bank_account_id, amount FROM transactions WHERE transactions.id = $1
-), matching AS (
-    SELECT i.id, i.owner_account_id
-    FROM txn
-    JOIN integration_bank_accounts iba ON iba.bank_account_id = txn.bank_account_id
-    JOIN integrations i ON i.id = iba.integration_id AND i.workspace_id = txn.workspace_id
-    WHERE i.status = 'active'
-      AND (i.direction = 'both' OR (i.direction = 'in' AND txn.amount > 0) OR (i.direction = 'out' AND txn.amount < 0))
-      AND abs(txn.amount) >= i.min_amount
+WITH matching AS (
+    SELECT integration_id AS id, owner_account_id FROM matching_integrations WHERE transaction_id = $1
 ), recipients AS (
     SELECT m.id AS integration_id, za.oa_user_id AS recipient, 'owner'::recipient_role AS role
     FROM matching m JOIN zalo_accounts za ON za.id = m.owner_account_id

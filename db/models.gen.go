@@ -347,6 +347,12 @@ type InviteFailure struct {
 	At       time.Time
 }
 
+type MatchingIntegration struct {
+	TransactionID  uuid.UUID
+	IntegrationID  uuid.UUID
+	OwnerAccountID uuid.UUID
+}
+
 type OAToken struct {
 	Singleton    bool
 	AccessToken  []byte

@@ -34,6 +34,19 @@ var sendOptions = workflow.ActivityOptions{
 	},
 }
 
+// A send is first tried as a local activity — inside the workflow task,
+// with no round trip through the server — for a few quick attempts; one
+// still failing then becomes a regular activity under sendOptions, with
+// its retries visible in the Temporal UI.
+var sendLocalOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumAttempts:    3,
+	},
+}
+
 // Database activities retry for as long as a send would: a transaction must
 // not be dropped because Postgres was briefly away.
 var dbOptions = workflow.ActivityOptions{
@@ -46,21 +59,22 @@ var dbOptions = workflow.ActivityOptions{
 	},
 }
 
+// Planning is one statement, so it runs as a local activity: inside the
+// workflow task, without a round trip through the server.
+var planOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout:    10 * time.Second,
+	ScheduleToCloseTimeout: 24 * time.Hour,
+	RetryPolicy:            dbOptions.RetryPolicy,
+}
+
 // NotifyTransaction sends one Zalo message per recipient of every matching
 // integration, in parallel, and records each outcome.
 func NotifyTransaction(ctx workflow.Context, in NotifyInput) (NotifyResult, error) {
 	var a *activities.Activities
-	dbCtx := workflow.WithActivityOptions(ctx, dbOptions)
-
 	var plan activities.PlanResult
-	if err := workflow.ExecuteActivity(dbCtx, a.PlanNotifications, activities.PlanInput{TransactionID: in.TransactionID}).Get(ctx, &plan); err != nil {
+	planCtx := workflow.WithLocalActivityOptions(ctx, planOptions)
+	if err := workflow.ExecuteLocalActivity(planCtx, a.PlanNotifications, activities.PlanInput{TransactionID: in.TransactionID}).Get(ctx, &plan); err != nil {
 		return NotifyResult{}, err
-	}
-
-	if len(plan.IntegrationIDs) > 0 {
-		if err := workflow.UpsertTypedSearchAttributes(ctx, IntegrationIDKey.ValueSet(plan.IntegrationIDs)); err != nil {
-			return NotifyResult{}, err
-		}
 	}
 
 	outcomes := make([]activities.Outcome, len(plan.Deliveries))
@@ -92,22 +106,35 @@ func NotifyTransaction(ctx workflow.Context, in NotifyInput) (NotifyResult, erro
 	return res, nil
 }
 
-// deliver sends one message and records its outcome. Recording is a separate
-// activity so that a database hiccup after Zalo accepted the message retries
-// only the write, never the send.
+// deliver sends one message; the send records its own outcome. What it
+// could not record (a failure, or a database hiccup after Zalo accepted
+// the message) is recorded by a separate activity, which retries only the
+// write, never the send.
 func deliver(ctx workflow.Context, deliveryID uuid.UUID) activities.Outcome {
 	var a *activities.Activities
 	var out activities.Outcome
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sendOptions), a.SendZaloMessage,
-		activities.SendInput{DeliveryID: deliveryID}).Get(ctx, &out)
+	in := activities.SendInput{DeliveryID: deliveryID}
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendLocalOptions), a.SendZaloMessage, in).Get(ctx, &out)
+	if err != nil && !permanent(err) {
+		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sendOptions), a.SendZaloMessage, in).Get(ctx, &out)
+	}
 	if err != nil {
 		out = activities.Outcome{Status: activities.StatusFailed, Reason: failureReason(err)}
+	}
+	if out.Recorded {
+		return out
 	}
 	rec := activities.RecordInput{DeliveryID: deliveryID, Outcome: out}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbOptions), a.RecordDelivery, rec).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("delivery outcome not recorded", "delivery_id", deliveryID, "error", err)
 	}
 	return out
+}
+
+// permanent tells an error retrying cannot fix (Zalo refused for good).
+func permanent(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.NonRetryable()
 }
 
 // failureReason is the stable type of the activity's last error (e.g.

@@ -23,6 +23,7 @@ Usage:
   tingting sync-followers              record the OA's existing followers (a worker must be running)
   tingting workspace create --name N   create a workspace; prints its API key last
   tingting env                         list the environment variables tingting reads
+  tingting bench [flags]               measure latency and throughput on this machine (see docs/BENCHMARKS.md)
 
 Configuration comes from the environment; see README.md.
 `
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return p.runWorkspace(ctx, rest, stdout)
 	case "env":
 		return printEnv(stdout)
+	case "bench":
+		return runBench(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

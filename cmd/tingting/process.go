@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -74,16 +75,32 @@ func (p *process) runPiece(ctx context.Context, name string) error {
 		return err
 	}
 	defer tc.Close()
-	switch name {
-	case "api":
-		return p.serveAPI(ctx, pool, tc)
-	case "sync-followers":
+	if name == "sync-followers" {
 		return p.syncFollowers(ctx, tc)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return p.runWorker(gctx, pool, tc) })
-	g.Go(func() error { return p.serve(gctx, "metrics", p.cfg.MetricsAddr, p.metrics.Handler()) })
+	if name == "api" {
+		g.Go(func() error { return p.serveAPI(gctx, pool, tc) })
+	} else {
+		g.Go(func() error { return p.runWorker(gctx, pool, tc) })
+		g.Go(func() error { return p.serve(gctx, "metrics", p.cfg.MetricsAddr, p.metrics.Handler()) })
+	}
+	if p.cfg.DebugAddr != "" {
+		g.Go(func() error { return p.serve(gctx, "debug", p.cfg.DebugAddr, debugHandler()) })
+	}
 	return g.Wait()
+}
+
+// debugHandler serves Go's profiles, on DEBUG_ADDR only: never on the API's
+// public address.
+func debugHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	return mux
 }
 
 // syncFollowers runs the follower sync (a workflow, so a worker does the
@@ -118,6 +135,9 @@ func (p *process) dialTemporal(ctx context.Context) (client.Client, error) {
 		HostPort:  p.cfg.TemporalAddress,
 		Namespace: p.cfg.TemporalNamespace,
 		Logger:    tlog.NewStructuredLogger(p.log.With("component", "temporal")),
+		// Payloads are a few ids: gzip would only cost CPU on both ends
+		// (measured: docs/BENCHMARKS.md).
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s: %w", p.cfg.TemporalAddress, err)

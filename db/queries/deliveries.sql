@@ -2,16 +2,8 @@
 -- active integration that wants this transaction. Re-running it adds only
 -- what is missing, so the activity calling it can be retried.
 -- name: PlanDeliveries :exec
-WITH txn AS (
-    SELECT id, workspace_id, bank_account_id, amount FROM transactions WHERE transactions.id = @transaction_id
-), matching AS (
-    SELECT i.id, i.owner_account_id
-    FROM txn
-    JOIN integration_bank_accounts iba ON iba.bank_account_id = txn.bank_account_id
-    JOIN integrations i ON i.id = iba.integration_id AND i.workspace_id = txn.workspace_id
-    WHERE i.status = 'active'
-      AND (i.direction = 'both' OR (i.direction = 'in' AND txn.amount > 0) OR (i.direction = 'out' AND txn.amount < 0))
-      AND abs(txn.amount) >= i.min_amount
+WITH matching AS (
+    SELECT integration_id AS id, owner_account_id FROM matching_integrations WHERE transaction_id = @transaction_id
 ), recipients AS (
     SELECT m.id AS integration_id, za.oa_user_id AS recipient, 'owner'::recipient_role AS role
     FROM matching m JOIN zalo_accounts za ON za.id = m.owner_account_id
@@ -23,6 +15,9 @@ WITH txn AS (
 INSERT INTO deliveries (transaction_id, integration_id, recipient, role)
 SELECT @transaction_id, integration_id, recipient, role FROM recipients
 ON CONFLICT (transaction_id, integration_id, recipient) DO NOTHING;
+
+-- name: ListMatchingIntegrations :many
+SELECT integration_id FROM matching_integrations WHERE transaction_id = @transaction_id ORDER BY integration_id;
 
 -- name: ListOpenDeliveries :many
 SELECT id, integration_id, recipient, role FROM deliveries
@@ -74,3 +69,9 @@ WHERE d.integration_id = @integration_id AND i.workspace_id = @workspace_id
   AND (sqlc.narg(before)::timestamptz IS NULL OR d.created_at < sqlc.narg(before)::timestamptz)
 ORDER BY d.created_at DESC, d.id DESC
 LIMIT @max_rows;
+
+-- CountPendingDeliveries counts a workspace's deliveries still to be sent
+-- or recorded (the benchmark waits for none).
+-- name: CountPendingDeliveries :one
+SELECT count(*) FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
+WHERE t.workspace_id = @workspace_id AND d.status = 'pending';

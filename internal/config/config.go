@@ -19,6 +19,7 @@ type Config struct {
 	TemporalNamespace string
 	HTTPAddr          string
 	MetricsAddr       string
+	DebugAddr         string
 	ZalosimAddr       string
 	PublicURL         string
 
@@ -61,6 +62,7 @@ var Vars = []Var{
 	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace.", setString(func(c *Config) *string { return &c.TemporalNamespace })},
 	{"HTTP_ADDR", ":8080", "Where the API listens.", setString(func(c *Config) *string { return &c.HTTPAddr })},
 	{"METRICS_ADDR", ":9091", "Where `tingting worker` serves /metrics (the API serves its own at /metrics).", setString(func(c *Config) *string { return &c.MetricsAddr })},
+	{"DEBUG_ADDR", "", "Where the API and the worker serve Go's profiles (/debug/pprof/); empty turns them off. Keep it private.", setString(func(c *Config) *string { return &c.DebugAddr })},
 	{"ZALOSIM_ADDR", ":8090", "Where the Zalo sandbox listens (`dev` and `zalosim`).", setString(func(c *Config) *string { return &c.ZalosimAddr })},
 	{"PUBLIC_URL", "http://127.0.0.1:8080", "How browsers and webhooks reach the API.", setURL(func(c *Config) *string { return &c.PublicURL })},
 	{"ZALO_OAUTH_URL", "https://oauth.zaloapp.com", "Zalo OAuth base URL (the sandbox's URL in `dev`).", setURL(func(c *Config) *string { return &c.ZaloOAuthURL })},

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,7 +86,23 @@ type Options struct {
 	DBFile    string // "" keeps everything in memory
 	Logger    log.Logger
 	Output    io.Writer // the server's own output; nil discards it
+	ExtraArgs []string  // more `start-dev` flags, e.g. --sqlite-pragma
 }
+
+// tuning is what makes the dev server keep up with tingting on a laptop
+// (each measured in docs/BENCHMARKS.md): activities handed to the worker in
+// the answer to its workflow task instead of through a poll, and one task
+// queue partition, as there is one worker.
+var tuning = []string{
+	"--dynamic-config-value", "system.enableActivityEagerExecution=true",
+	"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+	"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
+}
+
+// fileTuning is for a server with a database file: SQLite's write-ahead log,
+// synced at checkpoints rather than at every commit. A crash of the machine
+// (not of the process) can lose the last moments; this is a dev server.
+var fileTuning = []string{"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"}
 
 // Start runs `temporal server start-dev` as a child process with tingting's
 // search attributes registered, and returns once it answers.
@@ -93,6 +110,13 @@ func Start(ctx context.Context, o Options) (*testsuite.DevServer, error) {
 	out := o.Output
 	if out == nil {
 		out = io.Discard
+	}
+	args := append([]string{}, tuning...)
+	if o.DBFile != "" {
+		args = append(args, fileTuning...)
+	}
+	if o.Logger == nil {
+		o.Logger = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
 	}
 	return testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath:     o.Binary,
@@ -104,5 +128,6 @@ func Start(ctx context.Context, o Options) (*testsuite.DevServer, error) {
 		SearchAttributes: searchAttributes(),
 		Stdout:           out,
 		Stderr:           out,
+		ExtraArgs:        append(args, o.ExtraArgs...),
 	})
 }

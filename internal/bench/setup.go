@@ -1,0 +1,115 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/seed"
+)
+
+// Shop is a workspace with one bank account and K integrations of M
+// recipients each (the owner and M-1 invited members), every recipient a
+// different sandbox user who follows the OA.
+type Shop struct {
+	WorkspaceID   uuid.UUID
+	APIKey        string
+	BankAccountID string
+	Recipients    []string // OA user ids, K×M of them
+}
+
+// SetUp creates a shop through the API, the sandbox's control API and,
+// for the integrations (which the wizard would make), the seed package.
+func SetUp(ctx context.Context, s *Stack, pool *pgxpool.Pool, integrations, recipients int) (Shop, error) {
+	ws, key, err := apikey.CreateWorkspace(ctx, pool, "Bench "+uuid.NewString()[:8])
+	if err != nil {
+		return Shop{}, err
+	}
+	shop := Shop{WorkspaceID: ws.ID, APIKey: key}
+	var acct struct {
+		ID string `json:"id"`
+	}
+	err = postJSON(ctx, s.APIURL+"/v1/bank-accounts", key, map[string]string{
+		"bank_code": "VCB", "bank_name": "Vietcombank", "account_number": fmt.Sprint(1_000_000_000 + ws.ID.ID()%1_000_000_000),
+		"account_name": "CUA HANG BENCH",
+	}, http.StatusCreated, &acct)
+	if err != nil {
+		return Shop{}, fmt.Errorf("creating the bank account: %w", err)
+	}
+	shop.BankAccountID = acct.ID
+	bankAccountID, err := uuid.Parse(acct.ID)
+	if err != nil {
+		return Shop{}, err
+	}
+	for k := range integrations {
+		people := make([]seed.Person, recipients)
+		for m := range people {
+			var u struct {
+				OAUserID  string `json:"oa_user_id"`
+				AppUserID string `json:"app_user_id"`
+				Name      string `json:"name"`
+			}
+			name := fmt.Sprintf("Nhân viên %d-%d", k+1, m+1)
+			if err := postJSON(ctx, s.SandboxURL+"/_sandbox/users", "", map[string]any{"name": name, "follows": true},
+				http.StatusCreated, &u); err != nil {
+				return Shop{}, fmt.Errorf("creating a sandbox user: %w", err)
+			}
+			people[m] = seed.Person{OAUserID: u.OAUserID, AppUserID: u.AppUserID, Name: u.Name}
+			shop.Recipients = append(shop.Recipients, u.OAUserID)
+		}
+		if _, err := seed.CreateIntegration(ctx, pool, seed.Integration{
+			WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{bankAccountID}, Owner: people[0], Members: people[1:],
+		}); err != nil {
+			return Shop{}, fmt.Errorf("creating an integration: %w", err)
+		}
+	}
+	return shop, nil
+}
+
+// postJSON posts body and decodes the answer into out, which must come with
+// status want.
+func postJSON(ctx context.Context, url, apiKey string, body any, want int, out any) error {
+	return doJSON(ctx, http.MethodPost, url, apiKey, body, want, out)
+}
+
+func doJSON(ctx context.Context, method, url, apiKey string, body any, want int, out any) error {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: %d %s", method, url, res.StatusCode, b)
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(b, out)
+}

@@ -1,0 +1,415 @@
+// Package bench runs tingting as separate processes on this machine — the
+// Temporal dev server, the Zalo sandbox, the API and the worker — puts load
+// on it, and counts every message the sandbox received: latency,
+// throughput, duplicates, missing messages and each process's peak memory.
+// Faults (killed processes, a failing sandbox) can be injected mid-run.
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/devtemporal"
+)
+
+// StackConfig says what to run and where.
+type StackConfig struct {
+	Binary      string // the tingting executable
+	TemporalCLI string
+	DatabaseURL string // an existing, migrated database
+	Dir         string // logs and the dev server's database file
+	// TemporalArgs are extra `temporal server start-dev` flags (tuning).
+	TemporalArgs []string
+	// Env is added to the API's and worker's environment (tuning).
+	Env []string
+}
+
+// Stack is a running tingting. Its methods are safe for concurrent use.
+type Stack struct {
+	cfg        StackConfig
+	env        []string
+	APIURL     string
+	SandboxURL string
+	// DebugURLs are where each piece serves net/http/pprof.
+	DebugURLs map[string]string
+	addrs     map[string]string
+	temporal  string // host:port
+	key       []byte // TINGTING_ENCRYPTION_KEY
+
+	mu      sync.Mutex
+	procs   map[string]*exec.Cmd
+	devSrv  *testsuite.DevServer
+	peakRSS map[string]int64         // kB, the highest over every incarnation
+	cpuDead map[string]time.Duration // CPU time of killed incarnations
+}
+
+// The pieces a stack runs, besides the dev server.
+const (
+	Sandbox  = "zalosim"
+	API      = "api"
+	Worker   = "worker"
+	Temporal = "temporal"
+	Bench    = "bench" // this process: the load generator and the direct baseline
+)
+
+// Credentials the sandbox and tingting share; nothing here is secret.
+const (
+	appID          = "1234567890123456789"
+	oaAccessToken  = "bench-oa-access-token"
+	oaRefreshToken = "bench-oa-refresh-token"
+)
+
+// StartStack starts the dev server, the sandbox, the API and the worker,
+// and returns once each answers.
+func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
+	s := &Stack{cfg: cfg, procs: map[string]*exec.Cmd{}, peakRSS: map[string]int64{}, addrs: map[string]string{},
+		DebugURLs: map[string]string{}, cpuDead: map[string]time.Duration{}}
+	for _, name := range []string{Temporal, Sandbox, API, Worker, "metrics", "api-debug", "worker-debug"} {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		s.addrs[name] = addr
+	}
+	s.temporal = s.addrs[Temporal]
+	s.APIURL = "http://" + s.addrs[API]
+	s.SandboxURL = "http://" + s.addrs[Sandbox]
+	s.DebugURLs[API] = "http://" + s.addrs["api-debug"]
+	s.DebugURLs[Worker] = "http://" + s.addrs["worker-debug"]
+	s.key = make([]byte, 32)
+	_, _ = rand.Read(s.key)
+	secret := make([]byte, 16)
+	_, _ = rand.Read(secret)
+	s.env = append(os.Environ(),
+		"DATABASE_URL="+cfg.DatabaseURL,
+		"TEMPORAL_ADDRESS="+s.temporal,
+		"TEMPORAL_NAMESPACE=default",
+		"ZALOSIM_ADDR="+s.addrs[Sandbox],
+		"ZALO_OAUTH_URL="+s.SandboxURL, "ZALO_GRAPH_URL="+s.SandboxURL, "ZALO_OPENAPI_URL="+s.SandboxURL,
+		"ZALO_APP_ID="+appID, "ZALO_APP_SECRET="+hex.EncodeToString(secret),
+		"ZALO_OA_SECRET_KEY="+hex.EncodeToString(secret),
+		"ZALO_OA_ACCESS_TOKEN="+oaAccessToken, "ZALO_OA_REFRESH_TOKEN="+oaRefreshToken,
+		"TINGTING_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(s.key),
+		"PUBLIC_URL="+s.APIURL,
+		"ZALOSIM_WEBHOOK_URL="+s.APIURL+"/v1/webhooks/zalo",
+		"LOG_LEVEL=warn",
+	)
+	if err := s.startTemporal(ctx); err != nil {
+		return nil, err
+	}
+	for _, name := range []string{Sandbox, API, Worker} {
+		if err := s.Start(ctx, name); err != nil {
+			s.Stop()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Start starts one piece (again, after Kill) and waits until it answers.
+func (s *Stack) Start(ctx context.Context, name string) error {
+	if name == Temporal {
+		return s.startTemporal(ctx)
+	}
+	env := append([]string{}, s.env...)
+	var ready string
+	switch name {
+	case Sandbox:
+		ready = s.SandboxURL + "/_sandbox"
+	case API:
+		env = append(env, "HTTP_ADDR="+s.addrs[API], "DEBUG_ADDR="+s.addrs["api-debug"])
+		env = append(env, s.cfg.Env...)
+		ready = s.APIURL + "/readyz"
+	case Worker:
+		env = append(env, "METRICS_ADDR="+s.addrs["metrics"], "DEBUG_ADDR="+s.addrs["worker-debug"])
+		env = append(env, s.cfg.Env...)
+		ready = "http://" + s.addrs["metrics"] + "/metrics"
+	default:
+		return fmt.Errorf("unknown piece %q", name)
+	}
+	logFile, err := os.OpenFile(filepath.Join(s.cfg.Dir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(s.cfg.Binary, name)
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, logFile, logFile
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return fmt.Errorf("starting %s: %w", name, err)
+	}
+	go func() { _ = cmd.Wait(); logFile.Close() }()
+	s.mu.Lock()
+	s.procs[name] = cmd
+	s.mu.Unlock()
+	if err := waitHTTP(ctx, ready, 30*time.Second); err != nil {
+		return fmt.Errorf("%s did not come up (see %s): %w", name, logFile.Name(), err)
+	}
+	return nil
+}
+
+func (s *Stack) startTemporal(ctx context.Context) error {
+	logFile, err := os.OpenFile(filepath.Join(s.cfg.Dir, "temporal.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	srv, err := devtemporal.Start(ctx, devtemporal.Options{
+		Binary: s.cfg.TemporalCLI, HostPort: s.temporal, Namespace: "default",
+		DBFile: filepath.Join(s.cfg.Dir, "temporal.db"), Output: logFile, ExtraArgs: s.cfg.TemporalArgs,
+	})
+	if err != nil {
+		logFile.Close()
+		return fmt.Errorf("starting the Temporal dev server: %w", err)
+	}
+	s.mu.Lock()
+	s.devSrv = srv
+	s.mu.Unlock()
+	return nil
+}
+
+// Kill ends a piece with SIGKILL: no shutdown, in-flight work lost.
+func (s *Stack) Kill(name string) error {
+	pid := s.pid(name)
+	if pid == 0 {
+		return fmt.Errorf("%s is not running", name)
+	}
+	s.notePeak(name, pid)
+	s.mu.Lock()
+	s.cpuDead[name] += cpuTime(pid)
+	s.mu.Unlock()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		return err
+	}
+	// Wait until the kernel has reaped it, so its ports are free.
+	for i := 0; i < 100 && processAlive(pid); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
+
+// PeakRSS returns each piece's peak resident memory in kB so far.
+func (s *Stack) PeakRSS() map[string]int64 {
+	for _, name := range []string{Temporal, Sandbox, API, Worker} {
+		if pid := s.pid(name); pid != 0 {
+			s.notePeak(name, pid)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int64, len(s.peakRSS))
+	for k, v := range s.peakRSS {
+		out[k] = v
+	}
+	return out
+}
+
+// CPU returns the CPU time (user and system) each piece has used so far,
+// over every incarnation.
+func (s *Stack) CPU() map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, name := range []string{Temporal, Sandbox, API, Worker} {
+		var live time.Duration
+		if pid := s.pid(name); pid != 0 {
+			live = cpuTime(pid)
+		}
+		s.mu.Lock()
+		out[name] = s.cpuDead[name] + live
+		s.mu.Unlock()
+	}
+	return out
+}
+
+// Stop ends every piece: the API and worker gracefully, then the rest.
+func (s *Stack) Stop() {
+	s.PeakRSS()
+	s.mu.Lock()
+	procs, srv := s.procs, s.devSrv
+	s.mu.Unlock()
+	for _, name := range []string{API, Worker, Sandbox} {
+		if cmd := procs[name]; cmd != nil && cmd.Process != nil && processAlive(cmd.Process.Pid) {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			for i := 0; i < 250 && processAlive(cmd.Process.Pid); i++ {
+				time.Sleep(20 * time.Millisecond)
+			}
+			_ = cmd.Process.Kill()
+		}
+	}
+	if srv != nil {
+		if pid := s.pid(Temporal); pid != 0 {
+			_ = srv.Stop()
+		}
+	}
+}
+
+// pid is a running piece's process id, or 0.
+func (s *Stack) pid(name string) int {
+	if name == Temporal {
+		return devServerPID(s.temporal)
+	}
+	s.mu.Lock()
+	cmd := s.procs[name]
+	s.mu.Unlock()
+	if cmd == nil || cmd.Process == nil || !processAlive(cmd.Process.Pid) {
+		return 0
+	}
+	return cmd.Process.Pid
+}
+
+func (s *Stack) notePeak(name string, pid int) {
+	kb := peakRSS(pid)
+	s.mu.Lock()
+	s.peakRSS[name] = max(s.peakRSS[name], kb)
+	s.mu.Unlock()
+}
+
+// processAlive is true for a process that runs (not a zombie).
+func processAlive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// The state follows the parenthesised command name.
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
+}
+
+// peakRSS reads a process's high-water resident set (VmHWM) in kB.
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// cpuTime reads a process's user and system time from /proc (in clock
+// ticks of 10 ms, Linux's USER_HZ).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest) // f[0] is field 3 (state); utime and stime are fields 14 and 15
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// devServerPID finds this process's `temporal server start-dev` child
+// listening on hostPort (the SDK that starts it does not expose it).
+func devServerPID(hostPort string) int {
+	_, port, _ := net.SplitHostPort(hostPort)
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || !processAlive(pid) {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(cmdline), "\x00")
+		if !strings.Contains(string(cmdline), "start-dev") {
+			continue
+		}
+		for i, a := range args {
+			if a == "--port" && i+1 < len(args) && args[i+1] == port {
+				return pid
+			}
+		}
+	}
+	return 0
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// waitHTTP polls url until it answers 200.
+func waitHTTP(ctx context.Context, url string, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	var last error = errors.New("no answer")
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = fmt.Errorf("%s answered %d", url, res.StatusCode)
+		} else {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			return last
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// FreshDatabase drops and recreates the database url names, then migrates
+// it, so every benchmark starts empty.
+func FreshDatabase(ctx context.Context, url string) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return err
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return db.Migrate(ctx, pool, slog.New(slog.DiscardHandler))
+}
