@@ -14,6 +14,11 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
 
+	// The web UI (package web), outside /v1; docs/openapi.yaml lists these
+	// too, so it stays the whole list of what the server answers.
+	e.GET("/", s.uiIndex)
+	e.GET("/ui/:file", s.uiFile)
+
 	// Webhooks authenticate by signature, and the OAuth callback by its
 	// single-use state, not by API key.
 	e.POST("/v1/webhooks/zalo", s.zaloWebhook)

@@ -1,0 +1,560 @@
+// tingting's web UI: the setup wizard and the integration pages, in plain
+// JavaScript. Screens are chosen by the URL's hash (#/, #/wizard/ID,
+// #/integrations/ID) and built with the DOM API: text from the API is never
+// parsed as HTML. Every call goes to the JSON API under /v1 with the
+// workspace's API key, which lives in sessionStorage (this tab only).
+'use strict';
+
+const KEY = 'tingting.apiKey';
+const app = document.getElementById('app');
+const signOut = document.getElementById('sign-out');
+
+// ---------------------------------------------------------------- helpers
+
+// h builds an element: h('p', {class: 'x', onclick: fn}, 'text', child, …).
+// Attributes whose value is false or null are left out.
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    else if (name === 'checked' || name === 'disabled' || name === 'value') el[name] = value;
+    else el.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+// formatVND shows đồng the way the messages do: +599.000 VND.
+function formatVND(amount, signed = true) {
+  const digits = String(Math.abs(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  const sign = amount < 0 ? '-' : amount > 0 && signed ? '+' : '';
+  return sign + digits + ' VND';
+}
+
+// formatTime shows a time in Vietnam (UTC+7, no daylight saving):
+// 14:03:05 03/10/2024, as the messages do.
+function formatTime(iso) {
+  if (!iso) return '';
+  const d = new Date(Date.parse(iso) + 7 * 3600 * 1000);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ` +
+    `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+}
+
+const FIELDS = [
+  ['amount', 'Số tiền'],
+  ['time', 'Thời gian'],
+  ['account', 'Tài khoản'],
+  ['description', 'Nội dung'],
+  ['balance', 'Số dư'],
+  ['reference', 'Mã tham chiếu'],
+  ['counter_account', 'Tài khoản đối ứng'],
+];
+const DEFAULT_FIELDS = ['time', 'description'];
+
+const DIRECTIONS = [
+  ['in', 'Tiền vào'],
+  ['out', 'Tiền ra'],
+  ['both', 'Cả tiền vào và tiền ra'],
+];
+const directionText = (d) => (DIRECTIONS.find(([v]) => v === d) || [d, d])[1];
+
+function bankText(b) {
+  return [b.bank_name || b.bank_code, b.account_number, b.account_name].filter(Boolean).join(' · ');
+}
+
+// ---------------------------------------------------------------- the API
+
+class APIError extends Error {
+  constructor(status, code, message, zaloCode) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.zaloCode = zaloCode;
+  }
+}
+
+// api calls the JSON API and answers its body; an error answer (the
+// contract's {"error":{code, message}}) or no answer at all throws APIError.
+async function api(method, path, body) {
+  const init = { method, headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY) } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch('/v1' + path, init);
+  } catch {
+    throw new APIError(0, 'network', '');
+  }
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = (data && data.error) || {};
+    throw new APIError(res.status, e.code || 'http_' + res.status, e.message || res.statusText, e.zalo_code);
+  }
+  return data;
+}
+
+// What the API's error codes mean, in the words of the person using the UI.
+const ERRORS = {
+  network: 'Không kết nối được tới máy chủ tingting. Kiểm tra mạng rồi thử lại.',
+  unauthorized: 'Khóa API không đúng hoặc đã bị thu hồi. Hãy đăng nhập lại.',
+  not_found: 'Không tìm thấy mục này: có thể nó đã bị xóa hoặc thuộc workspace khác.',
+  not_following: 'Tài khoản Zalo này chưa Quan tâm Zalo OA nên chưa nhận được tin nhắn. ' +
+    'Mở Zalo, tìm Zalo OA và nhấn "Quan tâm", rồi bấm "Gọi thử" lại.',
+  step_out_of_order: 'Hãy làm lần lượt từng bước: chọn tài khoản ngân hàng, tài khoản Zalo, ' +
+    'dữ liệu gửi kèm, gọi thử thành công rồi mới lưu.',
+  wizard_closed: 'Phiên thiết lập này đã kết thúc. Hãy tạo tích hợp mới.',
+  login_failed: 'Đăng nhập bằng Zalo không thành công. Hãy đăng nhập lại.',
+  unknown_bank_account: 'Có tài khoản ngân hàng không thuộc workspace này. Tải lại trang rồi chọn lại.',
+  conflict: 'Mục này đã tồn tại.',
+  too_large: 'Dữ liệu gửi lên quá lớn.',
+  unavailable: 'Hệ thống đang tạm thời không phản hồi. Vui lòng thử lại sau ít phút.',
+  internal: 'Có lỗi ở phía máy chủ, lỗi đã được ghi lại. Vui lòng thử lại.',
+};
+
+// What Zalo's own error codes mean, for a refused test call.
+const ZALO_ERRORS = {
+  '-32': 'gửi quá nhanh, hãy thử lại sau ít phút',
+  '-211': 'Zalo OA đã hết hạn mức gửi tin',
+  '-213': 'người nhận chưa Quan tâm Zalo OA',
+  '-216': 'quyền gửi tin của Zalo OA đã hết hạn',
+  '-217': 'người nhận đã chặn Zalo OA',
+  '-220': 'quyền gửi tin của Zalo OA đã hết hạn',
+  '-230': 'người nhận chưa tương tác với Zalo OA trong 7 ngày qua',
+  '-232': 'người nhận chưa tương tác với Zalo OA trong 7 ngày qua',
+  '-234': 'Zalo không cho gửi tin vào ban đêm, hãy thử lại sau 6 giờ sáng',
+};
+
+function zaloRefusal(code) {
+  const why = ZALO_ERRORS[String(code)];
+  return 'Zalo từ chối tin nhắn' + (why ? ': ' + why : '') + (code ? ` (mã lỗi ${code}).` : '.');
+}
+
+function errorText(e) {
+  if (!(e instanceof APIError)) return 'Có lỗi không mong muốn: ' + e.message;
+  if (e.code === 'zalo_refused') return zaloRefusal(e.zaloCode);
+  if (e.code === 'invalid_request') return 'Dữ liệu chưa hợp lệ (' + e.message + ').';
+  return ERRORS[e.code] || e.message || `Lỗi ${e.status}.`;
+}
+
+// Why a delivery was skipped or failed (its last_error), in plain words.
+const REASONS = {
+  not_following: 'người nhận chưa Quan tâm OA',
+  blocked: 'người nhận đã chặn OA',
+  no_interaction: 'người nhận không tương tác với OA trong 7 ngày',
+  member_removed: 'đã bị xóa khỏi danh sách nhận',
+  integration_paused: 'tích hợp đang tạm dừng',
+  integration_deleted: 'tích hợp đã bị xóa',
+};
+const STATUSES = { sent: 'Đã gửi', pending: 'Đang gửi', failed: 'Không gửi được', skipped: 'Bỏ qua' };
+
+// ---------------------------------------------------------------- actions
+
+// run disables button while action runs, and shows what went wrong in out.
+// A refused API key ends the session.
+async function run(button, out, action) {
+  if (button) button.disabled = true;
+  if (out) say(out, '', '');
+  try {
+    await action();
+  } catch (e) {
+    if (e instanceof APIError && e.status === 401) return showSignIn(errorText(e));
+    if (out) say(out, errorText(e), 'error');
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+function say(out, text, kind = 'ok') {
+  out.textContent = text;
+  out.className = 'msg ' + kind;
+}
+
+async function copy(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = 'Đã sao chép';
+  } catch {
+    button.textContent = 'Hãy chọn và sao chép thủ công';
+  }
+  setTimeout(() => { button.textContent = 'Sao chép'; }, 3000);
+}
+
+// inviteBox is what an owner sends to the people who should get messages.
+function inviteBox(code) {
+  const text = '/invite: ' + code;
+  const button = h('button', { type: 'button', class: 'secondary', id: 'copy-invite' }, 'Sao chép');
+  button.addEventListener('click', () => copy(text, button));
+  return h('div', { class: 'invite' },
+    h('p', {}, 'Mã giới thiệu: ', h('strong', { id: 'referral-code' }, code)),
+    h('p', {}, 'Những tài khoản muốn nhận tin nhắn cần Quan tâm Zalo OA, rồi nhắn tới Zalo OA với cú pháp:'),
+    h('div', { class: 'copyline' }, h('code', { id: 'invite-text' }, text), button),
+  );
+}
+
+// ---------------------------------------------------------------- screens
+
+let shown = 0; // bumped on every navigation, so a late answer draws nothing
+let timer = 0; // the delivery log's refresh
+
+async function route() {
+  const mine = ++shown;
+  clearInterval(timer);
+  const key = sessionStorage.getItem(KEY);
+  signOut.hidden = !key;
+  if (!key) return showSignIn();
+  const [page, id] = location.hash.replace(/^#\/?/, '').split('/');
+  const live = () => mine === shown;
+  try {
+    if (page === 'wizard' && id) await showWizard(id, live);
+    else if (page === 'integrations' && id) await showIntegration(id, live);
+    else await showHome(live);
+  } catch (e) {
+    if (!live()) return;
+    if (e instanceof APIError && e.status === 401) return showSignIn(errorText(e));
+    app.replaceChildren(h('section', { class: 'card' },
+      h('p', { class: 'msg error' }, errorText(e)),
+      h('p', {}, h('a', { href: '#/' }, 'Về trang chủ'))));
+  }
+}
+
+function showSignIn(problem) {
+  sessionStorage.removeItem(KEY);
+  signOut.hidden = true;
+  const input = h('input', { id: 'api-key', type: 'password', autocomplete: 'off', placeholder: 'tt_…', required: true });
+  const out = h('p', { class: problem ? 'msg error' : 'msg', role: 'alert' }, problem || '');
+  const button = h('button', { type: 'submit' }, 'Đăng nhập');
+  const form = h('form', { class: 'card narrow', id: 'sign-in' },
+    h('h1', {}, 'Đăng nhập'),
+    h('p', {}, 'Nhập khóa API của workspace (bắt đầu bằng tt_). Khóa chỉ được giữ trong thẻ trình duyệt này.'),
+    h('label', { for: 'api-key' }, 'Khóa API'), input, button, out);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const key = input.value.trim();
+    if (!key.startsWith('tt_')) return say(out, 'Khóa API bắt đầu bằng tt_.', 'error');
+    run(button, out, async () => {
+      sessionStorage.setItem(KEY, key);
+      try {
+        await api('GET', '/integrations'); // is the key good?
+      } catch (e) {
+        sessionStorage.removeItem(KEY);
+        throw e;
+      }
+      route();
+    });
+  });
+  app.replaceChildren(form);
+  input.focus();
+}
+
+async function showHome(live) {
+  const [integrations, banks] = await Promise.all([api('GET', '/integrations'), api('GET', '/bank-accounts')]);
+  if (!live()) return;
+  const bankByID = new Map(banks.items.map((b) => [b.id, b]));
+  const out = h('p', { class: 'msg', role: 'alert' });
+  const create = h('button', { type: 'button', id: 'new-integration' }, 'Tạo tích hợp mới');
+  create.addEventListener('click', () => run(create, out, async () => {
+    const w = await api('POST', '/wizards', {});
+    location.hash = '#/wizard/' + w.id;
+  }));
+  const rows = integrations.items.map((i) => h('li', { class: 'row' },
+    h('a', { href: '#/integrations/' + i.id, class: 'grow' },
+      h('strong', {}, 'Zalo: ' + i.owner.name),
+      h('span', { class: 'muted' }, ' · ' + i.bank_account_ids.map((id) => bankText(bankByID.get(id) || { account_number: id })).join(', '))),
+    statusBadge(i.status)));
+  app.replaceChildren(h('section', { class: 'card' },
+    h('div', { class: 'head' }, h('h1', {}, 'Các tích hợp Zalo OA'), create),
+    rows.length ? h('ul', { class: 'list', id: 'integrations' }, rows)
+      : h('p', { class: 'muted', id: 'integrations' }, 'Chưa có tích hợp nào. Tạo tích hợp để nhận thông báo biến động số dư qua Zalo.'),
+    out));
+}
+
+function statusBadge(status) {
+  return status === 'active' ? h('span', { class: 'badge on' }, 'Đang hoạt động')
+    : h('span', { class: 'badge off' }, 'Tạm dừng');
+}
+
+const STEPS = ['bank_accounts', 'zalo_account', 'fields', 'test_call', 'save'];
+
+async function showWizard(id, live) {
+  const [first, banks, accounts] = await Promise.all([
+    api('GET', '/wizards/' + id), api('GET', '/bank-accounts'), api('GET', '/zalo-accounts')]);
+  if (!live()) return;
+  let st = first;
+  const base = '/wizards/' + id;
+
+  // step sends one step and draws the wizard again from its answer.
+  const step = (button, out, method, path, body) => run(button, out, async () => {
+    st = await api(method, base + path, body);
+    draw();
+  });
+
+  function draw() {
+    if (!live()) return;
+    if (st.status === 'saved') return app.replaceChildren(saved());
+    if (st.status !== 'in_progress') {
+      const why = st.status === 'expired' ? 'đã hết hạn (7 ngày không thao tác)' : 'đã bị hủy';
+      return app.replaceChildren(h('section', { class: 'card' },
+        h('h1', {}, 'Thiết lập tích hợp'), h('p', {}, 'Phiên thiết lập này ' + why + '.'),
+        h('p', {}, h('a', { href: '#/' }, 'Về trang chủ để tạo tích hợp mới'))));
+    }
+    const at = STEPS.indexOf(st.step);
+    const cancelOut = h('p', { class: 'msg', role: 'alert' });
+    const cancel = h('button', { type: 'button', class: 'link' }, 'Hủy thiết lập');
+    cancel.addEventListener('click', () => {
+      if (!confirm('Hủy phiên thiết lập này? Những gì đã chọn sẽ không được lưu.')) return;
+      run(cancel, cancelOut, async () => {
+        await api('DELETE', base);
+        location.hash = '#/';
+      });
+    });
+    app.replaceChildren(
+      h('h1', {}, 'Thiết lập tích hợp Zalo OA'),
+      card(1, 'Chọn tài khoản ngân hàng', at >= 0, () => bankStep()),
+      card(2, 'Thiết lập Zalo OA nhận dữ liệu', at >= 1, () => zaloStep()),
+      card(3, 'Cấu hình dữ liệu gửi kèm tin nhắn', at >= 2, () => fieldsStep()),
+      card(4, 'Gọi thử đến Zalo OA', at >= 3, () => testStep()),
+      card(5, 'Lưu tích hợp', at >= 3, () => saveStep(at)),
+      h('p', {}, cancel), cancelOut);
+    if (at === 2 && st.fields.length === 0) {
+      // The preview needs fields: start from the usual ones.
+      const out = document.getElementById('fields-msg');
+      step(null, out, 'PUT', '/fields', { fields: DEFAULT_FIELDS });
+    }
+  }
+
+  function card(n, title, open, body) {
+    return h('section', { class: open ? 'card' : 'card locked', id: 'step-' + n },
+      h('h2', {}, h('span', { class: 'step-no' }, n), title),
+      open ? body() : h('p', { class: 'muted' }, 'Hoàn thành bước trước để tiếp tục.'));
+  }
+
+  function bankStep() {
+    const out = h('p', { class: 'msg', role: 'alert' });
+    if (banks.items.length === 0) {
+      return h('p', { class: 'muted' }, 'Workspace chưa có tài khoản ngân hàng nào. Tài khoản được thêm khi Casso gửi giao dịch, hoặc qua API POST /v1/bank-accounts.');
+    }
+    const chosen = new Set(st.bank_account_ids);
+    const boxes = banks.items.map((b) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', name: 'bank', value: b.id, checked: chosen.has(b.id) }), bankText(b)));
+    const direction = h('select', { id: 'direction' },
+      DIRECTIONS.map(([v, text]) => h('option', { value: v, selected: (st.direction || 'in') === v }, text)));
+    const min = h('input', { id: 'min-amount', type: 'number', min: 0, step: 1000, value: String(st.min_amount || 0) });
+    const next = h('button', { type: 'button', id: 'save-banks' }, 'Tiếp tục');
+    next.addEventListener('click', () => {
+      const ids = boxes.map((l) => l.querySelector('input')).filter((i) => i.checked).map((i) => i.value);
+      const amount = Number(min.value || 0);
+      if (ids.length === 0) return say(out, 'Hãy chọn ít nhất một tài khoản ngân hàng.', 'error');
+      if (!Number.isSafeInteger(amount) || amount < 0) return say(out, 'Số tiền tối thiểu là một số nguyên đồng, không âm.', 'error');
+      step(next, out, 'PUT', '/bank-accounts', { bank_account_ids: ids, direction: direction.value, min_amount: amount });
+    });
+    return h('div', {},
+      h('p', {}, 'Chọn các tài khoản ngân hàng muốn gửi thông báo qua Zalo.'),
+      h('div', { class: 'checks', id: 'banks' }, boxes),
+      h('div', { class: 'grid' },
+        h('label', { for: 'direction' }, 'Loại giao dịch'), direction,
+        h('label', { for: 'min-amount' }, 'Số tiền tối thiểu (VND)'), min),
+      next, out);
+  }
+
+  function zaloStep() {
+    const out = h('p', { class: 'msg', role: 'alert' });
+    const login = h('button', { type: 'button', id: 'zalo-login', class: accounts.items.length ? 'link' : 'zalo' },
+      accounts.items.length ? 'Đăng nhập bằng tài khoản Zalo khác' : 'Đăng nhập bằng Zalo');
+    login.addEventListener('click', () => run(login, out, async () => {
+      // Zalo sends the browser back to the API, which sends it back here.
+      const res = await api('POST', base + '/zalo-login', { return_to: '/#/wizard/' + id });
+      location.assign(res.authorize_url);
+    }));
+    const current = st.zalo_account && st.zalo_account.id;
+    const radios = accounts.items.map((a) => {
+      const input = h('input', { type: 'radio', name: 'zalo', value: a.id, checked: a.id === current });
+      input.addEventListener('change', () => step(null, out, 'PUT', '/zalo-account', { zalo_account_id: a.id }));
+      return h('label', { class: 'check' }, input, a.name,
+        a.follows_oa ? h('span', { class: 'badge on' }, 'Đã Quan tâm OA') : h('span', { class: 'badge off' }, 'Chưa Quan tâm OA'));
+    });
+    const warn = st.zalo_account && !st.zalo_account.follows_oa
+      ? h('p', { class: 'msg warn' }, `Tài khoản ${st.zalo_account.name} chưa Quan tâm Zalo OA. Mở Zalo, tìm Zalo OA và nhấn "Quan tâm" để nhận được tin nhắn.`)
+      : null;
+    return h('div', {},
+      h('p', {}, 'Chọn tài khoản Zalo nhận thông báo. Tài khoản Zalo đã Quan tâm Zalo OA mới nhận được tin nhắn.'),
+      radios.length ? h('div', { class: 'checks', id: 'zalo-accounts' }, radios) : null,
+      warn, h('p', {}, login), out);
+  }
+
+  function fieldsStep() {
+    const out = h('p', { class: 'msg', role: 'alert', id: 'fields-msg' });
+    const chosen = new Set(st.fields.length ? st.fields : ['amount', ...DEFAULT_FIELDS]);
+    const boxes = FIELDS.map(([name, label]) => {
+      const input = h('input', { type: 'checkbox', value: name, checked: chosen.has(name), disabled: name === 'amount' });
+      input.addEventListener('change', () => {
+        const fields = boxes.map((l) => l.querySelector('input')).filter((i) => i.checked && i.value !== 'amount').map((i) => i.value);
+        step(null, out, 'PUT', '/fields', { fields });
+      });
+      return h('label', { class: 'check' }, input, label);
+    });
+    return h('div', {},
+      h('p', {}, 'Chọn dữ liệu gửi kèm tin nhắn thông báo (số tiền luôn có).'),
+      h('div', { class: 'checks inline', id: 'fields' }, boxes),
+      h('h3', {}, 'Xem trước tin nhắn'),
+      h('pre', { class: 'preview', id: 'preview' }, st.preview || '…'),
+      out);
+  }
+
+  function testStep() {
+    const out = h('p', { class: 'msg', role: 'alert', id: 'test-result' });
+    const tc = st.test_call;
+    if (tc && tc.ok) say(out, `Gọi thử thành công. Tin nhắn mẫu đã được gửi tới Zalo của ${st.zalo_account.name}.`);
+    else if (tc && !tc.ok) say(out, zaloRefusal(tc.zalo_code), 'error');
+    const button = h('button', { type: 'button', id: 'test-call' }, 'Gọi thử');
+    button.addEventListener('click', () => run(button, out, async () => {
+      await api('POST', base + '/test-call');
+      st = await api('GET', base);
+      draw();
+    }));
+    return h('div', {},
+      h('p', {}, `Gửi một tin nhắn mẫu thông báo biến động số dư tới Zalo của ${st.zalo_account.name}.`),
+      button, out);
+  }
+
+  function saveStep(at) {
+    const out = h('p', { class: 'msg', role: 'alert' });
+    const button = h('button', { type: 'button', id: 'save', disabled: at < 4 }, 'Lưu');
+    button.addEventListener('click', () => run(button, out, async () => {
+      await api('POST', base + '/save');
+      st = await api('GET', base);
+      draw();
+    }));
+    return h('div', {},
+      at < 4 ? h('p', { class: 'muted' }, 'Cần gọi thử thành công trước khi lưu.') : null,
+      button, out);
+  }
+
+  function saved() {
+    return h('section', { class: 'card', id: 'invite-step' },
+      h('h1', {}, 'Đã lưu tích hợp'),
+      h('p', { class: 'msg ok' }, 'Từ giờ mỗi giao dịch mới sẽ được báo qua Zalo OA.'),
+      h('h2', {}, 'Mời tài khoản khác nhận thông báo'),
+      inviteBox(st.referral_code),
+      h('p', { class: 'actions' },
+        h('a', { class: 'button', href: '#/integrations/' + st.integration_id, id: 'open-integration' }, 'Mở trang tích hợp'),
+        h('a', { href: '#/' }, 'Về trang chủ')));
+  }
+
+  draw();
+}
+
+async function showIntegration(id, live) {
+  const base = '/integrations/' + id;
+  const [first, banks] = await Promise.all([api('GET', base), api('GET', '/bank-accounts')]);
+  if (!live()) return;
+  let integ = first;
+  const bankByID = new Map(banks.items.map((b) => [b.id, b]));
+  const log = h('div', { id: 'deliveries' });
+  const logOut = h('p', { class: 'msg', role: 'alert' });
+
+  // Names by OA user id; a member removed since stays known on this page.
+  const names = new Map();
+  function learnNames() {
+    for (const m of integ.members) names.set(m.oa_user_id, m.name);
+    if (integ.owner.oa_user_id) names.set(integ.owner.oa_user_id, integ.owner.name);
+  }
+
+  async function refreshLog() {
+    const res = await api('GET', base + '/deliveries?limit=50');
+    if (!live()) return;
+    learnNames();
+    log.replaceChildren(res.items.length === 0 ? h('p', { class: 'muted' }, 'Chưa có tin nhắn nào.')
+      : h('table', {},
+        h('thead', {}, h('tr', {}, ['Thời gian giao dịch', 'Mã giao dịch', 'Số tiền', 'Người nhận', 'Trạng thái', 'Ghi chú'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, res.items.map((d) => {
+          const reason = (d.last_error || '').split(':')[0];
+          return h('tr', { class: 'status-' + d.status },
+            h('td', {}, formatTime(d.occurred_at)),
+            h('td', {}, d.external_id),
+            h('td', { class: 'num' }, formatVND(d.amount)),
+            h('td', {}, d.role === 'owner' ? (names.get(d.recipient) || 'Chủ tích hợp') + ' (chủ tích hợp)'
+              : names.get(d.recipient) || 'Thành viên đã bị xóa'),
+            h('td', {}, STATUSES[d.status] || d.status),
+            h('td', {}, REASONS[reason] || d.last_error || ''));
+        }))));
+  }
+
+  function draw() {
+    if (!live()) return;
+    const out = h('p', { class: 'msg', role: 'alert' });
+    const paused = integ.status === 'paused';
+    const toggle = h('button', { type: 'button', id: 'toggle-status', class: 'secondary' }, paused ? 'Tiếp tục gửi thông báo' : 'Tạm dừng');
+    toggle.addEventListener('click', () => run(toggle, out, async () => {
+      integ = await api('PATCH', base, { status: paused ? 'active' : 'paused' });
+      draw();
+    }));
+    const rotate = h('button', { type: 'button', id: 'rotate-code', class: 'secondary' }, 'Đổi mã giới thiệu');
+    rotate.addEventListener('click', () => {
+      if (!confirm('Đổi mã giới thiệu? Mã cũ sẽ ngừng hoạt động ngay.')) return;
+      run(rotate, out, async () => {
+        const res = await api('POST', base + '/referral-code');
+        integ.referral_code = res.referral_code;
+        draw();
+      });
+    });
+    const members = integ.members.map((m) => {
+      const remove = h('button', { type: 'button', class: 'remove', title: 'Xóa ' + m.name, 'aria-label': 'Xóa ' + m.name }, '×');
+      remove.addEventListener('click', () => {
+        if (!confirm(`Xóa ${m.name} khỏi danh sách nhận thông báo? Tài khoản này sẽ không nhận tin nhắn nữa.`)) return;
+        run(remove, out, async () => {
+          await api('DELETE', `${base}/members/${m.id}`);
+          integ = await api('GET', base);
+          draw();
+        });
+      });
+      return h('li', { class: 'row' }, h('span', { class: 'grow' }, m.name), h('span', { class: 'muted' }, 'tham gia ' + formatTime(m.added_at)), remove);
+    });
+    const reload = h('button', { type: 'button', class: 'link', id: 'refresh-log' }, 'Làm mới');
+    reload.addEventListener('click', () => run(reload, logOut, refreshLog));
+    app.replaceChildren(
+      h('p', {}, h('a', { href: '#/' }, '← Các tích hợp')),
+      h('div', { class: 'cols' }, h('section', { class: 'card' },
+        h('div', { class: 'head' }, h('h1', {}, 'Tích hợp Zalo OA'), h('span', { id: 'status' }, statusBadge(integ.status))),
+        h('dl', {},
+          h('dt', {}, 'Chủ tích hợp'), h('dd', {}, integ.owner.name),
+          h('dt', {}, 'Tài khoản ngân hàng'), h('dd', {}, integ.bank_account_ids.map((b) => bankText(bankByID.get(b) || { account_number: b })).join(', ')),
+          h('dt', {}, 'Loại giao dịch'), h('dd', {}, directionText(integ.direction)),
+          h('dt', {}, 'Số tiền tối thiểu'), h('dd', {}, formatVND(integ.min_amount, false)),
+          h('dt', {}, 'Dữ liệu gửi kèm'), h('dd', {}, integ.fields.map((f) => (FIELDS.find(([n]) => n === f) || [f, f])[1]).join(', '))),
+        h('p', { class: 'actions' }, toggle),
+        out),
+      h('section', { class: 'card' },
+        h('h2', {}, 'Mời tài khoản khác nhận thông báo'),
+        inviteBox(integ.referral_code),
+        h('p', { class: 'actions' }, rotate))),
+      h('section', { class: 'card' },
+        h('h2', {}, 'Danh sách tài khoản tham gia'),
+        h('ul', { class: 'list', id: 'members' },
+          h('li', { class: 'row' }, h('span', { class: 'grow' }, integ.owner.name), h('span', { class: 'muted' }, 'chủ tích hợp')),
+          members),
+        members.length ? null : h('p', { class: 'muted' }, 'Chưa có ai khác tham gia.')),
+      h('section', { class: 'card' },
+        h('div', { class: 'head' }, h('h2', {}, 'Nhật ký gửi tin'), reload),
+        log, logOut));
+  }
+
+  draw();
+  await refreshLog();
+  // New transactions show up by themselves while the page is open.
+  timer = setInterval(() => { if (live()) refreshLog().catch(() => {}); }, 3000);
+}
+
+signOut.addEventListener('click', () => {
+  location.hash = '#/';
+  showSignIn();
+});
+window.addEventListener('hashchange', route);
+route();
