@@ -1,0 +1,335 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/message"
+)
+
+// TestTheWebUI is an owner clicking through the web UI in a real browser
+// (Debian's chromium, headless): sign in with the API key, choose the bank
+// account, log in with Zalo on the sandbox's consent page as someone who has
+// not followed the OA (the test call says to tap "Quan tâm"), log in again
+// as the owner, choose the fields, test-call, save and copy the invite; then
+// on the integration page see a transaction's delivery, remove an invited
+// member, pause and rotate the code. It checks what the owner sees: the
+// page's text and the sandbox's Zalo inboxes.
+// RECORD_SCREENSHOTS=1 saves each screen to docs/screenshots.
+func TestTheWebUI(t *testing.T) {
+	chromium := findChromium(t)
+	s := startStack(t)
+	key := s.workspace(t, "Tiệm bánh")
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{
+		"bank_code": "VCB", "bank_name": "Vietcombank", "account_number": "0123456789", "account_name": "TIEM BANH CHI LAN",
+	}, nil))
+	lan := s.sim.CreateUser("Chị Lan", true)
+	minh := s.sim.CreateUser("Anh Minh", false)
+	b := openBrowser(t, chromium, s.apiURL)
+
+	// Sign in: a wrong key is refused in plain words, the right one shows
+	// the (empty) list of integrations.
+	b.do(chromedp.Navigate(s.apiURL + "/"))
+	b.waitText("#sign-in", "Khóa API")
+	b.shot("01-sign-in", "#sign-in")
+	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), "tt_not-a-real-key"), chromedp.Click(chromedp.CSS("#sign-in button")))
+	b.waitText("#sign-in", "Khóa API không đúng hoặc đã bị thu hồi")
+	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), key), chromedp.Click(chromedp.CSS("#sign-in button")))
+	b.waitText("main", "Chưa có tích hợp nào")
+	b.shot("02-home", "main")
+
+	// 1. The bank account, money in only, from 10.000 đồng.
+	b.click("#new-integration")
+	b.waitText("#step-1", "Vietcombank · 0123456789 · TIEM BANH CHI LAN")
+	b.waitText("#step-2", "Hoàn thành bước trước")
+	b.do(chromedp.Click(chromedp.CSS("#banks input")), chromedp.SetValue(chromedp.CSS("#direction"), "in"),
+		chromedp.SetValue(chromedp.CSS("#min-amount"), "10000"))
+	b.shot("03-bank-accounts", "#step-1")
+	b.click("#save-banks")
+
+	// 2. "Đăng nhập bằng Zalo" as Anh Minh, who has not followed the OA.
+	b.waitText("#zalo-login", "Đăng nhập bằng Zalo")
+	b.click("#zalo-login")
+	b.waitText("body", "Chọn tài khoản Zalo (sandbox) để đồng ý")
+	b.shot("04-zalo-consent", "h1")
+	b.do(chromedp.Click(`//a[contains(., "Anh Minh")]`))
+	b.waitText("#zalo-accounts", "Anh Minh")
+	b.waitText("#step-2", "Chưa Quan tâm OA")
+	b.waitText("#preview", "[Tin nhắn thử] Biến động số dư") // 3. the usual fields, previewed
+	b.shot("05-zalo-account", "#step-2")
+	b.click("#test-call")
+	b.waitText("#test-result", `nhấn "Quan tâm"`)
+	b.shot("06-not-following", "#test-result")
+	require.Empty(t, s.sim.Inbox(minh.OAUserID))
+
+	// "Đăng nhập bằng tài khoản Zalo khác": the owner, Chị Lan.
+	b.waitText("#zalo-login", "Đăng nhập bằng tài khoản Zalo khác")
+	b.click("#zalo-login")
+	b.do(chromedp.Click(`//a[contains(., "Chị Lan")]`))
+	b.waitText("#step-4", "Zalo của Chị Lan")
+
+	// 3. The balance too: the preview follows the checkboxes.
+	require.NotContains(t, b.text("#preview"), "Số dư:")
+	b.click(`#fields input[value="balance"]`)
+	b.waitText("#preview", "Số dư: 25.000.000 VND")
+	b.shot("07-fields", "#preview")
+
+	// 4. "Gọi thử": the sample arrives in Chị Lan's Zalo, as previewed.
+	preview := b.text("#preview")
+	b.click("#test-call")
+	b.waitText("#test-result", "Gọi thử thành công")
+	inbox := s.sim.Inbox(lan.OAUserID)
+	require.Len(t, inbox, 1)
+	require.Equal(t, withoutTime(preview), withoutTime(inbox[0].Text), "what arrived is what was previewed")
+	b.shot("08-test-call", "#test-result")
+
+	// 5. "Lưu", and the invite step with the text to send the OA.
+	b.click("#save")
+	b.waitText("#invite-step", "Mời tài khoản khác nhận thông báo")
+	code := b.text("#referral-code")
+	require.Regexp(t, regexp.MustCompile(`^[23456789ABCDEFGHJKMNPQRSTWXYZ]{10}$`), code)
+	require.Equal(t, "/invite: "+code, b.text("#invite-text"))
+	b.click("#copy-invite")
+	b.waitText("#copy-invite", "Đã sao chép")
+	copied, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Equal(t, "/invite: "+code, copied)
+	b.shot("09-invite", "#invite-step")
+
+	// Anh Minh follows the OA and sends the copied text: he is in.
+	_, status, _ := s.sim.Follow(minh.OAUserID, true)
+	require.Equal(t, http.StatusOK, status)
+	s.sim.UserSendsText(minh.OAUserID, copied)
+	require.Eventually(t, func() bool { return lastText(s.sim, minh) == message.InviteAdded }, 15*time.Second, 50*time.Millisecond)
+
+	// The integration page: both get a transaction, the log shows it.
+	b.click("#open-integration")
+	b.waitText("#members", "Anh Minh")
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
+		"account_number": "0123456789", "external_id": "FT-UI-1", "amount": 250000, "description": "Mua bánh sinh nhật",
+		"balance_after": 25250000, "occurred_at": time.Now().Format(time.RFC3339),
+	}, nil))
+	b.waitRow("#deliveries tr", "FT-UI-1", "+250.000 VND", "Chị Lan (chủ tích hợp)", "Đã gửi")
+	b.waitRow("#deliveries tr", "FT-UI-1", "Anh Minh", "Đã gửi")
+	require.Contains(t, lastText(s.sim, lan), "Nội dung: Mua bánh sinh nhật")
+	b.shot("10-integration", "#deliveries")
+
+	// × removes Anh Minh after a confirm.
+	b.click(`#members button[title="Xóa Anh Minh"]`)
+	b.waitGone("#members", "Anh Minh")
+	require.Contains(t, b.dialogs(), "Xóa Anh Minh khỏi danh sách nhận thông báo? Tài khoản này sẽ không nhận tin nhắn nữa.")
+
+	// Pause, and rotate the code after a confirm.
+	b.click("#toggle-status")
+	b.waitText("#status", "Tạm dừng")
+	b.waitText("#toggle-status", "Tiếp tục gửi thông báo")
+	b.click("#rotate-code")
+	b.waitGone("#referral-code", code)
+	rotated := b.text("#referral-code")
+	require.Regexp(t, regexp.MustCompile(`^[23456789ABCDEFGHJKMNPQRSTWXYZ]{10}$`), rotated)
+	require.Equal(t, "/invite: "+rotated, b.text("#invite-text"))
+	require.Contains(t, b.dialogs(), "Đổi mã giới thiệu? Mã cũ sẽ ngừng hoạt động ngay.")
+	b.shot("11-paused-rotated", "#referral-code")
+
+	// The home screen lists it, paused.
+	b.do(chromedp.Click(`//a[contains(., "Các tích hợp")]`))
+	b.waitText("#integrations", "Zalo: Chị Lan")
+	b.waitText("#integrations", "Tạm dừng")
+	b.shot("12-integrations", "#integrations")
+	require.Empty(t, b.exceptions(), "no script errors on any page")
+}
+
+// findChromium is Debian's chromium; without it the test skips, except in
+// CI, where a skipped browser test must not pass for a green one.
+func findChromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is not installed (apt-get install -y chromium); CI must run the browser test")
+	}
+	t.Skip("chromium is not installed (apt-get install -y chromium)")
+	return ""
+}
+
+// browser is one headless chromium tab, with the dialogs it accepted and
+// the script errors it saw.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+
+	mu       sync.Mutex
+	accepted []string
+	thrown   []string
+}
+
+func openBrowser(t *testing.T, path, origin string) *browser {
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Headless,
+		chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("force-color-profile", "srgb"), chromedp.Flag("lang", "vi-VN"),
+		chromedp.WindowSize(1000, 800))
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
+	b := &browser{t: t, ctx: ctx}
+	b.do(chromedp.EmulateViewport(1000, 800))
+	// The test reads back what "Sao chép" copied.
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted, Origin: origin,
+		})
+		require.NoError(t, err)
+	}
+
+	// confirm() blocks the page, and the click that opened it, until it is
+	// answered: answer yes from here and remember what it asked.
+	dialogs := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for ev, err := range dialogs {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.accepted = append(b.accepted, ev.Message)
+			b.mu.Unlock()
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	thrown := chromedp.Events(ctx, runtime.ExceptionThrown)
+	go func() {
+		for ev, err := range thrown {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.thrown = append(b.thrown, ev.ExceptionDetails.Text+" "+describe(ev.ExceptionDetails.Exception))
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+func describe(o *runtime.RemoteObject) string {
+	if o == nil {
+		return ""
+	}
+	return o.Description
+}
+
+func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	require.NoError(b.t, chromedp.Do(b.ctx, actions...))
+}
+
+func (b *browser) click(css string) {
+	b.t.Helper()
+	b.do(chromedp.Click(chromedp.CSS(css)))
+}
+
+func (b *browser) text(css string) string {
+	b.t.Helper()
+	text, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(css)))
+	require.NoError(b.t, err)
+	return text
+}
+
+// waitText waits until the element's visible text contains want.
+func (b *browser) waitText(css, want string) {
+	b.t.Helper()
+	b.poll(fmt.Sprintf(`(document.querySelector(%s)?.innerText ?? "").includes(%s)`, js(css), js(want)), css+" shows "+want)
+}
+
+// waitGone waits until the element's visible text no longer contains text.
+func (b *browser) waitGone(css, text string) {
+	b.t.Helper()
+	b.poll(fmt.Sprintf(`!(document.querySelector(%s)?.innerText ?? %s).includes(%s)`, js(css), js(text), js(text)), css+" no longer shows "+text)
+}
+
+// waitRow waits until one of the rows shows every one of cells.
+func (b *browser) waitRow(css string, cells ...string) {
+	b.t.Helper()
+	b.poll(fmt.Sprintf(`[...document.querySelectorAll(%s)].some((r) => %s.every((c) => r.innerText.includes(c)))`, js(css), js(cells)),
+		fmt.Sprintf("a row %s showing %q", css, cells))
+}
+
+func (b *browser) poll(expr, what string) {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		// A navigation (to Zalo's consent page and back) ends a poll early:
+		// poll again on the new page.
+		_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) || b.ctx.Err() != nil {
+			body, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("body")))
+			b.t.Fatalf("waiting for %s: %v\nthe page shows:\n%s", what, err, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (b *browser) dialogs() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.accepted...)
+}
+
+func (b *browser) exceptions() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.thrown...)
+}
+
+// shot saves the screen, scrolled to show the element, as
+// docs/screenshots/NAME.png when RECORD_SCREENSHOTS=1.
+func (b *browser) shot(name, css string) {
+	b.t.Helper()
+	if os.Getenv("RECORD_SCREENSHOTS") != "1" {
+		return
+	}
+	_, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%s).scrollIntoView({block: "center"})`, js(css))))
+	require.NoError(b.t, err)
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	require.NoError(b.t, err)
+	require.NoError(b.t, os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), png, 0o644))
+}
+
+func js(v any) string {
+	raw, _ := json.Marshal(v)
+	return string(raw)
+}
+
+// withoutTime drops a message's "Thời gian" line: the sample is stamped
+// when it is rendered, and the preview is rendered before the test call.
+func withoutTime(text string) string {
+	var kept []string
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if !strings.HasPrefix(line, "Thời gian:") {
+			kept = append(kept, line)
+		}
+	}
+	return strings.Join(kept, "\n")
+}
