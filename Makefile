@@ -6,7 +6,7 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmod
 export TEST_DATABASE_URL
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate dev test lint
+.PHONY: help tools generate dev test lint bench chaos
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,12 @@ dev: ## run everything locally: Temporal dev server, Zalo sandbox, API, worker
 
 test: $(BIN)/temporal ## run every test against PostgreSQL (TEST_DATABASE_URL) and a Temporal dev server
 	go test -race -count=1 ./...
+
+bench: $(BIN)/temporal ## measure latency and throughput against the direct baseline (docs/BENCHMARKS.md)
+	go build -o $(BIN)/tingting ./cmd/tingting && $(BIN)/tingting bench $(BENCH_FLAGS)
+
+chaos: $(BIN)/temporal ## the full fault-injection suite, a few minutes per fault (docs/RELIABILITY.md)
+	CHAOS=full go test -count=1 -timeout 60m -v -run TestChaos ./internal/bench/
 
 lint: $(TOOLS) ## gofmt, go vet, staticcheck and a clean `sqlc diff`
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi

@@ -86,6 +86,7 @@ func Prepare(ctx context.Context, cfg Config) (*Env, error) {
 		env.Close()
 		return nil, err
 	}
+	s.latency = cfg.Latency
 	if err := s.SetFaults(ctx, map[string]any{"latency_ms": cfg.Latency.Milliseconds()}); err != nil {
 		env.Close()
 		return nil, err

@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -53,8 +52,9 @@ type Stack struct {
 	// DebugURLs are where each piece serves net/http/pprof.
 	DebugURLs map[string]string
 	addrs     map[string]string
-	temporal  string // host:port
-	key       []byte // TINGTING_ENCRYPTION_KEY
+	temporal  string        // host:port
+	key       []byte        // TINGTING_ENCRYPTION_KEY
+	latency   time.Duration // the sandbox's, as Prepare set it
 
 	mu      sync.Mutex
 	procs   map[string]*exec.Cmd
@@ -364,7 +364,7 @@ func freeAddr() (string, error) {
 func waitHTTP(ctx context.Context, url string, limit time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	var last error = errors.New("no answer")
+	var last error
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		res, err := http.DefaultClient.Do(req)

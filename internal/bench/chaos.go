@@ -1,0 +1,128 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Fault is something going wrong in the middle of a run.
+type Fault struct {
+	Name   string
+	Copies int // each transaction is posted this many times at once
+	// Inject breaks something and returns once it is repaired.
+	Inject func(ctx context.Context, s *Stack) error
+	// InFlight, if set, says why a message in flight when the fault
+	// struck may be sent twice; with it unset, any duplicate is a bug.
+	InFlight string
+}
+
+// Faults are the chaos suite: each must end with every (transaction,
+// recipient) messaged exactly once, bar the duplicates InFlight explains.
+func Faults(outage time.Duration) []Fault {
+	restart := func(name string) func(context.Context, *Stack) error {
+		return func(ctx context.Context, s *Stack) error {
+			if err := s.Kill(name); err != nil {
+				return err
+			}
+			return s.Start(ctx, name)
+		}
+	}
+	return []Fault{
+		{Name: "every transaction posted 3 times at once", Copies: 3},
+		{Name: fmt.Sprintf("the sandbox failing every call (HTTP 503) for %s", outage), Inject: func(ctx context.Context, s *Stack) error {
+			latency := s.latency
+			if err := s.SetFaults(ctx, map[string]any{"http_status": 503, "latency_ms": latency.Milliseconds()}); err != nil {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(outage):
+			}
+			return s.SetFaults(ctx, map[string]any{"latency_ms": latency.Milliseconds()})
+		}},
+		{Name: "the worker killed (SIGKILL) and restarted", Inject: restart(Worker),
+			InFlight: "Zalo had accepted the message but the worker died before storing that it had: " +
+				"the retry cannot know, and Zalo's API has no idempotency key"},
+		{Name: "the Temporal dev server killed (SIGKILL) and restarted on its database file", Inject: restart(Temporal)},
+		{Name: "the API killed (SIGKILL) and restarted", Inject: restart(API)},
+	}
+}
+
+// ChaosResult is a run under a fault.
+type ChaosResult struct {
+	Fault       Fault
+	Result      Result
+	Struck      time.Time     // when the fault was injected
+	Repaired    time.Duration // how long after Struck it was repaired
+	Explained   []Duplicate   // in flight when the fault struck
+	Unexplained []Duplicate
+}
+
+// inFlightWindow is how near the fault a duplicate's first message must be
+// to count as in flight then: the sandbox's latency plus the time to
+// store the outcome, with a wide margin.
+const inFlightWindow = time.Second
+
+// Chaos runs the load and injects the fault a third of the way through.
+func (e *Env) Chaos(ctx context.Context, f Fault, load Load) (ChaosResult, error) {
+	load.Copies = max(f.Copies, 1)
+	res := ChaosResult{Fault: f}
+	injected := make(chan error, 1)
+	if f.Inject != nil {
+		go func() {
+			time.Sleep(time.Duration(float64(load.Transactions) / load.Rate / 3 * float64(time.Second)))
+			res.Struck = time.Now()
+			err := f.Inject(ctx, e.Stack)
+			res.Repaired = time.Since(res.Struck)
+			injected <- err
+		}()
+	} else {
+		injected <- nil
+	}
+	r, err := e.RunTingting(ctx, load)
+	if ierr := <-injected; ierr != nil {
+		return res, fmt.Errorf("injecting %q: %w", f.Name, ierr)
+	}
+	res.Result = r
+	if err != nil {
+		return res, err
+	}
+	for _, d := range r.Duplicates {
+		near := d.At[0].Sub(res.Struck)
+		if f.InFlight != "" && near > -inFlightWindow && near < inFlightWindow {
+			res.Explained = append(res.Explained, d)
+		} else {
+			res.Unexplained = append(res.Unexplained, d)
+		}
+	}
+	return res, nil
+}
+
+// WriteChaosReport prints one row per fault and then each duplicate with
+// its explanation.
+func WriteChaosReport(w io.Writer, load Load, results []ChaosResult) {
+	fmt.Fprintf(w, "\n%d transactions at %.0f/s per fault, %s\n\n", load.Transactions, load.Rate, time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintln(w, "| fault | repaired after | messages | missing | duplicates (explained) | post retries | p50 | p99 | max |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	for _, c := range results {
+		r := c.Result
+		fmt.Fprintf(w, "| %s | %s | %d/%d | %d | %d (%d) | %d | %s | %s | %s |\n", c.Fault.Name, c.Repaired.Round(100*time.Millisecond),
+			r.Received, r.Expected, r.Missing, len(r.Duplicates), len(c.Explained), r.Retries,
+			ms(Percentile(r.Latencies, 50)), ms(Percentile(r.Latencies, 99)), ms(Percentile(r.Latencies, 100)))
+	}
+	for _, c := range results {
+		for _, d := range c.Explained {
+			fmt.Fprintf(w, "\n- %s: transaction %d to %s, first message %s after the fault, again %s after it: %s.", c.Fault.Name,
+				d.Transaction, d.Recipient, d.At[0].Sub(c.Struck).Round(time.Millisecond), d.At[1].Sub(c.Struck).Round(time.Millisecond),
+				c.Fault.InFlight)
+		}
+		for _, d := range c.Unexplained {
+			fmt.Fprintf(w, "\n- %s: transaction %d to %s got %d messages, the first %s after the fault: UNEXPLAINED.", c.Fault.Name,
+				d.Transaction, d.Recipient, len(d.At), d.At[0].Sub(c.Struck).Round(time.Millisecond))
+		}
+	}
+	fmt.Fprintln(w)
+}

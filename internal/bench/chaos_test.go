@@ -1,0 +1,78 @@
+package bench_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/internal/bench"
+	"github.com/tingting-vn/tingting/internal/devtemporal"
+	"github.com/tingting-vn/tingting/internal/testenv"
+)
+
+// TestChaos runs tingting as separate processes under load and breaks
+// each part in turn. Every (transaction, recipient) must get exactly one
+// message, bar duplicates the fault explains. By default it is the short
+// form CI runs; CHAOS=full (make chaos) is the full one of
+// docs/RELIABILITY.md, and CHAOS_REPORT=file writes its report there.
+func TestChaos(t *testing.T) {
+	load := bench.Load{Transactions: 150, Rate: 15, Patience: 2 * time.Minute}
+	outage := 5 * time.Second
+	if os.Getenv("CHAOS") == "full" {
+		load = bench.Load{Transactions: 1800, Rate: 30, Patience: 5 * time.Minute}
+		outage = time.Minute
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tingting")
+	build := exec.Command("go", "build", "-o", bin, "github.com/tingting-vn/tingting/cmd/tingting")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "building tingting: %s", out)
+	cli, err := devtemporal.Binary(ctx, os.Stderr)
+	require.NoError(t, err)
+
+	env, err := bench.Prepare(ctx, bench.Config{
+		Stack:        bench.StackConfig{Binary: bin, TemporalCLI: cli, DatabaseURL: testenv.DatabaseURL(t), Dir: dir},
+		Integrations: 1, Recipients: 3, Latency: 50 * time.Millisecond,
+	})
+	require.NoError(t, err)
+	t.Cleanup(env.Close)
+
+	var results []bench.ChaosResult
+	for _, f := range bench.Faults(outage) {
+		t.Run(f.Name, func(t *testing.T) {
+			c, err := env.Chaos(ctx, f, load)
+			require.NoError(t, err)
+			results = append(results, c)
+			r := c.Result
+			assert.Zero(t, r.Missing, "every (transaction, recipient) gets a message")
+			assert.Empty(t, c.Unexplained, "no duplicate but those in flight when a worker died")
+			assert.Zero(t, r.PostErrors, "every post is accepted, retried if need be")
+			if t.Failed() {
+				logTails(t, dir)
+			}
+		})
+	}
+	var report strings.Builder
+	bench.WriteChaosReport(&report, load, results)
+	t.Log(report.String())
+	if path := os.Getenv("CHAOS_REPORT"); path != "" {
+		require.NoError(t, os.WriteFile(path, []byte(report.String()), 0o644))
+	}
+}
+
+// logTails shows the end of each process's log.
+func logTails(t *testing.T, dir string) {
+	for _, name := range []string{"api", "worker", "zalosim", "temporal"} {
+		b, _ := os.ReadFile(filepath.Join(dir, name+".log"))
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		t.Logf("--- %s.log (last lines)\n%s", name, strings.Join(lines[max(0, len(lines)-20):], "\n"))
+	}
+}
