@@ -36,7 +36,7 @@ func SetUp(ctx context.Context, s *Stack, pool *pgxpool.Pool, integrations, reci
 	var acct struct {
 		ID string `json:"id"`
 	}
-	err = postJSON(ctx, s.APIURL+"/v1/bank-accounts", key, map[string]string{
+	err = doJSON(ctx, http.MethodPost, s.APIURL+"/v1/bank-accounts", key, map[string]string{
 		"bank_code": "VCB", "bank_name": "Vietcombank", "account_number": fmt.Sprint(1_000_000_000 + ws.ID.ID()%1_000_000_000),
 		"account_name": "CUA HANG BENCH",
 	}, http.StatusCreated, &acct)
@@ -57,7 +57,7 @@ func SetUp(ctx context.Context, s *Stack, pool *pgxpool.Pool, integrations, reci
 				Name      string `json:"name"`
 			}
 			name := fmt.Sprintf("Nhân viên %d-%d", k+1, m+1)
-			if err := postJSON(ctx, s.SandboxURL+"/_sandbox/users", "", map[string]any{"name": name, "follows": true},
+			if err := doJSON(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users", "", map[string]any{"name": name, "follows": true},
 				http.StatusCreated, &u); err != nil {
 				return Shop{}, fmt.Errorf("creating a sandbox user: %w", err)
 			}
@@ -73,12 +73,8 @@ func SetUp(ctx context.Context, s *Stack, pool *pgxpool.Pool, integrations, reci
 	return shop, nil
 }
 
-// postJSON posts body and decodes the answer into out, which must come with
-// status want.
-func postJSON(ctx context.Context, url, apiKey string, body any, want int, out any) error {
-	return doJSON(ctx, http.MethodPost, url, apiKey, body, want, out)
-}
-
+// doJSON sends body as JSON and decodes the answer into out, which must
+// come with status want.
 func doJSON(ctx context.Context, method, url, apiKey string, body any, want int, out any) error {
 	var r io.Reader
 	if body != nil {
