@@ -20,13 +20,13 @@ generate: $(BIN)/sqlc ## regenerate db/ code from db/queries and db/migrations
 	$(BIN)/sqlc generate
 
 dev: ## run everything locally: Temporal dev server, Zalo sandbox, API, worker
-	go build -o $(BIN)/tingting ./cmd/tingting && $(BIN)/tingting dev
+	go build -o $(BIN)/tingting-dev ./cmd/tingting-dev && $(BIN)/tingting-dev dev
 
 test: $(BIN)/temporal ## run every test against PostgreSQL (TEST_DATABASE_URL) and a Temporal dev server
 	go test -race -count=1 ./...
 
 bench: $(BIN)/temporal ## measure latency and throughput against the direct baseline (docs/BENCHMARKS.md)
-	go build -o $(BIN)/tingting ./cmd/tingting && $(BIN)/tingting bench $(BENCH_FLAGS)
+	go build -o $(BIN)/ ./cmd/tingting ./cmd/tingting-dev && $(BIN)/tingting-dev bench $(BENCH_FLAGS)
 
 chaos: $(BIN)/temporal ## the full fault-injection suite, a few minutes per fault (docs/RELIABILITY.md)
 	CHAOS=full go test -count=1 -timeout 60m -v -run TestChaos ./internal/bench/

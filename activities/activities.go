@@ -6,18 +6,20 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
+	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/metrics"
+	"github.com/tingting-vn/tingting/internal/oatoken"
+	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
 // Activities' fields are its dependencies; workflows call its methods
 // through a nil *Activities.
 type Activities struct {
-	Pool      *pgxpool.Pool
+	Pool      *db.Pool
 	Zalo      Zalo
-	Tokens    *OATokens
+	Tokens    *oatoken.Store
+	Box       *secret.Box // opens what the API sealed (login verifiers)
 	Refresher Refresher
 	Metrics   *metrics.Metrics
 	Now       func() time.Time

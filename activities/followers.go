@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // FollowerUpdate is what an event says of a Zalo user. Following is nil
@@ -39,23 +40,18 @@ func (a *Activities) RecordFollower(ctx context.Context, in FollowerUpdate) erro
 	return nil
 }
 
-// SyncResult counts the followers a sync recorded.
-type SyncResult struct {
-	Followers int
-}
-
 // followerPage is Zalo's largest getlist page.
 const followerPage = 50
 
 // SyncFollowers walks the OA's follower list and each follower's detail
 // into the follower table, for users who followed before tingting existed.
 // It heartbeats its offset, so a retried sync resumes where it stopped.
-func (a *Activities) SyncFollowers(ctx context.Context) (SyncResult, error) {
+func (a *Activities) SyncFollowers(ctx context.Context) (contract.SyncResult, error) {
 	offset := 0
 	if activity.HasHeartbeatDetails(ctx) {
 		_ = activity.GetHeartbeatDetails(ctx, &offset)
 	}
-	res := SyncResult{Followers: offset}
+	res := contract.SyncResult{Followers: offset}
 	following := true
 	for {
 		token, _, err := a.Tokens.Current(ctx)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // TestSyncFollowersRecordsEveryFollowerWithBothIds: users who followed
@@ -22,7 +22,7 @@ func TestSyncFollowersRecordsEveryFollowerWithBothIds(t *testing.T) {
 	}
 	v, err := w.env.ExecuteActivity(acts.SyncFollowers)
 	require.NoError(t, err)
-	var res activities.SyncResult
+	var res contract.SyncResult
 	require.NoError(t, v.Get(&res))
 	require.Equal(t, 92, res.Followers)
 

@@ -55,7 +55,7 @@ func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (InviteRe
 		return a.fail(ctx, q, in, true)
 	}
 	integ, err := q.IntegrationByReferralCode(ctx, in.Code)
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		return a.fail(ctx, q, in, false)
 	} else if err != nil {
 		return InviteResult{}, err
@@ -66,7 +66,7 @@ func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (InviteRe
 	}
 	name := a.displayName(ctx, q, in.OAUserID)
 	_, err = q.AddInvitedMember(ctx, db.AddInvitedMemberParams{IntegrationID: integ.ID, OAUserID: in.OAUserID, Name: name, InviteEvent: &in.Event})
-	if errors.Is(db.Classify(err), db.ErrConflict) {
+	if errors.Is(err, db.ErrConflict) {
 		return already, nil // a member already: the unique index settles races
 	} else if err != nil {
 		return InviteResult{}, fmt.Errorf("add member: %w", err)

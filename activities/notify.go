@@ -94,7 +94,7 @@ func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, e
 	q := db.New(a.Pool)
 	d, err := q.StartDeliveryAttempt(ctx, deliveryID)
 	if err != nil {
-		return Outcome{}, fmt.Errorf("start attempt: %w", db.Classify(err))
+		return Outcome{}, fmt.Errorf("start attempt: %w", err)
 	}
 	switch {
 	case d.Status != db.DeliveryStatusPending:
@@ -147,6 +147,11 @@ func (a *Activities) sendWithToken(ctx context.Context, recipient, text string) 
 	})
 }
 
+// ErrTokenRefused is the error type of a local activity whose OA token Zalo
+// refused: it does not wait for the keeper inside the workflow task, but
+// ends at once so the regular activity can.
+const ErrTokenRefused = "oa_token_refused"
+
 // withToken calls Zalo with the current OA token. If Zalo refuses the
 // token, it asks the OATokenKeeper for a new one and tries once more;
 // however many sends hit the same stale token, the keeper refreshes once.
@@ -169,6 +174,9 @@ func (a *Activities) withToken(ctx context.Context, route string, send func(toke
 	if zalo.Classify(err) != zalo.ClassToken {
 		return sent, err
 	}
+	if activity.IsActivity(ctx) && activity.GetInfo(ctx).IsLocalActivity {
+		return zalo.SendResult{}, temporal.NewApplicationError("the OA token was refused; a regular attempt will wait for a new one", ErrTokenRefused)
+	}
 	if rerr := a.Refresher.RequestRefresh(ctx, version); rerr != nil {
 		return zalo.SendResult{}, fmt.Errorf("OA token refused and not refreshed: %w", rerr)
 	}
@@ -180,6 +188,11 @@ func (a *Activities) withToken(ctx context.Context, route string, send func(toke
 
 // sendFailed sorts a Zalo error into skip, permanent failure or retry.
 func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error) (Outcome, error) {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		a.noteError(ctx, q, deliveryID, err)
+		return Outcome{}, err // typed already, for the workflow's policy
+	}
 	class := zalo.ClassRetryable // our own trouble (database, token store) is retried by policy
 	if fromZalo(err) {
 		class = zalo.Classify(err)
@@ -191,11 +204,15 @@ func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID u
 	if !class.Retryable() {
 		return Outcome{}, temporal.NewNonRetryableApplicationError(err.Error(), "zalo_"+class.String(), nil)
 	}
-	// Keep the delivery log honest while Temporal retries.
+	a.noteError(ctx, q, deliveryID, err)
+	return Outcome{}, temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
+}
+
+// noteError keeps the delivery log honest while Temporal retries.
+func (a *Activities) noteError(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error) {
 	if rerr := q.RecordDeliveryError(ctx, db.RecordDeliveryErrorParams{ID: deliveryID, LastError: err.Error()}); rerr != nil {
 		activity.GetLogger(ctx).Warn("recording delivery error", "error", rerr)
 	}
-	return Outcome{}, temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
 }
 
 // RecordInput is a delivery's final outcome.
@@ -217,7 +234,7 @@ func (a *Activities) record(ctx context.Context, in RecordInput) error {
 		ZaloMessageID: in.Outcome.MessageID,
 		LastError:     in.Outcome.Reason,
 	})
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		return nil // recorded before
 	} else if err != nil {
 		return fmt.Errorf("record delivery: %w", err)

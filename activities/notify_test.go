@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -18,6 +17,7 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/metrics"
+	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/internal/testenv"
@@ -34,14 +34,15 @@ var acts *activities.Activities
 // database, and a sandbox Zalo over HTTP.
 type world struct {
 	simClock atomic.Int64 // added to the sandbox's time
-	pool     *pgxpool.Pool
-	tokens   *activities.OATokens
+	pool     *db.Pool
+	tokens   *oatoken.Store
 	client   *zalo.Client
 	sim      *zalosim.Sim
 	env      *testsuite.TestActivityEnvironment
+	acts     *activities.Activities // the registered instance; local activities call it directly
 	owner    zalosim.User
 	member   zalosim.User
-	integ    db.Integration
+	integ    db.CreateIntegrationRow
 	acct     db.BankAccount
 }
 
@@ -72,20 +73,21 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 
 	box, err := secret.New(make([]byte, 32))
 	require.NoError(t, err)
-	tokens := &activities.OATokens{Pool: w.pool, Box: box}
-	require.NoError(t, tokens.Store(ctx, token, "refresh", time.Now().Add(25*time.Hour), false))
+	tokens := &oatoken.Store{Pool: w.pool, Box: box}
+	require.NoError(t, tokens.Put(ctx, token, "refresh", time.Now().Add(25*time.Hour), false))
 	w.tokens, w.client = tokens, zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL})
 
 	var s testsuite.WorkflowTestSuite
 	w.env = s.NewTestActivityEnvironment()
-	w.env.RegisterActivity(&activities.Activities{
+	w.acts = &activities.Activities{
 		Pool:      w.pool,
 		Zalo:      w.client,
 		Tokens:    tokens,
 		Refresher: noRefresher{t},
 		Metrics:   metrics.New(),
 		Now:       time.Now,
-	})
+	}
+	w.env.RegisterActivity(w.acts)
 	return w
 }
 
@@ -101,7 +103,7 @@ func (n noRefresher) RequestRefresh(context.Context, int64) error {
 func (w *world) plan(t *testing.T) map[string]uuid.UUID {
 	t.Helper()
 	ctx := context.Background()
-	txn, err := db.New(w.pool).InsertTransaction(ctx, db.InsertTransactionParams{
+	txn, err := db.New(w.pool).RecordTransaction(ctx, db.RecordTransactionParams{
 		WorkspaceID: w.acct.WorkspaceID, BankAccountID: w.acct.ID, ExternalID: uuid.NewString(),
 		Amount: 599_000, Description: "Thanh toán", OccurredAt: time.Now(),
 	})
@@ -238,4 +240,20 @@ func TestQuietUsersGetTheTemplate(t *testing.T) {
 	require.Len(t, inbox, 1)
 	require.Contains(t, inbox[0].Text, "[template tpl-bank]")
 	require.Contains(t, inbox[0].Text, "+599.000 VND")
+}
+
+// TestALocalSendNeverWaitsForTheKeeper: inside a workflow task, a send whose
+// OA token Zalo refuses ends at once with ErrTokenRefused (the workflow's
+// local policy does not retry it) instead of waiting there for the keeper;
+// the regular activity that follows asks the keeper.
+func TestALocalSendNeverWaitsForTheKeeper(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	ids := w.plan(t)
+	require.NoError(t, w.tokens.Put(context.Background(), "revoked-token", "refresh", time.Now().Add(time.Hour), true))
+	_, err := w.env.ExecuteLocalActivity(w.acts.SendZaloMessage, activities.SendInput{DeliveryID: ids[w.owner.OAUserID]})
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, activities.ErrTokenRefused, appErr.Type(), "noRefresher fails the test if the keeper is asked")
+	require.Empty(t, w.sim.Inbox(w.owner.OAUserID))
 }

@@ -10,19 +10,11 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
+	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
-
-// SealVerifier is the purpose PKCE verifiers are sealed for.
-const SealVerifier = "oauth_logins.code_verifier"
-
-// WizardAccount is a Zalo account as the wizard shows it.
-type WizardAccount struct {
-	ID        uuid.UUID
-	Name      string
-	FollowsOA bool
-}
 
 // LoginInput is a finished "log in with Zalo": the state the wizard issued
 // and the code Zalo sent back.
@@ -35,39 +27,39 @@ type LoginInput struct {
 // this state, used once), reads the user's app-scoped id and name, and
 // finds their OA-scoped id and follow state in the follower table. The
 // user's tokens live only inside this call: no history, log or table.
-func (a *Activities) CompleteZaloLogin(ctx context.Context, in LoginInput) (WizardAccount, error) {
+func (a *Activities) CompleteZaloLogin(ctx context.Context, in LoginInput) (contract.WizardAccount, error) {
 	q := db.New(a.Pool)
 	login, err := q.UseOAuthLogin(ctx, in.State)
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
-		return WizardAccount{}, temporal.NewNonRetryableApplicationError("this login link was used or has expired; start the login again", "login_expired", nil)
+	if errors.Is(err, db.ErrNotFound) {
+		return contract.WizardAccount{}, temporal.NewNonRetryableApplicationError("this login link was used or has expired; start the login again", "login_expired", nil)
 	} else if err != nil {
-		return WizardAccount{}, err
+		return contract.WizardAccount{}, err
 	}
-	verifier, err := a.Tokens.Box.Open(login.CodeVerifier, SealVerifier)
+	verifier, err := a.Box.Open(login.CodeVerifier, secret.CodeVerifier)
 	if err != nil {
-		return WizardAccount{}, temporal.NewNonRetryableApplicationError("login verifier cannot be opened", "login_sealed", nil)
+		return contract.WizardAccount{}, temporal.NewNonRetryableApplicationError("login verifier cannot be opened", "login_sealed", nil)
 	}
 	tok, err := a.Zalo.ExchangeCode(ctx, in.Code, verifier)
 	if err != nil {
-		return WizardAccount{}, zaloRefusal("Zalo refused the login", err)
+		return contract.WizardAccount{}, zaloRefusal("Zalo refused the login", err)
 	}
 	me, err := a.Zalo.Me(ctx, tok.AccessToken)
 	if err != nil {
-		return WizardAccount{}, zaloRefusal("Zalo did not tell who logged in", err)
+		return contract.WizardAccount{}, zaloRefusal("Zalo did not tell who logged in", err)
 	}
 	var oaID *string
 	follows := false
 	f, err := q.FollowerByAppID(ctx, &me.ID)
 	if err == nil {
 		oaID, follows = &f.OAUserID, f.Following
-	} else if !errors.Is(db.Classify(err), db.ErrNotFound) {
-		return WizardAccount{}, err
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return contract.WizardAccount{}, err
 	}
 	acct, err := q.UpsertZaloAccount(ctx, db.UpsertZaloAccountParams{WorkspaceID: in.WorkspaceID, AppUserID: me.ID, OAUserID: oaID, Name: me.Name})
 	if err != nil {
-		return WizardAccount{}, fmt.Errorf("store zalo account: %w", err)
+		return contract.WizardAccount{}, fmt.Errorf("store zalo account: %w", err)
 	}
-	return WizardAccount{ID: acct.ID, Name: acct.Name, FollowsOA: follows}, nil
+	return contract.WizardAccount{ID: acct.ID, Name: acct.Name, FollowsOA: follows}, nil
 }
 
 // AccountInput names a workspace's Zalo account.
@@ -76,14 +68,14 @@ type AccountInput struct {
 }
 
 // LookupZaloAccount reads an account and whether it follows the OA now.
-func (a *Activities) LookupZaloAccount(ctx context.Context, in AccountInput) (WizardAccount, error) {
+func (a *Activities) LookupZaloAccount(ctx context.Context, in AccountInput) (contract.WizardAccount, error) {
 	acct, err := db.New(a.Pool).GetZaloAccount(ctx, db.GetZaloAccountParams{WorkspaceID: in.WorkspaceID, ID: in.AccountID})
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
-		return WizardAccount{}, temporal.NewNonRetryableApplicationError("no such Zalo account in this workspace", "not_found", nil)
+	if errors.Is(err, db.ErrNotFound) {
+		return contract.WizardAccount{}, temporal.NewNonRetryableApplicationError("no such Zalo account in this workspace", contract.ErrNotFound, nil)
 	} else if err != nil {
-		return WizardAccount{}, err
+		return contract.WizardAccount{}, err
 	}
-	return WizardAccount{ID: acct.ID, Name: acct.Name, FollowsOA: acct.FollowsOA && acct.OAUserID != nil}, nil
+	return contract.WizardAccount{ID: acct.ID, Name: acct.Name, FollowsOA: acct.FollowsOA && acct.OAUserID != nil}, nil
 }
 
 // TestCallInput is what the wizard's test call sends.
@@ -106,7 +98,7 @@ type TestCallResult struct {
 func (a *Activities) SendTestMessage(ctx context.Context, in TestCallInput) (TestCallResult, error) {
 	acct, err := db.New(a.Pool).GetZaloAccount(ctx, db.GetZaloAccountParams{WorkspaceID: in.WorkspaceID, ID: in.AccountID})
 	if err != nil {
-		return TestCallResult{}, fmt.Errorf("zalo account: %w", db.Classify(err))
+		return TestCallResult{}, fmt.Errorf("zalo account: %w", err)
 	}
 	if !acct.FollowsOA || acct.OAUserID == nil {
 		return TestCallResult{}, nil
@@ -156,19 +148,18 @@ func (a *Activities) SaveIntegration(ctx context.Context, in SaveInput) (SaveRes
 			MinAmount: in.MinAmount, Fields: in.Fields, MessageKind: db.MessageKindCs, ReferralCode: referral.New(),
 			WizardID: &in.WizardID,
 		})
-		if errors.Is(db.Classify(err), db.ErrNotFound) {
-			integ, err = q.GetIntegrationByWizard(ctx, &in.WizardID)
-			res = SaveResult{IntegrationID: integ.ID, ReferralCode: integ.ReferralCode}
+		if err != nil {
 			return err
-		} else if err != nil {
-			return err
+		}
+		res = SaveResult{IntegrationID: integ.ID, ReferralCode: integ.ReferralCode}
+		if !integ.Inserted {
+			return nil // saved by an earlier attempt
 		}
 		for _, b := range in.BankAccountIDs {
 			if err := q.AddIntegrationBankAccount(ctx, db.AddIntegrationBankAccountParams{IntegrationID: integ.ID, BankAccountID: b}); err != nil {
 				return err
 			}
 		}
-		res = SaveResult{IntegrationID: integ.ID, ReferralCode: integ.ReferralCode}
 		return nil
 	})
 	if err != nil {

@@ -51,7 +51,7 @@ func (s *Server) createBankAccount(c echo.Context) error {
 		return err
 	}
 	b, err := s.queries.CreateBankAccount(c.Request().Context(), p)
-	if err = db.Classify(err); errors.Is(err, db.ErrConflict) {
+	if errors.Is(err, db.ErrConflict) {
 		return newError(http.StatusConflict, "conflict", "account_number %s is registered already", p.AccountNumber)
 	} else if err != nil {
 		return err

@@ -10,14 +10,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/tingting-vn/tingting/casso"
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/secret"
 )
-
-// sealWebhookSecret is the purpose webhook secrets are sealed for.
-const sealWebhookSecret = "webhook_sources.secret"
 
 type webhookSourceRequest struct {
 	Provider string `json:"provider"`
@@ -38,7 +37,7 @@ func (s *Server) createWebhookSource(c echo.Context) error {
 		return invalid("secret: 8 to 256 characters, as Casso shows it")
 	}
 	src, err := s.queries.CreateWebhookSource(c.Request().Context(), db.CreateWebhookSourceParams{
-		WorkspaceID: workspaceID(c), Provider: req.Provider, Secret: s.box.Seal(req.Secret, sealWebhookSecret),
+		WorkspaceID: workspaceID(c), Provider: req.Provider, Secret: s.box.Seal(req.Secret, secret.WebhookSecret),
 	})
 	if err != nil {
 		return err
@@ -60,23 +59,23 @@ func (s *Server) cassoHook(c echo.Context) error {
 	}
 	src, err := s.queries.GetWebhookSource(ctx, id)
 	if err != nil {
-		return db.Classify(err)
+		return err
 	}
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return jsonError(err)
 	}
-	secret, err := s.box.Open(src.Secret, sealWebhookSecret)
+	key, err := s.box.Open(src.Secret, secret.WebhookSecret)
 	if err != nil {
 		return err
 	}
-	txns, err := s.readCasso(src.Provider, secret, body, c.Request().Header)
+	txns, err := s.readCasso(src.Provider, key, body, c.Request().Header)
 	if err != nil {
 		return err
 	}
-	params := make([]db.InsertTransactionParams, len(txns))
+	params := make([]db.RecordTransactionParams, len(txns))
 	for i, t := range txns {
-		params[i] = db.InsertTransactionParams{
+		params[i] = db.RecordTransactionParams{
 			WorkspaceID: src.WorkspaceID, ExternalID: t.ID, Amount: t.Amount, BalanceAfter: t.BalanceAfter,
 			OccurredAt: t.OccurredAt, Description: t.Description, Reference: t.Reference,
 			CounterAccountName: t.CounterAccountName, CounterAccountNumber: t.CounterAccountNumber,
@@ -92,7 +91,7 @@ func (s *Server) cassoHook(c echo.Context) error {
 	}
 	for _, r := range recorded {
 		s.metrics.Ingested.WithLabelValues(src.Provider, strconv.FormatBool(r.duplicate)).Inc()
-		if err := s.startNotify(ctx, r.txn, r.acct); err != nil {
+		if err := s.startNotify(ctx, r.id, r.params, r.accountNumber); err != nil {
 			return err
 		}
 	}
@@ -128,14 +127,15 @@ func (s *Server) readCasso(provider, secret string, body []byte, h http.Header) 
 }
 
 type recordedTxn struct {
-	txn       db.Transaction
-	acct      db.BankAccount
-	duplicate bool
+	id            uuid.UUID
+	params        db.RecordTransactionParams
+	accountNumber string
+	duplicate     bool
 }
 
 // recordCasso stores a body's transactions in one database transaction,
 // registering the bank accounts it names that the workspace lacks.
-func (s *Server) recordCasso(ctx context.Context, txns []casso.Transaction, params []db.InsertTransactionParams) ([]recordedTxn, error) {
+func (s *Server) recordCasso(ctx context.Context, txns []casso.Transaction, params []db.RecordTransactionParams) ([]recordedTxn, error) {
 	var out []recordedTxn
 	err := db.InTx(ctx, s.pool, func(q *db.Queries) error {
 		out = out[:0]
@@ -154,7 +154,7 @@ func (s *Server) recordCasso(ctx context.Context, txns []casso.Transaction, para
 			} else if err != nil {
 				return err
 			}
-			out = append(out, recordedTxn{txn: txn, acct: acct, duplicate: duplicate})
+			out = append(out, recordedTxn{id: txn.ID, params: params[i], accountNumber: acct.AccountNumber, duplicate: duplicate})
 		}
 		return nil
 	})

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,8 +10,11 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // Error is an error the client may see: its status, a stable snake_case code
@@ -69,20 +73,64 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// toError maps every kind of error a handler may return to the contract's
+// status and code, in one table: the API's own *Error, the database's
+// kinds, the workflows' error types and Temporal's and Echo's errors.
 func toError(err error) *Error {
-	var apiErr *Error
-	var httpErr *echo.HTTPError
+	var (
+		apiErr      *Error
+		appErr      *temporal.ApplicationError
+		notFound    *serviceerror.NotFound
+		unavailable *serviceerror.Unavailable
+		deadline    *serviceerror.DeadlineExceeded
+		httpErr     *echo.HTTPError
+	)
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
-	case errors.Is(err, db.ErrNotFound):
+	case errors.Is(err, db.ErrNotFound), errors.As(err, &notFound):
 		return errNotFound
 	case errors.Is(err, db.ErrConflict):
 		return newError(http.StatusConflict, "conflict", "it exists already")
+	case errors.Is(err, db.ErrUnavailable):
+		return newError(http.StatusServiceUnavailable, "unavailable", "the database is not answering; retry shortly")
+	case errors.As(err, &unavailable), errors.As(err, &deadline), errors.Is(err, context.DeadlineExceeded):
+		return newError(http.StatusServiceUnavailable, "unavailable", "the workflow service is not answering; retry shortly")
+	case errors.As(err, &appErr):
+		return fromWorkflow(appErr)
 	case errors.As(err, &httpErr):
 		return fromEcho(httpErr)
 	}
-	return newError(http.StatusInternalServerError, "internal", "something went wrong on our side; it has been logged")
+	return errInternal
+}
+
+var errInternal = newError(http.StatusInternalServerError, "internal", "something went wrong on our side; it has been logged")
+
+// workflowErrors maps the error types of contract to the API's statuses.
+var workflowErrors = map[string]struct {
+	status int
+	code   string
+}{
+	contract.ErrInvalid:        {http.StatusBadRequest, "invalid_request"},
+	contract.ErrStepOutOfOrder: {http.StatusUnprocessableEntity, "step_out_of_order"},
+	contract.ErrNotFollowing:   {http.StatusUnprocessableEntity, "not_following"},
+	contract.ErrLoginFailed:    {http.StatusUnprocessableEntity, "login_failed"},
+	contract.ErrNotFound:       {http.StatusNotFound, "not_found"},
+	contract.ErrZaloRefused:    {http.StatusBadGateway, "zalo_refused"},
+}
+
+// fromWorkflow maps a workflow's or activity's failure; its message is
+// written for the owner. Types outside the table are internal.
+func fromWorkflow(appErr *temporal.ApplicationError) *Error {
+	m, ok := workflowErrors[appErr.Type()]
+	if !ok {
+		return errInternal
+	}
+	e := &Error{Status: m.status, Code: m.code, Message: appErr.Message()}
+	if appErr.Type() == contract.ErrZaloRefused {
+		_ = appErr.Details(&e.ZaloCode)
+	}
+	return e
 }
 
 // fromEcho maps the errors Echo itself raises (routing, body limit).
@@ -100,7 +148,7 @@ func fromEcho(e *echo.HTTPError) *Error {
 	if e.Code >= 400 && e.Code < 500 {
 		return newError(e.Code, "invalid_request", "%s", http.StatusText(e.Code))
 	}
-	return newError(http.StatusInternalServerError, "internal", "something went wrong on our side; it has been logged")
+	return errInternal
 }
 
 // decodeJSON reads the request body into dst and explains, in terms of the

@@ -45,7 +45,7 @@ type ownerResponse struct {
 func (s *Server) integration(ctx context.Context, ws, id uuid.UUID) (integrationResponse, error) {
 	i, err := s.queries.GetIntegration(ctx, db.GetIntegrationParams{WorkspaceID: ws, ID: id})
 	if err != nil {
-		return integrationResponse{}, db.Classify(err)
+		return integrationResponse{}, err
 	}
 	accts, err := s.queries.ListIntegrationBankAccountIDs(ctx, i.ID)
 	if err != nil {
@@ -136,7 +136,7 @@ func (s *Server) patchIntegration(c echo.Context) error {
 		p.TemplateID = &tid
 	}
 	if _, err := s.queries.UpdateIntegration(ctx, p); err != nil {
-		return db.Classify(err)
+		return err
 	}
 	i, err := s.integration(ctx, workspaceID(c), id)
 	if err != nil {
@@ -159,7 +159,7 @@ func (s *Server) removeMember(c echo.Context) error {
 	if _, err := s.queries.RemoveMember(c.Request().Context(), db.RemoveMemberParams{
 		ID: member, IntegrationID: id, WorkspaceID: workspaceID(c),
 	}); err != nil {
-		return db.Classify(err)
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -175,7 +175,7 @@ func (s *Server) rotateReferralCode(c echo.Context) error {
 		WorkspaceID: workspaceID(c), ID: id, ReferralCode: referral.New(),
 	})
 	if err != nil {
-		return db.Classify(err)
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"referral_code": code})
 }
@@ -212,7 +212,7 @@ func (s *Server) listDeliveries(c echo.Context) error {
 		p.Before = &before
 	}
 	if _, err := s.queries.GetIntegration(c.Request().Context(), db.GetIntegrationParams{WorkspaceID: p.WorkspaceID, ID: id}); err != nil {
-		return db.Classify(err)
+		return err
 	}
 	rows, err := s.queries.ListIntegrationDeliveries(c.Request().Context(), p)
 	if err != nil {

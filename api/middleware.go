@@ -24,7 +24,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return errUnauthorized
 		}
 		id, err := s.queries.WorkspaceIDForAPIKey(c.Request().Context(), apikey.Hash(key))
-		if err = db.Classify(err); errors.Is(err, db.ErrNotFound) {
+		if errors.Is(err, db.ErrNotFound) {
 			return errUnauthorized
 		} else if err != nil {
 			return err

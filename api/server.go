@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/sdk/client"
 
@@ -22,7 +21,7 @@ const maxBody = 1 << 20
 
 // Deps are what the API needs from the process that runs it.
 type Deps struct {
-	Pool      *pgxpool.Pool
+	Pool      *db.Pool
 	Temporal  client.Client
 	Log       *slog.Logger
 	Webhooks  ZaloWebhooks
@@ -43,7 +42,7 @@ type ZaloWebhooks struct {
 // Server is the API as an http.Handler.
 type Server struct {
 	echo        *echo.Echo
-	pool        *pgxpool.Pool
+	pool        *db.Pool
 	queries     *db.Queries
 	temporal    client.Client
 	log         *slog.Logger

@@ -15,7 +15,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // maxAmount rejects absurd amounts: 10^15 đồng is far beyond any real
@@ -62,15 +62,15 @@ func (s *Server) createTransaction(c echo.Context) error {
 		return err
 	}
 	s.metrics.Ingested.WithLabelValues("api", strconv.FormatBool(duplicate)).Inc()
-	if err := s.startNotify(ctx, txn, acct); err != nil {
+	if err := s.startNotify(ctx, txn.ID, p, acct.AccountNumber); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, transactionAccepted{TransactionID: txn.ID.String(), Duplicate: duplicate})
 }
 
 // transactionParams validates the request and resolves its bank account.
-func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transactionRequest) (db.InsertTransactionParams, db.BankAccount, error) {
-	p := db.InsertTransactionParams{WorkspaceID: ws, ExternalID: req.ExternalID}
+func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transactionRequest) (db.RecordTransactionParams, db.BankAccount, error) {
+	p := db.RecordTransactionParams{WorkspaceID: ws, ExternalID: req.ExternalID}
 	var acct db.BankAccount
 	var err error
 	switch {
@@ -107,7 +107,7 @@ func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transa
 
 // cleanTransaction checks and trims a transaction's free text, whichever
 // source it came from.
-func cleanTransaction(p *db.InsertTransactionParams) error {
+func cleanTransaction(p *db.RecordTransactionParams) error {
 	var err error
 	if p.ExternalID, err = requiredText("external_id", p.ExternalID, 128); err != nil {
 		return err
@@ -149,7 +149,7 @@ func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, numbe
 	default:
 		return b, invalid("bank_account_id or account_number: required")
 	}
-	if err = db.Classify(err); errors.Is(err, db.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		return b, unknown
 	}
 	return b, err
@@ -161,21 +161,14 @@ var errReusedID = errors.New("transaction id reused for a different transaction"
 // recordTransaction stores the transaction once. A second post of the same
 // (bank account, external id) is a duplicate; one that disagrees on the
 // amount or time is errReusedID, with the transaction first recorded.
-func recordTransaction(ctx context.Context, q *db.Queries, p db.InsertTransactionParams) (db.Transaction, bool, error) {
-	txn, err := q.InsertTransaction(ctx, p)
-	if err == nil {
+func recordTransaction(ctx context.Context, q *db.Queries, p db.RecordTransactionParams) (db.RecordTransactionRow, bool, error) {
+	txn, err := q.RecordTransaction(ctx, p)
+	switch {
+	case err != nil:
+		return txn, false, err
+	case txn.Inserted:
 		return txn, false, nil
-	}
-	if !errors.Is(db.Classify(err), db.ErrNotFound) {
-		return txn, false, err
-	}
-	txn, err = q.GetTransactionByExternalID(ctx, db.GetTransactionByExternalIDParams{
-		BankAccountID: p.BankAccountID, ExternalID: p.ExternalID,
-	})
-	if err != nil {
-		return txn, false, err
-	}
-	if txn.Amount != p.Amount || !txn.OccurredAt.Equal(p.OccurredAt) {
+	case txn.Amount != p.Amount || !txn.OccurredAt.Equal(p.OccurredAt):
 		return txn, true, errReusedID
 	}
 	return txn, true, nil
@@ -183,10 +176,10 @@ func recordTransaction(ctx context.Context, q *db.Queries, p db.InsertTransactio
 
 // startNotify starts the transaction's workflow; one already started is
 // fine. Its search attributes let an operator find it in the Temporal UI.
-func (s *Server) startNotify(ctx context.Context, txn db.Transaction, acct db.BankAccount) error {
+func (s *Server) startNotify(ctx context.Context, id uuid.UUID, txn db.RecordTransactionParams, accountNumber string) error {
 	// The integrations are indexed at the start, with the rest, rather than
 	// upserted by the workflow: one visibility write fewer per transaction.
-	integrations, err := s.queries.ListMatchingIntegrations(ctx, txn.ID)
+	integrations, err := s.queries.ListMatchingIntegrations(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -195,24 +188,24 @@ func (s *Server) startNotify(ctx context.Context, txn db.Transaction, acct db.Ba
 		ids[i] = id.String()
 	}
 	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       workflows.TransactionWorkflowID(txn.WorkspaceID, txn.BankAccountID, txn.ExternalID),
-		TaskQueue:                                workflows.TaskQueue,
+		ID:                                       contract.TransactionWorkflowID(txn.WorkspaceID, txn.BankAccountID, txn.ExternalID),
+		TaskQueue:                                contract.TaskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.WorkspaceIDKey.ValueSet(txn.WorkspaceID.String()),
-			workflows.BankAccountKey.ValueSet(acct.AccountNumber),
-			workflows.AmountVNDKey.ValueSet(txn.Amount),
-			workflows.IntegrationIDKey.ValueSet(ids),
+			contract.WorkspaceIDKey.ValueSet(txn.WorkspaceID.String()),
+			contract.BankAccountKey.ValueSet(accountNumber),
+			contract.AmountVNDKey.ValueSet(txn.Amount),
+			contract.IntegrationIDKey.ValueSet(ids),
 		),
-	}, workflows.NotifyTransactionName, workflows.NotifyInput{TransactionID: txn.ID})
+	}, contract.NotifyTransactionName, contract.NotifyInput{TransactionID: id})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil || errors.As(err, &started) {
 		return nil
 	}
-	s.log.ErrorContext(ctx, "starting notification failed", "transaction_id", txn.ID, "error", err)
+	s.log.ErrorContext(ctx, "starting notification failed", "transaction_id", id, "error", err)
 	return newError(http.StatusServiceUnavailable, "unavailable",
-		"transaction %s is recorded but its notification could not be started; retry the same request", txn.ID)
+		"transaction %s is recorded but its notification could not be started; retry the same request", id)
 }
 
 type transactionResponse struct {
@@ -267,7 +260,7 @@ func (s *Server) getTransaction(c echo.Context) error {
 	}
 	t, err := s.queries.GetTransaction(ctx, db.GetTransactionParams{WorkspaceID: workspaceID(c), ID: id})
 	if err != nil {
-		return db.Classify(err)
+		return err
 	}
 	ds, err := s.queries.ListTransactionDeliveries(ctx, t.ID)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
@@ -37,8 +37,7 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 	if err != nil {
 		return invalid("not a Zalo event: %v", err)
 	}
-	if _, err := s.queries.RecordZaloEvent(ctx, db.RecordZaloEventParams{DedupKey: ev.DedupKey, EventName: ev.Name, Raw: body}); err != nil &&
-		!errors.Is(db.Classify(err), db.ErrNotFound) {
+	if _, err := s.queries.RecordZaloEvent(ctx, db.RecordZaloEventParams{DedupKey: ev.DedupKey, EventName: ev.Name, Raw: body}); err != nil {
 		return err
 	}
 	if ev.Kind == zalo.EventIgnored {
@@ -47,11 +46,11 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 	// Started on redeliveries too: if the first delivery was recorded but
 	// Temporal was away, Zalo's retry gets the event processed.
 	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       workflows.ZaloInboundWorkflowID(ev.DedupKey),
-		TaskQueue:                                workflows.TaskQueue,
+		ID:                                       contract.ZaloInboundWorkflowID(ev.DedupKey),
+		TaskQueue:                                contract.TaskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.ZaloInboundName, workflows.InboundEvent{
+	}, contract.ZaloInboundName, contract.InboundEvent{
 		Kind: string(ev.Kind), OAUserID: ev.UserID, AppUserID: ev.UserIDByApp, Text: ev.Text, DedupKey: ev.DedupKey,
 	})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted

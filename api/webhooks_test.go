@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 const (
@@ -54,10 +54,10 @@ func TestZaloWebhookRecordsAnEventOnceAndStartsItsWorkflow(t *testing.T) {
 
 	// The event has no msg_id, so its identity is the hash of its body.
 	sum := sha256.Sum256([]byte(followRaw))
-	id := workflows.ZaloInboundWorkflowID(hex.EncodeToString(sum[:]))
+	id := contract.ZaloInboundWorkflowID(hex.EncodeToString(sum[:]))
 	desc, err := temporalClient.DescribeWorkflowExecution(context.Background(), id, "")
 	require.NoError(t, err, "the ZaloInbound workflow was started")
-	require.Equal(t, workflows.ZaloInboundName, desc.WorkflowExecutionInfo.Type.Name)
+	require.Equal(t, contract.ZaloInboundName, desc.WorkflowExecutionInfo.Type.Name)
 }
 
 func TestZaloWebhookRefusesWhatZaloDidNotSign(t *testing.T) {

@@ -12,11 +12,10 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
-	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/internal/secret"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
@@ -48,7 +47,7 @@ type wizardResponse struct {
 	ReferralCode   string          `json:"referral_code,omitempty"`
 }
 
-func toWizard(st workflows.WizardState) wizardResponse {
+func toWizard(st contract.WizardState) wizardResponse {
 	res := wizardResponse{
 		ID: st.ID.String(), Status: st.Status, Step: st.Step(), BankAccountIDs: []string{}, Direction: st.Direction,
 		MinAmount: st.MinAmount, Fields: append([]string{}, st.Fields...), Preview: st.Preview, ReferralCode: st.ReferralCode,
@@ -71,106 +70,74 @@ func toWizard(st workflows.WizardState) wizardResponse {
 
 // createWizard starts a SetupWizard workflow for the workspace.
 func (s *Server) createWizard(c echo.Context) error {
-	in := workflows.WizardInput{WizardID: uuid.New(), WorkspaceID: workspaceID(c)}
+	in := contract.WizardInput{WizardID: uuid.New(), WorkspaceID: workspaceID(c)}
 	_, err := s.temporal.ExecuteWorkflow(c.Request().Context(), client.StartWorkflowOptions{
-		ID: workflows.WizardWorkflowID(in.WizardID), TaskQueue: workflows.TaskQueue,
-	}, workflows.SetupWizardName, in)
+		ID: contract.WizardWorkflowID(in.WorkspaceID, in.WizardID), TaskQueue: contract.TaskQueue,
+	}, contract.SetupWizardName, in)
 	if err != nil {
-		return s.temporalDown(c, "starting a wizard", err)
+		return err
 	}
-	st := workflows.WizardState{ID: in.WizardID, WorkspaceID: in.WorkspaceID, Status: workflows.WizardInProgress}
+	st := contract.WizardState{ID: in.WizardID, WorkspaceID: in.WorkspaceID, Status: contract.WizardInProgress}
 	return c.JSON(http.StatusCreated, toWizard(st))
 }
 
 func (s *Server) getWizard(c echo.Context) error {
-	st, err := s.wizardState(c.Request().Context(), c.Param("id"), workspaceID(c))
+	id, err := pathID(c.Param("id"))
 	if err != nil {
+		return err
+	}
+	v, err := s.temporal.QueryWorkflow(c.Request().Context(), contract.WizardWorkflowID(workspaceID(c), id), "", contract.QueryState)
+	if err != nil {
+		return err
+	}
+	var st contract.WizardState
+	if err := v.Get(&st); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toWizard(st))
 }
 
-// wizardState queries a wizard; another workspace's wizard is not found.
-func (s *Server) wizardState(ctx context.Context, rawID string, ws uuid.UUID) (workflows.WizardState, error) {
-	var st workflows.WizardState
-	id, err := pathID(rawID)
+// step sends one step's Update to the caller's wizard: one call to
+// Temporal. The workspace is part of the workflow id, so another
+// workspace's wizard is simply not found. An Idempotency-Key header
+// becomes the Update's id, so a retried click runs once.
+func (s *Server) step(c echo.Context, update string, args ...any) (contract.WizardState, error) {
+	id, err := pathID(c.Param("id"))
 	if err != nil {
-		return st, err
+		return contract.WizardState{}, err
 	}
-	v, err := s.temporal.QueryWorkflow(ctx, workflows.WizardWorkflowID(id), "", workflows.QueryState)
-	if err != nil {
-		return st, s.stepError(err)
-	}
-	if err := v.Get(&st); err != nil {
-		return st, err
-	}
-	if st.WorkspaceID != ws {
-		return st, errNotFound
-	}
-	return st, nil
+	return s.stepWizard(c.Request().Context(), workspaceID(c), id, c.Request().Header.Get("Idempotency-Key"), update, args...)
 }
 
-// step sends one step's Update to the caller's wizard. An Idempotency-Key
-// header becomes the Update's id, so a retried click runs once.
-func (s *Server) step(c echo.Context, update string, args ...any) (workflows.WizardState, error) {
-	ctx := c.Request().Context()
-	st, err := s.wizardState(ctx, c.Param("id"), workspaceID(c))
-	if err != nil {
-		return st, err
-	}
-	if err := closed(st); err != nil {
-		return st, err
-	}
-	return s.stepWizard(ctx, st.ID, c.Request().Header.Get("Idempotency-Key"), update, args...)
-}
-
-// closed refuses steps on a wizard that has ended; its workflow is gone.
-func closed(st workflows.WizardState) error {
-	if st.Status == workflows.WizardInProgress {
-		return nil
-	}
-	return newError(http.StatusUnprocessableEntity, "wizard_closed", "this wizard is %s; start a new one", st.Status)
-}
-
-func (s *Server) stepWizard(ctx context.Context, id uuid.UUID, updateID, update string, args ...any) (workflows.WizardState, error) {
-	var st workflows.WizardState
+func (s *Server) stepWizard(ctx context.Context, ws, id uuid.UUID, updateID, update string, args ...any) (contract.WizardState, error) {
+	var st contract.WizardState
+	workflowID := contract.WizardWorkflowID(ws, id)
 	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.WizardWorkflowID(id), UpdateID: updateID, UpdateName: update, Args: args,
+		WorkflowID: workflowID, UpdateID: updateID, UpdateName: update, Args: args,
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
 		err = h.Get(ctx, &st)
 	}
-	return st, s.stepError(err)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return st, s.closedWizard(ctx, workflowID)
+	}
+	return st, err
 }
 
-// stepError maps a wizard step's failure to the contract's errors.
-func (s *Server) stepError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &appErr):
-		switch appErr.Type() {
-		case workflows.ErrStepOutOfOrder:
-			return newError(http.StatusUnprocessableEntity, "step_out_of_order", "%s", appErr.Message())
-		case workflows.ErrNotFollowing:
-			return newError(http.StatusUnprocessableEntity, "not_following", "%s", appErr.Message())
-		case workflows.ErrLoginFailed:
-			return newError(http.StatusUnprocessableEntity, "login_failed", "%s", appErr.Message())
-		case workflows.ErrZaloRefused:
-			var code int
-			_ = appErr.Details(&code)
-			return &Error{Status: http.StatusBadGateway, Code: "zalo_refused", Message: appErr.Message(), ZaloCode: code}
-		case "not_found":
-			return newError(http.StatusNotFound, "not_found", "%s", appErr.Message())
+// closedWizard explains why an Update found no running wizard: it has
+// ended (422 wizard_closed, saying how) or never existed (404).
+func (s *Server) closedWizard(ctx context.Context, workflowID string) error {
+	var st contract.WizardState
+	if err := s.temporal.GetWorkflow(ctx, workflowID, "").Get(ctx, &st); err != nil {
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return errNotFound
 		}
-	case errors.As(err, &notFound):
-		return errNotFound
+		return err
 	}
-	return err
+	return newError(http.StatusUnprocessableEntity, "wizard_closed", "this wizard is %s; start a new one", st.Status)
 }
 
 type bankAccountsStep struct {
@@ -184,7 +151,7 @@ func (s *Server) wizardBankAccounts(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	in := workflows.SelectBankAccounts{Direction: req.Direction}
+	in := contract.SelectBankAccounts{Direction: req.Direction}
 	if req.MinAmount != nil {
 		if *req.MinAmount < 0 || *req.MinAmount > maxAmount {
 			return invalid("min_amount: between 0 and %d đồng", maxAmount)
@@ -209,7 +176,7 @@ func (s *Server) wizardBankAccounts(c echo.Context) error {
 	if int(n) != len(in.BankAccountIDs) {
 		return newError(http.StatusUnprocessableEntity, "unknown_bank_account", "bank_account_ids: not all are this workspace's bank accounts")
 	}
-	return s.respondStep(c, workflows.UpdateSelectBankAccounts, in)
+	return s.respondStep(c, contract.UpdateSelectBankAccounts, in)
 }
 
 func (s *Server) respondStep(c echo.Context, update string, args ...any) error {
@@ -235,22 +202,20 @@ func (s *Server) wizardZaloLogin(c echo.Context) error {
 	if req.ReturnTo != "" && (!strings.HasPrefix(req.ReturnTo, "/") || strings.HasPrefix(req.ReturnTo, "//")) {
 		return invalid("return_to: a path on this site, like /wizard")
 	}
-	st, err := s.wizardState(ctx, c.Param("id"), workspaceID(c))
+	id, err := pathID(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := closed(st); err != nil {
-		return err
-	}
+	ws := workspaceID(c)
 	verifier, challenge := zalo.NewPKCE()
 	state := randomToken()
 	if err := s.queries.CreateOAuthLogin(ctx, db.CreateOAuthLoginParams{
-		State: state, WorkspaceID: st.WorkspaceID, WizardID: st.ID.String(),
-		CodeVerifier: s.box.Seal(verifier, activities.SealVerifier), ReturnTo: req.ReturnTo,
+		State: state, WorkspaceID: ws, WizardID: id.String(),
+		CodeVerifier: s.box.Seal(verifier, secret.CodeVerifier), ReturnTo: req.ReturnTo,
 	}); err != nil {
 		return err
 	}
-	if _, err := s.stepWizard(ctx, st.ID, c.Request().Header.Get("Idempotency-Key"), workflows.UpdateBeginZaloLogin, workflows.BeginZaloLogin{State: state}); err != nil {
+	if _, err := s.stepWizard(ctx, ws, id, c.Request().Header.Get("Idempotency-Key"), contract.UpdateBeginZaloLogin, contract.BeginZaloLogin{State: state}); err != nil {
 		return err
 	}
 	url := s.zalo.AuthorizeURL(s.publicURL+"/v1/oauth/zalo/callback", challenge, state)
@@ -264,7 +229,7 @@ func (s *Server) zaloCallback(c echo.Context) error {
 		return invalid("the Zalo login was not completed")
 	}
 	login, err := s.queries.GetOAuthLogin(ctx, c.QueryParam("state"))
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		return invalid("unknown login state")
 	} else if err != nil {
 		return err
@@ -273,8 +238,8 @@ func (s *Server) zaloCallback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.stepWizard(ctx, id, "", workflows.UpdateCompleteZaloLogin,
-		workflows.CompleteZaloLogin{State: login.State, Code: c.QueryParam("code")})
+	st, err := s.stepWizard(ctx, login.WorkspaceID, id, "", contract.UpdateCompleteZaloLogin,
+		contract.CompleteZaloLogin{State: login.State, Code: c.QueryParam("code")})
 	if err != nil {
 		return err
 	}
@@ -307,7 +272,7 @@ func (s *Server) wizardZaloAccount(c echo.Context) error {
 	if err != nil {
 		return invalid("zalo_account_id: required, an id from GET /v1/zalo-accounts")
 	}
-	return s.respondStep(c, workflows.UpdateChooseZaloAccount, workflows.ChooseZaloAccount{ZaloAccountID: id})
+	return s.respondStep(c, contract.UpdateChooseZaloAccount, contract.ChooseZaloAccount{ZaloAccountID: id})
 }
 
 func (s *Server) wizardFields(c echo.Context) error {
@@ -317,11 +282,11 @@ func (s *Server) wizardFields(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	return s.respondStep(c, workflows.UpdateConfigureFields, workflows.ConfigureFields{Fields: req.Fields})
+	return s.respondStep(c, contract.UpdateConfigureFields, contract.ConfigureFields{Fields: req.Fields})
 }
 
 func (s *Server) wizardTestCall(c echo.Context) error {
-	st, err := s.step(c, workflows.UpdateTestCall)
+	st, err := s.step(c, contract.UpdateTestCall)
 	if err != nil {
 		return err
 	}
@@ -329,7 +294,7 @@ func (s *Server) wizardTestCall(c echo.Context) error {
 }
 
 func (s *Server) wizardSave(c echo.Context) error {
-	st, err := s.step(c, workflows.UpdateSave)
+	st, err := s.step(c, contract.UpdateSave)
 	if err != nil {
 		return err
 	}
@@ -341,16 +306,10 @@ func (s *Server) wizardSave(c echo.Context) error {
 }
 
 func (s *Server) cancelWizard(c echo.Context) error {
-	if _, err := s.step(c, workflows.UpdateCancel); err != nil {
+	if _, err := s.step(c, contract.UpdateCancel); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// temporalDown answers 503 for a Temporal call that failed.
-func (s *Server) temporalDown(c echo.Context, what string, err error) error {
-	s.log.ErrorContext(c.Request().Context(), what+" failed", "error", err)
-	return newError(http.StatusServiceUnavailable, "unavailable", "the workflow service is not answering; retry shortly")
 }
 
 // randomToken is 256 random bits, URL-safe.

@@ -12,20 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const countPendingDeliveries = `-- name: CountPendingDeliveries :one
-SELECT count(*) FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
-WHERE t.workspace_id = $1 AND d.status = 'pending'
-`
-
-// CountPendingDeliveries counts a workspace's deliveries still to be sent
-// or recorded (the benchmark waits for none).
-func (q *Queries) CountPendingDeliveries(ctx context.Context, workspaceID uuid.UUID) (int64, error) {
-	row := q.db.QueryRow(ctx, countPendingDeliveries, workspaceID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const finishDelivery = `-- name: FinishDelivery :one
 UPDATE deliveries d SET
     status = $1, zalo_message_id = $2, last_error = $3, updated_at = now(),

@@ -72,8 +72,8 @@ func (q *Queries) CountWorkspaceBankAccounts(ctx context.Context, arg CountWorks
 const createIntegration = `-- name: CreateIntegration :one
 INSERT INTO integrations (workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, wizard_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (wizard_id) DO NOTHING
-RETURNING id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at, wizard_id
+ON CONFLICT (wizard_id) DO UPDATE SET wizard_id = EXCLUDED.wizard_id
+RETURNING id, referral_code, (xmax = 0)::boolean AS inserted
 `
 
 type CreateIntegrationParams struct {
@@ -88,8 +88,16 @@ type CreateIntegrationParams struct {
 	WizardID       *string
 }
 
-// CreateIntegration returns no row when the wizard saved one before.
-func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationParams) (Integration, error) {
+type CreateIntegrationRow struct {
+	ID           uuid.UUID
+	ReferralCode string
+	Inserted     bool
+}
+
+// CreateIntegration makes an integration. A wizard saves once: saving the
+// same wizard again returns the integration it made, with inserted false
+// (see RecordTransaction).
+func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationParams) (CreateIntegrationRow, error) {
 	row := q.db.QueryRow(ctx, createIntegration,
 		arg.WorkspaceID,
 		arg.OwnerAccountID,
@@ -101,22 +109,8 @@ func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationPa
 		arg.ReferralCode,
 		arg.WizardID,
 	)
-	var i Integration
-	err := row.Scan(
-		&i.ID,
-		&i.WorkspaceID,
-		&i.OwnerAccountID,
-		&i.Direction,
-		&i.MinAmount,
-		&i.Fields,
-		&i.MessageKind,
-		&i.TemplateID,
-		&i.ReferralCode,
-		&i.Status,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.WizardID,
-	)
+	var i CreateIntegrationRow
+	err := row.Scan(&i.ID, &i.ReferralCode, &i.Inserted)
 	return i, err
 }
 
@@ -186,31 +180,6 @@ func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) 
 		&i.WizardID,
 		&i.OwnerName,
 		&i.OwnerOAUserID,
-	)
-	return i, err
-}
-
-const getIntegrationByWizard = `-- name: GetIntegrationByWizard :one
-SELECT id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at, wizard_id FROM integrations WHERE wizard_id = $1
-`
-
-func (q *Queries) GetIntegrationByWizard(ctx context.Context, wizardID *string) (Integration, error) {
-	row := q.db.QueryRow(ctx, getIntegrationByWizard, wizardID)
-	var i Integration
-	err := row.Scan(
-		&i.ID,
-		&i.WorkspaceID,
-		&i.OwnerAccountID,
-		&i.Direction,
-		&i.MinAmount,
-		&i.Fields,
-		&i.MessageKind,
-		&i.TemplateID,
-		&i.ReferralCode,
-		&i.Status,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.WizardID,
 	)
 	return i, err
 }

@@ -7,30 +7,34 @@ import (
 	"io/fs"
 	"log/slog"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 )
 
+// Migrations is the schema's history: goose files, applied in order.
+var Migrations = func() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	return sub
+}()
+
 //go:embed migrations/*.sql
-var migrations embed.FS
+var migrationFiles embed.FS
 
 // Migrate applies every pending migration. It is safe to run from several
 // processes at once: goose serialises them with a Postgres advisory lock.
-func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
-	sqlDB := stdlib.OpenDBFromPool(pool)
+func Migrate(ctx context.Context, pool *Pool, log *slog.Logger) error {
+	sqlDB := stdlib.OpenDBFromPool(pool.Pool)
 	defer sqlDB.Close()
 
-	fsys, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return err
-	}
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys, goose.WithSessionLocker(locker))
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, Migrations, goose.WithSessionLocker(locker))
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

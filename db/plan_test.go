@@ -33,7 +33,7 @@ func TestPlanDeliveries(t *testing.T) {
 	person := func(n string) seed.Person {
 		return seed.Person{OAUserID: "oa" + n, AppUserID: "app" + n, Name: "P" + n}
 	}
-	mk := func(dir db.Direction, min int64, members ...seed.Person) db.Integration {
+	mk := func(dir db.Direction, min int64, members ...seed.Person) db.CreateIntegrationRow {
 		integ, err := seed.CreateIntegration(ctx, pool, seed.Integration{
 			WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{acct.ID}, Owner: person("owner"),
 			Members: members, Direction: dir, MinAmount: min,
@@ -46,7 +46,7 @@ func TestPlanDeliveries(t *testing.T) {
 	big := mk(db.DirectionBoth, 1_000_000)
 
 	txn := func(bank uuid.UUID, amount int64) uuid.UUID {
-		row, err := q.InsertTransaction(ctx, db.InsertTransactionParams{
+		row, err := q.RecordTransaction(ctx, db.RecordTransactionParams{
 			WorkspaceID: ws.ID, BankAccountID: bank, ExternalID: uuid.NewString(), Amount: amount, OccurredAt: time.Now(),
 		})
 		require.NoError(t, err)
@@ -100,12 +100,17 @@ func TestTransactionIdentity(t *testing.T) {
 	require.NoError(t, err)
 	acct, err := q.CreateBankAccount(ctx, db.CreateBankAccountParams{WorkspaceID: ws.ID, AccountNumber: "111"})
 	require.NoError(t, err)
-	p := db.InsertTransactionParams{WorkspaceID: ws.ID, BankAccountID: acct.ID, ExternalID: "FT1", Amount: 1, OccurredAt: time.Now()}
-	_, err = q.InsertTransaction(ctx, p)
+	p := db.RecordTransactionParams{WorkspaceID: ws.ID, BankAccountID: acct.ID, ExternalID: "FT1", Amount: 1, OccurredAt: time.Now()}
+	first, err := q.RecordTransaction(ctx, p)
 	require.NoError(t, err)
-	_, err = q.InsertTransaction(ctx, p)
-	require.ErrorIs(t, db.Classify(err), db.ErrNotFound, "a second insert must report no new row")
+	require.True(t, first.Inserted)
+	again, err := q.RecordTransaction(ctx, p)
+	require.NoError(t, err)
+	require.False(t, again.Inserted, "a second recording says it inserted nothing")
+	require.Equal(t, first.ID, again.ID, "and returns the row first recorded")
 
 	_, err = q.CreateBankAccount(ctx, db.CreateBankAccountParams{WorkspaceID: ws.ID, AccountNumber: "111"})
-	require.ErrorIs(t, db.Classify(err), db.ErrConflict)
+	require.ErrorIs(t, err, db.ErrConflict, "a unique violation is a conflict, without calling a classifier")
+	_, err = q.GetBankAccount(ctx, db.GetBankAccountParams{WorkspaceID: ws.ID, ID: uuid.New()})
+	require.ErrorIs(t, err, db.ErrNotFound)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -13,11 +14,25 @@ import (
 // ErrUnreachable means no Postgres answered at the configured address.
 var ErrUnreachable = errors.New("PostgreSQL is not answering")
 
+// connectTimeout bounds one attempt to open a connection, so a database
+// that does not answer fails a request instead of hanging it.
+const connectTimeout = 5 * time.Second
+
+// Pool is the process's connection pool. Its Exec, Query and QueryRow pass
+// every error through interpret: queries run on a Pool (or in InTx) report
+// only this package's error kinds.
+type Pool struct {
+	*pgxpool.Pool
+}
+
 // Open connects a pool to url and checks that the database answers.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+func Open(ctx context.Context, url string) (*Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -27,8 +42,62 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		pool.Close()
 		return nil, pingError(cfg.ConnConfig, err)
 	}
-	return pool, nil
+	return &Pool{pool}, nil
 }
+
+func (p *Pool) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := p.Pool.Exec(ctx, sql, args...)
+	return tag, interpret(err)
+}
+
+func (p *Pool) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	r, err := p.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, interpret(err)
+	}
+	return rows{r}, nil
+}
+
+func (p *Pool) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return row{p.Pool.QueryRow(ctx, sql, args...)}
+}
+
+// InTx runs fn in one database transaction: committed when fn returns nil,
+// rolled back otherwise.
+func InTx(ctx context.Context, p *Pool, fn func(q *Queries) error) error {
+	return interpret(pgx.BeginFunc(ctx, p.Pool, func(tx pgx.Tx) error {
+		return fn(New(txConn{tx}))
+	}))
+}
+
+// txConn is a transaction whose errors are interpreted like the pool's.
+type txConn struct{ tx pgx.Tx }
+
+func (t txConn) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := t.tx.Exec(ctx, sql, args...)
+	return tag, interpret(err)
+}
+
+func (t txConn) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	r, err := t.tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, interpret(err)
+	}
+	return rows{r}, nil
+}
+
+func (t txConn) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	return row{t.tx.QueryRow(ctx, sql, args...)}
+}
+
+type row struct{ pgx.Row }
+
+func (r row) Scan(dest ...any) error { return interpret(r.Row.Scan(dest...)) }
+
+type rows struct{ pgx.Rows }
+
+func (r rows) Scan(dest ...any) error { return interpret(r.Rows.Scan(dest...)) }
+func (r rows) Err() error             { return interpret(r.Rows.Err()) }
 
 // CreateDatabaseIfMissing creates the database url names, connecting to the
 // server's "postgres" database to do so.

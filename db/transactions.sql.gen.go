@@ -74,7 +74,7 @@ func (q *Queries) GetTransactionByExternalID(ctx context.Context, arg GetTransac
 	return i, err
 }
 
-const insertTransaction = `-- name: InsertTransaction :one
+const recordTransaction = `-- name: RecordTransaction :one
 INSERT INTO transactions (
     workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at,
     reference, counter_account_name, counter_account_number, counter_bank_name, raw
@@ -82,11 +82,11 @@ INSERT INTO transactions (
     $1, $2, $3, $4, $5, $6, $7,
     $8, $9, $10, $11, $12
 )
-ON CONFLICT (bank_account_id, external_id) DO NOTHING
-RETURNING id, workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at, reference, counter_account_name, counter_account_number, counter_bank_name, raw, received_at
+ON CONFLICT (bank_account_id, external_id) DO UPDATE SET external_id = EXCLUDED.external_id
+RETURNING id, amount, occurred_at, (xmax = 0)::boolean AS inserted
 `
 
-type InsertTransactionParams struct {
+type RecordTransactionParams struct {
 	WorkspaceID          uuid.UUID
 	BankAccountID        uuid.UUID
 	ExternalID           string
@@ -101,9 +101,19 @@ type InsertTransactionParams struct {
 	Raw                  []byte
 }
 
-// InsertTransaction returns no row when the transaction was recorded before.
-func (q *Queries) InsertTransaction(ctx context.Context, arg InsertTransactionParams) (Transaction, error) {
-	row := q.db.QueryRow(ctx, insertTransaction,
+type RecordTransactionRow struct {
+	ID         uuid.UUID
+	Amount     int64
+	OccurredAt time.Time
+	Inserted   bool
+}
+
+// RecordTransaction stores a transaction once. A second recording of the
+// same (bank account, external id) changes nothing and returns the row
+// first recorded, with inserted false (xmax is 0 only on a row this
+// statement inserted; the no-op update is what makes the row come back).
+func (q *Queries) RecordTransaction(ctx context.Context, arg RecordTransactionParams) (RecordTransactionRow, error) {
+	row := q.db.QueryRow(ctx, recordTransaction,
 		arg.WorkspaceID,
 		arg.BankAccountID,
 		arg.ExternalID,
@@ -117,22 +127,12 @@ func (q *Queries) InsertTransaction(ctx context.Context, arg InsertTransactionPa
 		arg.CounterBankName,
 		arg.Raw,
 	)
-	var i Transaction
+	var i RecordTransactionRow
 	err := row.Scan(
 		&i.ID,
-		&i.WorkspaceID,
-		&i.BankAccountID,
-		&i.ExternalID,
 		&i.Amount,
-		&i.Description,
-		&i.BalanceAfter,
 		&i.OccurredAt,
-		&i.Reference,
-		&i.CounterAccountName,
-		&i.CounterAccountNumber,
-		&i.CounterBankName,
-		&i.Raw,
-		&i.ReceivedAt,
+		&i.Inserted,
 	)
 	return i, err
 }

@@ -13,8 +13,8 @@ import (
 
 const recordZaloEvent = `-- name: RecordZaloEvent :one
 INSERT INTO zalo_events (dedup_key, event_name, raw) VALUES ($1, $2, $3)
-ON CONFLICT (dedup_key) DO NOTHING
-RETURNING id
+ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key
+RETURNING id, (xmax = 0)::boolean AS inserted
 `
 
 type RecordZaloEventParams struct {
@@ -23,10 +23,16 @@ type RecordZaloEventParams struct {
 	Raw       []byte
 }
 
-// RecordZaloEvent returns no row for an event recorded before.
-func (q *Queries) RecordZaloEvent(ctx context.Context, arg RecordZaloEventParams) (uuid.UUID, error) {
+type RecordZaloEventRow struct {
+	ID       uuid.UUID
+	Inserted bool
+}
+
+// RecordZaloEvent stores an event once; inserted is false for one
+// recorded before (see RecordTransaction).
+func (q *Queries) RecordZaloEvent(ctx context.Context, arg RecordZaloEventParams) (RecordZaloEventRow, error) {
 	row := q.db.QueryRow(ctx, recordZaloEvent, arg.DedupKey, arg.EventName, arg.Raw)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
+	var i RecordZaloEventRow
+	err := row.Scan(&i.ID, &i.Inserted)
+	return i, err
 }

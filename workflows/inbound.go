@@ -10,30 +10,8 @@ import (
 	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/invite"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
-
-// The ZaloInbound and follower-sync contracts.
-const (
-	ZaloInboundName   = "ZaloInbound"
-	SyncFollowersName = "SyncZaloFollowers"
-	SyncFollowersID   = "zalo-follower-sync"
-	EventFollow       = "follow"
-	EventUnfollow     = "unfollow"
-	EventUserSendText = "user_send_text"
-)
-
-// ZaloInboundWorkflowID is an event's identity: Zalo's msg_id, or a hash of
-// the event, so a redelivered event is processed once.
-func ZaloInboundWorkflowID(dedupKey string) string { return "zalo-event:" + dedupKey }
-
-// InboundEvent is the part of a Zalo webhook event the workflow acts on.
-type InboundEvent struct {
-	Kind      string // EventFollow, EventUnfollow or EventUserSendText
-	OAUserID  string
-	AppUserID string
-	Text      string
-	DedupKey  string // the event's identity, which keys what it did
-}
 
 var inboundOptions = workflow.ActivityOptions{
 	StartToCloseTimeout:    10 * time.Second,
@@ -44,15 +22,15 @@ var inboundOptions = workflow.ActivityOptions{
 // ZaloInbound handles one event the OA received: it keeps the follower
 // table (who follows, which app id is whose OA id) and answers
 // "/invite: CODE".
-func ZaloInbound(ctx workflow.Context, ev InboundEvent) error {
+func ZaloInbound(ctx workflow.Context, ev contract.InboundEvent) error {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, inboundOptions)
 	update := activities.FollowerUpdate{OAUserID: ev.OAUserID, AppUserID: ev.AppUserID}
 	switch ev.Kind {
-	case EventFollow, EventUnfollow:
-		following := ev.Kind == EventFollow
+	case contract.EventFollow, contract.EventUnfollow:
+		following := ev.Kind == contract.EventFollow
 		update.Following = &following
-	case EventUserSendText:
+	case contract.EventUserSendText:
 		// A message maps the ids but says nothing about following.
 	default:
 		return nil
@@ -60,7 +38,7 @@ func ZaloInbound(ctx workflow.Context, ev InboundEvent) error {
 	if err := workflow.ExecuteActivity(ctx, a.RecordFollower, update).Get(ctx, nil); err != nil {
 		return err
 	}
-	if ev.Kind != EventUserSendText {
+	if ev.Kind != contract.EventUserSendText {
 		return nil
 	}
 	var res activities.InviteResult
@@ -93,14 +71,14 @@ func reply(ctx workflow.Context, replies []activities.Reply) error {
 }
 
 // SyncZaloFollowers runs the follower sync once.
-func SyncZaloFollowers(ctx workflow.Context) (activities.SyncResult, error) {
+func SyncZaloFollowers(ctx workflow.Context) (contract.SyncResult, error) {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
 		HeartbeatTimeout:    time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 20},
 	})
-	var res activities.SyncResult
+	var res contract.SyncResult
 	err := workflow.ExecuteActivity(ctx, a.SyncFollowers).Get(ctx, &res)
 	return res, err
 }

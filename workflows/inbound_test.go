@@ -9,6 +9,7 @@ import (
 	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 func TestZaloInboundKeepsTheFollowerTable(t *testing.T) {
@@ -17,9 +18,9 @@ func TestZaloInboundKeepsTheFollowerTable(t *testing.T) {
 		kind string
 		want *activities.FollowerUpdate
 	}{
-		{workflows.EventFollow, &activities.FollowerUpdate{OAUserID: "oa1", AppUserID: "app1", Following: &yes}},
-		{workflows.EventUnfollow, &activities.FollowerUpdate{OAUserID: "oa1", AppUserID: "app1", Following: &no}},
-		{workflows.EventUserSendText, &activities.FollowerUpdate{OAUserID: "oa1", AppUserID: "app1"}},
+		{contract.EventFollow, &activities.FollowerUpdate{OAUserID: "oa1", AppUserID: "app1", Following: &yes}},
+		{contract.EventUnfollow, &activities.FollowerUpdate{OAUserID: "oa1", AppUserID: "app1", Following: &no}},
+		{contract.EventUserSendText, &activities.FollowerUpdate{OAUserID: "oa1", AppUserID: "app1"}},
 		{"ignored", nil},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
@@ -28,7 +29,7 @@ func TestZaloInboundKeepsTheFollowerTable(t *testing.T) {
 			if tc.want != nil {
 				env.OnActivity(a.RecordFollower, mock.Anything, *tc.want).Return(nil).Once()
 			}
-			env.ExecuteWorkflow(workflows.ZaloInbound, workflows.InboundEvent{Kind: tc.kind, OAUserID: "oa1", AppUserID: "app1", Text: "hi"})
+			env.ExecuteWorkflow(workflows.ZaloInbound, contract.InboundEvent{Kind: tc.kind, OAUserID: "oa1", AppUserID: "app1", Text: "hi"})
 			require.NoError(t, env.GetWorkflowError())
 			env.AssertExpectations(t)
 		})
@@ -58,8 +59,8 @@ func TestZaloInboundAnswersInvites(t *testing.T) {
 			for _, r := range tc.replies {
 				env.OnActivity(a.SendReply, mock.Anything, r).Return(nil).Once()
 			}
-			env.ExecuteWorkflow(workflows.ZaloInbound, workflows.InboundEvent{
-				Kind: workflows.EventUserSendText, OAUserID: "oa1", Text: tc.text, DedupKey: "k1",
+			env.ExecuteWorkflow(workflows.ZaloInbound, contract.InboundEvent{
+				Kind: contract.EventUserSendText, OAUserID: "oa1", Text: tc.text, DedupKey: "k1",
 			})
 			require.NoError(t, env.GetWorkflowError())
 			env.AssertExpectations(t)

@@ -9,18 +9,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
-
-// NotifyInput names the transaction to notify; everything else is read from
-// the database by activities, so no message text or secret enters history.
-type NotifyInput struct {
-	TransactionID uuid.UUID
-}
-
-// NotifyResult counts the outcomes of the transaction's deliveries.
-type NotifyResult struct {
-	Sent, Skipped, Failed int
-}
 
 // Retries for a Zalo send: exponential from 1 s to a 5-minute cap, for a
 // day. Zalo's permanent errors come back non-retryable from the activity.
@@ -37,13 +27,16 @@ var sendOptions = workflow.ActivityOptions{
 // A send is first tried as a local activity — inside the workflow task,
 // with no round trip through the server — for a few quick attempts; one
 // still failing then becomes a regular activity under sendOptions, with
-// its retries visible in the Temporal UI.
+// its retries visible in the Temporal UI. A refused OA token ends the
+// local attempts at once: waiting for the keeper's new token is the
+// regular activity's job, not the workflow task's.
 var sendLocalOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:    time.Second,
-		BackoffCoefficient: 2,
-		MaximumAttempts:    3,
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumAttempts:        3,
+		NonRetryableErrorTypes: []string{activities.ErrTokenRefused},
 	},
 }
 
@@ -69,12 +62,12 @@ var planOptions = workflow.LocalActivityOptions{
 
 // NotifyTransaction sends one Zalo message per recipient of every matching
 // integration, in parallel, and records each outcome.
-func NotifyTransaction(ctx workflow.Context, in NotifyInput) (NotifyResult, error) {
+func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.NotifyResult, error) {
 	var a *activities.Activities
 	var plan activities.PlanResult
 	planCtx := workflow.WithLocalActivityOptions(ctx, planOptions)
 	if err := workflow.ExecuteLocalActivity(planCtx, a.PlanNotifications, activities.PlanInput{TransactionID: in.TransactionID}).Get(ctx, &plan); err != nil {
-		return NotifyResult{}, err
+		return contract.NotifyResult{}, err
 	}
 
 	outcomes := make([]activities.Outcome, len(plan.Deliveries))
@@ -88,7 +81,7 @@ func NotifyTransaction(ctx workflow.Context, in NotifyInput) (NotifyResult, erro
 	}
 	wg.Wait(ctx)
 
-	var res NotifyResult
+	var res contract.NotifyResult
 	defer func() {
 		workflow.GetLogger(ctx).Info("notification finished", "transaction_id", in.TransactionID,
 			"sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
@@ -57,12 +58,12 @@ func TestNotifyTransactionSendsToEveryRecipientAndRecordsEachOutcome(t *testing.
 		return nil
 	})
 
-	env.ExecuteWorkflow(workflows.NotifyTransaction, workflows.NotifyInput{TransactionID: txn})
+	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.NotifyResult
+	var res contract.NotifyResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	require.Equal(t, workflows.NotifyResult{Sent: 2, Failed: 1}, res)
+	require.Equal(t, contract.NotifyResult{Sent: 2, Failed: 1}, res)
 	env.AssertExpectations(t) // each message sent once: a permanent error is not retried, nor is a send whose record failed
 
 	require.NotContains(t, recorded, d1, "recorded by the send itself")
@@ -84,11 +85,11 @@ func TestNotifyTransactionRetriesTransientFailures(t *testing.T) {
 	env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).
 		Return(activities.Outcome{Status: activities.StatusSent, MessageID: "m1", Recorded: true}, nil).Once()
 
-	env.ExecuteWorkflow(workflows.NotifyTransaction, workflows.NotifyInput{TransactionID: txn})
+	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn})
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.NotifyResult
+	var res contract.NotifyResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	require.Equal(t, workflows.NotifyResult{Sent: 1}, res)
+	require.Equal(t, contract.NotifyResult{Sent: 1}, res)
 	env.AssertExpectations(t)
 }
 
@@ -96,9 +97,9 @@ func TestNotifyTransactionWithNobodyToNotify(t *testing.T) {
 	env := newEnv(t)
 	var a *activities.Activities
 	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(), nil)
-	env.ExecuteWorkflow(workflows.NotifyTransaction, workflows.NotifyInput{TransactionID: uuid.New()})
+	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: uuid.New()})
 	require.NoError(t, env.GetWorkflowError())
-	var res workflows.NotifyResult
+	var res contract.NotifyResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Zero(t, res)
 }

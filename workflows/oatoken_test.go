@@ -14,12 +14,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 func newKeeperEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env := newEnv(t)
-	env.RegisterWorkflowWithOptions(workflows.OATokenKeeper, workflow.RegisterOptions{Name: workflows.OATokenKeeperName})
+	env.RegisterWorkflowWithOptions(workflows.OATokenKeeper, workflow.RegisterOptions{Name: contract.OATokenKeeperName})
 	return env
 }
 
@@ -28,9 +30,9 @@ func newKeeperEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 func refreshes(env *testsuite.TestWorkflowEnvironment, calls *int) {
 	var a *activities.Activities
 	env.OnActivity(a.RefreshOAToken, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.RefreshInput) (activities.OATokenState, error) {
+		func(_ context.Context, in activities.RefreshInput) (oatoken.State, error) {
 			*calls++
-			return activities.OATokenState{Present: true, Version: in.Version + 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil
+			return oatoken.State{Present: true, Version: in.Version + 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil
 		})
 }
 
@@ -41,20 +43,20 @@ func TestKeeperRefreshesOnceForABurstOfRefusedSends(t *testing.T) {
 	env := newKeeperEnv(t)
 	var a *activities.Activities
 	env.OnActivity(a.LoadOATokenState, mock.Anything).Return(
-		activities.OATokenState{Present: true, Version: 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil)
+		oatoken.State{Present: true, Version: 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil)
 	calls := 0
 	refreshes(env, &calls)
 
 	answers := make([]int64, 0, 11)
 	update := func(id string, stale int64) {
-		env.UpdateWorkflow(workflows.RefreshOATokenUpdate, id, &testsuite.TestUpdateCallback{
+		env.UpdateWorkflow(contract.RefreshOATokenUpdate, id, &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { t.Errorf("update %s rejected: %v", id, err) },
 			OnAccept: func() {},
 			OnComplete: func(res any, err error) {
 				require.NoError(t, err)
-				answers = append(answers, res.(workflows.RefreshResponse).Version)
+				answers = append(answers, res.(contract.RefreshResponse).Version)
 			},
-		}, workflows.RefreshRequest{StaleVersion: stale})
+		}, contract.RefreshRequest{StaleVersion: stale})
 	}
 	env.RegisterDelayedCallback(func() {
 		for i := range 10 {
@@ -71,34 +73,49 @@ func TestKeeperRefreshesOnceForABurstOfRefusedSends(t *testing.T) {
 		env.CancelWorkflow()
 	}, 2*time.Hour)
 
-	env.ExecuteWorkflow(workflows.OATokenKeeper, workflows.KeeperInput{})
+	env.ExecuteWorkflow(workflows.OATokenKeeper, contract.KeeperInput{})
 	var canceled *temporal.CanceledError
 	require.True(t, errors.As(env.GetWorkflowError(), &canceled), "ended by the test: %v", env.GetWorkflowError())
 }
 
 // TestKeeperRefreshesAheadOfExpiryAndContinuesAsNew: left alone, the keeper
 // refreshes an hour before each expiry and starts a fresh run after a
-// bounded number of refreshes.
+// bounded number of refreshes; a send that asks during the last of them is
+// served before the new run starts, not left waiting.
 func TestKeeperRefreshesAheadOfExpiryAndContinuesAsNew(t *testing.T) {
 	env := newKeeperEnv(t)
 	var a *activities.Activities
 	start := env.Now()
 	env.OnActivity(a.LoadOATokenState, mock.Anything).Return(
-		activities.OATokenState{Present: true, Version: 7, ExpiresAt: start.Add(25 * time.Hour)}, nil)
+		oatoken.State{Present: true, Version: 7, ExpiresAt: start.Add(25 * time.Hour)}, nil)
 	calls := 0
 	var first time.Time
 	env.OnActivity(a.RefreshOAToken, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.RefreshInput) (activities.OATokenState, error) {
+		func(_ context.Context, in activities.RefreshInput) (oatoken.State, error) {
 			if calls == 0 {
 				first = env.Now()
 			}
 			calls++
-			return activities.OATokenState{Present: true, Version: in.Version + 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil
+			if calls == 50 {
+				time.Sleep(300 * time.Millisecond) // at Zalo while a send reports the token it is making
+			}
+			return oatoken.State{Present: true, Version: in.Version + 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil
 		})
+	var served int64
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(contract.RefreshOATokenUpdate, "during-the-last", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {},
+			OnComplete: func(res any, err error) {
+				require.NoError(t, err)
+				served = res.(contract.RefreshResponse).Version
+			},
+		}, contract.RefreshRequest{StaleVersion: 7 + 50}) // the version the 50th refresh makes, refused at once
+	}, 50*24*time.Hour+time.Millisecond)
 
-	env.ExecuteWorkflow(workflows.OATokenKeeper, workflows.KeeperInput{})
+	env.ExecuteWorkflow(workflows.OATokenKeeper, contract.KeeperInput{})
 	require.True(t, workflow.IsContinueAsNewError(env.GetWorkflowError()), "got %v", env.GetWorkflowError())
-	require.Equal(t, 50, calls)
+	require.Equal(t, 51, calls, "fifty on schedule, one for the send")
+	require.EqualValues(t, 7+51, served, "the send was answered before the new run")
 	require.WithinDuration(t, start.Add(24*time.Hour), first, time.Second, "first refresh an hour before expiry")
 }
 
@@ -108,20 +125,20 @@ func TestKeeperReportsAFailedRefresh(t *testing.T) {
 	env := newKeeperEnv(t)
 	var a *activities.Activities
 	env.OnActivity(a.LoadOATokenState, mock.Anything).Return(
-		activities.OATokenState{Present: true, Version: 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil)
+		oatoken.State{Present: true, Version: 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil)
 	env.OnActivity(a.RefreshOAToken, mock.Anything, mock.Anything).Return(
-		activities.OATokenState{}, temporal.NewNonRetryableApplicationError("invalid refresh token", "zalo_auth", nil))
+		oatoken.State{}, temporal.NewNonRetryableApplicationError("invalid refresh token", "zalo_auth", nil))
 
 	var got error
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(workflows.RefreshOATokenUpdate, "u1", &testsuite.TestUpdateCallback{
+		env.UpdateWorkflow(contract.RefreshOATokenUpdate, "u1", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { t.Errorf("rejected: %v", err) }, OnAccept: func() {},
 			OnComplete: func(_ any, err error) { got = err },
-		}, workflows.RefreshRequest{StaleVersion: 1})
+		}, contract.RefreshRequest{StaleVersion: 1})
 	}, time.Minute)
 	env.RegisterDelayedCallback(func() {
 		require.ErrorContains(t, got, "invalid refresh token")
 		env.CancelWorkflow()
 	}, time.Hour)
-	env.ExecuteWorkflow(workflows.OATokenKeeper, workflows.KeeperInput{})
+	env.ExecuteWorkflow(workflows.OATokenKeeper, contract.KeeperInput{})
 }

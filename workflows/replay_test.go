@@ -1,32 +1,38 @@
 package workflows_test
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/workflows"
+	tingting "github.com/tingting-vn/tingting/worker"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
-// TestOATokenKeeperReplays replays a recorded keeper history (a start-up
-// refresh, then a burst of refresh Updates from refused sends) against
-// today's code: a change that would break running keepers fails here.
-// Re-record with RECORD_KEEPER_HISTORY=$PWD/workflows/testdata/oatokenkeeper.json
-// go test -run TestABurst ./cmd/tingting/ — only for a deliberate, versioned change.
-func TestOATokenKeeperReplays(t *testing.T) {
-	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflowWithOptions(workflows.OATokenKeeper, workflow.RegisterOptions{Name: workflows.OATokenKeeperName})
-	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/oatokenkeeper.json"))
-}
-
-// TestSetupWizardReplays replays a whole recorded wizard: bank accounts,
-// Zalo login, fields, test calls (one retried with the same Idempotency-Key),
-// an invalidating change and save. Re-record with
-// RECORD_WIZARD_HISTORY=$PWD/workflows/testdata/setupwizard.json go test -run TestTheWizardEndToEnd ./cmd/tingting/
-func TestSetupWizardReplays(t *testing.T) {
-	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: workflows.SetupWizardName})
-	require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/setupwizard.json"))
+// TestRecordedHistoriesReplay replays every history in testdata/ against
+// today's workflows: a change that would break a running workflow fails
+// here. Histories are named <workflow type>.<label>.json and recorded by
+// the end-to-end tests (RECORD_HISTORIES=<label> go test ./cmd/tingting/);
+// a change ships behind workflow.GetVersion with a new label recorded, and
+// the old histories stay (docs/DECISIONS.md).
+func TestRecordedHistoriesReplay(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.json")
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, f := range files {
+		name := strings.SplitN(filepath.Base(f), ".", 2)[0]
+		seen[name] = true
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			tingting.RegisterWorkflows(r)
+			require.NoError(t, r.ReplayWorkflowHistoryFromJSONFile(nil, f))
+		})
+	}
+	for _, name := range []string{contract.NotifyTransactionName, contract.ZaloInboundName, contract.SetupWizardName,
+		contract.OATokenKeeperName, contract.SyncFollowersName} {
+		require.True(t, seen[name], "no recorded history of %s in testdata/", name)
+	}
 }

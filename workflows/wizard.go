@@ -5,112 +5,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/message"
-)
-
-// The SetupWizard's contract: one Update per step, one Query.
-const (
-	SetupWizardName          = "SetupWizard"
-	UpdateSelectBankAccounts = "SelectBankAccounts"
-	UpdateBeginZaloLogin     = "BeginZaloLogin"
-	UpdateCompleteZaloLogin  = "CompleteZaloLogin"
-	UpdateChooseZaloAccount  = "ChooseZaloAccount"
-	UpdateConfigureFields    = "ConfigureFields"
-	UpdateTestCall           = "TestCall"
-	UpdateSave               = "Save"
-	UpdateCancel             = "Cancel"
-	QueryState               = "State"
-)
-
-// Error types a step's Update fails with, for the API to map.
-const (
-	ErrStepOutOfOrder = "step_out_of_order"
-	ErrNotFollowing   = "not_following"
-	ErrZaloRefused    = "zalo_refused"
-	ErrLoginFailed    = "login_failed"
-)
-
-// Wizard statuses.
-const (
-	WizardInProgress = "in_progress"
-	WizardSaved      = "saved"
-	WizardCancelled  = "cancelled"
-	WizardExpired    = "expired"
-)
-
-// WizardIdle is how long a wizard waits for its owner before it expires.
-const WizardIdle = 7 * 24 * time.Hour
-
-// WizardWorkflowID is a wizard's workflow id.
-func WizardWorkflowID(id uuid.UUID) string { return "wizard:" + id.String() }
-
-// WizardInput starts a wizard for a workspace.
-type WizardInput struct {
-	WizardID    uuid.UUID
-	WorkspaceID uuid.UUID
-}
-
-// WizardAccount is the chosen Zalo account.
-type WizardAccount = activities.WizardAccount
-
-// TestCall is the last test call's outcome.
-type TestCall struct {
-	OK        bool
-	MessageID string
-	ZaloCode  int
-	Error     string
-}
-
-// WizardState is everything the wizard knows; the State query returns it.
-type WizardState struct {
-	ID             uuid.UUID
-	WorkspaceID    uuid.UUID
-	Status         string
-	BankAccountIDs []uuid.UUID
-	Direction      string
-	MinAmount      int64
-	ZaloAccount    *WizardAccount
-	Fields         []string
-	Preview        string
-	TestCall       *TestCall
-	IntegrationID  *uuid.UUID
-	ReferralCode   string
-	LoginState     string // the state of the login in progress; not shown
-}
-
-// Step is what the owner does next.
-func (s WizardState) Step() string {
-	switch {
-	case s.Status != WizardInProgress:
-		return "done"
-	case len(s.BankAccountIDs) == 0:
-		return "bank_accounts"
-	case s.ZaloAccount == nil:
-		return "zalo_account"
-	case len(s.Fields) == 0:
-		return "fields"
-	case s.TestCall == nil || !s.TestCall.OK:
-		return "test_call"
-	}
-	return "save"
-}
-
-// Step inputs.
-type (
-	SelectBankAccounts struct {
-		BankAccountIDs []uuid.UUID
-		Direction      string
-		MinAmount      int64
-	}
-	BeginZaloLogin    struct{ State string }
-	CompleteZaloLogin struct{ State, Code string }
-	ChooseZaloAccount struct{ ZaloAccountID uuid.UUID }
-	ConfigureFields   struct{ Fields []string }
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 var wizardActivityOptions = workflow.ActivityOptions{
@@ -120,189 +20,327 @@ var wizardActivityOptions = workflow.ActivityOptions{
 	},
 }
 
+// loginOptions: a login's code is single use, so its exchange is tried once.
+var loginOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+}
+
+// wizard is a SetupWizard's state. Update handlers interleave at every
+// await, so each handler that changes state or runs an activity holds mu
+// for its whole run and checks its preconditions again once it has it:
+// a change can never slip in while the test call is at Zalo, nor a cancel
+// while saving.
+type wizard struct {
+	st contract.WizardState
+	mu workflow.Mutex
+	// revision counts changes to what would be saved; tested is the
+	// revision the last successful test call showed. Save needs them equal.
+	revision, tested int
+	touched          bool // set by every step; resets the idle timer
+}
+
 // SetupWizard walks an owner through making an integration: choose bank
 // accounts → log in with Zalo (or pick an account) → choose fields → test
-// call → save. Each step is an Update whose validator enforces the order,
+// call → save. Each step is an Update whose validator refuses a bad value
+// (contract.ErrInvalid) or a step out of order (contract.ErrStepOutOfOrder),
 // so the owner's click gets the step's result or a clear refusal.
-func SetupWizard(ctx workflow.Context, in WizardInput) (WizardState, error) {
-	var a *activities.Activities
-	actCtx := workflow.WithActivityOptions(ctx, wizardActivityOptions)
-	loginCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1}, // the code is single use
-	})
-	st := WizardState{ID: in.WizardID, WorkspaceID: in.WorkspaceID, Status: WizardInProgress}
-	touched := false // set by every step; resets the idle timer
-
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (WizardState, error) { return st, nil }); err != nil {
-		return st, err
+func SetupWizard(ctx workflow.Context, in contract.WizardInput) (contract.WizardState, error) {
+	w := &wizard{
+		st:     contract.WizardState{ID: in.WizardID, WorkspaceID: in.WorkspaceID, Status: contract.WizardInProgress},
+		mu:     workflow.NewMutex(ctx),
+		tested: -1,
 	}
-	open := func() error {
-		if st.Status != WizardInProgress {
-			return outOfOrder("this wizard is %s", st.Status)
-		}
-		return nil
+	if err := workflow.SetQueryHandler(ctx, contract.QueryState, w.state); err != nil {
+		return w.st, err
 	}
-	// changed invalidates the test call: it no longer shows what would be saved.
-	changed := func() { st.TestCall = nil; touched = true }
-
-	handlers := []struct {
-		name      string
-		handler   any
-		validator any
+	for _, h := range []struct {
+		name               string
+		handler, validator any
 	}{
-		{UpdateSelectBankAccounts, func(ctx workflow.Context, in SelectBankAccounts) (WizardState, error) {
-			st.BankAccountIDs, st.Direction, st.MinAmount = in.BankAccountIDs, in.Direction, in.MinAmount
-			changed()
-			return st, nil
-		}, func(in SelectBankAccounts) error {
-			if err := open(); err != nil {
-				return err
-			}
-			if len(in.BankAccountIDs) == 0 {
-				return outOfOrder("choose at least one bank account")
-			}
-			if in.Direction != "in" && in.Direction != "out" && in.Direction != "both" {
-				return outOfOrder("direction must be in, out or both")
-			}
-			if in.MinAmount < 0 {
-				return outOfOrder("min_amount must not be negative")
-			}
-			return nil
-		}},
-		{UpdateBeginZaloLogin, func(ctx workflow.Context, in BeginZaloLogin) (WizardState, error) {
-			st.LoginState = in.State
-			touched = true
-			return st, nil
-		}, func(in BeginZaloLogin) error { return open() }},
-		{UpdateCompleteZaloLogin, func(ctx workflow.Context, in CompleteZaloLogin) (WizardState, error) {
-			st.LoginState = ""
-			var acct WizardAccount
-			login := activities.LoginInput{WorkspaceID: st.WorkspaceID, State: in.State, Code: in.Code}
-			if err := workflow.ExecuteActivity(loginCtx, a.CompleteZaloLogin, login).Get(ctx, &acct); err != nil {
-				return st, temporal.NewNonRetryableApplicationError(cause(err), ErrLoginFailed, nil)
-			}
-			st.ZaloAccount = &acct
-			changed()
-			return st, nil
-		}, func(in CompleteZaloLogin) error {
-			if err := open(); err != nil {
-				return err
-			}
-			if st.LoginState == "" || in.State != st.LoginState {
-				return outOfOrder("this wizard is not waiting for this Zalo login")
-			}
-			return nil
-		}},
-		{UpdateChooseZaloAccount, func(ctx workflow.Context, in ChooseZaloAccount) (WizardState, error) {
-			var acct WizardAccount
-			lookup := activities.AccountInput{WorkspaceID: st.WorkspaceID, AccountID: in.ZaloAccountID}
-			if err := workflow.ExecuteActivity(actCtx, a.LookupZaloAccount, lookup).Get(ctx, &acct); err != nil {
-				return st, err
-			}
-			st.ZaloAccount = &acct
-			changed()
-			return st, nil
-		}, func(in ChooseZaloAccount) error { return open() }},
-		{UpdateConfigureFields, func(ctx workflow.Context, in ConfigureFields) (WizardState, error) {
-			fields, _ := message.ParseFields(in.Fields) // the validator checked them
-			st.Fields = make([]string, len(fields))
-			for i, f := range fields {
-				st.Fields[i] = string(f)
-			}
-			st.Preview = message.RenderTest(message.SampleTransaction(workflow.Now(ctx)), fields)
-			changed()
-			return st, nil
-		}, func(in ConfigureFields) error {
-			if err := open(); err != nil {
-				return err
-			}
-			if _, err := message.ParseFields(in.Fields); err != nil {
-				return outOfOrder("%v", err)
-			}
-			return nil
-		}},
-		{UpdateTestCall, func(ctx workflow.Context) (WizardState, error) {
-			touched = true
-			var res activities.TestCallResult
-			call := activities.TestCallInput{WorkspaceID: st.WorkspaceID, AccountID: st.ZaloAccount.ID, Fields: st.Fields}
-			if err := workflow.ExecuteActivity(actCtx, a.SendTestMessage, call).Get(ctx, &res); err != nil {
-				return st, err
-			}
-			st.ZaloAccount.FollowsOA = res.FollowsOA
-			st.TestCall = &TestCall{OK: res.MessageID != "", MessageID: res.MessageID, ZaloCode: res.ZaloCode, Error: res.Error}
-			switch {
-			case !res.FollowsOA:
-				st.TestCall = nil
-				return st, temporal.NewNonRetryableApplicationError(
-					"the Zalo account "+st.ZaloAccount.Name+" does not follow the OA: follow (\"Quan tâm\") the OA in Zalo first, then try again",
-					ErrNotFollowing, nil)
-			case res.MessageID == "":
-				return st, temporal.NewNonRetryableApplicationError(fmt.Sprintf("Zalo refused the test message: %s", res.Error),
-					ErrZaloRefused, nil, res.ZaloCode)
-			}
-			return st, nil
-		}, func() error {
-			if err := open(); err != nil {
-				return err
-			}
-			if st.ZaloAccount == nil || len(st.Fields) == 0 {
-				return outOfOrder("choose a Zalo account and the message's fields before the test call")
-			}
-			return nil
-		}},
-		{UpdateSave, func(ctx workflow.Context) (WizardState, error) {
-			var res activities.SaveResult
-			save := activities.SaveInput{
-				WizardID: WizardWorkflowID(st.ID), WorkspaceID: st.WorkspaceID, OwnerAccountID: st.ZaloAccount.ID,
-				BankAccountIDs: st.BankAccountIDs, Direction: st.Direction, MinAmount: st.MinAmount, Fields: st.Fields,
-			}
-			if err := workflow.ExecuteActivity(actCtx, a.SaveIntegration, save).Get(ctx, &res); err != nil {
-				return st, err
-			}
-			st.Status, st.IntegrationID, st.ReferralCode = WizardSaved, &res.IntegrationID, res.ReferralCode
-			return st, nil
-		}, func() error {
-			if err := open(); err != nil {
-				return err
-			}
-			if len(st.BankAccountIDs) == 0 {
-				return outOfOrder("choose bank accounts before saving")
-			}
-			if st.TestCall == nil || !st.TestCall.OK {
-				return outOfOrder("save needs a successful test call after the last change")
-			}
-			return nil
-		}},
-		{UpdateCancel, func(ctx workflow.Context) (WizardState, error) {
-			st.Status = WizardCancelled
-			return st, nil
-		}, func() error { return open() }},
-	}
-	for _, h := range handlers {
+		{contract.UpdateSelectBankAccounts, w.selectBankAccounts, w.validateSelectBankAccounts},
+		{contract.UpdateBeginZaloLogin, w.beginZaloLogin, w.validateBeginZaloLogin},
+		{contract.UpdateCompleteZaloLogin, w.completeZaloLogin, w.validateCompleteZaloLogin},
+		{contract.UpdateChooseZaloAccount, w.chooseZaloAccount, w.validateChooseZaloAccount},
+		{contract.UpdateConfigureFields, w.configureFields, w.validateConfigureFields},
+		{contract.UpdateTestCall, w.testCall, w.validateTestCall},
+		{contract.UpdateSave, w.save, w.validateSave},
+		{contract.UpdateCancel, w.cancel, w.validateCancel},
+	} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
-			return st, err
+			return w.st, err
 		}
 	}
 
-	for st.Status == WizardInProgress {
-		touched = false
-		active, err := workflow.AwaitWithTimeout(ctx, WizardIdle, func() bool { return touched || st.Status != WizardInProgress })
+	for w.st.Status == contract.WizardInProgress {
+		w.touched = false
+		active, err := workflow.AwaitWithTimeout(ctx, contract.WizardIdle, func() bool {
+			return w.touched || w.st.Status != contract.WizardInProgress
+		})
 		if err != nil {
-			return st, err
+			return w.st, err
 		}
 		if !active {
-			st.Status = WizardExpired
+			w.st.Status = contract.WizardExpired
 		}
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return st, err
+		return w.st, err
 	}
-	return st, nil
+	return w.st, nil
+}
+
+func (w *wizard) state() (contract.WizardState, error) { return w.st, nil }
+
+// lock takes mu for a handler and checks, now that nothing else runs, that
+// the wizard is still open and the step still fits; unlock when done.
+func (w *wizard) lock(ctx workflow.Context, fits func() error) (unlock func(), err error) {
+	if err := w.mu.Lock(ctx); err != nil {
+		return nil, err
+	}
+	w.touched = true
+	if err := w.open(); err != nil {
+		w.mu.Unlock()
+		return nil, err
+	}
+	if fits != nil {
+		if err := fits(); err != nil {
+			w.mu.Unlock()
+			return nil, err
+		}
+	}
+	return w.mu.Unlock, nil
+}
+
+// changed records a change to what would be saved: the last test call no
+// longer shows it.
+func (w *wizard) changed() {
+	w.revision++
+	w.st.TestCall = nil
+}
+
+func (w *wizard) open() error {
+	if w.st.Status != contract.WizardInProgress {
+		return outOfOrder("this wizard is %s", w.st.Status)
+	}
+	return nil
+}
+
+func (w *wizard) validateSelectBankAccounts(in contract.SelectBankAccounts) error {
+	if err := w.open(); err != nil {
+		return err
+	}
+	switch {
+	case len(in.BankAccountIDs) == 0:
+		return invalid("choose at least one bank account")
+	case in.Direction != "in" && in.Direction != "out" && in.Direction != "both":
+		return invalid("direction must be in, out or both")
+	case in.MinAmount < 0:
+		return invalid("min_amount must not be negative")
+	}
+	return nil
+}
+
+func (w *wizard) selectBankAccounts(ctx workflow.Context, in contract.SelectBankAccounts) (contract.WizardState, error) {
+	unlock, err := w.lock(ctx, nil)
+	if err != nil {
+		return w.st, err
+	}
+	defer unlock()
+	w.st.BankAccountIDs, w.st.Direction, w.st.MinAmount = in.BankAccountIDs, in.Direction, in.MinAmount
+	w.changed()
+	return w.st, nil
+}
+
+func (w *wizard) validateBeginZaloLogin(contract.BeginZaloLogin) error { return w.open() }
+
+func (w *wizard) beginZaloLogin(ctx workflow.Context, in contract.BeginZaloLogin) (contract.WizardState, error) {
+	unlock, err := w.lock(ctx, nil)
+	if err != nil {
+		return w.st, err
+	}
+	defer unlock()
+	w.st.LoginState = in.State
+	return w.st, nil
+}
+
+func (w *wizard) validateCompleteZaloLogin(in contract.CompleteZaloLogin) error {
+	if err := w.open(); err != nil {
+		return err
+	}
+	return w.awaitsLogin(in.State)
+}
+
+func (w *wizard) awaitsLogin(state string) error {
+	if w.st.LoginState == "" || state != w.st.LoginState {
+		return outOfOrder("this wizard is not waiting for this Zalo login")
+	}
+	return nil
+}
+
+func (w *wizard) completeZaloLogin(ctx workflow.Context, in contract.CompleteZaloLogin) (contract.WizardState, error) {
+	unlock, err := w.lock(ctx, func() error { return w.awaitsLogin(in.State) })
+	if err != nil {
+		return w.st, err
+	}
+	defer unlock()
+	w.st.LoginState = "" // a login completes once
+	var a *activities.Activities
+	var acct contract.WizardAccount
+	login := activities.LoginInput{WorkspaceID: w.st.WorkspaceID, State: in.State, Code: in.Code}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, loginOptions), a.CompleteZaloLogin, login).Get(ctx, &acct); err != nil {
+		return w.st, temporal.NewNonRetryableApplicationError(cause(err), contract.ErrLoginFailed, nil)
+	}
+	w.st.ZaloAccount = &acct
+	w.changed()
+	return w.st, nil
+}
+
+func (w *wizard) validateChooseZaloAccount(contract.ChooseZaloAccount) error { return w.open() }
+
+func (w *wizard) chooseZaloAccount(ctx workflow.Context, in contract.ChooseZaloAccount) (contract.WizardState, error) {
+	unlock, err := w.lock(ctx, nil)
+	if err != nil {
+		return w.st, err
+	}
+	defer unlock()
+	var a *activities.Activities
+	var acct contract.WizardAccount
+	lookup := activities.AccountInput{WorkspaceID: w.st.WorkspaceID, AccountID: in.ZaloAccountID}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, wizardActivityOptions), a.LookupZaloAccount, lookup).Get(ctx, &acct); err != nil {
+		return w.st, err
+	}
+	w.st.ZaloAccount = &acct
+	w.changed()
+	return w.st, nil
+}
+
+func (w *wizard) validateConfigureFields(in contract.ConfigureFields) error {
+	if err := w.open(); err != nil {
+		return err
+	}
+	if _, err := message.ParseFields(in.Fields); err != nil {
+		return invalid("%v", err)
+	}
+	return nil
+}
+
+func (w *wizard) configureFields(ctx workflow.Context, in contract.ConfigureFields) (contract.WizardState, error) {
+	unlock, err := w.lock(ctx, nil)
+	if err != nil {
+		return w.st, err
+	}
+	defer unlock()
+	fields, _ := message.ParseFields(in.Fields) // the validator checked them
+	w.st.Fields = make([]string, len(fields))
+	for i, f := range fields {
+		w.st.Fields[i] = string(f)
+	}
+	w.st.Preview = message.RenderTest(message.SampleTransaction(workflow.Now(ctx)), fields)
+	w.changed()
+	return w.st, nil
+}
+
+func (w *wizard) validateTestCall() error {
+	if err := w.open(); err != nil {
+		return err
+	}
+	return w.readyToTest()
+}
+
+func (w *wizard) readyToTest() error {
+	if w.st.ZaloAccount == nil || len(w.st.Fields) == 0 {
+		return outOfOrder("choose a Zalo account and the message's fields before the test call")
+	}
+	return nil
+}
+
+// testCall sends the sample message. It holds the lock while the message is
+// at Zalo, so what it shows is what a save would make.
+func (w *wizard) testCall(ctx workflow.Context) (contract.WizardState, error) {
+	unlock, err := w.lock(ctx, w.readyToTest)
+	if err != nil {
+		return w.st, err
+	}
+	defer unlock()
+	var a *activities.Activities
+	var res activities.TestCallResult
+	call := activities.TestCallInput{WorkspaceID: w.st.WorkspaceID, AccountID: w.st.ZaloAccount.ID, Fields: w.st.Fields}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, wizardActivityOptions), a.SendTestMessage, call).Get(ctx, &res); err != nil {
+		return w.st, err
+	}
+	w.st.ZaloAccount.FollowsOA = res.FollowsOA
+	switch {
+	case !res.FollowsOA:
+		w.st.TestCall = nil
+		return w.st, temporal.NewNonRetryableApplicationError(
+			"the Zalo account "+w.st.ZaloAccount.Name+" does not follow the OA: follow (\"Quan tâm\") the OA in Zalo first, then try again",
+			contract.ErrNotFollowing, nil)
+	case res.MessageID == "":
+		w.st.TestCall = &contract.TestCall{ZaloCode: res.ZaloCode, Error: res.Error}
+		return w.st, temporal.NewNonRetryableApplicationError(fmt.Sprintf("Zalo refused the test message: %s", res.Error),
+			contract.ErrZaloRefused, nil, res.ZaloCode)
+	}
+	w.st.TestCall = &contract.TestCall{OK: true, MessageID: res.MessageID}
+	w.tested = w.revision
+	return w.st, nil
+}
+
+func (w *wizard) validateSave() error {
+	if err := w.open(); err != nil {
+		return err
+	}
+	return w.readyToSave()
+}
+
+func (w *wizard) readyToSave() error {
+	switch {
+	case len(w.st.BankAccountIDs) == 0:
+		return outOfOrder("choose bank accounts before saving")
+	case w.st.TestCall == nil || !w.st.TestCall.OK || w.tested != w.revision:
+		return outOfOrder("save needs a successful test call after the last change")
+	}
+	return nil
+}
+
+func (w *wizard) save(ctx workflow.Context) (contract.WizardState, error) {
+	unlock, err := w.lock(ctx, w.readyToSave)
+	if err != nil {
+		return w.st, err
+	}
+	defer unlock()
+	var a *activities.Activities
+	var res activities.SaveResult
+	save := activities.SaveInput{
+		WizardID: contract.WizardWorkflowID(w.st.WorkspaceID, w.st.ID), WorkspaceID: w.st.WorkspaceID, OwnerAccountID: w.st.ZaloAccount.ID,
+		BankAccountIDs: w.st.BankAccountIDs, Direction: w.st.Direction, MinAmount: w.st.MinAmount, Fields: w.st.Fields,
+	}
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, wizardActivityOptions), a.SaveIntegration, save).Get(ctx, &res); err != nil {
+		return w.st, err
+	}
+	w.st.Status, w.st.IntegrationID, w.st.ReferralCode = contract.WizardSaved, &res.IntegrationID, res.ReferralCode
+	return w.st, nil
+}
+
+func (w *wizard) validateCancel() error { return w.open() }
+
+// cancel waits for a save in progress: a wizard that saved stays saved.
+func (w *wizard) cancel(ctx workflow.Context) (contract.WizardState, error) {
+	unlock, err := w.lock(ctx, nil)
+	if err != nil {
+		return w.st, err
+	}
+	defer unlock()
+	w.st.Status = contract.WizardCancelled
+	return w.st, nil
 }
 
 func outOfOrder(format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), ErrStepOutOfOrder)
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ErrStepOutOfOrder)
+}
+
+func invalid(format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ErrInvalid)
 }
 
 // cause is the innermost message of an activity failure, for the owner.

@@ -1,7 +1,9 @@
 package workflows_test
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 
 	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 type wizardRun struct {
@@ -24,9 +27,9 @@ type wizardRun struct {
 
 func newWizard(t *testing.T) *wizardRun {
 	env := newEnv(t)
-	env.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: workflows.SetupWizardName})
+	env.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: contract.SetupWizardName})
 	var a *activities.Activities
-	acct := activities.WizardAccount{ID: uuid.New(), Name: "Lan", FollowsOA: true}
+	acct := contract.WizardAccount{ID: uuid.New(), Name: "Lan", FollowsOA: true}
 	env.OnActivity(a.LookupZaloAccount, mock.Anything, mock.Anything).Return(acct, nil)
 	env.OnActivity(a.SendTestMessage, mock.Anything, mock.Anything).Return(activities.TestCallResult{FollowsOA: true, MessageID: "m1"}, nil)
 	env.OnActivity(a.SaveIntegration, mock.Anything, mock.Anything).Return(activities.SaveResult{IntegrationID: uuid.New(), ReferralCode: "ABCDEFGH23"}, nil)
@@ -64,29 +67,29 @@ func TestWizardEnforcesTheOrderOfSteps(t *testing.T) {
 	w := newWizard(t)
 	m := time.Minute
 	var early, saveEarly, banks, choose, fields, test, change, saveStale, test2, save string
-	w.step(1*m, workflows.UpdateTestCall, &early)
-	w.step(2*m, workflows.UpdateSave, &saveEarly)
-	w.step(3*m, workflows.UpdateSelectBankAccounts, &banks, workflows.SelectBankAccounts{BankAccountIDs: []uuid.UUID{uuid.New()}, Direction: "in"})
-	w.step(4*m, workflows.UpdateChooseZaloAccount, &choose, workflows.ChooseZaloAccount{ZaloAccountID: uuid.New()})
-	w.step(5*m, workflows.UpdateConfigureFields, &fields, workflows.ConfigureFields{Fields: []string{"time"}})
-	w.step(6*m, workflows.UpdateTestCall, &test)
-	w.step(7*m, workflows.UpdateConfigureFields, &change, workflows.ConfigureFields{Fields: []string{"time", "balance"}})
-	w.step(8*m, workflows.UpdateSave, &saveStale)
-	w.step(9*m, workflows.UpdateTestCall, &test2)
-	w.step(10*m, workflows.UpdateSave, &save)
+	w.step(1*m, contract.UpdateTestCall, &early)
+	w.step(2*m, contract.UpdateSave, &saveEarly)
+	w.step(3*m, contract.UpdateSelectBankAccounts, &banks, contract.SelectBankAccounts{BankAccountIDs: []uuid.UUID{uuid.New()}, Direction: "in"})
+	w.step(4*m, contract.UpdateChooseZaloAccount, &choose, contract.ChooseZaloAccount{ZaloAccountID: uuid.New()})
+	w.step(5*m, contract.UpdateConfigureFields, &fields, contract.ConfigureFields{Fields: []string{"time"}})
+	w.step(6*m, contract.UpdateTestCall, &test)
+	w.step(7*m, contract.UpdateConfigureFields, &change, contract.ConfigureFields{Fields: []string{"time", "balance"}})
+	w.step(8*m, contract.UpdateSave, &saveStale)
+	w.step(9*m, contract.UpdateTestCall, &test2)
+	w.step(10*m, contract.UpdateSave, &save)
 
-	w.env.ExecuteWorkflow(workflows.SetupWizard, workflows.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
+	w.env.ExecuteWorkflow(workflows.SetupWizard, contract.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
 	require.NoError(t, w.env.GetWorkflowError())
-	var st workflows.WizardState
+	var st contract.WizardState
 	require.NoError(t, w.env.GetWorkflowResult(&st))
 
-	require.Equal(t, workflows.ErrStepOutOfOrder, early, "no test call before an account and fields")
-	require.Equal(t, workflows.ErrStepOutOfOrder, saveEarly, "no save before a test call")
+	require.Equal(t, contract.ErrStepOutOfOrder, early, "no test call before an account and fields")
+	require.Equal(t, contract.ErrStepOutOfOrder, saveEarly, "no save before a test call")
 	for _, ok := range []string{banks, choose, fields, test, change, test2, save} {
 		require.Empty(t, ok)
 	}
-	require.Equal(t, workflows.ErrStepOutOfOrder, saveStale, "a change after the test call invalidates it")
-	require.Equal(t, workflows.WizardSaved, st.Status)
+	require.Equal(t, contract.ErrStepOutOfOrder, saveStale, "a change after the test call invalidates it")
+	require.Equal(t, contract.WizardSaved, st.Status)
 	require.Equal(t, "ABCDEFGH23", st.ReferralCode)
 	require.Equal(t, []string{"amount", "time", "balance"}, st.Fields)
 }
@@ -94,50 +97,98 @@ func TestWizardEnforcesTheOrderOfSteps(t *testing.T) {
 func TestWizardRefusesBadSteps(t *testing.T) {
 	w := newWizard(t)
 	var noBanks, badDirection, badField, wrongLogin string
-	w.step(time.Minute, workflows.UpdateSelectBankAccounts, &noBanks, workflows.SelectBankAccounts{Direction: "in"})
-	w.step(2*time.Minute, workflows.UpdateSelectBankAccounts, &badDirection, workflows.SelectBankAccounts{BankAccountIDs: []uuid.UUID{uuid.New()}, Direction: "sideways"})
-	w.step(3*time.Minute, workflows.UpdateConfigureFields, &badField, workflows.ConfigureFields{Fields: []string{"password"}})
-	w.step(4*time.Minute, workflows.UpdateCompleteZaloLogin, &wrongLogin, workflows.CompleteZaloLogin{State: "forged", Code: "c"})
+	w.step(time.Minute, contract.UpdateSelectBankAccounts, &noBanks, contract.SelectBankAccounts{Direction: "in"})
+	w.step(2*time.Minute, contract.UpdateSelectBankAccounts, &badDirection, contract.SelectBankAccounts{BankAccountIDs: []uuid.UUID{uuid.New()}, Direction: "sideways"})
+	w.step(3*time.Minute, contract.UpdateConfigureFields, &badField, contract.ConfigureFields{Fields: []string{"password"}})
+	w.step(4*time.Minute, contract.UpdateCompleteZaloLogin, &wrongLogin, contract.CompleteZaloLogin{State: "forged", Code: "c"})
 	var cancelled string
-	w.step(5*time.Minute, workflows.UpdateCancel, &cancelled)
-	w.env.ExecuteWorkflow(workflows.SetupWizard, workflows.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
+	w.step(5*time.Minute, contract.UpdateCancel, &cancelled)
+	w.env.ExecuteWorkflow(workflows.SetupWizard, contract.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
 	require.NoError(t, w.env.GetWorkflowError())
-	for _, got := range []string{noBanks, badDirection, badField, wrongLogin} {
-		require.Equal(t, workflows.ErrStepOutOfOrder, got)
+	for _, got := range []string{noBanks, badDirection, badField} {
+		require.Equal(t, contract.ErrInvalid, got, "a bad value is not a step out of order")
 	}
-	var st workflows.WizardState
+	require.Equal(t, contract.ErrStepOutOfOrder, wrongLogin)
+	var st contract.WizardState
 	require.NoError(t, w.env.GetWorkflowResult(&st))
-	require.Equal(t, workflows.WizardCancelled, st.Status)
+	require.Equal(t, contract.WizardCancelled, st.Status)
+}
+
+// TestAChangeDuringTheTestCallIsNeverSavedUntested: the owner changes the
+// fields while the test call is at Zalo. The change waits for the test
+// call, then invalidates it, so save refuses until the new fields are
+// tested; a cancel sent while saving waits, and the wizard stays saved.
+func TestAChangeDuringTheTestCallIsNeverSavedUntested(t *testing.T) {
+	env := newEnv(t)
+	env.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: contract.SetupWizardName})
+	var a *activities.Activities
+	env.OnActivity(a.LookupZaloAccount, mock.Anything, mock.Anything).Return(contract.WizardAccount{ID: uuid.New(), Name: "Lan", FollowsOA: true}, nil)
+	// The test call and the save take a while (at Zalo, at the database):
+	// Updates sent meanwhile must wait for them.
+	env.OnActivity(a.SendTestMessage, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.TestCallInput) (activities.TestCallResult, error) {
+			time.Sleep(300 * time.Millisecond)
+			return activities.TestCallResult{FollowsOA: true, MessageID: "m-" + strings.Join(in.Fields, "+")}, nil
+		})
+	env.OnActivity(a.SaveIntegration, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.SaveInput) (activities.SaveResult, error) {
+			time.Sleep(300 * time.Millisecond)
+			return activities.SaveResult{IntegrationID: uuid.New(), ReferralCode: "ABCDEFGH23"}, nil
+		})
+	w := &wizardRun{t: t, env: env}
+	m := time.Minute
+	var banks, choose, fields, test, change, saveUntested, retest, save, cancel string
+	w.step(1*m, contract.UpdateSelectBankAccounts, &banks, contract.SelectBankAccounts{BankAccountIDs: []uuid.UUID{uuid.New()}, Direction: "in"})
+	w.step(2*m, contract.UpdateChooseZaloAccount, &choose, contract.ChooseZaloAccount{ZaloAccountID: uuid.New()})
+	w.step(3*m, contract.UpdateConfigureFields, &fields, contract.ConfigureFields{Fields: []string{"time"}})
+	w.step(4*m, contract.UpdateTestCall, &test)
+	w.step(4*m+time.Millisecond, contract.UpdateConfigureFields, &change, contract.ConfigureFields{Fields: []string{"time", "balance"}})
+	w.step(5*m, contract.UpdateSave, &saveUntested)
+	w.step(6*m, contract.UpdateTestCall, &retest)
+	w.step(7*m, contract.UpdateSave, &save)
+	w.step(7*m+time.Millisecond, contract.UpdateCancel, &cancel)
+	env.ExecuteWorkflow(workflows.SetupWizard, contract.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
+	require.NoError(t, env.GetWorkflowError())
+	for _, ok := range []string{banks, choose, fields, test, change, retest, save} {
+		require.Empty(t, ok)
+	}
+	require.Equal(t, contract.ErrStepOutOfOrder, saveUntested, "the change during the test call invalidated it")
+	require.Equal(t, contract.ErrStepOutOfOrder, cancel, "a cancel that waited for the save finds it saved")
+	var st contract.WizardState
+	require.NoError(t, env.GetWorkflowResult(&st))
+	require.Equal(t, contract.WizardSaved, st.Status)
+	require.Equal(t, "m-amount+time+balance", st.TestCall.MessageID, "what was saved is what was tested")
+	require.Equal(t, []string{"amount", "time", "balance"}, st.Fields)
 }
 
 func TestWizardTestCallToANonFollower(t *testing.T) {
 	env := newEnv(t)
-	env.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: workflows.SetupWizardName})
+	env.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: contract.SetupWizardName})
 	var a *activities.Activities
-	env.OnActivity(a.LookupZaloAccount, mock.Anything, mock.Anything).Return(activities.WizardAccount{ID: uuid.New(), Name: "Minh"}, nil)
+	env.OnActivity(a.LookupZaloAccount, mock.Anything, mock.Anything).Return(contract.WizardAccount{ID: uuid.New(), Name: "Minh"}, nil)
 	env.OnActivity(a.SendTestMessage, mock.Anything, mock.Anything).Return(activities.TestCallResult{}, nil)
 	w := &wizardRun{t: t, env: env}
 	var choose, fields, test string
-	w.step(time.Minute, workflows.UpdateChooseZaloAccount, &choose, workflows.ChooseZaloAccount{ZaloAccountID: uuid.New()})
-	w.step(2*time.Minute, workflows.UpdateConfigureFields, &fields, workflows.ConfigureFields{})
-	w.step(3*time.Minute, workflows.UpdateTestCall, &test)
-	w.step(4*time.Minute, workflows.UpdateCancel, new(string))
-	env.ExecuteWorkflow(workflows.SetupWizard, workflows.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
+	w.step(time.Minute, contract.UpdateChooseZaloAccount, &choose, contract.ChooseZaloAccount{ZaloAccountID: uuid.New()})
+	w.step(2*time.Minute, contract.UpdateConfigureFields, &fields, contract.ConfigureFields{})
+	w.step(3*time.Minute, contract.UpdateTestCall, &test)
+	w.step(4*time.Minute, contract.UpdateCancel, new(string))
+	env.ExecuteWorkflow(workflows.SetupWizard, contract.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
 	require.NoError(t, env.GetWorkflowError())
-	require.Equal(t, workflows.ErrNotFollowing, test)
+	require.Equal(t, contract.ErrNotFollowing, test)
 }
 
 // TestWizardExpiresAfterSevenIdleDays: every step restarts the clock.
 func TestWizardExpiresAfterSevenIdleDays(t *testing.T) {
 	w := newWizard(t)
 	var banks string
-	w.step(6*24*time.Hour, workflows.UpdateSelectBankAccounts, &banks, workflows.SelectBankAccounts{BankAccountIDs: []uuid.UUID{uuid.New()}, Direction: "both"})
+	w.step(6*24*time.Hour, contract.UpdateSelectBankAccounts, &banks, contract.SelectBankAccounts{BankAccountIDs: []uuid.UUID{uuid.New()}, Direction: "both"})
 	start := w.env.Now()
-	w.env.ExecuteWorkflow(workflows.SetupWizard, workflows.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
+	w.env.ExecuteWorkflow(workflows.SetupWizard, contract.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
 	require.NoError(t, w.env.GetWorkflowError())
-	var st workflows.WizardState
+	var st contract.WizardState
 	require.NoError(t, w.env.GetWorkflowResult(&st))
 	require.Empty(t, banks)
-	require.Equal(t, workflows.WizardExpired, st.Status)
+	require.Equal(t, contract.WizardExpired, st.Status)
 	require.WithinDuration(t, start.Add(13*24*time.Hour), w.env.Now(), time.Minute, "seven idle days after the last step")
 }

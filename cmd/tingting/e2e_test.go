@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -18,7 +19,8 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/seed"
-	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
+	"github.com/tingting-vn/tingting/zalosim"
 )
 
 type inbox struct {
@@ -128,6 +130,39 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		return err == nil && len(res.Executions) == 1
 	}, 10*time.Second, 200*time.Millisecond, "no workflow found by %s", query)
+	recordHistory(t, contract.NotifyTransactionName, contract.TransactionWorkflowID(ws.ID, uuid.MustParse(acct.ID), "FT24277000001"))
+}
+
+// TestSyncFollowersFindsWhoFollowedBefore: people who followed the OA before
+// tingting listened (their follow webhooks never reached us) are found by
+// `tingting sync-followers`, with both of their ids.
+func TestSyncFollowersFindsWhoFollowedBefore(t *testing.T) {
+	s := startStack(t)
+	ctx := context.Background()
+	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	var before []zalosim.User
+	for _, name := range []string{"Cô Ba", "Chú Tư", "Anh Năm"} {
+		before = append(before, s.sim.CreateUser(name, true))
+	}
+	require.Eventually(t, func() bool {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM zalo_followers").Scan(&n))
+		return n == len(before)
+	}, 10*time.Second, 50*time.Millisecond)
+	_, err = pool.Exec(ctx, "DELETE FROM zalo_followers") // as if tingting had not been listening
+	require.NoError(t, err)
+
+	require.NoError(t, s.run(ctx, io.Discard, "sync-followers"))
+	for _, u := range before {
+		f, err := db.New(pool).GetZaloFollower(ctx, u.OAUserID)
+		require.NoError(t, err, u.Name)
+		require.True(t, f.Following)
+		require.Equal(t, u.AppUserID, *f.AppUserID)
+		require.Equal(t, u.Name, f.DisplayName)
+	}
+	recordHistory(t, contract.SyncFollowersName, contract.SyncFollowersID)
 }
 
 // TestABurstOfSendsWithAnExpiredTokenRefreshesOnce: twenty recipients'
@@ -173,15 +208,23 @@ func TestABurstOfSendsWithAnExpiredTokenRefreshesOnce(t *testing.T) {
 	require.Equal(t, 2, s.sim.RefreshCount(), "the start-up refresh and exactly one for the burst")
 	require.False(t, s.sim.RevokedByReuse(), "no refresh token was ever used twice")
 
-	// RECORD_KEEPER_HISTORY=path saves this keeper's history (a start-up
-	// refresh and a burst of Updates) for the replay test in workflows/.
-	if path := os.Getenv("RECORD_KEEPER_HISTORY"); path != "" {
-		saveHistory(t, workflows.OATokenKeeperID, path)
-	}
+	recordHistory(t, contract.OATokenKeeperName, contract.OATokenKeeperID) // a start-up refresh, then a burst of Updates
 }
 
-// saveHistory writes a workflow's history where a replay test reads it.
-func saveHistory(t *testing.T, workflowID, path string) {
+// recordHistory saves a workflow's history for the replay tests in
+// workflows/ when RECORD_HISTORIES names a label: RECORD_HISTORIES=v2 go
+// test ./cmd/tingting/ writes workflows/testdata/<type>.v2.json. A label
+// already recorded is never overwritten (docs/DECISIONS.md: how a workflow
+// change ships).
+func recordHistory(t *testing.T, workflowType, workflowID string) {
+	label := os.Getenv("RECORD_HISTORIES")
+	if label == "" {
+		return
+	}
+	path := filepath.Join("..", "..", "workflows", "testdata", workflowType+"."+label+".json")
+	if _, err := os.Stat(path); err == nil {
+		t.Fatalf("%s exists: record a new label instead", path)
+	}
 	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(historyOf(t, workflowID))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))

@@ -15,6 +15,7 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
 
@@ -24,7 +25,7 @@ type shop struct {
 	*stack
 	key   string
 	owner zalosim.User
-	integ db.Integration
+	integ db.CreateIntegrationRow
 	txns  int
 }
 
@@ -47,11 +48,16 @@ func newShop(t *testing.T) *shop {
 	return sh
 }
 
-// says has u write text to the OA.
-func (sh *shop) says(t *testing.T, u zalosim.User, text string) {
-	status, ok := sh.sim.UserSendsText(u.OAUserID, text)
-	require.True(t, ok)
-	require.Equal(t, http.StatusOK, status)
+// says has u write text to the OA, through the sandbox's control API, and
+// returns the message's msg_id.
+func (sh *shop) says(t *testing.T, u zalosim.User, text string) string {
+	var sent struct {
+		MsgID         string `json:"msg_id"`
+		WebhookStatus int    `json:"webhook_status"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "POST", sh.sandboxURL+"/_sandbox/users/"+u.OAUserID+"/messages", "", map[string]string{"text": text}, &sent))
+	require.Equal(t, http.StatusOK, sent.WebhookStatus)
+	return sent.MsgID
 }
 
 // expect waits until u's inbox holds want, in order.
@@ -103,9 +109,10 @@ func TestInvitesOverZaloChat(t *testing.T) {
 	sh.says(t, minh, "/invite: NOPE") // no such code
 	sh.expect(t, minh, message.InviteBadSyntax, message.InviteBadCode)
 
-	sh.says(t, minh, " /INVITE :  "+strings.ToLower(code)+" ")
+	joined := sh.says(t, minh, " /INVITE :  "+strings.ToLower(code)+" ")
 	sh.expect(t, minh, message.InviteBadSyntax, message.InviteBadCode, message.InviteAdded)
 	sh.expect(t, sh.owner, notice)
+	recordHistory(t, contract.ZaloInboundName, contract.ZaloInboundWorkflowID(joined))
 
 	sh.says(t, minh, "/invite: "+code)
 	sh.says(t, sh.owner, "/invite: "+code)

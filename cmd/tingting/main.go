@@ -1,31 +1,40 @@
-// Command tingting runs tingting: `dev` for a laptop, or the pieces alone
-// (api, worker, zalosim, migrate) for production and docker-compose.
+// Command tingting is the product: the API, the worker and the few
+// operations around them, one per process, for production and
+// docker-compose. Development tools (`dev`, the Zalo sandbox, the
+// benchmark) are in cmd/tingting-dev, which this command never links.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/app"
+	"github.com/tingting-vn/tingting/internal/config"
 )
 
 const usage = `tingting sends a Zalo OA message for every new bank transaction.
 
 Usage:
-  tingting dev                         run everything on this machine (Temporal dev server, sandbox, API, worker)
   tingting api                         serve the HTTP API
   tingting worker                      run the Temporal worker
-  tingting zalosim                     serve the Zalo sandbox
   tingting migrate                     apply database migrations
   tingting sync-followers              record the OA's existing followers (a worker must be running)
   tingting workspace create --name N   create a workspace; prints its API key last
   tingting env                         list the environment variables tingting reads
-  tingting bench [flags]               measure latency and throughput on this machine (see docs/BENCHMARKS.md)
 
-Configuration comes from the environment; see README.md.
+Configuration comes from the environment; see README.md. To run everything
+on one machine, use tingting-dev (make dev).
 `
 
 var errUsage = errors.New("see `tingting help`")
@@ -46,30 +55,78 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
-	switch cmd, rest := args[1], args[2:]; cmd {
-	case "dev":
-		return runDev(ctx, getenv, stdout, stderr)
-	case "api", "worker", "zalosim", "migrate", "sync-followers":
-		p, err := newProcess(getenv, stderr)
-		if err != nil {
-			return err
-		}
-		return p.runPiece(ctx, cmd)
-	case "workspace":
-		p, err := newProcess(getenv, stderr)
-		if err != nil {
-			return err
-		}
-		return p.runWorkspace(ctx, rest, stdout)
+	cmd, rest := args[1], args[2:]
+	switch cmd {
 	case "env":
-		return printEnv(stdout)
-	case "bench":
-		return runBench(ctx, rest, getenv, stdout, stderr)
+		for _, v := range config.Vars {
+			fmt.Fprintf(stdout, "%-24s %s (default %q)\n", v.Name, v.Doc, v.Default)
+		}
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "api", "worker", "migrate", "sync-followers", "workspace":
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
 		return errUsage
 	}
+	a, err := app.New(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if cmd == "workspace" {
+		return createWorkspace(ctx, a, rest, stdout)
+	}
+	pool, err := a.OpenDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if cmd == "migrate" {
+		return db.Migrate(ctx, pool, a.Log)
+	}
+	tc, err := a.DialTemporal(ctx)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	if cmd == "sync-followers" {
+		return a.SyncFollowers(ctx, tc)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	if cmd == "api" {
+		g.Go(func() error { return a.ServeAPI(gctx, pool, tc) })
+	} else {
+		g.Go(func() error { return a.RunWorker(gctx, pool, tc) })
+		g.Go(func() error { return a.Serve(gctx, "metrics", a.Config.MetricsAddr, a.Metrics.Handler()) })
+	}
+	if a.Config.DebugAddr != "" {
+		g.Go(func() error { return a.Serve(gctx, "debug", a.Config.DebugAddr, app.DebugHandler()) })
+	}
+	return g.Wait()
+}
+
+func createWorkspace(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("usage: tingting workspace create --name NAME")
+	}
+	fs := flag.NewFlagSet("workspace create", flag.ContinueOnError)
+	name := fs.String("name", "", "the workspace's name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*name) == "" {
+		return fmt.Errorf("usage: tingting workspace create --name NAME")
+	}
+	pool, err := a.OpenDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	ws, key, err := apikey.CreateWorkspace(ctx, pool, strings.TrimSpace(*name))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Workspace %q created (id %s). Its API key, shown only now:\n%s\n", ws.Name, ws.ID, key)
+	return nil
 }

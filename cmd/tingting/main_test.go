@@ -20,7 +20,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/tingting-vn/tingting/internal/testenv"
-	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
 
@@ -34,7 +34,9 @@ func TestMain(m *testing.M) {
 	}
 	temporalServer = srv
 	code := m.Run()
-	_ = srv.Stop()
+	if srv != nil {
+		_ = srv.Stop()
+	}
 	os.Exit(code)
 }
 
@@ -57,6 +59,7 @@ const (
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
+	testenv.SkipShort(t, "a Temporal dev server")
 	apiAddr := freeAddr(t)
 	s := &stack{apiURL: "http://" + apiAddr}
 	s.sim = zalosim.New(zalosim.Config{
@@ -92,7 +95,7 @@ func startStack(t *testing.T) *stack {
 	t.Cleanup(func() {
 		// The keeper is a singleton on the shared dev server: end it so the
 		// next test's worker starts its own, on its own database.
-		_ = temporalServer.Client().TerminateWorkflow(context.Background(), workflows.OATokenKeeperID, "", "test over")
+		_ = temporalServer.Client().TerminateWorkflow(context.Background(), contract.OATokenKeeperID, "", "test over")
 		cancel()
 		for range 2 {
 			if err := <-done; err != nil {

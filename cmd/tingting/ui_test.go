@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tingting-vn/tingting/internal/testenv"
 	"github.com/tingting-vn/tingting/message"
 )
 
@@ -33,6 +34,7 @@ import (
 // page's text and the sandbox's Zalo inboxes.
 // RECORD_SCREENSHOTS=1 saves each screen to docs/screenshots.
 func TestTheWebUI(t *testing.T) {
+	testenv.SkipShort(t, "a browser and a Temporal dev server")
 	chromium := findChromium(t)
 	s := startStack(t)
 	key := s.workspace(t, "Tiệm bánh")

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,7 +17,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
 
@@ -93,6 +92,8 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, call(t, "POST", base+"/test-call", key, nil, &e))
 	require.Equal(t, "step_out_of_order", e.Error.Code)
 
+	require.Equal(t, http.StatusBadRequest, call(t, "PUT", base+"/bank-accounts", key, map[string]any{"bank_account_ids": []string{acct.ID}, "direction": "sideways"}, &e))
+	require.Equal(t, "invalid_request", e.Error.Code, "a bad value is not a step out of order")
 	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/bank-accounts", key, map[string]any{"bank_account_ids": []string{acct.ID}, "direction": "in"}, &w))
 	require.Equal(t, "zalo_account", w.Step)
 
@@ -145,6 +146,15 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusOK, call(t, "GET", base, key, nil, &w))
 	require.Equal(t, "saved", w.Status)
 	require.Equal(t, http.StatusUnprocessableEntity, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time"}}, &e))
+	require.Equal(t, "wizard_closed", e.Error.Code)
+	require.Contains(t, e.Error.Message, "saved")
+
+	// Another workspace cannot see or step this wizard: its id names
+	// nothing there.
+	other := s.workspace(t, "Tiệm khác")
+	require.Equal(t, http.StatusNotFound, call(t, "GET", base, other, nil, &e))
+	require.Equal(t, http.StatusNotFound, call(t, "PUT", base+"/fields", other, map[string]any{"fields": []string{"time"}}, &e))
+	require.Equal(t, "not_found", e.Error.Code)
 
 	// The login's state and code cannot be used again.
 	require.GreaterOrEqual(t, s.replayCallback(t, res), 400)
@@ -168,7 +178,7 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
 		"account_number": "0123456789", "external_id": "FT-paused", "amount": 1000, "occurred_at": time.Now().Format(time.RFC3339),
 	}, &accepted))
-	run := temporalServer.Client().GetWorkflow(ctx, workflows.TransactionWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), uuid.MustParse(acct.ID), "FT-paused"), "")
+	run := temporalServer.Client().GetWorkflow(ctx, contract.TransactionWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), uuid.MustParse(acct.ID), "FT-paused"), "")
 	require.NoError(t, run.Get(ctx, nil))
 	require.Len(t, s.sim.Inbox(lan.OAUserID), 3)
 	var list struct {
@@ -178,14 +188,12 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Len(t, list.Items, 1)
 
 	// The owner's Zalo tokens never entered the wizard's history.
-	history := s.history(t, workflows.WizardWorkflowID(uuid.MustParse(w.ID)))
+	history := s.history(t, contract.WizardWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), uuid.MustParse(w.ID)))
 	for _, secret := range []string{"user-access-", "user-refresh-", "oa-access", "oa-refresh", "code_verifier"} {
 		require.NotContains(t, history, secret)
 	}
 	require.Contains(t, history, "Chị Lan", "payloads were decoded") // the check above can fail
-	if path := os.Getenv("RECORD_WIZARD_HISTORY"); path != "" {
-		saveHistory(t, workflows.WizardWorkflowID(uuid.MustParse(w.ID)), path)
-	}
+	recordHistory(t, contract.SetupWizardName, contract.WizardWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), uuid.MustParse(w.ID)))
 }
 
 // TestTheWizardWantsAnOwnerWhoFollowsTheOA: someone who has not followed
@@ -237,6 +245,50 @@ func TestTheWizardWantsAnOwnerWhoFollowsTheOA(t *testing.T) {
 	}
 	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/zalo-accounts", key, nil, &other))
 	require.Len(t, other.Items, 1)
+}
+
+// TestAFieldChangeDuringTheTestCallIsNotSavedUntested is the race an owner
+// with two tabs can run: Zalo takes 3 s to answer the test call, and a
+// change of fields sent meanwhile waits for it, then invalidates it, so
+// save refuses until the new fields have been tested.
+func TestAFieldChangeDuringTheTestCallIsNotSavedUntested(t *testing.T) {
+	s := startStack(t)
+	key := s.workspace(t, "Tiệm hoa")
+	var acct struct {
+		ID string `json:"id"`
+	}
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{"account_number": "555"}, &acct))
+	lan := s.sim.CreateUser("Chị Lan", true)
+	var w wizardState
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/wizards", key, map[string]any{}, &w))
+	base := s.apiURL + "/v1/wizards/" + w.ID
+	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/bank-accounts", key, map[string]any{"bank_account_ids": []string{acct.ID}, "direction": "in"}, &w))
+	require.Equal(t, http.StatusFound, s.logIn(t, key, w.ID, lan.AppUserID).StatusCode)
+	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time"}}, &w))
+
+	s.sim.SetFaults(zalosim.Faults{LatencyMS: 3000})
+	testCall := make(chan int)
+	go func() { testCall <- call(t, "POST", base+"/test-call", key, nil, nil) }()
+	time.Sleep(500 * time.Millisecond) // the test message is at Zalo now
+	start := time.Now()
+	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time", "balance"}}, &w))
+	require.Greater(t, time.Since(start), 2*time.Second, "the change waited for the test call")
+	require.Nil(t, w.TestCall, "and the change invalidated it")
+	require.Equal(t, http.StatusOK, <-testCall)
+	s.sim.SetFaults(zalosim.Faults{})
+
+	var e apiError
+	require.Equal(t, http.StatusUnprocessableEntity, call(t, "POST", base+"/save", key, nil, &e))
+	require.Equal(t, "step_out_of_order", e.Error.Code)
+	require.Equal(t, http.StatusOK, call(t, "POST", base+"/test-call", key, nil, nil))
+	var integ struct {
+		Fields []string `json:"fields"`
+	}
+	require.Equal(t, http.StatusCreated, call(t, "POST", base+"/save", key, nil, &integ))
+	require.Equal(t, []string{"amount", "time", "balance"}, integ.Fields)
+	inbox := s.sim.Inbox(lan.OAUserID)
+	require.Len(t, inbox, 2)
+	require.Contains(t, inbox[1].Text, "Số dư", "the saved fields were the ones last tested")
 }
 
 func callWithKey(t *testing.T, method, url, key, idem string, out any) int {

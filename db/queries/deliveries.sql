@@ -69,9 +69,3 @@ WHERE d.integration_id = @integration_id AND i.workspace_id = @workspace_id
   AND (sqlc.narg(before)::timestamptz IS NULL OR d.created_at < sqlc.narg(before)::timestamptz)
 ORDER BY d.created_at DESC, d.id DESC
 LIMIT @max_rows;
-
--- CountPendingDeliveries counts a workspace's deliveries still to be sent
--- or recorded (the benchmark waits for none).
--- name: CountPendingDeliveries :one
-SELECT count(*) FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
-WHERE t.workspace_id = @workspace_id AND d.status = 'pending';

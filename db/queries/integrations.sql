@@ -4,15 +4,14 @@ VALUES (@workspace_id, @app_user_id, @oa_user_id, @name)
 ON CONFLICT (workspace_id, app_user_id) DO UPDATE SET oa_user_id = EXCLUDED.oa_user_id, name = EXCLUDED.name
 RETURNING *;
 
--- CreateIntegration returns no row when the wizard saved one before.
+-- CreateIntegration makes an integration. A wizard saves once: saving the
+-- same wizard again returns the integration it made, with inserted false
+-- (see RecordTransaction).
 -- name: CreateIntegration :one
 INSERT INTO integrations (workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, wizard_id)
 VALUES (@workspace_id, @owner_account_id, @direction, @min_amount, @fields, @message_kind, @template_id, @referral_code, sqlc.narg(wizard_id))
-ON CONFLICT (wizard_id) DO NOTHING
-RETURNING *;
-
--- name: GetIntegrationByWizard :one
-SELECT * FROM integrations WHERE wizard_id = @wizard_id;
+ON CONFLICT (wizard_id) DO UPDATE SET wizard_id = EXCLUDED.wizard_id
+RETURNING id, referral_code, (xmax = 0)::boolean AS inserted;
 
 -- name: AddIntegrationBankAccount :exec
 INSERT INTO integration_bank_accounts (integration_id, bank_account_id) VALUES (@integration_id, @bank_account_id)

@@ -1,5 +1,8 @@
--- InsertTransaction returns no row when the transaction was recorded before.
--- name: InsertTransaction :one
+-- RecordTransaction stores a transaction once. A second recording of the
+-- same (bank account, external id) changes nothing and returns the row
+-- first recorded, with inserted false (xmax is 0 only on a row this
+-- statement inserted; the no-op update is what makes the row come back).
+-- name: RecordTransaction :one
 INSERT INTO transactions (
     workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at,
     reference, counter_account_name, counter_account_number, counter_bank_name, raw
@@ -7,8 +10,8 @@ INSERT INTO transactions (
     @workspace_id, @bank_account_id, @external_id, @amount, @description, @balance_after, @occurred_at,
     @reference, @counter_account_name, @counter_account_number, @counter_bank_name, @raw
 )
-ON CONFLICT (bank_account_id, external_id) DO NOTHING
-RETURNING *;
+ON CONFLICT (bank_account_id, external_id) DO UPDATE SET external_id = EXCLUDED.external_id
+RETURNING id, amount, occurred_at, (xmax = 0)::boolean AS inserted;
 
 -- name: GetTransactionByExternalID :one
 SELECT * FROM transactions WHERE bank_account_id = @bank_account_id AND external_id = @external_id;

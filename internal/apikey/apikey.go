@@ -10,8 +10,6 @@ import (
 	"math/big"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/tingting-vn/tingting/db"
 )
 
@@ -55,7 +53,7 @@ func Issue(ctx context.Context, q *db.Queries, workspaceID uuid.UUID, label stri
 }
 
 // CreateWorkspace creates a workspace with its first API key.
-func CreateWorkspace(ctx context.Context, pool *pgxpool.Pool, name string) (db.Workspace, string, error) {
+func CreateWorkspace(ctx context.Context, pool *db.Pool, name string) (db.Workspace, string, error) {
 	var ws db.Workspace
 	var key string
 	err := db.InTx(ctx, pool, func(q *db.Queries) error {

@@ -9,10 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/zalo"
 )
@@ -64,7 +62,7 @@ func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 // Env is a running stack with a shop, ready for runs.
 type Env struct {
 	Stack *Stack
-	Pool  *pgxpool.Pool
+	Pool  *db.Pool
 	Shop  Shop
 	cfg   Config
 }
@@ -119,14 +117,13 @@ func (e *Env) measured(run func() (Result, error)) (Result, error) {
 
 // RunTingting posts the load to tingting's API.
 func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
-	q := db.New(e.Pool)
 	return e.measured(func() (Result, error) {
 		return Run(ctx, "tingting", Target{
 			IngestURL: e.Stack.APIURL + "/v1/transactions", APIKey: e.Shop.APIKey, BankAccountID: e.Shop.BankAccountID,
 			Recipients: e.Shop.Recipients, SandboxURL: e.Stack.SandboxURL,
 			Settle: func(ctx context.Context) error {
 				for {
-					n, err := q.CountPendingDeliveries(ctx, e.Shop.WorkspaceID)
+					n, err := e.pendingDeliveries(ctx)
 					if err != nil || n == 0 {
 						return err
 					}
@@ -141,6 +138,15 @@ func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
 	})
 }
 
+// pendingDeliveries counts the shop's deliveries still to be sent or
+// recorded.
+func (e *Env) pendingDeliveries(ctx context.Context) (int, error) {
+	var n int
+	err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
+		WHERE t.workspace_id = $1 AND d.status = 'pending'`, e.Shop.WorkspaceID).Scan(&n)
+	return n, err
+}
+
 // RunDirect posts the load to the direct baseline, which sends with the
 // OA token the worker uses.
 func (e *Env) RunDirect(ctx context.Context, load Load) (Result, error) {
@@ -148,7 +154,7 @@ func (e *Env) RunDirect(ctx context.Context, load Load) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	token, _, err := (&activities.OATokens{Pool: e.Pool, Box: box}).Current(ctx)
+	token, _, err := (&oatoken.Store{Pool: e.Pool, Box: box}).Current(ctx)
 	if err != nil {
 		return Result{}, err
 	}

@@ -23,6 +23,7 @@ import (
 // form CI runs; CHAOS=full (make chaos) is the full one of
 // docs/RELIABILITY.md, and CHAOS_REPORT=file writes its report there.
 func TestChaos(t *testing.T) {
+	testenv.SkipShort(t, "minutes, and a stack of processes")
 	load := bench.Load{Transactions: 150, Rate: 15, Patience: 2 * time.Minute}
 	outage := 5 * time.Second
 	if os.Getenv("CHAOS") == "full" {
@@ -31,15 +32,18 @@ func TestChaos(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "tingting")
-	build := exec.Command("go", "build", "-o", bin, "github.com/tingting-vn/tingting/cmd/tingting")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "building tingting: %s", out)
+	bin, devBin := filepath.Join(dir, "tingting"), filepath.Join(dir, "tingting-dev")
+	for path, pkg := range map[string]string{bin: "./cmd/tingting", devBin: "./cmd/tingting-dev"} {
+		build := exec.Command("go", "build", "-o", path, pkg)
+		build.Dir = "../.."
+		out, err := build.CombinedOutput()
+		require.NoError(t, err, "building %s: %s", pkg, out)
+	}
 	cli, err := devtemporal.Binary(ctx, os.Stderr)
 	require.NoError(t, err)
 
 	env, err := bench.Prepare(ctx, bench.Config{
-		Stack:        bench.StackConfig{Binary: bin, TemporalCLI: cli, DatabaseURL: testenv.DatabaseURL(t), Dir: dir},
+		Stack:        bench.StackConfig{Binary: bin, DevBinary: devBin, TemporalCLI: cli, DatabaseURL: testenv.DatabaseURL(t), Dir: dir},
 		Integrations: 1, Recipients: 3, Latency: 50 * time.Millisecond,
 	})
 	require.NoError(t, err)

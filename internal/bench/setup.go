@@ -9,8 +9,8 @@ import (
 	"net/http"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/seed"
 )
@@ -27,7 +27,7 @@ type Shop struct {
 
 // SetUp creates a shop through the API, the sandbox's control API and,
 // for the integrations (which the wizard would make), the seed package.
-func SetUp(ctx context.Context, s *Stack, pool *pgxpool.Pool, integrations, recipients int) (Shop, error) {
+func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipients int) (Shop, error) {
 	ws, key, err := apikey.CreateWorkspace(ctx, pool, "Bench "+uuid.NewString()[:8])
 	if err != nil {
 		return Shop{}, err

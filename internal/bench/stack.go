@@ -33,7 +33,8 @@ import (
 
 // StackConfig says what to run and where.
 type StackConfig struct {
-	Binary      string // the tingting executable
+	Binary      string // the product's executable (cmd/tingting): api, worker
+	DevBinary   string // the harness's (cmd/tingting-dev): zalosim
 	TemporalCLI string
 	DatabaseURL string // an existing, migrated database
 	Dir         string // logs and the dev server's database file
@@ -151,7 +152,11 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(s.cfg.Binary, name)
+	bin := s.cfg.Binary
+	if name == Sandbox {
+		bin = s.cfg.DevBinary
+	}
+	cmd := exec.Command(bin, name)
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()

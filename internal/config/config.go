@@ -1,5 +1,5 @@
-// Package config reads tingting's settings from the environment, once, at
-// start-up. Every variable is listed in vars with its default and meaning;
+// Package config reads the product's settings from the environment, once,
+// at start-up. Every variable is listed in vars with its default and meaning;
 // the README's configuration table is checked against that list by a test.
 package config
 
@@ -12,7 +12,8 @@ import (
 	"time"
 )
 
-// Config is every setting of every tingting process.
+// Config is every setting of the product's processes. The harness
+// (tingting-dev) reads a few of its own besides.
 type Config struct {
 	DatabaseURL       string
 	TemporalAddress   string
@@ -20,7 +21,6 @@ type Config struct {
 	HTTPAddr          string
 	MetricsAddr       string
 	DebugAddr         string
-	ZalosimAddr       string
 	PublicURL         string
 
 	ZaloOAuthURL       string
@@ -39,8 +39,6 @@ type Config struct {
 
 	EncryptionKey        []byte
 	CassoSignatureMaxAge time.Duration
-	ZalosimTokenTTL      time.Duration
-	ZalosimWebhookURL    string
 
 	LogLevel  slog.Level
 	LogFormat string
@@ -63,7 +61,6 @@ var Vars = []Var{
 	{"HTTP_ADDR", ":8080", "Where the API listens.", setString(func(c *Config) *string { return &c.HTTPAddr })},
 	{"METRICS_ADDR", ":9091", "Where `tingting worker` serves /metrics (the API serves its own at /metrics).", setString(func(c *Config) *string { return &c.MetricsAddr })},
 	{"DEBUG_ADDR", "", "Where the API and the worker serve Go's profiles (/debug/pprof/); empty turns them off. Keep it private.", setString(func(c *Config) *string { return &c.DebugAddr })},
-	{"ZALOSIM_ADDR", ":8090", "Where the Zalo sandbox listens (`dev` and `zalosim`).", setString(func(c *Config) *string { return &c.ZalosimAddr })},
 	{"PUBLIC_URL", "http://127.0.0.1:8080", "How browsers and webhooks reach the API.", setURL(func(c *Config) *string { return &c.PublicURL })},
 	{"ZALO_OAUTH_URL", "https://oauth.zaloapp.com", "Zalo OAuth base URL (the sandbox's URL in `dev`).", setURL(func(c *Config) *string { return &c.ZaloOAuthURL })},
 	{"ZALO_LOGIN_URL", "", "Where browsers open Zalo's login page, if not at ZALO_OAUTH_URL (the sandbox in docker-compose).", setOptionalURL(func(c *Config) *string { return &c.ZaloLoginURL })},
@@ -77,8 +74,6 @@ var Vars = []Var{
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; encrypts stored secrets (`dev` makes one).", setKey},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
-	{"ZALOSIM_TOKEN_TTL", "25h", "Lifetime of the sandbox's OA access tokens (Zalo's is 25h); shorten it to watch the OATokenKeeper work.", setDuration(func(c *Config) *time.Duration { return &c.ZalosimTokenTTL })},
-	{"ZALOSIM_WEBHOOK_URL", "", "Where the sandbox posts the OA's webhooks; empty means PUBLIC_URL/v1/webhooks/zalo.", setOptionalURL(func(c *Config) *string { return &c.ZalosimWebhookURL })},
 	{"LOG_LEVEL", "info", "debug, info, warn or error.", setLevel},
 	{"LOG_FORMAT", "json", "json or text.", setFormat},
 }
@@ -95,9 +90,6 @@ func Load(getenv func(string) string) (Config, error) {
 		if err := v.set(&c, val); err != nil {
 			return Config{}, fmt.Errorf("config: %s: %w", v.Name, err)
 		}
-	}
-	if c.ZalosimWebhookURL == "" {
-		c.ZalosimWebhookURL = c.PublicURL + "/v1/webhooks/zalo"
 	}
 	c.ZaloWebhookSecret = c.ZaloOASecretKey
 	if c.zaloWebhookKey == "app_secret" {

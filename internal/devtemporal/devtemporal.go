@@ -17,6 +17,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // Binary returns a temporal CLI: $TEMPORAL_CLI, then .data/bin/temporal in
@@ -125,7 +127,7 @@ func Start(ctx context.Context, o Options) (*testsuite.DevServer, error) {
 		EnableUI:         o.UIPort != "",
 		UIPort:           o.UIPort,
 		LogLevel:         "warn",
-		SearchAttributes: searchAttributes(),
+		SearchAttributes: contract.SearchAttributes(),
 		Stdout:           out,
 		Stderr:           out,
 		ExtraArgs:        append(args, o.ExtraArgs...),

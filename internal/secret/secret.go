@@ -14,6 +14,19 @@ import (
 // sealed for another purpose, or tampering.
 var ErrOpen = errors.New("secret: cannot open sealed value")
 
+// Purpose is what a sealed value is for. It is authenticated with the
+// value, so a value sealed for one column cannot be opened as another.
+type Purpose string
+
+// Every purpose tingting seals values for, in one place: the API and the
+// activities seal and open the same columns.
+const (
+	OAAccessToken  Purpose = "oa_tokens.access"
+	OARefreshToken Purpose = "oa_tokens.refresh"
+	CodeVerifier   Purpose = "oauth_logins.code_verifier"
+	WebhookSecret  Purpose = "webhook_sources.secret"
+)
+
 // Box seals and opens values with one key.
 type Box struct {
 	aead cipher.AEAD
@@ -35,17 +48,15 @@ func New(key []byte) (*Box, error) {
 	return &Box{aead: aead}, nil
 }
 
-// Seal encrypts plaintext for a purpose (e.g. "oa_tokens.refresh"); the
-// purpose is authenticated, so a value cannot be moved to another column.
-// The result is nonce || ciphertext.
-func (b *Box) Seal(plaintext, purpose string) []byte {
+// Seal encrypts plaintext for a purpose. The result is nonce || ciphertext.
+func (b *Box) Seal(plaintext string, purpose Purpose) []byte {
 	nonce := make([]byte, b.aead.NonceSize())
 	_, _ = rand.Read(nonce) // never fails (crypto/rand crashes instead)
 	return b.aead.Seal(nonce, nonce, []byte(plaintext), []byte(purpose))
 }
 
 // Open decrypts what Seal made for the same purpose.
-func (b *Box) Open(sealed []byte, purpose string) (string, error) {
+func (b *Box) Open(sealed []byte, purpose Purpose) (string, error) {
 	n := b.aead.NonceSize()
 	if len(sealed) < n+b.aead.Overhead() {
 		return "", ErrOpen

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
@@ -32,7 +31,7 @@ type Integration struct {
 
 // CreateIntegration records the owner and members as followers and creates
 // the integration, all in one transaction.
-func CreateIntegration(ctx context.Context, pool *pgxpool.Pool, in Integration) (db.Integration, error) {
+func CreateIntegration(ctx context.Context, pool *db.Pool, in Integration) (db.CreateIntegrationRow, error) {
 	if in.Direction == "" {
 		in.Direction = db.DirectionBoth
 	}
@@ -43,7 +42,7 @@ func CreateIntegration(ctx context.Context, pool *pgxpool.Pool, in Integration) 
 	for i, f := range in.Fields {
 		fields[i] = string(f)
 	}
-	var integ db.Integration
+	var integ db.CreateIntegrationRow
 	following := true
 	err := db.InTx(ctx, pool, func(q *db.Queries) error {
 		for _, p := range append([]Person{in.Owner}, in.Members...) {
@@ -79,7 +78,7 @@ func CreateIntegration(ctx context.Context, pool *pgxpool.Pool, in Integration) 
 		return nil
 	})
 	if err != nil {
-		return db.Integration{}, fmt.Errorf("seed integration: %w", err)
+		return db.CreateIntegrationRow{}, fmt.Errorf("seed integration: %w", err)
 	}
 	return integ, nil
 }

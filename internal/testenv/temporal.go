@@ -2,8 +2,10 @@ package testenv
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
+	"testing"
 	"time"
 
 	"go.temporal.io/sdk/testsuite"
@@ -13,8 +15,13 @@ import (
 
 // StartTemporal starts a Temporal dev server (in memory, headless, with
 // tingting's search attributes) for a test binary; call it from TestMain
-// and Stop the server after m.Run.
+// and Stop the server after m.Run. Under -short it starts nothing and
+// returns nil: the tests that need it skip (SkipShort).
 func StartTemporal() (*testsuite.DevServer, error) {
+	flag.Parse() // TestMain runs before the testing package parses -short
+	if testing.Short() {
+		return nil, nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	bin, err := devtemporal.Binary(ctx, os.Stderr)
@@ -38,4 +45,14 @@ func (quietLogger) Warn(msg string, kv ...any) {
 }
 func (quietLogger) Error(msg string, kv ...any) {
 	fmt.Fprintln(os.Stderr, append([]any{"temporal error:", msg}, kv...)...)
+}
+
+// SkipShort leaves a test out of `go test -short`, the loop run every few
+// minutes, because it needs what that loop does without (a Temporal dev
+// server, a browser, minutes). make test and CI run it.
+func SkipShort(t testing.TB, needs string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: this test needs " + needs)
+	}
 }

@@ -13,12 +13,12 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/app"
 	"github.com/tingting-vn/tingting/internal/devtemporal"
 )
 
@@ -38,7 +38,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 	sandboxURL := "http://" + loopback(withDefault(getenv("ZALOSIM_ADDR"), ":8090"))
-	p, err := newProcess(overlay(getenv, map[string]string{
+	getenv = overlay(getenv, map[string]string{
 		"ZALO_OAUTH_URL":          sandboxURL,
 		"ZALO_GRAPH_URL":          sandboxURL,
 		"ZALO_OPENAPI_URL":        sandboxURL,
@@ -49,49 +49,54 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		"ZALO_OA_REFRESH_TOKEN":   randomHex(32),
 		"TINGTING_ENCRYPTION_KEY": key,
 		"LOG_FORMAT":              "text",
-	}), stderr)
+	})
+	a, err := app.New(getenv, stderr)
 	if err != nil {
 		return err
 	}
 
-	pool, err := p.devDatabase(ctx)
+	pool, err := devDatabase(ctx, a)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 	// The sandbox starts afresh every run, with the pair made up above; a
 	// pair left from the last run would be unknown to it.
-	tokens, err := p.oaTokens(pool)
+	tokens, err := a.OATokens(pool)
 	if err != nil {
 		return err
 	}
-	if err := p.storeConfiguredToken(ctx, tokens, true); err != nil {
+	if err := a.StoreConfiguredToken(ctx, tokens, true); err != nil {
 		return err
 	}
 
-	tc, stopTemporal, err := p.devTemporal(ctx, dataDir, stdout)
+	tc, stopTemporal, err := devTemporal(ctx, a, dataDir, stdout)
 	if err != nil {
 		return err
 	}
 	defer stopTemporal()
 	defer tc.Close()
 
-	sim := p.sandbox()
+	sim, sandboxAddr, err := sandbox(a, getenv)
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
 	demo, err := seedDemo(ctx, pool, sim)
 	if err != nil {
 		return err
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return p.serve(gctx, "zalosim", p.cfg.ZalosimAddr, sim) })
-	g.Go(func() error { return p.serveAPI(gctx, pool, tc) })
-	g.Go(func() error { return p.runWorker(gctx, pool, tc) })
+	g.Go(func() error { return a.Serve(gctx, "zalosim", sandboxAddr, sim) })
+	g.Go(func() error { return a.ServeAPI(gctx, pool, tc) })
+	g.Go(func() error { return a.RunWorker(gctx, pool, tc) })
 	go func() {
-		if err := p.syncFollowers(gctx, tc); err != nil && gctx.Err() == nil {
-			p.log.Warn("follower sync failed", "error", err)
+		if err := a.SyncFollowers(gctx, tc); err != nil && gctx.Err() == nil {
+			a.Log.Warn("follower sync failed", "error", err)
 		}
 	}()
-	printBanner(stdout, p.cfg, sandboxURL, demo)
+	printBanner(stdout, a.Config, sandboxURL, demo)
 	err = g.Wait()
 	fmt.Fprintln(stdout, "tingting dev stopped.")
 	return err
@@ -99,8 +104,8 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 
 // devDatabase creates and migrates the database, turning "nothing listens"
 // into one sentence on how to start Postgres.
-func (p *process) devDatabase(ctx context.Context) (*pgxpool.Pool, error) {
-	err := db.CreateDatabaseIfMissing(ctx, p.cfg.DatabaseURL)
+func devDatabase(ctx context.Context, a *app.App) (*db.Pool, error) {
+	err := db.CreateDatabaseIfMissing(ctx, a.Config.DatabaseURL)
 	if errors.Is(err, db.ErrUnreachable) {
 		return nil, fmt.Errorf("%w: start it (Debian: `sudo pg_ctlcluster 15 main start`; Docker: "+
 			"`docker run -d -p 5432:5432 -e POSTGRES_PASSWORD=postgres postgres:16`) or point DATABASE_URL at yours", err)
@@ -108,11 +113,11 @@ func (p *process) devDatabase(ctx context.Context) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("preparing the database: %w", err)
 	}
-	pool, err := p.openDB(ctx)
+	pool, err := a.OpenDB(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx, pool, p.log); err != nil {
+	if err := db.Migrate(ctx, pool, a.Log); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -121,11 +126,11 @@ func (p *process) devDatabase(ctx context.Context) (*pgxpool.Pool, error) {
 
 // devTemporal uses a Temporal server already answering at TEMPORAL_ADDRESS,
 // or starts the dev server (web UI on :8233, state in .data/temporal.db).
-func (p *process) devTemporal(ctx context.Context, dataDir string, stdout io.Writer) (client.Client, func(), error) {
+func devTemporal(ctx context.Context, a *app.App, dataDir string, stdout io.Writer) (client.Client, func(), error) {
 	probeCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if tc, err := p.dialTemporal(probeCtx); err == nil {
-		fmt.Fprintf(stdout, "Using the Temporal server already running at %s.\n", p.cfg.TemporalAddress)
+	if tc, err := a.DialTemporal(probeCtx); err == nil {
+		fmt.Fprintf(stdout, "Using the Temporal server already running at %s.\n", a.Config.TemporalAddress)
 		return tc, func() {}, nil
 	}
 	bin, err := devtemporal.Binary(ctx, stdout)
@@ -135,17 +140,17 @@ func (p *process) devTemporal(ctx context.Context, dataDir string, stdout io.Wri
 	fmt.Fprintln(stdout, "Starting the Temporal dev server…")
 	srv, err := devtemporal.Start(ctx, devtemporal.Options{
 		Binary:    bin,
-		HostPort:  loopback(p.cfg.TemporalAddress),
-		Namespace: p.cfg.TemporalNamespace,
+		HostPort:  loopback(a.Config.TemporalAddress),
+		Namespace: a.Config.TemporalNamespace,
 		UIPort:    "8233",
 		DBFile:    filepath.Join(dataDir, "temporal.db"),
-		Logger:    tlog.NewStructuredLogger(p.log.With("component", "temporal")),
+		Logger:    tlog.NewStructuredLogger(a.Log.With("component", "temporal")),
 		Output:    os.Stderr,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("starting the Temporal dev server: %w", err)
 	}
-	tc, err := p.dialTemporal(ctx)
+	tc, err := a.DialTemporal(ctx)
 	if err != nil {
 		_ = srv.Stop()
 		return nil, nil, err
@@ -179,13 +184,6 @@ func overlay(getenv func(string) string, defaults map[string]string) func(string
 		}
 		return defaults[k]
 	}
-}
-
-func withDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // loopback turns ":8080" into "127.0.0.1:8080" for URLs and dialing.

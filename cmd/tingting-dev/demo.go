@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
@@ -32,13 +31,13 @@ type demo struct {
 // and integration exist, and issues a fresh API key (old keys are only
 // stored hashed). The sandbox's fixed seed gives its first user the same id
 // on every run, so the integration made by the first run keeps working.
-func seedDemo(ctx context.Context, pool *pgxpool.Pool, sim *zalosim.Sim) (demo, error) {
+func seedDemo(ctx context.Context, pool *db.Pool, sim *zalosim.Sim) (demo, error) {
 	owner := sim.CreateUser("Chủ cửa hàng", true)
 	d := demo{ownerID: owner.OAUserID, ownerApp: owner.AppUserID}
 	q := db.New(pool)
 
 	ws, err := q.FindWorkspaceByName(ctx, demoWorkspace)
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		ws, d.apiKey, err = apikey.CreateWorkspace(ctx, pool, demoWorkspace)
 	} else if err == nil {
 		d.apiKey, err = apikey.Issue(ctx, q, ws.ID, "dev")
@@ -48,7 +47,7 @@ func seedDemo(ctx context.Context, pool *pgxpool.Pool, sim *zalosim.Sim) (demo, 
 	}
 
 	acct, err := q.GetBankAccountByNumber(ctx, db.GetBankAccountByNumberParams{WorkspaceID: ws.ID, AccountNumber: demoAccount})
-	if errors.Is(db.Classify(err), db.ErrNotFound) {
+	if errors.Is(err, db.ErrNotFound) {
 		acct, err = q.CreateBankAccount(ctx, db.CreateBankAccountParams{
 			WorkspaceID: ws.ID, BankCode: "VCB", BankName: "Vietcombank", AccountNumber: demoAccount, AccountName: "CONG TY DEMO",
 		})

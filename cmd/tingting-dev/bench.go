@@ -15,9 +15,10 @@ import (
 	"github.com/tingting-vn/tingting/internal/devtemporal"
 )
 
-// runBench is `tingting bench`: it starts its own stack of separate
-// processes (this binary as api, worker and zalosim, plus a Temporal dev
-// server) against a fresh database, and prints a report.
+// runBench is `tingting-dev bench`: it starts its own stack of separate
+// processes (the product's binary as api and worker, this one as zalosim,
+// plus a Temporal dev server) against a fresh database, and prints a
+// report.
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -27,6 +28,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	m := fs.Int("recipients", 3, "recipients per integration, the owner included (M)")
 	latency := fs.Duration("latency", 50*time.Millisecond, "how long the sandbox takes to answer each Zalo call")
 	direct := fs.Bool("direct", true, "first run the direct baseline (ingest handler → sandbox, no Temporal, no database)")
+	product := fs.String("binary", "", "the product's binary (cmd/tingting); default: tingting next to this one")
 	profile := fs.String("profile", "", "write CPU profiles of the API and the worker during the run to this directory")
 	database := fs.String("database", "", "PostgreSQL URL of the database to (re)create; default: DATABASE_URL's server, database tingting_bench")
 	var temporalArgs, env multiFlag
@@ -57,6 +59,12 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if *product == "" {
+		*product = filepath.Join(filepath.Dir(self), "tingting")
+	}
+	if _, err := os.Stat(*product); err != nil {
+		return fmt.Errorf("bench: the product's binary: %w (build it with make bench, or pass -binary)", err)
+	}
 	cli, err := devtemporal.Binary(ctx, stderr)
 	if err != nil {
 		return err
@@ -76,7 +84,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stderr, "bench: logs in %s\n", dir)
 	return bench.Benchmark(ctx, bench.Config{
-		Stack:        bench.StackConfig{Binary: self, TemporalCLI: cli, DatabaseURL: *database, Dir: dir, TemporalArgs: temporalArgs, Env: env},
+		Stack:        bench.StackConfig{Binary: *product, DevBinary: self, TemporalCLI: cli, DatabaseURL: *database, Dir: dir, TemporalArgs: temporalArgs, Env: env},
 		Integrations: *k, Recipients: *m, Latency: *latency, Direct: *direct, ProfileDir: *profile,
 		Load: bench.Load{Transactions: *n, Rate: *rate, Copies: 1, Patience: 3 * time.Minute},
 	}, stdout)

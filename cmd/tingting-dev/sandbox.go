@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tingting-vn/tingting/internal/app"
+	"github.com/tingting-vn/tingting/zalosim"
+)
+
+// sandboxVars are the settings of the sandbox, read by the harness only.
+var sandboxVars = []struct{ name, def, doc string }{
+	{"ZALOSIM_ADDR", ":8090", "Where the Zalo sandbox listens (`dev` and `zalosim`)."},
+	{"ZALOSIM_TOKEN_TTL", "25h", "Lifetime of the sandbox's OA access tokens (Zalo's is 25h); shorten it to watch the OATokenKeeper work."},
+	{"ZALOSIM_WEBHOOK_URL", "", "Where the sandbox posts the OA's webhooks; empty means PUBLIC_URL/v1/webhooks/zalo."},
+}
+
+// sandbox is a Zalo sandbox that matches the Zalo settings of a, so an API
+// and a worker configured alike talk to it, and the address to serve it on.
+func sandbox(a *app.App, getenv func(string) string) (*zalosim.Sim, string, error) {
+	addr := withDefault(getenv("ZALOSIM_ADDR"), ":8090")
+	ttl, err := time.ParseDuration(withDefault(getenv("ZALOSIM_TOKEN_TTL"), "25h"))
+	if err != nil || ttl <= 0 {
+		return nil, "", fmt.Errorf("ZALOSIM_TOKEN_TTL: not a positive Go duration: %q", getenv("ZALOSIM_TOKEN_TTL"))
+	}
+	c := a.Config
+	return zalosim.New(zalosim.Config{
+		AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret, OASecretKey: c.ZaloWebhookSecret,
+		OAAccessToken: c.ZaloOAAccessToken, OARefreshToken: c.ZaloOARefreshToken, AccessTokenTTL: ttl,
+		WebhookURL: withDefault(getenv("ZALOSIM_WEBHOOK_URL"), c.PublicURL+"/v1/webhooks/zalo"), Seed: 1,
+	}), addr, nil
+}
+
+// runSandbox is `tingting-dev zalosim`: the sandbox alone (docker-compose).
+func runSandbox(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	a, err := app.New(getenv, stderr)
+	if err != nil {
+		return err
+	}
+	sim, addr, err := sandbox(a, getenv)
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	return a.Serve(ctx, "zalosim", addr, sim)
+}
+
+func withDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,215 @@
+// Package app wires tingting's pieces from its configuration: a logger, one
+// PostgreSQL pool and one Temporal client per process, the HTTP API and the
+// worker. The product's command (cmd/tingting) runs them one per process;
+// the harness's `dev` (cmd/tingting-dev) runs them all in one.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/api"
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/config"
+	"github.com/tingting-vn/tingting/internal/metrics"
+	"github.com/tingting-vn/tingting/internal/oatoken"
+	"github.com/tingting-vn/tingting/internal/secret"
+	"github.com/tingting-vn/tingting/worker"
+	"github.com/tingting-vn/tingting/workflows/contract"
+	"github.com/tingting-vn/tingting/zalo"
+)
+
+// App holds what every piece of one process shares: the configuration, a
+// logger and the metrics (in `dev`, the API serves the worker's too).
+type App struct {
+	Config  config.Config
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+}
+
+// New reads the configuration through getenv and logs to logOut.
+func New(getenv func(string) string, logOut io.Writer) (*App, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewJSONHandler(logOut, opts)
+	if cfg.LogFormat == "text" {
+		h = slog.NewTextHandler(logOut, opts)
+	}
+	return &App{Config: cfg, Log: slog.New(h), Metrics: metrics.New()}, nil
+}
+
+// OpenDB connects to DATABASE_URL.
+func (a *App) OpenDB(ctx context.Context) (*db.Pool, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return db.Open(ctx, a.Config.DatabaseURL)
+}
+
+// DialTemporal connects to TEMPORAL_ADDRESS.
+func (a *App) DialTemporal(ctx context.Context) (client.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  a.Config.TemporalAddress,
+		Namespace: a.Config.TemporalNamespace,
+		Logger:    tlog.NewStructuredLogger(a.Log.With("component", "temporal")),
+		// Payloads are a few ids: gzip would only cost CPU on both ends
+		// (measured: docs/BENCHMARKS.md).
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("temporal at %s: %w", a.Config.TemporalAddress, err)
+	}
+	return c, nil
+}
+
+// Box seals secrets at rest with TINGTING_ENCRYPTION_KEY.
+func (a *App) Box() (*secret.Box, error) {
+	if a.Config.EncryptionKey == nil {
+		return nil, errors.New("TINGTING_ENCRYPTION_KEY is required: base64 of 32 random bytes (openssl rand -base64 32)")
+	}
+	return secret.New(a.Config.EncryptionKey)
+}
+
+// Zalo is a client for the Zalo base URLs and app of the configuration.
+func (a *App) Zalo() *zalo.Client {
+	c := a.Config
+	return zalo.NewClient(zalo.Config{
+		OAuthURL: c.ZaloOAuthURL, LoginURL: c.ZaloLoginURL, GraphURL: c.ZaloGraphURL,
+		OpenAPIURL: c.ZaloOpenAPIURL, AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret,
+	})
+}
+
+// OATokens opens the sealed OA token store.
+func (a *App) OATokens(pool *db.Pool) (*oatoken.Store, error) {
+	box, err := a.Box()
+	if err != nil {
+		return nil, err
+	}
+	return &oatoken.Store{Pool: pool, Box: box}, nil
+}
+
+// StoreConfiguredToken stores ZALO_OA_ACCESS_TOKEN/REFRESH_TOKEN if given.
+// Its expiry is unknown, so it is recorded as due: the keeper refreshes it
+// at once and learns the real one. force replaces a stored pair (dev only).
+func (a *App) StoreConfiguredToken(ctx context.Context, tokens *oatoken.Store, force bool) error {
+	if a.Config.ZaloOAAccessToken == "" || a.Config.ZaloOARefreshToken == "" {
+		return nil
+	}
+	return tokens.Put(ctx, a.Config.ZaloOAAccessToken, a.Config.ZaloOARefreshToken, time.Now(), force)
+}
+
+// ServeAPI serves the HTTP API on HTTP_ADDR until ctx ends.
+func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) error {
+	box, err := a.Box()
+	if err != nil {
+		return err
+	}
+	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
+		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
+		CassoMaxAge: a.Config.CassoSignatureMaxAge, Metrics: a.Metrics,
+		Webhooks: api.ZaloWebhooks{AppID: a.Config.ZaloAppID, WebhookSecret: a.Config.ZaloWebhookSecret},
+	}))
+}
+
+// RunWorker runs the Temporal worker until ctx ends, after storing a
+// configured OA token and making sure the OATokenKeeper runs.
+func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) error {
+	tokens, err := a.OATokens(pool)
+	if err != nil {
+		return err
+	}
+	if err := a.StoreConfiguredToken(ctx, tokens, false); err != nil {
+		return err
+	}
+	w := worker.New(tc, &activities.Activities{
+		Pool:      pool,
+		Zalo:      a.Zalo(),
+		Tokens:    tokens,
+		Box:       tokens.Box,
+		Refresher: worker.Keeper{Client: tc},
+		Metrics:   a.Metrics,
+		Now:       time.Now,
+	})
+	if err := worker.StartKeeper(ctx, tc); err != nil {
+		return err
+	}
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	a.Log.Info("worker started")
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// SyncFollowers runs the follower sync (a workflow, so a worker does the
+// work) and waits for it.
+func (a *App) SyncFollowers(ctx context.Context, tc client.Client) error {
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       contract.SyncFollowersID,
+		TaskQueue:                contract.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, contract.SyncFollowersName)
+	if err != nil {
+		return fmt.Errorf("starting the follower sync: %w", err)
+	}
+	var res contract.SyncResult
+	if err := run.Get(ctx, &res); err != nil {
+		return fmt.Errorf("follower sync: %w", err)
+	}
+	a.Log.Info("follower sync finished", "followers", res.Followers)
+	return nil
+}
+
+// DebugHandler serves Go's profiles, on DEBUG_ADDR only: never on the API's
+// public address.
+func DebugHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	return mux
+}
+
+// Serve runs an HTTP server on addr until ctx ends, then drains it.
+func (a *App) Serve(ctx context.Context, name, addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	a.Log.Info("listening", "server", name, "addr", ln.Addr().String())
+	var g errgroup.Group
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdownCtx)
+	})
+	return g.Wait()
+}

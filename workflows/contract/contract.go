@@ -1,0 +1,75 @@
+// Package contract is what callers of tingting's workflows may know: the
+// task queue, workflow type names and ids, update and query names, their
+// input and output types, the error types they fail with and the search
+// attributes. The API and the worker import it; it imports nothing of
+// activities, workflows or db.
+package contract
+
+import (
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+)
+
+// TaskQueue is the one task queue tingting's workers poll.
+const TaskQueue = "tingting"
+
+// Workflow type names, registered explicitly so that a rename of a Go
+// function never breaks running workflows.
+const (
+	NotifyTransactionName = "NotifyTransaction"
+	ZaloInboundName       = "ZaloInbound"
+	SetupWizardName       = "SetupWizard"
+	OATokenKeeperName     = "OATokenKeeper"
+	SyncFollowersName     = "SyncZaloFollowers"
+)
+
+// Error types, as temporal.ApplicationError.Type(), that callers act on.
+const (
+	// ErrInvalid: a value is wrong (a direction of "sideways", an unknown
+	// field); the caller must change it.
+	ErrInvalid = "invalid_input"
+	// ErrStepOutOfOrder: the value may be fine, but not now.
+	ErrStepOutOfOrder = "step_out_of_order"
+	ErrNotFollowing   = "not_following"
+	ErrZaloRefused    = "zalo_refused" // details: Zalo's error code
+	ErrLoginFailed    = "login_failed"
+	ErrNotFound       = "not_found"
+)
+
+// Search attributes set on every NotifyTransaction, so an operator can find
+// "every notification for account X" in the Temporal web UI.
+var (
+	WorkspaceIDKey   = temporal.NewSearchAttributeKeyKeyword("WorkspaceId")
+	IntegrationIDKey = temporal.NewSearchAttributeKeyKeywordList("IntegrationId") // a transaction may match several
+	BankAccountKey   = temporal.NewSearchAttributeKeyKeyword("BankAccount")
+	AmountVNDKey     = temporal.NewSearchAttributeKeyInt64("AmountVnd")
+)
+
+// SearchAttributes lists every search attribute with a placeholder value,
+// for whoever registers them with a server (only names and types count).
+func SearchAttributes() temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(
+		WorkspaceIDKey.ValueSet(""),
+		IntegrationIDKey.ValueSet(nil),
+		BankAccountKey.ValueSet(""),
+		AmountVNDKey.ValueSet(0),
+	)
+}
+
+// TransactionWorkflowID is a transaction's identity as Temporal sees it.
+// Started with REJECT_DUPLICATE, it makes a re-delivered transaction a
+// no-op rather than a second round of messages.
+func TransactionWorkflowID(workspaceID, bankAccountID uuid.UUID, externalID string) string {
+	return "txn:" + workspaceID.String() + ":" + bankAccountID.String() + ":" + externalID
+}
+
+// NotifyInput names the transaction to notify; everything else is read from
+// the database by activities, so no message text or secret enters history.
+type NotifyInput struct {
+	TransactionID uuid.UUID
+}
+
+// NotifyResult counts the outcomes of the transaction's deliveries.
+type NotifyResult struct {
+	Sent, Skipped, Failed int
+}

@@ -1,0 +1,30 @@
+package contract
+
+import "time"
+
+// The OATokenKeeper: a singleton, the only refresher of the OA token.
+const (
+	OATokenKeeperID      = "zalo-oa-token"
+	RefreshOATokenUpdate = "RefreshOAToken"
+)
+
+// KeeperInput configures the keeper; zero values take the defaults.
+type KeeperInput struct {
+	// Margin: refresh this long before the access token expires (default 1h
+	// of Zalo's 25h).
+	Margin time.Duration
+	// RetryAfter: after a failed refresh, wait this long before trying again
+	// on the keeper's own schedule (default 5m); sends may ask sooner.
+	RetryAfter time.Duration
+}
+
+// RefreshRequest is a send's report that the token of StaleVersion was
+// refused by Zalo.
+type RefreshRequest struct {
+	StaleVersion int64
+}
+
+// RefreshResponse names the version now current.
+type RefreshResponse struct {
+	Version int64
+}
