@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -11,12 +12,15 @@ import (
 )
 
 // FollowerUpdate is what an event says of a Zalo user. Following is nil
-// when the event says nothing about it (a message).
+// when the event says nothing about it (a message). At is when Zalo says
+// it happened (zero: now): a follow state older than the one recorded is
+// an event arriving late and changes nothing.
 type FollowerUpdate struct {
 	OAUserID    string
 	AppUserID   string
 	DisplayName string
 	Following   *bool
+	At          time.Time
 }
 
 // RecordFollower keeps the follower table (OA id ↔ app id, follows?) and
@@ -26,9 +30,12 @@ func (a *Activities) RecordFollower(ctx context.Context, in FollowerUpdate) erro
 	if in.AppUserID != "" {
 		app = &in.AppUserID
 	}
+	if in.At.IsZero() {
+		in.At = a.Now()
+	}
 	err := db.InTx(ctx, a.Pool, func(q *db.Queries) error {
 		if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
-			OAUserID: in.OAUserID, AppUserID: app, DisplayName: in.DisplayName, Following: in.Following,
+			OAUserID: in.OAUserID, AppUserID: app, DisplayName: in.DisplayName, Following: in.Following, At: in.At,
 		}); err != nil || app == nil {
 			return err
 		}

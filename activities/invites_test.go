@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/activities"
-	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/message"
 )
 
@@ -19,7 +18,7 @@ func TestRacingInvitesLeaveOneMembership(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, true)
 	hoa := w.sim.CreateUser("Hoa", true)
-	a := &activities.Activities{Pool: w.pool, Tokens: w.tokens, Zalo: w.client, Metrics: metrics.New()}
+	a := w.acts
 	following := true
 	require.NoError(t, a.RecordFollower(context.Background(), activities.FollowerUpdate{OAUserID: hoa.OAUserID, Following: &following}))
 

@@ -29,30 +29,84 @@ type RefreshInput struct {
 	Version int64
 }
 
+// Error types of a refresh that ended after Zalo was called; never retried
+// by Temporal, since retrying would call Zalo again with the same refresh
+// token.
+const (
+	ErrRefreshUncertain = "oa_refresh_uncertain" // the answer was lost: the token may be spent
+	ErrReauthorize      = "oa_reauthorize"       // Zalo refused the refresh token: re-authorize the OA
+)
+
 // RefreshOAToken trades the stored refresh token for a new pair and stores
 // it. Only the OATokenKeeper workflow calls it, one at a time: Zalo's
 // refresh tokens are single use, and a second concurrent refresh would
-// revoke the OA's tokens for good.
+// revoke the OA's tokens for good. Everything before the call to Zalo
+// (reading the pair, marking the call) is safe to retry and is; from the
+// call on, nothing is: a lost answer marks the pair uncertain, and the
+// keeper's next attempt, made deliberately after a pause, is the one more
+// call that settles it (a new pair, or -14014: re-authorize).
 func (a *Activities) RefreshOAToken(ctx context.Context, in RefreshInput) (oatoken.State, error) {
-	refresh, st, err := a.Tokens.RefreshToken(ctx)
-	if errors.Is(err, secret.ErrOpen) {
+	refresh, st, rs, err := a.Tokens.RefreshToken(ctx)
+	switch {
+	case errors.Is(err, secret.ErrOpen):
 		return oatoken.State{}, temporal.NewNonRetryableApplicationError("stored refresh token cannot be opened: is TINGTING_ENCRYPTION_KEY the one it was sealed with?", "oa_token_sealed", err)
-	} else if err != nil {
+	case err != nil:
+		return oatoken.State{}, err
+	case st.Version != in.Version:
+		return st, nil // replaced meanwhile (by `dev`, or an operator): nothing to refresh
+	case rs == oatoken.RefreshReauthorize:
+		return oatoken.State{}, temporal.NewNonRetryableApplicationError(reauthorize, ErrReauthorize, nil)
+	}
+	settling := rs == oatoken.RefreshInFlight || rs == oatoken.RefreshUncertain
+	if settling {
+		activity.GetLogger(ctx).Warn("settling an uncertain OA token refresh: one more call with the same refresh token")
+	}
+	if err := a.Tokens.Mark(ctx, in.Version, oatoken.RefreshInFlight); err != nil {
 		return oatoken.State{}, err
 	}
-	if st.Version != in.Version {
-		// Replaced meanwhile (by `dev`, or an operator): nothing to refresh.
-		return st, nil
-	}
+
 	tok, err := a.Zalo.RefreshOAToken(ctx, refresh)
-	if err != nil {
-		class := zalo.Classify(err)
-		if !class.Retryable() {
-			return oatoken.State{}, temporal.NewNonRetryableApplicationError(err.Error(), "zalo_"+class.String(), nil)
+	if err == nil {
+		return a.storeRefreshed(ctx, in.Version, tok)
+	}
+	class := zalo.Classify(err)
+	switch {
+	case class == zalo.ClassAuth:
+		a.markAfterCall(ctx, in.Version, oatoken.RefreshReauthorize)
+		msg := reauthorize
+		if settling {
+			msg = "the uncertain refresh had reached Zalo and its new token was lost; " + reauthorize
 		}
+		return oatoken.State{}, temporal.NewNonRetryableApplicationError(msg, ErrReauthorize, nil)
+	case mayHaveReached(err):
+		a.markAfterCall(ctx, in.Version, oatoken.RefreshUncertain)
+		a.Metrics.OARefreshUncertain.Inc()
+		activity.GetLogger(ctx).Error("OA token refresh answer lost: the refresh token may be spent; the keeper will settle it with one more call", "error", err)
+		return oatoken.State{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrRefreshUncertain, nil)
+	case class.Retryable():
+		// The request never reached Zalo (or Zalo said to retry): the
+		// refresh token is unspent, and trying again is safe.
+		a.markAfterCall(ctx, in.Version, oatoken.RefreshIdle)
 		return oatoken.State{}, temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
 	}
-	return a.storeRefreshed(ctx, in.Version, tok)
+	a.markAfterCall(ctx, in.Version, oatoken.RefreshIdle)
+	return oatoken.State{}, temporal.NewNonRetryableApplicationError(err.Error(), "zalo_"+class.String(), nil)
+}
+
+const reauthorize = "Zalo refused the OA's refresh token (-14014): authorize the OA again and store the new pair (README: runbook)"
+
+// mayHaveReached tells a call whose request may have reached Zalo but
+// whose answer did not come back.
+func mayHaveReached(err error) bool {
+	// TODO(merge zalo-sandbox): zalo.Classify(err) == zalo.ClassInDoubt
+	var terr *zalo.TransportError
+	return errors.As(err, &terr) && terr.Status == 0 || errors.Is(err, context.DeadlineExceeded)
+}
+
+// markAfterCall records where a refresh stands once Zalo was called: the
+// call cannot be repeated, so the write is retried here until it lands.
+func (a *Activities) markAfterCall(ctx context.Context, version int64, rs oatoken.RefreshState) {
+	retryInPlace(ctx, func() error { return a.Tokens.Mark(ctx, version, rs) })
 }
 
 // storeRefreshed persists a pair Zalo just issued. The old refresh token is
@@ -60,16 +114,31 @@ func (a *Activities) RefreshOAToken(ctx context.Context, in RefreshInput) (oatok
 // the activity (which would spend it twice).
 func (a *Activities) storeRefreshed(ctx context.Context, version int64, tok zalo.OAToken) (oatoken.State, error) {
 	expiresAt := a.Now().Add(tok.ExpiresIn)
-	for wait := 100 * time.Millisecond; ; wait *= 2 {
-		st, err := a.Tokens.Swap(ctx, version, tok.AccessToken, tok.RefreshToken, expiresAt)
+	var st oatoken.State
+	err := retryInPlace(ctx, func() error {
+		var err error
+		st, err = a.Tokens.Swap(ctx, version, tok.AccessToken, tok.RefreshToken, expiresAt)
+		return err
+	})
+	if err != nil {
+		return oatoken.State{}, temporal.NewNonRetryableApplicationError(
+			"a refreshed OA token could not be stored; the OA must be re-authorized", "oa_token_lost", err)
+	}
+	return st, nil
+}
+
+// retryInPlace retries a database write that follows a call to Zalo, which
+// cannot be repeated, until it lands or the activity's time runs out.
+func retryInPlace(ctx context.Context, write func() error) error {
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
+		err := write()
 		if err == nil {
-			return st, nil
+			return nil
 		}
-		activity.GetLogger(ctx).Error("storing the refreshed OA token failed; retrying", "error", err)
+		activity.GetLogger(ctx).Error("a write after a call to Zalo failed; retrying", "error", err)
 		select {
 		case <-ctx.Done():
-			return oatoken.State{}, temporal.NewNonRetryableApplicationError(
-				"a refreshed OA token could not be stored; the OA must be re-authorized", "oa_token_lost", err)
+			return err
 		case <-time.After(wait):
 		}
 	}

@@ -1,11 +1,13 @@
 package api_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
@@ -21,6 +25,7 @@ import (
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/secret"
+	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/internal/testenv"
 )
 
@@ -54,7 +59,6 @@ type fixture struct {
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	testenv.SkipShort(t, "a Temporal dev server")
 	pool := testenv.Pool(t)
 	srv := httptest.NewServer(api.New(api.Deps{
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -160,7 +164,7 @@ func TestTransactionBadInput(t *testing.T) {
 		{"both account fields", valid(`,"bank_account_id":"` + acct["id"].(string) + `"`), 400, "invalid_request", "not both"},
 		{"unknown account", valid(`,"account_number":"999"`), 422, "unknown_bank_account", "register"},
 		{"another workspace's account", `{"bank_account_id":"` + otherAcct["id"].(string) + `","external_id":"FT1","amount":5,"occurred_at":"2024-10-03T15:06:37+07:00"}`, 422, "unknown_bank_account", ""},
-		{"too large", valid(`,"description":"` + strings.Repeat("x", 2<<20) + `"`), 413, "too_large", ""},
+		{"too large", valid(`,"description":"` + strings.Repeat("x", 8<<20) + `"`), 413, "too_large", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := f.do(t, "POST", "/v1/transactions", f.key, tc.body)
@@ -193,6 +197,10 @@ func TestTransactionIsRecordedOnceAndOthersCannotSeeIt(t *testing.T) {
 	require.Equal(t, http.StatusConflict, status)
 	require.Equal(t, "conflict", errorCode(conflict))
 
+	var queued int
+	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT count(*) FROM outbox WHERE kind = 'notify' AND ref = $1", first["transaction_id"]).Scan(&queued))
+	require.Equal(t, 1, queued, "one notification queued, in the transaction that recorded it, none for the duplicate")
+
 	id := first["transaction_id"].(string)
 	status, txn := f.do(t, "GET", "/v1/transactions/"+id, f.key, "")
 	require.Equal(t, http.StatusOK, status)
@@ -210,6 +218,7 @@ func TestTransactionIsRecordedOnceAndOthersCannotSeeIt(t *testing.T) {
 
 func TestHealth(t *testing.T) {
 	t.Parallel()
+	testenv.SkipShort(t, "a Temporal dev server (readiness asks it)")
 	f := newFixture(t)
 	status, _ := f.do(t, "GET", "/healthz", "", "")
 	require.Equal(t, http.StatusOK, status)
@@ -218,4 +227,108 @@ func TestHealth(t *testing.T) {
 	status, body := f.do(t, "GET", "/nope", "", "")
 	require.Equal(t, http.StatusNotFound, status)
 	require.Equal(t, "not_found", errorCode(body))
+}
+
+// TestADatabaseThatDoesNotAnswerIs503: with PostgreSQL gone, requests get
+// the contract's 503 (retry later), not a 500, and readiness says so.
+func TestADatabaseThatDoesNotAnswerIs503(t *testing.T) {
+	t.Parallel()
+	cfg, err := pgxpool.ParseConfig("postgres://postgres:postgres@127.0.0.1:1/nowhere?sslmode=disable&connect_timeout=1")
+	require.NoError(t, err)
+	gone, err := pgxpool.NewWithConfig(context.Background(), cfg) // connects lazily: nothing answers
+	require.NoError(t, err)
+	t.Cleanup(gone.Close)
+	srv := httptest.NewServer(api.New(api.Deps{
+		Pool: &db.Pool{Pool: gone}, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Box: testBox, PublicURL: "http://tingting.test", Metrics: metrics.New(),
+	}))
+	t.Cleanup(srv.Close)
+	f := fixture{url: srv.URL}
+	for _, path := range []string{"/v1/bank-accounts", "/readyz"} {
+		status, body := f.do(t, "GET", path, "tt_"+strings.Repeat("a", 40), "")
+		require.Equal(t, http.StatusServiceUnavailable, status, path)
+		require.Equal(t, "unavailable", errorCode(body), path)
+	}
+	status, body := f.do(t, "POST", "/v1/transactions", "tt_"+strings.Repeat("a", 40), `{"account_number":"1","external_id":"x","amount":1,"occurred_at":"2024-10-03T15:06:37+07:00"}`)
+	require.Equal(t, http.StatusServiceUnavailable, status)
+	require.Equal(t, "unavailable", errorCode(body))
+}
+
+// TestOnlyWhatGaveUpCanBeSentAgain: "Gửi lại" queues a failed or skipped
+// delivery again (202), and answers 409 for one that is pending or sent,
+// 404 for another workspace's.
+func TestOnlyWhatGaveUpCanBeSentAgain(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	_, acct := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
+	var ws uuid.UUID
+	require.NoError(t, f.pool.QueryRow(ctx, "SELECT workspace_id FROM bank_accounts WHERE id = $1", acct["id"]).Scan(&ws))
+	integ, err := seed.CreateIntegration(ctx, f.pool, seed.Integration{
+		WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct["id"].(string))},
+		Owner: seed.Person{OAUserID: "100", AppUserID: "200", Name: "Lan"}, Members: []seed.Person{{OAUserID: "101", AppUserID: "201", Name: "Minh"}},
+	})
+	require.NoError(t, err)
+	_, txn := f.do(t, "POST", "/v1/transactions", f.key, `{"account_number":"111","external_id":"FT1","amount":5000,"occurred_at":"2024-10-03T15:06:37+07:00"}`)
+	require.NoError(t, db.New(f.pool).PlanDeliveries(ctx, uuid.MustParse(txn["transaction_id"].(string))))
+	ids := map[string]string{}
+	rows, err := f.pool.Query(ctx, "SELECT recipient, id::text FROM deliveries")
+	require.NoError(t, err)
+	for rows.Next() {
+		var r, id string
+		require.NoError(t, rows.Scan(&r, &id))
+		ids[r] = id
+	}
+	require.Len(t, ids, 2)
+	_, err = f.pool.Exec(ctx, "UPDATE deliveries SET status = 'failed', last_error = 'zalo_permanent: -201' WHERE recipient = '100'")
+	require.NoError(t, err)
+	retry := func(key, recipient string) (int, map[string]any) {
+		return f.do(t, "POST", "/v1/integrations/"+integ.ID.String()+"/deliveries/"+ids[recipient]+"/retry", key, "")
+	}
+
+	status, body := retry(f.key, "100")
+	require.Equal(t, http.StatusAccepted, status, "body: %v", body)
+	require.Equal(t, "pending", body["status"])
+	var queued int
+	require.NoError(t, f.pool.QueryRow(ctx, "SELECT count(*) FROM outbox WHERE kind = 'redeliver' AND ref = $1", ids["100"]).Scan(&queued))
+	require.Equal(t, 1, queued)
+
+	status, body = retry(f.key, "100") // pending now
+	require.Equal(t, http.StatusConflict, status)
+	require.Equal(t, "conflict", errorCode(body))
+	status, _ = retry(f.key, "101") // never gave up
+	require.Equal(t, http.StatusConflict, status)
+	status, body = retry(f.other, "100")
+	require.Equal(t, http.StatusNotFound, status)
+	require.Equal(t, "not_found", errorCode(body))
+}
+
+// TestABodyTooLargeIsAnsweredEvenToAClientThatWritesItAll: a client that
+// sends its whole 8 MiB body before reading gets the 413, whether it
+// declared the length or streamed the body in chunks.
+func TestABodyTooLargeIsAnsweredEvenToAClientThatWritesItAll(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	big := `{"description":"` + strings.Repeat("x", 8<<20) + `"}`
+	for name, head := range map[string]string{
+		"Content-Length":             fmt.Sprintf("Content-Length: %d\r\n", len(big)),
+		"Transfer-Encoding: chunked": "Transfer-Encoding: chunked\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", strings.TrimPrefix(f.url, "http://"))
+			require.NoError(t, err)
+			defer conn.Close()
+			body := big
+			if strings.Contains(head, "chunked") {
+				body = fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(big), big)
+			}
+			_, err = io.WriteString(conn, "POST /v1/transactions HTTP/1.1\r\nHost: tingting.test\r\nAuthorization: Bearer "+f.key+
+				"\r\nContent-Type: application/json\r\n"+head+"\r\n"+body)
+			require.NoError(t, err, "the whole body was written")
+			res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			require.NoError(t, err, "an answer, not a reset connection")
+			defer res.Body.Close()
+			require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+		})
+	}
 }

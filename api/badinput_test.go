@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tingting-vn/tingting/internal/testenv"
 )
 
 // TestBadInputNeverBreaksTheContract throws malformed, mistyped, oversized,
@@ -16,6 +17,7 @@ import (
 // route: each answer is a success or the contract's error, never a 5xx.
 func TestBadInputNeverBreaksTheContract(t *testing.T) {
 	t.Parallel()
+	testenv.SkipShort(t, "a Temporal dev server (the wizard's routes)")
 	f := newFixture(t)
 	_, other := f.do(t, "POST", "/v1/bank-accounts", f.other, `{"account_number":"999"}`)
 	otherID := other["id"].(string)

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/tingting-vn/tingting/casso"
@@ -48,9 +47,10 @@ func (s *Server) createWebhookSource(c echo.Context) error {
 }
 
 // cassoHook takes Casso's webhook. It answers 2xx only once every
-// transaction in the body is recorded, all in one database transaction: a
-// rejected body stores nothing. Transactions seen before are acknowledged
-// and not notified again.
+// transaction in the body is recorded, with its notification queued, all in
+// one database transaction: a rejected body stores nothing, and an
+// accepted one is notified whether or not Temporal answers now.
+// Transactions seen before are acknowledged and not notified again.
 func (s *Server) cassoHook(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c.Param("id"))
@@ -89,11 +89,8 @@ func (s *Server) cassoHook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range recorded {
-		s.metrics.Ingested.WithLabelValues(src.Provider, strconv.FormatBool(r.duplicate)).Inc()
-		if err := s.startNotify(ctx, r.id, r.params, r.accountNumber); err != nil {
-			return err
-		}
+	for _, duplicate := range recorded {
+		s.metrics.Ingested.WithLabelValues(src.Provider, strconv.FormatBool(duplicate)).Inc()
 	}
 	return c.JSON(http.StatusOK, map[string]bool{"success": true})
 }
@@ -126,17 +123,12 @@ func (s *Server) readCasso(provider, secret string, body []byte, h http.Header) 
 	return txns, err
 }
 
-type recordedTxn struct {
-	id            uuid.UUID
-	params        db.RecordTransactionParams
-	accountNumber string
-	duplicate     bool
-}
-
-// recordCasso stores a body's transactions in one database transaction,
-// registering the bank accounts it names that the workspace lacks.
-func (s *Server) recordCasso(ctx context.Context, txns []casso.Transaction, params []db.RecordTransactionParams) ([]recordedTxn, error) {
-	var out []recordedTxn
+// recordCasso stores a body's transactions (and queues their
+// notifications) in one database transaction, registering the bank
+// accounts it names that the workspace lacks. It says which were
+// duplicates.
+func (s *Server) recordCasso(ctx context.Context, txns []casso.Transaction, params []db.RecordTransactionParams) ([]bool, error) {
+	var out []bool
 	err := db.InTx(ctx, s.pool, func(q *db.Queries) error {
 		out = out[:0]
 		for i, t := range txns {
@@ -154,7 +146,7 @@ func (s *Server) recordCasso(ctx context.Context, txns []casso.Transaction, para
 			} else if err != nil {
 				return err
 			}
-			out = append(out, recordedTxn{id: txn.ID, params: params[i], accountNumber: acct.AccountNumber, duplicate: duplicate})
+			out = append(out, duplicate)
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -230,4 +231,37 @@ func (s *Server) listDeliveries(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+// retryDelivery sends a failed or skipped delivery again: it goes back to
+// pending, and a RedeliverMessage workflow is queued in the same database
+// transaction. The send re-checks everything (a member removed since is
+// skipped again); one already sent is never sent twice.
+func (s *Server) retryDelivery(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	deliveryID, err := pathID(c.Param("delivery_id"))
+	if err != nil {
+		return err
+	}
+	ws := workspaceID(c)
+	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
+		if _, err := q.RequestRedelivery(ctx, db.RequestRedeliveryParams{ID: deliveryID, IntegrationID: id, WorkspaceID: ws}); err != nil {
+			return err
+		}
+		return q.Enqueue(ctx, db.EnqueueParams{Kind: db.OutboxKindRedeliver, Ref: deliveryID})
+	})
+	if errors.Is(err, db.ErrNotFound) {
+		d, err := s.queries.GetIntegrationDelivery(ctx, db.GetIntegrationDeliveryParams{ID: deliveryID, IntegrationID: id, WorkspaceID: ws})
+		if err != nil {
+			return err // not this integration's: 404
+		}
+		return newError(http.StatusConflict, "conflict", "this delivery is %s; only a failed or skipped one can be sent again", d.Status)
+	} else if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"id": deliveryID.String(), "status": string(db.DeliveryStatusPending)})
 }

@@ -47,6 +47,7 @@ func (s *Server) routes() {
 	v1.GET("/integrations/:id", s.getIntegration)
 	v1.PATCH("/integrations/:id", s.patchIntegration)
 	v1.GET("/integrations/:id/deliveries", s.listDeliveries)
+	v1.POST("/integrations/:id/deliveries/:delivery_id/retry", s.retryDelivery)
 	v1.DELETE("/integrations/:id/members/:member_id", s.removeMember)
 	v1.POST("/integrations/:id/referral-code", s.rotateReferralCode)
 }

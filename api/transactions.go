@@ -9,13 +9,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // maxAmount rejects absurd amounts: 10^15 đồng is far beyond any real
@@ -41,68 +36,70 @@ type transactionAccepted struct {
 	Duplicate     bool   `json:"duplicate"`
 }
 
-// createTransaction records a transaction and starts its notification. A
-// transaction seen before answers duplicate:true and notifies nobody again;
-// the workflow is started in both cases, so a client retrying after a 503
-// (recorded, but Temporal was away) still gets its transaction notified.
+// createTransaction records a transaction, and its notification in the
+// outbox, in one database transaction, and answers 202 at once: the
+// dispatcher starts the notification whether or not Temporal answers now.
+// A transaction seen before answers duplicate:true and notifies nobody
+// again.
 func (s *Server) createTransaction(c echo.Context) error {
 	ctx := c.Request().Context()
 	var req transactionRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, acct, err := s.transactionParams(ctx, workspaceID(c), req)
+	p, err := s.transactionParams(ctx, workspaceID(c), req)
 	if err != nil {
 		return err
 	}
-	txn, duplicate, err := recordTransaction(ctx, s.queries, p)
+	var txn db.RecordTransactionRow
+	var duplicate bool
+	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
+		txn, duplicate, err = recordTransaction(ctx, q, p)
+		return err
+	})
 	if errors.Is(err, errReusedID) {
 		return newError(http.StatusConflict, "conflict", "external_id %s was recorded before with a different amount or time", p.ExternalID)
 	} else if err != nil {
 		return err
 	}
 	s.metrics.Ingested.WithLabelValues("api", strconv.FormatBool(duplicate)).Inc()
-	if err := s.startNotify(ctx, txn.ID, p, acct.AccountNumber); err != nil {
-		return err
-	}
 	return c.JSON(http.StatusAccepted, transactionAccepted{TransactionID: txn.ID.String(), Duplicate: duplicate})
 }
 
 // transactionParams validates the request and resolves its bank account.
-func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transactionRequest) (db.RecordTransactionParams, db.BankAccount, error) {
+func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transactionRequest) (db.RecordTransactionParams, error) {
 	p := db.RecordTransactionParams{WorkspaceID: ws, ExternalID: req.ExternalID}
-	var acct db.BankAccount
 	var err error
 	switch {
 	case req.Amount == nil:
-		return p, acct, invalid("amount: required (integer đồng, negative for money out)")
+		return p, invalid("amount: required (integer đồng, negative for money out)")
 	case *req.Amount == 0:
-		return p, acct, invalid("amount: must not be 0")
+		return p, invalid("amount: must not be 0")
 	case *req.Amount > maxAmount || *req.Amount < -maxAmount:
-		return p, acct, invalid("amount: absurd value; at most %d đồng either way", maxAmount)
+		return p, invalid("amount: absurd value; at most %d đồng either way", maxAmount)
 	}
 	p.Amount = *req.Amount
 	if b := req.BalanceAfter; b != nil && (*b > maxAmount || *b < -maxAmount) {
-		return p, acct, invalid("balance_after: absurd value; at most %d đồng either way", maxAmount)
+		return p, invalid("balance_after: absurd value; at most %d đồng either way", maxAmount)
 	}
 	p.BalanceAfter = req.BalanceAfter
 	if req.OccurredAt == "" {
-		return p, acct, invalid("occurred_at: required (RFC 3339, e.g. 2024-10-03T15:06:37+07:00)")
+		return p, invalid("occurred_at: required (RFC 3339, e.g. 2024-10-03T15:06:37+07:00)")
 	}
 	if p.OccurredAt, err = time.Parse(time.RFC3339, req.OccurredAt); err != nil {
-		return p, acct, invalid("occurred_at: not an RFC 3339 time (e.g. 2024-10-03T15:06:37+07:00)")
+		return p, invalid("occurred_at: not an RFC 3339 time (e.g. 2024-10-03T15:06:37+07:00)")
 	}
 	if p.OccurredAt.Year() < 2000 || p.OccurredAt.After(time.Now().Add(24*time.Hour)) {
-		return p, acct, invalid("occurred_at: must be after 2000 and not more than a day ahead")
+		return p, invalid("occurred_at: must be after 2000 and not more than a day ahead")
 	}
 	p.Description, p.Reference = req.Description, req.Reference
 	p.CounterAccountName, p.CounterAccountNumber, p.CounterBankName = req.CounterAccountName, req.CounterAccountNumber, req.CounterBankName
 	if err := cleanTransaction(&p); err != nil {
-		return p, acct, err
+		return p, err
 	}
-	acct, err = s.resolveBankAccount(ctx, ws, req.BankAccountID, req.AccountNumber)
+	acct, err := s.resolveBankAccount(ctx, ws, req.BankAccountID, req.AccountNumber)
 	p.BankAccountID = acct.ID
-	return p, acct, err
+	return p, err
 }
 
 // cleanTransaction checks and trims a transaction's free text, whichever
@@ -158,54 +155,22 @@ func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, numbe
 // errReusedID: a transaction id seen before, with another amount or time.
 var errReusedID = errors.New("transaction id reused for a different transaction")
 
-// recordTransaction stores the transaction once. A second post of the same
-// (bank account, external id) is a duplicate; one that disagrees on the
-// amount or time is errReusedID, with the transaction first recorded.
+// recordTransaction stores the transaction once and queues its
+// notification, in the caller's database transaction: the REST and Casso
+// paths both come here. A second post of the same (bank account, external
+// id) is a duplicate and queues nothing; one that disagrees on the amount
+// or time is errReusedID, with the transaction first recorded.
 func recordTransaction(ctx context.Context, q *db.Queries, p db.RecordTransactionParams) (db.RecordTransactionRow, bool, error) {
 	txn, err := q.RecordTransaction(ctx, p)
 	switch {
 	case err != nil:
 		return txn, false, err
-	case txn.Inserted:
-		return txn, false, nil
-	case txn.Amount != p.Amount || !txn.OccurredAt.Equal(p.OccurredAt):
+	case !txn.Inserted && (txn.Amount != p.Amount || !txn.OccurredAt.Equal(p.OccurredAt)):
 		return txn, true, errReusedID
+	case !txn.Inserted:
+		return txn, true, nil
 	}
-	return txn, true, nil
-}
-
-// startNotify starts the transaction's workflow; one already started is
-// fine. Its search attributes let an operator find it in the Temporal UI.
-func (s *Server) startNotify(ctx context.Context, id uuid.UUID, txn db.RecordTransactionParams, accountNumber string) error {
-	// The integrations are indexed at the start, with the rest, rather than
-	// upserted by the workflow: one visibility write fewer per transaction.
-	integrations, err := s.queries.ListMatchingIntegrations(ctx, id)
-	if err != nil {
-		return err
-	}
-	ids := make([]string, len(integrations))
-	for i, id := range integrations {
-		ids[i] = id.String()
-	}
-	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       contract.TransactionWorkflowID(txn.WorkspaceID, txn.BankAccountID, txn.ExternalID),
-		TaskQueue:                                contract.TaskQueue,
-		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.WorkspaceIDKey.ValueSet(txn.WorkspaceID.String()),
-			contract.BankAccountKey.ValueSet(accountNumber),
-			contract.AmountVNDKey.ValueSet(txn.Amount),
-			contract.IntegrationIDKey.ValueSet(ids),
-		),
-	}, contract.NotifyTransactionName, contract.NotifyInput{TransactionID: id})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err == nil || errors.As(err, &started) {
-		return nil
-	}
-	s.log.ErrorContext(ctx, "starting notification failed", "transaction_id", id, "error", err)
-	return newError(http.StatusServiceUnavailable, "unavailable",
-		"transaction %s is recorded but its notification could not be started; retry the same request", id)
+	return txn, false, q.Enqueue(ctx, db.EnqueueParams{Kind: db.OutboxKindNotify, Ref: txn.ID})
 }
 
 type transactionResponse struct {

@@ -6,18 +6,15 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
-// zaloWebhook verifies an OA event, records it once and hands it to a
-// ZaloInbound workflow; Zalo wants its 200 within two seconds, so nothing
-// else happens here.
+// zaloWebhook verifies an OA event and records it once, with its ZaloInbound
+// workflow queued in the same database transaction; Zalo wants its 200
+// within two seconds, so nothing else happens here, and Temporal being away
+// changes nothing for Zalo.
 func (s *Server) zaloWebhook(c echo.Context) error {
 	ctx := c.Request().Context()
 	body, err := io.ReadAll(c.Request().Body)
@@ -37,26 +34,15 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 	if err != nil {
 		return invalid("not a Zalo event: %v", err)
 	}
-	if _, err := s.queries.RecordZaloEvent(ctx, db.RecordZaloEventParams{DedupKey: ev.DedupKey, EventName: ev.Name, Raw: body}); err != nil {
-		return err
-	}
-	if ev.Kind == zalo.EventIgnored {
-		return c.JSON(http.StatusOK, map[string]bool{"success": true})
-	}
-	// Started on redeliveries too: if the first delivery was recorded but
-	// Temporal was away, Zalo's retry gets the event processed.
-	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       contract.ZaloInboundWorkflowID(ev.DedupKey),
-		TaskQueue:                                contract.TaskQueue,
-		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, contract.ZaloInboundName, contract.InboundEvent{
-		Kind: string(ev.Kind), OAUserID: ev.UserID, AppUserID: ev.UserIDByApp, Text: ev.Text, DedupKey: ev.DedupKey,
+	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
+		rec, err := q.RecordZaloEvent(ctx, db.RecordZaloEventParams{DedupKey: ev.DedupKey, EventName: ev.Name, Raw: body})
+		if err != nil || !rec.Inserted || ev.Kind == zalo.EventIgnored {
+			return err // a redelivery, or an event tingting does not act on
+		}
+		return q.Enqueue(ctx, db.EnqueueParams{Kind: db.OutboxKindZaloEvent, Ref: rec.ID})
 	})
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if err != nil && !errors.As(err, &started) {
-		s.log.ErrorContext(ctx, "starting ZaloInbound failed", "dedup_key", ev.DedupKey, "error", err)
-		return newError(http.StatusServiceUnavailable, "unavailable", "event recorded but not yet processed; redeliver it")
+	if err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]bool{"success": true})
 }

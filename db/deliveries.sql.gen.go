@@ -42,6 +42,29 @@ func (q *Queries) FinishDelivery(ctx context.Context, arg FinishDeliveryParams) 
 	return received_at, err
 }
 
+const getIntegrationDelivery = `-- name: GetIntegrationDelivery :one
+SELECT d.id, d.status FROM deliveries d JOIN integrations i ON i.id = d.integration_id
+WHERE d.id = $1 AND d.integration_id = $2 AND i.workspace_id = $3
+`
+
+type GetIntegrationDeliveryParams struct {
+	ID            uuid.UUID
+	IntegrationID uuid.UUID
+	WorkspaceID   uuid.UUID
+}
+
+type GetIntegrationDeliveryRow struct {
+	ID     uuid.UUID
+	Status DeliveryStatus
+}
+
+func (q *Queries) GetIntegrationDelivery(ctx context.Context, arg GetIntegrationDeliveryParams) (GetIntegrationDeliveryRow, error) {
+	row := q.db.QueryRow(ctx, getIntegrationDelivery, arg.ID, arg.IntegrationID, arg.WorkspaceID)
+	var i GetIntegrationDeliveryRow
+	err := row.Scan(&i.ID, &i.Status)
+	return i, err
+}
+
 const listIntegrationDeliveries = `-- name: ListIntegrationDeliveries :many
 SELECT d.id, d.transaction_id, d.recipient, d.role, d.status, d.attempts, d.zalo_message_id, d.last_error,
     d.created_at, d.sent_at, t.amount, t.occurred_at, t.external_id
@@ -179,7 +202,7 @@ func (q *Queries) ListOpenDeliveries(ctx context.Context, transactionID uuid.UUI
 }
 
 const listTransactionDeliveries = `-- name: ListTransactionDeliveries :many
-SELECT id, transaction_id, integration_id, recipient, role, status, attempts, zalo_message_id, last_error, created_at, updated_at, sent_at FROM deliveries WHERE transaction_id = $1 ORDER BY created_at, id
+SELECT id, transaction_id, integration_id, recipient, role, status, attempts, zalo_message_id, last_error, created_at, updated_at, sent_at, in_doubt_since FROM deliveries WHERE transaction_id = $1 ORDER BY created_at, id
 `
 
 func (q *Queries) ListTransactionDeliveries(ctx context.Context, transactionID uuid.UUID) ([]Delivery, error) {
@@ -204,6 +227,7 @@ func (q *Queries) ListTransactionDeliveries(ctx context.Context, transactionID u
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.SentAt,
+			&i.InDoubtSince,
 		); err != nil {
 			return nil, err
 		}
@@ -251,6 +275,29 @@ type RecordDeliveryErrorParams struct {
 func (q *Queries) RecordDeliveryError(ctx context.Context, arg RecordDeliveryErrorParams) error {
 	_, err := q.db.Exec(ctx, recordDeliveryError, arg.LastError, arg.ID)
 	return err
+}
+
+const requestRedelivery = `-- name: RequestRedelivery :one
+UPDATE deliveries d SET status = 'pending', last_error = '', in_doubt_since = NULL, updated_at = now()
+FROM integrations i
+WHERE d.id = $1 AND d.integration_id = $2 AND i.id = d.integration_id
+  AND i.workspace_id = $3 AND d.status IN ('failed', 'skipped')
+RETURNING d.id
+`
+
+type RequestRedeliveryParams struct {
+	ID            uuid.UUID
+	IntegrationID uuid.UUID
+	WorkspaceID   uuid.UUID
+}
+
+// RequestRedelivery puts a failed or skipped delivery back to pending for
+// the owner's "send again"; no row when it is neither (or not theirs).
+func (q *Queries) RequestRedelivery(ctx context.Context, arg RequestRedeliveryParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, requestRedelivery, arg.ID, arg.IntegrationID, arg.WorkspaceID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const startDeliveryAttempt = `-- name: StartDeliveryAttempt :one

@@ -7,10 +7,11 @@ package db
 
 import (
 	"context"
+	"time"
 )
 
 const getZaloFollower = `-- name: GetZaloFollower :one
-SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at FROM zalo_followers WHERE oa_user_id = $1
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since FROM zalo_followers WHERE oa_user_id = $1
 `
 
 func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFollower, error) {
@@ -23,6 +24,7 @@ func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFol
 		&i.AvatarUrl,
 		&i.Following,
 		&i.UpdatedAt,
+		&i.FollowingSince,
 	)
 	return i, err
 }
@@ -44,13 +46,21 @@ func (q *Queries) LinkZaloAccounts(ctx context.Context, arg LinkZaloAccountsPara
 }
 
 const upsertZaloFollower = `-- name: UpsertZaloFollower :exec
-INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, updated_at)
-VALUES ($1, $2, $3, $4, COALESCE($5::boolean, false), now())
+INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, following_since, updated_at)
+VALUES ($1, $2, $3, $4, COALESCE($5::boolean, false),
+    CASE WHEN $5::boolean IS NOT NULL THEN $6::timestamptz END, now())
 ON CONFLICT (oa_user_id) DO UPDATE SET
     app_user_id = COALESCE(EXCLUDED.app_user_id, zalo_followers.app_user_id),
     display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE zalo_followers.display_name END,
     avatar_url = CASE WHEN EXCLUDED.avatar_url <> '' THEN EXCLUDED.avatar_url ELSE zalo_followers.avatar_url END,
-    following = COALESCE($5::boolean, zalo_followers.following),
+    following = CASE
+        WHEN $5::boolean IS NULL THEN zalo_followers.following
+        WHEN zalo_followers.following_since IS NULL OR $6::timestamptz >= zalo_followers.following_since THEN $5::boolean
+        ELSE zalo_followers.following END,
+    following_since = CASE
+        WHEN $5::boolean IS NULL THEN zalo_followers.following_since
+        WHEN zalo_followers.following_since IS NULL OR $6::timestamptz >= zalo_followers.following_since THEN $6::timestamptz
+        ELSE zalo_followers.following_since END,
     updated_at = now()
 `
 
@@ -60,11 +70,15 @@ type UpsertZaloFollowerParams struct {
 	DisplayName string
 	AvatarUrl   string
 	Following   *bool
+	At          time.Time
 }
 
 // UpsertZaloFollower records what an event or a sync says of a Zalo user.
 // A NULL following leaves the follow state as it was (a message says
-// nothing about following); empty names and avatars never erase known ones.
+// nothing about following); a follow state older than the one stored
+// (@at, the event's time, before following_since) is an event arriving
+// late and changes nothing; empty names and avatars never erase known
+// ones.
 func (q *Queries) UpsertZaloFollower(ctx context.Context, arg UpsertZaloFollowerParams) error {
 	_, err := q.db.Exec(ctx, upsertZaloFollower,
 		arg.OAUserID,
@@ -72,6 +86,7 @@ func (q *Queries) UpsertZaloFollower(ctx context.Context, arg UpsertZaloFollower
 		arg.DisplayName,
 		arg.AvatarUrl,
 		arg.Following,
+		arg.At,
 	)
 	return err
 }

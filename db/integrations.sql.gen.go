@@ -115,7 +115,7 @@ func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationPa
 }
 
 const followerByAppID = `-- name: FollowerByAppID :one
-SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at FROM zalo_followers WHERE app_user_id = $1
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since FROM zalo_followers WHERE app_user_id = $1
 `
 
 func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloFollower, error) {
@@ -128,6 +128,7 @@ func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloF
 		&i.AvatarUrl,
 		&i.Following,
 		&i.UpdatedAt,
+		&i.FollowingSince,
 	)
 	return i, err
 }

@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -131,6 +132,18 @@ func (q *Queries) MemberByInviteEvent(ctx context.Context, inviteEvent *string) 
 		&i.InviteEvent,
 	)
 	return i, err
+}
+
+const purgeInviteFailures = `-- name: PurgeInviteFailures :execrows
+DELETE FROM invite_failures WHERE at < $1
+`
+
+func (q *Queries) PurgeInviteFailures(ctx context.Context, before time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeInviteFailures, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const recordInviteFailure = `-- name: RecordInviteFailure :exec

@@ -224,6 +224,59 @@ func (e MessageKind) Valid() bool {
 	return false
 }
 
+type OutboxKind string
+
+const (
+	OutboxKindNotify    OutboxKind = "notify"
+	OutboxKindZaloEvent OutboxKind = "zalo_event"
+	OutboxKindRedeliver OutboxKind = "redeliver"
+)
+
+func (e *OutboxKind) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = OutboxKind(s)
+	case string:
+		*e = OutboxKind(s)
+	default:
+		return fmt.Errorf("unsupported scan type for OutboxKind: %T", src)
+	}
+	return nil
+}
+
+type NullOutboxKind struct {
+	OutboxKind OutboxKind
+	Valid      bool // Valid is true if OutboxKind is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullOutboxKind) Scan(value interface{}) error {
+	if value == nil {
+		ns.OutboxKind, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.OutboxKind.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullOutboxKind) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.OutboxKind), nil
+}
+
+func (e OutboxKind) Valid() bool {
+	switch e {
+	case OutboxKindNotify,
+		OutboxKindZaloEvent,
+		OutboxKindRedeliver:
+		return true
+	}
+	return false
+}
+
 type RecipientRole string
 
 const (
@@ -307,6 +360,7 @@ type Delivery struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	SentAt        *time.Time
+	InDoubtSince  *time.Time
 }
 
 type Integration struct {
@@ -354,12 +408,14 @@ type MatchingIntegration struct {
 }
 
 type OAToken struct {
-	Singleton    bool
-	AccessToken  []byte
-	RefreshToken []byte
-	ExpiresAt    time.Time
-	Version      int64
-	UpdatedAt    time.Time
+	Singleton        bool
+	AccessToken      []byte
+	RefreshToken     []byte
+	ExpiresAt        time.Time
+	Version          int64
+	UpdatedAt        time.Time
+	RefreshState     string
+	RefreshStartedAt *time.Time
 }
 
 type OauthLogin struct {
@@ -370,6 +426,16 @@ type OauthLogin struct {
 	ReturnTo     string
 	CreatedAt    time.Time
 	UsedAt       *time.Time
+}
+
+type Outbox struct {
+	ID            uuid.UUID
+	Kind          OutboxKind
+	Ref           uuid.UUID
+	CreatedAt     time.Time
+	Attempts      int32
+	NextAttemptAt time.Time
+	LastError     string
 }
 
 type Transaction struct {
@@ -421,10 +487,11 @@ type ZaloEvent struct {
 }
 
 type ZaloFollower struct {
-	OAUserID    string
-	AppUserID   *string
-	DisplayName string
-	AvatarUrl   string
-	Following   bool
-	UpdatedAt   time.Time
+	OAUserID       string
+	AppUserID      *string
+	DisplayName    string
+	AvatarUrl      string
+	Following      bool
+	UpdatedAt      time.Time
+	FollowingSince *time.Time
 }

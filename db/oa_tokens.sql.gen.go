@@ -11,7 +11,7 @@ import (
 )
 
 const getOAToken = `-- name: GetOAToken :one
-SELECT singleton, access_token, refresh_token, expires_at, version, updated_at FROM oa_tokens WHERE singleton
+SELECT singleton, access_token, refresh_token, expires_at, version, updated_at, refresh_state, refresh_started_at FROM oa_tokens WHERE singleton
 `
 
 func (q *Queries) GetOAToken(ctx context.Context) (OAToken, error) {
@@ -24,8 +24,27 @@ func (q *Queries) GetOAToken(ctx context.Context) (OAToken, error) {
 		&i.ExpiresAt,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.RefreshState,
+		&i.RefreshStartedAt,
 	)
 	return i, err
+}
+
+const markOARefresh = `-- name: MarkOARefresh :exec
+UPDATE oa_tokens SET refresh_state = $1,
+    refresh_started_at = CASE WHEN $1 = 'in_flight' THEN now() ELSE refresh_started_at END
+WHERE singleton AND version = $2
+`
+
+type MarkOARefreshParams struct {
+	RefreshState string
+	Version      int64
+}
+
+// MarkOARefresh records where the refresh of the given version stands.
+func (q *Queries) MarkOARefresh(ctx context.Context, arg MarkOARefreshParams) error {
+	_, err := q.db.Exec(ctx, markOARefresh, arg.RefreshState, arg.Version)
+	return err
 }
 
 const setOAToken = `-- name: SetOAToken :exec
@@ -33,7 +52,8 @@ INSERT INTO oa_tokens (access_token, refresh_token, expires_at)
 VALUES ($1, $2, $3)
 ON CONFLICT (singleton) DO UPDATE SET
     access_token = EXCLUDED.access_token, refresh_token = EXCLUDED.refresh_token,
-    expires_at = EXCLUDED.expires_at, version = oa_tokens.version + 1, updated_at = now()
+    expires_at = EXCLUDED.expires_at, version = oa_tokens.version + 1, updated_at = now(),
+    refresh_state = '', refresh_started_at = NULL
 WHERE $4::boolean
 `
 
@@ -59,7 +79,7 @@ func (q *Queries) SetOAToken(ctx context.Context, arg SetOATokenParams) error {
 const swapOAToken = `-- name: SwapOAToken :one
 UPDATE oa_tokens SET
     access_token = $1, refresh_token = $2, expires_at = $3,
-    version = version + 1, updated_at = now()
+    version = version + 1, updated_at = now(), refresh_state = '', refresh_started_at = NULL
 WHERE singleton AND version = $4
 RETURNING version, expires_at
 `

@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -52,6 +53,18 @@ func (q *Queries) GetOAuthLogin(ctx context.Context, state string) (OauthLogin, 
 		&i.UsedAt,
 	)
 	return i, err
+}
+
+const purgeOAuthLogins = `-- name: PurgeOAuthLogins :execrows
+DELETE FROM oauth_logins WHERE created_at < $1
+`
+
+func (q *Queries) PurgeOAuthLogins(ctx context.Context, before time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeOAuthLogins, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const useOAuthLogin = `-- name: UseOAuthLogin :one

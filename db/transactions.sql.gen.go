@@ -74,6 +74,20 @@ func (q *Queries) GetTransactionByExternalID(ctx context.Context, arg GetTransac
 	return i, err
 }
 
+const purgeTransactionBodies = `-- name: PurgeTransactionBodies :execrows
+UPDATE transactions SET raw = NULL WHERE raw IS NOT NULL AND received_at < $1
+`
+
+// PurgeTransactionBodies forgets the raw webhook bodies of old
+// transactions; what was parsed from them stays.
+func (q *Queries) PurgeTransactionBodies(ctx context.Context, before time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeTransactionBodies, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const recordTransaction = `-- name: RecordTransaction :one
 INSERT INTO transactions (
     workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at,

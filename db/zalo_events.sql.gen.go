@@ -7,9 +7,41 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
+
+const getZaloEvent = `-- name: GetZaloEvent :one
+SELECT id, dedup_key, event_name, raw, received_at FROM zalo_events WHERE id = $1
+`
+
+func (q *Queries) GetZaloEvent(ctx context.Context, id uuid.UUID) (ZaloEvent, error) {
+	row := q.db.QueryRow(ctx, getZaloEvent, id)
+	var i ZaloEvent
+	err := row.Scan(
+		&i.ID,
+		&i.DedupKey,
+		&i.EventName,
+		&i.Raw,
+		&i.ReceivedAt,
+	)
+	return i, err
+}
+
+const purgeZaloEventBodies = `-- name: PurgeZaloEventBodies :execrows
+UPDATE zalo_events SET raw = NULL WHERE raw IS NOT NULL AND received_at < $1
+`
+
+// PurgeZaloEventBodies forgets the bodies of old events; the row stays, so
+// a late redelivery is still known.
+func (q *Queries) PurgeZaloEventBodies(ctx context.Context, before time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeZaloEventBodies, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
 
 const recordZaloEvent = `-- name: RecordZaloEvent :one
 INSERT INTO zalo_events (dedup_key, event_name, raw) VALUES ($1, $2, $3)

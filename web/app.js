@@ -476,6 +476,14 @@ async function showIntegration(id, live) {
         h('thead', {}, h('tr', {}, ['Thời gian giao dịch', 'Mã giao dịch', 'Số tiền', 'Người nhận', 'Trạng thái', 'Ghi chú'].map((t) => h('th', {}, t)))),
         h('tbody', {}, res.items.map((d) => {
           const reason = (d.last_error || '').split(':')[0];
+          let again = null;
+          if (d.status === 'failed' || d.status === 'skipped') {
+            again = h('button', { type: 'button', class: 'link resend' }, 'Gửi lại');
+            again.addEventListener('click', () => run(again, logOut, async () => {
+              await api('POST', `${base}/deliveries/${d.id}/retry`);
+              await refreshLog();
+            }));
+          }
           return h('tr', { class: 'status-' + d.status },
             h('td', {}, formatTime(d.occurred_at)),
             h('td', {}, d.external_id),
@@ -483,7 +491,7 @@ async function showIntegration(id, live) {
             h('td', {}, d.role === 'owner' ? (names.get(d.recipient) || 'Chủ tích hợp') + ' (chủ tích hợp)'
               : names.get(d.recipient) || 'Thành viên đã bị xóa'),
             h('td', {}, STATUSES[d.status] || d.status),
-            h('td', {}, REASONS[reason] || d.last_error || ''));
+            h('td', {}, REASONS[reason] || d.last_error || '', again ? ' ' : '', again));
         }))));
   }
 

@@ -4,10 +4,13 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -38,6 +41,8 @@ func RegisterWorkflows(r Registry) {
 		contract.ZaloInboundName:       workflows.ZaloInbound,
 		contract.SyncFollowersName:     workflows.SyncZaloFollowers,
 		contract.SetupWizardName:       workflows.SetupWizard,
+		contract.RedeliverName:         workflows.RedeliverMessage,
+		contract.MaintenanceName:       workflows.Maintenance,
 	} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}
@@ -46,15 +51,38 @@ func RegisterWorkflows(r Registry) {
 // StartKeeper makes sure the singleton OATokenKeeper runs; starting it
 // again is a no-op.
 func StartKeeper(ctx context.Context, c client.Client) error {
-	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       contract.OATokenKeeperID,
-		TaskQueue:                contract.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, contract.OATokenKeeperName, contract.KeeperInput{})
+	_, err := c.ExecuteWorkflow(ctx, contract.KeeperStartOptions(), contract.OATokenKeeperName, contract.KeeperInput{})
 	if err != nil {
 		return fmt.Errorf("starting the OA token keeper: %w", err)
 	}
 	return nil
+}
+
+// maintenanceEvery is how often the maintenance schedule runs: how long at
+// most the keeper can be gone.
+const maintenanceEvery = 5 * time.Minute
+
+// EnsureMaintenance creates the maintenance schedule, or brings an
+// existing one to this worker's retention settings.
+func EnsureMaintenance(ctx context.Context, c client.Client, retention contract.MaintenanceInput) error {
+	action := &client.ScheduleWorkflowAction{
+		ID: "maintenance", Workflow: contract.MaintenanceName, Args: []any{retention}, TaskQueue: contract.TaskQueue,
+	}
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: maintenanceEvery}}}
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: contract.MaintenanceScheduleID, Spec: spec, Action: action, Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+		TriggerImmediately: true,
+	})
+	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return err
+	}
+	return c.ScheduleClient().GetHandle(ctx, contract.MaintenanceScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			in.Description.Schedule.Spec = &spec
+			in.Description.Schedule.Action = action
+			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
+		},
+	})
 }
 
 // Keeper asks the OATokenKeeper for refreshes through a Temporal Update.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -21,10 +22,25 @@ var inboundOptions = workflow.ActivityOptions{
 
 // ZaloInbound handles one event the OA received: it keeps the follower
 // table (who follows, which app id is whose OA id) and answers
-// "/invite: CODE".
+// "/invite: CODE". One activity reads the recorded event and decides; the
+// answers are sent in parallel.
 func ZaloInbound(ctx workflow.Context, ev contract.InboundEvent) error {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, inboundOptions)
+	if ev.EventID == uuid.Nil {
+		return zaloInboundV1(ctx, ev)
+	}
+	var res activities.InviteResult
+	if err := workflow.ExecuteActivity(ctx, a.HandleZaloEvent, activities.EventInput{EventID: ev.EventID}).Get(ctx, &res); err != nil {
+		return err
+	}
+	return reply(ctx, res.Replies)
+}
+
+// zaloInboundV1 is how runs started with the event's fields in their input
+// (before 2026-11-25) go on: kept until none is open (docs/DECISIONS.md).
+func zaloInboundV1(ctx workflow.Context, ev contract.InboundEvent) error {
+	var a *activities.Activities
 	update := activities.FollowerUpdate{OAUserID: ev.OAUserID, AppUserID: ev.AppUserID}
 	switch ev.Kind {
 	case contract.EventFollow, contract.EventUnfollow:

@@ -81,11 +81,15 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	}
 	wg.Wait(ctx)
 
+	res := tally(outcomes...)
+	workflow.GetLogger(ctx).Info("notification finished", "transaction_id", in.TransactionID,
+		"sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)
+	return res, nil
+}
+
+// tally counts deliveries' outcomes.
+func tally(outcomes ...activities.Outcome) contract.NotifyResult {
 	var res contract.NotifyResult
-	defer func() {
-		workflow.GetLogger(ctx).Info("notification finished", "transaction_id", in.TransactionID,
-			"sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)
-	}()
 	for _, o := range outcomes {
 		switch o.Status {
 		case activities.StatusSent:
@@ -96,7 +100,7 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 			res.Failed++
 		}
 	}
-	return res, nil
+	return res
 }
 
 // deliver sends one message; the send records its own outcome. What it

@@ -15,13 +15,16 @@ import (
 // refreshesPerRun bounds a run's history; the keeper then continues as new.
 const refreshesPerRun = 50
 
+// The keeper's activities retry for as long as it takes: what they retry
+// is safe to (database reads; a refresh whose request never reached Zalo),
+// and a refresh that may have reached Zalo fails non-retryable instead.
+// The refresh's timeout outlasts the client's token-call timeout.
 var refreshOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	StartToCloseTimeout: time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,
 		MaximumInterval:    30 * time.Second,
-		MaximumAttempts:    5,
 	},
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tingting-vn/tingting/db"
@@ -130,7 +131,7 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		return err == nil && len(res.Executions) == 1
 	}, 10*time.Second, 200*time.Millisecond, "no workflow found by %s", query)
-	recordHistory(t, contract.NotifyTransactionName, contract.TransactionWorkflowID(ws.ID, uuid.MustParse(acct.ID), "FT24277000001"))
+	recordHistory(t, contract.NotifyTransactionName, contract.TransactionWorkflowID(uuid.MustParse(first.TransactionID)))
 }
 
 // TestSyncFollowersFindsWhoFollowedBefore: people who followed the OA before
@@ -248,4 +249,46 @@ func scrape(t *testing.T, url string) string {
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// TestMaintenanceBringsTheKeeperBackAndPurges: the maintenance schedule
+// restarts an OA token keeper that was ended, and forgets what is kept only
+// for a while (raw webhook bodies, logins, the invite guard's log) while
+// keeping the rest.
+func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
+	s := startStack(t, "RETAIN_WEBHOOK_BODIES", "1h", "RETAIN_OAUTH_LOGINS", "1h", "RETAIN_INVITE_FAILURES", "1h")
+	ctx := context.Background()
+	key := s.workspace(t, "Shop")
+	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	ws := s.workspaceOf(t, key)
+	for _, sql := range []string{
+		`INSERT INTO zalo_events (dedup_key, event_name, raw, received_at) VALUES ('old', 'follow', '{}', now() - interval '2 hours'), ('new', 'follow', '{}', now())`,
+		`INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, created_at) VALUES ('old', '` + ws + `', 'w', '\x00', now() - interval '2 hours'), ('new', '` + ws + `', 'w', '\x00', now())`,
+		`INSERT INTO invite_failures (event, oa_user_id, at) VALUES ('old', '1', now() - interval '2 hours'), ('new', '1', now())`,
+	} {
+		_, err := pool.Exec(ctx, sql)
+		require.NoError(t, err)
+	}
+	require.NoError(t, temporalServer.Client().TerminateWorkflow(ctx, contract.OATokenKeeperID, "", "an operator's mistake"))
+
+	require.NoError(t, temporalServer.Client().ScheduleClient().GetHandle(ctx, contract.MaintenanceScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}))
+	require.Eventually(t, func() bool {
+		d, err := temporalServer.Client().DescribeWorkflowExecution(ctx, contract.OATokenKeeperID, "")
+		return err == nil && d.WorkflowExecutionInfo.Status == enums.WORKFLOW_EXECUTION_STATUS_RUNNING
+	}, 20*time.Second, 100*time.Millisecond, "the keeper is running again")
+	kept := func(sql string) []string {
+		var got []string
+		require.NoError(t, pool.QueryRow(ctx, sql).Scan(&got))
+		return got
+	}
+	require.Eventually(t, func() bool {
+		return len(kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events WHERE raw IS NOT NULL`)) == 1
+	}, 20*time.Second, 100*time.Millisecond)
+	require.Equal(t, []string{"new", "old"}, kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events`), "an event's row stays, for redeliveries")
+	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(dedup_key) FROM zalo_events WHERE raw IS NOT NULL`))
+	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(state) FROM oauth_logins`))
+	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(event) FROM invite_failures`))
+	recordHistory(t, contract.MaintenanceName, workflowsOfType(t, contract.MaintenanceName)[0])
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/seed"
@@ -46,6 +47,16 @@ func newShop(t *testing.T) *shop {
 	})
 	require.NoError(t, err)
 	return sh
+}
+
+// eventID is the id tingting recorded the Zalo event with msg_id under.
+func (sh *shop) eventID(t *testing.T, msgID string) uuid.UUID {
+	pool, err := db.Open(context.Background(), sh.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	var id uuid.UUID
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT id FROM zalo_events WHERE dedup_key = $1", msgID).Scan(&id))
+	return id
 }
 
 // says has u write text to the OA, through the sandbox's control API, and
@@ -112,7 +123,7 @@ func TestInvitesOverZaloChat(t *testing.T) {
 	joined := sh.says(t, minh, " /INVITE :  "+strings.ToLower(code)+" ")
 	sh.expect(t, minh, message.InviteBadSyntax, message.InviteBadCode, message.InviteAdded)
 	sh.expect(t, sh.owner, notice)
-	recordHistory(t, contract.ZaloInboundName, contract.ZaloInboundWorkflowID(joined))
+	recordHistory(t, contract.ZaloInboundName, contract.ZaloInboundWorkflowID(sh.eventID(t, joined)))
 
 	sh.says(t, minh, "/invite: "+code)
 	sh.says(t, sh.owner, "/invite: "+code)
@@ -262,4 +273,54 @@ func TestASandboxOutageEndsInDelivery(t *testing.T) {
 	require.NotNil(t, log.Items[0].LagMS)
 	require.Len(t, sh.sim.Inbox(sh.owner.OAUserID), 1)
 	require.Contains(t, lastText(sh.sim, sh.owner), "+42.000 VND")
+}
+
+// TestAFailedDeliveryIsSentAgainOnRequest: Zalo refused a message for good;
+// once the cause is fixed, the owner's "Gửi lại" sends it, once.
+func TestAFailedDeliveryIsSentAgainOnRequest(t *testing.T) {
+	sh := newShop(t)
+	sh.sim.SetFaults(zalosim.Faults{ErrorCode: -201, ErrorRate: 1})
+	sh.pay(t, 77_000)
+	var log struct {
+		Items []struct {
+			ID, Status, LastError string
+		} `json:"items"`
+	}
+	deliveries := sh.apiURL + "/v1/integrations/" + sh.integ.ID.String() + "/deliveries"
+	require.Equal(t, http.StatusOK, call(t, "GET", deliveries, sh.key, nil, &log))
+	require.Len(t, log.Items, 1)
+	require.Equal(t, "failed", log.Items[0].Status)
+	require.Empty(t, sh.sim.Inbox(sh.owner.OAUserID))
+
+	sh.sim.SetFaults(zalosim.Faults{})
+	var again struct{ ID, Status string }
+	require.Equal(t, http.StatusAccepted, call(t, "POST", deliveries+"/"+log.Items[0].ID+"/retry", sh.key, nil, &again))
+	require.Equal(t, "pending", again.Status)
+	require.Eventually(t, func() bool {
+		call(t, "GET", deliveries, sh.key, nil, &log)
+		return log.Items[0].Status == "sent"
+	}, 15*time.Second, 50*time.Millisecond)
+	require.Len(t, sh.sim.Inbox(sh.owner.OAUserID), 1)
+	require.Contains(t, lastText(sh.sim, sh.owner), "+77.000 VND")
+	require.Equal(t, http.StatusConflict, call(t, "POST", deliveries+"/"+log.Items[0].ID+"/retry", sh.key, nil, nil), "a sent delivery is not sent again")
+	recordHistory(t, contract.RedeliverName, workflowsOfType(t, contract.RedeliverName)[0])
+}
+
+// workflowsOfType lists the ids of the workflows of a type, newest first.
+func workflowsOfType(t *testing.T, name string) []string {
+	var ids []string
+	require.Eventually(t, func() bool {
+		res, err := temporalServer.Client().ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: "WorkflowType = '" + name + "'",
+		})
+		if err != nil || len(res.Executions) == 0 {
+			return false
+		}
+		ids = ids[:0]
+		for _, e := range res.Executions {
+			ids = append(ids, e.Execution.WorkflowId)
+		}
+		return true
+	}, 10*time.Second, 100*time.Millisecond)
+	return ids
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
@@ -57,7 +58,9 @@ const (
 	testOASecret  = "oa-secret"
 )
 
-func startStack(t *testing.T) *stack {
+// startStack starts a stack; env are more NAME, value pairs for the API's
+// and the worker's environment.
+func startStack(t *testing.T, env ...string) *stack {
 	t.Helper()
 	testenv.SkipShort(t, "a Temporal dev server")
 	apiAddr := freeAddr(t)
@@ -86,6 +89,9 @@ func startStack(t *testing.T) *stack {
 		"ZALO_OA_REFRESH_TOKEN":   "oa-refresh-0",
 		"TINGTING_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)),
 		"LOG_LEVEL":               "warn",
+	}
+	for i := 0; i+1 < len(env); i += 2 {
+		s.env[env[i]] = env[i+1]
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 2)
@@ -121,6 +127,18 @@ func startStack(t *testing.T) *stack {
 
 func (s *stack) run(ctx context.Context, stdout io.Writer, args ...string) error {
 	return run(ctx, append([]string{"tingting"}, args...), func(k string) string { return s.env[k] }, stdout, io.Discard)
+}
+
+// notified waits until the notification of a transaction the API accepted
+// has started (the outbox's dispatcher starts it) and finished.
+func (s *stack) notified(t *testing.T, transactionID string) {
+	t.Helper()
+	id := contract.TransactionWorkflowID(uuid.MustParse(transactionID))
+	require.Eventually(t, func() bool {
+		_, err := temporalServer.Client().DescribeWorkflowExecution(context.Background(), id, "")
+		return err == nil
+	}, 20*time.Second, 20*time.Millisecond, "the notification of %s never started", transactionID)
+	require.NoError(t, temporalServer.Client().GetWorkflow(context.Background(), id, "").Get(context.Background(), nil))
 }
 
 // call sends a JSON request and decodes the JSON answer into out.

@@ -69,3 +69,16 @@ WHERE d.integration_id = @integration_id AND i.workspace_id = @workspace_id
   AND (sqlc.narg(before)::timestamptz IS NULL OR d.created_at < sqlc.narg(before)::timestamptz)
 ORDER BY d.created_at DESC, d.id DESC
 LIMIT @max_rows;
+
+-- RequestRedelivery puts a failed or skipped delivery back to pending for
+-- the owner's "send again"; no row when it is neither (or not theirs).
+-- name: RequestRedelivery :one
+UPDATE deliveries d SET status = 'pending', last_error = '', in_doubt_since = NULL, updated_at = now()
+FROM integrations i
+WHERE d.id = @id AND d.integration_id = @integration_id AND i.id = d.integration_id
+  AND i.workspace_id = @workspace_id AND d.status IN ('failed', 'skipped')
+RETURNING d.id;
+
+-- name: GetIntegrationDelivery :one
+SELECT d.id, d.status FROM deliveries d JOIN integrations i ON i.id = d.integration_id
+WHERE d.id = @id AND d.integration_id = @integration_id AND i.workspace_id = @workspace_id;

@@ -37,3 +37,6 @@ RETURNING referral_code;
 
 -- name: IntegrationOwnerOAUserID :one
 SELECT za.oa_user_id FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id WHERE i.id = @id;
+
+-- name: PurgeInviteFailures :execrows
+DELETE FROM invite_failures WHERE at < @before;

@@ -11,3 +11,6 @@ RETURNING *;
 
 -- name: GetOAuthLogin :one
 SELECT * FROM oauth_logins WHERE state = @state;
+
+-- name: PurgeOAuthLogins :execrows
+DELETE FROM oauth_logins WHERE created_at < @before;

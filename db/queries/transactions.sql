@@ -18,3 +18,8 @@ SELECT * FROM transactions WHERE bank_account_id = @bank_account_id AND external
 
 -- name: GetTransaction :one
 SELECT * FROM transactions WHERE workspace_id = @workspace_id AND id = @id;
+
+-- PurgeTransactionBodies forgets the raw webhook bodies of old
+-- transactions; what was parsed from them stays.
+-- name: PurgeTransactionBodies :execrows
+UPDATE transactions SET raw = NULL WHERE raw IS NOT NULL AND received_at < @before;

@@ -150,13 +150,19 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 	if err := worker.StartKeeper(ctx, tc); err != nil {
 		return err
 	}
+	if err := worker.EnsureMaintenance(ctx, tc, contract.MaintenanceInput{
+		WebhookBodies: a.Config.RetainWebhookBodies, OAuthLogins: a.Config.RetainOAuthLogins, InviteFailures: a.Config.RetainInviteFailures,
+	}); err != nil {
+		return fmt.Errorf("the maintenance schedule: %w", err)
+	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	a.Log.Info("worker started")
-	<-ctx.Done()
+	dispatcher := &worker.Dispatcher{Pool: pool, Temporal: tc, Log: a.Log, Metrics: a.Metrics}
+	err = dispatcher.Run(ctx)
 	w.Stop()
-	return nil
+	return err
 }
 
 // SyncFollowers runs the follower sync (a workflow, so a worker does the
@@ -196,7 +202,9 @@ func (a *App) Serve(ctx context.Context, name, addr string, h http.Handler) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// A wizard's test call can wait for Zalo's retries: writes get 90 s.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute}
 	a.Log.Info("listening", "server", name, "addr", ln.Addr().String())
 	var g errgroup.Group
 	g.Go(func() error {

@@ -40,6 +40,10 @@ type Config struct {
 	EncryptionKey        []byte
 	CassoSignatureMaxAge time.Duration
 
+	RetainWebhookBodies  time.Duration
+	RetainOAuthLogins    time.Duration
+	RetainInviteFailures time.Duration
+
 	LogLevel  slog.Level
 	LogFormat string
 }
@@ -74,6 +78,9 @@ var Vars = []Var{
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; encrypts stored secrets (`dev` makes one).", setKey},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
+	{"RETAIN_WEBHOOK_BODIES", "720h", "How long raw Zalo and Casso webhook bodies are kept (what was parsed from them stays); 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainWebhookBodies })},
+	{"RETAIN_OAUTH_LOGINS", "24h", "How long finished or abandoned Zalo logins (state, sealed PKCE verifier) are kept; 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainOAuthLogins })},
+	{"RETAIN_INVITE_FAILURES", "168h", "How long the invite guard's log of invalid codes is kept; 0 keeps it.", setDuration(func(c *Config) *time.Duration { return &c.RetainInviteFailures })},
 	{"LOG_LEVEL", "info", "debug, info, warn or error.", setLevel},
 	{"LOG_FORMAT", "json", "json or text.", setFormat},
 }

@@ -26,6 +26,17 @@ type Metrics struct {
 	IngestToSent prometheus.Histogram
 	// ZaloCalls times each call to Zalo's message API by route and result.
 	ZaloCalls *prometheus.HistogramVec
+
+	// OutboxWaiting and OutboxOldest are what the outbox holds: recorded
+	// work whose workflow has not started (Temporal away, or a backlog).
+	OutboxWaiting prometheus.Gauge
+	OutboxOldest  prometheus.Gauge
+	// OutboxStarted and OutboxStartFailures count starts by kind.
+	OutboxStarted       *prometheus.CounterVec
+	OutboxStartFailures *prometheus.CounterVec
+
+	// OARefreshUncertain counts OA token refreshes whose answer was lost.
+	OARefreshUncertain prometheus.Counter
 }
 
 // New registers tingting's metrics and the Go runtime's.
@@ -48,7 +59,23 @@ func New() *Metrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route", "result"}),
 	}
-	r.MustRegister(m.Ingested, m.Messages, m.IngestToSent, m.ZaloCalls,
+	m.OutboxWaiting = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "tingting_outbox_waiting", Help: "Recorded work (transactions, Zalo events, redeliveries) whose workflow has not started yet.",
+	})
+	m.OutboxOldest = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "tingting_outbox_oldest_seconds", Help: "How long the oldest recorded work has waited for its workflow to start.",
+	})
+	m.OutboxStarted = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tingting_outbox_started_total", Help: "Workflows started from the outbox, by kind.",
+	}, []string{"kind"})
+	m.OutboxStartFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tingting_outbox_start_failures_total", Help: "Workflow starts that failed and wait to be tried again, by kind.",
+	}, []string{"kind"})
+	m.OARefreshUncertain = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "tingting_oa_refresh_uncertain_total", Help: "OA token refreshes whose answer was lost (the refresh token may be spent).",
+	})
+	r.MustRegister(m.Ingested, m.Messages, m.IngestToSent, m.ZaloCalls, m.OARefreshUncertain,
+		m.OutboxWaiting, m.OutboxOldest, m.OutboxStarted, m.OutboxStartFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -29,6 +29,18 @@ type State struct {
 	ExpiresAt time.Time
 }
 
+// Where a refresh of the stored pair stands. Zalo's refresh tokens are
+// single use, so a call whose answer was lost leaves the pair Uncertain:
+// the old refresh token may be spent.
+type RefreshState string
+
+const (
+	RefreshIdle        RefreshState = ""
+	RefreshInFlight    RefreshState = "in_flight"
+	RefreshUncertain   RefreshState = "uncertain"
+	RefreshReauthorize RefreshState = "reauthorize"
+)
+
 // Current returns the access token and the version of the pair it is from.
 func (s *Store) Current(ctx context.Context) (token string, version int64, err error) {
 	row, err := db.New(s.Pool).GetOAToken(ctx)
@@ -53,15 +65,21 @@ func (s *Store) State(ctx context.Context) (State, error) {
 	return State{Present: true, Version: row.Version, ExpiresAt: row.ExpiresAt}, nil
 }
 
-// RefreshToken returns the stored refresh token and the pair's state.
-func (s *Store) RefreshToken(ctx context.Context) (string, State, error) {
+// RefreshToken returns the stored refresh token, the pair's state and
+// where its refresh stands.
+func (s *Store) RefreshToken(ctx context.Context) (string, State, RefreshState, error) {
 	row, err := db.New(s.Pool).GetOAToken(ctx)
 	if err != nil {
-		return "", State{}, fmt.Errorf("oa token: %w", err)
+		return "", State{}, "", fmt.Errorf("oa token: %w", err)
 	}
 	st := State{Present: true, Version: row.Version, ExpiresAt: row.ExpiresAt}
 	refresh, err := s.Box.Open(row.RefreshToken, secret.OARefreshToken)
-	return refresh, st, err
+	return refresh, st, RefreshState(row.RefreshState), err
+}
+
+// Mark records where the refresh of the pair of the given version stands.
+func (s *Store) Mark(ctx context.Context, version int64, rs RefreshState) error {
+	return db.New(s.Pool).MarkOARefresh(ctx, db.MarkOARefreshParams{Version: version, RefreshState: string(rs)})
 }
 
 // Put saves a pair given by configuration. A pair already stored wins

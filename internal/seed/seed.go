@@ -5,6 +5,7 @@ package seed
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -47,7 +48,7 @@ func CreateIntegration(ctx context.Context, pool *db.Pool, in Integration) (db.C
 	err := db.InTx(ctx, pool, func(q *db.Queries) error {
 		for _, p := range append([]Person{in.Owner}, in.Members...) {
 			if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
-				OAUserID: p.OAUserID, AppUserID: &p.AppUserID, DisplayName: p.Name, Following: &following,
+				OAUserID: p.OAUserID, AppUserID: &p.AppUserID, DisplayName: p.Name, Following: &following, At: time.Now(),
 			}); err != nil {
 				return err
 			}

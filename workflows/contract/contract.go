@@ -6,6 +6,8 @@
 package contract
 
 import (
+	"time"
+
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 )
@@ -21,6 +23,8 @@ const (
 	SetupWizardName       = "SetupWizard"
 	OATokenKeeperName     = "OATokenKeeper"
 	SyncFollowersName     = "SyncZaloFollowers"
+	RedeliverName         = "RedeliverMessage"
+	MaintenanceName       = "Maintenance"
 )
 
 // Error types, as temporal.ApplicationError.Type(), that callers act on.
@@ -56,11 +60,32 @@ func SearchAttributes() temporal.SearchAttributes {
 	)
 }
 
-// TransactionWorkflowID is a transaction's identity as Temporal sees it.
-// Started with REJECT_DUPLICATE, it makes a re-delivered transaction a
-// no-op rather than a second round of messages.
-func TransactionWorkflowID(workspaceID, bankAccountID uuid.UUID, externalID string) string {
-	return "txn:" + workspaceID.String() + ":" + bankAccountID.String() + ":" + externalID
+// TransactionWorkflowID is the id of a transaction's NotifyTransaction: the
+// id of its row in the database, which alone decides what is new (a
+// transaction delivered twice is one row). Started with REJECT_DUPLICATE,
+// it makes a second start of the same row a no-op.
+func TransactionWorkflowID(transactionID uuid.UUID) string { return "txn:" + transactionID.String() }
+
+// RedeliverWorkflowID is the id of one request to send a delivery again.
+func RedeliverWorkflowID(deliveryID, requestID uuid.UUID) string {
+	return "redeliver:" + deliveryID.String() + ":" + requestID.String()
+}
+
+// RedeliverInput names a delivery the owner asked to send again.
+type RedeliverInput struct {
+	DeliveryID uuid.UUID
+}
+
+// Maintenance runs on a Temporal Schedule: it keeps the OA token keeper
+// running and purges what is kept only for a while.
+const MaintenanceScheduleID = "tingting-maintenance"
+
+// MaintenanceInput is the retention the schedule was created with; zero
+// durations keep everything.
+type MaintenanceInput struct {
+	WebhookBodies  time.Duration // raw Zalo and Casso bodies
+	OAuthLogins    time.Duration // finished or abandoned logins
+	InviteFailures time.Duration // the invite guard's log
 }
 
 // NotifyInput names the transaction to notify; everything else is read from

@@ -1,5 +1,7 @@
 package contract
 
+import "github.com/google/uuid"
+
 // Zalo events the ZaloInbound workflow acts on.
 const (
 	EventFollow       = "follow"
@@ -7,12 +9,18 @@ const (
 	EventUserSendText = "user_send_text"
 )
 
-// ZaloInboundWorkflowID is an event's identity: Zalo's msg_id, or a hash of
-// the event, so a redelivered event is processed once.
-func ZaloInboundWorkflowID(dedupKey string) string { return "zalo-event:" + dedupKey }
+// ZaloInboundWorkflowID is the id of an event's ZaloInbound: the id of its
+// row in zalo_events, which (being unique on Zalo's msg_id, or the body's
+// hash) alone decides whether an event is new.
+func ZaloInboundWorkflowID(eventID uuid.UUID) string { return "zalo-event:" + eventID.String() }
 
-// InboundEvent is the part of a Zalo webhook event the workflow acts on.
+// InboundEvent names the recorded event to handle. Only EventID is set
+// now: the event is read from the database inside an activity, so what a
+// user wrote (an invite code) never enters history. Runs started before
+// carry the event's fields instead.
 type InboundEvent struct {
+	EventID uuid.UUID
+
 	Kind      string // EventFollow, EventUnfollow or EventUserSendText
 	OAUserID  string
 	AppUserID string

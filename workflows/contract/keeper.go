@@ -1,12 +1,26 @@
 package contract
 
-import "time"
+import (
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+)
 
 // The OATokenKeeper: a singleton, the only refresher of the OA token.
 const (
 	OATokenKeeperID      = "zalo-oa-token"
 	RefreshOATokenUpdate = "RefreshOAToken"
 )
+
+// KeeperStartOptions start the keeper unless it runs already.
+func KeeperStartOptions() client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       OATokenKeeperID,
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}
+}
 
 // KeeperInput configures the keeper; zero values take the defaults.
 type KeeperInput struct {

@@ -1,0 +1,65 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/invite"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalo"
+)
+
+// EventInput names a Zalo event recorded in zalo_events.
+type EventInput struct {
+	EventID uuid.UUID
+}
+
+// HandleZaloEvent acts on a recorded Zalo event: it keeps the follower
+// table (who follows, since when, which app id is whose OA id) and handles
+// "/invite: CODE", returning what the OA answers. It reads the event from
+// the database, so what the user wrote (a referral code) never enters
+// workflow history. Handling the same event again answers the same.
+func (a *Activities) HandleZaloEvent(ctx context.Context, in EventInput) (InviteResult, error) {
+	row, err := db.New(a.Pool).GetZaloEvent(ctx, in.EventID)
+	if err != nil {
+		return InviteResult{}, fmt.Errorf("zalo event: %w", err)
+	}
+	if row.Raw == nil {
+		return InviteResult{}, nil // purged: far older than any redelivery
+	}
+	ev, err := zalo.ParseEvent(row.Raw)
+	if err != nil {
+		return InviteResult{}, temporal.NewNonRetryableApplicationError("recorded event cannot be read", "bad_event", err)
+	}
+	at := ev.Timestamp
+	if at.IsZero() {
+		at = row.ReceivedAt
+	}
+	update := FollowerUpdate{OAUserID: ev.UserID, AppUserID: ev.UserIDByApp, At: at}
+	switch ev.Kind {
+	case zalo.EventFollow, zalo.EventUnfollow:
+		following := ev.Kind == zalo.EventFollow
+		update.Following = &following
+	case zalo.EventUserSendText:
+		// A message maps the ids but says nothing about following.
+	default:
+		return InviteResult{}, nil
+	}
+	if err := a.RecordFollower(ctx, update); err != nil {
+		return InviteResult{}, err
+	}
+	if ev.Kind != zalo.EventUserSendText {
+		return InviteResult{}, nil
+	}
+	switch kind, code := invite.Parse(ev.Text); kind {
+	case invite.BadSyntax:
+		return InviteResult{Replies: []Reply{{To: ev.UserID, Text: message.InviteBadSyntax}}}, nil
+	case invite.Invite:
+		return a.HandleInvite(ctx, InviteInput{Event: row.DedupKey, OAUserID: ev.UserID, Code: code})
+	}
+	return InviteResult{}, nil // not a command
+}

@@ -1,0 +1,53 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/workflows/contract"
+)
+
+// EnsureKeeper starts the OATokenKeeper unless it runs: whatever ended it
+// (an operator's terminate, a bug), the next maintenance run brings it back.
+func (a *Activities) EnsureKeeper(ctx context.Context) error {
+	_, err := activity.GetClient(ctx).ExecuteWorkflow(ctx, contract.KeeperStartOptions(), contract.OATokenKeeperName, contract.KeeperInput{})
+	return err
+}
+
+// PurgeResult counts what a purge removed.
+type PurgeResult struct {
+	EventBodies, TransactionBodies, OAuthLogins, InviteFailures int64
+}
+
+// Purge forgets what is kept only for a while: raw webhook bodies (the
+// parsed fields stay), OAuth logins, the invite guard's log. A zero
+// duration keeps that kind for ever.
+func (a *Activities) Purge(ctx context.Context, in contract.MaintenanceInput) (PurgeResult, error) {
+	q := db.New(a.Pool)
+	now := a.Now()
+	var res PurgeResult
+	for _, p := range []struct {
+		keep  time.Duration
+		count *int64
+		purge func(context.Context, time.Time) (int64, error)
+	}{
+		{in.WebhookBodies, &res.EventBodies, q.PurgeZaloEventBodies},
+		{in.WebhookBodies, &res.TransactionBodies, q.PurgeTransactionBodies},
+		{in.OAuthLogins, &res.OAuthLogins, q.PurgeOAuthLogins},
+		{in.InviteFailures, &res.InviteFailures, q.PurgeInviteFailures},
+	} {
+		if p.keep <= 0 {
+			continue
+		}
+		n, err := p.purge(ctx, now.Add(-p.keep))
+		if err != nil {
+			return res, fmt.Errorf("purge: %w", err)
+		}
+		*p.count = n
+	}
+	return res, nil
+}

@@ -1,0 +1,42 @@
+-- Enqueue records a workflow to start, in the caller's transaction, and
+-- wakes the dispatchers (LISTEN tingting_outbox) when it commits.
+-- name: Enqueue :exec
+WITH queued AS (INSERT INTO outbox (kind, ref) VALUES (@kind, @ref) RETURNING kind)
+SELECT pg_notify('tingting_outbox', kind::text) FROM queued;
+
+-- LeaseWork takes up to @max_rows due rows for one dispatcher, newest
+-- first (@newest) or oldest first, and hides them from the others for the
+-- lease; a dispatcher that dies lets the lease run out and another one
+-- takes the rows.
+-- name: LeaseWork :many
+UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => @lease_seconds::float8), attempts = o.attempts + 1
+WHERE o.id IN (
+    SELECT id FROM outbox
+    WHERE next_attempt_at <= now()
+    ORDER BY CASE WHEN @newest::boolean THEN created_at END DESC,
+             CASE WHEN NOT @newest::boolean THEN created_at END ASC
+    LIMIT @max_rows
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING o.id, o.kind, o.ref, o.created_at, o.attempts;
+
+-- name: FinishWork :exec
+DELETE FROM outbox WHERE id = ANY(@ids::uuid[]);
+
+-- DelayWork puts rows whose start failed back, due again after @delay.
+-- name: DelayWork :exec
+UPDATE outbox SET next_attempt_at = now() + make_interval(secs => @delay_seconds::float8), last_error = @last_error
+WHERE id = ANY(@ids::uuid[]);
+
+-- OutboxBacklog is what waits: how many rows and since when.
+-- name: OutboxBacklog :one
+SELECT count(*)::bigint AS waiting, COALESCE(min(created_at), now())::timestamptz AS oldest FROM outbox;
+
+-- NotifyStarts is what starting NotifyTransaction takes: the transaction's
+-- search attributes, the matching integrations among them.
+-- name: NotifyStarts :many
+SELECT t.id, t.workspace_id, t.amount, b.account_number,
+    COALESCE((SELECT array_agg(m.integration_id ORDER BY m.integration_id)
+              FROM matching_integrations m WHERE m.transaction_id = t.id), '{}')::uuid[] AS integration_ids
+FROM transactions t JOIN bank_accounts b ON b.id = t.bank_account_id
+WHERE t.id = ANY(@ids::uuid[]);

@@ -1,0 +1,32 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/workflows/contract"
+)
+
+var maintenanceOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 5},
+}
+
+// Maintenance is what the maintenance schedule runs every few minutes:
+// bring the OA token keeper back if it is gone, and purge what is kept
+// only for a while. Both are idempotent; a run that fails is the next
+// run's to redo.
+func Maintenance(ctx workflow.Context, in contract.MaintenanceInput) (activities.PurgeResult, error) {
+	var a *activities.Activities
+	ctx = workflow.WithActivityOptions(ctx, maintenanceOptions)
+	keeper := workflow.ExecuteActivity(ctx, a.EnsureKeeper)
+	var res activities.PurgeResult
+	purged := workflow.ExecuteActivity(ctx, a.Purge, in).Get(ctx, &res)
+	if err := keeper.Get(ctx, nil); err != nil {
+		return res, err
+	}
+	return res, purged
+}
