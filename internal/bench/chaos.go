@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Fault is something going wrong in the middle of a run.
@@ -16,11 +19,19 @@ type Fault struct {
 	// InFlight, if set, says why a message in flight when the fault
 	// struck may be sent twice; with it unset, any duplicate is a bug.
 	InFlight string
+	// NoRetry: every post must be accepted the first time (the fault is
+	// one the API hides from its clients).
+	NoRetry bool
+	// Check, if set, verifies after the run what the message counts do
+	// not show.
+	Check func(ctx context.Context, e *Env) error
 }
 
 // Faults are the chaos suite: each must end with every (transaction,
 // recipient) messaged exactly once, bar the duplicates InFlight explains.
+// outage is how long the long faults last; restarts are shorter.
 func Faults(outage time.Duration) []Fault {
+	var followers []string // sandbox users who followed while Temporal was away
 	restart := func(name string) func(context.Context, *Stack) error {
 		return func(ctx context.Context, s *Stack) error {
 			if err := s.Kill(name); err != nil {
@@ -48,7 +59,105 @@ func Faults(outage time.Duration) []Fault {
 				"the retry cannot know, and Zalo's API has no idempotency key"},
 		{Name: "the Temporal dev server killed (SIGKILL) and restarted on its database file", Inject: restart(Temporal)},
 		{Name: "the API killed (SIGKILL) and restarted", Inject: restart(API)},
+		{Name: fmt.Sprintf("Temporal stopped for %s while transactions and Zalo follows keep arriving", outage), NoRetry: true,
+			Inject: func(ctx context.Context, s *Stack) error {
+				if err := s.Kill(Temporal); err != nil {
+					return err
+				}
+				var err error
+				followers, err = follow(ctx, s, outage)
+				if err != nil {
+					return err
+				}
+				return s.Start(ctx, Temporal)
+			},
+			Check: func(ctx context.Context, e *Env) error { return e.followed(ctx, followers) }},
+		{Name: fmt.Sprintf("PostgreSQL refusing connections for %s (a restart, as tingting sees it)", outage/6),
+			Inject: func(ctx context.Context, s *Stack) error { return databaseOutage(ctx, s.cfg.DatabaseURL, outage/6) }},
+		{Name: fmt.Sprintf("Zalo answering in 12 s (the client gives up at 10 s) for %s", outage),
+			Inject: func(ctx context.Context, s *Stack) error {
+				if err := s.SetFaults(ctx, map[string]any{"latency_ms": 12_000}); err != nil {
+					return err
+				}
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(outage):
+				}
+				return s.SetFaults(ctx, map[string]any{"latency_ms": s.latency.Milliseconds()})
+			}},
 	}
+}
+
+// follow has sandbox users follow the OA, one every 100 ms for d, and
+// returns their ids: each follow is a signed webhook the API must record
+// and process.
+func follow(ctx context.Context, s *Stack, d time.Duration) ([]string, error) {
+	var ids []string
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		var u struct {
+			OAUserID string `json:"oa_user_id"`
+		}
+		if err := doJSON(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users", "",
+			map[string]any{"name": fmt.Sprint("Khách ", len(ids)+1), "follows": true}, http.StatusCreated, &u); err != nil {
+			return ids, err
+		}
+		ids = append(ids, u.OAUserID)
+		select {
+		case <-ctx.Done():
+			return ids, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return ids, nil
+}
+
+// followed checks that every one of ids became a follower of record.
+func (e *Env) followed(ctx context.Context, ids []string) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var n int
+		err := e.Pool.QueryRow(ctx, "SELECT count(*) FROM zalo_followers WHERE following AND oa_user_id = ANY($1)", ids).Scan(&n)
+		if err == nil && n == len(ids) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d of %d follows made while Temporal was away were processed (%v)", n, len(ids), err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// databaseOutage is what a PostgreSQL restart looks like to tingting,
+// confined to its database so other tests on the same server go on: every
+// connection is dropped and new ones are refused for d.
+func databaseOutage(ctx context.Context, url string, d time.Duration) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return err
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	admin, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer admin.Close(context.Background())
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := admin.Exec(ctx, "ALTER DATABASE "+ident+" ALLOW_CONNECTIONS false"); err != nil {
+		return err
+	}
+	defer func() { _, _ = admin.Exec(context.Background(), "ALTER DATABASE "+ident+" ALLOW_CONNECTIONS true") }()
+	if _, err := admin.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+	}
+	_, err = admin.Exec(ctx, "ALTER DATABASE "+ident+" ALLOW_CONNECTIONS true")
+	return err
 }
 
 // ChaosResult is a run under a fault.
@@ -59,6 +168,7 @@ type ChaosResult struct {
 	Repaired    time.Duration // how long after Struck it was repaired
 	Explained   []Duplicate   // in flight when the fault struck
 	Unexplained []Duplicate
+	Checked     error // what Fault.Check found wrong
 }
 
 // inFlightWindow is how near the fault a duplicate's first message must be
@@ -89,6 +199,9 @@ func (e *Env) Chaos(ctx context.Context, f Fault, load Load) (ChaosResult, error
 	res.Result = r
 	if err != nil {
 		return res, err
+	}
+	if f.Check != nil {
+		res.Checked = f.Check(ctx, e)
 	}
 	for _, d := range r.Duplicates {
 		near := d.At[0].Sub(res.Struck)

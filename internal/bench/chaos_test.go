@@ -59,6 +59,10 @@ func TestChaos(t *testing.T) {
 			assert.Zero(t, r.Missing, "every (transaction, recipient) gets a message")
 			assert.Empty(t, c.Unexplained, "no duplicate but those in flight when a worker died")
 			assert.Zero(t, r.PostErrors, "every post is accepted, retried if need be")
+			if f.NoRetry {
+				assert.Zero(t, r.Retries, "every post is accepted the first time: the API hides this fault")
+			}
+			assert.NoError(t, c.Checked)
 			if t.Failed() {
 				logTails(t, dir)
 			}
