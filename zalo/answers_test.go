@@ -53,6 +53,7 @@ func TestAnswersAreJudgedByBodyThenStatus(t *testing.T) {
 func TestInvalidInputNeverCallsZalo(t *testing.T) {
 	t.Parallel()
 	c, calls := fakeZalo(t, 200, `{"error":0,"data":{"message_id":"m"}}`)
+	zns, znsCalls := fakeZNS(t)
 	ctx := context.Background()
 	for name, send := range map[string]func() error{
 		"text over 2000 runes": func() error {
@@ -63,10 +64,52 @@ func TestInvalidInputNeverCallsZalo(t *testing.T) {
 		"empty user":        func() error { _, err := c.SendText(ctx, token, "", "hi"); return err },
 		"template, no id":   func() error { _, err := c.SendTemplate(ctx, token, "1", "", nil); return err },
 		"template, no user": func() error { _, err := c.SendTemplate(ctx, token, "", "t", nil); return err },
+		"transaction, no user": func() error {
+			_, err := c.SendTransaction(ctx, token, "", zalo.TransactionMessage{Header: "h", Rows: []zalo.Row{{Key: "k", Value: "v"}}})
+			return err
+		},
+		"transaction, no header": func() error {
+			_, err := c.SendTransaction(ctx, token, "1", zalo.TransactionMessage{Header: " ", Rows: []zalo.Row{{Key: "k", Value: "v"}}})
+			return err
+		},
+		"transaction, no rows": func() error {
+			_, err := c.SendTransaction(ctx, token, "1", zalo.TransactionMessage{Header: "h"})
+			return err
+		},
+		"zns, no recipient": func() error {
+			_, err := zns.SendZNS(ctx, token, zalo.ZNSMessage{TemplateID: "t"})
+			return err
+		},
+		"zns, phone and user": func() error {
+			_, err := zns.SendZNS(ctx, token, zalo.ZNSMessage{UserID: "1", Phone: "84912345678", TemplateID: "t"})
+			return err
+		},
+		"zns, no template": func() error {
+			_, err := zns.SendZNS(ctx, token, zalo.ZNSMessage{UserID: "1"})
+			return err
+		},
+		"conversation, no user": func() error { _, err := c.Conversation(ctx, token, "", 10); return err },
+		"conversation, count 11": func() error {
+			_, err := c.Conversation(ctx, token, "1", zalo.MaxConversationCount+1)
+			return err
+		},
+		"conversation, count 0": func() error { _, err := c.Conversation(ctx, token, "1", 0); return err },
 	} {
 		err := send()
 		require.Error(t, err, name)
 		require.Equal(t, zalo.ClassPermanent, zalo.Classify(err), name)
 	}
 	require.Zero(t, calls.Load())
+	require.Zero(t, znsCalls.Load())
+}
+
+// fakeZNS is a ZNS host that counts calls and accepts them all.
+func fakeZNS(t *testing.T) (*zalo.Client, *atomic.Int32) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		_, _ = w.Write([]byte(`{"error":0,"data":{"msg_id":"z"}}`))
+	}))
+	t.Cleanup(srv.Close)
+	return zalo.NewClient(zalo.Config{ZNSURL: srv.URL}), &calls
 }

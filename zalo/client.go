@@ -26,15 +26,27 @@ type Config struct {
 	LoginURL   string
 	GraphURL   string // e.g. https://graph.zalo.me
 	OpenAPIURL string // e.g. https://openapi.zalo.me
-	AppID      string
-	AppSecret  string
-	HTTPClient *http.Client // nil: a client with a 10 s timeout
+	// ZNSURL is the ZNS host (DefaultZNSURL at Zalo); "" makes SendZNS
+	// refuse without calling anyone.
+	ZNSURL    string
+	AppID     string
+	AppSecret string
+	// HTTPClient makes every call; nil: a client with a 10 s timeout.
+	HTTPClient *http.Client
+	// TokenTimeout bounds the OAuth token calls (ExchangeCode,
+	// RefreshOAToken) instead of HTTPClient's timeout: a refresh whose
+	// answer is lost is in doubt and costly, so it gets longer. 0: 30 s.
+	TokenTimeout time.Duration
 }
+
+// DefaultZNSURL is Zalo's ZNS host.
+const DefaultZNSURL = "https://business.openapi.zalo.me"
 
 // Client calls Zalo. It is safe for concurrent use.
 type Client struct {
-	cfg  Config
-	http *http.Client
+	cfg   Config
+	http  *http.Client
+	token *http.Client // http with TokenTimeout, for the OAuth token calls
 }
 
 // NewClient returns a client for cfg.
@@ -43,6 +55,11 @@ func NewClient(cfg Config) *Client {
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
+	if cfg.TokenTimeout <= 0 {
+		cfg.TokenTimeout = 30 * time.Second
+	}
+	tc := *hc
+	tc.Timeout = cfg.TokenTimeout
 	cfg.OAuthURL = strings.TrimSuffix(cfg.OAuthURL, "/")
 	cfg.LoginURL = strings.TrimSuffix(cfg.LoginURL, "/")
 	if cfg.LoginURL == "" {
@@ -50,7 +67,8 @@ func NewClient(cfg Config) *Client {
 	}
 	cfg.GraphURL = strings.TrimSuffix(cfg.GraphURL, "/")
 	cfg.OpenAPIURL = strings.TrimSuffix(cfg.OpenAPIURL, "/")
-	return &Client{cfg: cfg, http: hc}
+	cfg.ZNSURL = strings.TrimSuffix(cfg.ZNSURL, "/")
+	return &Client{cfg: cfg, http: hc, token: &tc}
 }
 
 // MaxTextRunes is Zalo's limit on a customer-service text.
@@ -100,11 +118,16 @@ type envelope struct {
 // postOA posts JSON to the OA API and decodes data into out. The token
 // travels in the access_token header and never appears in an error.
 func (c *Client) postOA(ctx context.Context, path, accessToken string, body, out any) error {
+	return c.post(ctx, c.cfg.OpenAPIURL, path, accessToken, body, out)
+}
+
+// post posts JSON to base+path with the OA token, as postOA.
+func (c *Client) post(ctx context.Context, base, path, accessToken string, body, out any) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.OpenAPIURL+path, bytes.NewReader(b))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewReader(b))
 	if err != nil {
 		return err
 	}
@@ -129,7 +152,7 @@ func (c *Client) getOA(ctx context.Context, path, accessToken string, params, ou
 func (c *Client) callOA(req *http.Request, path, accessToken string, out any) error {
 	req.Header.Set("access_token", accessToken)
 	var env envelope
-	if err := c.do(req, path, &env); err != nil {
+	if err := c.do(c.http, req, path, &env); err != nil {
 		return err
 	}
 	if out != nil && len(env.Data) > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -78,7 +79,7 @@ func TestSendTextErrors(t *testing.T) {
 	}{
 		{name: "non-follower", token: token, text: "hi", class: zalo.ClassNotFollowing},
 		{name: "wrong token", token: "stale", follow: true, text: "hi", class: zalo.ClassToken},
-		{name: "rate limited", faults: `{"error_code":-32}`, token: token, follow: true, text: "hi", class: zalo.ClassRetryable},
+		{name: "rate limited", faults: `{"error_code":-32}`, token: token, follow: true, text: "hi", class: zalo.ClassRateLimited},
 		{name: "blocked", faults: `{"error_code":-217}`, token: token, follow: true, text: "hi", class: zalo.ClassBlocked},
 		{name: "bad parameter", faults: `{"error_code":-201}`, token: token, follow: true, text: "hi", class: zalo.ClassPermanent},
 		{name: "HTTP 503", faults: `{"http_status":503}`, token: token, follow: true, text: "hi", class: zalo.ClassRetryable},
@@ -100,7 +101,9 @@ func TestSendTextErrors(t *testing.T) {
 	}
 }
 
-func TestSendTextTimesOutAsRetryable(t *testing.T) {
+// TestASendWhoseAnswerIsLateIsInDoubt: the sandbox got the message, the
+// caller stopped waiting: Zalo may have accepted it, and it did.
+func TestASendWhoseAnswerIsLateIsInDoubt(t *testing.T) {
 	t.Parallel()
 	s := newSandbox(t)
 	s.faults(t, `{"latency_ms":300}`)
@@ -109,7 +112,10 @@ func TestSendTextTimesOutAsRetryable(t *testing.T) {
 	defer cancel()
 	_, err := s.client.SendText(ctx, token, u.OAUserID, "hi")
 	require.Error(t, err)
-	require.Equal(t, zalo.ClassRetryable, zalo.Classify(err))
+	require.Equal(t, zalo.ClassInDoubt, zalo.Classify(err), "error: %v", err)
+	require.NotContains(t, err.Error(), token)
+	require.Eventually(t, func() bool { return len(s.sim.Inbox(u.OAUserID)) == 1 }, 2*time.Second, 20*time.Millisecond,
+		"and indeed the message arrived")
 }
 
 // TestClassify: every code of ZALO.md's table, the OAuth refusals, and
@@ -120,7 +126,7 @@ func TestClassify(t *testing.T) {
 		code, status int
 		want         zalo.Class
 	}{
-		{zalo.CodeRateLimit, 200, zalo.ClassRetryable},
+		{zalo.CodeRateLimit, 200, zalo.ClassRateLimited},
 		{zalo.CodeInvalidParam, 200, zalo.ClassPermanent},
 		{zalo.CodeQuota, 200, zalo.ClassQuota},
 		{zalo.CodeNotFollower, 200, zalo.ClassNotFollowing},
@@ -133,6 +139,11 @@ func TestClassify(t *testing.T) {
 		{zalo.CodeNightBlock, 200, zalo.ClassNightBlock},
 		{zalo.CodeAPIShutDown, 200, zalo.ClassPermanent},
 		{zalo.CodeRestricted, 200, zalo.ClassPermanent},
+		{zalo.CodeOANotVerified, 200, zalo.ClassPermanent},
+		{zalo.CodeOAWrongTier, 200, zalo.ClassPermanent},
+		{zalo.CodeTemplateNotByUserID, 200, zalo.ClassPermanent},
+		{zalo.CodeNoPaymentAccount, 200, zalo.ClassPermanent},
+		{zalo.CodePaymentRefused, 200, zalo.ClassPermanent},
 		{zalo.CodeInvalidRefreshToken, 200, zalo.ClassAuth},
 		{zalo.CodeInvalidRefreshToken, 500, zalo.ClassAuth},
 		{-14003, 200, zalo.ClassPermanent},
@@ -149,10 +160,15 @@ func TestClassify(t *testing.T) {
 	}
 	require.Equal(t, zalo.ClassRetryable, zalo.Classify(context.DeadlineExceeded))
 	require.Equal(t, zalo.ClassRetryable, zalo.Classify(&zalo.TransportError{Op: "x", Status: 503}))
+	require.Equal(t, zalo.ClassRetryable, zalo.Classify(&zalo.TransportError{Op: "x", Err: errors.New("connection refused")}))
+	require.Equal(t, zalo.ClassInDoubt, zalo.Classify(&zalo.TransportError{Op: "x", Sent: true, Err: context.DeadlineExceeded}))
+	require.Equal(t, zalo.ClassInDoubt, zalo.Classify(fmt.Errorf("wrapped: %w", &zalo.TransportError{Op: "x", Sent: true})))
+	require.Equal(t, zalo.ClassRetryable, zalo.Classify(&zalo.TransportError{Op: "x", Sent: true, Status: 502}), "an answer came")
 	require.Equal(t, zalo.ClassPermanent, zalo.Classify(errors.New("something else")))
 
 	retryable := map[zalo.Class]bool{
 		zalo.ClassRetryable: true, zalo.ClassToken: true, zalo.ClassQuota: true, zalo.ClassNightBlock: true,
+		zalo.ClassRateLimited: true, zalo.ClassInDoubt: true,
 		zalo.ClassPermanent: false, zalo.ClassNotFollowing: false, zalo.ClassBlocked: false,
 		zalo.ClassNoInteraction: false, zalo.ClassAuth: false,
 	}
@@ -164,4 +180,6 @@ func TestClassify(t *testing.T) {
 	}
 	require.Len(t, names, len(retryable), "class names are distinct")
 	require.Equal(t, "auth", zalo.ClassAuth.String())
+	require.Equal(t, "rate_limited", zalo.ClassRateLimited.String())
+	require.Equal(t, "in_doubt", zalo.ClassInDoubt.String())
 }

@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -95,7 +97,7 @@ func (c *Client) postToken(ctx context.Context, path string, form url.Values) (O
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("secret_key", c.cfg.AppSecret)
 	var ans tokenAnswer
-	if err := c.do(req, path, &ans); err != nil {
+	if err := c.do(c.token, req, path, &ans); err != nil {
 		return OAToken{}, err
 	}
 	if ans.AccessToken == "" {
@@ -129,7 +131,7 @@ func (c *Client) Me(ctx context.Context, userAccessToken string) (Me, error) {
 			} `json:"data"`
 		} `json:"picture"`
 	}
-	if err := c.do(req, "/v2.0/me", &ans); err != nil {
+	if err := c.do(c.http, req, "/v2.0/me", &ans); err != nil {
 		return Me{}, err
 	}
 	if ans.ID == "" {
@@ -145,19 +147,29 @@ func AppSecretProof(appSecret, accessToken string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// do sends req and decodes a JSON answer into out. Zalo refuses with a
-// non-zero "error" in the body whatever the HTTP status, so that becomes
-// an *Error here, once for every API; a 5xx or 429 without one is a
-// transport error (retryable), never a success.
-func (c *Client) do(req *http.Request, op string, out any) error {
-	res, err := c.http.Do(req)
+// do sends req with hc and decodes a JSON answer into out. Zalo refuses
+// with a non-zero "error" in the body whatever the HTTP status, so that
+// becomes an *Error here, once for every API; a 5xx or 429 without one is
+// a transport error (retryable), never a success. A POST that was written
+// whole and then got no answer is a transport error marked Sent (in doubt).
+func (c *Client) do(hc *http.Client, req *http.Request, op string, out any) error {
+	var wrote atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+		if i.Err == nil {
+			wrote.Store(true)
+		}
+	}}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	changes := req.Method != http.MethodGet && req.Method != http.MethodHead
+	res, err := hc.Do(req)
 	if err != nil {
-		return &TransportError{Op: op, Err: scrub(err)}
+		return &TransportError{Op: op, Sent: changes && wrote.Load(), Err: scrub(err)}
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if err != nil {
-		return &TransportError{Op: op, Err: err}
+		// The status line came but the answer did not: as good as none.
+		return &TransportError{Op: op, Sent: changes, Err: err}
 	}
 	var refusal struct {
 		Error     int    `json:"error"`

@@ -2,9 +2,11 @@ package zalosim
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // postUser is POST /_sandbox/users {name, follows?}.
@@ -86,8 +88,68 @@ func isForm(r *http.Request) bool {
 	return strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
 }
 
+// listUsers is GET /_sandbox/users: every user, in creation order.
+func (s *Sim) listUsers(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	users := s.usersInOrder()
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"items": users})
+}
+
+// putUser is PUT /_sandbox/users/{id} {"last_interaction_at": RFC 3339 or
+// null}: rewrites when the user last interacted with the OA.
+func (s *Sim) putUser(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		LastInteractionAt json.RawMessage `json:"last_interaction_at"`
+	}
+	var at *time.Time
+	err := json.NewDecoder(r.Body).Decode(&req)
+	if err == nil && len(req.LastInteractionAt) == 0 {
+		err = errMissing
+	}
+	if err == nil {
+		err = json.Unmarshal(req.LastInteractionAt, &at) // time.Time reads RFC 3339
+	}
+	if err != nil {
+		controlError(w, http.StatusBadRequest, "bad_request",
+			`body must be JSON like {"last_interaction_at":"2026-01-02T09:00:00+07:00"} (RFC 3339, or null for never)`)
+		return
+	}
+	var t time.Time
+	if at != nil {
+		t = *at
+	}
+	id := r.PathValue("id")
+	if !s.SetLastInteraction(id, t) {
+		controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
+		return
+	}
+	u, _ := s.user(id)
+	writeJSON(w, http.StatusOK, u)
+}
+
+// postLastInteractionForm is the /_sandbox page's "last interaction N
+// days ago" form; an empty field means never.
+func (s *Sim) postLastInteractionForm(w http.ResponseWriter, r *http.Request) {
+	var t time.Time
+	if v := strings.TrimSpace(r.PostFormValue("days_ago")); v != "" {
+		days, err := strconv.ParseFloat(v, 64)
+		if err != nil || days < 0 || days > 10_000 {
+			http.Error(w, "Số ngày không hợp lệ: một số từ 0 trở lên", http.StatusBadRequest)
+			return
+		}
+		t = s.Now().Add(-time.Duration(days * 24 * float64(time.Hour)))
+	}
+	if !s.SetLastInteraction(r.PathValue("id"), t) {
+		http.Error(w, "Không có người dùng sandbox này", http.StatusNotFound)
+		return
+	}
+	http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
+}
+
 type inboxItem struct {
 	MessageID  string `json:"message_id"`
+	Kind       Kind   `json:"kind"`
 	Text       string `json:"text"`
 	ReceivedAt string `json:"received_at"`
 }
@@ -100,7 +162,7 @@ func (s *Sim) inbox(w http.ResponseWriter, r *http.Request) {
 	}
 	items := []inboxItem{}
 	for _, m := range s.Inbox(id) {
-		items = append(items, inboxItem{MessageID: m.MessageID, Text: m.Text, ReceivedAt: m.ReceivedAt.Format("2006-01-02T15:04:05.000Z07:00")})
+		items = append(items, inboxItem{MessageID: m.MessageID, Kind: m.Kind, Text: m.Text, ReceivedAt: m.ReceivedAt.Format("2006-01-02T15:04:05.000Z07:00")})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
@@ -127,7 +189,7 @@ func (s *Sim) putFaults(w http.ResponseWriter, r *http.Request) {
 	var f Faults
 	if err := json.NewDecoder(r.Body).Decode(&f); err != nil || !f.valid() {
 		controlError(w, http.StatusBadRequest, "bad_request",
-			"body must be JSON like {\"error_code\":-32,\"error_rate\":0.5,\"latency_ms\":50,\"http_status\":503}; error_rate in 0..1")
+			"body must be JSON like {\"error_code\":-32,\"error_rate\":0.5,\"latency_ms\":50,\"http_status\":503,\"rate_limit_per_minute\":100}; error_rate in 0..1, latency_ms up to 60000")
 		return
 	}
 	s.SetFaults(f)
@@ -149,12 +211,13 @@ func (s *Sim) postFaultsForm(w http.ResponseWriter, r *http.Request) {
 		return n
 	}
 	f.ErrorCode, f.LatencyMS, f.HTTPStatus = atoi("error_code"), atoi("latency_ms"), atoi("http_status")
+	f.RateLimitPerMinute = atoi("rate_limit_per_minute")
 	if v := strings.TrimSpace(r.PostFormValue("error_rate")); v != "" {
 		rate, err := strconv.ParseFloat(v, 64)
 		f.ErrorRate, bad = rate, bad || err != nil
 	}
 	if bad || !f.valid() {
-		http.Error(w, "Lỗi giả lập không hợp lệ: mã lỗi, HTTP status và độ trễ là số nguyên; tỉ lệ từ 0 đến 1", http.StatusBadRequest)
+		http.Error(w, "Lỗi giả lập không hợp lệ: mã lỗi, HTTP status, độ trễ và giới hạn mỗi phút là số nguyên; tỉ lệ từ 0 đến 1", http.StatusBadRequest)
 		return
 	}
 	s.SetFaults(f)
@@ -162,7 +225,7 @@ func (s *Sim) postFaultsForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f Faults) valid() bool {
-	return f.ErrorRate >= 0 && f.ErrorRate <= 1 && f.LatencyMS >= 0 && f.LatencyMS <= 60_000 &&
+	return f.ErrorRate >= 0 && f.ErrorRate <= 1 && f.LatencyMS >= 0 && f.LatencyMS <= 60_000 && f.RateLimitPerMinute >= 0 &&
 		(f.HTTPStatus == 0 || f.HTTPStatus >= 400 && f.HTTPStatus <= 599)
 }
 
@@ -170,6 +233,9 @@ func (s *Sim) clearFaults(w http.ResponseWriter, _ *http.Request) {
 	s.SetFaults(Faults{})
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// errMissing is a required field that is absent.
+var errMissing = errors.New("missing")
 
 // SetFaults is PUT /_sandbox/faults, for in-process callers.
 func (s *Sim) SetFaults(f Faults) {

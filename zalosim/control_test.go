@@ -13,14 +13,6 @@ import (
 	"github.com/tingting-vn/tingting/zalosim"
 )
 
-func TestSeededIDsRepeat(t *testing.T) {
-	a := zalosim.New(zalosim.Config{Seed: 7}).CreateUser("A", true)
-	b := zalosim.New(zalosim.Config{Seed: 7}).CreateUser("A", true)
-	require.Equal(t, a, b, "same seed, same order: same ids")
-	require.Len(t, a.OAUserID, 19)
-	require.NotEqual(t, a.OAUserID, a.AppUserID)
-}
-
 func TestControlAPI(t *testing.T) {
 	sim := zalosim.New(zalosim.Config{OAAccessToken: "tok"})
 	srv := httptest.NewServer(sim)

@@ -41,7 +41,7 @@ type textMessage struct {
 // oaID is the sandbox OA's id.
 const oaID = "579745863508352884"
 
-func (s *Sim) stamp() string { return strconv.FormatInt(s.cfg.Now().UnixMilli(), 10) }
+func (s *Sim) stamp() string { return strconv.FormatInt(s.Now().UnixMilli(), 10) }
 
 func (s *Sim) followEvent(u User, name string) hook {
 	b, _ := json.Marshal(followBody{
@@ -82,11 +82,11 @@ func (s *Sim) Follow(oaUserID string, follows bool) (u User, webhookStatus int, 
 	if changed {
 		a.Follows = follows
 		if follows {
-			a.lastInteraction = s.cfg.Now()
+			a.lastInteraction = s.Now()
 		}
 	}
 	if ok {
-		u = a.User
+		u = a.public()
 	}
 	s.mu.Unlock()
 	if !changed {
@@ -112,10 +112,11 @@ func (s *Sim) userSendsText(oaUserID, text string) (msgID string, webhookStatus 
 	a, ok := s.users[oaUserID]
 	var u User
 	if ok {
-		a.lastInteraction = s.cfg.Now()
+		a.lastInteraction = s.Now()
 		a.lastWrote = a.lastInteraction
-		u = a.User
+		u = a.public()
 		msgID = s.token("msg")
+		s.received = append(s.received, userText{seq: s.nextSeq(), msgID: msgID, userID: oaUserID, text: text, at: a.lastInteraction})
 	}
 	s.mu.Unlock()
 	if !ok {

@@ -169,7 +169,7 @@ func (s *Sim) me(w http.ResponseWriter, r *http.Request) {
 func (s *Sim) byAppUserID(appUserID string) (User, bool) {
 	for _, a := range s.users {
 		if a.AppUserID == appUserID {
-			return a.User, true
+			return a.public(), true
 		}
 	}
 	return User{}, false
@@ -179,7 +179,7 @@ func (s *Sim) byAppUserID(appUserID string) (User, bool) {
 func (s *Sim) usersInOrder() []User {
 	out := make([]User, len(s.order))
 	for i, id := range s.order {
-		out[i] = s.users[id].User
+		out[i] = s.users[id].public()
 	}
 	return out
 }

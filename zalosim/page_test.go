@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -59,4 +60,53 @@ func TestThePageDrivesTheSandbox(t *testing.T) {
 	require.Contains(t, body, `"error":0`)
 	_, page, _ = w.do(t, "GET", "/_sandbox", "", "")
 	require.Contains(t, page, ">hi<")
+}
+
+// TestThePageShowsTheClockAgesAndKinds: the clock (set and reset from the
+// page), each user's interaction age, and the kind of every message; all
+// of it escaped.
+func TestThePageShowsTheClockAgesAndKinds(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, zalosim.Config{OAAccessToken: "tok"})
+	status, _, h := w.form(t, "/_sandbox/clock", url.Values{"now": {"2026-03-10T23:15"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/_sandbox", h.Get("Location"))
+	require.WithinDuration(t, time.Date(2026, 3, 10, 16, 15, 0, 0, time.UTC), w.sim.Now(), time.Second, "the form speaks Vietnam time")
+
+	lan := w.sim.CreateUser("Lan <b>", true)
+	tu := w.sim.CreateUser("Tú", false)
+	w.oa(t, "POST", "/v3.0/oa/message/cs", csBody(lan.OAUserID, "<script>alert(1)</script>"))
+	w.oa(t, "POST", "/message/template", `{"user_id":"`+lan.OAUserID+`","template_id":"9","template_data":{"a":"1"}}`)
+	status, _, _ = w.form(t, "/_sandbox/users/"+tu.OAUserID+"/last-interaction", url.Values{"days_ago": {"3"}})
+	require.Equal(t, http.StatusSeeOther, status)
+
+	_, page, _ := w.do(t, "GET", "/_sandbox", "", "")
+	for _, want := range []string{
+		"23:15", "10/03/2026", "đã chỉnh", "ban đêm", `action="/_sandbox/clock"`, `name="now"`, "Về giờ thật",
+		"tương tác vừa xong", "tương tác 3 ngày trước", `action="/_sandbox/users/` + lan.OAUserID + `/last-interaction"`,
+		"tư vấn (cs)", "ZNS", "Lan &lt;b&gt;", "&lt;script&gt;alert(1)&lt;/script&gt;", `name="rate_limit_per_minute"`,
+	} {
+		require.Contains(t, page, want)
+	}
+	require.NotContains(t, page, "<script>")
+	require.NotContains(t, page, "Lan <b>")
+
+	status, _, _ = w.form(t, "/_sandbox/users/"+tu.OAUserID+"/last-interaction", url.Values{"days_ago": {"8"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	status, _, _ = w.form(t, "/_sandbox/users/"+lan.OAUserID+"/last-interaction", url.Values{"days_ago": {""}})
+	require.Equal(t, http.StatusSeeOther, status)
+	_, page, _ = w.do(t, "GET", "/_sandbox", "", "")
+	require.Contains(t, page, "tương tác 8 ngày trước")
+	require.Contains(t, page, "quá 7 ngày")
+	require.Contains(t, page, "chưa tương tác")
+
+	status, _, _ = w.form(t, "/_sandbox/users/"+tu.OAUserID+"/last-interaction", url.Values{"days_ago": {"-1"}})
+	require.Equal(t, http.StatusBadRequest, status)
+	status, _, _ = w.form(t, "/_sandbox/clock", url.Values{"now": {"tomorrow"}})
+	require.Equal(t, http.StatusBadRequest, status)
+	status, _, _ = w.form(t, "/_sandbox/clock", nil)
+	require.Equal(t, http.StatusSeeOther, status, "an empty form goes back to real time")
+	_, page, _ = w.do(t, "GET", "/_sandbox", "", "")
+	require.Contains(t, page, "giờ thật")
+	require.WithinDuration(t, time.Now(), w.sim.Now(), time.Second)
 }

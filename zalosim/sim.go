@@ -1,14 +1,17 @@
 // Package zalosim is a local Zalo: the same paths, payloads and error codes
-// as Zalo's OA API, plus a control API (/_sandbox) to create users, read
-// their inboxes and inject faults. It keeps everything in memory.
+// as Zalo's OA API and ZNS, plus a control API (/_sandbox) to create users,
+// read their inboxes, move the sandbox clock and inject faults. It keeps
+// everything in memory. docs/SANDBOX.md describes the rules it enforces.
 package zalosim
 
 import (
+	crand "crypto/rand"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,8 +26,14 @@ type Config struct {
 	AccessTokenTTL time.Duration // lifetime of OA access tokens, the initial one included (0 = Zalo's 25h)
 	WebhookURL     string        // where signed webhooks go ("" = nowhere)
 	HTTPClient     *http.Client  // sends webhooks; nil = a 5 s timeout client
-	Seed           uint64        // same seed + same creation order = same ids and tokens; 0 = random
-	Now            func() time.Time
+	// Seed decides the users' ids only: same seed + same creation order =
+	// same OA and app user ids (0 = random). Message ids, msg_ids, OAuth
+	// codes and tokens are random in every process, so a second run never
+	// repeats the first run's.
+	Seed uint64
+	// Now is the real clock (nil = time.Now). The sandbox clock (Sim.Now)
+	// is Now shifted by SetClock; token and code lifetimes follow Now.
+	Now func() time.Time
 }
 
 // User is a sandbox Zalo user.
@@ -33,14 +42,36 @@ type User struct {
 	AppUserID string `json:"app_user_id"`
 	Name      string `json:"name"`
 	Follows   bool   `json:"follows"`
+	// LastInteractionAt is when the user last followed or wrote to the OA,
+	// by the sandbox clock; nil (JSON null) when they never did.
+	LastInteractionAt *time.Time `json:"last_interaction_at"`
 }
+
+// Kind is the route a message went by.
+type Kind string
+
+// The message kinds, one per sending route.
+const (
+	KindCS          Kind = "cs"          // POST /v3.0/oa/message/cs
+	KindTransaction Kind = "transaction" // POST /v3.0/oa/message/transaction
+	KindZNS         Kind = "zns"         // POST /message/template (ZNS host)
+	KindTemplate    Kind = "template"    // POST /v3.0/oa/message/template (ZBS)
+)
+
+// kinds lists every kind, in the order stats and pages show them.
+var kinds = []Kind{KindCS, KindTransaction, KindZNS, KindTemplate}
 
 // Message is one message the OA sent.
 type Message struct {
 	MessageID  string    `json:"message_id"`
-	UserID     string    `json:"user_id"`
+	UserID     string    `json:"user_id"` // "" for a ZNS sent to a phone number only
+	Kind       Kind      `json:"kind"`
 	Text       string    `json:"text"`
-	ReceivedAt time.Time `json:"received_at"`
+	ReceivedAt time.Time `json:"received_at"`           // by the sandbox clock
+	Phone      string    `json:"phone,omitempty"`       // ZNS only
+	TrackingID string    `json:"tracking_id,omitempty"` // ZNS only
+
+	seq uint64 // order among everything the OA sent and received
 }
 
 // Faults make the OA API misbehave, for tests and demos.
@@ -49,13 +80,36 @@ type Faults struct {
 	ErrorRate  float64 `json:"error_rate,omitempty"`
 	LatencyMS  int     `json:"latency_ms,omitempty"`
 	HTTPStatus int     `json:"http_status,omitempty"`
+	// RateLimitPerMinute refuses OA API calls with -32 past this many
+	// admitted calls in the last 60 s of the sandbox clock (0 = off).
+	RateLimitPerMinute int `json:"rate_limit_per_minute,omitempty"`
 }
 
 // account is a user and what Zalo knows of them beyond the public fields.
+// The embedded User's LastInteractionAt stays nil: public() fills it.
 type account struct {
 	User
 	lastInteraction time.Time // zero: never followed nor wrote to the OA
 	lastWrote       time.Time // zero: never wrote to the OA
+}
+
+// public is the user as callers see it, holding no pointer into a.
+func (a *account) public() User {
+	u := a.User
+	if !a.lastInteraction.IsZero() {
+		t := a.lastInteraction.UTC()
+		u.LastInteractionAt = &t
+	}
+	return u
+}
+
+// userText is a text a user wrote to the OA.
+type userText struct {
+	seq    uint64
+	msgID  string
+	userID string
+	text   string
+	at     time.Time
 }
 
 // Sim is the sandbox; it is an http.Handler.
@@ -63,12 +117,21 @@ type Sim struct {
 	cfg Config
 	mux *http.ServeMux
 
+	// The sandbox clock is cfg.Now shifted by offset (nanoseconds).
+	offset  atomic.Int64
+	shifted atomic.Bool
+
 	mu       sync.Mutex
-	rnd      *rand.Rand
+	ids      *rand.Rand          // users' ids only: seeded by Config.Seed
+	rnd      *rand.Rand          // everything else: random in every process
 	users    map[string]*account // by OA user id
 	order    []string            // OA user ids in creation order
 	messages []Message
+	received []userText
+	seq      uint64
 	faults   Faults
+	calls    []time.Time // admitted OA API calls in the rate-limit window
+	stats    Stats
 	tokens   oaTokens
 	oauth    oauthState
 
@@ -90,10 +153,16 @@ func New(cfg Config) *Sim {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	s := &Sim{cfg: cfg, mux: http.NewServeMux(), rnd: rand.New(rand.NewPCG(seed, seed^0x7a616c6f)), users: map[string]*account{}}
+	var key [32]byte
+	_, _ = crand.Read(key[:]) // never fails (crypto/rand crashes instead)
+	s := &Sim{
+		cfg: cfg, mux: http.NewServeMux(), users: map[string]*account{}, stats: newStats(),
+		ids: rand.New(rand.NewPCG(seed, seed^0x7a616c6f)),
+		rnd: rand.New(rand.NewChaCha8(key)),
+	}
 	s.tokens = newOATokens(cfg.OAAccessToken, cfg.OARefreshToken, cfg.Now(), cfg.AccessTokenTTL)
 	s.oauth = newOAuthState()
-	s.hooks = newWebhooks(cfg.Now)
+	s.hooks = newWebhooks(s.Now)
 	s.routes()
 	return s
 }
@@ -104,12 +173,19 @@ func (s *Sim) routes() {
 	s.mux.HandleFunc("GET /v2.0/me", s.me)
 	s.mux.HandleFunc("POST /v4/oa/access_token", s.refreshOA)
 
-	s.mux.HandleFunc("POST /v3.0/oa/message/cs", s.sendCS)
-	s.mux.HandleFunc("POST /v3.0/oa/message/template", s.sendTemplate)
-	s.mux.HandleFunc("GET /v3.0/oa/user/detail", s.userDetail)
-	s.mux.HandleFunc("GET /v3.0/oa/user/getlist", s.followerList)
+	// The OA API, and ZNS (whose real host is another: ZALO_ZNS_URL).
+	s.mux.HandleFunc("POST /v3.0/oa/message/cs", s.oaAPI(KindCS, s.sendCS))
+	s.mux.HandleFunc("POST /v3.0/oa/message/transaction", s.oaAPI(KindTransaction, s.sendTransaction))
+	s.mux.HandleFunc("POST /v3.0/oa/message/template", s.oaAPI(KindTemplate, s.sendTemplate))
+	s.mux.HandleFunc("POST /message/template", s.oaAPI(KindZNS, s.sendZNS))
+	s.mux.HandleFunc("GET /v3.0/oa/user/detail", s.oaAPI("", s.userDetail))
+	s.mux.HandleFunc("GET /v3.0/oa/user/getlist", s.oaAPI("", s.followerList))
+	s.mux.HandleFunc("GET /v2.0/oa/conversation", s.oaAPI("", s.conversation))
 
+	s.mux.HandleFunc("GET /_sandbox/users", s.listUsers)
 	s.mux.HandleFunc("POST /_sandbox/users", s.postUser)
+	s.mux.HandleFunc("PUT /_sandbox/users/{id}", s.putUser)
+	s.mux.HandleFunc("POST /_sandbox/users/{id}/last-interaction", s.postLastInteractionForm)
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/follow", s.setFollow(true))
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/unfollow", s.setFollow(false))
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/messages", s.userMessage)
@@ -118,6 +194,12 @@ func (s *Sim) routes() {
 	s.mux.HandleFunc("PUT /_sandbox/faults", s.putFaults)
 	s.mux.HandleFunc("POST /_sandbox/faults", s.postFaultsForm)
 	s.mux.HandleFunc("DELETE /_sandbox/faults", s.clearFaults)
+	s.mux.HandleFunc("GET /_sandbox/clock", s.getClock)
+	s.mux.HandleFunc("PUT /_sandbox/clock", s.putClock)
+	s.mux.HandleFunc("POST /_sandbox/clock", s.postClockForm)
+	s.mux.HandleFunc("DELETE /_sandbox/clock", s.deleteClock)
+	s.mux.HandleFunc("GET /_sandbox/stats", s.getStats)
+	s.mux.HandleFunc("DELETE /_sandbox/stats", s.deleteStats)
 	s.mux.HandleFunc("GET /_sandbox", s.page)
 }
 
@@ -139,11 +221,11 @@ func (s *Sim) createUser(name string, follows bool) (User, int) {
 	s.mu.Lock()
 	a := &account{User: User{OAUserID: s.newID(), AppUserID: s.newID(), Name: name, Follows: follows}}
 	if follows {
-		a.lastInteraction = s.cfg.Now()
+		a.lastInteraction = s.Now()
 	}
 	s.users[a.OAUserID] = a
 	s.order = append(s.order, a.OAUserID)
-	u := a.User
+	u := a.public()
 	s.mu.Unlock()
 	if !follows {
 		return u, 0
@@ -159,7 +241,24 @@ func (s *Sim) user(oaUserID string) (User, bool) {
 	if !ok {
 		return User{}, false
 	}
-	return a.User, true
+	return a.public(), true
+}
+
+// SetLastInteraction rewrites a user's history: their last interaction
+// with the OA, and their last message to it if they ever wrote, happened
+// at t (the zero time: never). ok is false for an unknown user.
+func (s *Sim) SetLastInteraction(oaUserID string, t time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.users[oaUserID]
+	if !ok {
+		return false
+	}
+	a.lastInteraction = t
+	if !a.lastWrote.IsZero() || t.IsZero() {
+		a.lastWrote = t
+	}
+	return true
 }
 
 // Close stops webhook deliveries: pending retries and attempts in flight
@@ -179,9 +278,16 @@ func (s *Sim) Inbox(oaUserID string) []Message {
 	return out
 }
 
-// newID makes a Zalo-looking id: 19 digits, not starting with 0.
+// newID makes a Zalo-looking user id from the seeded source: 19 digits,
+// not starting with 0. The caller holds s.mu.
 func (s *Sim) newID() string {
-	return fmt.Sprintf("%d", 1_000_000_000_000_000_000+s.rnd.Int64N(8_000_000_000_000_000_000))
+	return fmt.Sprintf("%d", 1_000_000_000_000_000_000+s.ids.Int64N(8_000_000_000_000_000_000))
+}
+
+// nextSeq numbers what the OA sends and receives; the caller holds s.mu.
+func (s *Sim) nextSeq() uint64 {
+	s.seq++
+	return s.seq
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
