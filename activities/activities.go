@@ -23,11 +23,13 @@ type Activities struct {
 	Refresher Refresher
 	Metrics   *metrics.Metrics
 	Now       func() time.Time
+	InDoubt   InDoubt
 }
 
 // Zalo is the part of the Zalo client the activities use.
 type Zalo interface {
 	SendText(ctx context.Context, accessToken, userID, text string) (zalo.SendResult, error)
+	Conversation(ctx context.Context, accessToken, userID string, offset, count int) ([]zalo.ConversationMessage, error)
 	SendTemplate(ctx context.Context, accessToken, userID, templateID string, data map[string]string) (zalo.SendResult, error)
 	RefreshOAToken(ctx context.Context, refreshToken string) (zalo.OAToken, error)
 	ListFollowers(ctx context.Context, accessToken string, offset, count int) (zalo.FollowerPage, error)

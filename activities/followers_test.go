@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -34,4 +36,32 @@ func TestSyncFollowersRecordsEveryFollowerWithBothIds(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, w.member.AppUserID, *f.AppUserID)
 	require.Equal(t, w.member.Name, f.DisplayName)
+}
+
+// TestAnOlderFollowEventNeverOverwritesANewerOne: Zalo delivers webhooks
+// out of order (and redelivers late); the follower table keeps what the
+// newest event said, and a message (which says nothing of following)
+// changes nothing.
+func TestAnOlderFollowEventNeverOverwritesANewerOne(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	ctx := context.Background()
+	lan := w.sim.CreateUser("Lan", true)
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	record := func(following *bool, when time.Time) {
+		require.NoError(t, w.acts.RecordFollower(ctx, activities.FollowerUpdate{OAUserID: lan.OAUserID, Following: following, At: when}))
+	}
+	yes, no := true, false
+	follows := func() bool {
+		f, err := db.New(w.pool).GetZaloFollower(ctx, lan.OAUserID)
+		require.NoError(t, err)
+		return f.Following
+	}
+	record(&no, at.Add(time.Minute)) // she unfollowed at 9:01
+	record(&yes, at)                 // her 9:00 follow arrives late
+	require.False(t, follows(), "the later unfollow stands")
+	record(nil, at.Add(2*time.Minute)) // a message
+	require.False(t, follows())
+	record(&yes, at.Add(3*time.Minute)) // she follows again at 9:03
+	require.True(t, follows())
 }

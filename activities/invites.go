@@ -124,7 +124,7 @@ func (a *Activities) displayName(ctx context.Context, q *db.Queries, oaUserID st
 // SendReply sends one of the OA's answers. A recipient Zalo will not let us
 // reach is not an error: there is no one else to tell.
 func (a *Activities) SendReply(ctx context.Context, r Reply) error {
-	_, err := a.sendWithToken(ctx, r.To, r.Text)
+	_, err := a.sendText(ctx, r.To, r.Text)
 	if err != nil && fromZalo(err) && !zalo.Classify(err).Retryable() {
 		activity.GetLogger(ctx).Warn("reply not delivered", "reason", zalo.Classify(err).String())
 		return nil

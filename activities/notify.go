@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
@@ -108,11 +107,37 @@ func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, e
 		return Outcome{Status: StatusSkipped, Reason: zalo.ClassNotFollowing.String()}, nil
 	}
 
-	fields, err := message.ParseFields(d.Fields)
+	txn, fields, err := transactionOf(d)
 	if err != nil {
 		return Outcome{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_fields", nil)
 	}
-	txn := message.Transaction{
+	text := message.Render(txn, fields)
+	if d.Doubted {
+		// An earlier attempt's outcome is unknown (its answer was lost, or
+		// its worker died): Zalo may have delivered it.
+		if id, found, err := a.settleInDoubt(ctx, q, d); err != nil || found {
+			return Outcome{Status: StatusSent, MessageID: id}, err
+		}
+	}
+	sent, err := a.sendText(ctx, d.Recipient, text)
+	if zalo.Classify(err) == zalo.ClassNoInteraction && d.MessageKind == db.MessageKindTemplate && d.TemplateID != "" {
+		// Zalo refuses cs messages to users quiet for 7 days; the
+		// integration's ZBS template reaches them.
+		data := message.TemplateData(txn, fields)
+		sent, err = callZalo(ctx, a, "template", func(token string) (zalo.SendResult, error) {
+			return a.Zalo.SendTemplate(ctx, token, d.Recipient, d.TemplateID, data)
+		})
+	}
+	if err == nil {
+		return Outcome{Status: StatusSent, MessageID: sent.MessageID}, nil
+	}
+	return a.sendFailed(ctx, q, deliveryID, err)
+}
+
+// transactionOf is what a delivery's message shows, and which fields.
+func transactionOf(d db.StartDeliveryAttemptRow) (message.Transaction, []message.Field, error) {
+	fields, err := message.ParseFields(d.Fields)
+	return message.Transaction{
 		Amount:               d.Amount,
 		Description:          d.Description,
 		BalanceAfter:         d.BalanceAfter,
@@ -124,73 +149,15 @@ func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, e
 		CounterAccountName:   d.CounterAccountName,
 		CounterAccountNumber: d.CounterAccountNumber,
 		CounterBankName:      d.CounterBankName,
-	}
-	sent, err := a.sendWithToken(ctx, d.Recipient, message.Render(txn, fields))
-	if zalo.Classify(err) == zalo.ClassNoInteraction && d.MessageKind == db.MessageKindTemplate && d.TemplateID != "" {
-		// Zalo refuses cs messages to users quiet for 7 days; the
-		// integration's ZBS template reaches them.
-		data := message.TemplateData(txn, fields)
-		sent, err = a.withToken(ctx, "template", func(token string) (zalo.SendResult, error) {
-			return a.Zalo.SendTemplate(ctx, token, d.Recipient, d.TemplateID, data)
-		})
-	}
-	if err == nil {
-		return Outcome{Status: StatusSent, MessageID: sent.MessageID}, nil
-	}
-	return a.sendFailed(ctx, q, deliveryID, err)
+	}, fields, err
 }
 
-// sendWithToken sends a text with the current OA token.
-func (a *Activities) sendWithToken(ctx context.Context, recipient, text string) (zalo.SendResult, error) {
-	return a.withToken(ctx, "cs", func(token string) (zalo.SendResult, error) {
-		return a.Zalo.SendText(ctx, token, recipient, text)
-	})
-}
-
-// ErrTokenRefused is the error type of a local activity whose OA token Zalo
-// refused: it does not wait for the keeper inside the workflow task, but
-// ends at once so the regular activity can.
-const ErrTokenRefused = "oa_token_refused"
-
-// withToken calls Zalo with the current OA token. If Zalo refuses the
-// token, it asks the OATokenKeeper for a new one and tries once more;
-// however many sends hit the same stale token, the keeper refreshes once.
-func (a *Activities) withToken(ctx context.Context, route string, send func(token string) (zalo.SendResult, error)) (zalo.SendResult, error) {
-	call := func(token string) (zalo.SendResult, error) {
-		start := time.Now()
-		res, err := send(token)
-		result := "ok"
-		if err != nil {
-			result = zalo.Classify(err).String()
-		}
-		a.Metrics.ObserveZalo(route, result, start)
-		return res, err
-	}
-	token, version, err := a.Tokens.Current(ctx)
-	if err != nil {
-		return zalo.SendResult{}, err
-	}
-	sent, err := call(token)
-	if zalo.Classify(err) != zalo.ClassToken {
-		return sent, err
-	}
-	if activity.IsActivity(ctx) && activity.GetInfo(ctx).IsLocalActivity {
-		return zalo.SendResult{}, temporal.NewApplicationError("the OA token was refused; a regular attempt will wait for a new one", ErrTokenRefused)
-	}
-	if rerr := a.Refresher.RequestRefresh(ctx, version); rerr != nil {
-		return zalo.SendResult{}, fmt.Errorf("OA token refused and not refreshed: %w", rerr)
-	}
-	if token, _, err = a.Tokens.Current(ctx); err != nil {
-		return zalo.SendResult{}, err
-	}
-	return call(token)
-}
-
-// sendFailed sorts a Zalo error into skip, permanent failure or retry.
+// sendFailed sorts a Zalo error into skip, permanent failure, retry, or
+// in doubt (Zalo may have accepted it).
 func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error) (Outcome, error) {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
-		a.noteError(ctx, q, deliveryID, err)
+		a.noteError(ctx, q, deliveryID, err, true)
 		return Outcome{}, err // typed already, for the workflow's policy
 	}
 	class := zalo.ClassRetryable // our own trouble (database, token store) is retried by policy
@@ -204,13 +171,21 @@ func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID u
 	if !class.Retryable() {
 		return Outcome{}, temporal.NewNonRetryableApplicationError(err.Error(), "zalo_"+class.String(), nil)
 	}
-	a.noteError(ctx, q, deliveryID, err)
+	if class == zalo.ClassInDoubt {
+		// Zalo may have accepted it: the delivery stays in doubt, and the
+		// next attempt looks before it sends.
+		a.noteError(ctx, q, deliveryID, err, false)
+		return Outcome{}, inDoubt(a.InDoubt.Wait, "the answer to a send was lost; looking for the message in %s", a.InDoubt.Wait)
+	}
+	a.noteError(ctx, q, deliveryID, err, true)
 	return Outcome{}, temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
 }
 
-// noteError keeps the delivery log honest while Temporal retries.
-func (a *Activities) noteError(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error) {
-	if rerr := q.RecordDeliveryError(ctx, db.RecordDeliveryErrorParams{ID: deliveryID, LastError: err.Error()}); rerr != nil {
+// noteError keeps the delivery log honest while Temporal retries. settled:
+// the attempt is known not to have delivered, so the delivery is no longer
+// in doubt (if this write fails, the next attempt merely looks first).
+func (a *Activities) noteError(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error, settled bool) {
+	if rerr := q.RecordDeliveryError(ctx, db.RecordDeliveryErrorParams{ID: deliveryID, LastError: err.Error(), Settled: settled}); rerr != nil {
 		activity.GetLogger(ctx).Warn("recording delivery error", "error", rerr)
 	}
 }

@@ -3,6 +3,7 @@ package activities_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
@@ -38,6 +39,7 @@ type world struct {
 	tokens   *oatoken.Store
 	client   *zalo.Client
 	sim      *zalosim.Sim
+	simURL   string
 	env      *testsuite.TestActivityEnvironment
 	acts     *activities.Activities // the registered instance; local activities call it directly
 	owner    zalosim.User
@@ -55,6 +57,7 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 		Now: func() time.Time { return time.Now().Add(time.Duration(w.simClock.Load())) },
 	})
 	srv := httptest.NewServer(w.sim)
+	w.simURL = srv.URL
 	t.Cleanup(srv.Close)
 	w.owner = w.sim.CreateUser("Chủ", true)
 	w.member = w.sim.CreateUser("Nhân viên", memberFollows)
@@ -256,4 +259,47 @@ func TestALocalSendNeverWaitsForTheKeeper(t *testing.T) {
 	require.ErrorAs(t, err, &appErr)
 	require.Equal(t, activities.ErrTokenRefused, appErr.Type(), "noRefresher fails the test if the keeper is asked")
 	require.Empty(t, w.sim.Inbox(w.owner.OAUserID))
+}
+
+// TestASendWhoseAnswerWasLostIsLookedForBeforeItIsSentAgain: Zalo takes
+// longer than the client waits, so the send's outcome is unknown. The next
+// attempt looks in the recipient's conversation: the message is there, so
+// it is recorded as sent with Zalo's id and not sent again. A delivery in
+// doubt whose message is not there is sent.
+func TestASendWhoseAnswerWasLostIsLookedForBeforeItIsSentAgain(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	w.acts.Zalo = zalo.NewClient(zalo.Config{OpenAPIURL: w.simURL, HTTPClient: &http.Client{Timeout: 300 * time.Millisecond}})
+	w.acts.InDoubt = activities.InDoubt{Check: true, Wait: time.Second}
+	ids := w.plan(t)
+	owner := ids[w.owner.OAUserID]
+
+	w.sim.SetFaults(zalosim.Faults{LatencyMS: 600})
+	_, err := w.send(t, owner)
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, activities.ErrInDoubt, appErr.Type())
+	require.Equal(t, time.Second, appErr.NextRetryDelay(), "looked for after the wait, not at once")
+	w.sim.SetFaults(zalosim.Faults{})
+	require.Eventually(t, func() bool { return len(w.sim.Inbox(w.owner.OAUserID)) == 1 }, 5*time.Second, 20*time.Millisecond,
+		"Zalo delivered it after the client had given up")
+
+	_, err = w.send(t, owner) // too early: the message might still be on its way
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, activities.ErrInDoubt, appErr.Type())
+	time.Sleep(time.Second)
+	out, err := w.send(t, owner)
+	require.NoError(t, err)
+	inbox := w.sim.Inbox(w.owner.OAUserID)
+	require.Len(t, inbox, 1, "not sent again")
+	require.Equal(t, activities.Outcome{Status: activities.StatusSent, MessageID: inbox[0].MessageID, Recorded: true}, out)
+
+	// The member's send was in doubt too, but never reached Zalo.
+	member := ids[w.member.OAUserID]
+	_, err = w.pool.Exec(context.Background(), "UPDATE deliveries SET in_doubt_since = now() - interval '1 minute' WHERE id = $1", member)
+	require.NoError(t, err)
+	out, err = w.send(t, member)
+	require.NoError(t, err)
+	require.Equal(t, activities.StatusSent, out.Status)
+	require.Len(t, w.sim.Inbox(w.member.OAUserID), 1)
 }

@@ -97,11 +97,7 @@ const reauthorize = "Zalo refused the OA's refresh token (-14014): authorize the
 
 // mayHaveReached tells a call whose request may have reached Zalo but
 // whose answer did not come back.
-func mayHaveReached(err error) bool {
-	// TODO(merge zalo-sandbox): zalo.Classify(err) == zalo.ClassInDoubt
-	var terr *zalo.TransportError
-	return errors.As(err, &terr) && terr.Status == 0 || errors.Is(err, context.DeadlineExceeded)
-}
+func mayHaveReached(err error) bool { return zalo.Classify(err) == zalo.ClassInDoubt }
 
 // markAfterCall records where a refresh stands once Zalo was called: the
 // call cannot be repeated, so the write is retried here until it lands.

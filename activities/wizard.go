@@ -108,7 +108,7 @@ func (a *Activities) SendTestMessage(ctx context.Context, in TestCallInput) (Tes
 		return TestCallResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_fields", nil)
 	}
 	text := message.RenderTest(message.SampleTransaction(a.Now()), fields)
-	sent, err := a.sendWithToken(ctx, *acct.OAUserID, text)
+	sent, err := a.sendText(ctx, *acct.OAUserID, text)
 	if err == nil {
 		return TestCallResult{FollowsOA: true, MessageID: sent.MessageID}, nil
 	}

@@ -12,9 +12,27 @@ import (
 	"github.com/google/uuid"
 )
 
+const countSentAfter = `-- name: CountSentAfter :one
+SELECT count(*) FROM deliveries WHERE recipient = $1 AND status = 'sent' AND sent_at > $2::timestamptz
+`
+
+type CountSentAfterParams struct {
+	Recipient string
+	After     time.Time
+}
+
+// CountSentAfter counts the messages recorded as sent to a person after a
+// time: messages Zalo lists before any older one in their conversation.
+func (q *Queries) CountSentAfter(ctx context.Context, arg CountSentAfterParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countSentAfter, arg.Recipient, arg.After)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const finishDelivery = `-- name: FinishDelivery :one
 UPDATE deliveries d SET
-    status = $1, zalo_message_id = $2, last_error = $3, updated_at = now(),
+    status = $1, zalo_message_id = $2, last_error = $3, updated_at = now(), in_doubt_since = NULL,
     sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() ELSE d.sent_at END
 FROM transactions t
 WHERE d.id = $4 AND d.status <> 'sent' AND t.id = d.transaction_id
@@ -63,6 +81,102 @@ func (q *Queries) GetIntegrationDelivery(ctx context.Context, arg GetIntegration
 	var i GetIntegrationDeliveryRow
 	err := row.Scan(&i.ID, &i.Status)
 	return i, err
+}
+
+const inDoubtToward = `-- name: InDoubtToward :many
+SELECT d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_since, true AS doubted,
+    i.fields, i.message_kind, i.template_id, i.status AS integration_status,
+    true AS still_member, true AS following,
+    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    b.bank_name, b.account_number, b.account_name
+FROM deliveries d
+JOIN integrations i ON i.id = d.integration_id
+JOIN transactions t ON t.id = d.transaction_id
+JOIN bank_accounts b ON b.id = t.bank_account_id
+WHERE d.recipient = $1 AND d.status = 'pending' AND d.in_doubt_since < $2::timestamptz
+ORDER BY d.in_doubt_since
+`
+
+type InDoubtTowardParams struct {
+	Recipient string
+	Before    time.Time
+}
+
+type InDoubtTowardRow struct {
+	ID                   uuid.UUID
+	Status               DeliveryStatus
+	Recipient            string
+	Role                 RecipientRole
+	ZaloMessageID        string
+	InDoubtSince         *time.Time
+	Doubted              bool
+	Fields               []string
+	MessageKind          MessageKind
+	TemplateID           string
+	IntegrationStatus    IntegrationStatus
+	StillMember          bool
+	Following            bool
+	Amount               int64
+	Description          string
+	BalanceAfter         *int64
+	OccurredAt           time.Time
+	Reference            string
+	CounterAccountName   string
+	CounterAccountNumber string
+	CounterBankName      string
+	BankName             string
+	AccountNumber        string
+	AccountName          string
+}
+
+// InDoubtToward lists a person's deliveries left in doubt since before
+// @before, oldest first, with the columns of StartDeliveryAttempt in the
+// same order (so its rows convert to that row type): one read of their
+// conversation settles them all.
+func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([]InDoubtTowardRow, error) {
+	rows, err := q.db.Query(ctx, inDoubtToward, arg.Recipient, arg.Before)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []InDoubtTowardRow{}
+	for rows.Next() {
+		var i InDoubtTowardRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Status,
+			&i.Recipient,
+			&i.Role,
+			&i.ZaloMessageID,
+			&i.InDoubtSince,
+			&i.Doubted,
+			&i.Fields,
+			&i.MessageKind,
+			&i.TemplateID,
+			&i.IntegrationStatus,
+			&i.StillMember,
+			&i.Following,
+			&i.Amount,
+			&i.Description,
+			&i.BalanceAfter,
+			&i.OccurredAt,
+			&i.Reference,
+			&i.CounterAccountName,
+			&i.CounterAccountNumber,
+			&i.CounterBankName,
+			&i.BankName,
+			&i.AccountNumber,
+			&i.AccountName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listIntegrationDeliveries = `-- name: ListIntegrationDeliveries :many
@@ -264,16 +378,22 @@ func (q *Queries) PlanDeliveries(ctx context.Context, transactionID uuid.UUID) e
 }
 
 const recordDeliveryError = `-- name: RecordDeliveryError :exec
-UPDATE deliveries SET last_error = $1, updated_at = now() WHERE id = $2 AND status = 'pending'
+UPDATE deliveries SET last_error = $1, updated_at = now(),
+    in_doubt_since = CASE WHEN $2::boolean THEN NULL ELSE in_doubt_since END
+WHERE id = $3 AND status = 'pending'
 `
 
 type RecordDeliveryErrorParams struct {
 	LastError string
+	Settled   bool
 	ID        uuid.UUID
 }
 
+// RecordDeliveryError keeps the delivery log honest while Temporal
+// retries. settled: the attempt is known not to have delivered (Zalo
+// refused it, or it never left), so the delivery is no longer in doubt.
 func (q *Queries) RecordDeliveryError(ctx context.Context, arg RecordDeliveryErrorParams) error {
-	_, err := q.db.Exec(ctx, recordDeliveryError, arg.LastError, arg.ID)
+	_, err := q.db.Exec(ctx, recordDeliveryError, arg.LastError, arg.Settled, arg.ID)
 	return err
 }
 
@@ -301,10 +421,11 @@ func (q *Queries) RequestRedelivery(ctx context.Context, arg RequestRedeliveryPa
 }
 
 const startDeliveryAttempt = `-- name: StartDeliveryAttempt :one
-UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now()
+UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now(),
+    in_doubt_since = CASE WHEN d.status = 'pending' THEN COALESCE(d.in_doubt_since, now()) END
 FROM integrations i, transactions t, bank_accounts b
 WHERE d.id = $1 AND i.id = d.integration_id AND t.id = d.transaction_id AND b.id = t.bank_account_id
-RETURNING d.status, d.recipient, d.role, d.zalo_message_id,
+RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (
         SELECT 1 FROM integration_members m
@@ -318,10 +439,13 @@ RETURNING d.status, d.recipient, d.role, d.zalo_message_id,
 `
 
 type StartDeliveryAttemptRow struct {
+	ID                   uuid.UUID
 	Status               DeliveryStatus
 	Recipient            string
 	Role                 RecipientRole
 	ZaloMessageID        string
+	InDoubtSince         *time.Time
+	Doubted              bool
 	Fields               []string
 	MessageKind          MessageKind
 	TemplateID           string
@@ -343,15 +467,22 @@ type StartDeliveryAttemptRow struct {
 
 // StartDeliveryAttempt counts an attempt and returns what the send needs,
 // including whether the recipient is still wanted (a member removed or an
-// integration paused after planning gets nothing) and still follows.
+// integration paused after planning gets nothing) and still follows. It
+// marks the delivery in doubt from now until the outcome is known (written
+// before the send, so a worker killed mid-send leaves it), and says
+// whether an earlier attempt left it so (doubted: in_doubt_since is older
+// than this statement).
 func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (StartDeliveryAttemptRow, error) {
 	row := q.db.QueryRow(ctx, startDeliveryAttempt, id)
 	var i StartDeliveryAttemptRow
 	err := row.Scan(
+		&i.ID,
 		&i.Status,
 		&i.Recipient,
 		&i.Role,
 		&i.ZaloMessageID,
+		&i.InDoubtSince,
+		&i.Doubted,
 		&i.Fields,
 		&i.MessageKind,
 		&i.TemplateID,
@@ -371,4 +502,17 @@ func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (Start
 		&i.AccountName,
 	)
 	return i, err
+}
+
+const tryLockRecipient = `-- name: TryLockRecipient :one
+SELECT pg_try_advisory_xact_lock(hashtext('doubts:' || $1::text))::boolean
+`
+
+// TryLockRecipient takes, for the caller's transaction, the right to read
+// a person's conversation to settle their doubts; false if another has it.
+func (q *Queries) TryLockRecipient(ctx context.Context, recipient string) (bool, error) {
+	row := q.db.QueryRow(ctx, tryLockRecipient, recipient)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
 }

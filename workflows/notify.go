@@ -27,16 +27,17 @@ var sendOptions = workflow.ActivityOptions{
 // A send is first tried as a local activity — inside the workflow task,
 // with no round trip through the server — for a few quick attempts; one
 // still failing then becomes a regular activity under sendOptions, with
-// its retries visible in the Temporal UI. A refused OA token ends the
-// local attempts at once: waiting for the keeper's new token is the
-// regular activity's job, not the workflow task's.
+// its retries visible in the Temporal UI. A refused OA token, or a send
+// whose answer was lost, ends the local attempts at once: waiting (for the
+// keeper's new token, for the lost message to show up) is the regular
+// activity's job, not the workflow task's.
 var sendLocalOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:        time.Second,
 		BackoffCoefficient:     2,
 		MaximumAttempts:        3,
-		NonRetryableErrorTypes: []string{activities.ErrTokenRefused},
+		NonRetryableErrorTypes: []string{activities.ErrTokenRefused, activities.ErrInDoubt},
 	},
 }
 

@@ -88,12 +88,12 @@ func TestInvalidInputNeverCallsZalo(t *testing.T) {
 			_, err := zns.SendZNS(ctx, token, zalo.ZNSMessage{UserID: "1"})
 			return err
 		},
-		"conversation, no user": func() error { _, err := c.Conversation(ctx, token, "", 10); return err },
+		"conversation, no user": func() error { _, err := c.Conversation(ctx, token, "", 0, 10); return err },
 		"conversation, count 11": func() error {
-			_, err := c.Conversation(ctx, token, "1", zalo.MaxConversationCount+1)
+			_, err := c.Conversation(ctx, token, "1", 0, zalo.MaxConversationCount+1)
 			return err
 		},
-		"conversation, count 0": func() error { _, err := c.Conversation(ctx, token, "1", 0); return err },
+		"conversation, count 0": func() error { _, err := c.Conversation(ctx, token, "1", 0, 0); return err },
 	} {
 		err := send()
 		require.Error(t, err, name)

@@ -25,18 +25,18 @@ type ConversationMessage struct {
 	ToID      string
 }
 
-// Conversation reads the latest count messages between the OA and a user,
-// newest first as Zalo answers: the way to learn whether a message whose
-// answer was lost (ClassInDoubt) did arrive.
-func (c *Client) Conversation(ctx context.Context, accessToken, userID string, count int) ([]ConversationMessage, error) {
+// Conversation reads count messages between the OA and a user, skipping
+// the offset newest, newest first as Zalo answers: the way to learn
+// whether a message whose answer was lost (ClassInDoubt) did arrive.
+func (c *Client) Conversation(ctx context.Context, accessToken, userID string, offset, count int) ([]ConversationMessage, error) {
 	switch {
 	case userID == "":
 		return nil, &Error{Code: CodeInvalidParam, Message: "empty user id"}
-	case count < 1 || count > MaxConversationCount:
-		return nil, &Error{Code: CodeInvalidParam, Message: fmt.Sprintf("count must be 1 to %d", MaxConversationCount)}
+	case offset < 0 || count < 1 || count > MaxConversationCount:
+		return nil, &Error{Code: CodeInvalidParam, Message: fmt.Sprintf("offset must be 0 or more and count 1 to %d", MaxConversationCount)}
 	}
 	var raw []json.RawMessage
-	params := map[string]any{"user_id": userID, "offset": 0, "count": count}
+	params := map[string]any{"user_id": userID, "offset": offset, "count": count}
 	if err := c.getOA(ctx, "/v2.0/oa/conversation", accessToken, params, &raw); err != nil {
 		return nil, err
 	}

@@ -141,7 +141,7 @@ func TestConversation(t *testing.T) {
 	sent, err := s.client.SendText(ctx, token, lan.OAUserID, "Chào Lan")
 	require.NoError(t, err)
 
-	msgs, err := s.client.Conversation(ctx, token, lan.OAUserID, 10)
+	msgs, err := s.client.Conversation(ctx, token, lan.OAUserID, 0, 10)
 	require.NoError(t, err)
 	require.Len(t, msgs, 2)
 	require.Equal(t, sent.MessageID, msgs[0].MessageID)
@@ -154,14 +154,14 @@ func TestConversation(t *testing.T) {
 	require.Equal(t, 1, msgs[1].Src)
 	require.WithinDuration(t, s.sim.Now(), msgs[0].Time, 2*time.Second)
 
-	_, err = s.client.Conversation(ctx, token, "nobody", 10)
+	_, err = s.client.Conversation(ctx, token, "nobody", 0, 10)
 	require.Equal(t, zalo.ClassPermanent, zalo.Classify(err))
 
 	url, last, _ := recordingZalo(t, `{"error":0,"data":[
 		{"message_id":98765432109876543,"src":"1","time":1700000000000,"type":"text","message":"hi","from_id":12,"to_id":"34"},
 		"junk",
 		{"message_id":"m2","src":0,"time":"1700000001000","type":"image","message":{"url":"x"},"from_id":"34","to_id":12}]}`)
-	msgs, err = zalo.NewClient(zalo.Config{OpenAPIURL: url}).Conversation(ctx, token, "12", 5)
+	msgs, err = zalo.NewClient(zalo.Config{OpenAPIURL: url}).Conversation(ctx, token, "12", 0, 5)
 	require.NoError(t, err)
 	require.Equal(t, []zalo.ConversationMessage{
 		{MessageID: "98765432109876543", Src: 1, Time: time.UnixMilli(1700000000000), Type: "text", Text: "hi", FromID: "12", ToID: "34"},

@@ -42,6 +42,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		"ZALO_OAUTH_URL":          sandboxURL,
 		"ZALO_GRAPH_URL":          sandboxURL,
 		"ZALO_OPENAPI_URL":        sandboxURL,
+		"ZALO_ZNS_URL":            sandboxURL,
 		"ZALO_APP_ID":             "1234567890123456789",
 		"ZALO_APP_SECRET":         randomHex(16),
 		"ZALO_OA_SECRET_KEY":      randomHex(16),

@@ -20,9 +20,14 @@ CREATE INDEX outbox_due_idx ON outbox (next_attempt_at, created_at);
 -- so an older event arriving late never overwrites a newer one.
 ALTER TABLE zalo_followers ADD COLUMN following_since timestamptz;
 
--- A send whose outcome is unknown (Zalo may have accepted it): before
--- sending again, look in the recipient's conversation.
+-- When the attempt began that may have reached Zalo without its outcome
+-- being recorded: set as an attempt starts (a worker killed mid-send
+-- leaves it), cleared once the outcome is known. An attempt that finds it
+-- set looks in the recipient's conversation before sending again.
 ALTER TABLE deliveries ADD COLUMN in_doubt_since timestamptz;
+-- The messages sent to a person after a time: how far back that check
+-- starts looking.
+CREATE INDEX deliveries_recipient_sent_idx ON deliveries (recipient, sent_at) WHERE status = 'sent';
 
 -- The OA token's refresh, one Zalo call per refresh token: 'in_flight'
 -- while a call is out, 'uncertain' when its answer was lost, 'reauthorize'
@@ -40,6 +45,7 @@ CREATE INDEX transactions_raw_received_idx ON transactions (received_at) WHERE r
 
 -- +goose Down
 DROP INDEX transactions_raw_received_idx;
+DROP INDEX deliveries_recipient_sent_idx;
 DROP INDEX invite_failures_at_idx;
 DROP INDEX oauth_logins_created_idx;
 ALTER TABLE zalo_events ALTER COLUMN raw SET NOT NULL;

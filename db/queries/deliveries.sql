@@ -26,12 +26,17 @@ ORDER BY role, created_at, id;
 
 -- StartDeliveryAttempt counts an attempt and returns what the send needs,
 -- including whether the recipient is still wanted (a member removed or an
--- integration paused after planning gets nothing) and still follows.
+-- integration paused after planning gets nothing) and still follows. It
+-- marks the delivery in doubt from now until the outcome is known (written
+-- before the send, so a worker killed mid-send leaves it), and says
+-- whether an earlier attempt left it so (doubted: in_doubt_since is older
+-- than this statement).
 -- name: StartDeliveryAttempt :one
-UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now()
+UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now(),
+    in_doubt_since = CASE WHEN d.status = 'pending' THEN COALESCE(d.in_doubt_since, now()) END
 FROM integrations i, transactions t, bank_accounts b
 WHERE d.id = @id AND i.id = d.integration_id AND t.id = d.transaction_id AND b.id = t.bank_account_id
-RETURNING d.status, d.recipient, d.role, d.zalo_message_id,
+RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (
         SELECT 1 FROM integration_members m
@@ -47,14 +52,42 @@ RETURNING d.status, d.recipient, d.role, d.zalo_message_id,
 -- arrived; a delivery already sent is never changed (no row).
 -- name: FinishDelivery :one
 UPDATE deliveries d SET
-    status = @status, zalo_message_id = @zalo_message_id, last_error = @last_error, updated_at = now(),
+    status = @status, zalo_message_id = @zalo_message_id, last_error = @last_error, updated_at = now(), in_doubt_since = NULL,
     sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() ELSE d.sent_at END
 FROM transactions t
 WHERE d.id = @id AND d.status <> 'sent' AND t.id = d.transaction_id
 RETURNING t.received_at;
 
+-- RecordDeliveryError keeps the delivery log honest while Temporal
+-- retries. settled: the attempt is known not to have delivered (Zalo
+-- refused it, or it never left), so the delivery is no longer in doubt.
 -- name: RecordDeliveryError :exec
-UPDATE deliveries SET last_error = @last_error, updated_at = now() WHERE id = @id AND status = 'pending';
+UPDATE deliveries SET last_error = @last_error, updated_at = now(),
+    in_doubt_since = CASE WHEN @settled::boolean THEN NULL ELSE in_doubt_since END
+WHERE id = @id AND status = 'pending';
+
+-- InDoubtToward lists a person's deliveries left in doubt since before
+-- @before, oldest first, with the columns of StartDeliveryAttempt in the
+-- same order (so its rows convert to that row type): one read of their
+-- conversation settles them all.
+-- name: InDoubtToward :many
+SELECT d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_since, true AS doubted,
+    i.fields, i.message_kind, i.template_id, i.status AS integration_status,
+    true AS still_member, true AS following,
+    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    b.bank_name, b.account_number, b.account_name
+FROM deliveries d
+JOIN integrations i ON i.id = d.integration_id
+JOIN transactions t ON t.id = d.transaction_id
+JOIN bank_accounts b ON b.id = t.bank_account_id
+WHERE d.recipient = @recipient AND d.status = 'pending' AND d.in_doubt_since < @before::timestamptz
+ORDER BY d.in_doubt_since;
+
+-- CountSentAfter counts the messages recorded as sent to a person after a
+-- time: messages Zalo lists before any older one in their conversation.
+-- name: CountSentAfter :one
+SELECT count(*) FROM deliveries WHERE recipient = @recipient AND status = 'sent' AND sent_at > @after::timestamptz;
 
 -- name: ListTransactionDeliveries :many
 SELECT * FROM deliveries WHERE transaction_id = @transaction_id ORDER BY created_at, id;
@@ -82,3 +115,8 @@ RETURNING d.id;
 -- name: GetIntegrationDelivery :one
 SELECT d.id, d.status FROM deliveries d JOIN integrations i ON i.id = d.integration_id
 WHERE d.id = @id AND d.integration_id = @integration_id AND i.workspace_id = @workspace_id;
+
+-- TryLockRecipient takes, for the caller's transaction, the right to read
+-- a person's conversation to settle their doubts; false if another has it.
+-- name: TryLockRecipient :one
+SELECT pg_try_advisory_xact_lock(hashtext('doubts:' || @recipient::text))::boolean;

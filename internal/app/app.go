@@ -92,7 +92,7 @@ func (a *App) Zalo() *zalo.Client {
 	c := a.Config
 	return zalo.NewClient(zalo.Config{
 		OAuthURL: c.ZaloOAuthURL, LoginURL: c.ZaloLoginURL, GraphURL: c.ZaloGraphURL,
-		OpenAPIURL: c.ZaloOpenAPIURL, AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret,
+		OpenAPIURL: c.ZaloOpenAPIURL, ZNSURL: c.ZaloZNSURL, AppID: c.ZaloAppID, AppSecret: c.ZaloAppSecret,
 	})
 }
 
@@ -146,6 +146,7 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		Refresher: worker.Keeper{Client: tc},
 		Metrics:   a.Metrics,
 		Now:       time.Now,
+		InDoubt:   activities.InDoubt{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait},
 	})
 	if err := worker.StartKeeper(ctx, tc); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,6 +28,7 @@ type Config struct {
 	ZaloLoginURL       string
 	ZaloGraphURL       string
 	ZaloOpenAPIURL     string
+	ZaloZNSURL         string
 	ZaloAppID          string
 	ZaloAppSecret      string
 	ZaloOASecretKey    string
@@ -39,6 +41,8 @@ type Config struct {
 
 	EncryptionKey        []byte
 	CassoSignatureMaxAge time.Duration
+	InDoubtCheck         bool
+	InDoubtWait          time.Duration
 
 	RetainWebhookBodies  time.Duration
 	RetainOAuthLogins    time.Duration
@@ -70,6 +74,7 @@ var Vars = []Var{
 	{"ZALO_LOGIN_URL", "", "Where browsers open Zalo's login page, if not at ZALO_OAUTH_URL (the sandbox in docker-compose).", setOptionalURL(func(c *Config) *string { return &c.ZaloLoginURL })},
 	{"ZALO_GRAPH_URL", "https://graph.zalo.me", "Zalo Graph API base URL.", setURL(func(c *Config) *string { return &c.ZaloGraphURL })},
 	{"ZALO_OPENAPI_URL", "https://openapi.zalo.me", "Zalo OA API base URL.", setURL(func(c *Config) *string { return &c.ZaloOpenAPIURL })},
+	{"ZALO_ZNS_URL", "https://business.openapi.zalo.me", "Zalo's ZNS (template message) base URL.", setURL(func(c *Config) *string { return &c.ZaloZNSURL })},
 	{"ZALO_APP_ID", "", "Zalo app id.", setString(func(c *Config) *string { return &c.ZaloAppID })},
 	{"ZALO_APP_SECRET", "", "Zalo app secret (secret).", setString(func(c *Config) *string { return &c.ZaloAppSecret })},
 	{"ZALO_OA_SECRET_KEY", "", "Key that signs the OA's webhooks (secret).", setString(func(c *Config) *string { return &c.ZaloOASecretKey })},
@@ -78,6 +83,8 @@ var Vars = []Var{
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; encrypts stored secrets (`dev` makes one).", setKey},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
+	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for it in the recipient's conversation (false: send again).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
+	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
 	{"RETAIN_WEBHOOK_BODIES", "720h", "How long raw Zalo and Casso webhook bodies are kept (what was parsed from them stays); 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainWebhookBodies })},
 	{"RETAIN_OAUTH_LOGINS", "24h", "How long finished or abandoned Zalo logins (state, sealed PKCE verifier) are kept; 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainOAuthLogins })},
 	{"RETAIN_INVITE_FAILURES", "168h", "How long the invite guard's log of invalid codes is kept; 0 keeps it.", setDuration(func(c *Config) *time.Duration { return &c.RetainInviteFailures })},
@@ -147,6 +154,17 @@ func setDuration(field func(*Config) *time.Duration) func(*Config, string) error
 			return fmt.Errorf("not a non-negative Go duration (e.g. 10m): %q", v)
 		}
 		*field(c) = d
+		return nil
+	}
+}
+
+func setBool(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false, got %q", v)
+		}
+		*field(c) = b
 		return nil
 	}
 }

@@ -37,6 +37,9 @@ type Metrics struct {
 
 	// OARefreshUncertain counts OA token refreshes whose answer was lost.
 	OARefreshUncertain prometheus.Counter
+	// InDoubt counts sends whose answer was lost, by how they were
+	// settled: found in the conversation, sent again, or unchecked.
+	InDoubt *prometheus.CounterVec
 }
 
 // New registers tingting's metrics and the Go runtime's.
@@ -74,7 +77,10 @@ func New() *Metrics {
 	m.OARefreshUncertain = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "tingting_oa_refresh_uncertain_total", Help: "OA token refreshes whose answer was lost (the refresh token may be spent).",
 	})
-	r.MustRegister(m.Ingested, m.Messages, m.IngestToSent, m.ZaloCalls, m.OARefreshUncertain,
+	m.InDoubt = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tingting_in_doubt_total", Help: "Sends whose answer was lost, by how they were settled: found (it had arrived), resent, unchecked.",
+	}, []string{"resolution"})
+	r.MustRegister(m.Ingested, m.Messages, m.IngestToSent, m.ZaloCalls, m.OARefreshUncertain, m.InDoubt,
 		m.OutboxWaiting, m.OutboxOldest, m.OutboxStarted, m.OutboxStartFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -1,0 +1,203 @@
+package activities
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/google/uuid"
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalo"
+)
+
+// ErrTokenRefused is the error type of a local activity whose OA token Zalo
+// refused: it does not wait for the keeper inside the workflow task, but
+// ends at once so the regular activity can.
+const ErrTokenRefused = "oa_token_refused"
+
+// ErrInDoubt is the error type of a send whose answer was lost: Zalo may
+// have delivered it. It is retried after InDoubt.Wait, and that attempt
+// looks in the recipient's conversation before sending again.
+const ErrInDoubt = "zalo_in_doubt"
+
+// InDoubt is how sends whose answer was lost are settled.
+type InDoubt struct {
+	// Check: look in the recipient's conversation before sending again.
+	// Off, such a send is simply sent again (and may arrive twice).
+	Check bool
+	// Wait: how long after the lost answer to look, so that a message Zalo
+	// was still delivering has arrived.
+	Wait time.Duration
+}
+
+// clockSkew is how far Zalo's clock and ours may disagree (both kept by
+// NTP).
+const clockSkew = 5 * time.Second
+
+// recordLag is how long before we record a message as sent Zalo may have
+// stamped it: the client's timeout, plus the skew.
+const recordLag = 10*time.Second + clockSkew
+
+// conversationPages bounds how many pages (of 10) one settling reads, from
+// where the database says the doubts begin.
+const conversationPages = 100
+
+// conversationMargin is how many messages before that point the reading
+// starts: the person's own messages, and other sends whose outcome is
+// unknown, come between.
+const conversationMargin = 10
+
+// sendText sends a customer-service text with the current OA token.
+func (a *Activities) sendText(ctx context.Context, recipient, text string) (zalo.SendResult, error) {
+	return callZalo(ctx, a, "cs", func(token string) (zalo.SendResult, error) {
+		return a.Zalo.SendText(ctx, token, recipient, text)
+	})
+}
+
+// settleInDoubt decides a delivery whose earlier attempt's outcome is
+// unknown (d.InDoubtSince on): found says Zalo delivered it, with its id;
+// an error means it cannot be told yet (too early, Zalo not answering, or
+// another attempt is reading the same conversation), and the delivery
+// waits rather than risk sending twice; neither means it never arrived and
+// is to be sent.
+//
+// It settles every doubt about the same person at once: it reads their
+// conversation with the OA (newest first) back to the oldest doubt, and
+// records each message it finds as its delivery's. A busy recipient may
+// have been sent hundreds of messages since; the reading skips those the
+// database has recorded as sent since the doubts arose, less a margin.
+func (a *Activities) settleInDoubt(ctx context.Context, q *db.Queries, d db.StartDeliveryAttemptRow) (id string, found bool, err error) {
+	if !a.InDoubt.Check {
+		a.Metrics.InDoubt.WithLabelValues("unchecked").Inc()
+		return "", false, nil
+	}
+	since := *d.InDoubtSince
+	if wait := since.Add(a.InDoubt.Wait).Sub(a.Now()); wait > 0 {
+		return "", false, inDoubt(wait, "an earlier send may still be arriving; looking for it in %s", wait.Round(time.Second))
+	}
+	err = db.InTx(ctx, a.Pool, func(q *db.Queries) error {
+		if ok, err := q.TryLockRecipient(ctx, d.Recipient); err != nil || !ok {
+			return cmp.Or(err, errBusy)
+		}
+		var err error
+		id, found, err = a.settleRecipient(ctx, q, d.Recipient, d.ID)
+		return err
+	})
+	switch {
+	case errors.Is(err, errBusy):
+		return "", false, inDoubt(2*time.Second, "another attempt is looking through %s's conversation", d.Recipient)
+	case err != nil:
+		return "", false, inDoubt(a.InDoubt.Wait, "cannot tell whether an earlier send arrived: %v", err)
+	case found:
+		return id, true, nil
+	}
+	a.Metrics.InDoubt.WithLabelValues("resent").Inc()
+	return "", false, nil
+}
+
+var errBusy = errors.New("busy")
+
+// settleRecipient reads a person's conversation back to their oldest doubt
+// and records as sent every doubted delivery whose message is there; it
+// says whether the delivery want was.
+func (a *Activities) settleRecipient(ctx context.Context, q *db.Queries, recipient string, want uuid.UUID) (string, bool, error) {
+	doubts, err := q.InDoubtToward(ctx, db.InDoubtTowardParams{Recipient: recipient, Before: a.Now().Add(-a.InDoubt.Wait)})
+	if err != nil || len(doubts) == 0 {
+		return "", false, err
+	}
+	texts := map[string][]db.InDoubtTowardRow{} // by the text each would show
+	for _, d := range doubts {
+		txn, fields, err := transactionOf(db.StartDeliveryAttemptRow(d))
+		if err != nil {
+			continue
+		}
+		texts[message.Render(txn, fields)] = append(texts[message.Render(txn, fields)], d)
+	}
+	oldest := doubts[0].InDoubtSince.Add(-clockSkew)
+	// Every doubted message arrived by its doubt's start + Wait; what was
+	// recorded as sent well after the newest doubt's is newer than all.
+	newest := *doubts[len(doubts)-1].InDoubtSince
+	newer, err := q.CountSentAfter(ctx, db.CountSentAfterParams{Recipient: recipient, After: newest.Add(a.InDoubt.Wait + recordLag)})
+	if err != nil {
+		return "", false, err
+	}
+	offset := max(0, int(newer)-conversationMargin)
+	var id string
+	var found bool
+	for range conversationPages {
+		msgs, err := callZalo(ctx, a, "conversation", func(token string) ([]zalo.ConversationMessage, error) {
+			return a.Zalo.Conversation(ctx, token, recipient, offset, zalo.MaxConversationCount)
+		})
+		if err != nil {
+			return "", false, err
+		}
+		for _, m := range msgs {
+			cands := texts[m.Text]
+			if m.FromID == recipient || len(cands) == 0 || m.Time.Before(cands[0].InDoubtSince.Add(-clockSkew)) {
+				continue
+			}
+			d := cands[0] // the oldest doubt with this text takes the message
+			texts[m.Text] = cands[1:]
+			if _, err := q.FinishDelivery(ctx, db.FinishDeliveryParams{ID: d.ID, Status: db.DeliveryStatusSent, ZaloMessageID: m.MessageID}); err != nil && !errors.Is(err, db.ErrNotFound) {
+				return "", false, err
+			}
+			a.Metrics.InDoubt.WithLabelValues("found").Inc()
+			if d.ID == want {
+				id, found = m.MessageID, true
+			}
+		}
+		offset += len(msgs)
+		if len(msgs) < zalo.MaxConversationCount || msgs[len(msgs)-1].Time.Before(oldest) {
+			break // read back past every doubt
+		}
+	}
+	return id, found, nil
+}
+
+// inDoubt is a retryable error that asks to be tried again after wait.
+func inDoubt(wait time.Duration, format string, args ...any) error {
+	return temporal.NewApplicationErrorWithOptions(fmt.Sprintf(format, args...), ErrInDoubt,
+		temporal.ApplicationErrorOptions{NextRetryDelay: wait})
+}
+
+// callZalo calls Zalo with the current OA token. If Zalo refuses the token,
+// it asks the OATokenKeeper for a new one and tries once more; however many
+// calls hit the same stale token, the keeper refreshes once. Each call is
+// timed by route and result.
+func callZalo[T any](ctx context.Context, a *Activities, route string, call func(token string) (T, error)) (T, error) {
+	timed := func(token string) (T, error) {
+		start := time.Now()
+		res, err := call(token)
+		result := "ok"
+		if err != nil {
+			result = zalo.Classify(err).String()
+		}
+		a.Metrics.ObserveZalo(route, result, start)
+		return res, err
+	}
+	var zero T
+	token, version, err := a.Tokens.Current(ctx)
+	if err != nil {
+		return zero, err
+	}
+	res, err := timed(token)
+	if zalo.Classify(err) != zalo.ClassToken {
+		return res, err
+	}
+	if activity.IsActivity(ctx) && activity.GetInfo(ctx).IsLocalActivity {
+		return zero, temporal.NewApplicationError("the OA token was refused; a regular attempt will wait for a new one", ErrTokenRefused)
+	}
+	if rerr := a.Refresher.RequestRefresh(ctx, version); rerr != nil {
+		return zero, fmt.Errorf("OA token refused and not refreshed: %w", rerr)
+	}
+	if token, _, err = a.Tokens.Current(ctx); err != nil {
+		return zero, err
+	}
+	return timed(token)
+}
