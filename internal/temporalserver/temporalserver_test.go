@@ -120,4 +120,3 @@ func TestServer(t *testing.T) {
 		assert.Zero(t, srv.PID())
 	}
 }
-
