@@ -33,6 +33,15 @@ type Load struct {
 	Fresh bool
 }
 
+// Duration is how long posting the load takes at its rate; at rate 0 it
+// cannot be known beforehand and is taken as 30 s.
+func (l Load) Duration() time.Duration {
+	if l.Rate <= 0 {
+		return 30 * time.Second
+	}
+	return time.Duration(float64(l.Transactions) / l.Rate * float64(time.Second))
+}
+
 // Target is where a run posts and what it expects to be delivered.
 type Target struct {
 	IngestURL     string // POST …/v1/transactions
