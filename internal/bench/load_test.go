@@ -19,9 +19,9 @@ import (
 // own; it can answer slowly, pace its sends, lose a transaction or deliver
 // one twice.
 type fakeStack struct {
-	recipients []string
-	answer     time.Duration // how long a POST takes
-	pace       *pacer
+	recipients  []string
+	answer      time.Duration // how long a POST takes
+	pace        *pacer
 	lose, twice string // external id suffixes ("000007")
 	log         MessageLog
 	open, peak  atomic.Int64
