@@ -7,14 +7,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/tingting-vn/tingting/internal/bench"
 	"github.com/tingting-vn/tingting/internal/config"
 	"github.com/tingting-vn/tingting/internal/devtemporal"
-	"github.com/tingting-vn/tingting/internal/temporalserver"
-	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // runBench is `tingting-dev bench`: it starts its own stack of separate
@@ -57,7 +54,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	stack := bench.StackConfig{Binary: opts.Binary, DevBinary: self, DatabaseURL: opts.Database}
 	if opts.Temporal == bench.FlavourPostgres {
-		if stack.Server, err = postgresTemporal(ctx, opts.Database, stderr); err != nil {
+		if stack.Server, err = bench.PostgresTemporal(ctx, opts.Database, stderr); err != nil {
 			return err
 		}
 	} else if stack.TemporalCLI, err = devtemporal.Binary(ctx, stderr); err != nil {
@@ -78,34 +75,4 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fmt.Fprintf(stderr, "bench: logs in %s\n", stack.Dir)
 	return bench.Benchmark(ctx, opts.Config(stack), stdout)
-}
-
-// postgresTemporal is -temporal postgres: temporal-server and
-// temporal-sql-tool from .data/bin (built from tools/go.mod if missing),
-// the server module's schema from the module cache, deploy/temporal's
-// configuration, and two databases named after the bench's own
-// (tingting_bench_temporal and tingting_bench_temporal_visibility).
-func postgresTemporal(ctx context.Context, database string, stderr io.Writer) (*temporalserver.Options, error) {
-	u, err := url.Parse(database)
-	if err != nil {
-		return nil, err
-	}
-	name := strings.TrimPrefix(u.Path, "/")
-	server, sqlTool, err := temporalserver.Binaries(ctx, stderr)
-	if err != nil {
-		return nil, err
-	}
-	schema, err := temporalserver.SchemaDir(ctx)
-	if err != nil {
-		return nil, err
-	}
-	root, err := devtemporal.RepoRoot()
-	if err != nil {
-		return nil, err
-	}
-	return &temporalserver.Options{
-		Server: server, SQLTool: sqlTool, SchemaDir: schema, DeployDir: filepath.Join(root, "deploy", "temporal"),
-		PostgresURL: database, Database: name + "_temporal", VisibilityDatabase: name + "_temporal_visibility",
-		Namespace: "default", SearchAttributes: contract.SearchAttributes(),
-	}, nil
 }

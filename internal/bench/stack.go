@@ -35,6 +35,7 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/devtemporal"
 	"github.com/tingting-vn/tingting/internal/temporalserver"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // StackConfig says what to run and where.
@@ -54,6 +55,36 @@ type StackConfig struct {
 	Server *temporalserver.Options
 	// SendRate, if positive, is the worker's (and the floor's) ZALO_SEND_RATE.
 	SendRate float64
+}
+
+// PostgresTemporal is -temporal postgres for a bench on database:
+// temporal-server and temporal-sql-tool from .data/bin (built from
+// tools/go.mod if missing), the server module's schema from the module
+// cache, deploy/temporal's configuration, and two databases on the same
+// PostgreSQL named after the bench's (tingting_bench_temporal and
+// tingting_bench_temporal_visibility).
+func PostgresTemporal(ctx context.Context, database string, w io.Writer) (*temporalserver.Options, error) {
+	pg, err := pgx.ParseConfig(database)
+	if err != nil {
+		return nil, err
+	}
+	server, sqlTool, err := temporalserver.Binaries(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := temporalserver.SchemaDir(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root, err := devtemporal.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	return &temporalserver.Options{
+		Server: server, SQLTool: sqlTool, SchemaDir: schema, DeployDir: filepath.Join(root, "deploy", "temporal"),
+		PostgresURL: database, Database: pg.Database + "_temporal", VisibilityDatabase: pg.Database + "_temporal_visibility",
+		Namespace: "default", SearchAttributes: contract.SearchAttributes(),
+	}, nil
 }
 
 // Flavour names the Temporal server the stack runs.
