@@ -45,10 +45,10 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 	fs.Func("temporal-arg", "an extra `temporal server start-dev` flag (repeatable), e.g. --sqlite-pragma=journal_mode=wal",
 		func(v string) error { o.TemporalArgs = append(o.TemporalArgs, v); return nil })
 	fs.Func("env", "NAME=value for the API and worker (repeatable)", func(v string) error { o.Env = append(o.Env, v); return nil })
-	fs.StringVar(&o.JSON, "json", "", "also write the report as JSON to this file")
-	fs.IntVar(&o.Burst, "burst", 0, "instead of -n at -rate: post N transactions as fast as accepted (64 in flight), "+
+	fs.StringVar(&o.JSON, "json", "", "also write the report as JSON to `PATH`")
+	fs.IntVar(&o.Burst, "burst", 0, "instead of -n at -rate: post `N` transactions as fast as accepted (64 in flight), "+
 		"then one a second until the burst is delivered, and report how fast it was accepted and how long the fresh ones waited")
-	fs.Float64Var(&o.SendRate, "send-rate", 0, "pace Zalo sends at R per second: the worker's ZALO_SEND_RATE, and the direct and floor modes' own")
+	fs.Float64Var(&o.SendRate, "send-rate", 0, "pace Zalo sends at `R` per second: the worker's ZALO_SEND_RATE, and the direct and floor modes' own")
 	fs.StringVar(&o.Temporal, "temporal", FlavourDevServer, "the Temporal server: devserver (temporal server start-dev, SQLite) or "+
 		"postgres (temporal-server on PostgreSQL, configured by deploy/temporal)")
 	if err := fs.Parse(args); err != nil {

@@ -134,7 +134,7 @@ const (
 	Bench    = "bench"    // this process: the load generator and the direct baseline
 )
 
-// pieces are the processes a stack may run, in report order.
+// pieces are the processes a stack may run.
 var pieces = []string{Temporal, Sandbox, API, Worker, Floor}
 
 // Credentials the sandbox and tingting share; nothing here is secret.
