@@ -1,7 +1,8 @@
-# Pinned tools (temporal CLI, sqlc, staticcheck) are built from tools/go.mod
-# into .data/bin; nothing is downloaded at run time.
+# Pinned tools (temporal CLI, sqlc, staticcheck, and the Temporal server and
+# its temporal-sql-tool for `bench -temporal postgres`) are built from
+# tools/go.mod into .data/bin; nothing is downloaded at run time.
 BIN := .data/bin
-TOOLS := $(BIN)/temporal $(BIN)/sqlc $(BIN)/staticcheck
+TOOLS := $(BIN)/temporal $(BIN)/sqlc $(BIN)/staticcheck $(BIN)/temporal-server $(BIN)/temporal-sql-tool
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
@@ -14,7 +15,7 @@ help: ## list the targets
 tools: $(TOOLS) ## build the pinned tools into .data/bin (first time: several minutes)
 
 $(TOOLS) &: tools/go.mod tools/go.sum
-	cd tools && go build -o ../$(BIN)/ tool
+	cd tools && go build -o ../$(BIN)/ tool && mv ../$(BIN)/server ../$(BIN)/temporal-server && mv ../$(BIN)/sql ../$(BIN)/temporal-sql-tool
 
 generate: $(BIN)/sqlc ## regenerate db/ code from db/queries and db/migrations
 	$(BIN)/sqlc generate

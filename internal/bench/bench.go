@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,25 +10,30 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
-// Config is a benchmark: the stack, the shop and the load.
+// Config is a benchmark: the stack, the shop, the load and the modes.
 type Config struct {
 	Stack        StackConfig
 	Integrations int           // K
 	Recipients   int           // M, per integration
 	Latency      time.Duration // the sandbox's answer time
 	Load         Load
-	Direct       bool   // also run the direct baseline, first
-	ProfileDir   string // if set, CPU profiles of the API and worker during the run
+	Direct       bool   // run the direct baseline, first
+	Floor        bool   // run the floor (Temporal with nothing inside), before tingting
+	ProfileDir   string // if set, CPU profiles of the API and worker during tingting's run
+	JSONPath     string // if set, the report as JSON there too
 }
 
-// Benchmark starts a stack, runs the direct baseline (if asked) and then
-// tingting under the same load, and writes the report to out.
+// Benchmark starts a stack, runs the direct baseline and the floor (if
+// asked) and then tingting under the same load, and writes the report to
+// out (and to cfg.JSONPath).
 func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 	env, err := Prepare(ctx, cfg)
 	if err != nil {
@@ -43,9 +49,16 @@ func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 		}
 		results = append(results, r)
 	}
+	if cfg.Floor {
+		r, err := env.RunFloor(ctx, cfg.Load)
+		if err != nil {
+			return fmt.Errorf("floor run: %w", err)
+		}
+		results = append(results, r)
+	}
 	var stopProfiles func() error = func() error { return nil }
 	if cfg.ProfileDir != "" {
-		stopProfiles = env.profile(ctx, cfg.ProfileDir, time.Duration(float64(cfg.Load.Transactions)/cfg.Load.Rate*float64(time.Second)))
+		stopProfiles = env.profile(ctx, cfg.ProfileDir, cfg.Load.Duration())
 	}
 	r, err := env.RunTingting(ctx, cfg.Load)
 	if err != nil {
@@ -55,7 +68,17 @@ func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	results = append(results, r)
-	WriteReport(out, cfg, results, env.Stack.PeakRSS())
+	m := env.Machine(ctx)
+	WriteReport(out, cfg, m, results)
+	if cfg.JSONPath != "" {
+		b, err := json.MarshalIndent(NewJSONReport(m, results), "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(cfg.JSONPath, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -67,8 +90,9 @@ type Env struct {
 	cfg   Config
 }
 
-// Prepare starts the stack, creates the shop, sets the sandbox's latency
-// and warms everything up with a few transactions.
+// Prepare starts the stack, creates the shop, sets the sandbox's latency,
+// starts the floor's process (if cfg.Floor) and warms everything up with a
+// few transactions.
 func Prepare(ctx context.Context, cfg Config) (*Env, error) {
 	pool, err := db.Open(ctx, cfg.Stack.DatabaseURL)
 	if err != nil {
@@ -80,19 +104,28 @@ func Prepare(ctx context.Context, cfg Config) (*Env, error) {
 		return nil, err
 	}
 	env := &Env{Stack: s, Pool: pool, cfg: cfg}
-	if env.Shop, err = SetUp(ctx, s, pool, cfg.Integrations, cfg.Recipients); err != nil {
+	fail := func(err error) (*Env, error) {
 		env.Close()
 		return nil, err
+	}
+	if env.Shop, err = SetUp(ctx, s, pool, cfg.Integrations, cfg.Recipients); err != nil {
+		return fail(err)
 	}
 	s.latency = cfg.Latency
 	if err := s.SetFaults(ctx, map[string]any{"latency_ms": cfg.Latency.Milliseconds()}); err != nil {
-		env.Close()
-		return nil, err
+		return fail(err)
 	}
 	warm := Load{Transactions: 20, Rate: 20, Patience: time.Minute}
 	if r, err := env.RunTingting(ctx, warm); err != nil || r.Missing > 0 {
-		env.Close()
-		return nil, fmt.Errorf("warm-up: %d of %d messages missing (%v); see the logs in %s", r.Missing, r.Expected, err, cfg.Stack.Dir)
+		return fail(fmt.Errorf("warm-up: %d of %d messages missing (%v); see the logs in %s", r.Missing, r.Expected, err, cfg.Stack.Dir))
+	}
+	if cfg.Floor {
+		if err := s.StartFloor(ctx, env.floorShop()); err != nil {
+			return fail(err)
+		}
+		if r, err := env.RunFloor(ctx, warm); err != nil || r.Missing > 0 {
+			return fail(fmt.Errorf("floor warm-up: %d of %d messages missing (%v); see the logs in %s", r.Missing, r.Expected, err, cfg.Stack.Dir))
+		}
 	}
 	return env, nil
 }
@@ -103,15 +136,21 @@ func (e *Env) Close() {
 	e.Pool.Close()
 }
 
-// measured runs a load and adds the CPU time each process spent on it.
+// measured runs a load and adds the CPU time each process spent on it and
+// the peak memory of each during it.
 func (e *Env) measured(run func() (Result, error)) (Result, error) {
-	before, self := e.Stack.CPU(), cpuTime(os.Getpid())
+	dbs := e.Stack.databases()
+	e.Stack.ResetPeaks()
+	resetPeakRSS(os.Getpid())
+	before, self, pg := e.Stack.CPU(), cpuTime(os.Getpid()), postgresCPU(dbs)
 	r, err := run()
 	after := e.Stack.CPU()
-	r.CPU = map[string]time.Duration{Bench: cpuTime(os.Getpid()) - self}
+	r.CPU = map[string]time.Duration{Bench: cpuTime(os.Getpid()) - self, Postgres: postgresSpent(pg, postgresCPU(dbs))}
 	for name, t := range after {
 		r.CPU[name] = t - before[name]
 	}
+	r.RSS = e.Stack.PeakRSS()
+	r.RSS[Bench] = peakRSS(os.Getpid())
 	return r, err
 }
 
@@ -120,22 +159,53 @@ func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
 	return e.measured(func() (Result, error) {
 		return Run(ctx, "tingting", Target{
 			IngestURL: e.Stack.APIURL + "/v1/transactions", APIKey: e.Shop.APIKey, BankAccountID: e.Shop.BankAccountID,
-			Recipients: e.Shop.Recipients, SandboxURL: e.Stack.SandboxURL,
+			Recipients: e.Shop.Recipients, MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages",
 			Settle: func(ctx context.Context) error {
-				for {
-					n, err := e.pendingDeliveries(ctx)
-					if err != nil || n == 0 {
-						return err
-					}
-					select {
-					case <-ctx.Done():
-						return fmt.Errorf("%d deliveries still pending: %w", n, ctx.Err())
-					case <-time.After(200 * time.Millisecond):
-					}
-				}
+				return settle(ctx, "deliveries", e.pendingDeliveries)
 			},
 		}, load)
 	})
+}
+
+// RunFloor posts the load to the floor's process.
+func (e *Env) RunFloor(ctx context.Context, load Load) (Result, error) {
+	url := e.Stack.FloorURL()
+	return e.measured(func() (Result, error) {
+		return Run(ctx, "floor", Target{
+			IngestURL: url + "/v1/transactions", BankAccountID: e.Shop.BankAccountID,
+			Recipients: e.Shop.Recipients, MessagesURL: url + "/_sandbox/messages",
+			Settle: func(ctx context.Context) error {
+				return settle(ctx, "floor workflows", func(ctx context.Context) (int, error) {
+					var res struct {
+						Running int `json:"running"`
+					}
+					err := doJSON(ctx, http.MethodGet, url+"/running", "", nil, http.StatusOK, &res)
+					return res.Running, err
+				})
+			},
+		}, load)
+	})
+}
+
+func (e *Env) floorShop() FloorShop {
+	acct, _ := uuid.Parse(e.Shop.BankAccountID)
+	return FloorShop{WorkspaceID: e.Shop.WorkspaceID, BankAccountID: acct, AccountNumber: e.Shop.AccountNumber,
+		IntegrationIDs: e.Shop.IntegrationIDs, Recipients: e.Shop.Recipients}
+}
+
+// settle polls pending until nothing is left in flight.
+func settle(ctx context.Context, what string, pending func(context.Context) (int, error)) error {
+	for {
+		n, err := pending(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%d %s still pending: %w", n, what, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // pendingDeliveries counts the shop's deliveries still to be sent or
@@ -158,7 +228,9 @@ func (e *Env) RunDirect(ctx context.Context, load Load) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	d := &Direct{Token: token, Recipients: e.Shop.Recipients, Zalo: zalo.NewClient(zalo.Config{
+	pace := newPacer(e.cfg.Stack.SendRate)
+	defer pace.Close()
+	d := &Direct{Token: token, Recipients: e.Shop.Recipients, Pacer: pace, Zalo: zalo.NewClient(zalo.Config{
 		OAuthURL: e.Stack.SandboxURL, GraphURL: e.Stack.SandboxURL, OpenAPIURL: e.Stack.SandboxURL, AppID: appID,
 	})}
 	ctx, cancel := context.WithCancel(ctx)
@@ -169,7 +241,7 @@ func (e *Env) RunDirect(ctx context.Context, load Load) (Result, error) {
 	}
 	return e.measured(func() (Result, error) {
 		return Run(ctx, "direct", Target{IngestURL: url, BankAccountID: e.Shop.BankAccountID, Recipients: e.Shop.Recipients,
-			SandboxURL: e.Stack.SandboxURL}, load)
+			MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages"}, load)
 	})
 }
 

@@ -13,14 +13,16 @@ import (
 	"github.com/tingting-vn/tingting/zalo"
 )
 
-// Direct is the floor tingting is measured against: an ingest handler that
-// renders the message and sends it to every recipient itself, in parallel,
-// before it answers. No database, no Temporal, no retries — nothing that
-// makes a message survive a crash — through the same Zalo client.
+// Direct is the baseline tingting is measured against: an ingest handler
+// that renders the message and sends it to every recipient itself, in
+// parallel, before it answers. No database, no Temporal, no retries —
+// nothing that makes a message survive a crash — through the same Zalo
+// client, paced as the worker's sends are (ZALO_SEND_RATE).
 type Direct struct {
 	Zalo       *zalo.Client
 	Token      string
 	Recipients []string
+	Pacer      *pacer // nil: unpaced
 }
 
 func (d *Direct) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -40,6 +42,9 @@ func (d *Direct) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var g errgroup.Group
 	for _, to := range d.Recipients {
 		g.Go(func() error {
+			if err := d.Pacer.Wait(r.Context()); err != nil {
+				return err
+			}
 			_, err := d.Zalo.SendText(r.Context(), d.Token, to, text)
 			return err
 		})

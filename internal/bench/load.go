@@ -20,19 +20,37 @@ import (
 // Load is one run's traffic.
 type Load struct {
 	Transactions int
-	Rate         float64 // transactions per second
-	Copies       int     // each transaction is posted this many times at once (Casso retrying, a double click)
+	// Rate is transactions per second; 0 posts as fast as the target
+	// accepts them, MaxInFlight at a time.
+	Rate   float64
+	Copies int // each transaction is posted this many times at once (Casso retrying, a double click)
 	// Patience is how long the run waits for messages after the last post.
 	Patience time.Duration
+	// Fresh makes the run a burst's: once the Transactions are all
+	// accepted, one more transaction is posted every second until they are
+	// all delivered (at least one), and those fresh transactions' latency is
+	// reported apart: how long a new payment waits behind a backlog.
+	Fresh bool
 }
 
-// Target is where a run posts and what it expects the sandbox to receive.
+// Duration is how long posting the load takes at its rate; at rate 0 it
+// cannot be known beforehand and is taken as 30 s.
+func (l Load) Duration() time.Duration {
+	if l.Rate <= 0 {
+		return 30 * time.Second
+	}
+	return time.Duration(float64(l.Transactions) / l.Rate * float64(time.Second))
+}
+
+// Target is where a run posts and what it expects to be delivered.
 type Target struct {
 	IngestURL     string // POST …/v1/transactions
 	APIKey        string
 	BankAccountID string
 	Recipients    []string // each transaction goes to every one of them
-	SandboxURL    string
+	// MessagesURL lists what was delivered, as the sandbox's
+	// /_sandbox/messages does: GET ?offset=N → {"items":[{user_id, text, received_at}]}.
+	MessagesURL string
 	// Settle, if set, returns once nothing is left in flight; messages
 	// are counted once more after it, to catch late duplicates.
 	Settle func(context.Context) error
@@ -40,20 +58,26 @@ type Target struct {
 
 // Result is what a run measured.
 type Result struct {
-	Mode       string
-	Load       Load
-	Recipients int
-	Expected   int // transactions × recipients
-	Received   int // distinct (transaction, recipient) pairs that got a message
-	Duplicates []Duplicate
-	Missing    int
-	PostErrors int                      // posts never accepted
-	Retries    int                      // posts retried after a network error or 5xx
-	Latencies  []time.Duration          // first post → message in the sandbox, sorted
-	Ingest     []time.Duration          // each accepted post's own duration, sorted
-	Posting    time.Duration            // first post → last post
-	Window     time.Duration            // first post → last message
-	CPU        map[string]time.Duration // CPU time each process spent on the run
+	Mode         string
+	Load         Load
+	Recipients   int
+	Transactions int // posted, fresh ones included
+	Expected     int // transactions × recipients
+	Received     int // distinct (transaction, recipient) pairs that got a message
+	Duplicates   []Duplicate
+	Missing      int
+	PostErrors   int             // posts never accepted
+	Retries      int             // posts retried after a network error or 5xx
+	Latencies    []time.Duration // post → message delivered, sorted; fresh transactions apart
+	Fresh        []time.Duration // the fresh transactions' (Load.Fresh), sorted
+	Ingest       []time.Duration // each accepted post's own duration, sorted
+	Posting      time.Duration   // first post → last post sent
+	Accepted     time.Duration   // first post → last of the Load.Transactions answered
+	Window       time.Duration   // first post → last message
+	// CPU is the CPU time each process spent on the run, RSS the peak
+	// resident memory of each during it, in kB.
+	CPU map[string]time.Duration
+	RSS map[string]int64
 }
 
 // Duplicate is a (transaction, recipient) pair that got more than one message.
@@ -63,18 +87,18 @@ type Duplicate struct {
 	At          []time.Time
 }
 
-// Run posts load.Transactions at load.Rate to the target and counts what
-// the sandbox receives.
+// Run posts load.Transactions to the target, at load.Rate or as fast as it
+// accepts them, and counts what is delivered.
 func Run(ctx context.Context, mode string, tgt Target, load Load) (Result, error) {
 	if load.Copies < 1 {
 		load.Copies = 1
 	}
-	res := Result{Mode: mode, Load: load, Recipients: len(tgt.Recipients), Expected: load.Transactions * len(tgt.Recipients)}
+	res := Result{Mode: mode, Load: load, Recipients: len(tgt.Recipients)}
 	runID := make([]byte, 3)
 	_, _ = rand.Read(runID)
 	marker := "BENCH-" + hex.EncodeToString(runID) + "-"
 
-	col, err := newCollector(ctx, tgt.SandboxURL, marker)
+	col, err := newCollector(ctx, tgt.MessagesURL, marker)
 	if err != nil {
 		return res, err
 	}
@@ -82,30 +106,29 @@ func Run(ctx context.Context, mode string, tgt Target, load Load) (Result, error
 	sent := make([]time.Time, load.Transactions)
 	var retries, postErrs atomic.Int64
 	var mu sync.Mutex
+	var lastAccepted time.Time
 	var wg sync.WaitGroup
+	lim := newLimiter(load.Rate, MaxInFlight)
 	start := time.Now()
-	interval := time.Duration(float64(time.Second) / load.Rate)
-	for i := range load.Transactions {
-		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
-			select {
-			case <-ctx.Done():
-				return res, ctx.Err()
-			case <-time.After(d):
-			}
-		}
-		sent[i] = time.Now()
-		body, _ := json.Marshal(map[string]any{
-			"bank_account_id": tgt.BankAccountID,
-			"external_id":     fmt.Sprintf("%s%06d", marker, i),
-			"amount":          100_000 + i,
-			"occurred_at":     sent[i].Format(time.RFC3339),
-			"description":     fmt.Sprintf("%s%06d chuyen tien", marker, i),
-		})
+	// send posts transaction i (every copy) in the background.
+	send := func(i int, slot bool) error {
 		for range load.Copies {
+			if slot {
+				if err := lim.wait(ctx, i); err != nil {
+					return err
+				}
+			}
+			if sent[i].IsZero() {
+				sent[i] = time.Now()
+			}
+			body, giveUp := transactionBody(tgt.BankAccountID, marker, i, sent[i]), sent[i].Add(load.Patience)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				took, n, ok := post(ctx, client, tgt, body, start.Add(time.Duration(i)*interval+load.Patience))
+				if slot {
+					defer lim.done()
+				}
+				took, n, ok := post(ctx, client, tgt, body, giveUp)
 				retries.Add(int64(n))
 				if !ok {
 					postErrs.Add(1)
@@ -113,15 +136,46 @@ func Run(ctx context.Context, mode string, tgt Target, load Load) (Result, error
 				}
 				mu.Lock()
 				res.Ingest = append(res.Ingest, took)
+				lastAccepted = maxTime(lastAccepted, time.Now())
 				mu.Unlock()
 			}()
+		}
+		return nil
+	}
+	for i := range load.Transactions {
+		if err := send(i, true); err != nil {
+			return res, err
 		}
 	}
 	res.Posting = time.Since(start)
 	wg.Wait()
-	res.Retries, res.PostErrors = int(retries.Load()), int(postErrs.Load())
+	if !lastAccepted.IsZero() {
+		res.Accepted = lastAccepted.Sub(start)
+	}
 
+	burst := load.Transactions * len(tgt.Recipients)
 	deadline := time.Now().Add(load.Patience)
+	if load.Fresh {
+		for {
+			next := time.Now().Add(time.Second)
+			sent = append(sent, time.Time{})
+			if err := send(len(sent)-1, false); err != nil {
+				return res, err
+			}
+			if err := col.pollUntil(ctx, next); err != nil {
+				return res, err
+			}
+			if col.delivered(load.Transactions) >= burst || time.Now().After(deadline) {
+				break
+			}
+		}
+		wg.Wait()
+		deadline = time.Now().Add(load.Patience)
+	}
+	res.Retries, res.PostErrors = int(retries.Load()), int(postErrs.Load())
+	res.Transactions = len(sent)
+	res.Expected = res.Transactions * len(tgt.Recipients)
+
 	for col.distinct() < res.Expected && time.Now().Before(deadline) {
 		if err := col.poll(ctx); err != nil {
 			return res, err
@@ -140,12 +194,22 @@ func Run(ctx context.Context, mode string, tgt Target, load Load) (Result, error
 	if err := col.poll(ctx); err != nil {
 		return res, err
 	}
+	res.tally(col.got, sent, load.Transactions, start)
+	return res, nil
+}
 
+// tally counts what was delivered: latencies from each transaction's post
+// (those from fresh on apart), duplicates and what is missing.
+func (res *Result) tally(got map[pair][]time.Time, sent []time.Time, fresh int, start time.Time) {
 	var last time.Time
-	for key, at := range col.got {
+	for key, at := range got {
 		res.Received++
 		if key.tx < len(sent) {
-			res.Latencies = append(res.Latencies, at[0].Sub(sent[key.tx]))
+			if key.tx >= fresh {
+				res.Fresh = append(res.Fresh, at[0].Sub(sent[key.tx]))
+			} else {
+				res.Latencies = append(res.Latencies, at[0].Sub(sent[key.tx]))
+			}
 		}
 		last = maxTime(last, at[0])
 		if len(at) > 1 {
@@ -155,9 +219,22 @@ func Run(ctx context.Context, mode string, tgt Target, load Load) (Result, error
 	res.Missing = res.Expected - res.Received
 	res.Window = last.Sub(start)
 	slices.Sort(res.Latencies)
+	slices.Sort(res.Fresh)
 	slices.Sort(res.Ingest)
 	slices.SortFunc(res.Duplicates, func(a, b Duplicate) int { return a.At[1].Compare(b.At[1]) })
-	return res, nil
+}
+
+// transactionBody is transaction i of a run, as Casso would post it; the
+// marker in its external id and description finds its messages.
+func transactionBody(bankAccountID, marker string, i int, at time.Time) []byte {
+	body, _ := json.Marshal(map[string]any{
+		"bank_account_id": bankAccountID,
+		"external_id":     fmt.Sprintf("%s%06d", marker, i),
+		"amount":          100_000 + i,
+		"occurred_at":     at.Format(time.RFC3339),
+		"description":     fmt.Sprintf("%s%06d chuyen tien", marker, i),
+	})
+	return body
 }
 
 // post sends one transaction until it is accepted, retrying network errors
@@ -186,8 +263,8 @@ func post(ctx context.Context, client *http.Client, tgt Target, body []byte, giv
 	}
 }
 
-// collector reads the sandbox's message log from where it stood when the
-// run began, keeping the messages of this run.
+// collector reads a message log (the sandbox's, or the floor's) from where
+// it stood when the run began, keeping the messages of this run.
 type collector struct {
 	url, marker string
 	offset      int
@@ -199,13 +276,42 @@ type pair struct {
 	user string
 }
 
-func newCollector(ctx context.Context, sandboxURL, marker string) (*collector, error) {
-	c := &collector{url: sandboxURL, marker: marker, got: map[pair][]time.Time{}}
+func newCollector(ctx context.Context, messagesURL, marker string) (*collector, error) {
+	c := &collector{url: messagesURL, marker: marker, got: map[pair][]time.Time{}}
 	// Skip what earlier runs left.
 	return c, c.poll(ctx)
 }
 
 func (c *collector) distinct() int { return len(c.got) }
+
+// delivered counts the distinct messages of transactions below n.
+func (c *collector) delivered(n int) int {
+	k := 0
+	for p := range c.got {
+		if p.tx < n {
+			k++
+		}
+	}
+	return k
+}
+
+// pollUntil polls every 200 ms until t.
+func (c *collector) pollUntil(ctx context.Context, t time.Time) error {
+	for {
+		if err := c.poll(ctx); err != nil {
+			return err
+		}
+		d := time.Until(t)
+		if d <= 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(min(d, 200*time.Millisecond)):
+		}
+	}
+}
 
 func (c *collector) poll(ctx context.Context) error {
 	var page struct {
@@ -215,7 +321,7 @@ func (c *collector) poll(ctx context.Context) error {
 			ReceivedAt time.Time `json:"received_at"`
 		} `json:"items"`
 	}
-	if err := doJSON(ctx, http.MethodGet, c.url+"/_sandbox/messages?offset="+strconv.Itoa(c.offset), "", nil, http.StatusOK, &page); err != nil {
+	if err := doJSON(ctx, http.MethodGet, c.url+"?offset="+strconv.Itoa(c.offset), "", nil, http.StatusOK, &page); err != nil {
 		return err
 	}
 	c.offset += len(page.Items)

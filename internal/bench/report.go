@@ -3,17 +3,32 @@ package bench
 import (
 	"fmt"
 	"io"
-	"os"
-	"runtime"
+	"math"
+	"slices"
+	"strings"
 	"time"
 )
 
 // WriteReport prints the runs as Markdown tables, with the ratio of each
-// run's latency to the first (the direct baseline, when it ran).
-func WriteReport(w io.Writer, cfg Config, results []Result, rss map[string]int64) {
-	fmt.Fprintf(w, "\n%d transactions at %.0f/s, %d integration(s) × %d recipient(s), sandbox latency %s, %d CPUs, %s\n\n",
-		cfg.Load.Transactions, cfg.Load.Rate, cfg.Integrations, cfg.Recipients, cfg.Latency, runtime.NumCPU(),
-		time.Now().UTC().Format("2006-01-02"))
+// run's latency to each earlier one's (the direct baseline's, the floor's).
+func WriteReport(w io.Writer, cfg Config, m Machine, results []Result) {
+	fmt.Fprintf(w, "\n%s, %d cores, %d MiB, %s, Linux %s, Temporal %s (server %s), PostgreSQL %s, %s\n",
+		m.CPU, m.Cores, m.MemoryMiB, m.Go, m.Kernel, m.Temporal, m.TemporalServer, m.Postgres, m.Date)
+	load := cfg.Load
+	offered := fmt.Sprintf("%.0f/s", load.Rate)
+	if load.Rate <= 0 {
+		offered = fmt.Sprintf("as fast as accepted (%d in flight)", MaxInFlight)
+	}
+	if load.Fresh {
+		offered = fmt.Sprintf("in a burst (%d in flight), then one fresh a second until delivered", MaxInFlight)
+	}
+	paced := ""
+	if cfg.Stack.SendRate > 0 {
+		paced = fmt.Sprintf(", sends paced at %g/s", cfg.Stack.SendRate)
+	}
+	fmt.Fprintf(w, "%d transactions %s, %d integration(s) × %d recipient(s), sandbox latency %s%s\n\n",
+		load.Transactions, offered, cfg.Integrations, cfg.Recipients, cfg.Latency, paced)
+
 	fmt.Fprintln(w, "| mode | messages | missing | duplicates | post errors | p50 | p95 | p99 | max | transactions/s | messages/s | ingest p50 | ingest p99 |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range results {
@@ -23,32 +38,173 @@ func WriteReport(w io.Writer, cfg Config, results []Result, rss map[string]int64
 			ms(Percentile(r.Latencies, 100)), r.TransactionsPerSecond(), r.MessagesPerSecond(),
 			ms(Percentile(r.Ingest, 50)), ms(Percentile(r.Ingest, 99)))
 	}
-	if len(results) > 1 {
-		base := results[0]
-		for _, r := range results[1:] {
-			fmt.Fprintf(w, "\n%s / %s latency: p50 ×%.1f, p99 ×%.1f\n", r.Mode, base.Mode,
+	for i, r := range results {
+		for _, base := range results[:i] {
+			fmt.Fprintf(w, "\n%s / %s latency: p50 ×%.1f, p99 ×%.1f", r.Mode, base.Mode,
 				ratio(Percentile(r.Latencies, 50), Percentile(base.Latencies, 50)),
 				ratio(Percentile(r.Latencies, 99), Percentile(base.Latencies, 99)))
 		}
 	}
-	fmt.Fprint(w, "\nCPU time per transaction, by process:\n\n")
-	fmt.Fprintln(w, "| mode | temporal | zalosim | api | worker | bench | total |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w)
+
+	if load.Fresh {
+		fmt.Fprint(w, "\nBurst: how fast it was accepted, and how long a fresh transaction posted during the drain waited:\n\n")
+		fmt.Fprintln(w, "| mode | burst accepted/s | fresh transactions | fresh p50 | fresh p99 |")
+		fmt.Fprintln(w, "|---|---|---|---|---|")
+		for _, r := range results {
+			fmt.Fprintf(w, "| %s | %.1f | %d | %s | %s |\n", r.Mode, r.IngestPerSecond(), r.Transactions-r.Load.Transactions,
+				ms(Percentile(r.Fresh, 50)), ms(Percentile(r.Fresh, 99)))
+		}
+	}
+
+	names := processes(results, func(r Result) []string { return mapKeys(r.CPU) })
+	fmt.Fprint(w, "\nCPU time per transaction, by process (postgres: the backends serving the stack's databases):\n\n")
+	fmt.Fprintf(w, "| mode | %s | total |\n", strings.Join(names, " | "))
+	fmt.Fprintf(w, "|---|%s---|\n", strings.Repeat("---|", len(names)))
 	for _, r := range results {
 		var total time.Duration
 		fmt.Fprintf(w, "| %s |", r.Mode)
-		for _, name := range []string{Temporal, Sandbox, API, Worker, Bench} {
+		for _, name := range names {
 			total += r.CPU[name]
-			fmt.Fprintf(w, " %.1f ms |", perTx(r.CPU[name], r.Load.Transactions))
+			fmt.Fprintf(w, " %.1f ms |", perTx(r.CPU[name], r.transactions()))
 		}
-		fmt.Fprintf(w, " %.1f ms |\n", perTx(total, r.Load.Transactions))
+		fmt.Fprintf(w, " %.1f ms |\n", perTx(total, r.transactions()))
 	}
-	fmt.Fprintln(w, "\n| process | peak RSS |")
-	fmt.Fprintln(w, "|---|---|")
-	for _, name := range []string{Temporal, Sandbox, API, Worker} {
-		fmt.Fprintf(w, "| %s | %d MiB |\n", name, rss[name]/1024)
+
+	names = processes(results, func(r Result) []string { return mapKeys(r.RSS) })
+	fmt.Fprint(w, "\nPeak RSS during each run (bench: the load generator, the direct baseline):\n\n")
+	fmt.Fprint(w, "| process |")
+	for _, r := range results {
+		fmt.Fprintf(w, " %s |", r.Mode)
 	}
-	fmt.Fprintf(w, "| bench (load generator, direct baseline) | %d MiB |\n", peakRSS(os.Getpid())/1024)
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---|", len(results)))
+	for _, name := range names {
+		fmt.Fprintf(w, "| %s |", name)
+		for _, r := range results {
+			fmt.Fprintf(w, " %d MiB |", r.RSS[name]/1024)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// processes lists the processes any result names, in the stack's order.
+func processes(results []Result, names func(Result) []string) []string {
+	var out []string
+	for _, name := range []string{Temporal, Postgres, Sandbox, API, Worker, Floor, Bench} {
+		for _, r := range results {
+			if slices.Contains(names(r), name) {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// JSONReport is the report -json writes: the machine, and each mode's
+// numbers under its name (direct, floor, tingting).
+type JSONReport struct {
+	Machine Machine               `json:"machine"`
+	Modes   map[string]ModeReport `json:"modes"`
+}
+
+// ModeReport is one mode's numbers. Times are in milliseconds; ingest is
+// how long a POST took to answer. IngestPerSecond and the fresh
+// latencies are there for burst runs only.
+type ModeReport struct {
+	OfferedPerSecond float64            `json:"offered_per_s"`
+	Transactions     int                `json:"transactions"`
+	Messages         int                `json:"messages"`
+	Missing          int                `json:"missing"`
+	Duplicates       int                `json:"duplicates"`
+	TxPerSecond      float64            `json:"tx_per_s"`
+	MsgPerSecond     float64            `json:"msg_per_s"`
+	P50              float64            `json:"p50_ms"`
+	P95              float64            `json:"p95_ms"`
+	P99              float64            `json:"p99_ms"`
+	Max              float64            `json:"max_ms"`
+	IngestP50        float64            `json:"ingest_p50_ms"`
+	IngestP99        float64            `json:"ingest_p99_ms"`
+	CPUPerTx         map[string]float64 `json:"cpu_ms_per_tx"`
+	PeakRSS          map[string]int64   `json:"peak_rss_mib"`
+	IngestPerSecond  *float64           `json:"ingest_per_s,omitempty"`
+	FreshP50         *float64           `json:"fresh_p50_ms,omitempty"`
+	FreshP99         *float64           `json:"fresh_p99_ms,omitempty"`
+}
+
+// NewJSONReport gathers the runs' numbers.
+func NewJSONReport(m Machine, results []Result) JSONReport {
+	out := JSONReport{Machine: m, Modes: map[string]ModeReport{}}
+	for _, r := range results {
+		out.Modes[r.Mode] = r.Report()
+	}
+	return out
+}
+
+// Report is the run's numbers for JSON.
+func (r Result) Report() ModeReport {
+	m := ModeReport{
+		OfferedPerSecond: round1(r.OfferedPerSecond()),
+		Transactions:     r.transactions(),
+		Messages:         r.Received,
+		Missing:          r.Missing,
+		Duplicates:       len(r.Duplicates),
+		TxPerSecond:      round1(r.TransactionsPerSecond()),
+		MsgPerSecond:     round1(r.MessagesPerSecond()),
+		P50:              msf(Percentile(r.Latencies, 50)),
+		P95:              msf(Percentile(r.Latencies, 95)),
+		P99:              msf(Percentile(r.Latencies, 99)),
+		Max:              msf(Percentile(r.Latencies, 100)),
+		IngestP50:        msf(Percentile(r.Ingest, 50)),
+		IngestP99:        msf(Percentile(r.Ingest, 99)),
+		CPUPerTx:         map[string]float64{},
+		PeakRSS:          map[string]int64{},
+	}
+	for name, d := range r.CPU {
+		m.CPUPerTx[name] = round1(perTx(d, r.transactions()))
+	}
+	for name, kb := range r.RSS {
+		m.PeakRSS[name] = kb / 1024
+	}
+	if r.Load.Fresh {
+		ingest, p50, p99 := round1(r.IngestPerSecond()), msf(Percentile(r.Fresh, 50)), msf(Percentile(r.Fresh, 99))
+		m.IngestPerSecond, m.FreshP50, m.FreshP99 = &ingest, &p50, &p99
+	}
+	return m
+}
+
+// transactions is how many were posted, fresh ones included.
+func (r Result) transactions() int {
+	if r.Transactions == 0 {
+		return r.Load.Transactions
+	}
+	return r.Transactions
+}
+
+// OfferedPerSecond is the load's rate; at rate 0 (and in a burst), the
+// rate at which the stack accepted the posts, which is what was offered.
+func (r Result) OfferedPerSecond() float64 {
+	if r.Load.Rate > 0 {
+		return r.Load.Rate
+	}
+	return r.IngestPerSecond()
+}
+
+// IngestPerSecond is how fast the load's transactions were accepted: from
+// the first post to the last answer.
+func (r Result) IngestPerSecond() float64 {
+	if r.Accepted <= 0 {
+		return 0
+	}
+	return float64(r.Load.Transactions) / r.Accepted.Seconds()
 }
 
 // TransactionsPerSecond is the sustained rate: transactions over the time
@@ -57,7 +213,7 @@ func (r Result) TransactionsPerSecond() float64 {
 	if r.Window <= 0 {
 		return 0
 	}
-	return float64(r.Load.Transactions) / r.Window.Seconds()
+	return float64(r.transactions()) / r.Window.Seconds()
 }
 
 // MessagesPerSecond is messages received over the same window.
@@ -77,9 +233,19 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-func perTx(d time.Duration, n int) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
+func perTx(d time.Duration, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(d.Microseconds()) / 1000 / float64(n)
+}
 
 func ms(d time.Duration) string { return fmt.Sprintf("%d ms", d.Milliseconds()) }
+
+// msf is d in milliseconds, to 0.1 ms.
+func msf(d time.Duration) float64 { return round1(float64(d.Microseconds()) / 1000) }
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
 func ratio(a, b time.Duration) float64 {
 	if b == 0 {

@@ -19,10 +19,12 @@ import (
 // recipients each (the owner and M-1 invited members), every recipient a
 // different sandbox user who follows the OA.
 type Shop struct {
-	WorkspaceID   uuid.UUID
-	APIKey        string
-	BankAccountID string
-	Recipients    []string // OA user ids, K×M of them
+	WorkspaceID    uuid.UUID
+	APIKey         string
+	BankAccountID  string
+	AccountNumber  string
+	IntegrationIDs []string
+	Recipients     []string // OA user ids, K×M of them
 }
 
 // SetUp creates a shop through the API, the sandbox's control API and,
@@ -34,7 +36,8 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 	}
 	shop := Shop{WorkspaceID: ws.ID, APIKey: key}
 	var acct struct {
-		ID string `json:"id"`
+		ID            string `json:"id"`
+		AccountNumber string `json:"account_number"`
 	}
 	err = doJSON(ctx, http.MethodPost, s.APIURL+"/v1/bank-accounts", key, map[string]string{
 		"bank_code": "VCB", "bank_name": "Vietcombank", "account_number": fmt.Sprint(1_000_000_000 + ws.ID.ID()%1_000_000_000),
@@ -43,7 +46,7 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 	if err != nil {
 		return Shop{}, fmt.Errorf("creating the bank account: %w", err)
 	}
-	shop.BankAccountID = acct.ID
+	shop.BankAccountID, shop.AccountNumber = acct.ID, acct.AccountNumber
 	bankAccountID, err := uuid.Parse(acct.ID)
 	if err != nil {
 		return Shop{}, err
@@ -64,11 +67,13 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 			people[m] = seed.Person{OAUserID: u.OAUserID, AppUserID: u.AppUserID, Name: u.Name}
 			shop.Recipients = append(shop.Recipients, u.OAUserID)
 		}
-		if _, err := seed.CreateIntegration(ctx, pool, seed.Integration{
+		in, err := seed.CreateIntegration(ctx, pool, seed.Integration{
 			WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{bankAccountID}, Owner: people[0], Members: people[1:],
-		}); err != nil {
+		})
+		if err != nil {
 			return Shop{}, fmt.Errorf("creating an integration: %w", err)
 		}
+		shop.IntegrationIDs = append(shop.IntegrationIDs, in.ID.String())
 	}
 	return shop, nil
 }

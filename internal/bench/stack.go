@@ -1,11 +1,15 @@
-// Package bench runs tingting as separate processes on this machine — the
-// Temporal dev server, the Zalo sandbox, the API and the worker — puts load
-// on it, and counts every message the sandbox received: latency,
-// throughput, duplicates, missing messages and each process's peak memory.
-// Faults (killed processes, a failing sandbox) can be injected mid-run.
+// Package bench runs tingting as separate processes on this machine — a
+// Temporal server (the dev server, or a real one on PostgreSQL), the Zalo
+// sandbox, the API and the worker — puts load on it, and counts every
+// message the sandbox received: latency, throughput, duplicates, missing
+// messages, each process's CPU time and peak memory. Two references run in
+// the same stack: the direct baseline (no Temporal, no database) and the
+// floor (Temporal with nothing inside). Faults (killed processes, a
+// failing sandbox) can be injected mid-run.
 package bench
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -18,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +34,8 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/devtemporal"
+	"github.com/tingting-vn/tingting/internal/temporalserver"
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // StackConfig says what to run and where.
@@ -42,7 +49,57 @@ type StackConfig struct {
 	TemporalArgs []string
 	// Env is added to the API's and worker's environment (tuning).
 	Env []string
+	// Server, if set, runs a real Temporal server on PostgreSQL instead of
+	// the dev server (-temporal postgres); the stack fills in HostPort, Dir
+	// and Output, sets its databases up at start and drops them at Stop.
+	Server *temporalserver.Options
+	// SendRate, if positive, is the worker's (and the floor's) ZALO_SEND_RATE.
+	SendRate float64
 }
+
+// PostgresTemporal is -temporal postgres for a bench on database:
+// temporal-server and temporal-sql-tool from .data/bin (built from
+// tools/go.mod if missing), the server module's schema from the module
+// cache, deploy/temporal's configuration, and two databases on the same
+// PostgreSQL named after the bench's (tingting_bench_temporal and
+// tingting_bench_temporal_visibility).
+func PostgresTemporal(ctx context.Context, database string, w io.Writer) (*temporalserver.Options, error) {
+	pg, err := pgx.ParseConfig(database)
+	if err != nil {
+		return nil, err
+	}
+	server, sqlTool, err := temporalserver.Binaries(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := temporalserver.SchemaDir(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root, err := devtemporal.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	return &temporalserver.Options{
+		Server: server, SQLTool: sqlTool, SchemaDir: schema, DeployDir: filepath.Join(root, "deploy", "temporal"),
+		PostgresURL: database, Database: pg.Database + "_temporal", VisibilityDatabase: pg.Database + "_temporal_visibility",
+		Namespace: "default", SearchAttributes: contract.SearchAttributes(),
+	}, nil
+}
+
+// Flavour names the Temporal server the stack runs.
+func (c StackConfig) Flavour() string {
+	if c.Server != nil {
+		return FlavourPostgres
+	}
+	return FlavourDevServer
+}
+
+// The Temporal servers a stack can run (-temporal).
+const (
+	FlavourDevServer = "devserver" // temporal server start-dev, SQLite file
+	FlavourPostgres  = "postgres"  // temporal-server on PostgreSQL (internal/temporalserver)
+)
 
 // Stack is a running tingting. Its methods are safe for concurrent use.
 type Stack struct {
@@ -57,11 +114,13 @@ type Stack struct {
 	key       []byte        // TINGTING_ENCRYPTION_KEY
 	latency   time.Duration // the sandbox's, as Prepare set it
 
-	mu      sync.Mutex
-	procs   map[string]*exec.Cmd
-	devSrv  *testsuite.DevServer
-	peakRSS map[string]int64         // kB, the highest over every incarnation
-	cpuDead map[string]time.Duration // CPU time of killed incarnations
+	mu        sync.Mutex
+	procs     map[string]*exec.Cmd
+	devSrv    *testsuite.DevServer
+	server    *temporalserver.Server
+	floorArgs []string
+	peakRSS   map[string]int64         // kB, the highest over every incarnation since ResetPeaks
+	cpuDead   map[string]time.Duration // CPU time of killed incarnations
 }
 
 // The pieces a stack runs, besides the dev server.
@@ -70,8 +129,13 @@ const (
 	API      = "api"
 	Worker   = "worker"
 	Temporal = "temporal"
-	Bench    = "bench" // this process: the load generator and the direct baseline
+	Floor    = "floor"    // the floor's ingest and worker (`tingting-dev bench floor`)
+	Postgres = "postgres" // the PostgreSQL backends serving the stack's databases (CPU only)
+	Bench    = "bench"    // this process: the load generator and the direct baseline
 )
+
+// pieces are the processes a stack may run.
+var pieces = []string{Temporal, Sandbox, API, Worker, Floor}
 
 // Credentials the sandbox and tingting share; nothing here is secret.
 const (
@@ -85,7 +149,7 @@ const (
 func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 	s := &Stack{cfg: cfg, procs: map[string]*exec.Cmd{}, peakRSS: map[string]int64{}, addrs: map[string]string{},
 		DebugURLs: map[string]string{}, cpuDead: map[string]time.Duration{}}
-	for _, name := range []string{Temporal, Sandbox, API, Worker, "metrics", "api-debug", "worker-debug"} {
+	for _, name := range []string{Temporal, Sandbox, API, Worker, Floor, "metrics", "api-debug", "worker-debug"} {
 		addr, err := freeAddr()
 		if err != nil {
 			return nil, err
@@ -115,7 +179,16 @@ func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		"ZALOSIM_WEBHOOK_URL="+s.APIURL+"/v1/webhooks/zalo",
 		"LOG_LEVEL=warn",
 	)
+	if cfg.Server != nil {
+		srv := *cfg.Server
+		srv.HostPort, srv.Dir = s.temporal, cfg.Dir
+		s.cfg.Server = &srv
+		if err := temporalserver.Setup(ctx, srv); err != nil {
+			return nil, fmt.Errorf("setting up Temporal's databases: %w", err)
+		}
+	}
 	if err := s.startTemporal(ctx); err != nil {
+		s.dropServerDatabases()
 		return nil, err
 	}
 	for _, name := range []string{Sandbox, API, Worker} {
@@ -144,7 +217,11 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 	case Worker:
 		env = append(env, "METRICS_ADDR="+s.addrs["metrics"], "DEBUG_ADDR="+s.addrs["worker-debug"])
 		env = append(env, s.cfg.Env...)
+		env = append(env, s.sendRateEnv()...)
 		ready = "http://" + s.addrs["metrics"] + "/metrics"
+	case Floor:
+		env = append(env, s.sendRateEnv()...)
+		ready = s.FloorURL() + "/readyz"
 	default:
 		return fmt.Errorf("unknown piece %q", name)
 	}
@@ -152,11 +229,16 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	bin := s.cfg.Binary
-	if name == Sandbox {
-		bin = s.cfg.DevBinary
+	cmd := exec.Command(s.cfg.Binary, name)
+	switch name {
+	case Sandbox:
+		cmd = exec.Command(s.cfg.DevBinary, name)
+	case Floor:
+		s.mu.Lock()
+		args := append([]string{"bench", "floor", "-addr", s.addrs[Floor]}, s.floorArgs...)
+		s.mu.Unlock()
+		cmd = exec.Command(s.cfg.DevBinary, args...)
 	}
-	cmd := exec.Command(bin, name)
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
@@ -172,10 +254,44 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 	return nil
 }
 
+// sendRateEnv is ZALO_SEND_RATE for the worker and the floor, if set.
+func (s *Stack) sendRateEnv() []string {
+	if s.cfg.SendRate <= 0 {
+		return nil
+	}
+	return []string{"ZALO_SEND_RATE=" + strconv.FormatFloat(s.cfg.SendRate, 'f', -1, 64)}
+}
+
+// StartFloor starts the floor's process for the shop.
+func (s *Stack) StartFloor(ctx context.Context, shop FloorShop) error {
+	s.mu.Lock()
+	s.floorArgs = []string{"-workspace", shop.WorkspaceID.String(), "-bank-account", shop.BankAccountID.String(),
+		"-account-number", shop.AccountNumber, "-integrations", strings.Join(shop.IntegrationIDs, ","),
+		"-recipients", strings.Join(shop.Recipients, ",")}
+	s.mu.Unlock()
+	return s.Start(ctx, Floor)
+}
+
+// FloorURL is where the floor's process serves.
+func (s *Stack) FloorURL() string { return "http://" + s.addrs[Floor] }
+
 func (s *Stack) startTemporal(ctx context.Context) error {
 	logFile, err := os.OpenFile(filepath.Join(s.cfg.Dir, "temporal.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
+	}
+	if s.cfg.Server != nil {
+		o := *s.cfg.Server
+		o.Output = logFile
+		srv, err := temporalserver.Start(ctx, o)
+		logFile.Close() // the server has its own copy
+		if err != nil {
+			return fmt.Errorf("starting the Temporal server (see %s): %w", logFile.Name(), err)
+		}
+		s.mu.Lock()
+		s.server = srv
+		s.mu.Unlock()
+		return nil
 	}
 	srv, err := devtemporal.Start(ctx, devtemporal.Options{
 		Binary: s.cfg.TemporalCLI, HostPort: s.temporal, Namespace: "default",
@@ -211,9 +327,10 @@ func (s *Stack) Kill(name string) error {
 	return nil
 }
 
-// PeakRSS returns each piece's peak resident memory in kB so far.
+// PeakRSS returns each piece's peak resident memory in kB since the last
+// ResetPeaks (or the start), over every incarnation.
 func (s *Stack) PeakRSS() map[string]int64 {
-	for _, name := range []string{Temporal, Sandbox, API, Worker} {
+	for _, name := range pieces {
 		if pid := s.pid(name); pid != 0 {
 			s.notePeak(name, pid)
 		}
@@ -227,29 +344,58 @@ func (s *Stack) PeakRSS() map[string]int64 {
 	return out
 }
 
+// ResetPeaks starts PeakRSS afresh: the kernel's high-water marks of the
+// running pieces are reset to their current size (clear_refs), so the
+// next PeakRSS is the peak of what ran in between.
+func (s *Stack) ResetPeaks() {
+	for _, name := range pieces {
+		if pid := s.pid(name); pid != 0 {
+			resetPeakRSS(pid)
+		}
+	}
+	s.mu.Lock()
+	s.peakRSS = map[string]int64{}
+	s.mu.Unlock()
+}
+
 // CPU returns the CPU time (user and system) each piece has used so far,
 // over every incarnation.
 func (s *Stack) CPU() map[string]time.Duration {
 	out := map[string]time.Duration{}
-	for _, name := range []string{Temporal, Sandbox, API, Worker} {
+	for _, name := range pieces {
 		var live time.Duration
 		if pid := s.pid(name); pid != 0 {
 			live = cpuTime(pid)
 		}
 		s.mu.Lock()
-		out[name] = s.cpuDead[name] + live
+		if live > 0 || s.cpuDead[name] > 0 {
+			out[name] = s.cpuDead[name] + live
+		}
 		s.mu.Unlock()
 	}
 	return out
 }
 
-// Stop ends every piece: the API and worker gracefully, then the rest.
+// databases are the PostgreSQL databases the stack's processes use.
+func (s *Stack) databases() []string {
+	var dbs []string
+	if cfg, err := pgx.ParseConfig(s.cfg.DatabaseURL); err == nil {
+		dbs = append(dbs, cfg.Database)
+	}
+	if o := s.cfg.Server; o != nil {
+		dbs = append(dbs, o.Database, o.VisibilityDatabase)
+	}
+	return dbs
+}
+
+// Stop ends every piece: the API, worker and floor gracefully, then the
+// rest; a PostgreSQL-backed Temporal's databases are dropped.
 func (s *Stack) Stop() {
 	s.PeakRSS()
 	s.mu.Lock()
-	procs, srv := s.procs, s.devSrv
+	procs, devSrv, server := s.procs, s.devSrv, s.server
 	s.mu.Unlock()
-	for _, name := range []string{API, Worker, Sandbox} {
+	for _, name := range []string{API, Worker, Floor, Sandbox} {
 		if cmd := procs[name]; cmd != nil && cmd.Process != nil && processAlive(cmd.Process.Pid) {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			for i := 0; i < 250 && processAlive(cmd.Process.Pid); i++ {
@@ -258,16 +404,35 @@ func (s *Stack) Stop() {
 			_ = cmd.Process.Kill()
 		}
 	}
-	if srv != nil {
+	if devSrv != nil {
 		if pid := s.pid(Temporal); pid != 0 {
-			_ = srv.Stop()
+			_ = devSrv.Stop()
 		}
 	}
+	if server != nil {
+		_ = server.Stop()
+		s.dropServerDatabases()
+	}
+}
+
+func (s *Stack) dropServerDatabases() {
+	if s.cfg.Server == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = temporalserver.Drop(ctx, *s.cfg.Server)
 }
 
 // pid is a running piece's process id, or 0.
 func (s *Stack) pid(name string) int {
 	if name == Temporal {
+		s.mu.Lock()
+		server := s.server
+		s.mu.Unlock()
+		if server != nil {
+			return server.PID()
+		}
 		return devServerPID(s.temporal)
 	}
 	s.mu.Lock()
@@ -284,6 +449,49 @@ func (s *Stack) notePeak(name string, pid int) {
 	s.mu.Lock()
 	s.peakRSS[name] = max(s.peakRSS[name], kb)
 	s.mu.Unlock()
+}
+
+// resetPeakRSS sets a process's high-water resident set (VmHWM) back to
+// its current size; without permission it stays the lifetime peak.
+func resetPeakRSS(pid int) {
+	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
+// postgresCPU reads the CPU time of each PostgreSQL backend serving one of
+// dbs, by process id: a backend's title is "postgres: [cluster: ]user
+// database client state". The server's shared processes (checkpointer, WAL
+// writer) are not counted.
+func postgresCPU(dbs []string) map[int]time.Duration {
+	out := map[int]time.Duration{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil || !bytes.HasPrefix(cmdline, []byte("postgres: ")) {
+			continue
+		}
+		f := strings.Fields(string(bytes.TrimRight(cmdline, "\x00")))
+		for _, field := range f[1:min(len(f), 4)] {
+			if slices.Contains(dbs, field) {
+				out[pid] = cpuTime(pid)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// postgresSpent is the CPU the backends spent between two postgresCPU
+// readings; one that ended in between is lost, one that began counts whole.
+func postgresSpent(before, after map[int]time.Duration) time.Duration {
+	var d time.Duration
+	for pid, t := range after {
+		d += t - before[pid]
+	}
+	return d
 }
 
 // processAlive is true for a process that runs (not a zombie).

@@ -1,0 +1,104 @@
+package bench_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/internal/bench"
+	"github.com/tingting-vn/tingting/internal/devtemporal"
+	"github.com/tingting-vn/tingting/internal/testenv"
+)
+
+// TestBenchmark runs tiny benchmarks end to end, as `tingting-dev bench`
+// would with the same flags, on each Temporal flavour: every mode must
+// deliver every message exactly once, and the JSON report must say so.
+func TestBenchmark(t *testing.T) {
+	testenv.SkipShort(t, "stacks of processes, a minute or two (and building temporal-server, the first time)")
+	ctx := context.Background()
+	dir := t.TempDir()
+	bin, devBin := filepath.Join(dir, "tingting"), filepath.Join(dir, "tingting-dev")
+	for path, pkg := range map[string]string{bin: "./cmd/tingting", devBin: "./cmd/tingting-dev"} {
+		build := exec.Command("go", "build", "-o", path, pkg)
+		build.Dir = "../.."
+		out, err := build.CombinedOutput()
+		require.NoError(t, err, "building %s: %s", pkg, out)
+	}
+
+	for _, tc := range []struct {
+		name, flavour string
+		args          []string
+	}{
+		{"steady", bench.FlavourDevServer, []string{"-n", "30", "-rate", "10"}},
+		{"burst", bench.FlavourDevServer, []string{"-burst", "30", "-send-rate", "30", "-direct=false"}},
+		{"as fast as accepted on postgres", bench.FlavourPostgres, []string{"-n", "30", "-rate", "0", "-direct=false", "-temporal", "postgres"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			jsonPath := filepath.Join(t.TempDir(), "bench.json")
+			opts, err := bench.ParseOptions(append(tc.args, "-json", jsonPath), io.Discard)
+			require.NoError(t, err)
+			stack := bench.StackConfig{Binary: bin, DevBinary: devBin, DatabaseURL: testenv.DatabaseURL(t), Dir: t.TempDir()}
+			if tc.flavour == bench.FlavourPostgres {
+				stack.Server, err = bench.PostgresTemporal(ctx, stack.DatabaseURL, os.Stderr)
+			} else {
+				stack.TemporalCLI, err = devtemporal.Binary(ctx, os.Stderr)
+			}
+			require.NoError(t, err)
+
+			var out strings.Builder
+			err = bench.Benchmark(ctx, opts.Config(stack), &out)
+			t.Log(out.String())
+			if !assert.NoError(t, err) {
+				logTail(t, stack.Dir)
+				return
+			}
+			var rep bench.JSONReport
+			b, err := os.ReadFile(jsonPath)
+			require.NoError(t, err)
+			require.NoError(t, json.Unmarshal(b, &rep))
+			assert.Equal(t, tc.flavour, rep.Machine.Temporal)
+			assert.NotEmpty(t, rep.Machine.TemporalServer)
+			modes := []string{"floor", "tingting"}
+			if opts.Direct {
+				modes = append(modes, "direct")
+			}
+			require.Len(t, rep.Modes, len(modes))
+			for _, mode := range modes {
+				m := rep.Modes[mode]
+				assert.Zero(t, m.Missing, mode)
+				assert.Zero(t, m.Duplicates, mode)
+				assert.Equal(t, 3*m.Transactions, m.Messages, "%s: 1 integration × 3 recipients", mode)
+				assert.Positive(t, m.P50, mode)
+				assert.Positive(t, m.CPUPerTx["temporal"], mode)
+			}
+			assert.Positive(t, rep.Modes["floor"].CPUPerTx["floor"], "the floor's own process is measured")
+			if opts.Burst > 0 {
+				for _, mode := range modes {
+					m := rep.Modes[mode]
+					require.NotNil(t, m.IngestPerSecond, mode)
+					assert.Positive(t, *m.IngestPerSecond, mode)
+					require.NotNil(t, m.FreshP99, mode)
+					assert.Positive(t, *m.FreshP99, mode)
+					assert.Greater(t, m.Transactions, 30, "%s: fresh transactions during the drain", mode)
+				}
+			}
+		})
+	}
+}
+
+// logTail shows the end of each process's log.
+func logTail(t *testing.T, dir string) {
+	for _, name := range []string{"api", "worker", "zalosim", "floor", "temporal"} {
+		b, _ := os.ReadFile(filepath.Join(dir, name+".log"))
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		t.Logf("--- %s.log (last lines)\n%s", name, strings.Join(lines[max(0, len(lines)-20):], "\n"))
+	}
+}

@@ -1,0 +1,124 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeStack accepts transactions and "delivers" each to every recipient
+// in the background, into a message log served as the sandbox serves its
+// own; it can answer slowly, pace its sends, lose a transaction or deliver
+// one twice.
+type fakeStack struct {
+	recipients  []string
+	answer      time.Duration // how long a POST takes
+	pace        *pacer
+	lose, twice string // external id suffixes ("000007")
+	log         MessageLog
+	open, peak  atomic.Int64
+}
+
+func (f *fakeStack) serve(t *testing.T) Target {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/transactions", func(w http.ResponseWriter, r *http.Request) {
+		n := f.open.Add(1)
+		defer f.open.Add(-1)
+		for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
+		}
+		var tx struct {
+			ExternalID string `json:"external_id"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&tx); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		time.Sleep(f.answer)
+		w.WriteHeader(http.StatusAccepted)
+		if f.lose != "" && strings.HasSuffix(tx.ExternalID, f.lose) {
+			return
+		}
+		go func() {
+			for _, to := range f.recipients {
+				_ = f.pace.Wait(t.Context())
+				f.log.Add(to, tx.ExternalID)
+				if f.twice != "" && strings.HasSuffix(tx.ExternalID, f.twice) {
+					f.log.Add(to, tx.ExternalID)
+				}
+			}
+		}()
+	})
+	mux.Handle("GET /_sandbox/messages", &f.log)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return Target{IngestURL: srv.URL + "/v1/transactions", BankAccountID: "acct", Recipients: f.recipients,
+		MessagesURL: srv.URL + "/_sandbox/messages"}
+}
+
+func TestRunCountsEveryMessage(t *testing.T) {
+	f := &fakeStack{recipients: []string{"u1", "u2", "u3"}, lose: "000004", twice: "000007"}
+	r, err := Run(t.Context(), "fake", f.serve(t), Load{Transactions: 10, Rate: 200, Patience: 300 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, 10, r.Transactions)
+	assert.Equal(t, 30, r.Expected)
+	assert.Equal(t, 27, r.Received)
+	assert.Equal(t, 3, r.Missing, "transaction 4, to each recipient")
+	require.Len(t, r.Duplicates, 3, "transaction 7, to each recipient")
+	assert.Equal(t, 7, r.Duplicates[0].Transaction)
+	assert.Len(t, r.Latencies, 27)
+	assert.Len(t, r.Ingest, 10)
+	assert.Empty(t, r.Fresh)
+}
+
+func TestRunRateZero(t *testing.T) {
+	f := &fakeStack{recipients: []string{"u1"}, answer: 20 * time.Millisecond}
+	r, err := Run(t.Context(), "fake", f.serve(t), Load{Transactions: 300, Rate: 0, Patience: 10 * time.Second})
+	require.NoError(t, err)
+	assert.Zero(t, r.Missing)
+	assert.Empty(t, r.Duplicates)
+	assert.Len(t, r.Ingest, 300)
+	assert.EqualValues(t, MaxInFlight, f.peak.Load(), "as fast as accepted, %d posts in flight", MaxInFlight)
+	// 300 posts answering in 20 ms, 64 at a time: about 100 ms, where one
+	// at a time would take 6 s.
+	assert.Less(t, r.Accepted, 2*time.Second)
+	assert.Greater(t, r.OfferedPerSecond(), 150.0)
+}
+
+func TestRunBurst(t *testing.T) {
+	// 20 transactions × 3 recipients at 40 sends/s: a 1.5 s backlog.
+	p := newPacer(40)
+	defer p.Close()
+	f := &fakeStack{recipients: []string{"u1", "u2", "u3"}, pace: p}
+	r, err := Run(t.Context(), "fake", f.serve(t), Load{Transactions: 20, Fresh: true, Patience: 10 * time.Second})
+	require.NoError(t, err)
+	fresh := r.Transactions - 20
+	assert.GreaterOrEqual(t, fresh, 1, "one fresh transaction a second while the burst drains")
+	assert.LessOrEqual(t, fresh, 3)
+	assert.Equal(t, 3*r.Transactions, r.Received)
+	assert.Zero(t, r.Missing)
+	assert.Empty(t, r.Duplicates)
+	assert.Len(t, r.Latencies, 60, "the burst's messages")
+	assert.Len(t, r.Fresh, 3*fresh, "the fresh ones', apart")
+	assert.Greater(t, r.IngestPerSecond(), 20.0, "the burst is accepted long before it is delivered")
+	assert.Greater(t, Percentile(r.Latencies, 100), time.Second, "the last of the burst waited for the backlog")
+
+	rep := r.Report()
+	require.NotNil(t, rep.IngestPerSecond)
+	require.NotNil(t, rep.FreshP99)
+	assert.Positive(t, *rep.FreshP99)
+	assert.Equal(t, r.Transactions, rep.Transactions)
+}
+
+func ExamplePercentile() {
+	d := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	fmt.Println(Percentile(d, 50), Percentile(d, 95), Percentile(d, 99), Percentile(d, 100), Percentile(nil, 50))
+	// Output: 5ns 10ns 10ns 10ns 0s
+}

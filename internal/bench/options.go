@@ -1,0 +1,96 @@
+package bench
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Options are `tingting-dev bench`'s flags.
+type Options struct {
+	Transactions int     // -n
+	Rate         float64 // -rate; 0: as fast as accepted, MaxInFlight in flight
+	Integrations int     // -integrations (K)
+	Recipients   int     // -recipients (M)
+	Latency      time.Duration
+	Direct       bool
+	Binary       string // -binary: the product's executable
+	Profile      string // -profile DIR
+	Database     string // -database URL
+	TemporalArgs []string
+	Env          []string
+	JSON         string  // -json PATH
+	Burst        int     // -burst N: a burst of N instead of -n at -rate
+	SendRate     float64 // -send-rate R: ZALO_SEND_RATE for the worker (and the baselines' sends)
+	Temporal     string  // -temporal devserver|postgres
+}
+
+// ParseOptions reads the flags; a bad value is an error, with usage on
+// stderr for an unknown flag.
+func ParseOptions(args []string, stderr io.Writer) (Options, error) {
+	var o Options
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&o.Transactions, "n", 3000, "transactions to post")
+	fs.Float64Var(&o.Rate, "rate", 100, "transactions per second; 0: as fast as the stack accepts them, 64 posts in flight")
+	fs.IntVar(&o.Integrations, "integrations", 1, "integrations on the bank account (K)")
+	fs.IntVar(&o.Recipients, "recipients", 3, "recipients per integration, the owner included (M)")
+	fs.DurationVar(&o.Latency, "latency", 50*time.Millisecond, "how long the sandbox takes to answer each Zalo call")
+	fs.BoolVar(&o.Direct, "direct", true, "first run the direct baseline (ingest handler → sandbox, no Temporal, no database)")
+	fs.StringVar(&o.Binary, "binary", "", "the product's binary (cmd/tingting); default: tingting next to this one")
+	fs.StringVar(&o.Profile, "profile", "", "write CPU profiles of the API and the worker during tingting's run to this directory")
+	fs.StringVar(&o.Database, "database", "", "PostgreSQL URL of the database to (re)create; default: DATABASE_URL's server, database tingting_bench")
+	fs.Func("temporal-arg", "an extra `temporal server start-dev` flag (repeatable), e.g. --sqlite-pragma=journal_mode=wal",
+		func(v string) error { o.TemporalArgs = append(o.TemporalArgs, v); return nil })
+	fs.Func("env", "NAME=value for the API and worker (repeatable)", func(v string) error { o.Env = append(o.Env, v); return nil })
+	fs.StringVar(&o.JSON, "json", "", "also write the report as JSON to `PATH`")
+	fs.IntVar(&o.Burst, "burst", 0, "instead of -n at -rate: post `N` transactions as fast as accepted (64 in flight), "+
+		"then one a second until the burst is delivered, and report how fast it was accepted and how long the fresh ones waited")
+	fs.Float64Var(&o.SendRate, "send-rate", 0, "pace Zalo sends at `R` per second: the worker's ZALO_SEND_RATE, and the direct and floor modes' own")
+	fs.StringVar(&o.Temporal, "temporal", FlavourDevServer, "the Temporal server: devserver (temporal server start-dev, SQLite) or "+
+		"postgres (temporal-server on PostgreSQL, configured by deploy/temporal)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case o.Transactions < 1 || o.Integrations < 1 || o.Recipients < 1:
+		return o, errors.New("bench: -n, -integrations and -recipients must be positive")
+	case o.Rate < 0 || o.Burst < 0 || o.SendRate < 0:
+		return o, errors.New("bench: -rate, -burst and -send-rate must not be negative")
+	case o.Temporal != FlavourDevServer && o.Temporal != FlavourPostgres:
+		return o, fmt.Errorf("bench: -temporal %q: want devserver or postgres", o.Temporal)
+	case o.Temporal == FlavourPostgres && len(o.TemporalArgs) > 0:
+		return o, errors.New("bench: -temporal-arg is for the dev server; tune the postgres flavour in deploy/temporal/dynamicconfig.yaml")
+	}
+	return o, nil
+}
+
+// Load is the traffic the options ask for. Patience — how long a run
+// waits for its messages after the last post — is 3 minutes, plus twice
+// the time paced sends need to drain the load.
+func (o Options) Load() Load {
+	l := Load{Transactions: o.Transactions, Rate: o.Rate, Copies: 1, Patience: 3 * time.Minute}
+	if o.Burst > 0 {
+		l.Transactions, l.Rate, l.Fresh = o.Burst, 0, true
+	}
+	if o.SendRate > 0 {
+		drain := float64(l.Transactions*o.Integrations*o.Recipients) / o.SendRate
+		l.Patience += 2 * time.Duration(drain*float64(time.Second))
+	}
+	return l
+}
+
+// Config is the benchmark the options ask for, on stack (which the caller
+// completes with binaries, database and folder).
+func (o Options) Config(stack StackConfig) Config {
+	stack.TemporalArgs, stack.Env, stack.SendRate = o.TemporalArgs, o.Env, o.SendRate
+	return Config{
+		Stack: stack, Integrations: o.Integrations, Recipients: o.Recipients, Latency: o.Latency,
+		Load: o.Load(), Direct: o.Direct, Floor: true, ProfileDir: o.Profile, JSONPath: o.JSON,
+	}
+}

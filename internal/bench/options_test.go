@@ -1,0 +1,69 @@
+package bench
+
+import (
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		check func(t *testing.T, o Options)
+		err   string
+	}{
+		{name: "defaults", check: func(t *testing.T, o Options) {
+			assert.Equal(t, 3000, o.Transactions)
+			assert.Equal(t, 100.0, o.Rate)
+			assert.Equal(t, FlavourDevServer, o.Temporal)
+			assert.True(t, o.Direct)
+			l := o.Load()
+			assert.Equal(t, Load{Transactions: 3000, Rate: 100, Copies: 1, Patience: 3 * time.Minute}, l)
+			cfg := o.Config(StackConfig{Binary: "tingting"})
+			assert.True(t, cfg.Floor, "the floor runs in every benchmark")
+			assert.Equal(t, "tingting", cfg.Stack.Binary)
+		}},
+		{name: "as fast as accepted", args: []string{"-rate", "0", "-n", "50"}, check: func(t *testing.T, o Options) {
+			assert.Equal(t, Load{Transactions: 50, Copies: 1, Patience: 3 * time.Minute}, o.Load())
+		}},
+		{name: "burst", args: []string{"-burst", "600", "-send-rate", "30", "-recipients", "5", "-json", "out.json"},
+			check: func(t *testing.T, o Options) {
+				l := o.Load()
+				assert.Equal(t, 600, l.Transactions)
+				assert.Zero(t, l.Rate, "as fast as accepted")
+				assert.True(t, l.Fresh)
+				// 600 × 5 sends at 30/s drain in 100 s; twice that, and 3 minutes.
+				assert.Equal(t, 3*time.Minute+200*time.Second, l.Patience)
+				cfg := o.Config(StackConfig{})
+				assert.Equal(t, 30.0, cfg.Stack.SendRate, "ZALO_SEND_RATE for the worker")
+				assert.Equal(t, "out.json", cfg.JSONPath)
+			}},
+		{name: "postgres", args: []string{"-temporal", "postgres"}, check: func(t *testing.T, o Options) {
+			assert.Equal(t, FlavourPostgres, o.Temporal)
+		}},
+		{name: "repeatable flags", args: []string{"-env", "A=1", "-env", "B=2", "-temporal-arg", "--x"}, check: func(t *testing.T, o Options) {
+			assert.Equal(t, []string{"A=1", "B=2"}, o.Config(StackConfig{}).Stack.Env)
+			assert.Equal(t, []string{"--x"}, o.TemporalArgs)
+		}},
+		{name: "negative rate", args: []string{"-rate", "-1"}, err: "must not be negative"},
+		{name: "no transactions", args: []string{"-n", "0"}, err: "must be positive"},
+		{name: "unknown flavour", args: []string{"-temporal", "cassandra"}, err: "want devserver or postgres"},
+		{name: "dev server flags on postgres", args: []string{"-temporal", "postgres", "-temporal-arg", "--x"}, err: "for the dev server"},
+		{name: "stray argument", args: []string{"now"}, err: "unexpected argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := ParseOptions(tc.args, io.Discard)
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+				return
+			}
+			require.NoError(t, err)
+			tc.check(t, o)
+		})
+	}
+}

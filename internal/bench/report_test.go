@@ -1,0 +1,89 @@
+package bench
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func result(mode string, load Load) Result {
+	r := Result{Mode: mode, Load: load, Recipients: 3, Transactions: load.Transactions, Expected: 3 * load.Transactions,
+		Received: 3 * load.Transactions, Window: 2 * time.Second, Accepted: time.Second,
+		CPU: map[string]time.Duration{Temporal: 200 * time.Millisecond, Bench: 10 * time.Millisecond},
+		RSS: map[string]int64{Temporal: 150 * 1024, Bench: 40 * 1024}}
+	for i := range r.Received {
+		r.Latencies = append(r.Latencies, time.Duration(i+1)*time.Millisecond)
+	}
+	r.Ingest = []time.Duration{2 * time.Millisecond, 4 * time.Millisecond}
+	return r
+}
+
+// The JSON's keys are a contract with whoever plots the numbers.
+func TestJSONReportShape(t *testing.T) {
+	modeKeys := []string{"offered_per_s", "transactions", "messages", "missing", "duplicates", "tx_per_s", "msg_per_s",
+		"p50_ms", "p95_ms", "p99_ms", "max_ms", "ingest_p50_ms", "ingest_p99_ms", "cpu_ms_per_tx", "peak_rss_mib"}
+	for _, tc := range []struct {
+		name  string
+		load  Load
+		extra []string
+	}{
+		{"steady", Load{Transactions: 10, Rate: 20}, nil},
+		{"burst", Load{Transactions: 10, Fresh: true}, []string{"ingest_per_s", "fresh_p50_ms", "fresh_p99_ms"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var results []Result
+			for _, mode := range []string{"direct", "floor", "tingting"} {
+				results = append(results, result(mode, tc.load))
+			}
+			b, err := json.Marshal(NewJSONReport(Machine{CPU: "x", Temporal: FlavourPostgres}, results))
+			require.NoError(t, err)
+			var doc map[string]map[string]json.RawMessage
+			require.NoError(t, json.Unmarshal(b, &doc))
+			assert.ElementsMatch(t, []string{"machine", "modes"}, mapKeys(doc))
+			assert.ElementsMatch(t, []string{"cpu", "cores", "memory_mib", "go", "kernel", "date", "temporal", "temporal_server", "postgres"},
+				mapKeys(doc["machine"]))
+			assert.ElementsMatch(t, []string{"direct", "floor", "tingting"}, mapKeys(doc["modes"]))
+			var floor map[string]any
+			require.NoError(t, json.Unmarshal(doc["modes"]["floor"], &floor))
+			assert.ElementsMatch(t, append(slices.Clone(modeKeys), tc.extra...), mapKeys(floor))
+			assert.Equal(t, map[string]any{"temporal": 20.0, "bench": 1.0}, floor["cpu_ms_per_tx"], "ms per transaction")
+			assert.Equal(t, map[string]any{"temporal": 150.0, "bench": 40.0}, floor["peak_rss_mib"])
+			assert.Equal(t, 30.0, floor["messages"])
+			assert.Equal(t, 15.0, floor["p50_ms"])
+			assert.Equal(t, 30.0, floor["max_ms"])
+			assert.Equal(t, 5.0, floor["tx_per_s"], "10 transactions over a 2 s window")
+			if tc.load.Fresh {
+				assert.Equal(t, 10.0, floor["ingest_per_s"], "10 transactions accepted in 1 s")
+				assert.Equal(t, 10.0, floor["offered_per_s"], "at rate 0 what was offered is what was accepted")
+			} else {
+				assert.Equal(t, 20.0, floor["offered_per_s"])
+			}
+		})
+	}
+}
+
+func TestWriteReport(t *testing.T) {
+	load := Load{Transactions: 10, Fresh: true}
+	results := []Result{result("direct", load), result("floor", load), result("tingting", load)}
+	results[2].Fresh = []time.Duration{900 * time.Millisecond, 1100 * time.Millisecond}
+	results[2].Transactions = 12
+	var out strings.Builder
+	WriteReport(&out, Config{Load: load, Integrations: 1, Recipients: 3, Stack: StackConfig{SendRate: 30}},
+		Machine{CPU: "AMD EPYC", Cores: 2, Temporal: FlavourDevServer}, results)
+	s := out.String()
+	for _, want := range []string{
+		"in a burst (64 in flight)", "sends paced at 30/s",
+		"| floor | 30/30 | 0 | 0 | 0 |",
+		"tingting / floor latency", "floor / direct latency", "tingting / direct latency",
+		"| tingting | 10.0 | 2 | 900 ms | 1100 ms |",
+		"| mode | temporal | bench | total |",
+		"| temporal | 150 MiB | 150 MiB | 150 MiB |",
+	} {
+		assert.Contains(t, s, want)
+	}
+}
