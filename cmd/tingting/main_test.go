@@ -82,6 +82,7 @@ func startStack(t *testing.T, env ...string) *stack {
 		"ZALO_OAUTH_URL":          s.sandboxURL,
 		"ZALO_GRAPH_URL":          s.sandboxURL,
 		"ZALO_OPENAPI_URL":        s.sandboxURL,
+		"ZALO_ZNS_URL":            s.sandboxURL,
 		"ZALO_APP_ID":             testAppID,
 		"ZALO_APP_SECRET":         testAppSecret,
 		"ZALO_OA_SECRET_KEY":      testOASecret,

@@ -176,7 +176,7 @@ type FloorShop struct {
 // move this one with it.
 func startFloor(ctx context.Context, c client.Client, shop FloorShop, externalID string, amount int64) error {
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       "floor:" + contract.TransactionWorkflowID(shop.WorkspaceID, shop.BankAccountID, externalID),
+		ID:                                       "floor:" + shop.BankAccountID.String() + ":" + externalID,
 		TaskQueue:                                FloorTaskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
