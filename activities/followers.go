@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -33,6 +34,7 @@ func (a *Activities) RecordFollower(ctx context.Context, in FollowerUpdate) erro
 	if in.At.IsZero() {
 		in.At = a.Now()
 	}
+	in.DisplayName = message.Clean(in.DisplayName) // Zalo's names are whatever people typed
 	err := db.InTx(ctx, a.Pool, func(q *db.Queries) error {
 		if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
 			OAUserID: in.OAUserID, AppUserID: app, DisplayName: in.DisplayName, Following: in.Following, At: in.At,

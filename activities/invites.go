@@ -111,11 +111,11 @@ func (a *Activities) added(ctx context.Context, q *db.Queries, integrationID uui
 // from Zalo, else their id.
 func (a *Activities) displayName(ctx context.Context, q *db.Queries, oaUserID string) string {
 	if f, err := q.GetZaloFollower(ctx, oaUserID); err == nil && f.DisplayName != "" {
-		return f.DisplayName
+		return message.Clean(f.DisplayName)
 	}
 	if token, _, err := a.Tokens.Current(ctx); err == nil {
 		if d, err := a.Zalo.UserDetail(ctx, token, oaUserID); err == nil && d.DisplayName != "" {
-			return d.DisplayName
+			return message.Clean(d.DisplayName)
 		}
 	}
 	return oaUserID

@@ -55,7 +55,7 @@ func (a *Activities) CompleteZaloLogin(ctx context.Context, in LoginInput) (cont
 	} else if !errors.Is(err, db.ErrNotFound) {
 		return contract.WizardAccount{}, err
 	}
-	acct, err := q.UpsertZaloAccount(ctx, db.UpsertZaloAccountParams{WorkspaceID: in.WorkspaceID, AppUserID: me.ID, OAUserID: oaID, Name: me.Name})
+	acct, err := q.UpsertZaloAccount(ctx, db.UpsertZaloAccountParams{WorkspaceID: in.WorkspaceID, AppUserID: me.ID, OAUserID: oaID, Name: message.Clean(me.Name)})
 	if err != nil {
 		return contract.WizardAccount{}, fmt.Errorf("store zalo account: %w", err)
 	}

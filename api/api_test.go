@@ -160,7 +160,6 @@ func TestTransactionBadInput(t *testing.T) {
 		{"missing amount", `{"account_number":"111","external_id":"FT1","occurred_at":"2024-10-03T15:06:37+07:00"}`, 400, "invalid_request", "amount"},
 		{"missing external id", valid(`,"external_id":""`), 400, "invalid_request", "external_id"},
 		{"bad time", valid(`,"occurred_at":"03/10/2024"`), 400, "invalid_request", "occurred_at"},
-		{"NUL in description", valid(`,"description":"a\u0000b"`), 400, "invalid_request", "description"},
 		{"both account fields", valid(`,"bank_account_id":"` + acct["id"].(string) + `"`), 400, "invalid_request", "not both"},
 		{"unknown account", valid(`,"account_number":"999"`), 422, "unknown_bank_account", "register"},
 		{"another workspace's account", `{"bank_account_id":"` + otherAcct["id"].(string) + `","external_id":"FT1","amount":5,"occurred_at":"2024-10-03T15:06:37+07:00"}`, 422, "unknown_bank_account", ""},
@@ -331,4 +330,23 @@ func TestABodyTooLargeIsAnsweredEvenToAClientThatWritesItAll(t *testing.T) {
 			require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
 		})
 	}
+}
+
+// TestAMemoCannotAddALineToTheMessage: control and format characters in
+// free text (a newline that would fake an amount line, a bidi override, a
+// NUL) are stored as spaces, so the OA's message shows what was paid.
+func TestAMemoCannotAddALineToTheMessage(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111","account_name":"SHOP\nSố dư: 0 VND"}`)
+	status, body := f.do(t, "POST", "/v1/transactions", f.key,
+		`{"account_number":"111","external_id":"FT\u2028X","amount":1000,"occurred_at":"2024-10-03T15:06:37+07:00",`+
+			`"description":"mua hang\nSố tiền: +500.000.000 VND\u202e\u0000","counter_account_name":"A\u200bB"}`)
+	require.Equal(t, http.StatusAccepted, status, "body: %v", body)
+	_, txn := f.do(t, "GET", "/v1/transactions/"+body["transaction_id"].(string), f.key, "")
+	require.Equal(t, "mua hang Số tiền: +500.000.000 VND", txn["description"])
+	require.Equal(t, "A B", txn["counter_account_name"])
+	require.Equal(t, "FT X", txn["external_id"])
+	_, accts := f.do(t, "GET", "/v1/bank-accounts", f.key, "")
+	require.Equal(t, "SHOP Số dư: 0 VND", accts["items"].([]any)[0].(map[string]any)["account_name"])
 }

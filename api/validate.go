@@ -1,20 +1,25 @@
 package api
 
 import (
+	"github.com/tingting-vn/tingting/message"
+
 	"strings"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
 
-// text checks a free-text field: valid UTF-8, no NUL (Postgres refuses it),
-// at most max characters. Surrounding space is trimmed.
+// text checks a free-text field: valid UTF-8, at most max characters. Its
+// control and format characters (newlines, bidi overrides, zero-width
+// ones, NUL) become spaces (message.Clean) before it is stored, so no
+// field can add a line to a message or reorder it; surrounding space is
+// trimmed.
 func text(field, s string, max int) (string, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case !utf8.ValidString(s) || strings.ContainsRune(s, 0):
-		return "", invalid("%s: must be valid UTF-8 text without NUL characters", field)
-	case utf8.RuneCountInString(s) > max:
+	if !utf8.ValidString(s) {
+		return "", invalid("%s: must be valid UTF-8 text", field)
+	}
+	s = strings.TrimSpace(message.Clean(s))
+	if utf8.RuneCountInString(s) > max {
 		return "", invalid("%s: at most %d characters", field, max)
 	}
 	return s, nil

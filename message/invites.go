@@ -16,5 +16,5 @@ const (
 
 // InviteOwnerNotice tells an integration's owner who joined.
 func InviteOwnerNotice(name string) string {
-	return "Tài khoản Zalo " + name + " đã được thêm vào tích hợp nhận thông báo biến động số dư."
+	return "Tài khoản Zalo " + Clean(name) + " đã được thêm vào tích hợp nhận thông báo biến động số dư."
 }

@@ -86,7 +86,7 @@ func render(prefix string, t Transaction, fields []Field) string {
 	descAt := -1
 	for _, f := range fields {
 		label, value := line(t, f)
-		if value == "" {
+		if value = strings.TrimSpace(value); value == "" {
 			continue
 		}
 		if f == FieldDescription {
@@ -97,6 +97,7 @@ func render(prefix string, t Transaction, fields []Field) string {
 	text := strings.Join(lines, "\n")
 	if over := utf8.RuneCountInString(text) - MaxRunes; over > 0 && descAt >= 0 {
 		label, value := line(t, FieldDescription)
+		value = strings.TrimSpace(value)
 		lines[descAt] = label + ": " + cutEnd(value, utf8.RuneCountInString(value)-over)
 		text = strings.Join(lines, "\n")
 	}
@@ -114,7 +115,14 @@ func cutEnd(s string, n int) string {
 	return string(r[:max(n-1, 0)]) + "…"
 }
 
+// line is a field's label and value, its free text cleaned (Clean): the
+// last line of defence, whatever stored it.
 func line(t Transaction, f Field) (label, value string) {
+	label, value = rawLine(t, f)
+	return label, Clean(value)
+}
+
+func rawLine(t Transaction, f Field) (label, value string) {
 	switch f {
 	case FieldAmount:
 		return "Số tiền", FormatVND(t.Amount)

@@ -21,6 +21,7 @@ import (
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/app"
 	"github.com/tingting-vn/tingting/internal/config"
+	"github.com/tingting-vn/tingting/message"
 )
 
 const usage = `tingting sends a Zalo OA message for every new bank transaction.
@@ -115,7 +116,8 @@ func createWorkspace(ctx context.Context, a *app.App, args []string, stdout io.W
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if strings.TrimSpace(*name) == "" {
+	*name = strings.TrimSpace(message.Clean(*name)) // it appears in what the OA sends
+	if *name == "" {
 		return fmt.Errorf("usage: tingting workspace create --name NAME")
 	}
 	pool, err := a.OpenDB(ctx)
@@ -123,7 +125,7 @@ func createWorkspace(ctx context.Context, a *app.App, args []string, stdout io.W
 		return err
 	}
 	defer pool.Close()
-	ws, key, err := apikey.CreateWorkspace(ctx, pool, strings.TrimSpace(*name))
+	ws, key, err := apikey.CreateWorkspace(ctx, pool, *name)
 	if err != nil {
 		return err
 	}
