@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
@@ -12,6 +13,10 @@ import (
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/zalo"
 )
+
+// replyEvery is how often at most the OA answers one sender's malformed
+// commands.
+const replyEvery = time.Minute
 
 // EventInput names a Zalo event recorded in zalo_events.
 type EventInput struct {
@@ -57,6 +62,12 @@ func (a *Activities) HandleZaloEvent(ctx context.Context, in EventInput) (Invite
 	}
 	switch kind, code := invite.Parse(ev.Text); kind {
 	case invite.BadSyntax:
+		// Anyone can write to the OA: answers to malformed commands are
+		// throttled per sender, so nobody can make the OA spam.
+		ok, err := db.New(a.Pool).MayReply(ctx, db.MayReplyParams{OAUserID: ev.UserID, EverySeconds: replyEvery.Seconds()})
+		if err != nil || !ok {
+			return InviteResult{}, err
+		}
 		return InviteResult{Replies: []Reply{{To: ev.UserID, Text: message.InviteBadSyntax}}}, nil
 	case invite.Invite:
 		return a.HandleInvite(ctx, InviteInput{Event: row.DedupKey, OAUserID: ev.UserID, Code: code})

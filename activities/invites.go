@@ -42,21 +42,22 @@ func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (InviteRe
 		return a.added(ctx, q, m.IntegrationID, in.OAUserID, m.Name)
 	}
 	if f, err := q.InviteFailureByEvent(ctx, in.Event); err == nil {
-		return refused(in.OAUserID, f.Warning), nil
+		return refused(in.OAUserID, f.Warning, f.Silent), nil
 	}
-	guard, err := q.InviteGuard(ctx, in.OAUserID)
-	if err != nil {
+	// Locked out (the limit of invalid codes reached within the hour):
+	// even a valid code is refused, or a brute force would go on quietly.
+	if n, err := q.CountLockedOutTry(ctx, db.CountLockedOutTryParams{OAUserID: in.OAUserID, LimitTries: inviteTries}); err == nil {
+		return a.fail(ctx, q, in, int(n))
+	} else if !errors.Is(err, db.ErrNotFound) {
 		return InviteResult{}, err
-	}
-	if guard.Failures >= inviteTries {
-		if guard.Warnings > 0 {
-			return InviteResult{}, nil // warned already: silence until the hour passes
-		}
-		return a.fail(ctx, q, in, true)
 	}
 	integ, err := q.IntegrationByReferralCode(ctx, in.Code)
 	if errors.Is(err, db.ErrNotFound) {
-		return a.fail(ctx, q, in, false)
+		n, err := q.CountInviteFailure(ctx, in.OAUserID)
+		if err != nil {
+			return InviteResult{}, err
+		}
+		return a.fail(ctx, q, in, int(n))
 	} else if err != nil {
 		return InviteResult{}, err
 	}
@@ -74,19 +75,26 @@ func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (InviteRe
 	return a.added(ctx, q, integ.ID, in.OAUserID, name)
 }
 
-func (a *Activities) fail(ctx context.Context, q *db.Queries, in InviteInput, warning bool) (InviteResult, error) {
-	if err := q.RecordInviteFailure(ctx, db.RecordInviteFailureParams{Event: in.Event, OAUserID: in.OAUserID, Warning: warning}); err != nil {
+// fail answers a refused invite, the sender's failures counted (this one
+// included): the invalid-code answer up to the limit, one warning the
+// first time past it, then silence until the hour's window ends. The
+// answer is recorded against the event, so a retry gives the same.
+func (a *Activities) fail(ctx context.Context, q *db.Queries, in InviteInput, failures int) (InviteResult, error) {
+	warning, silent := failures == inviteTries+1, failures > inviteTries+1
+	if err := q.RecordInviteFailure(ctx, db.RecordInviteFailureParams{Event: in.Event, OAUserID: in.OAUserID, Warning: warning, Silent: silent}); err != nil {
 		return InviteResult{}, err
 	}
-	return refused(in.OAUserID, warning), nil
+	return refused(in.OAUserID, warning, silent), nil
 }
 
-func refused(to string, warning bool) InviteResult {
-	text := message.InviteBadCode
-	if warning {
-		text = message.InviteTooManyTries
+func refused(to string, warning, silent bool) InviteResult {
+	switch {
+	case silent:
+		return InviteResult{}
+	case warning:
+		return InviteResult{Replies: []Reply{{To: to, Text: message.InviteTooManyTries}}}
 	}
-	return InviteResult{Replies: []Reply{{To: to, Text: text}}}
+	return InviteResult{Replies: []Reply{{To: to, Text: message.InviteBadCode}}}
 }
 
 // added answers a successful invite: the sender (told to follow first if

@@ -60,3 +60,40 @@ func TestRacingInvitesLeaveOneMembership(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, results[0], again)
 }
+
+// TestTheInviteGuardCountsRacingTriesOnce: twelve invalid codes from one
+// sender, handled at once, get exactly five "invalid code" answers, one
+// warning and silence: each try is counted in one statement, so racing
+// tries cannot all see the count before any of them.
+func TestTheInviteGuardCountsRacingTriesOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	tu := w.sim.CreateUser("Tú", true)
+	const n = 12
+	answers := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := w.acts.HandleInvite(context.Background(), activities.InviteInput{
+				Event: fmt.Sprint("guess-", i), OAUserID: tu.OAUserID, Code: fmt.Sprint("WRONG", i),
+			})
+			require.NoError(t, err)
+			if len(res.Replies) > 0 {
+				answers[i] = res.Replies[0].Text
+			}
+		}()
+	}
+	wg.Wait()
+	count := map[string]int{}
+	for _, a := range answers {
+		count[a]++
+	}
+	require.Equal(t, map[string]int{message.InviteBadCode: 5, message.InviteTooManyTries: 1, "": 6}, count)
+
+	// Locked out, even the right code is refused, silently.
+	res, err := w.acts.HandleInvite(context.Background(), activities.InviteInput{Event: "right", OAUserID: tu.OAUserID, Code: w.integ.ReferralCode})
+	require.NoError(t, err)
+	require.Empty(t, res.Replies)
+}

@@ -39,7 +39,13 @@ func (a *Activities) CompleteZaloLogin(ctx context.Context, in LoginInput) (cont
 	if err != nil {
 		return contract.WizardAccount{}, temporal.NewNonRetryableApplicationError("login verifier cannot be opened", "login_sealed", nil)
 	}
-	tok, err := a.Zalo.ExchangeCode(ctx, in.Code, verifier)
+	code := in.Code // runs started before codes stayed out of history carry it
+	if code == "" && login.Code != nil {
+		if code, err = a.Box.Open(login.Code, secret.OAuthCode); err != nil {
+			return contract.WizardAccount{}, temporal.NewNonRetryableApplicationError("login code cannot be opened", "login_sealed", nil)
+		}
+	}
+	tok, err := a.Zalo.ExchangeCode(ctx, code, verifier)
 	if err != nil {
 		return contract.WizardAccount{}, zaloRefusal("Zalo refused the login", err)
 	}
@@ -172,4 +178,20 @@ func (a *Activities) SaveIntegration(ctx context.Context, in SaveInput) (SaveRes
 // so a retry cannot succeed.
 func zaloRefusal(what string, err error) error {
 	return temporal.NewNonRetryableApplicationError(what+": "+err.Error(), "zalo_"+zalo.Classify(err).String(), nil)
+}
+
+// OwnerNoticeInput names an integration just saved.
+type OwnerNoticeInput struct {
+	IntegrationID uuid.UUID
+}
+
+// TellOwner tells the integration's owner, through the OA, which business
+// now sends them alerts and how to stop them: a Zalo account bound to
+// someone else's integration learns of it at once.
+func (a *Activities) TellOwner(ctx context.Context, in OwnerNoticeInput) error {
+	o, err := db.New(a.Pool).IntegrationOwnerAndBusiness(ctx, in.IntegrationID)
+	if err != nil || o.OAUserID == nil {
+		return err // an owner not yet following cannot be written to
+	}
+	return a.SendReply(ctx, Reply{To: *o.OAUserID, Text: message.OwnerWelcome(o.Business)})
 }

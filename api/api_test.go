@@ -62,7 +62,7 @@ func newFixture(t *testing.T) fixture {
 	pool := testenv.Pool(t)
 	srv := httptest.NewServer(api.New(api.Deps{
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Webhooks: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret},
+		Webhooks: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret, MaxAge: 24 * time.Hour},
 		Box:      testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
 		Metrics: metrics.New(),
 	}))

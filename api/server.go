@@ -36,7 +36,8 @@ type Deps struct {
 // ZaloWebhooks is what verifying the OA's webhooks takes.
 type ZaloWebhooks struct {
 	AppID         string
-	WebhookSecret string // the OA secret key or the app secret: Zalo's docs disagree, so it is configuration
+	WebhookSecret string        // the OA secret key or the app secret: Zalo's docs disagree, so it is configuration
+	MaxAge        time.Duration // how old an event may be; 0: no limit
 }
 
 // Server is the API as an http.Handler.

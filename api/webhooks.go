@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,14 +22,16 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 	if err != nil {
 		return jsonError(err)
 	}
+	// Nothing of the body is trusted, or even parsed beyond the timestamp
+	// the signature covers, before the signature is checked.
 	signature := c.Request().Header.Get("X-ZEvent-Signature")
-	switch err := zalo.VerifyWebhook(s.webhooks.AppID, s.webhooks.WebhookSecret, body, signature); {
+	switch err := zalo.VerifyWebhook(s.webhooks.AppID, s.webhooks.WebhookSecret, body, signature, time.Now(), s.webhooks.MaxAge); {
 	case signature == "":
 		return newError(http.StatusUnauthorized, "bad_signature", "X-ZEvent-Signature is missing")
-	case errors.Is(err, zalo.ErrBadSignature):
-		return newError(http.StatusUnauthorized, "bad_signature", "X-ZEvent-Signature does not match the body")
+	case errors.Is(err, zalo.ErrStale):
+		return newError(http.StatusUnauthorized, "bad_signature", "the event's timestamp is too old or in the future")
 	case err != nil:
-		return invalid("not a Zalo webhook: %v", err)
+		return newError(http.StatusUnauthorized, "bad_signature", "X-ZEvent-Signature does not match the body")
 	}
 	ev, err := zalo.ParseEvent(body)
 	if err != nil {

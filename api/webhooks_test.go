@@ -4,17 +4,30 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
 
 const (
-	appID     = "1234567890"
-	oaSecret  = "oa-secret-key"
-	followRaw = `{"oa_id":"579745863508352884","follower":{"id":"6692434038037790072"},"user_id_by_app":"3368637342326461234","event_name":"follow","source":"oa_profile","app_id":"1234567890","timestamp":"1700000000000"}`
+	appID    = "1234567890"
+	oaSecret = "oa-secret-key"
+)
+
+// Events as Zalo sends them: now, a week ago, and from the future.
+var (
+	nowMS    = strconv.FormatInt(time.Now().UnixMilli(), 10)
+	followAt = func(ms string) string {
+		return `{"oa_id":"579745863508352884","follower":{"id":"6692434038037790072"},"user_id_by_app":"3368637342326461234","event_name":"follow","source":"oa_profile","app_id":"1234567890","timestamp":"` + ms + `"}`
+	}
+	followRaw = followAt(nowMS)
+	stale     = followAt(strconv.FormatInt(time.Now().Add(-7*24*time.Hour).UnixMilli(), 10))
+	future    = followAt(strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10))
 )
 
 // sign computes X-ZEvent-Signature from ZALO.md's formula:
@@ -22,6 +35,21 @@ const (
 func sign(body, timestamp string) string {
 	sum := sha256.Sum256([]byte(appID + body + timestamp + oaSecret))
 	return "mac=" + hex.EncodeToString(sum[:])
+}
+
+// noSecret is the signature an attacker can make: of public values only.
+func noSecret(body, timestamp string) string {
+	sum := sha256.Sum256([]byte(appID + body + timestamp))
+	return "mac=" + hex.EncodeToString(sum[:])
+}
+
+// stamp is the timestamp field of an event.
+func stamp(body string) string {
+	var ev struct {
+		Timestamp string `json:"timestamp"`
+	}
+	_ = json.Unmarshal([]byte(body), &ev)
+	return ev.Timestamp
 }
 
 func (f fixture) webhook(t *testing.T, body, signature string) (int, map[string]any) {
@@ -49,7 +77,7 @@ func TestZaloWebhookRecordsAnEventOnceAndQueuesItsWorkflow(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	for range 2 {
-		status, body := f.webhook(t, followRaw, sign(followRaw, "1700000000000"))
+		status, body := f.webhook(t, followRaw, sign(followRaw, nowMS))
 		require.Equal(t, http.StatusOK, status, "body: %v", body)
 	}
 	require.Equal(t, 1, f.events(t))
@@ -72,10 +100,14 @@ func TestZaloWebhookRefusesWhatZaloDidNotSign(t *testing.T) {
 		code                  string
 	}{
 		{"no signature", followRaw, "", 401, "bad_signature"},
-		{"garbled signature", followRaw, "mac=zz", 400, "invalid_request"},
-		{"signature of another body", tampered, sign(followRaw, "1700000000000"), 401, "bad_signature"},
+		{"garbled signature", followRaw, "mac=zz", 401, "bad_signature"},
+		{"signature of another body", tampered, sign(followRaw, nowMS), 401, "bad_signature"},
 		{"signed with another timestamp", followRaw, sign(followRaw, "1700000000001"), 401, "bad_signature"},
-		{"not JSON", "hello", sign("hello", ""), 400, "invalid_request"},
+		{"not JSON", "hello", sign("hello", ""), 401, "bad_signature"},
+		{"signed without the secret", followRaw, noSecret(followRaw, nowMS), 401, "bad_signature"},
+		{"a replay a week old", stale, sign(stale, stamp(stale)), 401, "bad_signature"},
+		{"from the future", future, sign(future, stamp(future)), 401, "bad_signature"},
+		{"signed, but not an event", `{"timestamp":"` + nowMS + `"}`, sign(`{"timestamp":"`+nowMS+`"}`, nowMS), 400, "invalid_request"},
 		{"too large", `{"x":"` + strings.Repeat("a", 2<<20) + `"}`, "mac=00", 413, "too_large"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +122,7 @@ func TestZaloWebhookRefusesWhatZaloDidNotSign(t *testing.T) {
 func TestZaloWebhookAcknowledgesEventsItIgnores(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	seen := `{"app_id":"1234567890","sender":{"id":"1"},"recipient":{"id":"2"},"event_name":"user_seen_message","message":{"msg_ids":["a"]},"timestamp":"1700000000000"}`
-	status, _ := f.webhook(t, seen, sign(seen, "1700000000000"))
+	seen := `{"app_id":"1234567890","sender":{"id":"1"},"recipient":{"id":"2"},"event_name":"user_seen_message","message":{"msg_ids":["a"]},"timestamp":"` + nowMS + `"}`
+	status, _ := f.webhook(t, seen, sign(seen, nowMS))
 	require.Equal(t, http.StatusOK, status)
 }

@@ -3,10 +3,15 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"html"
 	"net/http"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -199,8 +204,8 @@ func (s *Server) wizardZaloLogin(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.ReturnTo != "" && (!strings.HasPrefix(req.ReturnTo, "/") || strings.HasPrefix(req.ReturnTo, "//")) {
-		return invalid("return_to: a path on this site, like /wizard")
+	if err := validReturnTo(req.ReturnTo); err != nil {
+		return err
 	}
 	id, err := pathID(c.Param("id"))
 	if err != nil {
@@ -208,45 +213,114 @@ func (s *Server) wizardZaloLogin(c echo.Context) error {
 	}
 	ws := workspaceID(c)
 	verifier, challenge := zalo.NewPKCE()
-	state := randomToken()
+	state, browser := randomToken(), randomToken()
 	if err := s.queries.CreateOAuthLogin(ctx, db.CreateOAuthLoginParams{
 		State: state, WorkspaceID: ws, WizardID: id.String(),
-		CodeVerifier: s.box.Seal(verifier, secret.CodeVerifier), ReturnTo: req.ReturnTo,
+		CodeVerifier: s.box.Seal(verifier, secret.CodeVerifier), ReturnTo: req.ReturnTo, BrowserHash: tokenHash(browser),
 	}); err != nil {
 		return err
 	}
 	if _, err := s.stepWizard(ctx, ws, id, c.Request().Header.Get("Idempotency-Key"), contract.UpdateBeginZaloLogin, contract.BeginZaloLogin{State: state}); err != nil {
 		return err
 	}
-	url := s.zalo.AuthorizeURL(s.publicURL+"/v1/oauth/zalo/callback", challenge, state)
+	// The login is bound to this browser: only the one holding this cookie
+	// can complete it, so a login link opened by someone else binds no one.
+	c.SetCookie(&http.Cookie{
+		Name: loginCookie(state), Value: browser, Path: callbackPath, MaxAge: int(loginLife.Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(s.publicURL, "https://"),
+	})
+	url := s.zalo.AuthorizeURL(s.publicURL+callbackPath, challenge, state)
 	return c.JSON(http.StatusOK, map[string]string{"authorize_url": url})
 }
 
-// zaloCallback is where Zalo sends the browser back after login.
+const (
+	callbackPath = "/v1/oauth/zalo/callback"
+	loginLife    = 15 * time.Minute // as UseOAuthLogin allows
+)
+
+// loginCookie names a login's cookie, so logins in two tabs do not clash.
+func loginCookie(state string) string { return "tt_login_" + state[:min(len(state), 12)] }
+
+// validReturnTo accepts only a path on this site: no other host (//, or // which browsers read as /), no scheme, no control characters.
+func validReturnTo(p string) error {
+	refused := invalid("return_to: a path on this site, like /wizard")
+	if p == "" {
+		return nil
+	}
+	if len(p) > 512 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return refused
+	}
+	for _, r := range p {
+		if r == '\\' || r == ' ' || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
+			return refused
+		}
+	}
+	return nil
+}
+
+// zaloCallback is where Zalo sends the browser back after login. It
+// completes the login only in the browser that began it.
 func (s *Server) zaloCallback(c echo.Context) error {
 	ctx := c.Request().Context()
-	if c.QueryParam("error") != "" || c.QueryParam("code") == "" {
-		return invalid("the Zalo login was not completed")
+	state, code := c.QueryParam("state"), c.QueryParam("code")
+	if c.QueryParam("error") != "" || code == "" {
+		return s.loginRefused(c, invalid("the Zalo login was not completed"), pageNotCompleted)
 	}
-	login, err := s.queries.GetOAuthLogin(ctx, c.QueryParam("state"))
+	login, err := s.queries.GetOAuthLogin(ctx, state)
 	if errors.Is(err, db.ErrNotFound) {
-		return invalid("unknown login state")
+		return s.loginRefused(c, invalid("unknown login state"), pageExpired)
 	} else if err != nil {
 		return err
+	}
+	cookie, err := c.Cookie(loginCookie(state))
+	if err != nil || login.BrowserHash == nil || subtle.ConstantTimeCompare(tokenHash(cookie.Value), login.BrowserHash) != 1 {
+		return s.loginRefused(c, newError(http.StatusForbidden, "login_elsewhere",
+			"this login was begun in another browser: finish it there"), pageElsewhere)
 	}
 	id, err := uuid.Parse(login.WizardID)
 	if err != nil {
 		return err
 	}
-	st, err := s.stepWizard(ctx, login.WorkspaceID, id, "", contract.UpdateCompleteZaloLogin,
-		contract.CompleteZaloLogin{State: login.State, Code: c.QueryParam("code")})
+	// The code goes to the login's activity through the database, sealed:
+	// never through workflow history.
+	if err := s.queries.KeepOAuthCode(ctx, db.KeepOAuthCodeParams{State: state, Code: s.box.Seal(code, secret.OAuthCode)}); err != nil {
+		return err
+	}
+	st, err := s.stepWizard(ctx, login.WorkspaceID, id, "", contract.UpdateCompleteZaloLogin, contract.CompleteZaloLogin{State: login.State})
 	if err != nil {
 		return err
 	}
+	c.SetCookie(&http.Cookie{Name: cookie.Name, Path: callbackPath, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	if login.ReturnTo != "" {
 		return c.Redirect(http.StatusFound, login.ReturnTo)
 	}
 	return c.JSON(http.StatusOK, toWizard(st))
+}
+
+// The pages a browser sees when a login cannot be completed.
+const (
+	pageNotCompleted = "Bạn chưa hoàn tất đăng nhập bằng Zalo. Hãy quay lại trang thiết lập và bấm “Đăng nhập bằng Zalo” lần nữa."
+	pageExpired      = "Liên kết đăng nhập này không còn dùng được (đã dùng hoặc đã quá 15 phút). Hãy quay lại trang thiết lập và bấm “Đăng nhập bằng Zalo” lần nữa."
+	pageElsewhere    = "Liên kết đăng nhập này được tạo trên một trình duyệt khác, nên không thể hoàn tất ở đây. Nếu bạn đang thiết lập tích hợp, hãy bấm “Đăng nhập bằng Zalo” trên chính trình duyệt bạn dùng để thiết lập. Nếu ai đó gửi cho bạn liên kết này, hãy bỏ qua nó."
+)
+
+// loginRefused answers a browser with a plain page in Vietnamese, and any
+// other client with the contract's error.
+func (s *Server) loginRefused(c echo.Context, e *Error, page string) error {
+	if !strings.Contains(c.Request().Header.Get("Accept"), "text/html") {
+		return e
+	}
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", uiPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	return c.HTML(e.Status, "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Đăng nhập bằng Zalo</title>"+
+		"<p>"+html.EscapeString(page)+"</p><p><a href=\"/\">Về trang thiết lập</a></p></html>")
+}
+
+// tokenHash is what is stored of a browser's login cookie.
+func tokenHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
 }
 
 func (s *Server) listZaloAccounts(c echo.Context) error {

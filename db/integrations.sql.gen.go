@@ -217,6 +217,24 @@ func (q *Queries) GetZaloAccount(ctx context.Context, arg GetZaloAccountParams) 
 	return i, err
 }
 
+const integrationOwnerAndBusiness = `-- name: IntegrationOwnerAndBusiness :one
+SELECT za.oa_user_id, w.name AS business
+FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id JOIN workspaces w ON w.id = i.workspace_id
+WHERE i.id = $1
+`
+
+type IntegrationOwnerAndBusinessRow struct {
+	OAUserID *string
+	Business string
+}
+
+func (q *Queries) IntegrationOwnerAndBusiness(ctx context.Context, id uuid.UUID) (IntegrationOwnerAndBusinessRow, error) {
+	row := q.db.QueryRow(ctx, integrationOwnerAndBusiness, id)
+	var i IntegrationOwnerAndBusinessRow
+	err := row.Scan(&i.OAUserID, &i.Business)
+	return i, err
+}
+
 const listIntegrationBankAccountIDs = `-- name: ListIntegrationBankAccountIDs :many
 SELECT bank_account_id FROM integration_bank_accounts WHERE integration_id = $1 ORDER BY bank_account_id
 `

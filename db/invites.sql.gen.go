@@ -45,6 +45,46 @@ func (q *Queries) AddInvitedMember(ctx context.Context, arg AddInvitedMemberPara
 	return i, err
 }
 
+const countInviteFailure = `-- name: CountInviteFailure :one
+INSERT INTO invite_guards AS g (oa_user_id, window_start, failures) VALUES ($1, now(), 1)
+ON CONFLICT (oa_user_id) DO UPDATE SET
+    window_start = CASE WHEN g.window_start <= now() - interval '1 hour' THEN now() ELSE g.window_start END,
+    failures = CASE WHEN g.window_start <= now() - interval '1 hour' THEN 1 ELSE g.failures + 1 END
+RETURNING failures
+`
+
+// CountInviteFailure counts an invalid code for a sender, in one statement
+// (a sender's concurrent tries queue on the row's lock, each seeing the
+// count the one before left), and returns their failures in the hour's
+// window, this one included.
+func (q *Queries) CountInviteFailure(ctx context.Context, oaUserID string) (int32, error) {
+	row := q.db.QueryRow(ctx, countInviteFailure, oaUserID)
+	var failures int32
+	err := row.Scan(&failures)
+	return failures, err
+}
+
+const countLockedOutTry = `-- name: CountLockedOutTry :one
+UPDATE invite_guards SET failures = failures + 1
+WHERE oa_user_id = $1 AND window_start > now() - interval '1 hour' AND failures >= $2::integer
+RETURNING failures
+`
+
+type CountLockedOutTryParams struct {
+	OAUserID   string
+	LimitTries int32
+}
+
+// CountLockedOutTry counts a try by a sender who is locked out (the limit
+// reached within the hour's window), in one statement, and returns their
+// failures with it; no row when they are not locked out.
+func (q *Queries) CountLockedOutTry(ctx context.Context, arg CountLockedOutTryParams) (int32, error) {
+	row := q.db.QueryRow(ctx, countLockedOutTry, arg.OAUserID, arg.LimitTries)
+	var failures int32
+	err := row.Scan(&failures)
+	return failures, err
+}
+
 const integrationByReferralCode = `-- name: IntegrationByReferralCode :one
 SELECT i.id, i.workspace_id, i.status, za.oa_user_id AS owner_oa_user_id
 FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id
@@ -82,7 +122,7 @@ func (q *Queries) IntegrationOwnerOAUserID(ctx context.Context, id uuid.UUID) (*
 }
 
 const inviteFailureByEvent = `-- name: InviteFailureByEvent :one
-SELECT event, oa_user_id, warning, at FROM invite_failures WHERE event = $1
+SELECT event, oa_user_id, warning, at, silent FROM invite_failures WHERE event = $1
 `
 
 func (q *Queries) InviteFailureByEvent(ctx context.Context, event string) (InviteFailure, error) {
@@ -93,25 +133,8 @@ func (q *Queries) InviteFailureByEvent(ctx context.Context, event string) (Invit
 		&i.OAUserID,
 		&i.Warning,
 		&i.At,
+		&i.Silent,
 	)
-	return i, err
-}
-
-const inviteGuard = `-- name: InviteGuard :one
-SELECT count(*) FILTER (WHERE NOT warning) AS failures, count(*) FILTER (WHERE warning) AS warnings
-FROM invite_failures WHERE oa_user_id = $1 AND at > now() - interval '1 hour'
-`
-
-type InviteGuardRow struct {
-	Failures int64
-	Warnings int64
-}
-
-// InviteGuard counts a sender's invalid codes and warnings in the last hour.
-func (q *Queries) InviteGuard(ctx context.Context, oaUserID string) (InviteGuardRow, error) {
-	row := q.db.QueryRow(ctx, inviteGuard, oaUserID)
-	var i InviteGuardRow
-	err := row.Scan(&i.Failures, &i.Warnings)
 	return i, err
 }
 
@@ -147,7 +170,7 @@ func (q *Queries) PurgeInviteFailures(ctx context.Context, before time.Time) (in
 }
 
 const recordInviteFailure = `-- name: RecordInviteFailure :exec
-INSERT INTO invite_failures (event, oa_user_id, warning) VALUES ($1, $2, $3)
+INSERT INTO invite_failures (event, oa_user_id, warning, silent) VALUES ($1, $2, $3, $4)
 ON CONFLICT (event) DO NOTHING
 `
 
@@ -155,10 +178,16 @@ type RecordInviteFailureParams struct {
 	Event    string
 	OAUserID string
 	Warning  bool
+	Silent   bool
 }
 
 func (q *Queries) RecordInviteFailure(ctx context.Context, arg RecordInviteFailureParams) error {
-	_, err := q.db.Exec(ctx, recordInviteFailure, arg.Event, arg.OAUserID, arg.Warning)
+	_, err := q.db.Exec(ctx, recordInviteFailure,
+		arg.Event,
+		arg.OAUserID,
+		arg.Warning,
+		arg.Silent,
+	)
 	return err
 }
 

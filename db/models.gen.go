@@ -399,6 +399,13 @@ type InviteFailure struct {
 	OAUserID string
 	Warning  bool
 	At       time.Time
+	Silent   bool
+}
+
+type InviteGuard struct {
+	OAUserID    string
+	WindowStart time.Time
+	Failures    int32
 }
 
 type MatchingIntegration struct {
@@ -426,6 +433,8 @@ type OauthLogin struct {
 	ReturnTo     string
 	CreatedAt    time.Time
 	UsedAt       *time.Time
+	BrowserHash  []byte
+	Code         []byte
 }
 
 type Outbox struct {
@@ -436,6 +445,11 @@ type Outbox struct {
 	Attempts      int32
 	NextAttemptAt time.Time
 	LastError     string
+}
+
+type ReplyThrottle struct {
+	OAUserID string
+	LastAt   time.Time
 }
 
 type Transaction struct {

@@ -13,8 +13,8 @@ import (
 )
 
 const createOAuthLogin = `-- name: CreateOAuthLogin :exec
-INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, return_to)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, return_to, browser_hash)
+VALUES ($1, $2, $3, $4, $5, $6)
 `
 
 type CreateOAuthLoginParams struct {
@@ -23,6 +23,7 @@ type CreateOAuthLoginParams struct {
 	WizardID     string
 	CodeVerifier []byte
 	ReturnTo     string
+	BrowserHash  []byte
 }
 
 func (q *Queries) CreateOAuthLogin(ctx context.Context, arg CreateOAuthLoginParams) error {
@@ -32,12 +33,13 @@ func (q *Queries) CreateOAuthLogin(ctx context.Context, arg CreateOAuthLoginPara
 		arg.WizardID,
 		arg.CodeVerifier,
 		arg.ReturnTo,
+		arg.BrowserHash,
 	)
 	return err
 }
 
 const getOAuthLogin = `-- name: GetOAuthLogin :one
-SELECT state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at FROM oauth_logins WHERE state = $1
+SELECT state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at, browser_hash, code FROM oauth_logins WHERE state = $1
 `
 
 func (q *Queries) GetOAuthLogin(ctx context.Context, state string) (OauthLogin, error) {
@@ -51,8 +53,26 @@ func (q *Queries) GetOAuthLogin(ctx context.Context, state string) (OauthLogin, 
 		&i.ReturnTo,
 		&i.CreatedAt,
 		&i.UsedAt,
+		&i.BrowserHash,
+		&i.Code,
 	)
 	return i, err
+}
+
+const keepOAuthCode = `-- name: KeepOAuthCode :exec
+UPDATE oauth_logins SET code = $1 WHERE state = $2 AND code IS NULL AND used_at IS NULL
+`
+
+type KeepOAuthCodeParams struct {
+	Code  []byte
+	State string
+}
+
+// KeepOAuthCode stores the code Zalo sent back (sealed) for the login's
+// activity to read, once: a login that has one already keeps it.
+func (q *Queries) KeepOAuthCode(ctx context.Context, arg KeepOAuthCodeParams) error {
+	_, err := q.db.Exec(ctx, keepOAuthCode, arg.Code, arg.State)
+	return err
 }
 
 const purgeOAuthLogins = `-- name: PurgeOAuthLogins :execrows
@@ -70,7 +90,7 @@ func (q *Queries) PurgeOAuthLogins(ctx context.Context, before time.Time) (int64
 const useOAuthLogin = `-- name: UseOAuthLogin :one
 UPDATE oauth_logins SET used_at = now()
 WHERE state = $1 AND used_at IS NULL AND created_at > now() - interval '15 minutes'
-RETURNING state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at
+RETURNING state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at, browser_hash, code
 `
 
 // UseOAuthLogin marks a login's state used and returns it; a state that is
@@ -86,6 +106,8 @@ func (q *Queries) UseOAuthLogin(ctx context.Context, state string) (OauthLogin, 
 		&i.ReturnTo,
 		&i.CreatedAt,
 		&i.UsedAt,
+		&i.BrowserHash,
+		&i.Code,
 	)
 	return i, err
 }

@@ -14,6 +14,14 @@ const (
 	InviteTooManyTries = "Bạn đã nhập sai mã giới thiệu quá nhiều lần. Vui lòng thử lại sau 1 giờ."
 )
 
+// OwnerWelcome tells a Zalo user who just became the owner of an
+// integration which business now sends them alerts, and how to stop them
+// if it was not their doing.
+func OwnerWelcome(business string) string {
+	return "Từ nay Zalo OA này sẽ gửi bạn thông báo biến động số dư của " + Clean(business) +
+		". Nếu không phải bạn đăng ký, hãy bỏ Quan tâm OA để ngừng nhận."
+}
+
 // InviteOwnerNotice tells an integration's owner who joined.
 func InviteOwnerNotice(name string) string {
 	return "Tài khoản Zalo " + Clean(name) + " đã được thêm vào tích hợp nhận thông báo biến động số dư."

@@ -87,6 +87,15 @@ func SetupWizard(ctx workflow.Context, in contract.WizardInput) (contract.Wizard
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return w.st, err
 	}
+	if w.st.Status == contract.WizardSaved && workflow.GetVersion(ctx, "tell-owner", workflow.DefaultVersion, 1) == 1 {
+		// The owner learns which business now sends them alerts. Saved
+		// is saved: a notice that cannot be sent is logged, not fatal.
+		var a *activities.Activities
+		notice := activities.OwnerNoticeInput{IntegrationID: *w.st.IntegrationID}
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, wizardActivityOptions), a.TellOwner, notice).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("the owner was not told of the new integration", "error", err)
+		}
+	}
 	return w.st, nil
 }
 

@@ -16,12 +16,28 @@ var (
 	ErrBadSignature = errors.New("zalo: webhook signature does not match")
 	// ErrMalformedWebhook: the signature header or the body cannot be read.
 	ErrMalformedWebhook = errors.New("zalo: malformed webhook")
+	// ErrStale: a validly signed event whose timestamp is too old, or too
+	// far in the future: a replay.
+	ErrStale = errors.New("zalo: webhook timestamp out of range")
+	// ErrNoSecret: verification was asked without the app id or the
+	// secret, which would make the signature a hash of public values.
+	ErrNoSecret = errors.New("zalo: webhook verification needs the app id and the secret")
 )
+
+// FutureSkew is how far in the future a webhook's timestamp may be: the
+// two clocks' disagreement, no more.
+const FutureSkew = time.Minute
 
 // VerifyWebhook checks X-ZEvent-Signature ("mac=<hex>"), where hex is
 // SHA-256(app id + raw body + the body's timestamp + secret): a plain hash
-// over the raw bytes, compared in constant time.
-func VerifyWebhook(appID, secret string, body []byte, signatureHeader string) error {
+// over the raw bytes, compared in constant time. It reads nothing of the
+// body but the timestamp the formula needs. A signed event whose timestamp
+// is more than maxAge before now, or more than FutureSkew after, is
+// ErrStale (maxAge 0: no age limit).
+func VerifyWebhook(appID, secret string, body []byte, signatureHeader string, now time.Time, maxAge time.Duration) error {
+	if appID == "" || secret == "" {
+		return ErrNoSecret
+	}
 	mac, ok := strings.CutPrefix(strings.TrimSpace(signatureHeader), "mac=")
 	got, err := hex.DecodeString(mac)
 	if !ok || err != nil || len(got) != sha256.Size {
@@ -39,6 +55,14 @@ func VerifyWebhook(appID, secret string, body []byte, signatureHeader string) er
 	h.Write([]byte(secret))
 	if subtle.ConstantTimeCompare(h.Sum(nil), got) != 1 {
 		return ErrBadSignature
+	}
+	ms, err := strconv.ParseInt(stamp, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: timestamp %q is not unix milliseconds", ErrStale, stamp)
+	}
+	at := time.UnixMilli(ms)
+	if at.After(now.Add(FutureSkew)) || maxAge > 0 && at.Before(now.Add(-maxAge)) {
+		return fmt.Errorf("%w: event at %s", ErrStale, at.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

@@ -31,34 +31,64 @@ func vector(appID, body, timestamp, secret string) string {
 	return "mac=" + hex.EncodeToString(sum[:])
 }
 
+// eventAt is textEvent's timestamp.
+var eventAt = time.UnixMilli(1700000000000)
+
 func TestVerifyWebhook(t *testing.T) {
 	t.Parallel()
 	sig := vector("4321", textEvent, "1700000000000", "oa-secret")
-	require.NoError(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(textEvent), sig))
-	require.NoError(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(textEvent), " mac="+strings.ToUpper(sig[4:])+" "))
+	require.NoError(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(textEvent), sig, eventAt, 0))
+	require.NoError(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(textEvent), " mac="+strings.ToUpper(sig[4:])+" ", eventAt, 0))
 
-	require.ErrorIs(t, zalo.VerifyWebhook("4321", "other", []byte(textEvent), sig), zalo.ErrBadSignature)
-	require.ErrorIs(t, zalo.VerifyWebhook("4322", "oa-secret", []byte(textEvent), sig), zalo.ErrBadSignature)
+	require.ErrorIs(t, zalo.VerifyWebhook("4321", "other", []byte(textEvent), sig, eventAt, 0), zalo.ErrBadSignature)
+	require.ErrorIs(t, zalo.VerifyWebhook("4322", "oa-secret", []byte(textEvent), sig, eventAt, 0), zalo.ErrBadSignature)
 	for i := range len(textEvent) * 8 {
 		flipped := []byte(textEvent)
 		flipped[i/8] ^= 1 << (i % 8)
-		require.Error(t, zalo.VerifyWebhook("4321", "oa-secret", flipped, sig), "body bit %d", i)
+		require.Error(t, zalo.VerifyWebhook("4321", "oa-secret", flipped, sig, eventAt, 0), "body bit %d", i)
 	}
 	for i := range (len(sig) - 4) * 4 {
 		mac := []byte(sig[4:])
 		pos := i / 4
 		mac[pos] = "0123456789abcdef"[(hexValue(mac[pos])^(1<<(i%4)))&0xf]
-		require.ErrorIs(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(textEvent), "mac="+string(mac)), zalo.ErrBadSignature, "signature bit %d", i)
+		require.ErrorIs(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(textEvent), "mac="+string(mac), eventAt, 0), zalo.ErrBadSignature, "signature bit %d", i)
 	}
 
 	for name, header := range map[string]string{
 		"no mac= prefix": sig[4:], "empty": "", "not hex": "mac=" + strings.Repeat("zz", 32),
 		"too short": sig[:len(sig)-2], "too long": sig + "00", "sha1 length": "mac=" + strings.Repeat("ab", 20),
 	} {
-		require.ErrorIs(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(textEvent), header), zalo.ErrMalformedWebhook, name)
+		require.ErrorIs(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(textEvent), header, eventAt, 0), zalo.ErrMalformedWebhook, name)
 	}
 	for _, body := range []string{"not json", "[]", "null", `{"event_name":"follow"}`, `{"timestamp":""}`, `{"timestamp":{}}`} {
-		require.ErrorIs(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(body), sig), zalo.ErrMalformedWebhook, body)
+		require.ErrorIs(t, zalo.VerifyWebhook("4321", "oa-secret", []byte(body), sig, eventAt, 0), zalo.ErrMalformedWebhook, body)
+	}
+}
+
+// TestVerifyWebhookRefusesReplaysAndEmptySecrets: a signature made with
+// public values only (no secret) is never accepted, and a validly signed
+// event from long ago, or from the future, is a replay.
+func TestVerifyWebhookRefusesReplaysAndEmptySecrets(t *testing.T) {
+	t.Parallel()
+	sig := vector("4321", textEvent, "1700000000000", "oa-secret")
+	require.ErrorIs(t, zalo.VerifyWebhook("4321", "", []byte(textEvent), vector("4321", textEvent, "1700000000000", ""), eventAt, 0), zalo.ErrNoSecret)
+	require.ErrorIs(t, zalo.VerifyWebhook("", "oa-secret", []byte(textEvent), sig, eventAt, 0), zalo.ErrNoSecret)
+	for name, tc := range map[string]struct {
+		now  time.Time
+		want error
+	}{
+		"just received":            {eventAt.Add(time.Second), nil},
+		"a day old, limit a day":   {eventAt.Add(24*time.Hour - time.Second), nil},
+		"older than the limit":     {eventAt.Add(24*time.Hour + time.Second), zalo.ErrStale},
+		"within a minute ahead":    {eventAt.Add(-59 * time.Second), nil},
+		"more than a minute ahead": {eventAt.Add(-61 * time.Second), zalo.ErrStale},
+	} {
+		err := zalo.VerifyWebhook("4321", "oa-secret", []byte(textEvent), sig, tc.now, 24*time.Hour)
+		if tc.want == nil {
+			require.NoError(t, err, name)
+		} else {
+			require.ErrorIs(t, err, tc.want, name)
+		}
 	}
 }
 
@@ -130,8 +160,8 @@ func TestSandboxWebhooksVerify(t *testing.T) {
 		t.Helper()
 		select {
 		case r := <-got:
-			require.NoError(t, zalo.VerifyWebhook("4321", "oa-secret", r.body, r.signature))
-			require.ErrorIs(t, zalo.VerifyWebhook("4321", "app-secret", r.body, r.signature), zalo.ErrBadSignature)
+			require.NoError(t, zalo.VerifyWebhook("4321", "oa-secret", r.body, r.signature, time.Now(), time.Minute))
+			require.ErrorIs(t, zalo.VerifyWebhook("4321", "app-secret", r.body, r.signature, time.Now(), time.Minute), zalo.ErrBadSignature)
 			return r
 		case <-time.After(10 * time.Second):
 			t.Fatal("no webhook arrived")
@@ -244,7 +274,7 @@ func FuzzVerifyWebhook(f *testing.F) {
 	f.Add([]byte(`{"Timestamp":"1"}`), vector("4321", `{"Timestamp":"1"}`, "1", "oa-secret"))
 	f.Add([]byte(textEvent), strings.ToUpper(vector("4321", textEvent, "1700000000000", "oa-secret")))
 	f.Fuzz(func(t *testing.T, body []byte, header string) {
-		if zalo.VerifyWebhook("4321", "oa-secret", body, header) != nil {
+		if zalo.VerifyWebhook("4321", "oa-secret", body, header, time.Unix(1<<40, 0), 0) != nil { // no age limit, and "now" after any timestamp
 			return
 		}
 		// Accepted: the header must hold exactly this body's signature.

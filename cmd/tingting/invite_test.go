@@ -117,6 +117,7 @@ func TestInvitesOverZaloChat(t *testing.T) {
 	sh.says(t, minh, "Chào shop") // not a command: no answer, as the lists below show
 	sh.says(t, minh, "/invite")   // a command, badly formed
 	sh.expect(t, minh, message.InviteBadSyntax)
+	sh.says(t, minh, "/invite")       // malformed again within the minute: answers are throttled
 	sh.says(t, minh, "/invite: NOPE") // no such code
 	sh.expect(t, minh, message.InviteBadSyntax, message.InviteBadCode)
 

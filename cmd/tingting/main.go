@@ -78,6 +78,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "workspace" {
 		return createWorkspace(ctx, a, rest, stdout)
 	}
+	if cmd == "api" {
+		if err := a.CheckAPI(); err != nil {
+			return err
+		}
+	}
 	pool, err := a.OpenDB(ctx)
 	if err != nil {
 		return err

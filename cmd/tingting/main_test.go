@@ -189,3 +189,28 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
 }
+
+// TestTheAPIRefusesToStartWithoutWhatProvesAWebhook: with no OA secret key
+// (or app id), the signature would be a hash of public values; the API
+// says which variable is missing instead of starting.
+func TestTheAPIRefusesToStartWithoutWhatProvesAWebhook(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{
+		"ZALO_APP_ID": "1234", "ZALO_OA_SECRET_KEY": "oa-secret", "ZALO_APP_SECRET": "app-secret",
+		"TINGTING_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)),
+	}
+	for missing, env := range map[string]map[string]string{
+		"ZALO_OA_SECRET_KEY": {"ZALO_OA_SECRET_KEY": ""},
+		"ZALO_APP_ID":        {"ZALO_APP_ID": ""},
+		"ZALO_APP_SECRET":    {"ZALO_WEBHOOK_KEY": "app_secret", "ZALO_APP_SECRET": ""},
+	} {
+		getenv := func(k string) string {
+			if v, ok := env[k]; ok {
+				return v
+			}
+			return base[k]
+		}
+		err := run(context.Background(), []string{"tingting", "api"}, getenv, io.Discard, io.Discard)
+		require.ErrorContains(t, err, missing)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
@@ -44,23 +46,46 @@ type apiError struct {
 	} `json:"error"`
 }
 
-// logIn follows "log in with Zalo" the way a browser does: the API's
-// authorize URL, the sandbox's consent (picking user appID), the redirect
-// to our callback, and its redirect to return_to.
-func (s *stack) logIn(t *testing.T, key, wizardID, appUserID string) *http.Response {
-	t.Helper()
-	var login struct {
-		AuthorizeURL string `json:"authorize_url"`
-	}
-	require.Equal(t, http.StatusOK, call(t, "POST", s.apiURL+"/v1/wizards/"+wizardID+"/zalo-login", key, map[string]string{"return_to": "/wizard/done"}, &login))
-	require.True(t, strings.HasPrefix(login.AuthorizeURL, s.sandboxURL+"/v4/permission?"), login.AuthorizeURL)
-	browser := &http.Client{CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+// newBrowser is an HTTP client that keeps cookies, as a browser does, and
+// stops at return_to (/wizard/done).
+func newBrowser(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	return &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 		if req.URL.Path == "/wizard/done" {
 			return http.ErrUseLastResponse
 		}
 		return nil
 	}}
-	res, err := browser.Get(login.AuthorizeURL + "&sandbox_user=" + url.QueryEscape(appUserID))
+}
+
+// beginLogin is the UI's "Đăng nhập bằng Zalo" in browser: the API answers
+// Zalo's authorize URL and binds the login to browser with a cookie.
+func (s *stack) beginLogin(t *testing.T, browser *http.Client, key, wizardID string) string {
+	t.Helper()
+	req, err := http.NewRequest("POST", s.apiURL+"/v1/wizards/"+wizardID+"/zalo-login", strings.NewReader(`{"return_to":"/wizard/done"}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+key)
+	res, err := browser.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	var login struct {
+		AuthorizeURL string `json:"authorize_url"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&login))
+	require.True(t, strings.HasPrefix(login.AuthorizeURL, s.sandboxURL+"/v4/permission?"), login.AuthorizeURL)
+	return login.AuthorizeURL
+}
+
+// logIn follows "log in with Zalo" the way a browser does: the API's
+// authorize URL, the sandbox's consent (picking user appID), the redirect
+// to our callback, and its redirect to return_to.
+func (s *stack) logIn(t *testing.T, key, wizardID, appUserID string) *http.Response {
+	t.Helper()
+	browser := newBrowser(t)
+	authorize := s.beginLogin(t, browser, key, wizardID)
+	res, err := browser.Get(authorize + "&sandbox_user=" + url.QueryEscape(appUserID))
 	require.NoError(t, err)
 	res.Body.Close()
 	return res
@@ -162,8 +187,10 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
 		"account_number": "0123456789", "external_id": "FT-after-wizard", "amount": 250000, "description": "Mua bánh", "occurred_at": time.Now().Format(time.RFC3339),
 	}, nil))
-	require.Eventually(t, func() bool { return len(s.sim.Inbox(lan.OAUserID)) == 3 }, 20*time.Second, 100*time.Millisecond)
-	require.Contains(t, s.sim.Inbox(lan.OAUserID)[2].Text, "Nội dung: Mua bánh")
+	require.Eventually(t, func() bool { return len(s.sim.Inbox(lan.OAUserID)) == 4 }, 20*time.Second, 100*time.Millisecond)
+	require.Equal(t, message.OwnerWelcome("Tiệm bánh"), s.sim.Inbox(lan.OAUserID)[2].Text,
+		"the new owner is told which business now sends them alerts, and how to stop them")
+	require.Contains(t, s.sim.Inbox(lan.OAUserID)[3].Text, "Nội dung: Mua bánh")
 
 	// Paused, it notifies nobody; the delivery log says nothing was planned.
 	var paused struct {
@@ -178,7 +205,7 @@ func TestTheWizardEndToEnd(t *testing.T) {
 		"account_number": "0123456789", "external_id": "FT-paused", "amount": 1000, "occurred_at": time.Now().Format(time.RFC3339),
 	}, &accepted))
 	s.notified(t, accepted.TransactionID)
-	require.Len(t, s.sim.Inbox(lan.OAUserID), 3)
+	require.Len(t, s.sim.Inbox(lan.OAUserID), 4)
 	var list struct {
 		Items []struct{ ID string } `json:"items"`
 	}
@@ -284,9 +311,10 @@ func TestAFieldChangeDuringTheTestCallIsNotSavedUntested(t *testing.T) {
 	}
 	require.Equal(t, http.StatusCreated, call(t, "POST", base+"/save", key, nil, &integ))
 	require.Equal(t, []string{"amount", "time", "balance"}, integ.Fields)
+	require.Eventually(t, func() bool { return len(s.sim.Inbox(lan.OAUserID)) == 3 }, 10*time.Second, 50*time.Millisecond)
 	inbox := s.sim.Inbox(lan.OAUserID)
-	require.Len(t, inbox, 2)
 	require.Contains(t, inbox[1].Text, "Số dư", "the saved fields were the ones last tested")
+	require.Equal(t, message.OwnerWelcome("Tiệm hoa"), inbox[2].Text)
 }
 
 func callWithKey(t *testing.T, method, url, key, idem string, out any) int {
@@ -334,4 +362,50 @@ func (s *stack) workspaceOf(t *testing.T, key string) string {
 	require.NoError(t, pool.QueryRow(context.Background(),
 		"SELECT workspace_id::text FROM api_keys WHERE key_hash = sha256($1::bytea)", key).Scan(&id))
 	return id
+}
+
+// TestALoginLinkOpenedByAnotherBrowserBindsNoOne: the login link an owner's
+// wizard made, opened in someone else's browser (sent to them, say), ends
+// on a plain page in Vietnamese and binds their Zalo account to nothing;
+// the owner's own browser still completes it. return_to must be a path on
+// this site.
+func TestALoginLinkOpenedByAnotherBrowserBindsNoOne(t *testing.T) {
+	s := startStack(t)
+	key := s.workspace(t, "Shop")
+	victim := s.sim.CreateUser("Người lạ", true)
+	owner := s.sim.CreateUser("Chủ shop", true)
+	var w wizardState
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/wizards", key, map[string]any{}, &w))
+
+	authorize := s.beginLogin(t, newBrowser(t), key, w.ID)
+	other := newBrowser(t)
+	req, err := http.NewRequest("GET", authorize+"&sandbox_user="+url.QueryEscape(victim.AppUserID), nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	res, err := other.Do(req)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusForbidden, res.StatusCode)
+	require.Contains(t, res.Header.Get("Content-Type"), "text/html")
+	require.Contains(t, string(page), "trình duyệt khác")
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/wizards/"+w.ID, key, nil, &w))
+	require.Nil(t, w.ZaloAccount, "nobody was bound")
+	var accounts struct {
+		Items []struct{ Name string } `json:"items"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/zalo-accounts", key, nil, &accounts))
+	require.Empty(t, accounts.Items)
+
+	// The owner's own browser completes a login of its own.
+	require.Equal(t, http.StatusFound, s.logIn(t, key, w.ID, owner.AppUserID).StatusCode)
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/wizards/"+w.ID, key, nil, &w))
+	require.Equal(t, "Chủ shop", w.ZaloAccount.Name)
+
+	for _, to := range []string{"/\\evil.example", "//evil.example", "https://evil.example", "evil.example", "/a\r\nSet-Cookie: x=1",
+		"/ok\u202e", "/a b", "/tab\there"} {
+		var e apiError
+		require.Equal(t, http.StatusBadRequest, call(t, "POST", s.apiURL+"/v1/wizards/"+w.ID+"/zalo-login", key, map[string]string{"return_to": to}, &e), to)
+		require.Equal(t, "invalid_request", e.Error.Code)
+	}
 }

@@ -61,3 +61,8 @@ RETURNING id;
 
 -- name: CountWorkspaceBankAccounts :one
 SELECT count(*) FROM bank_accounts WHERE workspace_id = @workspace_id AND id = ANY(@ids::uuid[]);
+
+-- name: IntegrationOwnerAndBusiness :one
+SELECT za.oa_user_id, w.name AS business
+FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id JOIN workspaces w ON w.id = i.workspace_id
+WHERE i.id = @id;

@@ -11,13 +11,27 @@ INSERT INTO integration_members (integration_id, oa_user_id, name, invite_event)
 VALUES (@integration_id, @oa_user_id, @name, @invite_event)
 RETURNING *;
 
--- InviteGuard counts a sender's invalid codes and warnings in the last hour.
--- name: InviteGuard :one
-SELECT count(*) FILTER (WHERE NOT warning) AS failures, count(*) FILTER (WHERE warning) AS warnings
-FROM invite_failures WHERE oa_user_id = @oa_user_id AND at > now() - interval '1 hour';
+-- CountInviteFailure counts an invalid code for a sender, in one statement
+-- (a sender's concurrent tries queue on the row's lock, each seeing the
+-- count the one before left), and returns their failures in the hour's
+-- window, this one included.
+-- name: CountInviteFailure :one
+INSERT INTO invite_guards AS g (oa_user_id, window_start, failures) VALUES (@oa_user_id, now(), 1)
+ON CONFLICT (oa_user_id) DO UPDATE SET
+    window_start = CASE WHEN g.window_start <= now() - interval '1 hour' THEN now() ELSE g.window_start END,
+    failures = CASE WHEN g.window_start <= now() - interval '1 hour' THEN 1 ELSE g.failures + 1 END
+RETURNING failures;
+
+-- CountLockedOutTry counts a try by a sender who is locked out (the limit
+-- reached within the hour's window), in one statement, and returns their
+-- failures with it; no row when they are not locked out.
+-- name: CountLockedOutTry :one
+UPDATE invite_guards SET failures = failures + 1
+WHERE oa_user_id = @oa_user_id AND window_start > now() - interval '1 hour' AND failures >= @limit_tries::integer
+RETURNING failures;
 
 -- name: RecordInviteFailure :exec
-INSERT INTO invite_failures (event, oa_user_id, warning) VALUES (@event, @oa_user_id, @warning)
+INSERT INTO invite_failures (event, oa_user_id, warning, silent) VALUES (@event, @oa_user_id, @warning, @silent)
 ON CONFLICT (event) DO NOTHING;
 
 -- name: InviteFailureByEvent :one

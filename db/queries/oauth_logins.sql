@@ -1,6 +1,11 @@
 -- name: CreateOAuthLogin :exec
-INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, return_to)
-VALUES (@state, @workspace_id, @wizard_id, @code_verifier, @return_to);
+INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, return_to, browser_hash)
+VALUES (@state, @workspace_id, @wizard_id, @code_verifier, @return_to, @browser_hash);
+
+-- KeepOAuthCode stores the code Zalo sent back (sealed) for the login's
+-- activity to read, once: a login that has one already keeps it.
+-- name: KeepOAuthCode :exec
+UPDATE oauth_logins SET code = @code WHERE state = @state AND code IS NULL AND used_at IS NULL;
 
 -- UseOAuthLogin marks a login's state used and returns it; a state that is
 -- unknown, used or older than 15 minutes returns no row.

@@ -115,8 +115,25 @@ func (a *App) StoreConfiguredToken(ctx context.Context, tokens *oatoken.Store, f
 	return tokens.Put(ctx, a.Config.ZaloOAAccessToken, a.Config.ZaloOARefreshToken, time.Now(), force)
 }
 
+// CheckAPI refuses to serve the API without what proves a webhook came
+// from Zalo: with an empty secret the signature would be a hash of public
+// values, and anyone could forge follows, unfollows and invites.
+func (a *App) CheckAPI() error {
+	switch {
+	case a.Config.ZaloAppID == "":
+		return errors.New("ZALO_APP_ID is required: Zalo's webhooks are signed with it")
+	case a.Config.ZaloWebhookSecret == "":
+		return fmt.Errorf("%s is required: it is what proves a webhook came from Zalo (ZALO_WEBHOOK_KEY says which secret signs them)", a.Config.ZaloWebhookSecretVar)
+	}
+	_, err := a.Box()
+	return err
+}
+
 // ServeAPI serves the HTTP API on HTTP_ADDR until ctx ends.
 func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) error {
+	if err := a.CheckAPI(); err != nil {
+		return err
+	}
 	box, err := a.Box()
 	if err != nil {
 		return err
@@ -124,7 +141,7 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
 		CassoMaxAge: a.Config.CassoSignatureMaxAge, Metrics: a.Metrics,
-		Webhooks: api.ZaloWebhooks{AppID: a.Config.ZaloAppID, WebhookSecret: a.Config.ZaloWebhookSecret},
+		Webhooks: api.ZaloWebhooks{AppID: a.Config.ZaloAppID, WebhookSecret: a.Config.ZaloWebhookSecret, MaxAge: a.Config.ZaloWebhookMaxAge},
 	}))
 }
 

@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +39,11 @@ type Config struct {
 	// ZaloWebhookSecret is the key webhook signatures are checked with:
 	// ZaloOASecretKey or ZaloAppSecret, as ZALO_WEBHOOK_KEY says.
 	ZaloWebhookSecret string
-	zaloWebhookKey    string
+	// ZaloWebhookSecretVar names the variable it comes from.
+	ZaloWebhookSecretVar string
+	zaloWebhookKey       string
+	ZaloWebhookMaxAge    time.Duration
+	zaloInsecureHosts    []string
 
 	EncryptionKey        []byte
 	CassoSignatureMaxAge time.Duration
@@ -81,6 +87,8 @@ var Vars = []Var{
 	{"ZALO_OA_ACCESS_TOKEN", "", "The OA's access token, stored (encrypted) at the worker's first start (secret).", setString(func(c *Config) *string { return &c.ZaloOAAccessToken })},
 	{"ZALO_OA_REFRESH_TOKEN", "", "The OA's refresh token, stored with it; from then on the OATokenKeeper refreshes the pair (secret).", setString(func(c *Config) *string { return &c.ZaloOARefreshToken })},
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
+	{"ZALO_WEBHOOK_MAX_AGE", "24h", "How old a Zalo webhook's timestamp may be (Zalo redelivers for hours); older ones are refused as replays. 0: no limit.", setDuration(func(c *Config) *time.Duration { return &c.ZaloWebhookMaxAge })},
+	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
 	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; encrypts stored secrets (`dev` makes one).", setKey},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
 	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for it in the recipient's conversation (false: send again).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
@@ -105,11 +113,53 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("config: %s: %w", v.Name, err)
 		}
 	}
-	c.ZaloWebhookSecret = c.ZaloOASecretKey
+	c.ZaloWebhookSecret, c.ZaloWebhookSecretVar = c.ZaloOASecretKey, "ZALO_OA_SECRET_KEY"
 	if c.zaloWebhookKey == "app_secret" {
-		c.ZaloWebhookSecret = c.ZaloAppSecret
+		c.ZaloWebhookSecret, c.ZaloWebhookSecretVar = c.ZaloAppSecret, "ZALO_APP_SECRET"
+	}
+	for name, u := range map[string]string{
+		"ZALO_OAUTH_URL": c.ZaloOAuthURL, "ZALO_LOGIN_URL": c.ZaloLoginURL, "ZALO_GRAPH_URL": c.ZaloGraphURL,
+		"ZALO_OPENAPI_URL": c.ZaloOpenAPIURL, "ZALO_ZNS_URL": c.ZaloZNSURL,
+	} {
+		if err := c.secureURL(u); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", name, err)
+		}
 	}
 	return c, nil
+}
+
+// secureURL refuses plain http to anything but the loopback and the hosts
+// ZALO_INSECURE_HOSTS names: tokens and secrets travel to Zalo.
+func (c Config) secureURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	host := u.Hostname()
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme != "http":
+		return fmt.Errorf("must be https, got %q", u.Scheme)
+	case host == "localhost" || slices.Contains(c.zaloInsecureHosts, host):
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("must be https (plain http only to the loopback or a host in ZALO_INSECURE_HOSTS), got %s", raw)
+}
+
+func setHosts(c *Config, v string) error {
+	for _, h := range strings.Split(v, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.zaloInsecureHosts = append(c.zaloInsecureHosts, h)
+		}
+	}
+	return nil
 }
 
 func setWebhookKey(c *Config, v string) error {

@@ -33,6 +33,36 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 	}
 }
 
+// TestZaloIsReachedOverHTTPSOnly: tokens and secrets travel to Zalo, so
+// plain http is refused except to the loopback and hosts named for it.
+func TestZaloIsReachedOverHTTPSOnly(t *testing.T) {
+	for _, tc := range []struct {
+		env map[string]string
+		ok  bool
+	}{
+		{map[string]string{"ZALO_OPENAPI_URL": "https://openapi.zalo.me"}, true},
+		{map[string]string{"ZALO_OPENAPI_URL": "http://127.0.0.1:8090"}, true},
+		{map[string]string{"ZALO_OAUTH_URL": "http://localhost:8090"}, true},
+		{map[string]string{"ZALO_GRAPH_URL": "http://[::1]:8090"}, true},
+		{map[string]string{"ZALO_OPENAPI_URL": "http://openapi.zalo.me"}, false},
+		{map[string]string{"ZALO_ZNS_URL": "http://zalosim:8090"}, false},
+		{map[string]string{"ZALO_ZNS_URL": "http://zalosim:8090", "ZALO_INSECURE_HOSTS": "zalosim"}, true},
+		{map[string]string{"ZALO_LOGIN_URL": "ftp://zalo.me"}, false},
+	} {
+		_, err := config.Load(env(tc.env))
+		if tc.ok {
+			require.NoError(t, err, "%v", tc.env)
+		} else {
+			require.Error(t, err, "%v", tc.env)
+			for name := range tc.env {
+				if name != "ZALO_INSECURE_HOSTS" {
+					require.ErrorContains(t, err, name)
+				}
+			}
+		}
+	}
+}
+
 // TestReadmeDocumentsEveryVariable keeps the README's table true.
 func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	readme, err := os.ReadFile("../../README.md")

@@ -24,6 +24,7 @@ const (
 	OAAccessToken  Purpose = "oa_tokens.access"
 	OARefreshToken Purpose = "oa_tokens.refresh"
 	CodeVerifier   Purpose = "oauth_logins.code_verifier"
+	OAuthCode      Purpose = "oauth_logins.code"
 	WebhookSecret  Purpose = "webhook_sources.secret"
 )
 

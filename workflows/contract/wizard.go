@@ -98,7 +98,10 @@ type (
 		Direction      string
 		MinAmount      int64
 	}
-	BeginZaloLogin    struct{ State string }
+	BeginZaloLogin struct{ State string }
+	// CompleteZaloLogin names the login by its state; the code Zalo sent
+	// back stays out of history (the login's activity reads it, sealed,
+	// from the database). Code is set only by runs from before.
 	CompleteZaloLogin struct{ State, Code string }
 	ChooseZaloAccount struct{ ZaloAccountID uuid.UUID }
 	ConfigureFields   struct{ Fields []string }
