@@ -38,6 +38,7 @@ func invalid(format string, args ...any) *Error {
 
 var (
 	errUnauthorized = newError(http.StatusUnauthorized, "unauthorized", "missing or invalid API key")
+	errForbidden    = newError(http.StatusForbidden, "forbidden", "this API key may only post transactions (POST /v1/transactions); use an admin key")
 	errNotFound     = newError(http.StatusNotFound, "not_found", "no such resource")
 	errTooLarge     = newError(http.StatusRequestEntityTooLarge, "too_large", "request body is larger than 1 MiB")
 )

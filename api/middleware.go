@@ -17,22 +17,34 @@ import (
 const workspaceKey = "workspace_id"
 
 // authenticate resolves the bearer API key to its workspace; every /v1
-// handler sees only that workspace's data.
+// handler sees only that workspace's data. It is one query, which also
+// notes when the key was used (at most once a minute). An ingest key may
+// only post transactions: every other route, including any added later,
+// answers it 403.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
 		if !ok || !strings.HasPrefix(key, apikey.Prefix) {
 			return errUnauthorized
 		}
-		id, err := s.queries.WorkspaceIDForAPIKey(c.Request().Context(), apikey.Hash(key))
+		k, err := s.queries.AuthenticateAPIKey(c.Request().Context(), apikey.Hash(key))
 		if errors.Is(err, db.ErrNotFound) {
 			return errUnauthorized
 		} else if err != nil {
 			return err
 		}
-		c.Set(workspaceKey, id)
+		if k.Scope != db.ApiKeyScopeAdmin && !ingestAllowed(c) {
+			return errForbidden
+		}
+		c.Set(workspaceKey, k.WorkspaceID)
 		return next(c)
 	}
+}
+
+// ingestAllowed says whether the matched route is one an ingest key may
+// use: recording transactions, nothing else.
+func ingestAllowed(c echo.Context) bool {
+	return c.Request().Method == http.MethodPost && c.Path() == "/v1/transactions"
 }
 
 func workspaceID(c echo.Context) uuid.UUID { return c.Get(workspaceKey).(uuid.UUID) }

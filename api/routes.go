@@ -50,4 +50,8 @@ func (s *Server) routes() {
 	v1.POST("/integrations/:id/deliveries/:delivery_id/retry", s.retryDelivery)
 	v1.DELETE("/integrations/:id/members/:member_id", s.removeMember)
 	v1.POST("/integrations/:id/referral-code", s.rotateReferralCode)
+
+	v1.POST("/api-keys", s.createAPIKey)
+	v1.GET("/api-keys", s.listAPIKeys)
+	v1.DELETE("/api-keys/:id", s.revokeAPIKey)
 }

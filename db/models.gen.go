@@ -12,6 +12,57 @@ import (
 	"github.com/google/uuid"
 )
 
+type ApiKeyScope string
+
+const (
+	ApiKeyScopeAdmin  ApiKeyScope = "admin"
+	ApiKeyScopeIngest ApiKeyScope = "ingest"
+)
+
+func (e *ApiKeyScope) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ApiKeyScope(s)
+	case string:
+		*e = ApiKeyScope(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ApiKeyScope: %T", src)
+	}
+	return nil
+}
+
+type NullApiKeyScope struct {
+	ApiKeyScope ApiKeyScope
+	Valid       bool // Valid is true if ApiKeyScope is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullApiKeyScope) Scan(value interface{}) error {
+	if value == nil {
+		ns.ApiKeyScope, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ApiKeyScope.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullApiKeyScope) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ApiKeyScope), nil
+}
+
+func (e ApiKeyScope) Valid() bool {
+	switch e {
+	case ApiKeyScopeAdmin,
+		ApiKeyScopeIngest:
+		return true
+	}
+	return false
+}
+
 type DeliveryStatus string
 
 const (
@@ -335,6 +386,8 @@ type ApiKey struct {
 	Label       string
 	CreatedAt   time.Time
 	RevokedAt   *time.Time
+	Scope       ApiKeyScope
+	LastUsedAt  *time.Time
 }
 
 type BankAccount struct {

@@ -7,24 +7,7 @@ package db
 
 import (
 	"context"
-
-	"github.com/google/uuid"
 )
-
-const createAPIKey = `-- name: CreateAPIKey :exec
-INSERT INTO api_keys (workspace_id, key_hash, label) VALUES ($1, $2, $3)
-`
-
-type CreateAPIKeyParams struct {
-	WorkspaceID uuid.UUID
-	KeyHash     []byte
-	Label       string
-}
-
-func (q *Queries) CreateAPIKey(ctx context.Context, arg CreateAPIKeyParams) error {
-	_, err := q.db.Exec(ctx, createAPIKey, arg.WorkspaceID, arg.KeyHash, arg.Label)
-	return err
-}
 
 const createWorkspace = `-- name: CreateWorkspace :one
 INSERT INTO workspaces (name) VALUES ($1) RETURNING id, name, created_at
@@ -46,15 +29,4 @@ func (q *Queries) FindWorkspaceByName(ctx context.Context, name string) (Workspa
 	var i Workspace
 	err := row.Scan(&i.ID, &i.Name, &i.CreatedAt)
 	return i, err
-}
-
-const workspaceIDForAPIKey = `-- name: WorkspaceIDForAPIKey :one
-SELECT workspace_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL
-`
-
-func (q *Queries) WorkspaceIDForAPIKey(ctx context.Context, keyHash []byte) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, workspaceIDForAPIKey, keyHash)
-	var workspace_id uuid.UUID
-	err := row.Scan(&workspace_id)
-	return workspace_id, err
 }

@@ -1,7 +1,7 @@
-// tingting's web UI: the setup wizard and the integration pages, in plain
-// JavaScript. Screens are chosen by the URL's hash (#/, #/wizard/ID,
-// #/integrations/ID) and built with the DOM API: text from the API is never
-// parsed as HTML. Every call goes to the JSON API under /v1 with the
+// tingting's web UI: the setup wizard, the integration pages and the API
+// keys page, in plain JavaScript. Screens are chosen by the URL's hash (#/,
+// #/wizard/ID, #/integrations/ID, #/keys) and built with the DOM API: text
+// from the API is never parsed as HTML. Every call goes to the JSON API under /v1 with the
 // workspace's API key, which lives in sessionStorage (this tab only).
 'use strict';
 
@@ -105,6 +105,8 @@ async function api(method, path, body) {
 const ERRORS = {
   network: 'Không kết nối được tới máy chủ tingting. Kiểm tra mạng rồi thử lại.',
   unauthorized: 'Khóa API không đúng hoặc đã bị thu hồi. Hãy đăng nhập lại.',
+  forbidden: 'Khóa API này chỉ dùng để gửi giao dịch, không mở được trang quản lý. ' +
+    'Hãy đăng nhập bằng khóa quản trị.',
   not_found: 'Không tìm thấy mục này: có thể nó đã bị xóa hoặc thuộc workspace khác.',
   not_following: 'Tài khoản Zalo này chưa Quan tâm Zalo OA nên chưa nhận được tin nhắn. ' +
     'Mở Zalo, tìm Zalo OA và nhấn "Quan tâm", rồi bấm "Gọi thử" lại.',
@@ -215,10 +217,11 @@ async function route() {
   try {
     if (page === 'wizard' && id) await showWizard(id, live);
     else if (page === 'integrations' && id) await showIntegration(id, live);
+    else if (page === 'keys') await showKeys(live);
     else await showHome(live);
   } catch (e) {
     if (!live()) return;
-    if (e instanceof APIError && e.status === 401) return showSignIn(errorText(e));
+    if (e instanceof APIError && (e.status === 401 || e.status === 403)) return showSignIn(errorText(e));
     app.replaceChildren(h('section', { class: 'card' },
       h('p', { class: 'msg error' }, errorText(e)),
       h('p', {}, h('a', { href: '#/' }, 'Về trang chủ'))));
@@ -273,7 +276,8 @@ async function showHome(live) {
     h('div', { class: 'head' }, h('h1', {}, 'Các tích hợp Zalo OA'), create),
     rows.length ? h('ul', { class: 'list', id: 'integrations' }, rows)
       : h('p', { class: 'muted', id: 'integrations' }, 'Chưa có tích hợp nào. Tạo tích hợp để nhận thông báo biến động số dư qua Zalo.'),
-    out));
+    out),
+  h('p', {}, h('a', { href: '#/keys', id: 'keys-link' }, 'Quản lý khóa API')));
 }
 
 function statusBadge(status) {
@@ -558,6 +562,101 @@ async function showIntegration(id, live) {
   await refreshLog();
   // New transactions show up by themselves while the page is open.
   timer = setInterval(() => { if (live()) refreshLog().catch(() => {}); }, 3000);
+}
+
+const SCOPES = [
+  ['ingest', 'Chỉ gửi giao dịch'],
+  ['admin', 'Quản trị'],
+];
+const scopeText = (s) => (SCOPES.find(([v]) => v === s) || [s, s])[1];
+
+// showKeys lists the workspace's API keys, makes new ones (shown once) and
+// revokes them.
+async function showKeys(live) {
+  let keys = (await api('GET', '/api-keys')).items;
+  if (!live()) return;
+  const list = h('div', { id: 'api-keys' });
+  const out = h('p', { class: 'msg', role: 'alert', id: 'keys-msg' });
+  const fresh = h('div', { id: 'new-key' });
+
+  async function reload() {
+    keys = (await api('GET', '/api-keys')).items;
+    if (live()) draw();
+  }
+
+  function draw() {
+    list.replaceChildren(h('table', {},
+      h('thead', {}, h('tr', {}, ['Tên', 'Quyền', 'Tạo lúc', 'Dùng lần cuối', 'Trạng thái', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, keys.map((k) => {
+        let revoke = null;
+        if (!k.revoked_at) {
+          revoke = h('button', { type: 'button', class: 'link revoke', title: 'Thu hồi ' + k.label }, 'Thu hồi');
+          revoke.addEventListener('click', () => {
+            if (!confirm(`Thu hồi khóa "${k.label}"? Mọi nơi đang dùng khóa này sẽ bị từ chối ngay, và không thể hoàn tác.`)) return;
+            run(revoke, out, async () => {
+              try {
+                await api('DELETE', '/api-keys/' + k.id);
+              } catch (e) {
+                if (e instanceof APIError && e.status === 409) {
+                  return say(out, 'Không thể thu hồi khóa quản trị cuối cùng của workspace: nếu thu hồi, ' +
+                    'sẽ không còn khóa nào quản lý được workspace. Hãy tạo một khóa quản trị khác trước.', 'error');
+                }
+                throw e;
+              }
+              fresh.replaceChildren();
+              say(out, `Đã thu hồi khóa "${k.label}".`);
+              await reload();
+            });
+          });
+        }
+        return h('tr', { class: k.revoked_at ? 'revoked' : null },
+          h('td', {}, k.label),
+          h('td', {}, scopeText(k.scope)),
+          h('td', {}, formatTime(k.created_at)),
+          h('td', {}, k.last_used_at ? formatTime(k.last_used_at) : 'Chưa dùng'),
+          h('td', {}, k.revoked_at ? 'Đã thu hồi ' + formatTime(k.revoked_at) : h('span', { class: 'badge on' }, 'Đang dùng')),
+          h('td', {}, revoke));
+      }))));
+  }
+
+  const label = h('input', { id: 'key-label', type: 'text', maxlength: 64, required: true, placeholder: 'VD: Máy bán hàng quầy 1' });
+  const scope = h('select', { id: 'key-scope' }, SCOPES.map(([v, text]) => h('option', { value: v }, text)));
+  const create = h('button', { type: 'submit', id: 'create-key' }, 'Tạo khóa');
+  const form = h('form', { id: 'key-form' },
+    h('div', { class: 'grid' },
+      h('label', { for: 'key-label' }, 'Tên khóa'), label,
+      h('label', { for: 'key-scope' }, 'Quyền'), scope),
+    create);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const name = label.value.trim();
+    if (!name) return say(out, 'Hãy đặt tên cho khóa để sau này biết nó dùng ở đâu.', 'error');
+    run(create, out, async () => {
+      const k = await api('POST', '/api-keys', { label: name, scope: scope.value });
+      label.value = '';
+      const copyButton = h('button', { type: 'button', class: 'secondary', id: 'copy-key' }, 'Sao chép');
+      copyButton.addEventListener('click', () => copy(k.key, copyButton));
+      fresh.replaceChildren(h('div', { class: 'invite' },
+        h('p', {}, `Khóa mới "${k.label}" (${scopeText(k.scope)}):`),
+        h('div', { class: 'copyline' }, h('code', { id: 'new-key-value' }, k.key), copyButton),
+        h('p', { class: 'msg warn' }, 'Hãy sao chép và cất giữ khóa này ngay: khóa sẽ không được hiển thị lại. ' +
+          'Nếu làm mất, hãy thu hồi nó và tạo khóa mới.')));
+      await reload();
+    });
+  });
+
+  const refresh = h('button', { type: 'button', class: 'link', id: 'refresh-keys' }, 'Làm mới');
+  refresh.addEventListener('click', () => run(refresh, out, reload));
+
+  draw();
+  app.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, '← Các tích hợp')),
+    h('section', { class: 'card' },
+      h('h1', {}, 'Khóa API'),
+      h('p', {}, 'Khóa quản trị dùng được mọi chức năng, kể cả trang này. Khóa chỉ gửi giao dịch chỉ gọi được ',
+        h('code', {}, 'POST /v1/transactions'), ': hãy dùng nó cho máy bán hàng hay phần mềm kế toán gửi giao dịch tới tingting.'),
+      h('h2', {}, 'Tạo khóa mới'), form, fresh,
+      h('div', { class: 'head' }, h('h2', {}, 'Các khóa của workspace'), refresh), list, out));
 }
 
 signOut.addEventListener('click', () => {

@@ -30,7 +30,8 @@ import (
 // not followed the OA (the test call says to tap "Quan tâm"), log in again
 // as the owner, choose the fields, test-call, save and copy the invite; then
 // on the integration page see a transaction's delivery, remove an invited
-// member, pause and rotate the code. It checks what the owner sees: the
+// member, pause and rotate the code; on the keys page make an ingest key
+// and revoke it, and sign in with one. It checks what the owner sees: the
 // page's text and the sandbox's Zalo inboxes.
 // RECORD_SCREENSHOTS=1 saves each screen to docs/screenshots.
 func TestTheWebUI(t *testing.T) {
@@ -154,6 +155,43 @@ func TestTheWebUI(t *testing.T) {
 	b.waitText("#integrations", "Zalo: Chị Lan")
 	b.waitText("#integrations", "Tạm dừng")
 	b.shot("12-integrations", "#integrations")
+
+	// The keys page: make an ingest key (shown once, copied), see it
+	// listed, revoke it after a confirm; the last admin key cannot be.
+	b.click("#keys-link")
+	b.waitRow("#api-keys tr", "first key", "Quản trị", "Đang dùng")
+	b.do(chromedp.SendKeys(chromedp.CSS("#key-label"), "Máy POS quầy 1"), chromedp.SetValue(chromedp.CSS("#key-scope"), "ingest"))
+	b.click("#create-key")
+	b.waitText("#new-key", "khóa sẽ không được hiển thị lại")
+	posKey := b.text("#new-key-value")
+	require.Regexp(t, `^tt_[0-9A-Za-z]{32,}$`, posKey)
+	b.click("#copy-key")
+	b.waitText("#copy-key", "Đã sao chép")
+	copied, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	require.NoError(t, err)
+	require.Equal(t, posKey, copied)
+	b.waitRow("#api-keys tr", "Máy POS quầy 1", "Chỉ gửi giao dịch", "Chưa dùng", "Đang dùng")
+	b.shot("13-api-keys", "#new-key")
+	require.Equal(t, http.StatusForbidden, call(t, "GET", s.apiURL+"/v1/bank-accounts", posKey, nil, nil), "an ingest key")
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", posKey, map[string]any{
+		"account_number": "0123456789", "external_id": "FT-POS-1", "amount": 10000, "occurred_at": time.Now().Format(time.RFC3339),
+	}, nil))
+	b.do(chromedp.Click(chromedp.CSS("#refresh-keys")))
+	b.waitGone("#api-keys", "Chưa dùng")
+	b.click(`#api-keys button[title="Thu hồi Máy POS quầy 1"]`)
+	b.waitRow("#api-keys tr", "Máy POS quầy 1", "Đã thu hồi")
+	require.Contains(t, b.dialogs(), `Thu hồi khóa "Máy POS quầy 1"? Mọi nơi đang dùng khóa này sẽ bị từ chối ngay, và không thể hoàn tác.`)
+	require.Equal(t, http.StatusUnauthorized, call(t, "GET", s.apiURL+"/v1/bank-accounts", posKey, nil, nil), "a revoked key")
+	b.click(`#api-keys button[title="Thu hồi first key"]`)
+	b.waitText("#keys-msg", "Không thể thu hồi khóa quản trị cuối cùng")
+	b.waitRow("#api-keys tr", "first key", "Đang dùng")
+
+	// Signing in with an ingest key says it cannot open the UI.
+	var ingest struct{ Key string }
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/api-keys", key, map[string]string{"label": "POS 2", "scope": "ingest"}, &ingest))
+	b.click("#sign-out")
+	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), ingest.Key), chromedp.Click(chromedp.CSS("#sign-in button")))
+	b.waitText("#sign-in", "chỉ dùng để gửi giao dịch, không mở được trang quản lý")
 	require.Empty(t, b.exceptions(), "no script errors on any page")
 }
 

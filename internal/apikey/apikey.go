@@ -1,15 +1,18 @@
-// Package apikey makes and hashes workspace API keys. Keys are shown once
-// and stored only as their SHA-256.
+// Package apikey makes, hashes and revokes workspace API keys. Keys are
+// shown once and stored only as their SHA-256. An admin key may do
+// everything; an ingest key only post transactions.
 package apikey
 
 import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math/big"
 
 	"github.com/google/uuid"
+
 	"github.com/tingting-vn/tingting/db"
 )
 
@@ -42,17 +45,68 @@ func Hash(key string) []byte {
 	return sum[:]
 }
 
-// Issue makes a key for a workspace, stores its hash and returns the key;
-// the key itself is never stored.
+// Issue makes an admin key for a workspace, stores its hash and returns the
+// key; the key itself is never stored.
 func Issue(ctx context.Context, q *db.Queries, workspaceID uuid.UUID, label string) (string, error) {
-	key, hash := New()
-	if err := q.CreateAPIKey(ctx, db.CreateAPIKeyParams{WorkspaceID: workspaceID, KeyHash: hash, Label: label}); err != nil {
-		return "", fmt.Errorf("store api key: %w", err)
-	}
-	return key, nil
+	k, err := Create(ctx, q, workspaceID, label, db.ApiKeyScopeAdmin)
+	return k.Key, err
 }
 
-// CreateWorkspace creates a workspace with its first API key.
+// Created is a key just made: its row, and the key itself, which only the
+// answer that made it ever shows.
+type Created struct {
+	db.CreateAPIKeyRow
+	Key string
+}
+
+// Create makes a key with the given scope for a workspace and stores its
+// hash.
+func Create(ctx context.Context, q *db.Queries, workspaceID uuid.UUID, label string, scope db.ApiKeyScope) (Created, error) {
+	key, hash := New()
+	row, err := q.CreateAPIKey(ctx, db.CreateAPIKeyParams{WorkspaceID: workspaceID, KeyHash: hash, Label: label, Scope: scope})
+	if err != nil {
+		return Created{}, fmt.Errorf("store api key: %w", err)
+	}
+	return Created{CreateAPIKeyRow: row, Key: key}, nil
+}
+
+// ErrLastAdminKey: revoking the key would leave its workspace without an
+// admin key, and so without a way to make keys or see anything.
+var ErrLastAdminKey = errors.New("the workspace's last admin key")
+
+// Revoke revokes one of a workspace's keys: from then on it authenticates
+// nothing. A key of another workspace, or none, is db.ErrNotFound; a key
+// revoked already stays revoked (nil). The workspace's last unrevoked
+// admin key is refused with ErrLastAdminKey. Revocations in one workspace
+// take turns, so two admins revoking each other's keys at once leave one.
+func Revoke(ctx context.Context, pool *db.Pool, workspaceID, id uuid.UUID) error {
+	return db.InTx(ctx, pool, func(q *db.Queries) error {
+		if err := q.LockWorkspaceKeys(ctx, workspaceID); err != nil {
+			return err
+		}
+		// Read after the lock: each statement sees what the revocation
+		// before it committed.
+		k, err := q.GetAPIKey(ctx, db.GetAPIKeyParams{ID: id, WorkspaceID: workspaceID})
+		if err != nil {
+			return err
+		}
+		if k.RevokedAt != nil {
+			return nil
+		}
+		if k.Scope == db.ApiKeyScopeAdmin {
+			admins, err := q.CountAdminKeys(ctx, workspaceID)
+			if err != nil {
+				return err
+			}
+			if admins <= 1 {
+				return ErrLastAdminKey
+			}
+		}
+		return q.RevokeAPIKey(ctx, db.RevokeAPIKeyParams{ID: id, WorkspaceID: workspaceID})
+	})
+}
+
+// CreateWorkspace creates a workspace with its first API key, an admin key.
 func CreateWorkspace(ctx context.Context, pool *db.Pool, name string) (db.Workspace, string, error) {
 	var ws db.Workspace
 	var key string
