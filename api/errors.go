@@ -114,6 +114,7 @@ var workflowErrors = map[string]struct {
 }{
 	contract.ErrInvalid:        {http.StatusBadRequest, "invalid_request"},
 	contract.ErrStepOutOfOrder: {http.StatusUnprocessableEntity, "step_out_of_order"},
+	contract.ErrWizardClosed:   {http.StatusUnprocessableEntity, "wizard_closed"},
 	contract.ErrNotFollowing:   {http.StatusUnprocessableEntity, "not_following"},
 	contract.ErrLoginFailed:    {http.StatusUnprocessableEntity, "login_failed"},
 	contract.ErrNotFound:       {http.StatusNotFound, "not_found"},

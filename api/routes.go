@@ -1,7 +1,6 @@
 package api
 
 import (
-	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
@@ -12,7 +11,6 @@ func (s *Server) routes() {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
 
 	// The web UI (package web), outside /v1; docs/openapi.yaml lists these
 	// too, so it stays the whole list of what the server answers.

@@ -130,7 +130,7 @@ func (w *wizard) changed() {
 
 func (w *wizard) open() error {
 	if w.st.Status != contract.WizardInProgress {
-		return outOfOrder("this wizard is %s", w.st.Status)
+		return temporal.NewApplicationError(fmt.Sprintf("this wizard is %s; start a new one", w.st.Status), contract.ErrWizardClosed)
 	}
 	return nil
 }

@@ -118,7 +118,11 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	require.Len(t, all.Items, 1)
 
 	// The numbers say the same: two posts, one new; one message sent.
-	apiMetrics, workerMetrics := scrape(t, s.apiURL+"/metrics"), scrape(t, "http://"+s.env["METRICS_ADDR"]+"/metrics")
+	apiMetrics, workerMetrics := scrape(t, "http://"+s.apiMetrics+"/metrics"), scrape(t, "http://"+s.env["METRICS_ADDR"]+"/metrics")
+	res, err := http.Get(s.apiURL + "/metrics")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNotFound, res.StatusCode, "no metrics on the API's public address")
 	require.Contains(t, apiMetrics, `tingting_transactions_ingested_total{duplicate="false",source="api"} 1`)
 	require.Contains(t, apiMetrics, `tingting_transactions_ingested_total{duplicate="true",source="api"} 1`)
 	require.Contains(t, workerMetrics, `tingting_messages_total{outcome="sent",reason=""} 1`)

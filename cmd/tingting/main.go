@@ -104,8 +104,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		g.Go(func() error { return a.ServeAPI(gctx, pool, tc) })
 	} else {
 		g.Go(func() error { return a.RunWorker(gctx, pool, tc) })
-		g.Go(func() error { return a.Serve(gctx, "metrics", a.Config.MetricsAddr, a.Metrics.Handler()) })
 	}
+	// Metrics and profiles are served on addresses of their own, never on
+	// the API's public one.
+	g.Go(func() error { return a.Serve(gctx, "metrics", a.Config.MetricsAddr, a.Metrics.Handler()) })
 	if a.Config.DebugAddr != "" {
 		g.Go(func() error { return a.Serve(gctx, "debug", a.Config.DebugAddr, app.DebugHandler()) })
 	}

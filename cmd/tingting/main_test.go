@@ -48,6 +48,7 @@ type stack struct {
 	env        map[string]string
 	apiURL     string
 	sandboxURL string
+	apiMetrics string // where the API serves its metrics
 	sim        *zalosim.Sim
 	simClock   atomic.Int64 // added to the sandbox's time, in nanoseconds
 }
@@ -96,9 +97,10 @@ func startStack(t *testing.T, env ...string) *stack {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 2)
-	for _, piece := range []string{"api", "worker"} {
-		go func() { done <- s.run(ctx, io.Discard, piece) }()
-	}
+	// Each piece serves its metrics on an address of its own.
+	s.apiMetrics = freeAddr(t)
+	go func() { done <- s.runWith(ctx, map[string]string{"METRICS_ADDR": s.apiMetrics}, io.Discard, "api") }()
+	go func() { done <- s.run(ctx, io.Discard, "worker") }()
 	t.Cleanup(func() {
 		// The keeper is a singleton on the shared dev server: end it so the
 		// next test's worker starts its own, on its own database.
@@ -127,7 +129,18 @@ func startStack(t *testing.T, env ...string) *stack {
 }
 
 func (s *stack) run(ctx context.Context, stdout io.Writer, args ...string) error {
-	return run(ctx, append([]string{"tingting"}, args...), func(k string) string { return s.env[k] }, stdout, io.Discard)
+	return s.runWith(ctx, nil, stdout, args...)
+}
+
+// runWith runs a command with some of the stack's environment replaced.
+func (s *stack) runWith(ctx context.Context, env map[string]string, stdout io.Writer, args ...string) error {
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return s.env[k]
+	}
+	return run(ctx, append([]string{"tingting"}, args...), getenv, stdout, io.Discard)
 }
 
 // notified waits until the notification of a transaction the API accepted

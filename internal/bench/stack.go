@@ -149,7 +149,7 @@ const (
 func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 	s := &Stack{cfg: cfg, procs: map[string]*exec.Cmd{}, peakRSS: map[string]int64{}, addrs: map[string]string{},
 		DebugURLs: map[string]string{}, cpuDead: map[string]time.Duration{}}
-	for _, name := range []string{Temporal, Sandbox, API, Worker, Floor, "metrics", "api-debug", "worker-debug"} {
+	for _, name := range []string{Temporal, Sandbox, API, Worker, Floor, "metrics", "api-metrics", "api-debug", "worker-debug"} {
 		addr, err := freeAddr()
 		if err != nil {
 			return nil, err
@@ -211,7 +211,7 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 	case Sandbox:
 		ready = s.SandboxURL + "/_sandbox"
 	case API:
-		env = append(env, "HTTP_ADDR="+s.addrs[API], "DEBUG_ADDR="+s.addrs["api-debug"])
+		env = append(env, "HTTP_ADDR="+s.addrs[API], "DEBUG_ADDR="+s.addrs["api-debug"], "METRICS_ADDR="+s.addrs["api-metrics"])
 		env = append(env, s.cfg.Env...)
 		ready = s.APIURL + "/readyz"
 	case Worker:

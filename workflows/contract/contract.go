@@ -34,6 +34,8 @@ const (
 	ErrInvalid = "invalid_input"
 	// ErrStepOutOfOrder: the value may be fine, but not now.
 	ErrStepOutOfOrder = "step_out_of_order"
+	// ErrWizardClosed: the wizard was saved, cancelled or has expired.
+	ErrWizardClosed = "wizard_closed"
 	ErrNotFollowing   = "not_following"
 	ErrZaloRefused    = "zalo_refused" // details: Zalo's error code
 	ErrLoginFailed    = "login_failed"
