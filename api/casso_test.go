@@ -1,18 +1,27 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/api"
+	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/metrics"
+	"github.com/tingting-vn/tingting/internal/testenv"
 )
 
 // The same transaction twice: as Casso sends it, and with its keys sorted
@@ -99,6 +108,7 @@ func TestCassoV2Refusals(t *testing.T) {
 		{"other secret", path, body, cassoSign("wrong", time.Now(), sorted), 401, "bad_signature"},
 		{"no signature", path, body, "", 401, "bad_signature"},
 		{"stale", path, body, cassoSign("casso-secret-key", time.Now().Add(-time.Hour), sorted), 401, "bad_signature"},
+		{"from the future", path, body, cassoSign("casso-secret-key", time.Now().Add(2*time.Minute), sorted), 401, "bad_signature"},
 		{"tampered", path, strings.Replace(body, "599000", "1", 1), cassoSign("casso-secret-key", time.Now(), sorted), 401, "bad_signature"},
 		{"unknown source", "/v1/hooks/casso/00000000-0000-0000-0000-000000000000", body, "", 404, "not_found"},
 		{"too large", path, strings.Repeat(" ", 2<<20), "", 413, "too_large"},
@@ -109,31 +119,108 @@ func TestCassoV2Refusals(t *testing.T) {
 			require.Equal(t, tc.says, errorCode(res))
 		})
 	}
+	status, res := f.hook(t, path, body, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now().Add(2*time.Minute), sorted)})
+	require.Equal(t, http.StatusUnauthorized, status)
+	require.Contains(t, res["error"].(map[string]any)["message"], "ahead of our clock", "a future-dated signature says so")
+
 	// Signed but malformed: the error names the field.
 	bad := strings.Replace(sorted, `"amount":599000`, `"amount":0`, 1)
-	status, res := f.hook(t, path, bad, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), bad)})
+	status, res = f.hook(t, path, bad, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), bad)})
 	require.Equal(t, http.StatusBadRequest, status)
 	require.Contains(t, res["error"].(map[string]any)["message"], "data.amount")
 	require.Zero(t, f.count(t, "transactions"), "nothing from a refused body is stored")
 }
 
+// cassoFixture is newFixture with the server's log kept and a clock the
+// test moves, for what only they show.
+type cassoFixture struct {
+	fixture
+	log    *syncBuffer
+	offset *atomic.Int64 // the server's clock minus time.Now, in nanoseconds
+}
+
+func newCassoFixture(t *testing.T) cassoFixture {
+	t.Helper()
+	pool := testenv.Pool(t)
+	f := cassoFixture{log: &syncBuffer{}, offset: &atomic.Int64{}}
+	srv := httptest.NewServer(api.New(api.Deps{
+		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(f.log, nil)),
+		Box: testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
+		Metrics: metrics.New(), Now: f.now,
+	}))
+	t.Cleanup(srv.Close)
+	_, key, err := apikey.CreateWorkspace(context.Background(), pool, "A")
+	require.NoError(t, err)
+	_, other, err := apikey.CreateWorkspace(context.Background(), pool, "B")
+	require.NoError(t, err)
+	f.fixture = fixture{url: srv.URL, key: key, pool: pool, other: other}
+	return f
+}
+
+func (f cassoFixture) now() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) }
+
+// syncBuffer is a log the server's goroutines may write at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 func TestCassoV1(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f := newCassoFixture(t)
 	path := f.source(t, "casso_v1", "secure-token-1")
-	good := `{"error":0,"data":[{"id":1,"tid":"TF1","description":"a","amount":-1250000,"when":"2020-11-02 10:12:13","bank_sub_acc_id":"111"},{"id":2,"tid":"TF2","description":"b","amount":5,"when":"2020-11-02","bank_sub_acc_id":"222"}]}`
+	good := `{"error":0,"data":[{"id":1,"tid":"TF1","description":"a","amount":-1250000,"when":"2020-11-02 10:12:13","bank_sub_acc_id":"111"},{"id":2,"tid":"TF2","description":"item two's text","amount":5,"when":"2020-11-02","bank_sub_acc_id":"222"},{"id":3,"tid":"TF3","description":"c","amount":7,"when":"2020-11-03","bank_sub_acc_id":"111"}]}`
 	token := map[string]string{"secure-token": "secure-token-1"}
 
-	status, _ := f.hook(t, path, strings.Replace(good, `"amount":5`, `"amount":"x"`, 1), token)
-	require.Equal(t, http.StatusBadRequest, status)
-	require.Zero(t, f.count(t, "transactions"), "one bad transaction: nothing of the body is stored")
+	// The middle transaction is bad: the other two are recorded.
+	status, res := f.hook(t, path, strings.Replace(good, `"amount":5`, `"amount":"x"`, 1), token)
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	require.Equal(t, true, res["success"])
+	require.Equal(t, 2, f.count(t, "transactions"))
+	log := f.log.String()
+	require.Contains(t, log, `msg="Casso v1 transaction skipped"`)
+	require.Contains(t, log, `index=1 casso_id=2 problem="data[1].amount: must be a whole number of đồng"`)
+	require.NotContains(t, log, "secure-token-1", "never the secret")
+	require.NotContains(t, log, "item two's text", "never the body")
+
 	status, _ = f.hook(t, path, good, map[string]string{"secure-token": "nope"})
 	require.Equal(t, http.StatusUnauthorized, status)
 
+	// Once fixed, Casso's next delivery records it; the others are not
+	// recorded twice.
 	status, _ = f.hook(t, path, good, token)
 	require.Equal(t, http.StatusOK, status)
 	status, _ = f.hook(t, path, good, token)
 	require.Equal(t, http.StatusOK, status, "a redelivery is acknowledged")
-	require.Equal(t, 2, f.count(t, "transactions"))
+	require.Equal(t, 3, f.count(t, "transactions"))
 	require.Equal(t, 2, f.count(t, "bank_accounts"))
+
+	// Every transaction bad: still 200 (Casso would retry a refusal
+	// forever), each one logged.
+	status, _ = f.hook(t, path, `{"error":0,"data":[{"id":41,"amount":0},{"id":"C-42","when":"yesterday"},43]}`, token)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, 3, f.count(t, "transactions"))
+	log = f.log.String()
+	require.Contains(t, log, `index=0 casso_id=41 problem="data[0].amount: must not be 0"`)
+	require.Contains(t, log, `index=1 casso_id=C-42 problem="data[1].amount: required"`)
+	require.Contains(t, log, `index=2 casso_id="" problem="data[2]: not a JSON object"`)
+
+	// A body that is not an object with a data array is refused.
+	for _, body := range []string{`[1]`, `{"error":0}`, `{"data":{"id":1}}`, `not json`} {
+		status, res := f.hook(t, path, body, token)
+		require.Equal(t, http.StatusBadRequest, status, body)
+		require.Equal(t, "invalid_request", errorCode(res))
+	}
 }
