@@ -50,9 +50,10 @@ func (s *Server) createWebhookSource(c echo.Context) error {
 // transaction in the body is recorded, with its notification queued, all in
 // one database transaction: a refused body stores nothing, and an
 // accepted one is notified whether or not Temporal answers now.
-// Transactions seen before are acknowledged and not notified again. A v1
-// transaction that cannot be read is logged and left out while the others
-// are recorded.
+// Transactions seen before are acknowledged and not notified again. A
+// signed body is never lost to our own limits: text over a field's limit
+// is cut to it, and a v1 transaction that cannot be read is logged and
+// left out while the others are recorded.
 func (s *Server) cassoHook(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c.Param("id"))
@@ -80,7 +81,7 @@ func (s *Server) cassoHook(c echo.Context) error {
 			CounterAccountName: t.CounterAccountName, CounterAccountNumber: t.CounterAccountNumber,
 			CounterBankName: t.CounterBankName, Raw: storableJSON(t.Raw),
 		}
-		if err := cleanTransaction(&p); err != nil {
+		if err := cleanTransaction(&p, cutOverLimit); err != nil {
 			var apiErr *Error
 			if src.Provider != "casso_v1" || !errors.As(err, &apiErr) {
 				return err

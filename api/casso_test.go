@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
@@ -175,6 +176,54 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestCassoCutsOverLongText: a signed body is never refused for our
+// limits; its text is cut to them. The REST API still refuses.
+func TestCassoCutsOverLongText(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	path := f.source(t, "casso_v2", "casso-secret-key")
+	description := strings.Repeat("ađ", 2500) // 5000 characters, 7500 bytes
+	reference := strings.Repeat("Ư", 300)
+	body := strings.Replace(fmt.Sprintf(sortedV2, 8, "2024-10-03 15:06:37"), `"Thanh toán đơn 1"`, `"`+description+`"`, 1)
+	body = strings.Replace(body, `"FT1"`, `"`+reference+`"`, 1)
+
+	status, res := f.hook(t, path, body, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), body)})
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	var gotDescription, gotReference, rawDescription string
+	require.NoError(t, f.pool.QueryRow(context.Background(),
+		"SELECT description, reference, raw->>'description' FROM transactions WHERE external_id = '8'").
+		Scan(&gotDescription, &gotReference, &rawDescription))
+	require.Equal(t, strings.Repeat("ađ", 500), gotDescription, "cut to 1000 characters, at a character boundary")
+	require.Equal(t, strings.Repeat("Ư", 128), gotReference, "cut to 128 characters")
+	require.Equal(t, description, rawDescription, "the raw body keeps the whole text")
+
+	// An id is an identity, never cut (two could become one): an over-long
+	// one is stored as its digest, the same for every redelivery.
+	longID := strings.Repeat("9", 200)
+	body = strings.Replace(fmt.Sprintf(sortedV2, 9, "2024-10-03 15:06:37"), `"id":9`, `"id":"`+longID+`"`, 1)
+	for range 2 {
+		status, res := f.hook(t, path, body, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), body)})
+		require.Equal(t, http.StatusOK, status, "%v", res)
+	}
+	sum := sha256.Sum256([]byte(longID))
+	var ids []string
+	rows, err := f.pool.Query(context.Background(), "SELECT external_id FROM transactions WHERE external_id <> '8'")
+	require.NoError(t, err)
+	for rows.Next() {
+		var id string
+		require.NoError(t, rows.Scan(&id))
+		ids = append(ids, id)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []string{"sha256:" + hex.EncodeToString(sum[:])}, ids)
+
+	f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
+	status, res = f.do(t, "POST", "/v1/transactions", f.key,
+		`{"account_number":"111","external_id":"FT1","amount":5,"occurred_at":"2024-10-03T15:06:37+07:00","description":"`+description+`"}`)
+	require.Equal(t, http.StatusBadRequest, status, "the REST client can fix it: refused")
+	require.Contains(t, res["error"].(map[string]any)["message"], "description: at most 1000 characters")
 }
 
 func TestCassoV1(t *testing.T) {
