@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -22,6 +23,37 @@ type webhookSourceRequest struct {
 	Secret   string `json:"secret"`
 }
 
+type rotateSecretRequest struct {
+	Secret string `json:"secret"`
+}
+
+// webhookSourceResponse is a webhook source as clients see it: never its
+// secret.
+type webhookSourceResponse struct {
+	ID        string    `json:"id"`
+	Provider  string    `json:"provider"`
+	URL       string    `json:"url"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func (s *Server) toWebhookSource(id uuid.UUID, provider string, createdAt time.Time) webhookSourceResponse {
+	return webhookSourceResponse{
+		ID: id.String(), Provider: provider, URL: s.publicURL + "/v1/hooks/casso/" + id.String(), CreatedAt: createdAt,
+	}
+}
+
+// previousSecretGrace is how long a rotated-out secret is still accepted:
+// Casso's queued deliveries carry the old signature.
+const previousSecretGrace = 24 * time.Hour
+
+// checkWebhookSecret checks a secret as Casso shows it.
+func checkWebhookSecret(secret string) error {
+	if len(secret) < 8 || len(secret) > 256 {
+		return invalid("secret: 8 to 256 characters, as Casso shows it")
+	}
+	return nil
+}
+
 // createWebhookSource stores a Casso secret (sealed) and answers the URL to
 // give Casso.
 func (s *Server) createWebhookSource(c echo.Context) error {
@@ -32,8 +64,8 @@ func (s *Server) createWebhookSource(c echo.Context) error {
 	if req.Provider != "casso_v2" && req.Provider != "casso_v1" {
 		return invalid("provider: casso_v2 or casso_v1")
 	}
-	if len(req.Secret) < 8 || len(req.Secret) > 256 {
-		return invalid("secret: 8 to 256 characters, as Casso shows it")
+	if err := checkWebhookSecret(req.Secret); err != nil {
+		return err
 	}
 	src, err := s.queries.CreateWebhookSource(c.Request().Context(), db.CreateWebhookSourceParams{
 		WorkspaceID: workspaceID(c), Provider: req.Provider, Secret: s.box.Seal(req.Secret, secret.WebhookSecret),
@@ -41,9 +73,62 @@ func (s *Server) createWebhookSource(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]string{
-		"id": src.ID.String(), "provider": src.Provider, "url": s.publicURL + "/v1/hooks/casso/" + src.ID.String(),
+	return c.JSON(http.StatusCreated, s.toWebhookSource(src.ID, src.Provider, src.CreatedAt))
+}
+
+// listWebhookSources lists the workspace's sources, deleted ones left out.
+func (s *Server) listWebhookSources(c echo.Context) error {
+	rows, err := s.queries.ListWebhookSources(c.Request().Context(), workspaceID(c))
+	if err != nil {
+		return err
+	}
+	items := make([]webhookSourceResponse, len(rows))
+	for i, r := range rows {
+		items[i] = s.toWebhookSource(r.ID, r.Provider, r.CreatedAt)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items})
+}
+
+// deleteWebhookSource stops a source: its URL answers 404 from then on.
+// The row stays, for what was recorded through it.
+func (s *Server) deleteWebhookSource(c echo.Context) error {
+	id, err := pathID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	n, err := s.queries.DeleteWebhookSource(c.Request().Context(), db.DeleteWebhookSourceParams{WorkspaceID: workspaceID(c), ID: id})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errNotFound
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// rotateWebhookSource makes a new secret current at once; the one it
+// replaces is still accepted for previousSecretGrace, and one replaced
+// before that stops at once.
+func (s *Server) rotateWebhookSource(c echo.Context) error {
+	id, err := pathID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var req rotateSecretRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if err := checkWebhookSecret(req.Secret); err != nil {
+		return err
+	}
+	src, err := s.queries.RotateWebhookSourceSecret(c.Request().Context(), db.RotateWebhookSourceSecretParams{
+		WorkspaceID: workspaceID(c), ID: id, Secret: s.box.Seal(req.Secret, secret.WebhookSecret),
+		PreviousExpiresAt: s.now().Add(previousSecretGrace),
 	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.toWebhookSource(src.ID, src.Provider, src.CreatedAt))
 }
 
 // cassoHook takes Casso's webhook. It answers 2xx only once every

@@ -158,7 +158,23 @@ func newCassoFixture(t *testing.T) cassoFixture {
 	return f
 }
 
-func (f cassoFixture) now() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) }
+func (f cassoFixture) now() time.Time          { return time.Now().Add(time.Duration(f.offset.Load())) }
+func (f cassoFixture) advance(d time.Duration) { f.offset.Add(int64(d)) }
+
+// postV2 posts transaction id to a v2 source, signed with secret now.
+func (f cassoFixture) postV2(t *testing.T, path, secret string, id int) (int, map[string]any) {
+	t.Helper()
+	when := "2024-10-03 15:06:37"
+	body, sorted := fmt.Sprintf(cassoV2, id, when), fmt.Sprintf(sortedV2, id, when)
+	return f.hook(t, path, body, map[string]string{"X-Casso-Signature": cassoSign(secret, f.now(), sorted)})
+}
+
+// postV1 posts transaction id to a v1 source with token.
+func (f cassoFixture) postV1(t *testing.T, path, token string, id int) (int, map[string]any) {
+	t.Helper()
+	body := fmt.Sprintf(`{"error":0,"data":[{"id":%d,"tid":"TF","description":"a","amount":5,"when":"2020-11-02","bank_sub_acc_id":"111"}]}`, id)
+	return f.hook(t, path, body, map[string]string{"secure-token": token})
+}
 
 // syncBuffer is a log the server's goroutines may write at once.
 type syncBuffer struct {
@@ -272,4 +288,144 @@ func TestCassoV1(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, status, body)
 		require.Equal(t, "invalid_request", errorCode(res))
 	}
+}
+
+func TestWebhookSources(t *testing.T) {
+	t.Parallel()
+	f := newCassoFixture(t)
+	v2 := f.source(t, "casso_v2", "old-secret-v2")
+	v1 := f.source(t, "casso_v1", "old-token-v1")
+	status, created := f.do(t, "POST", "/v1/webhook-sources", f.other, `{"provider":"casso_v2","secret":"other-secret"}`)
+	require.Equal(t, http.StatusCreated, status)
+	othersID := created["id"].(string)
+	sourcePath := func(hook string) string { return "/v1/webhook-sources/" + strings.TrimPrefix(hook, "/v1/hooks/casso/") }
+
+	t.Run("list: this workspace's, never a secret", func(t *testing.T) {
+		status, list := f.do(t, "GET", "/v1/webhook-sources", f.key, "")
+		require.Equal(t, http.StatusOK, status)
+		items := list["items"].([]any)
+		require.Len(t, items, 2)
+		for i, hook := range []string{v2, v1} {
+			item := items[i].(map[string]any)
+			require.ElementsMatch(t, []string{"id", "provider", "url", "created_at"}, keys(item))
+			require.Equal(t, "http://tingting.test"+hook, item["url"])
+		}
+		require.Equal(t, "casso_v1", items[1].(map[string]any)["provider"])
+		_, list = f.do(t, "GET", "/v1/webhook-sources", f.other, "")
+		require.Len(t, list["items"], 1)
+		require.Equal(t, othersID, list["items"].([]any)[0].(map[string]any)["id"])
+	})
+
+	t.Run("another workspace's source is not found", func(t *testing.T) {
+		for _, tc := range []struct{ method, path, body string }{
+			{"POST", "/v1/webhook-sources/" + othersID + "/rotate", `{"secret":"mine-now-12"}`},
+			{"DELETE", "/v1/webhook-sources/" + othersID, ""},
+			{"DELETE", "/v1/webhook-sources/not-an-id", ""},
+		} {
+			status, res := f.do(t, tc.method, tc.path, f.key, tc.body)
+			require.Equal(t, http.StatusNotFound, status, "%s %s", tc.method, tc.path)
+			require.Equal(t, "not_found", errorCode(res))
+		}
+		status, _ := f.postV2(t, "/v1/hooks/casso/"+othersID, "other-secret", 1)
+		require.Equal(t, http.StatusOK, status, "and it still works")
+	})
+
+	t.Run("rotate: both secrets for 24 hours, then the new one only", func(t *testing.T) {
+		for _, secret := range []string{"short", strings.Repeat("x", 257), ""} {
+			status, res := f.do(t, "POST", sourcePath(v2)+"/rotate", f.key, `{"secret":"`+secret+`"}`)
+			require.Equal(t, http.StatusBadRequest, status)
+			require.Contains(t, res["error"].(map[string]any)["message"], "secret")
+		}
+		status, res := f.do(t, "POST", sourcePath(v2)+"/rotate", f.key, `{"secret":"new-secret-v2"}`)
+		require.Equal(t, http.StatusOK, status, "%v", res)
+		require.ElementsMatch(t, []string{"id", "provider", "url", "created_at"}, keys(res))
+		require.Equal(t, "http://tingting.test"+v2, res["url"])
+		status, _ = f.do(t, "POST", sourcePath(v1)+"/rotate", f.key, `{"secret":"new-token-v1"}`)
+		require.Equal(t, http.StatusOK, status)
+
+		for _, tc := range []struct {
+			name, secret string
+			post         func(*testing.T, string, string, int) (int, map[string]any)
+			path         string
+		}{
+			{"v2 new", "new-secret-v2", f.postV2, v2},
+			{"v2 old", "old-secret-v2", f.postV2, v2},
+			{"v1 new", "new-token-v1", f.postV1, v1},
+			{"v1 old", "old-token-v1", f.postV1, v1},
+		} {
+			status, res := tc.post(t, tc.path, tc.secret, 100+len(tc.name))
+			require.Equal(t, http.StatusOK, status, "%s: %v", tc.name, res)
+		}
+		require.Contains(t, f.log.String(), "verified with the source's previous secret")
+		require.NotContains(t, f.log.String(), "old-secret-v2")
+		status, res = f.postV2(t, v2, "never-a-secret", 200)
+		require.Equal(t, http.StatusUnauthorized, status)
+		require.Equal(t, "bad_signature", errorCode(res))
+
+		f.advance(previousSecretGrace + time.Second)
+		for _, tc := range []struct {
+			secret string
+			post   func(*testing.T, string, string, int) (int, map[string]any)
+			path   string
+			status int
+		}{
+			{"old-secret-v2", f.postV2, v2, http.StatusUnauthorized},
+			{"new-secret-v2", f.postV2, v2, http.StatusOK},
+			{"old-token-v1", f.postV1, v1, http.StatusUnauthorized},
+			{"new-token-v1", f.postV1, v1, http.StatusOK},
+		} {
+			status, res := tc.post(t, tc.path, tc.secret, 300)
+			require.Equal(t, tc.status, status, "%s a day later: %v", tc.secret, res)
+			if tc.status == http.StatusUnauthorized {
+				require.Equal(t, "bad_signature", errorCode(res))
+			}
+		}
+	})
+
+	t.Run("rotate twice: only the last secret replaced is kept", func(t *testing.T) {
+		hook := f.source(t, "casso_v2", "first-secret")
+		for _, secret := range []string{"second-secret", "third-secret"} {
+			status, _ := f.do(t, "POST", sourcePath(hook)+"/rotate", f.key, `{"secret":"`+secret+`"}`)
+			require.Equal(t, http.StatusOK, status)
+		}
+		for secret, want := range map[string]int{"first-secret": 401, "second-secret": 200, "third-secret": 200} {
+			status, _ := f.postV2(t, hook, secret, 400)
+			require.Equal(t, want, status, secret)
+		}
+	})
+
+	t.Run("delete: its URL answers 404 from then on", func(t *testing.T) {
+		status, _ := f.do(t, "DELETE", sourcePath(v2), f.key, "")
+		require.Equal(t, http.StatusNoContent, status)
+		status, res := f.postV2(t, v2, "new-secret-v2", 500)
+		require.Equal(t, http.StatusNotFound, status)
+		require.Equal(t, "not_found", errorCode(res))
+		for _, tc := range []struct{ method, path, body string }{
+			{"DELETE", sourcePath(v2), ""},
+			{"POST", sourcePath(v2) + "/rotate", `{"secret":"revived-secret"}`},
+		} {
+			status, _ := f.do(t, tc.method, tc.path, f.key, tc.body)
+			require.Equal(t, http.StatusNotFound, status, "%s %s of a deleted source", tc.method, tc.path)
+		}
+		_, list := f.do(t, "GET", "/v1/webhook-sources", f.key, "")
+		for _, item := range list["items"].([]any) {
+			require.NotEqual(t, "http://tingting.test"+v2, item.(map[string]any)["url"])
+		}
+		var recorded int
+		require.NoError(t, f.pool.QueryRow(context.Background(),
+			"SELECT count(*) FROM webhook_sources WHERE deleted_at IS NOT NULL").Scan(&recorded))
+		require.Equal(t, 1, recorded, "the row is kept")
+	})
+}
+
+// previousSecretGrace is how long the API keeps accepting a rotated-out
+// secret: the contract's 24 hours.
+const previousSecretGrace = 24 * time.Hour
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

@@ -50,4 +50,8 @@ func (s *Server) routes() {
 	v1.POST("/integrations/:id/deliveries/:delivery_id/retry", s.retryDelivery)
 	v1.DELETE("/integrations/:id/members/:member_id", s.removeMember)
 	v1.POST("/integrations/:id/referral-code", s.rotateReferralCode)
+
+	v1.GET("/webhook-sources", s.listWebhookSources)
+	v1.DELETE("/webhook-sources/:id", s.deleteWebhookSource)
+	v1.POST("/webhook-sources/:id/rotate", s.rotateWebhookSource)
 }
