@@ -52,4 +52,8 @@ func (s *Server) routes() {
 	v1.POST("/api-keys", s.createAPIKey)
 	v1.GET("/api-keys", s.listAPIKeys)
 	v1.DELETE("/api-keys/:id", s.revokeAPIKey)
+
+	v1.GET("/webhook-sources", s.listWebhookSources)
+	v1.DELETE("/webhook-sources/:id", s.deleteWebhookSource)
+	v1.POST("/webhook-sources/:id/rotate", s.rotateWebhookSource)
 }

@@ -28,9 +28,13 @@ type Deps struct {
 	Zalo      *zalo.Client // builds "log in with Zalo" URLs
 	Box       *secret.Box  // seals PKCE verifiers
 	PublicURL string       // where Zalo sends the browser back
-	// CassoMaxAge: how old a Casso v2 signature may be; 0 turns it off.
+	// CassoMaxAge: how old a Casso v2 signature may be; 0 turns that off
+	// (one dated more than casso.MaxSkew ahead is refused regardless).
 	CassoMaxAge time.Duration
 	Metrics     *metrics.Metrics
+	// Now is the clock webhook signatures and secret expiries are read
+	// with; nil is time.Now. Tests move it.
+	Now func() time.Time
 }
 
 // ZaloWebhooks is what verifying the OA's webhooks takes.
@@ -53,6 +57,7 @@ type Server struct {
 	publicURL   string
 	cassoMaxAge time.Duration
 	metrics     *metrics.Metrics
+	now         func() time.Time
 }
 
 // New builds the API with every route of routes.go.
@@ -63,7 +68,10 @@ func New(d Deps) *Server {
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
 		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
-		metrics: d.Metrics}
+		metrics: d.Metrics, now: d.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	s.routes()
 	return s
 }

@@ -2,15 +2,20 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/message"
 )
 
 // maxAmount rejects absurd amounts: 10^15 đồng is far beyond any real
@@ -94,7 +99,7 @@ func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transa
 	}
 	p.Description, p.Reference = req.Description, req.Reference
 	p.CounterAccountName, p.CounterAccountNumber, p.CounterBankName = req.CounterAccountName, req.CounterAccountNumber, req.CounterBankName
-	if err := cleanTransaction(&p); err != nil {
+	if err := cleanTransaction(&p, refuseOverLimit); err != nil {
 		return p, err
 	}
 	acct, err := s.resolveBankAccount(ctx, ws, req.BankAccountID, req.AccountNumber)
@@ -102,11 +107,32 @@ func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transa
 	return p, err
 }
 
+// overLimit says what becomes of text longer than its field allows.
+type overLimit int
+
+const (
+	// refuseOverLimit answers 400: a REST client can fix what it sends.
+	refuseOverLimit overLimit = iota
+	// cutOverLimit cuts the text to the limit at a character boundary: a
+	// signed webhook body must never be lost (its raw JSON keeps it whole).
+	cutOverLimit
+)
+
+// maxExternalID is the longest external id, in characters.
+const maxExternalID = 128
+
 // cleanTransaction checks and trims a transaction's free text, whichever
-// source it came from.
-func cleanTransaction(p *db.RecordTransactionParams) error {
+// source it came from: one table of limits, and over decides what text
+// over its limit becomes.
+func cleanTransaction(p *db.RecordTransactionParams, over overLimit) error {
+	if over == cutOverLimit && utf8.RuneCountInString(strings.TrimSpace(p.ExternalID)) > maxExternalID {
+		// An id is an identity: cut, two could become one. Its digest is
+		// as distinct, and as stable for the redeliveries.
+		sum := sha256.Sum256([]byte(p.ExternalID))
+		p.ExternalID = "sha256:" + hex.EncodeToString(sum[:])
+	}
 	var err error
-	if p.ExternalID, err = requiredText("external_id", p.ExternalID, 128); err != nil {
+	if p.ExternalID, err = requiredText("external_id", p.ExternalID, maxExternalID); err != nil {
 		return err
 	}
 	for _, f := range []struct {
@@ -120,11 +146,35 @@ func cleanTransaction(p *db.RecordTransactionParams) error {
 		{"counter_account_number", &p.CounterAccountNumber, 64},
 		{"counter_bank_name", &p.CounterBankName, 128},
 	} {
-		if *f.v, err = text(f.name, *f.v, f.max); err != nil {
+		s := cleanText(*f.v)
+		if over == cutOverLimit {
+			s = cut(s, f.max)
+		}
+		if *f.v, err = text(f.name, s, f.max); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// cleanText is applied to every free-text field of a transaction, from
+// every source, before its limit: control and format characters become
+// spaces (message.Clean), so whoever pays cannot add a line to the OA's
+// message, and invalid UTF-8 cannot sink a signed body.
+func cleanText(s string) string {
+	return strings.TrimSpace(message.Clean(s))
+}
+
+// cut shortens s to at most max characters, at a character boundary.
+func cut(s string, max int) string {
+	n := 0
+	for i := range s {
+		if n == max {
+			return s[:i]
+		}
+		n++
+	}
+	return s
 }
 
 func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, number string) (db.BankAccount, error) {

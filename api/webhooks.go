@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,7 +24,7 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 	// Nothing of the body is trusted, or even parsed beyond the timestamp
 	// the signature covers, before the signature is checked.
 	signature := c.Request().Header.Get("X-ZEvent-Signature")
-	switch err := zalo.VerifyWebhook(s.webhooks.AppID, s.webhooks.WebhookSecret, body, signature, time.Now(), s.webhooks.MaxAge); {
+	switch err := zalo.VerifyWebhook(s.webhooks.AppID, s.webhooks.WebhookSecret, body, signature, s.now(), s.webhooks.MaxAge); {
 	case signature == "":
 		return newError(http.StatusUnauthorized, "bad_signature", "X-ZEvent-Signature is missing")
 	case errors.Is(err, zalo.ErrStale):

@@ -23,7 +23,15 @@ var (
 	ErrBadSignature = errors.New("casso: signature does not match")
 	// ErrStale: the v2 signature's timestamp is older than allowed.
 	ErrStale = errors.New("casso: signature is too old")
+	// ErrFuture: the v2 signature's timestamp is more than MaxSkew ahead.
+	ErrFuture = errors.New("casso: signature is dated in the future")
 )
+
+// MaxSkew is how far ahead of our clock a v2 signature's timestamp may be:
+// clocks drift by seconds, not minutes, and a signature dated ahead would
+// otherwise outlive the age limit by as much. It is checked whatever the
+// age limit, 0 included: it costs a sender with a sane clock nothing.
+const MaxSkew = time.Minute
 
 // FieldError names what is wrong in a webhook body.
 type FieldError struct {
@@ -33,9 +41,12 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
 
 // VerifyV2 checks X-Casso-Signature ("t=<unix ms>,v1=<hex>"): hex of
-// HMAC-SHA512(secret, t + "." + the body with its keys sorted, compact).
-// maxAge 0 turns the timestamp check off.
-func VerifyV2(secret string, body []byte, header string, now time.Time, maxAge time.Duration) error {
+// HMAC-SHA512(secret, t + "." + the body with its keys sorted, compact),
+// made with one of secrets (a source's current secret, then any other it
+// still honours); it says which one matched. The timestamp may be at most
+// maxAge old (0 turns that check off) and at most MaxSkew ahead of now
+// (always checked).
+func VerifyV2(secrets []string, body []byte, header string, now time.Time, maxAge time.Duration) (int, error) {
 	var t, v1 string
 	for _, part := range strings.Split(header, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
@@ -49,30 +60,46 @@ func VerifyV2(secret string, body []byte, header string, now time.Time, maxAge t
 	ms, err := strconv.ParseInt(t, 10, 64)
 	got, herr := hex.DecodeString(v1)
 	if err != nil || herr != nil || len(got) != sha512.Size {
-		return fmt.Errorf("%w: X-Casso-Signature must look like t=<unix ms>,v1=<hex>", ErrBadSignature)
+		return 0, fmt.Errorf("%w: X-Casso-Signature must look like t=<unix ms>,v1=<hex>", ErrBadSignature)
 	}
 	canon, err := Canonical(body)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	mac := hmac.New(sha512.New, []byte(secret))
-	mac.Write([]byte(t + "."))
-	mac.Write(canon)
-	if subtle.ConstantTimeCompare(mac.Sum(nil), got) != 1 {
-		return ErrBadSignature
+	matched := -1
+	for i, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		mac := hmac.New(sha512.New, []byte(secret))
+		mac.Write([]byte(t + "."))
+		mac.Write(canon)
+		if subtle.ConstantTimeCompare(mac.Sum(nil), got) == 1 {
+			matched = i
+			break
+		}
 	}
-	if maxAge > 0 && now.Sub(time.UnixMilli(ms)) > maxAge {
-		return ErrStale
+	signed := time.UnixMilli(ms)
+	switch {
+	case matched < 0:
+		return 0, ErrBadSignature
+	case signed.Sub(now) > MaxSkew:
+		return matched, ErrFuture
+	case maxAge > 0 && now.Sub(signed) > maxAge:
+		return matched, ErrStale
 	}
-	return nil
+	return matched, nil
 }
 
-// VerifyV1 checks the legacy secure-token header in constant time.
-func VerifyV1(secret, token string) error {
-	if secret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(token)) != 1 {
-		return ErrBadSignature
+// VerifyV1 checks the legacy secure-token header against each of secrets
+// in constant time, and says which one matched.
+func VerifyV1(secrets []string, token string) (int, error) {
+	for i, secret := range secrets {
+		if secret != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(token)) == 1 {
+			return i, nil
+		}
 	}
-	return nil
+	return 0, ErrBadSignature
 }
 
 // Canonical is body with object keys sorted A→Z at every depth, compact,

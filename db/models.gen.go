@@ -523,11 +523,14 @@ type Transaction struct {
 }
 
 type WebhookSource struct {
-	ID          uuid.UUID
-	WorkspaceID uuid.UUID
-	Provider    string
-	Secret      []byte
-	CreatedAt   time.Time
+	ID                      uuid.UUID
+	WorkspaceID             uuid.UUID
+	Provider                string
+	Secret                  []byte
+	CreatedAt               time.Time
+	DeletedAt               *time.Time
+	PreviousSecret          []byte
+	PreviousSecretExpiresAt *time.Time
 }
 
 type Workspace struct {

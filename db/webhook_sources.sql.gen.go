@@ -7,12 +7,13 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
 
 const createWebhookSource = `-- name: CreateWebhookSource :one
-INSERT INTO webhook_sources (workspace_id, provider, secret) VALUES ($1, $2, $3) RETURNING id, workspace_id, provider, secret, created_at
+INSERT INTO webhook_sources (workspace_id, provider, secret) VALUES ($1, $2, $3) RETURNING id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at
 `
 
 type CreateWebhookSourceParams struct {
@@ -30,14 +31,39 @@ func (q *Queries) CreateWebhookSource(ctx context.Context, arg CreateWebhookSour
 		&i.Provider,
 		&i.Secret,
 		&i.CreatedAt,
+		&i.DeletedAt,
+		&i.PreviousSecret,
+		&i.PreviousSecretExpiresAt,
 	)
 	return i, err
 }
 
-const getWebhookSource = `-- name: GetWebhookSource :one
-SELECT id, workspace_id, provider, secret, created_at FROM webhook_sources WHERE id = $1
+const deleteWebhookSource = `-- name: DeleteWebhookSource :execrows
+UPDATE webhook_sources SET deleted_at = now()
+WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL
 `
 
+type DeleteWebhookSourceParams struct {
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+// DeleteWebhookSource marks a source deleted; it says how many rows it
+// changed (0: no such live source in the workspace).
+func (q *Queries) DeleteWebhookSource(ctx context.Context, arg DeleteWebhookSourceParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteWebhookSource, arg.WorkspaceID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const getWebhookSource = `-- name: GetWebhookSource :one
+SELECT id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at FROM webhook_sources WHERE id = $1 AND deleted_at IS NULL
+`
+
+// GetWebhookSource is the source a hook URL names; a deleted one is not
+// found.
 func (q *Queries) GetWebhookSource(ctx context.Context, id uuid.UUID) (WebhookSource, error) {
 	row := q.db.QueryRow(ctx, getWebhookSource, id)
 	var i WebhookSource
@@ -47,6 +73,80 @@ func (q *Queries) GetWebhookSource(ctx context.Context, id uuid.UUID) (WebhookSo
 		&i.Provider,
 		&i.Secret,
 		&i.CreatedAt,
+		&i.DeletedAt,
+		&i.PreviousSecret,
+		&i.PreviousSecretExpiresAt,
+	)
+	return i, err
+}
+
+const listWebhookSources = `-- name: ListWebhookSources :many
+SELECT id, provider, created_at FROM webhook_sources
+WHERE workspace_id = $1 AND deleted_at IS NULL
+ORDER BY created_at, id
+`
+
+type ListWebhookSourcesRow struct {
+	ID        uuid.UUID
+	Provider  string
+	CreatedAt time.Time
+}
+
+// ListWebhookSources never reads a secret.
+func (q *Queries) ListWebhookSources(ctx context.Context, workspaceID uuid.UUID) ([]ListWebhookSourcesRow, error) {
+	rows, err := q.db.Query(ctx, listWebhookSources, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListWebhookSourcesRow{}
+	for rows.Next() {
+		var i ListWebhookSourcesRow
+		if err := rows.Scan(&i.ID, &i.Provider, &i.CreatedAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const rotateWebhookSourceSecret = `-- name: RotateWebhookSourceSecret :one
+UPDATE webhook_sources
+SET secret = $1, previous_secret = secret, previous_secret_expires_at = $2::timestamptz
+WHERE workspace_id = $3 AND id = $4 AND deleted_at IS NULL
+RETURNING id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at
+`
+
+type RotateWebhookSourceSecretParams struct {
+	Secret            []byte
+	PreviousExpiresAt time.Time
+	WorkspaceID       uuid.UUID
+	ID                uuid.UUID
+}
+
+// RotateWebhookSourceSecret makes @secret current and keeps the secret it
+// replaces until @previous_expires_at; a previous secret kept before is
+// dropped. (The right-hand sides read the row as it was.)
+func (q *Queries) RotateWebhookSourceSecret(ctx context.Context, arg RotateWebhookSourceSecretParams) (WebhookSource, error) {
+	row := q.db.QueryRow(ctx, rotateWebhookSourceSecret,
+		arg.Secret,
+		arg.PreviousExpiresAt,
+		arg.WorkspaceID,
+		arg.ID,
+	)
+	var i WebhookSource
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.Provider,
+		&i.Secret,
+		&i.CreatedAt,
+		&i.DeletedAt,
+		&i.PreviousSecret,
+		&i.PreviousSecretExpiresAt,
 	)
 	return i, err
 }
