@@ -185,9 +185,31 @@ func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID u
 // the attempt is known not to have delivered, so the delivery is no longer
 // in doubt (if this write fails, the next attempt merely looks first).
 func (a *Activities) noteError(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error, settled bool) {
-	if rerr := q.RecordDeliveryError(ctx, db.RecordDeliveryErrorParams{ID: deliveryID, LastError: err.Error(), Settled: settled}); rerr != nil {
+	if rerr := q.RecordDeliveryError(ctx, db.RecordDeliveryErrorParams{ID: deliveryID, LastError: publicError(err), Settled: settled}); rerr != nil {
 		activity.GetLogger(ctx).Warn("recording delivery error", "error", rerr)
 	}
+}
+
+// publicError is what the delivery log may show of an error: Zalo's code
+// and message, or what kind of trouble it is. Our own errors can name
+// hosts, users and SQL; those stay in the worker's log.
+func publicError(err error) string {
+	var zerr *zalo.Error
+	var terr *zalo.TransportError
+	var appErr *temporal.ApplicationError
+	switch {
+	case errors.As(err, &zerr):
+		return fmt.Sprintf("zalo_%s: Zalo refused (%d): %s", zalo.Classify(err), zerr.Code, message.Clean(zerr.Message))
+	case errors.As(err, &terr) && zalo.Classify(err) == zalo.ClassInDoubt:
+		return "in_doubt: Zalo's answer was lost; the next attempt looks for the message before sending"
+	case errors.As(err, &terr) && terr.Status != 0:
+		return fmt.Sprintf("zalo_retryable: Zalo answered HTTP %d", terr.Status)
+	case errors.As(err, &terr):
+		return "zalo_retryable: Zalo did not answer"
+	case errors.As(err, &appErr) && appErr.Type() == ErrTokenRefused:
+		return ErrTokenRefused + ": the OA token was refused; waiting for a new one"
+	}
+	return "internal: retrying (the worker's log has the details)"
 }
 
 // RecordInput is a delivery's final outcome.

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -117,7 +118,7 @@ func deliver(ctx workflow.Context, deliveryID uuid.UUID) activities.Outcome {
 		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sendOptions), a.SendZaloMessage, in).Get(ctx, &out)
 	}
 	if err != nil {
-		out = activities.Outcome{Status: activities.StatusFailed, Reason: failureReason(err)}
+		out = activities.Outcome{Status: activities.StatusFailed, Reason: failureReason(ctx, err)}
 	}
 	if out.Recorded {
 		return out
@@ -137,14 +138,17 @@ func permanent(err error) bool {
 
 // failureReason is the stable type of the activity's last error (e.g.
 // "zalo_permanent"), or a timeout when retries ran out.
-func failureReason(err error) string {
+func failureReason(ctx workflow.Context, err error) string {
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.Type() != "" {
-		return appErr.Type() + ": " + appErr.Message()
+	if errors.As(err, &appErr) && strings.HasPrefix(appErr.Type(), "zalo_") {
+		return appErr.Type() + ": " + appErr.Message() // Zalo's own words
 	}
 	var timeoutErr *temporal.TimeoutError
 	if errors.As(err, &timeoutErr) {
 		return "gave_up: retries ran out"
 	}
-	return err.Error()
+	// Our own errors can name hosts and SQL: the log has them, not the
+	// delivery log a tenant reads.
+	workflow.GetLogger(ctx).Error("delivery failed", "error", err)
+	return "internal: failed (the worker's log has the details)"
 }

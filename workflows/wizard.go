@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -352,11 +353,13 @@ func invalid(format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ErrInvalid)
 }
 
-// cause is the innermost message of an activity failure, for the owner.
+// cause is what the owner may read of a failed login: our own words for
+// the failures we name (Zalo's refusal, an expired link), never the text
+// of an unexpected error, which can name hosts and SQL.
 func cause(err error) string {
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
+	if errors.As(err, &appErr) && (strings.HasPrefix(appErr.Type(), "zalo_") || strings.HasPrefix(appErr.Type(), "login_")) {
 		return appErr.Message()
 	}
-	return err.Error()
+	return "the Zalo login could not be completed; start it again"
 }
