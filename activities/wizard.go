@@ -137,10 +137,11 @@ type SaveInput struct {
 	Fields         []string
 }
 
-// SaveResult is the integration a wizard created.
+// SaveResult is the integration a wizard created. Its referral code is
+// not here: it would be in history, and it is what admits people to the
+// integration's alerts.
 type SaveResult struct {
 	IntegrationID uuid.UUID
-	ReferralCode  string
 }
 
 // SaveIntegration creates the integration, its bank accounts and its
@@ -157,7 +158,7 @@ func (a *Activities) SaveIntegration(ctx context.Context, in SaveInput) (SaveRes
 		if err != nil {
 			return err
 		}
-		res = SaveResult{IntegrationID: integ.ID, ReferralCode: integ.ReferralCode}
+		res = SaveResult{IntegrationID: integ.ID}
 		if !integ.Inserted {
 			return nil // saved by an earlier attempt
 		}

@@ -1,6 +1,9 @@
 package api
 
 import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
 
@@ -16,6 +19,13 @@ func (s *Server) routes() {
 	// too, so it stays the whole list of what the server answers.
 	e.GET("/", s.uiIndex)
 	e.GET("/ui/:file", s.uiFile)
+
+	// The codec endpoint, for operators reading Temporal (codec.go).
+	codec := e.Group("/codec", s.codecCORS)
+	codec.POST("/encode", s.codecEncode)
+	codec.POST("/decode", s.codecDecode)
+	codec.POST("/session", s.codecSession)
+	codec.OPTIONS("/:op", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 
 	// Webhooks authenticate by signature, and the OAuth callback by its
 	// single-use state, not by API key.

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/zalo"
@@ -32,6 +33,11 @@ type Deps struct {
 	// (one dated more than casso.MaxSkew ahead is refused regardless).
 	CassoMaxAge time.Duration
 	Metrics     *metrics.Metrics
+	// Codec seals what goes to Temporal; /codec/* opens it for operators.
+	Codec *codec.Codec
+	// TemporalUIOrigin is the Temporal web UI's origin, allowed to call
+	// /codec/* with its cookie.
+	TemporalUIOrigin string
 	// Now is the clock webhook signatures and secret expiries are read
 	// with; nil is time.Now. Tests move it.
 	Now func() time.Time
@@ -58,6 +64,9 @@ type Server struct {
 	cassoMaxAge time.Duration
 	metrics     *metrics.Metrics
 	now         func() time.Time
+
+	codec            *codec.Codec
+	temporalUIOrigin string
 }
 
 // New builds the API with every route of routes.go.
@@ -68,7 +77,7 @@ func New(d Deps) *Server {
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
 		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
-		metrics: d.Metrics, now: d.Now}
+		metrics: d.Metrics, now: d.Now, codec: d.Codec, temporalUIOrigin: d.TemporalUIOrigin}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -55,7 +55,7 @@ type wizardResponse struct {
 func toWizard(st contract.WizardState) wizardResponse {
 	res := wizardResponse{
 		ID: st.ID.String(), Status: st.Status, Step: st.Step(), BankAccountIDs: []string{}, Direction: st.Direction,
-		MinAmount: st.MinAmount, Fields: append([]string{}, st.Fields...), Preview: st.Preview, ReferralCode: st.ReferralCode,
+		MinAmount: st.MinAmount, Fields: append([]string{}, st.Fields...), Preview: st.Preview,
 	}
 	for _, id := range st.BankAccountIDs {
 		res.BankAccountIDs = append(res.BankAccountIDs, id.String())
@@ -99,7 +99,17 @@ func (s *Server) getWizard(c echo.Context) error {
 	if err := v.Get(&st); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toWizard(st))
+	res := toWizard(st)
+	if st.IntegrationID != nil {
+		// The referral code stays out of the wizard's history: it is read
+		// from the integration the wizard saved.
+		integ, err := s.queries.GetIntegration(c.Request().Context(), db.GetIntegrationParams{WorkspaceID: workspaceID(c), ID: *st.IntegrationID})
+		if err != nil {
+			return err
+		}
+		res.ReferralCode = integ.ReferralCode
+	}
+	return c.JSON(http.StatusOK, res)
 }
 
 // step sends one step's Update to the caller's wizard: one call to

@@ -648,6 +648,16 @@ async function showKeys(live) {
   const refresh = h('button', { type: 'button', class: 'link', id: 'refresh-keys' }, 'Làm mới');
   refresh.addEventListener('click', () => run(refresh, out, reload));
 
+  // Temporal keeps tingting's data sealed; with this cookie (an admin key,
+  // 8 hours), the Temporal web UI can show it decoded.
+  const codecOut = h('p', { class: 'msg', role: 'alert' });
+  const codec = h('button', { type: 'button', class: 'secondary', id: 'codec-session' }, 'Cho Temporal UI giải mã (8 giờ)');
+  codec.addEventListener('click', () => run(codec, codecOut, async () => {
+    const res = await fetch('/codec/session', { method: 'POST', headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY) } });
+    if (!res.ok) throw new APIError(res.status, res.status === 403 ? 'forbidden' : 'unauthorized', res.statusText);
+    say(codecOut, 'Temporal UI trên trình duyệt này đã giải mã được dữ liệu của tingting trong 8 giờ.');
+  }));
+
   draw();
   app.replaceChildren(
     h('p', {}, h('a', { href: '#/' }, '← Các tích hợp')),
@@ -656,7 +666,11 @@ async function showKeys(live) {
       h('p', {}, 'Khóa quản trị dùng được mọi chức năng, kể cả trang này. Khóa chỉ gửi giao dịch chỉ gọi được ',
         h('code', {}, 'POST /v1/transactions'), ': hãy dùng nó cho máy bán hàng hay phần mềm kế toán gửi giao dịch tới tingting.'),
       h('h2', {}, 'Tạo khóa mới'), form, fresh,
-      h('div', { class: 'head' }, h('h2', {}, 'Các khóa của workspace'), refresh), list, out));
+      h('div', { class: 'head' }, h('h2', {}, 'Các khóa của workspace'), refresh), list, out),
+    h('section', { class: 'card' },
+      h('h2', {}, 'Temporal UI'),
+      h('p', {}, 'Dữ liệu tingting gửi vào Temporal được mã hóa. Người vận hành có khóa quản trị có thể cho Temporal UI giải mã để xem.'),
+      h('p', { class: 'actions' }, codec), codecOut));
 }
 
 signOut.addEventListener('click', () => {

@@ -328,7 +328,7 @@ func (w *wizard) save(ctx workflow.Context) (contract.WizardState, error) {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, wizardActivityOptions), a.SaveIntegration, save).Get(ctx, &res); err != nil {
 		return w.st, err
 	}
-	w.st.Status, w.st.IntegrationID, w.st.ReferralCode = contract.WizardSaved, &res.IntegrationID, res.ReferralCode
+	w.st.Status, w.st.IntegrationID = contract.WizardSaved, &res.IntegrationID
 	return w.st, nil
 }
 

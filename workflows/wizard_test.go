@@ -32,7 +32,7 @@ func newWizard(t *testing.T) *wizardRun {
 	acct := contract.WizardAccount{ID: uuid.New(), Name: "Lan", FollowsOA: true}
 	env.OnActivity(a.LookupZaloAccount, mock.Anything, mock.Anything).Return(acct, nil)
 	env.OnActivity(a.SendTestMessage, mock.Anything, mock.Anything).Return(activities.TestCallResult{FollowsOA: true, MessageID: "m1"}, nil)
-	env.OnActivity(a.SaveIntegration, mock.Anything, mock.Anything).Return(activities.SaveResult{IntegrationID: uuid.New(), ReferralCode: "ABCDEFGH23"}, nil)
+	env.OnActivity(a.SaveIntegration, mock.Anything, mock.Anything).Return(activities.SaveResult{IntegrationID: uuid.New()}, nil)
 	return &wizardRun{t: t, env: env}
 }
 
@@ -90,7 +90,6 @@ func TestWizardEnforcesTheOrderOfSteps(t *testing.T) {
 	}
 	require.Equal(t, contract.ErrStepOutOfOrder, saveStale, "a change after the test call invalidates it")
 	require.Equal(t, contract.WizardSaved, st.Status)
-	require.Equal(t, "ABCDEFGH23", st.ReferralCode)
 	require.Equal(t, []string{"amount", "time", "balance"}, st.Fields)
 }
 
@@ -133,7 +132,7 @@ func TestAChangeDuringTheTestCallIsNeverSavedUntested(t *testing.T) {
 	env.OnActivity(a.SaveIntegration, mock.Anything, mock.Anything).Return(
 		func(context.Context, activities.SaveInput) (activities.SaveResult, error) {
 			time.Sleep(300 * time.Millisecond)
-			return activities.SaveResult{IntegrationID: uuid.New(), ReferralCode: "ABCDEFGH23"}, nil
+			return activities.SaveResult{IntegrationID: uuid.New()}, nil
 		})
 	w := &wizardRun{t: t, env: env}
 	m := time.Minute

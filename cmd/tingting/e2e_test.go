@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,13 +13,17 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
@@ -230,11 +235,26 @@ func recordHistory(t *testing.T, workflowType, workflowID string) {
 	if _, err := os.Stat(path); err == nil {
 		t.Fatalf("%s exists: record a new label instead", path)
 	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(historyOf(t, workflowID))
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(decoded(t, historyOf(t, workflowID)))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, b, 0o644))
 }
 
+// decoded is a history with its payloads opened with the stack's key (the
+// recorded histories replay without it).
+func decoded(t *testing.T, h *history.History) *history.History {
+	cdc, err := codec.New(make([]byte, 32)) // startStack's TINGTING_ENCRYPTION_KEY
+	require.NoError(t, err)
+	h = proto.Clone(h).(*history.History)
+	require.NoError(t, proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
+		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			return cdc.Decode(p)
+		},
+	}))
+	return h
+}
+
+// historyOf is a workflow's history as Temporal keeps it: sealed.
 func historyOf(t *testing.T, workflowID string) *history.History {
 	it := temporalServer.Client().GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h history.History
@@ -295,4 +315,74 @@ func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
 	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(state) FROM oauth_logins`))
 	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(event) FROM invite_failures`))
 	recordHistory(t, contract.MaintenanceName, workflowsOfType(t, contract.MaintenanceName)[0])
+}
+
+// TestAnOperatorReadsSealedHistoryThroughTheCodecEndpoint: what Temporal
+// holds is sealed; an admin key (as a header, or as the cookie the Temporal
+// UI sends) opens it at /codec/decode, and nothing else does.
+func TestAnOperatorReadsSealedHistoryThroughTheCodecEndpoint(t *testing.T) {
+	s := startStack(t, "TEMPORAL_UI_ORIGIN", "http://ui.test:8233")
+	sh := &shop{stack: s, key: s.workspace(t, "Shop")}
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", sh.key, map[string]string{"account_number": "111"}, nil))
+	var accepted struct {
+		TransactionID string `json:"transaction_id"`
+	}
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", sh.key, map[string]any{
+		"account_number": "111", "external_id": "FT-sealed", "amount": 42_000, "occurred_at": time.Now().Format(time.RFC3339),
+	}, &accepted))
+	s.notified(t, accepted.TransactionID)
+	h := historyOf(t, contract.TransactionWorkflowID(uuid.MustParse(accepted.TransactionID)))
+	input := h.Events[0].GetWorkflowExecutionStartedEventAttributes().GetInput()
+	require.NotContains(t, string(input.Payloads[0].Data), accepted.TransactionID, "Temporal holds the input sealed")
+	body, err := protojson.Marshal(input)
+	require.NoError(t, err)
+
+	var ingest struct{ Key string }
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/api-keys", sh.key, map[string]string{"label": "bank", "scope": "ingest"}, &ingest))
+	decode := func(header http.Header) (int, string) {
+		req, err := http.NewRequest("POST", s.apiURL+"/codec/decode", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header = header
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	status, _ := decode(http.Header{})
+	require.Equal(t, http.StatusUnauthorized, status)
+	status, _ = decode(http.Header{"Authorization": {"Bearer " + ingest.Key}})
+	require.Equal(t, http.StatusForbidden, status, "an ingest key opens nothing")
+	status, out := decode(http.Header{"Authorization": {"Bearer " + sh.key}})
+	require.Equal(t, http.StatusOK, status)
+	var opened commonpb.Payloads
+	require.NoError(t, protojson.Unmarshal([]byte(out), &opened))
+	require.Contains(t, string(opened.Payloads[0].Data), accepted.TransactionID)
+
+	// The Temporal UI's way: a session cookie, and CORS for its origin.
+	req, err := http.NewRequest("POST", s.apiURL+"/codec/session", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+sh.key)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusNoContent, res.StatusCode)
+	cookie := res.Cookies()[0]
+	require.True(t, cookie.HttpOnly)
+	status, _ = decode(http.Header{"Cookie": {cookie.Name + "=" + cookie.Value}, "Origin": {"http://ui.test:8233"}})
+	require.Equal(t, http.StatusOK, status)
+	pre, err := http.NewRequest("OPTIONS", s.apiURL+"/codec/decode", nil)
+	require.NoError(t, err)
+	pre.Header.Set("Origin", "http://ui.test:8233")
+	res, err = http.DefaultClient.Do(pre)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, "http://ui.test:8233", res.Header.Get("Access-Control-Allow-Origin"))
+	require.Equal(t, "true", res.Header.Get("Access-Control-Allow-Credentials"))
+	pre.Header.Set("Origin", "http://evil.test")
+	res, err = http.DefaultClient.Do(pre)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Empty(t, res.Header.Get("Access-Control-Allow-Origin"), "no other origin")
 }

@@ -122,6 +122,8 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Equal(t, "zalo_account", w.Step)
 
 	res := s.logIn(t, key, w.ID, lan.AppUserID)
+	code := res.Request.URL.Query().Get("code") // the callback Zalo sent the browser to
+	require.NotEmpty(t, code)
 	require.Equal(t, http.StatusFound, res.StatusCode)
 	require.Equal(t, "/wizard/done", res.Header.Get("Location"))
 	require.Equal(t, http.StatusOK, call(t, "GET", base, key, nil, &w))
@@ -213,8 +215,16 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Len(t, list.Items, 1)
 
 	// The owner's Zalo tokens never entered the wizard's history.
-	history := s.history(t, contract.WizardWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), uuid.MustParse(w.ID)))
-	for _, secret := range []string{"user-access-", "user-refresh-", "oa-access", "oa-refresh", "code_verifier"} {
+	// Temporal sees nothing of it: every payload is sealed.
+	wizardID := contract.WizardWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), uuid.MustParse(w.ID))
+	sealed := s.history(t, wizardID, false)
+	for _, plain := range []string{"Chị Lan", "Tiệm bánh", "0123456789"} {
+		require.NotContains(t, sealed, plain)
+	}
+	// And even opened, it holds no token, no verifier, no OAuth code and no
+	// referral code.
+	history := s.history(t, wizardID, true)
+	for _, secret := range []string{"user-access-", "user-refresh-", "oa-access", "oa-refresh", "code_verifier", integ.ReferralCode, code} {
 		require.NotContains(t, history, secret)
 	}
 	require.Contains(t, history, "Chị Lan", "payloads were decoded") // the check above can fail
@@ -339,10 +349,14 @@ func (s *stack) replayCallback(t *testing.T, final *http.Response) int {
 	return res.StatusCode
 }
 
-// history is a workflow's whole history as text, every payload decoded,
-// so a test can tell what reached it.
-func (s *stack) history(t *testing.T, workflowID string) string {
-	raw, err := protojson.Marshal(historyOf(t, workflowID))
+// history is the text of a workflow's history, with every payload's data
+// appended: sealed as Temporal keeps it, or opened with the key.
+func (s *stack) history(t *testing.T, workflowID string, open bool) string {
+	h := historyOf(t, workflowID)
+	if open {
+		h = decoded(t, h)
+	}
+	raw, err := protojson.Marshal(h)
 	require.NoError(t, err)
 	text := string(raw)
 	for _, m := range regexp.MustCompile(`"data":\s*"([^"]+)"`).FindAllStringSubmatch(text, -1) {

@@ -23,6 +23,7 @@ import (
 	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/api"
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/config"
 	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/oatoken"
@@ -61,14 +62,31 @@ func (a *App) OpenDB(ctx context.Context) (*db.Pool, error) {
 	return db.Open(ctx, a.Config.DatabaseURL)
 }
 
-// DialTemporal connects to TEMPORAL_ADDRESS.
+// Codec seals every payload tingting puts in Temporal.
+func (a *App) Codec() (*codec.Codec, error) {
+	if a.Config.EncryptionKey == nil {
+		return nil, errNoKey
+	}
+	return codec.New(a.Config.EncryptionKey)
+}
+
+var errNoKey = errors.New("TINGTING_ENCRYPTION_KEY is required: base64 of 32 random bytes (openssl rand -base64 32)")
+
+// DialTemporal connects to TEMPORAL_ADDRESS. Every payload the client
+// sends is sealed (package codec), failure messages included.
 func (a *App) DialTemporal(ctx context.Context) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	cdc, err := a.Codec()
+	if err != nil {
+		return nil, err
+	}
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  a.Config.TemporalAddress,
-		Namespace: a.Config.TemporalNamespace,
-		Logger:    tlog.NewStructuredLogger(a.Log.With("component", "temporal")),
+		HostPort:         a.Config.TemporalAddress,
+		Namespace:        a.Config.TemporalNamespace,
+		DataConverter:    cdc.DataConverter(),
+		FailureConverter: cdc.FailureConverter(),
+		Logger:           tlog.NewStructuredLogger(a.Log.With("component", "temporal")),
 		// Payloads are a few ids: gzip would only cost CPU on both ends
 		// (measured: docs/BENCHMARKS.md).
 		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
@@ -82,7 +100,7 @@ func (a *App) DialTemporal(ctx context.Context) (client.Client, error) {
 // Box seals secrets at rest with TINGTING_ENCRYPTION_KEY.
 func (a *App) Box() (*secret.Box, error) {
 	if a.Config.EncryptionKey == nil {
-		return nil, errors.New("TINGTING_ENCRYPTION_KEY is required: base64 of 32 random bytes (openssl rand -base64 32)")
+		return nil, errNoKey
 	}
 	return secret.New(a.Config.EncryptionKey)
 }
@@ -138,7 +156,12 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 	if err != nil {
 		return err
 	}
+	cdc, err := a.Codec()
+	if err != nil {
+		return err
+	}
 	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
+		Codec: cdc, TemporalUIOrigin: a.Config.TemporalUIOrigin,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
 		CassoMaxAge: a.Config.CassoSignatureMaxAge, Metrics: a.Metrics,
 		Webhooks: api.ZaloWebhooks{AppID: a.Config.ZaloAppID, WebhookSecret: a.Config.ZaloWebhookSecret, MaxAge: a.Config.ZaloWebhookMaxAge},

@@ -21,6 +21,7 @@ type Config struct {
 	DatabaseURL       string
 	TemporalAddress   string
 	TemporalNamespace string
+	TemporalUIOrigin  string
 	HTTPAddr          string
 	MetricsAddr       string
 	DebugAddr         string
@@ -72,6 +73,7 @@ var Vars = []Var{
 		"PostgreSQL connection URL. `dev` creates the database if it is missing.", setURL(func(c *Config) *string { return &c.DatabaseURL })},
 	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port.", setString(func(c *Config) *string { return &c.TemporalAddress })},
 	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace.", setString(func(c *Config) *string { return &c.TemporalNamespace })},
+	{"TEMPORAL_UI_ORIGIN", "http://127.0.0.1:8233", "The Temporal web UI's origin, allowed to call the codec endpoint (/codec/*) with its cookie.", setString(func(c *Config) *string { return &c.TemporalUIOrigin })},
 	{"HTTP_ADDR", ":8080", "Where the API listens.", setString(func(c *Config) *string { return &c.HTTPAddr })},
 	{"METRICS_ADDR", ":9091", "Where the API and the worker serve Prometheus metrics (/metrics); never on the API's public address. Keep it private.", setString(func(c *Config) *string { return &c.MetricsAddr })},
 	{"DEBUG_ADDR", "", "Where the API and the worker serve Go's profiles (/debug/pprof/); empty turns them off. Keep it private.", setString(func(c *Config) *string { return &c.DebugAddr })},

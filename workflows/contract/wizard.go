@@ -69,8 +69,7 @@ type WizardState struct {
 	Fields         []string
 	Preview        string
 	TestCall       *TestCall
-	IntegrationID  *uuid.UUID
-	ReferralCode   string
+	IntegrationID  *uuid.UUID // the integration saved; its referral code stays out of history
 	LoginState     string // the state of the login in progress; not shown
 }
 
