@@ -36,10 +36,10 @@ const (
 	ErrStepOutOfOrder = "step_out_of_order"
 	// ErrWizardClosed: the wizard was saved, cancelled or has expired.
 	ErrWizardClosed = "wizard_closed"
-	ErrNotFollowing   = "not_following"
-	ErrZaloRefused    = "zalo_refused" // details: Zalo's error code
-	ErrLoginFailed    = "login_failed"
-	ErrNotFound       = "not_found"
+	ErrNotFollowing = "not_following"
+	ErrZaloRefused  = "zalo_refused" // details: Zalo's error code
+	ErrLoginFailed  = "login_failed"
+	ErrNotFound     = "not_found"
 )
 
 // Search attributes set on every NotifyTransaction, so an operator can find

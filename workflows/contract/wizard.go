@@ -70,7 +70,7 @@ type WizardState struct {
 	Preview        string
 	TestCall       *TestCall
 	IntegrationID  *uuid.UUID // the integration saved; its referral code stays out of history
-	LoginState     string // the state of the login in progress; not shown
+	LoginState     string     // the state of the login in progress; not shown
 }
 
 // Step is what the owner does next.
