@@ -1,7 +1,6 @@
 package activities
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -81,17 +80,21 @@ func (a *Activities) settleInDoubt(ctx context.Context, q *db.Queries, d db.Star
 	if wait := since.Add(a.InDoubt.Wait).Sub(a.Now()); wait > 0 {
 		return "", false, inDoubt(wait, "an earlier send may still be arriving; looking for it in %s", wait.Round(time.Second))
 	}
-	err = db.InTx(ctx, a.Pool, func(q *db.Queries) error {
-		if ok, err := q.TryLockRecipient(ctx, d.Recipient); err != nil || !ok {
-			return cmp.Or(err, errBusy)
-		}
-		var err error
-		id, found, err = a.settleRecipient(ctx, q, d.Recipient, d.ID)
-		return err
-	})
-	switch {
-	case errors.Is(err, errBusy):
+	// One reader per person at a time, without a transaction held while
+	// Zalo answers: a lease on the person, ended when done (or when it
+	// runs out, should this worker die).
+	ok, err := q.TakeDoubtReading(ctx, db.TakeDoubtReadingParams{Recipient: d.Recipient, Seconds: readingLease.Seconds()})
+	if err != nil {
+		return "", false, err
+	}
+	if !ok {
 		return "", false, inDoubt(2*time.Second, "another attempt is looking through %s's conversation", d.Recipient)
+	}
+	id, found, err = a.settleRecipient(ctx, q, d.Recipient, d.ID)
+	if rerr := q.EndDoubtReading(ctx, d.Recipient); rerr != nil {
+		activity.GetLogger(ctx).Warn("ending a conversation reading; its lease runs out", "error", rerr)
+	}
+	switch {
 	case err != nil:
 		return "", false, inDoubt(a.InDoubt.Wait, "cannot tell whether an earlier send arrived: %v", err)
 	case found:
@@ -101,7 +104,9 @@ func (a *Activities) settleInDoubt(ctx context.Context, q *db.Queries, d db.Star
 	return "", false, nil
 }
 
-var errBusy = errors.New("busy")
+// readingLease is how long a reader of a person's conversation holds it:
+// longer than a reading of conversationPages takes.
+const readingLease = time.Minute
 
 // settleRecipient reads a person's conversation back to their oldest doubt
 // and records as sent every doubted delivery whose message is there; it

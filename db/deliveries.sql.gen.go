@@ -30,6 +30,15 @@ func (q *Queries) CountSentAfter(ctx context.Context, arg CountSentAfterParams) 
 	return count, err
 }
 
+const endDoubtReading = `-- name: EndDoubtReading :exec
+DELETE FROM doubt_readers WHERE recipient = $1
+`
+
+func (q *Queries) EndDoubtReading(ctx context.Context, recipient string) error {
+	_, err := q.db.Exec(ctx, endDoubtReading, recipient)
+	return err
+}
+
 const finishDelivery = `-- name: FinishDelivery :one
 UPDATE deliveries d SET
     status = $1, zalo_message_id = $2, last_error = $3, updated_at = now(), in_doubt_since = NULL,
@@ -504,14 +513,24 @@ func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (Start
 	return i, err
 }
 
-const tryLockRecipient = `-- name: TryLockRecipient :one
-SELECT pg_try_advisory_xact_lock(hashtext('doubts:' || $1::text))::boolean
+const takeDoubtReading = `-- name: TakeDoubtReading :one
+WITH taken AS (
+    INSERT INTO doubt_readers AS r (recipient, until) VALUES ($1, now() + make_interval(secs => $2::float8))
+    ON CONFLICT (recipient) DO UPDATE SET until = EXCLUDED.until WHERE r.until < now()
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM taken)::boolean
 `
 
-// TryLockRecipient takes, for the caller's transaction, the right to read
-// a person's conversation to settle their doubts; false if another has it.
-func (q *Queries) TryLockRecipient(ctx context.Context, recipient string) (bool, error) {
-	row := q.db.QueryRow(ctx, tryLockRecipient, recipient)
+type TakeDoubtReadingParams struct {
+	Recipient string
+	Seconds   float64
+}
+
+// TakeDoubtReading takes, for @seconds, the right to read a person's
+// conversation to settle their doubts; false while another has it.
+func (q *Queries) TakeDoubtReading(ctx context.Context, arg TakeDoubtReadingParams) (bool, error) {
+	row := q.db.QueryRow(ctx, takeDoubtReading, arg.Recipient, arg.Seconds)
 	var column_1 bool
 	err := row.Scan(&column_1)
 	return column_1, err

@@ -416,6 +416,11 @@ type Delivery struct {
 	InDoubtSince  *time.Time
 }
 
+type DoubtReader struct {
+	Recipient string
+	Until     time.Time
+}
+
 type Integration struct {
 	ID             uuid.UUID
 	WorkspaceID    uuid.UUID

@@ -25,6 +25,12 @@ ALTER TABLE zalo_followers ADD COLUMN following_since timestamptz;
 -- leaves it), cleared once the outcome is known. An attempt that finds it
 -- set looks in the recipient's conversation before sending again.
 ALTER TABLE deliveries ADD COLUMN in_doubt_since timestamptz;
+-- Who is reading a person's conversation to settle their doubts, until
+-- when: one reader per person, and none holds a transaction meanwhile.
+CREATE TABLE doubt_readers (
+    recipient text PRIMARY KEY,
+    until     timestamptz NOT NULL
+);
 -- The messages sent to a person after a time: how far back that check
 -- starts looking.
 CREATE INDEX deliveries_recipient_sent_idx ON deliveries (recipient, sent_at) WHERE status = 'sent';
@@ -46,6 +52,7 @@ CREATE INDEX transactions_raw_received_idx ON transactions (received_at) WHERE r
 -- +goose Down
 DROP INDEX transactions_raw_received_idx;
 DROP INDEX deliveries_recipient_sent_idx;
+DROP TABLE doubt_readers;
 DROP INDEX invite_failures_at_idx;
 DROP INDEX oauth_logins_created_idx;
 ALTER TABLE zalo_events ALTER COLUMN raw SET NOT NULL;

@@ -116,7 +116,15 @@ RETURNING d.id;
 SELECT d.id, d.status FROM deliveries d JOIN integrations i ON i.id = d.integration_id
 WHERE d.id = @id AND d.integration_id = @integration_id AND i.workspace_id = @workspace_id;
 
--- TryLockRecipient takes, for the caller's transaction, the right to read
--- a person's conversation to settle their doubts; false if another has it.
--- name: TryLockRecipient :one
-SELECT pg_try_advisory_xact_lock(hashtext('doubts:' || @recipient::text))::boolean;
+-- TakeDoubtReading takes, for @seconds, the right to read a person's
+-- conversation to settle their doubts; false while another has it.
+-- name: TakeDoubtReading :one
+WITH taken AS (
+    INSERT INTO doubt_readers AS r (recipient, until) VALUES (@recipient, now() + make_interval(secs => @seconds::float8))
+    ON CONFLICT (recipient) DO UPDATE SET until = EXCLUDED.until WHERE r.until < now()
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM taken)::boolean;
+
+-- name: EndDoubtReading :exec
+DELETE FROM doubt_readers WHERE recipient = @recipient;

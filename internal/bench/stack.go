@@ -321,7 +321,7 @@ func (s *Stack) Kill(name string) error {
 		return err
 	}
 	// Wait until the kernel has reaped it, so its ports are free.
-	for i := 0; i < 100 && processAlive(pid); i++ {
+	for i := 0; i < 1500 && processAlive(pid); i++ { // up to 30 s: a big process takes a while to die
 		time.Sleep(20 * time.Millisecond)
 	}
 	return nil
