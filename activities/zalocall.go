@@ -43,9 +43,10 @@ const clockSkew = 5 * time.Second
 // stamped it: the client's timeout, plus the skew.
 const recordLag = 10*time.Second + clockSkew
 
-// conversationPages bounds how many pages (of 10) one settling reads, from
-// where the database says the doubts begin.
-const conversationPages = 100
+// conversationPages bounds how many pages (of 10) one reading reads, from
+// where the database says the doubts begin: 3,000 messages, more than one
+// person can be sent in a band's minute at Zalo's whole rate limit.
+const conversationPages = 300
 
 // conversationMargin is how many messages before that point the reading
 // starts: the person's own messages, and other sends whose outcome is
@@ -90,15 +91,17 @@ func (a *Activities) settleInDoubt(ctx context.Context, q *db.Queries, d db.Star
 	if !ok {
 		return "", false, inDoubt(2*time.Second, "another attempt is looking through %s's conversation", d.Recipient)
 	}
-	id, found, err = a.settleRecipient(ctx, q, d.Recipient, d.ID)
+	id, v, err := a.settleRecipient(ctx, q, d.Recipient, d.ID)
 	if rerr := q.EndDoubtReading(ctx, d.Recipient); rerr != nil {
 		activity.GetLogger(ctx).Warn("ending a conversation reading; its lease runs out", "error", rerr)
 	}
 	switch {
 	case err != nil:
 		return "", false, inDoubt(a.InDoubt.Wait, "cannot tell whether an earlier send arrived: %v", err)
-	case found:
+	case v == arrived:
 		return id, true, nil
+	case v == later:
+		return "", false, inDoubt(2*time.Second, "older doubts about %s are settled first", d.Recipient)
 	}
 	a.Metrics.InDoubt.WithLabelValues("resent").Inc()
 	return "", false, nil
@@ -106,41 +109,62 @@ func (a *Activities) settleInDoubt(ctx context.Context, q *db.Queries, d db.Star
 
 // readingLease is how long a reader of a person's conversation holds it:
 // longer than a reading of conversationPages takes.
-const readingLease = time.Minute
+const readingLease = 2 * time.Minute
 
-// settleRecipient reads a person's conversation back to their oldest doubt
-// and records as sent every doubted delivery whose message is there; it
-// says whether the delivery want was.
-func (a *Activities) settleRecipient(ctx context.Context, q *db.Queries, recipient string, want uuid.UUID) (string, bool, error) {
+// verdict is what a reading decided about the delivery that asked.
+type verdict int
+
+const (
+	absent  verdict = iota // read: the message is not there; send it
+	arrived                // found: recorded as sent
+	later                  // not among the doubts this reading settled
+)
+
+// errTooDeep: the reading could not reach back to the doubts in
+// conversationPages; the next one skips more (what was recorded since).
+var errTooDeep = errors.New("the conversation is too long to read back to the doubt yet")
+
+// settleRecipient reads a person's conversation and settles their oldest
+// doubts: those whose messages could have arrived within Wait of the
+// oldest (one band, so a reading stays about Wait long in messages, however
+// long an outage was). Each message found is recorded as its delivery's;
+// want's verdict is returned.
+func (a *Activities) settleRecipient(ctx context.Context, q *db.Queries, recipient string, want uuid.UUID) (string, verdict, error) {
 	doubts, err := q.InDoubtToward(ctx, db.InDoubtTowardParams{Recipient: recipient, Before: a.Now().Add(-a.InDoubt.Wait)})
 	if err != nil || len(doubts) == 0 {
-		return "", false, err
+		return "", later, err
 	}
+	from := *doubts[0].InDoubtSince
+	band, inBand := doubts[:0], false
 	texts := map[string][]db.InDoubtTowardRow{} // by the text each would show
 	for _, d := range doubts {
-		txn, fields, err := transactionOf(db.StartDeliveryAttemptRow(d))
-		if err != nil {
-			continue
+		if d.InDoubtSince.After(from.Add(a.InDoubt.Wait)) {
+			break
 		}
-		texts[message.Render(txn, fields)] = append(texts[message.Render(txn, fields)], d)
+		band = append(band, d)
+		inBand = inBand || d.ID == want
+		if txn, fields, err := transactionOf(db.StartDeliveryAttemptRow(d)); err == nil {
+			text := message.Render(txn, fields)
+			texts[text] = append(texts[text], d)
+		}
 	}
-	oldest := doubts[0].InDoubtSince.Add(-clockSkew)
-	// Every doubted message arrived by its doubt's start + Wait; what was
-	// recorded as sent well after the newest doubt's is newer than all.
-	newest := *doubts[len(doubts)-1].InDoubtSince
-	newer, err := q.CountSentAfter(ctx, db.CountSentAfterParams{Recipient: recipient, After: newest.Add(a.InDoubt.Wait + recordLag)})
+	// The band's messages arrived by its newest doubt's start + Wait, so
+	// what was recorded as sent well after that is newer than all of them.
+	newer, err := q.CountSentAfter(ctx, db.CountSentAfterParams{
+		Recipient: recipient, After: band[len(band)-1].InDoubtSince.Add(a.InDoubt.Wait + recordLag),
+	})
 	if err != nil {
-		return "", false, err
+		return "", later, err
 	}
 	offset := max(0, int(newer)-conversationMargin)
 	var id string
-	var found bool
+	found, reached := false, false
 	for range conversationPages {
 		msgs, err := callZalo(ctx, a, "conversation", func(token string) ([]zalo.ConversationMessage, error) {
 			return a.Zalo.Conversation(ctx, token, recipient, offset, zalo.MaxConversationCount)
 		})
 		if err != nil {
-			return "", false, err
+			return "", later, err
 		}
 		for _, m := range msgs {
 			cands := texts[m.Text]
@@ -150,7 +174,7 @@ func (a *Activities) settleRecipient(ctx context.Context, q *db.Queries, recipie
 			d := cands[0] // the oldest doubt with this text takes the message
 			texts[m.Text] = cands[1:]
 			if _, err := q.FinishDelivery(ctx, db.FinishDeliveryParams{ID: d.ID, Status: db.DeliveryStatusSent, ZaloMessageID: m.MessageID}); err != nil && !errors.Is(err, db.ErrNotFound) {
-				return "", false, err
+				return "", later, err
 			}
 			a.Metrics.InDoubt.WithLabelValues("found").Inc()
 			if d.ID == want {
@@ -158,11 +182,20 @@ func (a *Activities) settleRecipient(ctx context.Context, q *db.Queries, recipie
 			}
 		}
 		offset += len(msgs)
-		if len(msgs) < zalo.MaxConversationCount || msgs[len(msgs)-1].Time.Before(oldest) {
-			break // read back past every doubt
+		if len(msgs) < zalo.MaxConversationCount || msgs[len(msgs)-1].Time.Before(from.Add(-clockSkew)) {
+			reached = true // read back past the band
+			break
 		}
 	}
-	return id, found, nil
+	switch {
+	case found:
+		return id, arrived, nil
+	case !inBand:
+		return "", later, nil
+	case !reached:
+		return "", later, errTooDeep
+	}
+	return "", absent, nil
 }
 
 // inDoubt is a retryable error that asks to be tried again after wait.
