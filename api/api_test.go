@@ -57,15 +57,22 @@ type fixture struct {
 	other string // another workspace's key
 }
 
-func newFixture(t *testing.T) fixture {
+func newFixture(t *testing.T) fixture { return newFixtureWith(t, nil) }
+
+// newFixtureWith lets a test change the API's dependencies first.
+func newFixtureWith(t *testing.T, change func(*api.Deps)) fixture {
 	t.Helper()
 	pool := testenv.Pool(t)
-	srv := httptest.NewServer(api.New(api.Deps{
+	deps := api.Deps{
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Webhooks: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret, MaxAge: 24 * time.Hour},
 		Box:      testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
 		Metrics: metrics.New(),
-	}))
+	}
+	if change != nil {
+		change(&deps)
+	}
+	srv := httptest.NewServer(api.New(deps))
 	t.Cleanup(srv.Close)
 	_, key, err := apikey.CreateWorkspace(context.Background(), pool, "A")
 	require.NoError(t, err)

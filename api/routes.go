@@ -28,10 +28,12 @@ func (s *Server) routes() {
 	codec.OPTIONS("/:op", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 
 	// Webhooks authenticate by signature, and the OAuth callback by its
-	// single-use state, not by API key.
-	e.POST("/v1/webhooks/zalo", s.zaloWebhook)
-	e.GET("/v1/oauth/zalo/callback", s.zaloCallback)
-	e.POST("/v1/hooks/casso/:id", s.cassoHook)
+	// single-use state and its browser's cookie, not by API key; anyone
+	// can call them, so each client address has a rate limit.
+	limited := s.publicLimits.middleware
+	e.POST("/v1/webhooks/zalo", s.zaloWebhook, limited)
+	e.GET("/v1/oauth/zalo/callback", s.zaloCallback, limited)
+	e.POST("/v1/hooks/casso/:id", s.cassoHook, limited)
 
 	v1 := e.Group("/v1", s.authenticate)
 	v1.POST("/bank-accounts", s.createBankAccount)

@@ -4,6 +4,7 @@ package api
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -38,6 +39,12 @@ type Deps struct {
 	// TemporalUIOrigin is the Temporal web UI's origin, allowed to call
 	// /codec/* with its cookie.
 	TemporalUIOrigin string
+	// PublicRateLimit is how many requests a minute one client address may
+	// make to the routes without an API key; 0 turns the limit off.
+	PublicRateLimit int
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client; without them the client is the connection's peer.
+	TrustedProxies []*net.IPNet
 	// Now is the clock webhook signatures and secret expiries are read
 	// with; nil is time.Now. Tests move it.
 	Now func() time.Time
@@ -67,6 +74,7 @@ type Server struct {
 
 	codec            *codec.Codec
 	temporalUIOrigin string
+	publicLimits     *addressLimits
 }
 
 // New builds the API with every route of routes.go.
@@ -77,7 +85,9 @@ func New(d Deps) *Server {
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
 		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
-		metrics: d.Metrics, now: d.Now, codec: d.Codec, temporalUIOrigin: d.TemporalUIOrigin}
+		metrics: d.Metrics, now: d.Now, codec: d.Codec, temporalUIOrigin: d.TemporalUIOrigin,
+		publicLimits: newAddressLimits(d.PublicRateLimit)}
+	e.IPExtractor = clientAddress(d.TrustedProxies)
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -51,6 +51,8 @@ type Config struct {
 	InDoubtCheck         bool
 	InDoubtWait          time.Duration
 
+	PublicRateLimit      int
+	TrustedProxies       []*net.IPNet
 	RetainWebhookBodies  time.Duration
 	RetainOAuthLogins    time.Duration
 	RetainInviteFailures time.Duration
@@ -95,6 +97,8 @@ var Vars = []Var{
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
 	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for it in the recipient's conversation (false: send again).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
 	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
+	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address may make to the routes without an API key (the Casso and Zalo webhooks, the OAuth callback); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
+	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs of the reverse proxies in front of the API, whose X-Forwarded-For is believed; empty: the client is the connection's peer.", setCIDRs},
 	{"RETAIN_WEBHOOK_BODIES", "720h", "How long raw Zalo and Casso webhook bodies are kept (what was parsed from them stays); 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainWebhookBodies })},
 	{"RETAIN_OAUTH_LOGINS", "24h", "How long finished or abandoned Zalo logins (state, sealed PKCE verifier) are kept; 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainOAuthLogins })},
 	{"RETAIN_INVITE_FAILURES", "168h", "How long the invite guard's log of invalid codes is kept; 0 keeps it.", setDuration(func(c *Config) *time.Duration { return &c.RetainInviteFailures })},
@@ -153,6 +157,31 @@ func (c Config) secureURL(raw string) error {
 		return nil
 	}
 	return fmt.Errorf("must be https (plain http only to the loopback or a host in ZALO_INSECURE_HOSTS), got %s", raw)
+}
+
+func setCount(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("not a whole number, 0 or more: %q", v)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func setCIDRs(c *Config, v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			return fmt.Errorf("not a CIDR: %q", s)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
+	}
+	return nil
 }
 
 func setHosts(c *Config, v string) error {
