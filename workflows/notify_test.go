@@ -72,6 +72,27 @@ func TestNotifyTransactionSendsToEveryRecipientAndRecordsEachOutcome(t *testing.
 	require.Contains(t, recorded[d3].Reason, "zalo_permanent")
 }
 
+// The delivery log is read by the tenant: an error of our own (which can
+// name the database's host and user) is shown only as "internal", while
+// Zalo's refusals keep Zalo's words.
+func TestTheDeliveryLogShowsNoInternalErrorText(t *testing.T) {
+	env := newEnv(t)
+	var a *activities.Activities
+	txn, d1 := uuid.New(), uuid.New()
+	env.OnActivity(a.PlanNotifications, mock.Anything, activities.PlanInput{TransactionID: txn}).Return(plan(d1), nil)
+	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d1}).Return(activities.Outcome{},
+		temporal.NewNonRetryableApplicationError(`failed to connect to host=10.0.0.5 user=tingting: password authentication failed`, "", nil))
+	var recorded activities.Outcome
+	env.OnActivity(a.RecordDelivery, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordInput) error {
+		recorded = in.Outcome
+		return nil
+	})
+	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn})
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, activities.StatusFailed, recorded.Status)
+	require.Equal(t, "internal: failed (the worker's log has the details)", recorded.Reason)
+}
+
 // A send is tried three times as a local activity, then handed to a
 // regular activity with the day-long retry policy.
 func TestNotifyTransactionRetriesTransientFailures(t *testing.T) {

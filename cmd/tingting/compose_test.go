@@ -1,0 +1,42 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+)
+
+// TestComposeExposesOnlyWhatMustBeReached: no machine here runs Docker, so
+// docker-compose.yml is checked by reading it. Temporal (which has no
+// authentication of its own there) and PostgreSQL publish no port, the
+// Temporal UI only on the host's loopback, and no encryption key ships in
+// the file: compose refuses to start until one is given.
+func TestComposeExposesOnlyWhatMustBeReached(t *testing.T) {
+	raw, err := os.ReadFile("../../docker-compose.yml")
+	require.NoError(t, err)
+	var compose struct {
+		Env      map[string]string `yaml:"x-tingting-env"`
+		Services map[string]struct {
+			Ports []string `yaml:"ports"`
+		} `yaml:"services"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &compose))
+
+	published := map[string][]string{}
+	for name, svc := range compose.Services {
+		if len(svc.Ports) > 0 {
+			published[name] = svc.Ports
+		}
+	}
+	require.Equal(t, map[string][]string{
+		"api":         {"8080:8080"},
+		"zalosim":     {"8090:8090"},
+		"temporal-ui": {"127.0.0.1:8233:8080"},
+	}, published)
+
+	key := compose.Env["TINGTING_ENCRYPTION_KEY"]
+	require.True(t, strings.HasPrefix(key, "${TINGTING_ENCRYPTION_KEY:?"), "the key must come from the environment, got %q", key)
+}
