@@ -93,7 +93,7 @@ var Vars = []Var{
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"ZALO_WEBHOOK_MAX_AGE", "24h", "How old a Zalo webhook's timestamp may be (Zalo redelivers for hours); older ones are refused as replays. 0: no limit.", setDuration(func(c *Config) *time.Duration { return &c.ZaloWebhookMaxAge })},
 	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
-	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; encrypts stored secrets (`dev` makes one).", setKey},
+	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; seals stored secrets and every payload in Temporal (`dev` makes one). Keep it: what was sealed needs it.", setKey},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
 	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for it in the recipient's conversation (false: send again).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
 	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
