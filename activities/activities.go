@@ -24,13 +24,15 @@ type Activities struct {
 	Metrics   *metrics.Metrics
 	Now       func() time.Time
 	InDoubt   InDoubt
+	Reach     Reach
 }
 
 // Zalo is the part of the Zalo client the activities use.
 type Zalo interface {
 	SendText(ctx context.Context, accessToken, userID, text string) (zalo.SendResult, error)
 	Conversation(ctx context.Context, accessToken, userID string, offset, count int) ([]zalo.ConversationMessage, error)
-	SendTemplate(ctx context.Context, accessToken, userID, templateID string, data map[string]string) (zalo.SendResult, error)
+	SendTransaction(ctx context.Context, accessToken, userID string, m zalo.TransactionMessage) (zalo.SendResult, error)
+	SendZNS(ctx context.Context, accessToken string, m zalo.ZNSMessage) (zalo.SendResult, error)
 	RefreshOAToken(ctx context.Context, refreshToken string) (zalo.OAToken, error)
 	ListFollowers(ctx context.Context, accessToken string, offset, count int) (zalo.FollowerPage, error)
 	UserDetail(ctx context.Context, accessToken, userID string) (zalo.UserDetail, error)

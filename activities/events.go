@@ -24,7 +24,8 @@ type EventInput struct {
 }
 
 // HandleZaloEvent acts on a recorded Zalo event: it keeps the follower
-// table (who follows, since when, which app id is whose OA id) and handles
+// table (who follows, since when, which app id is whose OA id, when they
+// last interacted with the OA: a follow, a message, any user action) and handles
 // "/invite: CODE", returning what the OA answers. It reads the event from
 // the database, so what the user wrote (a referral code) never enters
 // workflow history. Handling the same event again answers the same.
@@ -49,8 +50,12 @@ func (a *Activities) HandleZaloEvent(ctx context.Context, in EventInput) (Invite
 	case zalo.EventFollow, zalo.EventUnfollow:
 		following := ev.Kind == zalo.EventFollow
 		update.Following = &following
-	case zalo.EventUserSendText:
+		if following {
+			update.InteractedAt = &at
+		}
+	case zalo.EventUserSendText, zalo.EventUserAction:
 		// A message maps the ids but says nothing about following.
+		update.InteractedAt = &at
 	default:
 		return InviteResult{}, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
@@ -12,14 +13,16 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
 // Delivery statuses, as stored in deliveries.status.
 const (
-	StatusSent    = string(db.DeliveryStatusSent)
-	StatusSkipped = string(db.DeliveryStatusSkipped)
-	StatusFailed  = string(db.DeliveryStatusFailed)
+	StatusSent     = string(db.DeliveryStatusSent)
+	StatusSkipped  = string(db.DeliveryStatusSkipped)
+	StatusFailed   = string(db.DeliveryStatusFailed)
+	StatusDeferred = string(db.DeliveryStatusDeferred)
 )
 
 // PlanInput names the transaction to plan deliveries for.
@@ -61,12 +64,20 @@ type SendInput struct {
 	DeliveryID uuid.UUID
 }
 
-// Outcome is how a delivery ended.
+// Outcome is how a delivery ended, or that it waits for the morning.
 type Outcome struct {
-	Status    string // StatusSent, StatusSkipped or StatusFailed
+	Status    string // StatusSent, StatusSkipped, StatusFailed or StatusDeferred
 	MessageID string // Zalo's message id when sent
-	Reason    string // why it was skipped or failed
+	Reason    string // why it was skipped or failed; routes refused on the way
 	Recorded  bool   // stored already; false leaves it to RecordDelivery
+	Route     string // the route that carried it, or that the night closed
+	// Deferred: the recipient and when the night ends, for their morning
+	// message.
+	Recipient     string     `json:",omitempty"`
+	DeferredUntil *time.Time `json:",omitempty"`
+	// Release: the alerts of a morning message no route carries, given
+	// back to be sent one by one.
+	Release []uuid.UUID `json:",omitempty"`
 }
 
 // SendZaloMessage sends one delivery's message unless it was sent already
@@ -97,21 +108,23 @@ func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, e
 	}
 	switch {
 	case d.Status != db.DeliveryStatusPending:
-		// Finished by an earlier attempt: report it again, send nothing.
-		return Outcome{Status: string(d.Status), MessageID: d.ZaloMessageID}, nil
+		// Finished (or held for the morning) by an earlier attempt: report
+		// it again, send nothing.
+		out := Outcome{Status: string(d.Status), MessageID: d.ZaloMessageID, Route: string(d.Route.DeliveryRoute)}
+		if d.Status == db.DeliveryStatusDeferred {
+			out.Recipient, out.DeferredUntil = d.Recipient, d.DeferredUntil
+		}
+		return out, nil
 	case d.IntegrationStatus != db.IntegrationStatusActive:
 		return Outcome{Status: StatusSkipped, Reason: "integration_" + string(d.IntegrationStatus)}, nil
 	case !d.StillMember:
 		return Outcome{Status: StatusSkipped, Reason: "member_removed"}, nil
-	case !d.Following:
-		return Outcome{Status: StatusSkipped, Reason: zalo.ClassNotFollowing.String()}, nil
 	}
 
 	txn, fields, err := transactionOf(d)
 	if err != nil {
 		return Outcome{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_fields", nil)
 	}
-	text := message.Render(txn, fields)
 	if d.Doubted {
 		// An earlier attempt's outcome is unknown (its answer was lost, or
 		// its worker died): Zalo may have delivered it.
@@ -119,20 +132,40 @@ func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, e
 			return Outcome{Status: StatusSent, MessageID: id}, err
 		}
 	}
-	sent, err := a.sendText(ctx, d.Recipient, text)
-	if zalo.Classify(err) == zalo.ClassNoInteraction && d.MessageKind == db.MessageKindTemplate && d.TemplateID != "" {
-		// Zalo refuses cs messages to users quiet for 7 days; the
-		// integration's ZBS template reaches them.
-		data := message.TemplateData(txn, fields)
-		sent, err = callZalo(ctx, a, "template", func(token string) (zalo.SendResult, error) {
-			return a.Zalo.SendTemplate(ctx, token, d.Recipient, d.TemplateID, data)
-		})
+	if d.AskInteraction {
+		if at := a.askInteraction(ctx, q, d.Recipient); at != nil && (d.LastInteractionAt == nil || at.After(*d.LastInteractionAt)) {
+			d.LastInteractionAt = at
+		}
 	}
-	if err == nil {
-		return Outcome{Status: StatusSent, MessageID: sent.MessageID}, nil
+	who := recipientOf(d)
+	routes := a.Reach.Policy.Routes(who, a.Now())
+	if len(routes) == 0 {
+		reason := "unreachable: no route reaches them (quiet too long, and no ZNS template)"
+		if !who.Following {
+			reason = zalo.ClassNotFollowing.String()
+		}
+		return Outcome{Status: StatusSkipped, Reason: reason}, nil
 	}
-	return a.sendFailed(ctx, q, deliveryID, err)
+	l := letter{To: d.Recipient, Card: message.Alert(txn, fields), ZNSTemplate: d.TemplateID, TrackingID: deliveryID.String()}
+	if d.TemplateID != "" {
+		l.ZNSData = message.TemplateData(txn, fields, a.Reach.ZNSParams)
+	}
+	res, err := a.reach(ctx, q, routes, l)
+	switch {
+	case err != nil:
+		return a.sendFailed(ctx, q, deliveryID, res.Route, err)
+	case !res.Until.IsZero():
+		until := res.Until
+		return Outcome{Status: StatusDeferred, Route: string(res.Route), Reason: res.why(), Recipient: d.Recipient, DeferredUntil: &until}, nil
+	case res.Route == route.None:
+		return Outcome{Status: StatusSkipped, Reason: refusedReason(res)}, nil
+	}
+	return Outcome{Status: StatusSent, MessageID: res.Sent.MessageID, Route: string(res.Route), Reason: res.why()}, nil
 }
+
+// refusedReason is why a delivery every route refused is skipped: the
+// class of the last refusal (e.g. no_interaction), then each refusal.
+func refusedReason(res reached) string { return res.Last.String() + ": " + res.why() }
 
 // transactionOf is what a delivery's message shows, and which fields.
 func transactionOf(d db.StartDeliveryAttemptRow) (message.Transaction, []message.Field, error) {
@@ -154,10 +187,10 @@ func transactionOf(d db.StartDeliveryAttemptRow) (message.Transaction, []message
 
 // sendFailed sorts a Zalo error into skip, permanent failure, retry, or
 // in doubt (Zalo may have accepted it).
-func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error) (Outcome, error) {
+func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, rt route.Route, err error) (Outcome, error) {
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
-		a.noteError(ctx, q, deliveryID, err, true)
+		a.noteError(ctx, q, deliveryID, rt, err, true)
 		return Outcome{}, err // typed already, for the workflow's policy
 	}
 	class := zalo.ClassRetryable // our own trouble (database, token store) is retried by policy
@@ -166,7 +199,13 @@ func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID u
 	}
 	switch class {
 	case zalo.ClassNotFollowing, zalo.ClassBlocked, zalo.ClassNoInteraction:
-		return Outcome{Status: StatusSkipped, Reason: class.String()}, nil
+		return Outcome{Status: StatusSkipped, Reason: class.String(), Route: string(rt)}, nil
+	case zalo.ClassRateLimited:
+		// Every worker holds its sends a moment; this one is tried again
+		// after them. -32 never fails a delivery.
+		a.noteError(ctx, q, deliveryID, rt, err, true)
+		return Outcome{}, temporal.NewApplicationErrorWithOptions(err.Error(), "zalo_"+class.String(),
+			temporal.ApplicationErrorOptions{NextRetryDelay: rateLimitPause})
 	}
 	if !class.Retryable() {
 		return Outcome{}, temporal.NewNonRetryableApplicationError(err.Error(), "zalo_"+class.String(), nil)
@@ -174,18 +213,18 @@ func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID u
 	if class == zalo.ClassInDoubt {
 		// Zalo may have accepted it: the delivery stays in doubt, and the
 		// next attempt looks before it sends.
-		a.noteError(ctx, q, deliveryID, err, false)
+		a.noteError(ctx, q, deliveryID, rt, err, false)
 		return Outcome{}, inDoubt(a.InDoubt.Wait, "the answer to a send was lost; looking for the message in %s", a.InDoubt.Wait)
 	}
-	a.noteError(ctx, q, deliveryID, err, true)
+	a.noteError(ctx, q, deliveryID, rt, err, true)
 	return Outcome{}, temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
 }
 
 // noteError keeps the delivery log honest while Temporal retries. settled:
 // the attempt is known not to have delivered, so the delivery is no longer
 // in doubt (if this write fails, the next attempt merely looks first).
-func (a *Activities) noteError(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, err error, settled bool) {
-	if rerr := q.RecordDeliveryError(ctx, db.RecordDeliveryErrorParams{ID: deliveryID, LastError: publicError(err), Settled: settled}); rerr != nil {
+func (a *Activities) noteError(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, rt route.Route, err error, settled bool) {
+	if rerr := q.RecordDeliveryError(ctx, db.RecordDeliveryErrorParams{ID: deliveryID, Route: routeOf(string(rt)), LastError: publicError(err), Settled: settled}); rerr != nil {
 		activity.GetLogger(ctx).Warn("recording delivery error", "error", rerr)
 	}
 }
@@ -208,6 +247,8 @@ func publicError(err error) string {
 		return "zalo_retryable: Zalo did not answer"
 	case errors.As(err, &appErr) && appErr.Type() == ErrTokenRefused:
 		return ErrTokenRefused + ": the OA token was refused; waiting for a new one"
+	case errors.As(err, &appErr) && appErr.Type() == ErrPaced:
+		return ErrPaced + ": waiting for its turn in the OA's send rate"
 	}
 	return "internal: retrying (the worker's log has the details)"
 }
@@ -230,18 +271,33 @@ func (a *Activities) record(ctx context.Context, in RecordInput) error {
 		Status:        db.DeliveryStatus(in.Outcome.Status),
 		ZaloMessageID: in.Outcome.MessageID,
 		LastError:     in.Outcome.Reason,
+		Route:         routeOf(in.Outcome.Route),
+		DeferredUntil: in.Outcome.DeferredUntil,
 	})
 	if errors.Is(err, db.ErrNotFound) {
 		return nil // recorded before
 	} else if err != nil {
 		return fmt.Errorf("record delivery: %w", err)
 	}
-	reason, _, _ := strings.Cut(in.Outcome.Reason, ":") // the stable part, a bounded label
-	a.Metrics.Messages.WithLabelValues(in.Outcome.Status, reason).Inc()
-	if in.Outcome.Status == StatusSent {
-		a.Metrics.IngestToSent.Observe(a.Now().Sub(receivedAt).Seconds())
+	if in.Outcome.Status != StatusDeferred { // not an outcome yet: the morning message's is
+		a.countOutcome(in.Outcome.Status, in.Outcome.Reason, receivedAt)
 	}
 	return nil
+}
+
+// countOutcome counts a delivery's final outcome, once.
+func (a *Activities) countOutcome(status, reason string, receivedAt time.Time) {
+	reason, _, _ = strings.Cut(reason, ":") // the stable part, a bounded label
+	a.Metrics.Messages.WithLabelValues(status, reason).Inc()
+	if status == StatusSent {
+		a.Metrics.IngestToSent.Observe(a.Now().Sub(receivedAt).Seconds())
+	}
+}
+
+// routeOf is a route as the database stores it; "" or "none" is NULL.
+func routeOf(rt string) db.NullDeliveryRoute {
+	r := db.DeliveryRoute(rt)
+	return db.NullDeliveryRoute{DeliveryRoute: r, Valid: r.Valid()}
 }
 
 func fromZalo(err error) bool {

@@ -22,6 +22,8 @@ import (
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/zalo"
 	"github.com/tingting-vn/tingting/zalosim"
 )
@@ -78,7 +80,7 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 	require.NoError(t, err)
 	tokens := &oatoken.Store{Pool: w.pool, Box: box}
 	require.NoError(t, tokens.Put(ctx, token, "refresh", time.Now().Add(25*time.Hour), false))
-	w.tokens, w.client = tokens, zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL})
+	w.tokens, w.client = tokens, zalo.NewClient(zalo.Config{OpenAPIURL: srv.URL, ZNSURL: srv.URL})
 
 	var s testsuite.WorkflowTestSuite
 	w.env = s.NewTestActivityEnvironment()
@@ -89,9 +91,31 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 		Refresher: noRefresher{t},
 		Metrics:   metrics.New(),
 		Now:       time.Now,
+		Reach:     activities.Reach{Policy: dayOnly()},
 	}
 	w.env.RegisterActivity(w.acts)
 	return w
+}
+
+// dayOnly is the default route policy without a night: these tests run at
+// any hour (the night has tests of its own).
+func dayOnly() route.Policy {
+	p := route.Default()
+	p.NightStart, p.NightEnd = 0, 0
+	return p
+}
+
+// daytime moves the sandbox's clock at least by ahead, to the next noon in
+// Vietnam, where its night rule (no transaction messages from 22:00 to
+// 06:00) does not apply.
+func (w *world) daytime(ahead time.Duration) {
+	vn := time.FixedZone("ICT", 7*60*60)
+	at := time.Now().Add(ahead).In(vn)
+	noon := time.Date(at.Year(), at.Month(), at.Day(), 12, 0, 0, 0, vn)
+	if noon.Before(at) {
+		noon = noon.AddDate(0, 0, 1)
+	}
+	w.simClock.Store(int64(time.Until(noon)))
 }
 
 // noRefresher fails the test: these tests never present a stale token.
@@ -163,7 +187,9 @@ func TestRecipientsZaloWillNotReachAreSkipped(t *testing.T) {
 	ids := w.plan(t)
 	out, err := w.send(t, ids[w.member.OAUserID])
 	require.NoError(t, err)
-	require.Equal(t, activities.Outcome{Status: activities.StatusSkipped, Reason: "not_following", Recorded: true}, out)
+	require.Equal(t, activities.StatusSkipped, out.Status)
+	require.Equal(t, "not_following", out.Reason)
+	require.True(t, out.Recorded)
 }
 
 func TestRemovedMembersAndPausedIntegrationsGetNothing(t *testing.T) {
@@ -221,28 +247,88 @@ func delivery(t *testing.T, w *world, id uuid.UUID) db.Delivery {
 	return d
 }
 
-// TestQuietUsersGetTheTemplate: Zalo refuses cs messages to users quiet for
-// seven days (-230); an integration set to the template route reaches them.
-func TestQuietUsersGetTheTemplate(t *testing.T) {
+// TestZalosAnswerBeatsOurBelief: tingting believes the owner interacted
+// yesterday, but Zalo knows better (its clock is eight days on): the cs
+// message is refused (-230), and the same attempt sends a transaction
+// message instead, and says why. The next alert goes straight by
+// transaction, until the owner interacts again.
+func TestZalosAnswerBeatsOurBelief(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, true)
-	w.simClock.Store(int64(8 * 24 * time.Hour))
+	w.daytime(8 * 24 * time.Hour)
 	ids := w.plan(t)
 
 	out, err := w.send(t, ids[w.owner.OAUserID])
 	require.NoError(t, err)
-	require.Equal(t, activities.Outcome{Status: activities.StatusSkipped, Reason: "no_interaction", Recorded: true}, out, "cs only: skipped")
+	require.Equal(t, activities.StatusSent, out.Status)
+	require.Equal(t, "transaction", out.Route)
+	require.Equal(t, "cs refused (-230)", out.Reason)
+	inbox := w.sim.Inbox(w.owner.OAUserID)
+	require.Len(t, inbox, 1)
+	require.Equal(t, zalosim.KindTransaction, inbox[0].Kind)
+	require.Contains(t, inbox[0].Text, "Biến động số dư\nSố tiền: +599.000 VND")
 
-	_, err = w.pool.Exec(context.Background(), "UPDATE integrations SET message_kind = 'template', template_id = 'tpl-bank' WHERE id = $1", w.integ.ID)
-	require.NoError(t, err)
 	ids = w.plan(t)
 	out, err = w.send(t, ids[w.owner.OAUserID])
 	require.NoError(t, err)
+	require.Equal(t, "transaction", out.Route)
+	require.Empty(t, out.Reason, "cs was not tried again")
+	stats := w.sim.Stats()
+	require.Equal(t, 1, stats.Calls[zalosim.KindCS])
+	require.Equal(t, 2, stats.Calls[zalosim.KindTransaction])
+}
+
+// TestZNSReachesWhomNothingElseDoes: a member who neither follows nor
+// wrote gets the integration's ZNS template, its fields under the
+// configured parameter names.
+func TestZNSReachesWhomNothingElseDoes(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, false)
+	w.acts.Reach.ZNSParams = map[message.Field]string{message.FieldAmount: "so_tien"}
+	following := false
+	require.NoError(t, db.New(w.pool).UpsertZaloFollower(context.Background(), db.UpsertZaloFollowerParams{
+		OAUserID: w.member.OAUserID, Following: &following, At: time.Now().Add(time.Second),
+	}))
+	_, err := w.pool.Exec(context.Background(), "UPDATE zalo_followers SET last_interaction_at = now() - interval '30 days' WHERE oa_user_id = $1", w.member.OAUserID)
+	require.NoError(t, err)
+	ids := w.plan(t)
+
+	out, err := w.send(t, ids[w.member.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, activities.Outcome{Status: activities.StatusSkipped, Reason: "not_following", Recorded: true}, out, "no ZNS template: nothing reaches them")
+
+	_, err = w.pool.Exec(context.Background(), "UPDATE integrations SET template_id = 'tpl-bank' WHERE id = $1", w.integ.ID)
+	require.NoError(t, err)
+	ids = w.plan(t)
+	out, err = w.send(t, ids[w.member.OAUserID])
+	require.NoError(t, err)
 	require.Equal(t, activities.StatusSent, out.Status)
-	inbox := w.sim.Inbox(w.owner.OAUserID)
+	require.Equal(t, "zns", out.Route)
+	inbox := w.sim.Inbox(w.member.OAUserID)
 	require.Len(t, inbox, 1)
-	require.Contains(t, inbox[0].Text, "[template tpl-bank]")
-	require.Contains(t, inbox[0].Text, "+599.000 VND")
+	require.Equal(t, zalosim.KindZNS, inbox[0].Kind)
+	require.Contains(t, inbox[0].Text, "[zns tpl-bank]")
+	require.Contains(t, inbox[0].Text, "so_tien: +599.000 VND")
+}
+
+// TestAnUnknownLastInteractionIsAskedOfZalo: a follower no webhook told us
+// about (from before tracking began) has their last interaction read from
+// user/detail once, and the route follows from it.
+func TestAnUnknownLastInteractionIsAskedOfZalo(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	_, err := w.pool.Exec(context.Background(), "UPDATE zalo_followers SET last_interaction_at = NULL WHERE oa_user_id = $1", w.owner.OAUserID)
+	require.NoError(t, err)
+	ids := w.plan(t)
+	out, err := w.send(t, ids[w.owner.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, "cs", out.Route, "Zalo says they interacted today")
+	var last, checked *time.Time
+	require.NoError(t, w.pool.QueryRow(context.Background(), "SELECT last_interaction_at, interaction_checked_at FROM zalo_followers WHERE oa_user_id = $1",
+		w.owner.OAUserID).Scan(&last, &checked))
+	require.NotNil(t, last)
+	require.WithinDuration(t, time.Now(), *last, 31*time.Hour, "the start of the day Zalo gave")
+	require.NotNil(t, checked)
 }
 
 // TestALocalSendNeverWaitsForTheKeeper: inside a workflow task, a send whose

@@ -6,12 +6,14 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
@@ -91,18 +93,21 @@ type TestCallInput struct {
 }
 
 // TestCallResult is how the test call went. A Zalo refusal is a result,
-// not an error: the wizard shows it.
+// not an error: the wizard shows it. Route is the route the owner's alerts
+// would take, and the test message took.
 type TestCallResult struct {
 	FollowsOA bool
 	MessageID string
+	Route     string
 	ZaloCode  int
 	Error     string
 }
 
 // SendTestMessage sends the sample message, marked as a test, to the
-// chosen account, if it follows the OA.
+// chosen account, if it follows the OA, by the route its alerts would take.
 func (a *Activities) SendTestMessage(ctx context.Context, in TestCallInput) (TestCallResult, error) {
-	acct, err := db.New(a.Pool).GetZaloAccount(ctx, db.GetZaloAccountParams{WorkspaceID: in.WorkspaceID, ID: in.AccountID})
+	q := db.New(a.Pool)
+	acct, err := q.GetZaloAccount(ctx, db.GetZaloAccountParams{WorkspaceID: in.WorkspaceID, ID: in.AccountID})
 	if err != nil {
 		return TestCallResult{}, fmt.Errorf("zalo account: %w", err)
 	}
@@ -113,17 +118,39 @@ func (a *Activities) SendTestMessage(ctx context.Context, in TestCallInput) (Tes
 	if err != nil {
 		return TestCallResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_fields", nil)
 	}
-	text := message.RenderTest(message.SampleTransaction(a.Now()), fields)
-	sent, err := a.sendText(ctx, *acct.OAUserID, text)
-	if err == nil {
-		return TestCallResult{FollowsOA: true, MessageID: sent.MessageID}, nil
+	who, err := a.believe(ctx, q, *acct.OAUserID)
+	if err != nil {
+		return TestCallResult{}, err
 	}
+	routes := a.Reach.Policy.Routes(who, a.Now())
+	res, err := a.reach(ctx, q, routes, letter{To: *acct.OAUserID, Card: message.AlertTest(message.SampleTransaction(a.Now()), fields)})
 	var zerr *zalo.Error
-	if !errors.As(err, &zerr) || zalo.Classify(err).Retryable() {
+	switch {
+	case err != nil && (!errors.As(err, &zerr) || zalo.Classify(err).Retryable()):
 		return TestCallResult{}, err // transient: Temporal retries, briefly
+	case err != nil:
+		return TestCallResult{FollowsOA: zalo.Classify(err) != zalo.ClassNotFollowing, Route: string(res.Route), ZaloCode: zerr.Code, Error: zerr.Message}, nil
+	case !res.Until.IsZero():
+		return TestCallResult{FollowsOA: true, Route: string(res.Route), ZaloCode: zalo.CodeNightBlock,
+			Error: "Zalo sends transaction messages only from 06:00 to 22:00; write any message to the OA first and the test goes by chat"}, nil
+	case res.Route == route.None:
+		return TestCallResult{FollowsOA: res.Last != zalo.ClassNotFollowing, Route: string(route.None), ZaloCode: res.LastCode,
+			Error: "no Zalo route reaches this account now: " + res.why()}, nil
 	}
-	res := TestCallResult{FollowsOA: zalo.Classify(err) != zalo.ClassNotFollowing, ZaloCode: zerr.Code, Error: zerr.Message}
-	return res, nil
+	return TestCallResult{FollowsOA: true, MessageID: res.Sent.MessageID, Route: string(res.Route)}, nil
+}
+
+// believe is what the follower table says of a user, for routes: someone
+// it does not know yet is taken as a follower (Zalo will say).
+func (a *Activities) believe(ctx context.Context, q *db.Queries, oaUserID string) (route.Recipient, error) {
+	f, err := q.GetZaloFollower(ctx, oaUserID)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return route.Recipient{Following: true}, nil
+	case err != nil:
+		return route.Recipient{}, err
+	}
+	return route.Recipient{Following: f.Following, LastInteraction: f.LastInteractionAt, CSRefusedAt: f.CSRefusedAt}, nil
 }
 
 // SaveInput is a finished wizard.
@@ -189,10 +216,22 @@ type OwnerNoticeInput struct {
 // TellOwner tells the integration's owner, through the OA, which business
 // now sends them alerts and how to stop them: a Zalo account bound to
 // someone else's integration learns of it at once.
+// It goes by the owner's route, as the test call a moment ago did; one the
+// night closes (a transaction message at 23:00) is logged and not sent.
 func (a *Activities) TellOwner(ctx context.Context, in OwnerNoticeInput) error {
-	o, err := db.New(a.Pool).IntegrationOwnerAndBusiness(ctx, in.IntegrationID)
+	q := db.New(a.Pool)
+	o, err := q.IntegrationOwnerAndBusiness(ctx, in.IntegrationID)
 	if err != nil || o.OAUserID == nil {
 		return err // an owner not yet following cannot be written to
 	}
-	return a.SendReply(ctx, Reply{To: *o.OAUserID, Text: message.OwnerWelcome(o.Business)})
+	who, err := a.believe(ctx, q, *o.OAUserID)
+	if err != nil {
+		return err
+	}
+	l := letter{To: *o.OAUserID, Text: message.OwnerWelcome(o.Business), Card: message.OwnerWelcomeCard(o.Business)}
+	res, err := a.reach(ctx, q, a.Reach.Policy.Routes(who, a.Now()), l)
+	if err == nil && (res.Route == route.None || !res.Until.IsZero()) {
+		activity.GetLogger(ctx).Warn("the owner cannot be told of the new integration now", "route", res.Route, "refused", res.why())
+	}
+	return err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
@@ -206,20 +207,30 @@ func inDoubt(wait time.Duration, format string, args ...any) error {
 
 // callZalo calls Zalo with the current OA token. If Zalo refuses the token,
 // it asks the OATokenKeeper for a new one and tries once more; however many
-// calls hit the same stale token, the keeper refreshes once. Each call is
-// timed by route and result.
-func callZalo[T any](ctx context.Context, a *Activities, route string, call func(token string) (T, error)) (T, error) {
+// calls hit the same stale token, the keeper refreshes once. A message
+// (op cs, transaction or zns) waits for its slot of the OA's send rate
+// first, and a -32 holds every worker's sends a moment. Each call is timed
+// by op and result.
+func callZalo[T any](ctx context.Context, a *Activities, op string, call func(token string) (T, error)) (T, error) {
+	var zero T
 	timed := func(token string) (T, error) {
+		if isMessage(op) {
+			if err := a.pace(ctx); err != nil {
+				return zero, err
+			}
+		}
 		start := time.Now()
 		res, err := call(token)
 		result := "ok"
 		if err != nil {
 			result = zalo.Classify(err).String()
 		}
-		a.Metrics.ObserveZalo(route, result, start)
+		if zalo.Classify(err) == zalo.ClassRateLimited {
+			a.slowDown(ctx)
+		}
+		a.Metrics.ObserveZalo(op, result, start)
 		return res, err
 	}
-	var zero T
 	token, version, err := a.Tokens.Current(ctx)
 	if err != nil {
 		return zero, err
@@ -238,4 +249,14 @@ func callZalo[T any](ctx context.Context, a *Activities, route string, call func
 		return zero, err
 	}
 	return timed(token)
+}
+
+// isMessage tells the calls that send a message, which the OA's send rate
+// counts.
+func isMessage(op string) bool {
+	switch route.Route(op) {
+	case route.CS, route.Transaction, route.ZNS:
+		return true
+	}
+	return false
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/route"
 )
 
 var (
@@ -67,7 +68,7 @@ func newFixtureWith(t *testing.T, change func(*api.Deps)) fixture {
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Webhooks: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret, MaxAge: 24 * time.Hour},
 		Box:      testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
-		Metrics: metrics.New(),
+		Metrics: metrics.New(), Routes: route.Default(),
 	}
 	if change != nil {
 		change(&deps)

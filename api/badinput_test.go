@@ -54,13 +54,13 @@ func TestBadInputNeverBreaksTheContract(t *testing.T) {
 	require.Len(t, list["items"], 1)
 }
 
-type route struct{ method, path string }
+type endpoint struct{ method, path string }
 
-func documentedRoutes(t *testing.T) []route {
-	var out []route
+func documentedRoutes(t *testing.T) []endpoint {
+	var out []endpoint
 	for _, r := range documented(t) {
 		method, path, _ := strings.Cut(r, " ")
-		out = append(out, route{method, path})
+		out = append(out, endpoint{method, path})
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
+	"github.com/tingting-vn/tingting/route"
 )
 
 type memberResponse struct {
@@ -19,6 +20,15 @@ type memberResponse struct {
 	OAUserID string    `json:"oa_user_id"`
 	Name     string    `json:"name"`
 	AddedAt  time.Time `json:"added_at"`
+	reachResponse
+}
+
+// reachResponse is how the OA reaches a person now: their last known
+// interaction with it, and the route their next alert would take (cs,
+// transaction, zns, or none).
+type reachResponse struct {
+	LastInteractionAt *time.Time `json:"last_interaction_at"`
+	ReachableBy       string     `json:"reachable_by"`
 }
 
 type integrationResponse struct {
@@ -40,6 +50,7 @@ type ownerResponse struct {
 	ZaloAccountID string  `json:"zalo_account_id"`
 	Name          string  `json:"name"`
 	OAUserID      *string `json:"oa_user_id"`
+	reachResponse
 }
 
 // integration loads one integration with its owner, accounts and members.
@@ -65,10 +76,44 @@ func (s *Server) integration(ctx context.Context, ws, id uuid.UUID) (integration
 	for k, a := range accts {
 		res.BankAccountIDs[k] = a.String()
 	}
+	ids := make([]string, 0, len(members)+1)
+	if i.OwnerOAUserID != nil {
+		ids = append(ids, *i.OwnerOAUserID)
+	}
+	for _, m := range members {
+		ids = append(ids, m.OAUserID)
+	}
+	reach, err := s.reachOf(ctx, ids, i.TemplateID != "")
+	if err != nil {
+		return integrationResponse{}, err
+	}
+	if i.OwnerOAUserID != nil {
+		res.Owner.reachResponse = reach[*i.OwnerOAUserID]
+	} else {
+		res.Owner.ReachableBy = string(route.None) // not following the OA yet
+	}
 	for k, m := range members {
-		res.Members[k] = memberResponse{ID: m.ID.String(), OAUserID: m.OAUserID, Name: m.Name, AddedAt: m.AddedAt}
+		res.Members[k] = memberResponse{ID: m.ID.String(), OAUserID: m.OAUserID, Name: m.Name, AddedAt: m.AddedAt, reachResponse: reach[m.OAUserID]}
 	}
 	return res, nil
+}
+
+// reachOf says how each person is reached, by the same policy the worker
+// sends by.
+func (s *Server) reachOf(ctx context.Context, oaUserIDs []string, hasZNS bool) (map[string]reachResponse, error) {
+	rows, err := s.queries.ReachOf(ctx, oaUserIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]reachResponse, len(oaUserIDs))
+	for _, id := range oaUserIDs { // unknown to the follower table: Zalo decides
+		out[id] = reachResponse{ReachableBy: string(s.policy.Best(route.Recipient{Following: true, HasZNS: hasZNS}, s.now()))}
+	}
+	for _, r := range rows {
+		who := route.Recipient{Following: r.Following, LastInteraction: r.LastInteractionAt, CSRefusedAt: r.CSRefusedAt, HasZNS: hasZNS}
+		out[r.OAUserID] = reachResponse{LastInteractionAt: r.LastInteractionAt, ReachableBy: string(s.policy.Best(who, s.now()))}
+	}
+	return out, nil
 }
 
 func (s *Server) listIntegrations(c echo.Context) error {
@@ -100,8 +145,10 @@ func (s *Server) getIntegration(c echo.Context) error {
 	return c.JSON(http.StatusOK, i)
 }
 
-// patchIntegration pauses or resumes an integration, or sets how it
-// reaches people Zalo will not take cs messages for (a ZBS template).
+// patchIntegration pauses or resumes an integration, or sets its ZNS
+// template (template_id), the route for people no free route reaches.
+// message_kind is kept for clients written before routes were chosen per
+// recipient; it no longer decides anything.
 func (s *Server) patchIntegration(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c.Param("id"))
@@ -224,7 +271,7 @@ func (s *Server) listDeliveries(c echo.Context) error {
 		items[i] = deliveryLogItem{
 			deliveryResponse: toDelivery(db.Delivery{
 				ID: r.ID, IntegrationID: id, Recipient: r.Recipient, Role: r.Role, Status: r.Status, Attempts: r.Attempts,
-				ZaloMessageID: r.ZaloMessageID, LastError: r.LastError, SentAt: r.SentAt,
+				ZaloMessageID: r.ZaloMessageID, LastError: r.LastError, SentAt: r.SentAt, Route: r.Route, DeferredUntil: r.DeferredUntil,
 			}, r.OccurredAt),
 			TransactionID: r.TransactionID.String(), ExternalID: r.ExternalID, Amount: r.Amount,
 			OccurredAt: r.OccurredAt, CreatedAt: r.CreatedAt,

@@ -15,6 +15,7 @@ import (
 	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/secret"
+	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
@@ -45,6 +46,9 @@ type Deps struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the
 	// client; without them the client is the connection's peer.
 	TrustedProxies []*net.IPNet
+	// Routes is the worker's route policy, to say how each person is
+	// reached.
+	Routes route.Policy
 	// Now is the clock webhook signatures and secret expiries are read
 	// with; nil is time.Now. Tests move it.
 	Now func() time.Time
@@ -75,6 +79,7 @@ type Server struct {
 	codec            *codec.Codec
 	temporalUIOrigin string
 	publicLimits     *addressLimits
+	policy           route.Policy
 }
 
 // New builds the API with every route of routes.go.
@@ -86,7 +91,7 @@ func New(d Deps) *Server {
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
 		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
 		metrics: d.Metrics, now: d.Now, codec: d.Codec, temporalUIOrigin: d.TemporalUIOrigin,
-		publicLimits: newAddressLimits(d.PublicRateLimit)}
+		publicLimits: newAddressLimits(d.PublicRateLimit), policy: d.Routes}
 	e.IPExtractor = clientAddress(d.TrustedProxies)
 	if s.now == nil {
 		s.now = time.Now

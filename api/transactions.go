@@ -249,6 +249,12 @@ type deliveryResponse struct {
 	ZaloMessageID string     `json:"zalo_message_id"`
 	LastError     string     `json:"last_error"`
 	SentAt        *time.Time `json:"sent_at"`
+	// Route is the route that carried it (or is to): cs, transaction, zns,
+	// or template (before routes were chosen); null before the first try.
+	Route *string `json:"route"`
+	// DeferredUntil: held by the night until then, for the recipient's
+	// morning message.
+	DeferredUntil *time.Time `json:"deferred_until"`
 	// LagMS is from the bank's transaction time to Zalo accepting the
 	// message: how long the recipient waited.
 	LagMS *int64 `json:"lag_ms"`
@@ -258,7 +264,11 @@ func toDelivery(d db.Delivery, occurredAt time.Time) deliveryResponse {
 	res := deliveryResponse{
 		ID: d.ID.String(), IntegrationID: d.IntegrationID.String(), Recipient: d.Recipient,
 		Role: string(d.Role), Status: string(d.Status), Attempts: d.Attempts,
-		ZaloMessageID: d.ZaloMessageID, LastError: d.LastError, SentAt: d.SentAt,
+		ZaloMessageID: d.ZaloMessageID, LastError: d.LastError, SentAt: d.SentAt, DeferredUntil: d.DeferredUntil,
+	}
+	if d.Route.Valid {
+		rt := string(d.Route.DeliveryRoute)
+		res.Route = &rt
 	}
 	if d.SentAt != nil {
 		lag := d.SentAt.Sub(occurredAt).Milliseconds()

@@ -33,6 +33,7 @@ type wizardAccount struct {
 type wizardTestCall struct {
 	OK        bool   `json:"ok"`
 	MessageID string `json:"message_id"`
+	Route     string `json:"route,omitempty"`
 	Error     string `json:"error"`
 	ZaloCode  int    `json:"zalo_code,omitempty"`
 }
@@ -64,7 +65,7 @@ func toWizard(st contract.WizardState) wizardResponse {
 		res.ZaloAccount = &wizardAccount{ID: a.ID.String(), Name: a.Name, FollowsOA: a.FollowsOA}
 	}
 	if tc := st.TestCall; tc != nil {
-		res.TestCall = &wizardTestCall{OK: tc.OK, MessageID: tc.MessageID, Error: tc.Error, ZaloCode: tc.ZaloCode}
+		res.TestCall = &wizardTestCall{OK: tc.OK, MessageID: tc.MessageID, Route: tc.Route, Error: tc.Error, ZaloCode: tc.ZaloCode}
 	}
 	if st.IntegrationID != nil {
 		id := st.IntegrationID.String()
@@ -374,7 +375,7 @@ func (s *Server) wizardTestCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": true, "message_id": st.TestCall.MessageID, "preview": st.Preview})
+	return c.JSON(http.StatusOK, map[string]any{"ok": true, "message_id": st.TestCall.MessageID, "route": st.TestCall.Route, "preview": st.Preview})
 }
 
 func (s *Server) wizardSave(c echo.Context) error {

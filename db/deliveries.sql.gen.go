@@ -30,6 +30,96 @@ func (q *Queries) CountSentAfter(ctx context.Context, arg CountSentAfterParams) 
 	return count, err
 }
 
+const createDigest = `-- name: CreateDigest :exec
+INSERT INTO digests (id, recipient, due_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING
+`
+
+type CreateDigestParams struct {
+	ID        uuid.UUID
+	Recipient string
+	DueAt     time.Time
+}
+
+// CreateDigest makes a recipient's morning message once (its id comes
+// from the workflow run that sends it).
+func (q *Queries) CreateDigest(ctx context.Context, arg CreateDigestParams) error {
+	_, err := q.db.Exec(ctx, createDigest, arg.ID, arg.Recipient, arg.DueAt)
+	return err
+}
+
+const digestDeliveries = `-- name: DigestDeliveries :many
+SELECT d.id, i.fields, i.status AS integration_status,
+    (d.role = 'owner' OR EXISTS (
+        SELECT 1 FROM integration_members m
+        WHERE m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
+    ))::boolean AS still_member,
+    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    b.bank_name, b.account_number, b.account_name
+FROM deliveries d
+JOIN integrations i ON i.id = d.integration_id
+JOIN transactions t ON t.id = d.transaction_id
+JOIN bank_accounts b ON b.id = t.bank_account_id
+WHERE d.digest_id = $1 AND d.status = 'deferred'
+ORDER BY t.occurred_at, t.received_at, d.id
+`
+
+type DigestDeliveriesRow struct {
+	ID                   uuid.UUID
+	Fields               []string
+	IntegrationStatus    IntegrationStatus
+	StillMember          bool
+	Amount               int64
+	Description          string
+	BalanceAfter         *int64
+	OccurredAt           time.Time
+	Reference            string
+	CounterAccountName   string
+	CounterAccountNumber string
+	CounterBankName      string
+	BankName             string
+	AccountNumber        string
+	AccountName          string
+}
+
+// DigestDeliveries is what a morning message holds, with whether each is
+// still wanted (see StartDeliveryAttempt).
+func (q *Queries) DigestDeliveries(ctx context.Context, digestID uuid.NullUUID) ([]DigestDeliveriesRow, error) {
+	rows, err := q.db.Query(ctx, digestDeliveries, digestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DigestDeliveriesRow{}
+	for rows.Next() {
+		var i DigestDeliveriesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Fields,
+			&i.IntegrationStatus,
+			&i.StillMember,
+			&i.Amount,
+			&i.Description,
+			&i.BalanceAfter,
+			&i.OccurredAt,
+			&i.Reference,
+			&i.CounterAccountName,
+			&i.CounterAccountNumber,
+			&i.CounterBankName,
+			&i.BankName,
+			&i.AccountNumber,
+			&i.AccountName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const endDoubtReading = `-- name: EndDoubtReading :exec
 DELETE FROM doubt_readers WHERE recipient = $1
 `
@@ -42,9 +132,11 @@ func (q *Queries) EndDoubtReading(ctx context.Context, recipient string) error {
 const finishDelivery = `-- name: FinishDelivery :one
 UPDATE deliveries d SET
     status = $1, zalo_message_id = $2, last_error = $3, updated_at = now(), in_doubt_since = NULL,
+    route = COALESCE($4::delivery_route, d.route),
+    deferred_until = COALESCE($5::timestamptz, d.deferred_until),
     sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() ELSE d.sent_at END
 FROM transactions t
-WHERE d.id = $4 AND d.status <> 'sent' AND t.id = d.transaction_id
+WHERE d.id = $6 AND d.status <> 'sent' AND t.id = d.transaction_id
 RETURNING t.received_at
 `
 
@@ -52,6 +144,8 @@ type FinishDeliveryParams struct {
 	Status        DeliveryStatus
 	ZaloMessageID string
 	LastError     string
+	Route         NullDeliveryRoute
+	DeferredUntil *time.Time
 	ID            uuid.UUID
 }
 
@@ -62,11 +156,66 @@ func (q *Queries) FinishDelivery(ctx context.Context, arg FinishDeliveryParams) 
 		arg.Status,
 		arg.ZaloMessageID,
 		arg.LastError,
+		arg.Route,
+		arg.DeferredUntil,
 		arg.ID,
 	)
 	var received_at time.Time
 	err := row.Scan(&received_at)
 	return received_at, err
+}
+
+const finishDigest = `-- name: FinishDigest :many
+WITH digest AS (
+    UPDATE digests g SET status = $1, zalo_message_id = $2, route = $3::delivery_route,
+        last_error = $4, in_doubt_since = NULL,
+        sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
+    WHERE g.id = $5 AND g.status <> 'sent'
+    RETURNING g.id
+)
+UPDATE deliveries d SET status = $1, zalo_message_id = $2, route = $3::delivery_route,
+    last_error = $4, updated_at = now(), in_doubt_since = NULL,
+    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
+FROM digest, transactions t
+WHERE d.digest_id = digest.id AND d.status = 'deferred' AND t.id = d.transaction_id
+RETURNING t.received_at
+`
+
+type FinishDigestParams struct {
+	Status        DeliveryStatus
+	ZaloMessageID string
+	Route         DeliveryRoute
+	LastError     string
+	ID            uuid.UUID
+}
+
+// FinishDigest records a morning message's outcome, and the same for every
+// alert in it; it returns when each alert's transaction arrived, and
+// nothing for a message recorded as sent before.
+func (q *Queries) FinishDigest(ctx context.Context, arg FinishDigestParams) ([]time.Time, error) {
+	rows, err := q.db.Query(ctx, finishDigest,
+		arg.Status,
+		arg.ZaloMessageID,
+		arg.Route,
+		arg.LastError,
+		arg.ID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []time.Time{}
+	for rows.Next() {
+		var received_at time.Time
+		if err := rows.Scan(&received_at); err != nil {
+			return nil, err
+		}
+		items = append(items, received_at)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const getIntegrationDelivery = `-- name: GetIntegrationDelivery :one
@@ -92,10 +241,29 @@ func (q *Queries) GetIntegrationDelivery(ctx context.Context, arg GetIntegration
 	return i, err
 }
 
+const holdForDigest = `-- name: HoldForDigest :exec
+UPDATE deliveries SET digest_id = $1, updated_at = now()
+WHERE recipient = $2 AND status = 'deferred' AND deferred_until <= $3::timestamptz AND digest_id IS NULL
+`
+
+type HoldForDigestParams struct {
+	DigestID  uuid.NullUUID
+	Recipient string
+	DueAt     time.Time
+}
+
+// HoldForDigest puts the recipient's alerts held until @due_at or before,
+// and not yet in a morning message, in this one.
+func (q *Queries) HoldForDigest(ctx context.Context, arg HoldForDigestParams) error {
+	_, err := q.db.Exec(ctx, holdForDigest, arg.DigestID, arg.Recipient, arg.DueAt)
+	return err
+}
+
 const inDoubtToward = `-- name: InDoubtToward :many
-SELECT d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_since, true AS doubted,
+SELECT d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, true AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     true AS still_member, true AS following,
+    NULL::timestamptz AS last_interaction_at, NULL::timestamptz AS cs_refused_at, false AS ask_interaction,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
@@ -118,6 +286,8 @@ type InDoubtTowardRow struct {
 	Recipient            string
 	Role                 RecipientRole
 	ZaloMessageID        string
+	Route                NullDeliveryRoute
+	DeferredUntil        *time.Time
 	InDoubtSince         *time.Time
 	Doubted              bool
 	Fields               []string
@@ -126,6 +296,9 @@ type InDoubtTowardRow struct {
 	IntegrationStatus    IntegrationStatus
 	StillMember          bool
 	Following            bool
+	LastInteractionAt    *time.Time
+	CSRefusedAt          *time.Time
+	AskInteraction       bool
 	Amount               int64
 	Description          string
 	BalanceAfter         *int64
@@ -158,6 +331,8 @@ func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([
 			&i.Recipient,
 			&i.Role,
 			&i.ZaloMessageID,
+			&i.Route,
+			&i.DeferredUntil,
 			&i.InDoubtSince,
 			&i.Doubted,
 			&i.Fields,
@@ -166,6 +341,9 @@ func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([
 			&i.IntegrationStatus,
 			&i.StillMember,
 			&i.Following,
+			&i.LastInteractionAt,
+			&i.CSRefusedAt,
+			&i.AskInteraction,
 			&i.Amount,
 			&i.Description,
 			&i.BalanceAfter,
@@ -190,7 +368,7 @@ func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([
 
 const listIntegrationDeliveries = `-- name: ListIntegrationDeliveries :many
 SELECT d.id, d.transaction_id, d.recipient, d.role, d.status, d.attempts, d.zalo_message_id, d.last_error,
-    d.created_at, d.sent_at, t.amount, t.occurred_at, t.external_id
+    d.created_at, d.sent_at, d.route, d.deferred_until, t.amount, t.occurred_at, t.external_id
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN transactions t ON t.id = d.transaction_id
@@ -218,6 +396,8 @@ type ListIntegrationDeliveriesRow struct {
 	LastError     string
 	CreatedAt     time.Time
 	SentAt        *time.Time
+	Route         NullDeliveryRoute
+	DeferredUntil *time.Time
 	Amount        int64
 	OccurredAt    time.Time
 	ExternalID    string
@@ -248,6 +428,8 @@ func (q *Queries) ListIntegrationDeliveries(ctx context.Context, arg ListIntegra
 			&i.LastError,
 			&i.CreatedAt,
 			&i.SentAt,
+			&i.Route,
+			&i.DeferredUntil,
 			&i.Amount,
 			&i.OccurredAt,
 			&i.ExternalID,
@@ -325,7 +507,7 @@ func (q *Queries) ListOpenDeliveries(ctx context.Context, transactionID uuid.UUI
 }
 
 const listTransactionDeliveries = `-- name: ListTransactionDeliveries :many
-SELECT id, transaction_id, integration_id, recipient, role, status, attempts, zalo_message_id, last_error, created_at, updated_at, sent_at, in_doubt_since FROM deliveries WHERE transaction_id = $1 ORDER BY created_at, id
+SELECT id, transaction_id, integration_id, recipient, role, status, attempts, zalo_message_id, last_error, created_at, updated_at, sent_at, in_doubt_since, route, deferred_until, digest_id FROM deliveries WHERE transaction_id = $1 ORDER BY created_at, id
 `
 
 func (q *Queries) ListTransactionDeliveries(ctx context.Context, transactionID uuid.UUID) ([]Delivery, error) {
@@ -351,6 +533,9 @@ func (q *Queries) ListTransactionDeliveries(ctx context.Context, transactionID u
 			&i.UpdatedAt,
 			&i.SentAt,
 			&i.InDoubtSince,
+			&i.Route,
+			&i.DeferredUntil,
+			&i.DigestID,
 		); err != nil {
 			return nil, err
 		}
@@ -360,6 +545,17 @@ func (q *Queries) ListTransactionDeliveries(ctx context.Context, transactionID u
 		return nil, err
 	}
 	return items, nil
+}
+
+const pauseSends = `-- name: PauseSends :exec
+INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => $1::float8))
+ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp() + make_interval(secs => $1::float8))
+`
+
+// PauseSends holds every worker's sends for @seconds: Zalo said -32.
+func (q *Queries) PauseSends(ctx context.Context, seconds float64) error {
+	_, err := q.db.Exec(ctx, pauseSends, seconds)
+	return err
 }
 
 const planDeliveries = `-- name: PlanDeliveries :exec
@@ -388,12 +584,14 @@ func (q *Queries) PlanDeliveries(ctx context.Context, transactionID uuid.UUID) e
 
 const recordDeliveryError = `-- name: RecordDeliveryError :exec
 UPDATE deliveries SET last_error = $1, updated_at = now(),
-    in_doubt_since = CASE WHEN $2::boolean THEN NULL ELSE in_doubt_since END
-WHERE id = $3 AND status = 'pending'
+    route = COALESCE($2::delivery_route, route),
+    in_doubt_since = CASE WHEN $3::boolean THEN NULL ELSE in_doubt_since END
+WHERE id = $4 AND status = 'pending'
 `
 
 type RecordDeliveryErrorParams struct {
 	LastError string
+	Route     NullDeliveryRoute
 	Settled   bool
 	ID        uuid.UUID
 }
@@ -402,8 +600,63 @@ type RecordDeliveryErrorParams struct {
 // retries. settled: the attempt is known not to have delivered (Zalo
 // refused it, or it never left), so the delivery is no longer in doubt.
 func (q *Queries) RecordDeliveryError(ctx context.Context, arg RecordDeliveryErrorParams) error {
-	_, err := q.db.Exec(ctx, recordDeliveryError, arg.LastError, arg.Settled, arg.ID)
+	_, err := q.db.Exec(ctx, recordDeliveryError,
+		arg.LastError,
+		arg.Route,
+		arg.Settled,
+		arg.ID,
+	)
 	return err
+}
+
+const recordDigestError = `-- name: RecordDigestError :exec
+UPDATE digests SET last_error = $1,
+    in_doubt_since = CASE WHEN $2::boolean THEN NULL ELSE in_doubt_since END
+WHERE id = $3 AND status = 'pending'
+`
+
+type RecordDigestErrorParams struct {
+	LastError string
+	Settled   bool
+	ID        uuid.UUID
+}
+
+func (q *Queries) RecordDigestError(ctx context.Context, arg RecordDigestErrorParams) error {
+	_, err := q.db.Exec(ctx, recordDigestError, arg.LastError, arg.Settled, arg.ID)
+	return err
+}
+
+const releaseDigest = `-- name: ReleaseDigest :many
+WITH released AS (
+    UPDATE deliveries SET status = 'pending', digest_id = NULL, updated_at = now()
+    WHERE digest_id = $1 AND status = 'deferred'
+    RETURNING id
+), closed AS (
+    UPDATE digests SET status = 'skipped', in_doubt_since = NULL WHERE id = $1 AND status = 'pending'
+)
+SELECT id FROM released
+`
+
+// ReleaseDigest gives a morning message's alerts back to be sent one by
+// one (no route carries a morning message to the recipient any more).
+func (q *Queries) ReleaseDigest(ctx context.Context, id uuid.NullUUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, releaseDigest, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const requestRedelivery = `-- name: RequestRedelivery :one
@@ -429,12 +682,54 @@ func (q *Queries) RequestRedelivery(ctx context.Context, arg RequestRedeliveryPa
 	return id, err
 }
 
+const reserveSend = `-- name: ReserveSend :one
+INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => $1::float8))
+ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => $1::float8)
+RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - $1::float8, 0)::float8 AS wait_seconds
+`
+
+// ReserveSend takes the next free slot of the OA-wide send budget (one
+// every @interval seconds, for every worker) and says how many seconds
+// from now it is.
+func (q *Queries) ReserveSend(ctx context.Context, interval float64) (float64, error) {
+	row := q.db.QueryRow(ctx, reserveSend, interval)
+	var wait_seconds float64
+	err := row.Scan(&wait_seconds)
+	return wait_seconds, err
+}
+
+const returnSend = `-- name: ReturnSend :exec
+UPDATE send_budget SET next_at = next_at - make_interval(secs => $1::float8)
+`
+
+// ReturnSend gives back a slot ReserveSend took and that will not be used.
+func (q *Queries) ReturnSend(ctx context.Context, interval float64) error {
+	_, err := q.db.Exec(ctx, returnSend, interval)
+	return err
+}
+
+const setDigestCard = `-- name: SetDigestCard :exec
+UPDATE digests SET card = COALESCE(card, $1::jsonb) WHERE id = $2
+`
+
+type SetDigestCardParams struct {
+	Card []byte
+	ID   uuid.UUID
+}
+
+// SetDigestCard decides a morning message's card once: a retry finds it
+// decided.
+func (q *Queries) SetDigestCard(ctx context.Context, arg SetDigestCardParams) error {
+	_, err := q.db.Exec(ctx, setDigestCard, arg.Card, arg.ID)
+	return err
+}
+
 const startDeliveryAttempt = `-- name: StartDeliveryAttempt :one
 UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now(),
     in_doubt_since = CASE WHEN d.status = 'pending' THEN COALESCE(d.in_doubt_since, now()) END
 FROM integrations i, transactions t, bank_accounts b
 WHERE d.id = $1 AND i.id = d.integration_id AND t.id = d.transaction_id AND b.id = t.bank_account_id
-RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
+RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (
         SELECT 1 FROM integration_members m
@@ -442,6 +737,12 @@ RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_sin
     ))::boolean AS still_member,
     -- Unknown to the follower table: let Zalo decide.
     COALESCE((SELECT f.following FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS following,
+    (SELECT f.last_interaction_at FROM zalo_followers f WHERE f.oa_user_id = d.recipient) AS last_interaction_at,
+    (SELECT f.cs_refused_at FROM zalo_followers f WHERE f.oa_user_id = d.recipient) AS cs_refused_at,
+    -- Neither a webhook nor user/detail has told us when they last
+    -- interacted, and user/detail was not asked today.
+    COALESCE((SELECT f.last_interaction_at IS NULL AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day')
+        FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS ask_interaction,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
@@ -453,6 +754,8 @@ type StartDeliveryAttemptRow struct {
 	Recipient            string
 	Role                 RecipientRole
 	ZaloMessageID        string
+	Route                NullDeliveryRoute
+	DeferredUntil        *time.Time
 	InDoubtSince         *time.Time
 	Doubted              bool
 	Fields               []string
@@ -461,6 +764,9 @@ type StartDeliveryAttemptRow struct {
 	IntegrationStatus    IntegrationStatus
 	StillMember          bool
 	Following            bool
+	LastInteractionAt    *time.Time
+	CSRefusedAt          *time.Time
+	AskInteraction       bool
 	Amount               int64
 	Description          string
 	BalanceAfter         *int64
@@ -490,6 +796,8 @@ func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (Start
 		&i.Recipient,
 		&i.Role,
 		&i.ZaloMessageID,
+		&i.Route,
+		&i.DeferredUntil,
 		&i.InDoubtSince,
 		&i.Doubted,
 		&i.Fields,
@@ -498,6 +806,9 @@ func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (Start
 		&i.IntegrationStatus,
 		&i.StillMember,
 		&i.Following,
+		&i.LastInteractionAt,
+		&i.CSRefusedAt,
+		&i.AskInteraction,
 		&i.Amount,
 		&i.Description,
 		&i.BalanceAfter,
@@ -509,6 +820,42 @@ func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (Start
 		&i.BankName,
 		&i.AccountNumber,
 		&i.AccountName,
+	)
+	return i, err
+}
+
+const startDigestAttempt = `-- name: StartDigestAttempt :one
+UPDATE digests SET attempts = attempts + 1,
+    in_doubt_since = CASE WHEN status = 'pending' THEN COALESCE(in_doubt_since, now()) END
+WHERE id = $1
+RETURNING id, recipient, card, route, status, zalo_message_id, in_doubt_since,
+    COALESCE(in_doubt_since < now(), false)::boolean AS doubted
+`
+
+type StartDigestAttemptRow struct {
+	ID            uuid.UUID
+	Recipient     string
+	Card          []byte
+	Route         NullDeliveryRoute
+	Status        DeliveryStatus
+	ZaloMessageID string
+	InDoubtSince  *time.Time
+	Doubted       bool
+}
+
+// StartDigestAttempt is StartDeliveryAttempt for a morning message.
+func (q *Queries) StartDigestAttempt(ctx context.Context, id uuid.UUID) (StartDigestAttemptRow, error) {
+	row := q.db.QueryRow(ctx, startDigestAttempt, id)
+	var i StartDigestAttemptRow
+	err := row.Scan(
+		&i.ID,
+		&i.Recipient,
+		&i.Card,
+		&i.Route,
+		&i.Status,
+		&i.ZaloMessageID,
+		&i.InDoubtSince,
+		&i.Doubted,
 	)
 	return i, err
 }

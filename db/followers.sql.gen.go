@@ -11,7 +11,7 @@ import (
 )
 
 const getZaloFollower = `-- name: GetZaloFollower :one
-SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since FROM zalo_followers WHERE oa_user_id = $1
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at FROM zalo_followers WHERE oa_user_id = $1
 `
 
 func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFollower, error) {
@@ -25,6 +25,9 @@ func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFol
 		&i.Following,
 		&i.UpdatedAt,
 		&i.FollowingSince,
+		&i.LastInteractionAt,
+		&i.CSRefusedAt,
+		&i.InteractionCheckedAt,
 	)
 	return i, err
 }
@@ -45,11 +48,81 @@ func (q *Queries) LinkZaloAccounts(ctx context.Context, arg LinkZaloAccountsPara
 	return err
 }
 
+const reachOf = `-- name: ReachOf :many
+SELECT oa_user_id, following, last_interaction_at, cs_refused_at FROM zalo_followers WHERE oa_user_id = ANY($1::text[])
+`
+
+type ReachOfRow struct {
+	OAUserID          string
+	Following         bool
+	LastInteractionAt *time.Time
+	CSRefusedAt       *time.Time
+}
+
+// ReachOf is what routes may reach each of these users.
+func (q *Queries) ReachOf(ctx context.Context, oaUserIds []string) ([]ReachOfRow, error) {
+	rows, err := q.db.Query(ctx, reachOf, oaUserIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ReachOfRow{}
+	for rows.Next() {
+		var i ReachOfRow
+		if err := rows.Scan(
+			&i.OAUserID,
+			&i.Following,
+			&i.LastInteractionAt,
+			&i.CSRefusedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const recordCSRefused = `-- name: RecordCSRefused :exec
+INSERT INTO zalo_followers (oa_user_id, following, cs_refused_at) VALUES ($1, true, now())
+ON CONFLICT (oa_user_id) DO UPDATE SET cs_refused_at = now(), updated_at = now()
+`
+
+// RecordCSRefused notes that Zalo refused a user a cs message for want of
+// a recent interaction: cs is not tried again until they interact. A user
+// unknown until now is recorded as following (what Zalo decides next).
+func (q *Queries) RecordCSRefused(ctx context.Context, oaUserID string) error {
+	_, err := q.db.Exec(ctx, recordCSRefused, oaUserID)
+	return err
+}
+
+const recordInteractionDate = `-- name: RecordInteractionDate :exec
+UPDATE zalo_followers SET interaction_checked_at = now(),
+    last_interaction_at = GREATEST(last_interaction_at, LEAST($1::timestamptz, now()))
+WHERE oa_user_id = $2
+`
+
+type RecordInteractionDateParams struct {
+	InteractedAt *time.Time
+	OAUserID     string
+}
+
+// RecordInteractionDate stores what user/detail says of a user's last
+// interaction (a day; NULL when Zalo gave none) and that it was asked.
+func (q *Queries) RecordInteractionDate(ctx context.Context, arg RecordInteractionDateParams) error {
+	_, err := q.db.Exec(ctx, recordInteractionDate, arg.InteractedAt, arg.OAUserID)
+	return err
+}
+
 const upsertZaloFollower = `-- name: UpsertZaloFollower :exec
-INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, following_since, updated_at)
+INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, following_since, last_interaction_at, updated_at)
 VALUES ($1, $2, $3, $4, COALESCE($5::boolean, false),
-    CASE WHEN $5::boolean IS NOT NULL THEN $6::timestamptz END, now())
+    CASE WHEN $5::boolean IS NOT NULL THEN $6::timestamptz END,
+    LEAST($7::timestamptz, now()), now())
 ON CONFLICT (oa_user_id) DO UPDATE SET
+    last_interaction_at = GREATEST(zalo_followers.last_interaction_at, EXCLUDED.last_interaction_at),
     app_user_id = COALESCE(EXCLUDED.app_user_id, zalo_followers.app_user_id),
     display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE zalo_followers.display_name END,
     avatar_url = CASE WHEN EXCLUDED.avatar_url <> '' THEN EXCLUDED.avatar_url ELSE zalo_followers.avatar_url END,
@@ -65,12 +138,13 @@ ON CONFLICT (oa_user_id) DO UPDATE SET
 `
 
 type UpsertZaloFollowerParams struct {
-	OAUserID    string
-	AppUserID   *string
-	DisplayName string
-	AvatarUrl   string
-	Following   *bool
-	At          time.Time
+	OAUserID     string
+	AppUserID    *string
+	DisplayName  string
+	AvatarUrl    string
+	Following    *bool
+	At           time.Time
+	InteractedAt *time.Time
 }
 
 // UpsertZaloFollower records what an event or a sync says of a Zalo user.
@@ -78,7 +152,8 @@ type UpsertZaloFollowerParams struct {
 // nothing about following); a follow state older than the one stored
 // (@at, the event's time, before following_since) is an event arriving
 // late and changes nothing; empty names and avatars never erase known
-// ones.
+// ones. @interacted_at, when given, is an interaction (never later than
+// now): the last one recorded is the latest.
 func (q *Queries) UpsertZaloFollower(ctx context.Context, arg UpsertZaloFollowerParams) error {
 	_, err := q.db.Exec(ctx, upsertZaloFollower,
 		arg.OAUserID,
@@ -87,6 +162,7 @@ func (q *Queries) UpsertZaloFollower(ctx context.Context, arg UpsertZaloFollower
 		arg.AvatarUrl,
 		arg.Following,
 		arg.At,
+		arg.InteractedAt,
 	)
 	return err
 }

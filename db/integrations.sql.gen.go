@@ -115,7 +115,7 @@ func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationPa
 }
 
 const followerByAppID = `-- name: FollowerByAppID :one
-SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since FROM zalo_followers WHERE app_user_id = $1
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at FROM zalo_followers WHERE app_user_id = $1
 `
 
 func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloFollower, error) {
@@ -129,6 +129,9 @@ func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloF
 		&i.Following,
 		&i.UpdatedAt,
 		&i.FollowingSince,
+		&i.LastInteractionAt,
+		&i.CSRefusedAt,
+		&i.InteractionCheckedAt,
 	)
 	return i, err
 }

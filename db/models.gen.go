@@ -63,13 +63,69 @@ func (e ApiKeyScope) Valid() bool {
 	return false
 }
 
+type DeliveryRoute string
+
+const (
+	DeliveryRouteCs          DeliveryRoute = "cs"
+	DeliveryRouteTransaction DeliveryRoute = "transaction"
+	DeliveryRouteZns         DeliveryRoute = "zns"
+	DeliveryRouteTemplate    DeliveryRoute = "template"
+)
+
+func (e *DeliveryRoute) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = DeliveryRoute(s)
+	case string:
+		*e = DeliveryRoute(s)
+	default:
+		return fmt.Errorf("unsupported scan type for DeliveryRoute: %T", src)
+	}
+	return nil
+}
+
+type NullDeliveryRoute struct {
+	DeliveryRoute DeliveryRoute
+	Valid         bool // Valid is true if DeliveryRoute is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullDeliveryRoute) Scan(value interface{}) error {
+	if value == nil {
+		ns.DeliveryRoute, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.DeliveryRoute.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullDeliveryRoute) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.DeliveryRoute), nil
+}
+
+func (e DeliveryRoute) Valid() bool {
+	switch e {
+	case DeliveryRouteCs,
+		DeliveryRouteTransaction,
+		DeliveryRouteZns,
+		DeliveryRouteTemplate:
+		return true
+	}
+	return false
+}
+
 type DeliveryStatus string
 
 const (
-	DeliveryStatusPending DeliveryStatus = "pending"
-	DeliveryStatusSent    DeliveryStatus = "sent"
-	DeliveryStatusFailed  DeliveryStatus = "failed"
-	DeliveryStatusSkipped DeliveryStatus = "skipped"
+	DeliveryStatusPending  DeliveryStatus = "pending"
+	DeliveryStatusSent     DeliveryStatus = "sent"
+	DeliveryStatusFailed   DeliveryStatus = "failed"
+	DeliveryStatusSkipped  DeliveryStatus = "skipped"
+	DeliveryStatusDeferred DeliveryStatus = "deferred"
 )
 
 func (e *DeliveryStatus) Scan(src interface{}) error {
@@ -112,7 +168,8 @@ func (e DeliveryStatus) Valid() bool {
 	case DeliveryStatusPending,
 		DeliveryStatusSent,
 		DeliveryStatusFailed,
-		DeliveryStatusSkipped:
+		DeliveryStatusSkipped,
+		DeliveryStatusDeferred:
 		return true
 	}
 	return false
@@ -414,6 +471,24 @@ type Delivery struct {
 	UpdatedAt     time.Time
 	SentAt        *time.Time
 	InDoubtSince  *time.Time
+	Route         NullDeliveryRoute
+	DeferredUntil *time.Time
+	DigestID      uuid.NullUUID
+}
+
+type Digest struct {
+	ID            uuid.UUID
+	Recipient     string
+	DueAt         time.Time
+	Card          []byte
+	Route         NullDeliveryRoute
+	Status        DeliveryStatus
+	Attempts      int32
+	ZaloMessageID string
+	LastError     string
+	InDoubtSince  *time.Time
+	CreatedAt     time.Time
+	SentAt        *time.Time
 }
 
 type DoubtReader struct {
@@ -510,6 +585,11 @@ type ReplyThrottle struct {
 	LastAt   time.Time
 }
 
+type SendBudget struct {
+	ID     bool
+	NextAt time.Time
+}
+
 type Transaction struct {
 	ID                   uuid.UUID
 	WorkspaceID          uuid.UUID
@@ -562,11 +642,14 @@ type ZaloEvent struct {
 }
 
 type ZaloFollower struct {
-	OAUserID       string
-	AppUserID      *string
-	DisplayName    string
-	AvatarUrl      string
-	Following      bool
-	UpdatedAt      time.Time
-	FollowingSince *time.Time
+	OAUserID             string
+	AppUserID            *string
+	DisplayName          string
+	AvatarUrl            string
+	Following            bool
+	UpdatedAt            time.Time
+	FollowingSince       *time.Time
+	LastInteractionAt    *time.Time
+	CSRefusedAt          *time.Time
+	InteractionCheckedAt *time.Time
 }

@@ -22,6 +22,15 @@ func OwnerWelcome(business string) string {
 		". Nếu không phải bạn đăng ký, hãy bỏ Quan tâm OA để ngừng nhận."
 }
 
+// OwnerWelcomeCard is OwnerWelcome as a transaction message's header and
+// rows, for an owner chat does not reach.
+func OwnerWelcomeCard(business string) Card {
+	return Card{Header: "Đăng ký nhận thông báo biến động số dư", Rows: []Row{
+		{"Doanh nghiệp", Clean(business)},
+		{"Nếu không phải bạn đăng ký", "hãy bỏ Quan tâm OA để ngừng nhận"},
+	}}
+}
+
 // InviteOwnerNotice tells an integration's owner who joined.
 func InviteOwnerNotice(name string) string {
 	return "Tài khoản Zalo " + Clean(name) + " đã được thêm vào tích hợp nhận thông báo biến động số dư."

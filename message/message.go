@@ -73,16 +73,34 @@ const MaxRunes = 2000
 // since 1975, so a fixed zone is exact and needs no tzdata.
 var vietnam = time.FixedZone("ICT", 7*60*60)
 
-// Render is the balance-change message for t showing fields.
-func Render(t Transaction, fields []Field) string { return render("", t, fields) }
-
-// RenderTest is Render marked as a test, for the wizard's test call.
-func RenderTest(t Transaction, fields []Field) string {
-	return render("[Tin nhắn thử] ", t, fields)
+// Card is a message as a header and key/value rows: the cs route sends its
+// Text, the transaction route its parts, so both say the same.
+type Card struct {
+	Header string
+	Rows   []Row
 }
 
-func render(prefix string, t Transaction, fields []Field) string {
-	lines := []string{prefix + "Biến động số dư"}
+// Row is one "key: value" line of a Card.
+type Row struct{ Key, Value string }
+
+// Text is the card as one text: the header, then a "key: value" line per
+// row, at most MaxRunes long.
+func (c Card) Text() string { return cutEnd(strings.Join(flatten(c), "\n"), MaxRunes) }
+
+// Alert is the balance-change message for t showing fields.
+func Alert(t Transaction, fields []Field) Card { return alert("", t, fields) }
+
+// Render is Alert's text.
+func Render(t Transaction, fields []Field) string { return Alert(t, fields).Text() }
+
+// AlertTest is Alert marked as a test, for the wizard's test call.
+func AlertTest(t Transaction, fields []Field) Card { return alert("[Tin nhắn thử] ", t, fields) }
+
+// RenderTest is AlertTest's text.
+func RenderTest(t Transaction, fields []Field) string { return AlertTest(t, fields).Text() }
+
+func alert(prefix string, t Transaction, fields []Field) Card {
+	c := Card{Header: prefix + "Biến động số dư"}
 	descAt := -1
 	for _, f := range fields {
 		label, value := line(t, f)
@@ -90,20 +108,25 @@ func render(prefix string, t Transaction, fields []Field) string {
 			continue
 		}
 		if f == FieldDescription {
-			descAt = len(lines)
+			descAt = len(c.Rows)
 		}
-		lines = append(lines, label+": "+value)
+		c.Rows = append(c.Rows, Row{label, value})
 	}
-	text := strings.Join(lines, "\n")
-	if over := utf8.RuneCountInString(text) - MaxRunes; over > 0 && descAt >= 0 {
-		label, value := line(t, FieldDescription)
-		value = strings.TrimSpace(value)
-		lines[descAt] = label + ": " + cutEnd(value, utf8.RuneCountInString(value)-over)
-		text = strings.Join(lines, "\n")
+	// The description is the long free text: it is what gets shorter.
+	// Should the other fields alone be too long, Text cuts the end.
+	if over := utf8.RuneCountInString(strings.Join(flatten(c), "\n")) - MaxRunes; over > 0 && descAt >= 0 {
+		v := c.Rows[descAt].Value
+		c.Rows[descAt].Value = cutEnd(v, utf8.RuneCountInString(v)-over)
 	}
-	// The description is the long free text; should the other fields alone
-	// be too long, cutting the end still gets the message through.
-	return cutEnd(text, MaxRunes)
+	return c
+}
+
+func flatten(c Card) []string {
+	lines := []string{c.Header}
+	for _, r := range c.Rows {
+		lines = append(lines, r.Key+": "+r.Value)
+	}
+	return lines
 }
 
 // cutEnd shortens s to at most n runes, ending with "…" when it cuts.
@@ -202,13 +225,18 @@ func SampleTransaction(now time.Time) Transaction {
 	}
 }
 
-// TemplateData is the transaction's chosen fields as a ZBS template's
-// parameters, keyed by field name, for the template route.
-func TemplateData(t Transaction, fields []Field) map[string]string {
+// TemplateData is the transaction's chosen fields as a ZNS template's
+// parameters: each field under the name params gives it (its own name when
+// params has none).
+func TemplateData(t Transaction, fields []Field, params map[Field]string) map[string]string {
 	data := map[string]string{}
 	for _, f := range fields {
 		if _, value := line(t, f); value != "" {
-			data[string(f)] = value
+			name := params[f]
+			if name == "" {
+				name = string(f)
+			}
+			data[name] = value
 		}
 	}
 	return data

@@ -19,13 +19,46 @@ import (
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
-// New returns a worker on contract.TaskQueue with every workflow and
-// activity registered; the caller runs and stops it.
-func New(c client.Client, acts *activities.Activities) worker.Worker {
-	w := worker.New(c, contract.TaskQueue, worker.Options{})
-	RegisterWorkflows(w)
-	w.RegisterActivity(acts)
-	return w
+// Workers are a process's Temporal workers: one on contract.TaskQueue with
+// every workflow and activity, one on contract.SendTaskQueue for the sends
+// that wait there.
+type Workers []worker.Worker
+
+// New returns the workers; the caller starts and stops them. sendRate is
+// ZALO_SEND_RATE: Temporal hands out the send queue's tasks at nine tenths
+// of it across every worker, leaving the rest to the sends that go first as
+// local activities (both kinds draw on one budget; see activities.pace).
+func New(c client.Client, acts *activities.Activities, sendRate float64) Workers {
+	main := worker.New(c, contract.TaskQueue, worker.Options{})
+	RegisterWorkflows(main)
+	main.RegisterActivity(acts)
+	opts := worker.Options{DisableWorkflowWorker: true}
+	if sendRate > 0 {
+		opts.TaskQueueActivitiesPerSecond = 0.9 * sendRate
+	}
+	sends := worker.New(c, contract.SendTaskQueue, opts)
+	sends.RegisterActivity(acts)
+	return Workers{main, sends}
+}
+
+// Start starts every worker, or none.
+func (ws Workers) Start() error {
+	for i, w := range ws {
+		if err := w.Start(); err != nil {
+			for _, started := range ws[:i] {
+				started.Stop()
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Stop stops every worker.
+func (ws Workers) Stop() {
+	for _, w := range ws {
+		w.Stop()
+	}
 }
 
 // Registry is where workflows are registered: a worker, or a replayer.
@@ -43,6 +76,7 @@ func RegisterWorkflows(r Registry) {
 		contract.SetupWizardName:       workflows.SetupWizard,
 		contract.RedeliverName:         workflows.RedeliverMessage,
 		contract.MaintenanceName:       workflows.Maintenance,
+		contract.MorningName:           workflows.MorningMessage,
 	} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}

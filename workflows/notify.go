@@ -1,11 +1,13 @@
 package workflows
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -15,7 +17,9 @@ import (
 
 // Retries for a Zalo send: exponential from 1 s to a 5-minute cap, for a
 // day. Zalo's permanent errors come back non-retryable from the activity.
+// Sends wait on their own task queue, which Temporal paces.
 var sendOptions = workflow.ActivityOptions{
+	TaskQueue:              contract.SendTaskQueue,
 	StartToCloseTimeout:    30 * time.Second,
 	ScheduleToCloseTimeout: 24 * time.Hour,
 	RetryPolicy: &temporal.RetryPolicy{
@@ -28,17 +32,19 @@ var sendOptions = workflow.ActivityOptions{
 // A send is first tried as a local activity — inside the workflow task,
 // with no round trip through the server — for a few quick attempts; one
 // still failing then becomes a regular activity under sendOptions, with
-// its retries visible in the Temporal UI. A refused OA token, or a send
-// whose answer was lost, ends the local attempts at once: waiting (for the
-// keeper's new token, for the lost message to show up) is the regular
-// activity's job, not the workflow task's.
+// its retries visible in the Temporal UI. A refused OA token, a send whose
+// answer was lost, one that would wait for its turn in the OA's send rate,
+// or Zalo's -32, ends the local attempts at once: waiting (for the keeper's
+// new token, for the lost message to show up, for the send budget) is the
+// regular activity's job, not the workflow task's.
 var sendLocalOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:        time.Second,
-		BackoffCoefficient:     2,
-		MaximumAttempts:        3,
-		NonRetryableErrorTypes: []string{activities.ErrTokenRefused, activities.ErrInDoubt},
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumAttempts:    3,
+		NonRetryableErrorTypes: []string{activities.ErrTokenRefused, activities.ErrInDoubt, activities.ErrPaced,
+			"zalo_rate_limited", "zalo_night_block"},
 	},
 }
 
@@ -93,14 +99,7 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 func tally(outcomes ...activities.Outcome) contract.NotifyResult {
 	var res contract.NotifyResult
 	for _, o := range outcomes {
-		switch o.Status {
-		case activities.StatusSent:
-			res.Sent++
-		case activities.StatusSkipped:
-			res.Skipped++
-		default:
-			res.Failed++
-		}
+		res.Add(o.Status, 1)
 	}
 	return res
 }
@@ -111,23 +110,47 @@ func tally(outcomes ...activities.Outcome) contract.NotifyResult {
 // write, never the send.
 func deliver(ctx workflow.Context, deliveryID uuid.UUID) activities.Outcome {
 	var a *activities.Activities
+	out := send(ctx, a.SendZaloMessage, activities.SendInput{DeliveryID: deliveryID})
+	if !out.Recorded {
+		rec := activities.RecordInput{DeliveryID: deliveryID, Outcome: out}
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbOptions), a.RecordDelivery, rec).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("delivery outcome not recorded", "delivery_id", deliveryID, "error", err)
+		}
+	}
+	if out.Status == activities.StatusDeferred && out.DeferredUntil != nil {
+		wakeInTheMorning(ctx, out.Recipient, *out.DeferredUntil)
+	}
+	return out
+}
+
+// send runs a send activity: first as a local activity, then, if that did
+// not settle it, as a regular one on the send queue. An activity that
+// failed for good becomes a failed outcome, not yet recorded.
+func send[I any](ctx workflow.Context, activity func(context.Context, I) (activities.Outcome, error), in I) activities.Outcome {
 	var out activities.Outcome
-	in := activities.SendInput{DeliveryID: deliveryID}
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendLocalOptions), a.SendZaloMessage, in).Get(ctx, &out)
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendLocalOptions), activity, in).Get(ctx, &out)
 	if err != nil && !permanent(err) {
-		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sendOptions), a.SendZaloMessage, in).Get(ctx, &out)
+		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sendOptions), activity, in).Get(ctx, &out)
 	}
 	if err != nil {
 		out = activities.Outcome{Status: activities.StatusFailed, Reason: failureReason(ctx, err)}
 	}
-	if out.Recorded {
-		return out
-	}
-	rec := activities.RecordInput{DeliveryID: deliveryID, Outcome: out}
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbOptions), a.RecordDelivery, rec).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("delivery outcome not recorded", "delivery_id", deliveryID, "error", err)
-	}
 	return out
+}
+
+// wakeInTheMorning makes sure the recipient's morning message for the
+// night ending at at is coming: it starts its workflow, which outlives
+// this one, unless it runs already (it will gather this alert too).
+func wakeInTheMorning(ctx workflow.Context, recipient string, at time.Time) {
+	opts := workflow.ChildWorkflowOptions{
+		WorkflowID:            contract.MorningWorkflowID(recipient, at),
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}
+	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), contract.MorningName, contract.MorningInput{Recipient: recipient, At: at})
+	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		workflow.GetLogger(ctx).Error("the morning message could not be started; maintenance starts it", "recipient", recipient, "error", err)
+	}
 }
 
 // permanent tells an error retrying cannot fix (Zalo refused for good).

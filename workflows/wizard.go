@@ -287,11 +287,11 @@ func (w *wizard) testCall(ctx workflow.Context) (contract.WizardState, error) {
 			"the Zalo account "+w.st.ZaloAccount.Name+" does not follow the OA: follow (\"Quan tâm\") the OA in Zalo first, then try again",
 			contract.ErrNotFollowing, nil)
 	case res.MessageID == "":
-		w.st.TestCall = &contract.TestCall{ZaloCode: res.ZaloCode, Error: res.Error}
+		w.st.TestCall = &contract.TestCall{Route: res.Route, ZaloCode: res.ZaloCode, Error: res.Error}
 		return w.st, temporal.NewNonRetryableApplicationError(fmt.Sprintf("Zalo refused the test message: %s", res.Error),
 			contract.ErrZaloRefused, nil, res.ZaloCode)
 	}
-	w.st.TestCall = &contract.TestCall{OK: true, MessageID: res.MessageID}
+	w.st.TestCall = &contract.TestCall{OK: true, MessageID: res.MessageID, Route: res.Route}
 	w.tested = w.revision
 	return w.st, nil
 }

@@ -4,13 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // UserDetail is what the OA API tells of one user.
 type UserDetail struct {
 	UserID, UserIDByApp, DisplayName, Avatar string
 	IsFollower                               bool
+	// LastInteraction is the start (Vietnam time) of the day Zalo gives as
+	// the user's last interaction; nil when it gives none.
+	LastInteraction *time.Time
 }
+
+var vietnam = time.FixedZone("ICT", 7*60*60)
 
 // UserDetail reads a user by OA-scoped id.
 func (c *Client) UserDetail(ctx context.Context, accessToken, userID string) (UserDetail, error) {
@@ -20,11 +26,16 @@ func (c *Client) UserDetail(ctx context.Context, accessToken, userID string) (Us
 		DisplayName string `json:"display_name"`
 		Avatar      string `json:"avatar"`
 		IsFollower  bool   `json:"user_is_follower"`
+		Last        string `json:"user_last_interaction_date"`
 	}
 	if err := c.getOA(ctx, "/v3.0/oa/user/detail", accessToken, map[string]string{"user_id": userID}, &d); err != nil {
 		return UserDetail{}, err
 	}
-	return UserDetail{UserID: string(d.UserID), UserIDByApp: string(d.UserIDByApp), DisplayName: d.DisplayName, Avatar: d.Avatar, IsFollower: d.IsFollower}, nil
+	u := UserDetail{UserID: string(d.UserID), UserIDByApp: string(d.UserIDByApp), DisplayName: d.DisplayName, Avatar: d.Avatar, IsFollower: d.IsFollower}
+	if t, err := time.ParseInLocation("02/01/2006", d.Last, vietnam); err == nil {
+		u.LastInteraction = &t
+	}
+	return u, nil
 }
 
 // MaxFollowerPage is the most followers Zalo lists in one page.

@@ -71,10 +71,15 @@ func VerifyWebhook(appID, secret string, body []byte, signatureHeader string, no
 type EventKind string
 
 // The events tingting acts on; everything else is acknowledged and ignored.
+// EventUserAction is any other user_* event the user made (sent an image or
+// a sticker, submitted info, …): it says only that they interacted, which
+// opens Zalo's chat window. What only happens to a user's phone (a message
+// received or seen) is not an interaction.
 const (
 	EventFollow       EventKind = "follow"
 	EventUnfollow     EventKind = "unfollow"
 	EventUserSendText EventKind = "user_send_text"
+	EventUserAction   EventKind = "user_action"
 	EventIgnored      EventKind = "ignored"
 )
 
@@ -116,6 +121,10 @@ func ParseEvent(body []byte) (Event, error) {
 		ev.Kind, ev.UserID = EventUserSendText, o.obj("sender").id("id")
 		if ev.OAID == "" {
 			ev.OAID = o.obj("recipient").id("id")
+		}
+	default:
+		if strings.HasPrefix(ev.Name, "user_") && ev.Name != "user_received_message" && ev.Name != "user_seen_message" {
+			ev.Kind, ev.UserID = EventUserAction, o.obj("sender").id("id")
 		}
 	}
 	if ev.Kind != EventIgnored && ev.UserID == "" {

@@ -115,10 +115,18 @@ func TestParseEvent(t *testing.T) {
 	require.Equal(t, "2", ev.UserID, "numeric ids are accepted too")
 	require.Len(t, ev.DedupKey, 64, "no msg_id: the body's hash")
 
+	ev, err = zalo.ParseEvent([]byte(`{"event_name":"user_send_image","sender":{"id":"1"},"message":{"msg_id":"m9","attachments":[{"type":"image"}]}}`))
+	require.NoError(t, err)
+	require.Equal(t, zalo.EventUserAction, ev.Kind, "any other thing the user does is an interaction")
+	require.Equal(t, "1", ev.UserID)
+	require.Equal(t, "m9", ev.DedupKey)
+	_, err = zalo.ParseEvent([]byte(`{"event_name":"user_submit_info"}`))
+	require.ErrorIs(t, err, zalo.ErrMalformedWebhook, "an interaction of no one")
+
 	for body, dedup := range map[string]string{
-		`{"event_name":"user_seen_message","sender":{"id":"1"}}`:                                                          "",
-		`{"event_name":"user_send_image","sender":{"id":"1"},"message":{"msg_id":"m9","attachments":[{"type":"image"}]}}`: "m9",
-		`{"event_name":"oa_send_text","message":"a shape we never saw","timestamp":[1]}`:                                  "",
+		`{"event_name":"user_seen_message","sender":{"id":"1"}}`:                         "",
+		`{"event_name":"user_received_message","sender":{"id":"1"}}`:                     "",
+		`{"event_name":"oa_send_text","message":"a shape we never saw","timestamp":[1]}`: "",
 	} {
 		ev, err = zalo.ParseEvent([]byte(body))
 		require.NoError(t, err, body)
@@ -227,6 +235,8 @@ func FuzzParseEvent(f *testing.F) {
 			require.NotEmpty(t, ev.DedupKey)
 			if ev.Kind != zalo.EventIgnored {
 				require.NotEmpty(t, ev.UserID)
+			}
+			if ev.Kind != zalo.EventIgnored && ev.Kind != zalo.EventUserAction {
 				require.Equal(t, string(ev.Kind), ev.Name)
 			}
 		}
@@ -247,6 +257,9 @@ func FuzzParseEvent(f *testing.F) {
 		ev, err := zalo.ParseEvent(body)
 		kind := zalo.EventKind(name)
 		known := kind == zalo.EventFollow || kind == zalo.EventUnfollow || kind == zalo.EventUserSendText
+		if !known && strings.HasPrefix(name, "user_") && name != "user_received_message" && name != "user_seen_message" {
+			kind, known = zalo.EventUserAction, true
+		}
 		if name == "" || known && userID == "" {
 			require.ErrorIs(t, err, zalo.ErrMalformedWebhook)
 			return

@@ -58,7 +58,11 @@ func TestMovingTheClockAgesInteractions(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, zalosim.Config{OAAccessToken: "tok"})
 	u := w.sim.CreateUser("Lan", true) // follows now: an interaction
-	w.sim.SetClock(time.Now().Add(8 * 24 * time.Hour))
+	// Eight days on, at noon in Vietnam (a transaction message at night
+	// would meet the night rule instead).
+	vn := time.FixedZone("ICT", 7*60*60)
+	later := time.Now().Add(8 * 24 * time.Hour).In(vn)
+	w.sim.SetClock(time.Date(later.Year(), later.Month(), later.Day(), 12, 0, 0, 0, vn))
 	body, _ := w.oa(t, "POST", "/v3.0/oa/message/cs", csBody(u.OAUserID, "hi"))
 	require.Equal(t, -230, zaloCode(t, body))
 	body, _ = w.oa(t, "POST", "/v3.0/oa/message/transaction", transactionBody(u.OAUserID))

@@ -190,6 +190,7 @@ func TestTheWebUI(t *testing.T) {
 	var ingest struct{ Key string }
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/api-keys", key, map[string]string{"label": "POS 2", "scope": "ingest"}, &ingest))
 	b.click("#sign-out")
+	b.waitText("#sign-in", "Nhập khóa API") // the form is drawn before anything is typed into it
 	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), ingest.Key), chromedp.Click(chromedp.CSS("#sign-in button")))
 	b.waitText("#sign-in", "chỉ dùng để gửi giao dịch, không mở được trang quản lý")
 	require.Empty(t, b.exceptions(), "no script errors on any page")

@@ -36,7 +36,7 @@ UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now(),
     in_doubt_since = CASE WHEN d.status = 'pending' THEN COALESCE(d.in_doubt_since, now()) END
 FROM integrations i, transactions t, bank_accounts b
 WHERE d.id = @id AND i.id = d.integration_id AND t.id = d.transaction_id AND b.id = t.bank_account_id
-RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
+RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (
         SELECT 1 FROM integration_members m
@@ -44,6 +44,12 @@ RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_sin
     ))::boolean AS still_member,
     -- Unknown to the follower table: let Zalo decide.
     COALESCE((SELECT f.following FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS following,
+    (SELECT f.last_interaction_at FROM zalo_followers f WHERE f.oa_user_id = d.recipient) AS last_interaction_at,
+    (SELECT f.cs_refused_at FROM zalo_followers f WHERE f.oa_user_id = d.recipient) AS cs_refused_at,
+    -- Neither a webhook nor user/detail has told us when they last
+    -- interacted, and user/detail was not asked today.
+    COALESCE((SELECT f.last_interaction_at IS NULL AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day')
+        FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS ask_interaction,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name;
@@ -53,6 +59,8 @@ RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_sin
 -- name: FinishDelivery :one
 UPDATE deliveries d SET
     status = @status, zalo_message_id = @zalo_message_id, last_error = @last_error, updated_at = now(), in_doubt_since = NULL,
+    route = COALESCE(sqlc.narg(route)::delivery_route, d.route),
+    deferred_until = COALESCE(sqlc.narg(deferred_until)::timestamptz, d.deferred_until),
     sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() ELSE d.sent_at END
 FROM transactions t
 WHERE d.id = @id AND d.status <> 'sent' AND t.id = d.transaction_id
@@ -63,6 +71,7 @@ RETURNING t.received_at;
 -- refused it, or it never left), so the delivery is no longer in doubt.
 -- name: RecordDeliveryError :exec
 UPDATE deliveries SET last_error = @last_error, updated_at = now(),
+    route = COALESCE(sqlc.narg(route)::delivery_route, route),
     in_doubt_since = CASE WHEN @settled::boolean THEN NULL ELSE in_doubt_since END
 WHERE id = @id AND status = 'pending';
 
@@ -71,9 +80,10 @@ WHERE id = @id AND status = 'pending';
 -- same order (so its rows convert to that row type): one read of their
 -- conversation settles them all.
 -- name: InDoubtToward :many
-SELECT d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.in_doubt_since, true AS doubted,
+SELECT d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, true AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     true AS still_member, true AS following,
+    NULL::timestamptz AS last_interaction_at, NULL::timestamptz AS cs_refused_at, false AS ask_interaction,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
@@ -94,7 +104,7 @@ SELECT * FROM deliveries WHERE transaction_id = @transaction_id ORDER BY created
 
 -- name: ListIntegrationDeliveries :many
 SELECT d.id, d.transaction_id, d.recipient, d.role, d.status, d.attempts, d.zalo_message_id, d.last_error,
-    d.created_at, d.sent_at, t.amount, t.occurred_at, t.external_id
+    d.created_at, d.sent_at, d.route, d.deferred_until, t.amount, t.occurred_at, t.external_id
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN transactions t ON t.id = d.transaction_id
@@ -128,3 +138,97 @@ SELECT EXISTS (SELECT 1 FROM taken)::boolean;
 
 -- name: EndDoubtReading :exec
 DELETE FROM doubt_readers WHERE recipient = @recipient;
+
+-- CreateDigest makes a recipient's morning message once (its id comes
+-- from the workflow run that sends it).
+-- name: CreateDigest :exec
+INSERT INTO digests (id, recipient, due_at) VALUES (@id, @recipient, @due_at) ON CONFLICT (id) DO NOTHING;
+
+-- HoldForDigest puts the recipient's alerts held until @due_at or before,
+-- and not yet in a morning message, in this one.
+-- name: HoldForDigest :exec
+UPDATE deliveries SET digest_id = @digest_id, updated_at = now()
+WHERE recipient = @recipient AND status = 'deferred' AND deferred_until <= @due_at::timestamptz AND digest_id IS NULL;
+
+-- DigestDeliveries is what a morning message holds, with whether each is
+-- still wanted (see StartDeliveryAttempt).
+-- name: DigestDeliveries :many
+SELECT d.id, i.fields, i.status AS integration_status,
+    (d.role = 'owner' OR EXISTS (
+        SELECT 1 FROM integration_members m
+        WHERE m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
+    ))::boolean AS still_member,
+    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    b.bank_name, b.account_number, b.account_name
+FROM deliveries d
+JOIN integrations i ON i.id = d.integration_id
+JOIN transactions t ON t.id = d.transaction_id
+JOIN bank_accounts b ON b.id = t.bank_account_id
+WHERE d.digest_id = @digest_id AND d.status = 'deferred'
+ORDER BY t.occurred_at, t.received_at, d.id;
+
+-- SetDigestCard decides a morning message's card once: a retry finds it
+-- decided.
+-- name: SetDigestCard :exec
+UPDATE digests SET card = COALESCE(card, @card::jsonb) WHERE id = @id;
+
+-- ReleaseDigest gives a morning message's alerts back to be sent one by
+-- one (no route carries a morning message to the recipient any more).
+-- name: ReleaseDigest :many
+WITH released AS (
+    UPDATE deliveries SET status = 'pending', digest_id = NULL, updated_at = now()
+    WHERE digest_id = @id AND status = 'deferred'
+    RETURNING id
+), closed AS (
+    UPDATE digests SET status = 'skipped', in_doubt_since = NULL WHERE id = @id AND status = 'pending'
+)
+SELECT id FROM released;
+
+-- StartDigestAttempt is StartDeliveryAttempt for a morning message.
+-- name: StartDigestAttempt :one
+UPDATE digests SET attempts = attempts + 1,
+    in_doubt_since = CASE WHEN status = 'pending' THEN COALESCE(in_doubt_since, now()) END
+WHERE id = @id
+RETURNING id, recipient, card, route, status, zalo_message_id, in_doubt_since,
+    COALESCE(in_doubt_since < now(), false)::boolean AS doubted;
+
+-- FinishDigest records a morning message's outcome, and the same for every
+-- alert in it; it returns when each alert's transaction arrived, and
+-- nothing for a message recorded as sent before.
+-- name: FinishDigest :many
+WITH digest AS (
+    UPDATE digests g SET status = @status, zalo_message_id = @zalo_message_id, route = @route::delivery_route,
+        last_error = @last_error, in_doubt_since = NULL,
+        sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
+    WHERE g.id = @id AND g.status <> 'sent'
+    RETURNING g.id
+)
+UPDATE deliveries d SET status = @status, zalo_message_id = @zalo_message_id, route = @route::delivery_route,
+    last_error = @last_error, updated_at = now(), in_doubt_since = NULL,
+    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
+FROM digest, transactions t
+WHERE d.digest_id = digest.id AND d.status = 'deferred' AND t.id = d.transaction_id
+RETURNING t.received_at;
+
+-- name: RecordDigestError :exec
+UPDATE digests SET last_error = @last_error,
+    in_doubt_since = CASE WHEN @settled::boolean THEN NULL ELSE in_doubt_since END
+WHERE id = @id AND status = 'pending';
+
+-- ReserveSend takes the next free slot of the OA-wide send budget (one
+-- every @interval seconds, for every worker) and says how many seconds
+-- from now it is.
+-- name: ReserveSend :one
+INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => @interval::float8))
+ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => @interval::float8)
+RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - @interval::float8, 0)::float8 AS wait_seconds;
+
+-- ReturnSend gives back a slot ReserveSend took and that will not be used.
+-- name: ReturnSend :exec
+UPDATE send_budget SET next_at = next_at - make_interval(secs => @interval::float8);
+
+-- PauseSends holds every worker's sends for @seconds: Zalo said -32.
+-- name: PauseSends :exec
+INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => @seconds::float8))
+ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp() + make_interval(secs => @seconds::float8));

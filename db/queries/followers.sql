@@ -3,12 +3,15 @@
 -- nothing about following); a follow state older than the one stored
 -- (@at, the event's time, before following_since) is an event arriving
 -- late and changes nothing; empty names and avatars never erase known
--- ones.
+-- ones. @interacted_at, when given, is an interaction (never later than
+-- now): the last one recorded is the latest.
 -- name: UpsertZaloFollower :exec
-INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, following_since, updated_at)
+INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, following_since, last_interaction_at, updated_at)
 VALUES (@oa_user_id, @app_user_id, @display_name, @avatar_url, COALESCE(sqlc.narg(following)::boolean, false),
-    CASE WHEN sqlc.narg(following)::boolean IS NOT NULL THEN @at::timestamptz END, now())
+    CASE WHEN sqlc.narg(following)::boolean IS NOT NULL THEN @at::timestamptz END,
+    LEAST(sqlc.narg(interacted_at)::timestamptz, now()), now())
 ON CONFLICT (oa_user_id) DO UPDATE SET
+    last_interaction_at = GREATEST(zalo_followers.last_interaction_at, EXCLUDED.last_interaction_at),
     app_user_id = COALESCE(EXCLUDED.app_user_id, zalo_followers.app_user_id),
     display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE zalo_followers.display_name END,
     avatar_url = CASE WHEN EXCLUDED.avatar_url <> '' THEN EXCLUDED.avatar_url ELSE zalo_followers.avatar_url END,
@@ -29,3 +32,21 @@ SELECT * FROM zalo_followers WHERE oa_user_id = @oa_user_id;
 -- was known (they had not followed yet) that id.
 -- name: LinkZaloAccounts :exec
 UPDATE zalo_accounts SET oa_user_id = @oa_user_id WHERE app_user_id = @app_user_id AND oa_user_id IS NULL;
+
+-- RecordCSRefused notes that Zalo refused a user a cs message for want of
+-- a recent interaction: cs is not tried again until they interact. A user
+-- unknown until now is recorded as following (what Zalo decides next).
+-- name: RecordCSRefused :exec
+INSERT INTO zalo_followers (oa_user_id, following, cs_refused_at) VALUES (@oa_user_id, true, now())
+ON CONFLICT (oa_user_id) DO UPDATE SET cs_refused_at = now(), updated_at = now();
+
+-- RecordInteractionDate stores what user/detail says of a user's last
+-- interaction (a day; NULL when Zalo gave none) and that it was asked.
+-- name: RecordInteractionDate :exec
+UPDATE zalo_followers SET interaction_checked_at = now(),
+    last_interaction_at = GREATEST(last_interaction_at, LEAST(sqlc.narg(interacted_at)::timestamptz, now()))
+WHERE oa_user_id = @oa_user_id;
+
+-- ReachOf is what routes may reach each of these users.
+-- name: ReachOf :many
+SELECT oa_user_id, following, last_interaction_at, cs_refused_at FROM zalo_followers WHERE oa_user_id = ANY(@oa_user_ids::text[]);

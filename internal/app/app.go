@@ -162,7 +162,7 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 	}
 	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
 		Codec: cdc, TemporalUIOrigin: a.Config.TemporalUIOrigin,
-		PublicRateLimit: a.Config.PublicRateLimit, TrustedProxies: a.Config.TrustedProxies,
+		PublicRateLimit: a.Config.PublicRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
 		CassoMaxAge: a.Config.CassoSignatureMaxAge, Metrics: a.Metrics,
 		Webhooks: api.ZaloWebhooks{AppID: a.Config.ZaloAppID, WebhookSecret: a.Config.ZaloWebhookSecret, MaxAge: a.Config.ZaloWebhookMaxAge},
@@ -188,7 +188,11 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		Metrics:   a.Metrics,
 		Now:       time.Now,
 		InDoubt:   activities.InDoubt{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait},
-	})
+		Reach: activities.Reach{
+			Policy: a.Config.Routes, TransactionTemplate: a.Config.TransactionTemplate,
+			ZNSParams: a.Config.ZNSParams, SendRate: a.Config.SendRate,
+		},
+	}, a.Config.SendRate)
 	if err := worker.StartKeeper(ctx, tc); err != nil {
 		return err
 	}

@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/route"
 )
 
 // Config is every setting of the product's processes. The harness
@@ -50,6 +53,13 @@ type Config struct {
 	CassoSignatureMaxAge time.Duration
 	InDoubtCheck         bool
 	InDoubtWait          time.Duration
+
+	// Routes is how a recipient is reached (ZALO_ROUTES, the windows, the
+	// night); TransactionTemplate and ZNSParams shape those messages.
+	Routes              route.Policy
+	TransactionTemplate string
+	ZNSParams           map[message.Field]string
+	SendRate            float64
 
 	PublicRateLimit      int
 	TrustedProxies       []*net.IPNet
@@ -97,6 +107,14 @@ var Vars = []Var{
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
 	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for it in the recipient's conversation (false: send again).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
 	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
+	{"ZALO_ROUTES", "cs,transaction,zns", "The routes tried for each recipient, best first: cs (chat; free within its window), transaction (a transaction message; followers, not at night), zns (paid; needs the integration's ZNS template).", setRoutes},
+	{"ZALO_CS_WINDOW", "48h", "Chat (cs) goes to a recipient who interacted with the OA this recently: free within 48 h since 2026 (Zalo refuses it after 7 days and charges it after 48 h).", setDuration(func(c *Config) *time.Duration { return &c.Routes.CSWindow })},
+	{"ZALO_TRANSACTION_WINDOW", "8760h", "Transaction messages go to a follower whose last known interaction is this recent (reported: a year).", setDuration(func(c *Config) *time.Duration { return &c.Routes.TransactionWindow })},
+	{"ZALO_NIGHT", "22:00-06:00", "When Zalo refuses the night routes, Vietnam time (-234); alerts they would carry are held to its end and sent as one morning message. Empty: no night.", setNight},
+	{"ZALO_NIGHT_ROUTES", "transaction", "The routes Zalo refuses at night (comma-separated).", setNightRoutes},
+	{"ZALO_TRANSACTION_TEMPLATE", "transaction_transaction", "The transaction message's template_type.", setString(func(c *Config) *string { return &c.TransactionTemplate })},
+	{"ZALO_ZNS_PARAMS", "", "The ZNS template's parameter for each field, e.g. amount=so_tien,time=thoi_gian (a field not named goes under its own name: amount, time, account, description, balance, reference, counter_account).", setZNSParams},
+	{"ZALO_SEND_RATE", "60", "Messages a second the OA sends at most, every worker together (Zalo allows about 4,000 calls a minute; -32 beyond). 0: no limit.", setRate},
 	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address may make to the routes without an API key (the Casso and Zalo webhooks, the OAuth callback); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs of the reverse proxies in front of the API, whose X-Forwarded-For is believed; empty: the client is the connection's peer.", setCIDRs},
 	{"RETAIN_WEBHOOK_BODIES", "720h", "How long raw Zalo and Casso webhook bodies are kept (what was parsed from them stays); 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainWebhookBodies })},
@@ -271,5 +289,84 @@ func setFormat(c *Config, v string) error {
 		return fmt.Errorf("must be json or text, got %q", v)
 	}
 	c.LogFormat = v
+	return nil
+}
+
+func setRoutes(c *Config, v string) error {
+	c.Routes.Order = nil
+	for _, s := range strings.Split(v, ",") {
+		rt, err := route.Parse(s)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(c.Routes.Order, rt) {
+			return fmt.Errorf("route %s twice", rt)
+		}
+		c.Routes.Order = append(c.Routes.Order, rt)
+	}
+	return nil
+}
+
+func setNightRoutes(c *Config, v string) error {
+	c.Routes.NightRoutes = nil
+	for _, s := range strings.Split(v, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		rt, err := route.Parse(s)
+		if err != nil {
+			return err
+		}
+		c.Routes.NightRoutes = append(c.Routes.NightRoutes, rt)
+	}
+	return nil
+}
+
+// setNight reads "HH:MM-HH:MM".
+func setNight(c *Config, v string) error {
+	if strings.TrimSpace(v) == "" {
+		c.Routes.NightStart, c.Routes.NightEnd = 0, 0
+		return nil
+	}
+	from, to, ok := strings.Cut(v, "-")
+	start, err1 := clock(from)
+	end, err2 := clock(to)
+	if !ok || err1 != nil || err2 != nil {
+		return fmt.Errorf("not HH:MM-HH:MM: %q", v)
+	}
+	c.Routes.NightStart, c.Routes.NightEnd = start, end
+	return nil
+}
+
+func clock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+func setZNSParams(c *Config, v string) error {
+	c.ZNSParams = map[message.Field]string{}
+	for _, pair := range strings.Split(v, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		field, param, ok := strings.Cut(pair, "=")
+		f := message.Field(strings.TrimSpace(field))
+		if _, err := message.ParseFields([]string{string(f)}); !ok || err != nil || strings.TrimSpace(param) == "" {
+			return fmt.Errorf("not field=param with a field of amount, time, account, description, balance, reference, counter_account: %q", pair)
+		}
+		c.ZNSParams[f] = strings.TrimSpace(param)
+	}
+	return nil
+}
+
+func setRate(c *Config, v string) error {
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || r < 0 {
+		return fmt.Errorf("not a number, 0 or more: %q", v)
+	}
+	c.SendRate = r
 	return nil
 }

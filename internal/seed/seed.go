@@ -30,8 +30,9 @@ type Integration struct {
 	Fields         []message.Field // nil means all
 }
 
-// CreateIntegration records the owner and members as followers and creates
-// the integration, all in one transaction.
+// CreateIntegration records the owner and members as followers who just
+// followed (as their follow webhooks would) and creates the integration,
+// all in one transaction.
 func CreateIntegration(ctx context.Context, pool *db.Pool, in Integration) (db.CreateIntegrationRow, error) {
 	if in.Direction == "" {
 		in.Direction = db.DirectionBoth
@@ -44,11 +45,11 @@ func CreateIntegration(ctx context.Context, pool *db.Pool, in Integration) (db.C
 		fields[i] = string(f)
 	}
 	var integ db.CreateIntegrationRow
-	following := true
+	following, now := true, time.Now()
 	err := db.InTx(ctx, pool, func(q *db.Queries) error {
 		for _, p := range append([]Person{in.Owner}, in.Members...) {
 			if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
-				OAUserID: p.OAUserID, AppUserID: &p.AppUserID, DisplayName: p.Name, Following: &following, At: time.Now(),
+				OAUserID: p.OAUserID, AppUserID: &p.AppUserID, DisplayName: p.Name, Following: &following, At: now, InteractedAt: &now,
 			}); err != nil {
 				return err
 			}

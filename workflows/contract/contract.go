@@ -12,8 +12,14 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// TaskQueue is the one task queue tingting's workers poll.
+// TaskQueue is the task queue of every workflow and of the activities that
+// do not send a message.
 const TaskQueue = "tingting"
+
+// SendTaskQueue is where a message send waits when it runs as a regular
+// activity: Temporal hands out its tasks at most at ZALO_SEND_RATE a
+// second, across every worker.
+const SendTaskQueue = "tingting-send"
 
 // Workflow type names, registered explicitly so that a rename of a Go
 // function never breaks running workflows.
@@ -25,6 +31,7 @@ const (
 	SyncFollowersName     = "SyncZaloFollowers"
 	RedeliverName         = "RedeliverMessage"
 	MaintenanceName       = "Maintenance"
+	MorningName           = "MorningMessage"
 )
 
 // Error types, as temporal.ApplicationError.Type(), that callers act on.
@@ -73,6 +80,22 @@ func RedeliverWorkflowID(deliveryID, requestID uuid.UUID) string {
 	return "redeliver:" + deliveryID.String() + ":" + requestID.String()
 }
 
+// MorningWorkflowID is the id of a recipient's morning message for the
+// night that ends at at: every alert the night held for them goes in one.
+// A second start while it runs is refused (it will gather that alert too);
+// one after it ended starts it again for what came late.
+func MorningWorkflowID(recipient string, at time.Time) string {
+	return "morning:" + recipient + ":" + at.In(vietnam).Format("2006-01-02T15:04")
+}
+
+var vietnam = time.FixedZone("ICT", 7*60*60)
+
+// MorningInput is a recipient and the end of their night.
+type MorningInput struct {
+	Recipient string
+	At        time.Time
+}
+
 // RedeliverInput names a delivery the owner asked to send again.
 type RedeliverInput struct {
 	DeliveryID uuid.UUID
@@ -99,4 +122,20 @@ type NotifyInput struct {
 // NotifyResult counts the outcomes of the transaction's deliveries.
 type NotifyResult struct {
 	Sent, Skipped, Failed int
+	// Deferred: held for the recipients' morning message (the night).
+	Deferred int `json:",omitempty"`
+}
+
+// Add counts n deliveries that ended with status.
+func (r *NotifyResult) Add(status string, n int) {
+	switch status {
+	case "sent":
+		r.Sent += n
+	case "skipped":
+		r.Skipped += n
+	case "deferred":
+		r.Deferred += n
+	default:
+		r.Failed += n
+	}
 }

@@ -53,8 +53,11 @@ type WizardAccount struct {
 type TestCall struct {
 	OK        bool
 	MessageID string
-	ZaloCode  int
-	Error     string
+	// Route is the route the owner's alerts take, which the test took:
+	// cs, transaction or zns.
+	Route    string
+	ZaloCode int
+	Error    string
 }
 
 // WizardState is everything the wizard knows; the State query returns it.

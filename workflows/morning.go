@@ -1,0 +1,63 @@
+package workflows
+
+import (
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/workflows/contract"
+)
+
+// morningSpace names the morning messages' ids, made from their runs' ids.
+var morningSpace = uuid.MustParse("5b0b9a5e-6c1e-4c44-9d64-52f1b1f0a7d3")
+
+// MorningMessage sleeps until the night ends, then sends the recipient one
+// message for every alert the night held for them, and records each of
+// those alerts as sent with that message's id. The wait is a timer in the
+// workflow: nothing polls. Alerts no morning message can carry (the
+// recipient is reached by ZNS only) go one by one.
+func MorningMessage(ctx workflow.Context, in contract.MorningInput) (contract.NotifyResult, error) {
+	if wait := in.At.Sub(workflow.Now(ctx)); wait > 0 {
+		if err := workflow.Sleep(ctx, wait); err != nil {
+			return contract.NotifyResult{}, err
+		}
+	}
+	var a *activities.Activities
+	morning := activities.MorningInput{
+		DigestID:  uuid.NewSHA1(morningSpace, []byte(workflow.GetInfo(ctx).WorkflowExecution.RunID)),
+		Recipient: in.Recipient, DueAt: in.At,
+	}
+	var plan activities.MorningPlan
+	prepCtx := workflow.WithLocalActivityOptions(ctx, planOptions)
+	if err := workflow.ExecuteLocalActivity(prepCtx, a.PrepareMorning, morning).Get(ctx, &plan); err != nil {
+		return contract.NotifyResult{}, err
+	}
+	var res contract.NotifyResult
+	release := plan.Release
+	if plan.Count > 0 {
+		out := send(ctx, a.SendMorning, morning)
+		if !out.Recorded {
+			if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbOptions), a.RecordMorning, morning, out).Get(ctx, nil); err != nil {
+				workflow.GetLogger(ctx).Error("morning message outcome not recorded", "recipient", in.Recipient, "error", err)
+			}
+		}
+		release = append(release, out.Release...)
+		if len(out.Release) == 0 {
+			res.Add(out.Status, plan.Count)
+		}
+	}
+	outcomes := make([]activities.Outcome, len(release))
+	wg := workflow.NewWaitGroup(ctx)
+	for i, id := range release {
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			outcomes[i] = deliver(ctx, id)
+		})
+	}
+	wg.Wait(ctx)
+	for _, o := range outcomes {
+		res.Add(o.Status, 1)
+	}
+	return res, nil
+}
