@@ -5,11 +5,14 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -388,4 +391,43 @@ func TestASendWhoseAnswerWasLostIsLookedForBeforeItIsSentAgain(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, activities.StatusSent, out.Status)
 	require.Len(t, w.sim.Inbox(w.member.OAUserID), 1)
+}
+
+// TestSendsKeepTheOAsPace: however many sends run at once, one budget row
+// spaces them at ZALO_SEND_RATE (here 10 a second): no two reach Zalo
+// closer than a tenth of a second apart.
+func TestSendsKeepTheOAsPace(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	w.acts.Reach.SendRate = 10
+	var ids []uuid.UUID
+	for range 4 {
+		for _, id := range w.plan(t) {
+			ids = append(ids, id)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := w.send(t, id)
+			assert.NoError(t, err)
+			assert.Equal(t, activities.StatusSent, out.Status)
+		}()
+	}
+	wg.Wait()
+	var at []time.Time
+	for _, u := range []zalosim.User{w.owner, w.member} {
+		for _, m := range w.sim.Inbox(u.OAUserID) {
+			at = append(at, m.ReceivedAt)
+		}
+	}
+	require.Len(t, at, len(ids))
+	slices.SortFunc(at, time.Time.Compare)
+	for i := 1; i < len(at); i++ {
+		// A send starts at its slot; Zalo stamps it a moment later, give
+		// or take a few milliseconds of scheduling.
+		require.Greater(t, at[i].Sub(at[i-1]), 85*time.Millisecond, "sends %d and %d", i-1, i)
+	}
 }

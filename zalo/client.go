@@ -97,18 +97,6 @@ func (c *Client) SendText(ctx context.Context, accessToken, userID, text string)
 	return res, err
 }
 
-// SendTemplate sends a ZBS template message, the route Zalo requires for
-// users who have not interacted with the OA in the last 7 days.
-func (c *Client) SendTemplate(ctx context.Context, accessToken, userID, templateID string, data map[string]string) (SendResult, error) {
-	if userID == "" || templateID == "" {
-		return SendResult{}, &Error{Code: CodeInvalidParam, Message: "empty recipient or template id"}
-	}
-	body := map[string]any{"user_id": userID, "template_id": templateID, "template_data": data}
-	var res SendResult
-	err := c.postOA(ctx, "/v3.0/oa/message/template", accessToken, body, &res)
-	return res, err
-}
-
 // envelope is the shape of every OA API answer; do has already turned a
 // non-zero "error" into an *Error.
 type envelope struct {

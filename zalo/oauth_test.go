@@ -225,18 +225,6 @@ func TestUserDetailAndFollowerPages(t *testing.T) {
 	require.True(t, d.IsFollower)
 }
 
-func TestSendTemplate(t *testing.T) {
-	t.Parallel()
-	w := newOAuthWorld(t)
-	u := w.sim.CreateUser("Lan", true)
-	res, err := w.client.SendTemplate(context.Background(), "a0", u.OAUserID, "tpl-1", map[string]string{"amount": "+599.000 VND"})
-	require.NoError(t, err)
-	inbox := w.sim.Inbox(u.OAUserID)
-	require.Len(t, inbox, 1)
-	require.Equal(t, res.MessageID, inbox[0].MessageID)
-	require.Contains(t, inbox[0].Text, "+599.000 VND")
-}
-
 // TestTokenAnswers: Zalo documents expires_in as a string; some answers
 // carry a number. OAuth refusals come with HTTP 200 or 4xx alike.
 func TestTokenAnswers(t *testing.T) {

@@ -30,8 +30,11 @@ type shop struct {
 	txns  int
 }
 
-func newShop(t *testing.T) *shop {
-	s := startStack(t)
+func newShop(t *testing.T) *shop { return newShopWith(t) }
+
+// newShopWith is newShop on a stack with more environment (NAME, value…).
+func newShopWith(t *testing.T, env ...string) *shop {
+	s := startStack(t, env...)
 	ctx := context.Background()
 	sh := &shop{stack: s, key: s.workspace(t, "Shop"), owner: s.sim.CreateUser("Chị Lan", true)}
 	var acct struct {

@@ -53,7 +53,7 @@ type StackConfig struct {
 	// the dev server (-temporal postgres); the stack fills in HostPort, Dir
 	// and Output, sets its databases up at start and drops them at Stop.
 	Server *temporalserver.Options
-	// SendRate, if positive, is the worker's (and the floor's) ZALO_SEND_RATE.
+	// SendRate is the worker's (and the floor's) ZALO_SEND_RATE; 0: no limit.
 	SendRate float64
 }
 
@@ -257,12 +257,10 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 	return nil
 }
 
-// sendRateEnv is ZALO_SEND_RATE for the worker and the floor, if set.
+// sendRateEnv is ZALO_SEND_RATE for the worker and the floor: 0 (no
+// limit, not the product's default of 60) unless -send-rate says.
 func (s *Stack) sendRateEnv() []string {
-	if s.cfg.SendRate <= 0 {
-		return nil
-	}
-	return []string{"ZALO_SEND_RATE=" + strconv.FormatFloat(s.cfg.SendRate, 'f', -1, 64)}
+	return []string{"ZALO_SEND_RATE=" + strconv.FormatFloat(max(s.cfg.SendRate, 0), 'f', -1, 64)}
 }
 
 // StartFloor starts the floor's process for the shop.

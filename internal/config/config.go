@@ -110,8 +110,8 @@ var Vars = []Var{
 	{"ZALO_ROUTES", "cs,transaction,zns", "The routes tried for each recipient, best first: cs (chat; free within its window), transaction (a transaction message; followers, not at night), zns (paid; needs the integration's ZNS template).", setRoutes},
 	{"ZALO_CS_WINDOW", "48h", "Chat (cs) goes to a recipient who interacted with the OA this recently: free within 48 h since 2026 (Zalo refuses it after 7 days and charges it after 48 h).", setDuration(func(c *Config) *time.Duration { return &c.Routes.CSWindow })},
 	{"ZALO_TRANSACTION_WINDOW", "8760h", "Transaction messages go to a follower whose last known interaction is this recent (reported: a year).", setDuration(func(c *Config) *time.Duration { return &c.Routes.TransactionWindow })},
-	{"ZALO_NIGHT", "22:00-06:00", "When Zalo refuses the night routes, Vietnam time (-234); alerts they would carry are held to its end and sent as one morning message. Empty: no night.", setNight},
-	{"ZALO_NIGHT_ROUTES", "transaction", "The routes Zalo refuses at night (comma-separated).", setNightRoutes},
+	{"ZALO_NIGHT", "22:00-06:00", "When Zalo refuses the night routes, Vietnam time (-234); alerts they would carry are held to its end and sent as one morning message. off: no night.", setNight},
+	{"ZALO_NIGHT_ROUTES", "transaction", "The routes Zalo refuses at night (comma-separated; none: no route).", setNightRoutes},
 	{"ZALO_TRANSACTION_TEMPLATE", "transaction_transaction", "The transaction message's template_type.", setString(func(c *Config) *string { return &c.TransactionTemplate })},
 	{"ZALO_ZNS_PARAMS", "", "The ZNS template's parameter for each field, e.g. amount=so_tien,time=thoi_gian (a field not named goes under its own name: amount, time, account, description, balance, reference, counter_account).", setZNSParams},
 	{"ZALO_SEND_RATE", "60", "Messages a second the OA sends at most, every worker together (Zalo allows about 4,000 calls a minute; -32 beyond). 0: no limit.", setRate},
@@ -309,10 +309,10 @@ func setRoutes(c *Config, v string) error {
 
 func setNightRoutes(c *Config, v string) error {
 	c.Routes.NightRoutes = nil
+	if strings.TrimSpace(v) == "none" {
+		return nil
+	}
 	for _, s := range strings.Split(v, ",") {
-		if strings.TrimSpace(s) == "" {
-			continue
-		}
 		rt, err := route.Parse(s)
 		if err != nil {
 			return err
@@ -324,7 +324,7 @@ func setNightRoutes(c *Config, v string) error {
 
 // setNight reads "HH:MM-HH:MM".
 func setNight(c *Config, v string) error {
-	if strings.TrimSpace(v) == "" {
+	if strings.TrimSpace(v) == "off" {
 		c.Routes.NightStart, c.Routes.NightEnd = 0, 0
 		return nil
 	}
@@ -332,18 +332,23 @@ func setNight(c *Config, v string) error {
 	start, err1 := clock(from)
 	end, err2 := clock(to)
 	if !ok || err1 != nil || err2 != nil {
-		return fmt.Errorf("not HH:MM-HH:MM: %q", v)
+		return fmt.Errorf("not HH:MM-HH:MM (or with seconds): %q", v)
 	}
 	c.Routes.NightStart, c.Routes.NightEnd = start, end
 	return nil
 }
 
+// clock reads a time of day, HH:MM or HH:MM:SS.
 func clock(s string) (time.Duration, error) {
-	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		t, err = time.Parse("15:04:05", s)
+	}
 	if err != nil {
 		return 0, err
 	}
-	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second, nil
 }
 
 func setZNSParams(c *Config, v string) error {

@@ -4,10 +4,13 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/internal/config"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/route"
 )
 
 func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
@@ -18,6 +21,22 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, "127.0.0.1:7233", c.TemporalAddress)
 	require.Equal(t, ":8080", c.HTTPAddr)
 	require.Equal(t, "10m0s", c.CassoSignatureMaxAge.String())
+	require.Equal(t, route.Default(), c.Routes, "the README's defaults are route.Default")
+	require.Equal(t, 60.0, c.SendRate)
+}
+
+func TestTheRoutePolicyIsConfiguration(t *testing.T) {
+	c, err := config.Load(env(map[string]string{
+		"ZALO_ROUTES": "transaction, cs", "ZALO_CS_WINDOW": "24h", "ZALO_NIGHT": "21:30-06:15:30", "ZALO_NIGHT_ROUTES": "none",
+		"ZALO_ZNS_PARAMS": "amount=so_tien, time = thoi_gian", "ZALO_SEND_RATE": "12.5",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, route.Policy{
+		Order: []route.Route{route.Transaction, route.CS}, CSWindow: 24 * time.Hour, TransactionWindow: 365 * 24 * time.Hour,
+		NightStart: 21*time.Hour + 30*time.Minute, NightEnd: 6*time.Hour + 15*time.Minute + 30*time.Second,
+	}, c.Routes)
+	require.Equal(t, map[message.Field]string{message.FieldAmount: "so_tien", message.FieldTime: "thoi_gian"}, c.ZNSParams)
+	require.Equal(t, 12.5, c.SendRate)
 }
 
 func TestBadValuesNameTheVariable(t *testing.T) {
@@ -27,6 +46,11 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"CASSO_SIGNATURE_MAX_AGE": "ten minutes",
 		"LOG_LEVEL":               "loud",
 		"LOG_FORMAT":              "xml",
+		"ZALO_ROUTES":             "cs,sms",
+		"ZALO_NIGHT":              "22h-6h",
+		"ZALO_NIGHT_ROUTES":       "cs,fax",
+		"ZALO_ZNS_PARAMS":         "price=so_tien",
+		"ZALO_SEND_RATE":          "-1",
 	} {
 		_, err := config.Load(env(map[string]string{name: value}))
 		require.ErrorContains(t, err, name)

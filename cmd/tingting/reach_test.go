@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/workflows/contract"
+	"github.com/tingting-vn/tingting/zalosim"
+)
+
+var vietnam = time.FixedZone("ICT", 7*60*60)
+
+// noonIn is noon in Vietnam days from now: a time the sandbox's night rule
+// (no transaction messages from 22:00 to 06:00) leaves alone.
+func noonIn(days int) time.Time {
+	d := time.Now().In(vietnam).AddDate(0, 0, days)
+	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, vietnam)
+}
+
+// delivered posts a transaction and waits until its delivery to the owner
+// is no longer pending; it returns that delivery.
+func (sh *shop) delivered(t *testing.T, amount int64) delivery {
+	t.Helper()
+	sh.txns++
+	var res struct {
+		TransactionID string `json:"transaction_id"`
+	}
+	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
+		"account_number": "111", "external_id": fmt.Sprint("FT", sh.txns), "amount": amount, "occurred_at": time.Now().Format(time.RFC3339),
+	}, &res))
+	var d delivery
+	require.Eventually(t, func() bool {
+		d = sh.deliveryOf(t, res.TransactionID)
+		return d.Status != "" && d.Status != "pending"
+	}, 20*time.Second, 50*time.Millisecond)
+	return d
+}
+
+type delivery struct {
+	Status        string     `json:"status"`
+	Route         *string    `json:"route"`
+	LastError     string     `json:"last_error"`
+	ZaloMessageID string     `json:"zalo_message_id"`
+	DeferredUntil *time.Time `json:"deferred_until"`
+}
+
+func (sh *shop) deliveryOf(t *testing.T, transactionID string) delivery {
+	var txn struct {
+		Deliveries []delivery `json:"deliveries"`
+	}
+	call(t, "GET", sh.apiURL+"/v1/transactions/"+transactionID, sh.key, nil, &txn)
+	if len(txn.Deliveries) == 0 {
+		return delivery{}
+	}
+	return txn.Deliveries[0]
+}
+
+// reachableBy is the owner's reachable_by in GET /v1/integrations/{id}.
+func (sh *shop) reachableBy(t *testing.T) string {
+	var integ struct {
+		Owner struct {
+			ReachableBy       string     `json:"reachable_by"`
+			LastInteractionAt *time.Time `json:"last_interaction_at"`
+		} `json:"owner"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String(), sh.key, nil, &integ))
+	require.NotNil(t, integ.Owner.LastInteractionAt)
+	return integ.Owner.ReachableBy
+}
+
+// TestEachAlertTakesTheRouteThatReaches: in the chat window an alert is a
+// cs message; eight days on Zalo refuses cs (-230), and the same attempt
+// sends a transaction message, the delivery log saying why; the next alert
+// goes straight by transaction; once the owner writes to the OA again,
+// chat is back.
+func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
+	sh := newShopWith(t, "ZALO_NIGHT", "off") // the sandbox's clock decides the night here
+	sh.sim.SetClock(noonIn(0))
+	require.Equal(t, "cs", sh.reachableBy(t), "followed a moment ago")
+	d := sh.delivered(t, 10_000)
+	require.Equal(t, "sent", d.Status)
+	require.Equal(t, "cs", *d.Route)
+
+	sh.sim.SetClock(noonIn(8))
+	d = sh.delivered(t, 20_000)
+	require.Equal(t, "sent", d.Status)
+	require.Equal(t, "transaction", *d.Route)
+	require.Equal(t, "cs refused (-230)", d.LastError)
+	inbox := sh.sim.Inbox(sh.owner.OAUserID)
+	require.Equal(t, zalosim.KindTransaction, inbox[len(inbox)-1].Kind)
+	require.Contains(t, inbox[len(inbox)-1].Text, "Số tiền: +20.000 VND")
+	require.Equal(t, "transaction", sh.reachableBy(t))
+
+	d = sh.delivered(t, 30_000)
+	require.Equal(t, "transaction", *d.Route)
+	require.Empty(t, d.LastError, "cs is not tried again")
+	require.Equal(t, 2, sh.sim.Stats().Calls[zalosim.KindCS])
+
+	sh.sim.ResetClock()
+	sh.says(t, sh.owner, "cảm ơn shop") // an interaction: its webhook reopens the chat window
+	require.Eventually(t, func() bool { return sh.reachableBy(t) == "cs" }, 10*time.Second, 50*time.Millisecond)
+	d = sh.delivered(t, 40_000)
+	require.Equal(t, "cs", *d.Route)
+}
+
+// TestTheNightHoldsAlertsUntilOneMorningMessage: tingting's night (here
+// ending a few seconds from now) holds an owner's alerts as deferred with
+// the hour the night ends; then one morning message brings them all, and
+// each delivery is sent under its id.
+func TestTheNightHoldsAlertsUntilOneMorningMessage(t *testing.T) {
+	now := time.Now().In(vietnam)
+	end := now.Add(6 * time.Second).Truncate(time.Second)
+	sh := newShopWith(t, "ZALO_NIGHT", now.Add(-time.Hour).Format("15:04:05")+"-"+end.Format("15:04:05"))
+	sh.sim.SetClock(noonIn(0)) // the sandbox's own night rule must not refuse the morning message
+	sh.quiet(t, 72*time.Hour)
+
+	first, second := sh.delivered(t, 150_000), sh.delivered(t, -50_000)
+	for _, d := range []delivery{first, second} {
+		require.Equal(t, "deferred", d.Status)
+		require.Equal(t, "transaction", *d.Route)
+		require.True(t, end.Equal(*d.DeferredUntil), "held until %s, not %s", end, d.DeferredUntil)
+	}
+	require.Empty(t, sh.sim.Inbox(sh.owner.OAUserID))
+
+	var inbox []zalosim.Message
+	require.Eventually(t, func() bool {
+		inbox = sh.sim.Inbox(sh.owner.OAUserID)
+		return len(inbox) > 0
+	}, 20*time.Second, 100*time.Millisecond, "the morning message")
+	time.Sleep(300 * time.Millisecond)
+	inbox = sh.sim.Inbox(sh.owner.OAUserID)
+	require.Len(t, inbox, 1)
+	require.Contains(t, inbox[0].Text, "Biến động số dư trong đêm\nSố giao dịch: 2\nTổng tiền vào: +150.000 VND\nTổng tiền ra: -50.000 VND")
+	require.Eventually(t, func() bool {
+		var log struct{ Items []delivery }
+		call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/deliveries", sh.key, nil, &log)
+		for _, d := range log.Items {
+			if d.Status != "sent" || d.ZaloMessageID != inbox[0].MessageID {
+				return false
+			}
+		}
+		return len(log.Items) == 2
+	}, 5*time.Second, 50*time.Millisecond, "both alerts sent under the morning message's id")
+	id := contract.MorningWorkflowID(sh.owner.OAUserID, end)
+	require.NoError(t, temporalServer.Client().GetWorkflow(context.Background(), id, "").Get(context.Background(), nil))
+	recordHistory(t, contract.MorningName, id)
+	recordHistory(t, contract.NotifyTransactionName, workflowsOfType(t, contract.NotifyTransactionName)[0])
+}
+
+// TestARateLimitStormLosesNothing: Zalo answers -32 past 8 calls a
+// minute, for a while; every alert still arrives once when it lifts, none
+// fails, and none is sent twice.
+func TestARateLimitStormLosesNothing(t *testing.T) {
+	sh := newShopWith(t, "ZALO_SEND_RATE", "20")
+	sh.sim.SetFaults(zalosim.Faults{RateLimitPerMinute: 8})
+	const n = 20
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
+				"account_number": "111", "external_id": fmt.Sprint("storm-", i), "amount": 1000 + i, "occurred_at": time.Now().Format(time.RFC3339),
+			}, nil))
+		}()
+	}
+	wg.Wait()
+	require.Eventually(t, func() bool { return sh.sim.Stats().Refused[-32] > 0 }, 10*time.Second, 20*time.Millisecond, "a storm of -32")
+	time.Sleep(3 * time.Second) // a few rounds of -32 and backing off
+	sh.sim.SetFaults(zalosim.Faults{})
+	require.Eventually(t, func() bool { return len(sh.sim.Inbox(sh.owner.OAUserID)) >= n }, 30*time.Second, 100*time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
+
+	seen := map[string]bool{}
+	for _, m := range sh.sim.Inbox(sh.owner.OAUserID) {
+		require.False(t, seen[m.Text], "sent twice: %s", m.Text)
+		seen[m.Text] = true
+	}
+	require.Len(t, seen, n)
+	var log struct{ Items []delivery }
+	call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/deliveries?limit=100", sh.key, nil, &log)
+	require.Len(t, log.Items, n)
+	for _, d := range log.Items {
+		require.Equal(t, "sent", d.Status, "a -32 never fails a delivery: %s", d.LastError)
+	}
+}
+
+// quiet makes tingting believe the owner last interacted ago.
+func (sh *shop) quiet(t *testing.T, ago time.Duration) {
+	pool, err := db.Open(context.Background(), sh.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	_, err = pool.Exec(context.Background(), "UPDATE zalo_followers SET last_interaction_at = now() - make_interval(secs => $1) WHERE oa_user_id = $2",
+		ago.Seconds(), sh.owner.OAUserID)
+	require.NoError(t, err)
+}
