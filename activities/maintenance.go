@@ -51,3 +51,22 @@ func (a *Activities) Purge(ctx context.Context, in contract.MaintenanceInput) (P
 	}
 	return res, nil
 }
+
+// lateMorningGrace is how long after its night ends an alert may still be
+// held before maintenance sends its morning message: longer than a morning
+// message takes to gather its alerts.
+const lateMorningGrace = 2 * time.Minute
+
+// LateMornings lists the recipients and nights whose alerts are still held
+// well after the night ended.
+func (a *Activities) LateMornings(ctx context.Context) ([]contract.MorningInput, error) {
+	rows, err := db.New(a.Pool).LateMornings(ctx, lateMorningGrace.Seconds())
+	if err != nil {
+		return nil, fmt.Errorf("late mornings: %w", err)
+	}
+	out := make([]contract.MorningInput, len(rows))
+	for i, r := range rows {
+		out[i] = contract.MorningInput{Recipient: r.Recipient, At: r.DeferredUntil}
+	}
+	return out, nil
+}

@@ -366,6 +366,40 @@ func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([
 	return items, nil
 }
 
+const lateMornings = `-- name: LateMornings :many
+SELECT DISTINCT recipient, deferred_until::timestamptz AS deferred_until FROM deliveries
+WHERE status = 'deferred' AND digest_id IS NULL AND deferred_until < now() - make_interval(secs => $1::float8)
+ORDER BY deferred_until, recipient
+LIMIT 500
+`
+
+type LateMorningsRow struct {
+	Recipient     string
+	DeferredUntil time.Time
+}
+
+// LateMornings lists the nights whose held alerts are still held a while
+// after they ended: their morning message is overdue.
+func (q *Queries) LateMornings(ctx context.Context, grace float64) ([]LateMorningsRow, error) {
+	rows, err := q.db.Query(ctx, lateMornings, grace)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LateMorningsRow{}
+	for rows.Next() {
+		var i LateMorningsRow
+		if err := rows.Scan(&i.Recipient, &i.DeferredUntil); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listIntegrationDeliveries = `-- name: ListIntegrationDeliveries :many
 SELECT d.id, d.transaction_id, d.recipient, d.role, d.status, d.attempts, d.zalo_message_id, d.last_error,
     d.created_at, d.sent_at, d.route, d.deferred_until, t.amount, t.occurred_at, t.external_id

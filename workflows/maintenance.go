@@ -16,15 +16,26 @@ var maintenanceOptions = workflow.ActivityOptions{
 }
 
 // Maintenance is what the maintenance schedule runs every few minutes:
-// bring the OA token keeper back if it is gone, and purge what is kept
-// only for a while. Both are idempotent; a run that fails is the next
-// run's to redo.
+// bring the OA token keeper back if it is gone, purge what is kept only
+// for a while, and send the morning message of alerts still held after
+// their night ended (their MorningMessage did not start, or had gathered
+// the night's alerts just before this one was held). All idempotent; a
+// run that fails is the next run's to redo.
 func Maintenance(ctx workflow.Context, in contract.MaintenanceInput) (activities.PurgeResult, error) {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, maintenanceOptions)
 	keeper := workflow.ExecuteActivity(ctx, a.EnsureKeeper)
 	var res activities.PurgeResult
 	purged := workflow.ExecuteActivity(ctx, a.Purge, in).Get(ctx, &res)
+	if workflow.GetVersion(ctx, "late-mornings", workflow.DefaultVersion, 1) == 1 {
+		var late []contract.MorningInput
+		if err := workflow.ExecuteActivity(ctx, a.LateMornings).Get(ctx, &late); err != nil {
+			return res, err
+		}
+		for _, m := range late {
+			wakeInTheMorning(ctx, m.Recipient, m.At)
+		}
+	}
 	if err := keeper.Get(ctx, nil); err != nil {
 		return res, err
 	}

@@ -117,6 +117,17 @@ func TestTheNightHoldsAlertsForOneMorningMessage(t *testing.T) {
 	require.Empty(t, n.sim.Inbox(n.owner.OAUserID), "nothing sent at night")
 	require.Zero(t, n.sim.Stats().Calls[zalosim.KindTransaction], "and nothing tried: the policy knows the night")
 
+	late, err := n.acts.LateMornings(context.Background())
+	require.NoError(t, err)
+	require.Empty(t, late, "not overdue while the night lasts")
+	// Had the night ended an hour ago, maintenance would find them.
+	_, err = n.pool.Exec(context.Background(), "UPDATE deliveries SET deferred_until = now() - interval '1 hour' WHERE recipient = $1", n.owner.OAUserID)
+	require.NoError(t, err)
+	late, err = n.acts.LateMornings(context.Background())
+	require.NoError(t, err)
+	require.Len(t, late, 1)
+	require.Equal(t, n.owner.OAUserID, late[0].Recipient)
+
 	n.env.ExecuteWorkflow(workflows.MorningMessage, contract.MorningInput{Recipient: n.owner.OAUserID, At: morning})
 	require.True(t, n.env.IsWorkflowCompleted())
 	require.NoError(t, n.env.GetWorkflowError())
@@ -190,4 +201,25 @@ func TestADeferredAlertWakesTheMorningMessage(t *testing.T) {
 	require.Len(t, started, 1)
 	require.Equal(t, "u1", started[0].Recipient)
 	require.True(t, morning.Equal(started[0].At))
+}
+
+// TestMaintenanceSendsOverdueMornings: alerts still held after their
+// night ended (their morning message had gathered just before them) get
+// their morning message from the next maintenance run.
+func TestMaintenanceSendsOverdueMornings(t *testing.T) {
+	env := newEnv(t)
+	var a *activities.Activities
+	late := contract.MorningInput{Recipient: "u1", At: time.Date(2026, 11, 26, 6, 0, 0, 0, vietnam)}
+	env.OnActivity(a.EnsureKeeper, mock.Anything).Return(nil)
+	env.OnActivity(a.Purge, mock.Anything, mock.Anything).Return(activities.PurgeResult{}, nil)
+	env.OnActivity(a.LateMornings, mock.Anything).Return([]contract.MorningInput{late}, nil)
+	env.RegisterWorkflowWithOptions(workflows.MorningMessage, workflow.RegisterOptions{Name: contract.MorningName})
+	var started []string
+	env.OnWorkflow(contract.MorningName, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in contract.MorningInput) (contract.NotifyResult, error) {
+		started = append(started, in.Recipient)
+		return contract.NotifyResult{}, nil
+	})
+	env.ExecuteWorkflow(workflows.Maintenance, contract.MaintenanceInput{})
+	require.NoError(t, env.GetWorkflowError())
+	require.Equal(t, []string{"u1"}, started)
 }

@@ -149,7 +149,7 @@ func wakeInTheMorning(ctx workflow.Context, recipient string, at time.Time) {
 	}
 	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), contract.MorningName, contract.MorningInput{Recipient: recipient, At: at})
 	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-		workflow.GetLogger(ctx).Error("the morning message could not be started; maintenance starts it", "recipient", recipient, "error", err)
+		workflow.GetLogger(ctx).Error("the morning message could not be started; maintenance will", "recipient", recipient, "error", err)
 	}
 }
 

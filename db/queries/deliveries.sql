@@ -232,3 +232,11 @@ UPDATE send_budget SET next_at = next_at - make_interval(secs => @interval::floa
 -- name: PauseSends :exec
 INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => @seconds::float8))
 ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp() + make_interval(secs => @seconds::float8));
+
+-- LateMornings lists the nights whose held alerts are still held a while
+-- after they ended: their morning message is overdue.
+-- name: LateMornings :many
+SELECT DISTINCT recipient, deferred_until::timestamptz AS deferred_until FROM deliveries
+WHERE status = 'deferred' AND digest_id IS NULL AND deferred_until < now() - make_interval(secs => @grace::float8)
+ORDER BY deferred_until, recipient
+LIMIT 500;
