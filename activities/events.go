@@ -2,15 +2,17 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/tingting-vn/tingting/command"
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/invite"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
@@ -29,17 +31,17 @@ type EventInput struct {
 // "/invite: CODE", returning what the OA answers. It reads the event from
 // the database, so what the user wrote (a referral code) never enters
 // workflow history. Handling the same event again answers the same.
-func (a *Activities) HandleZaloEvent(ctx context.Context, in EventInput) (InviteResult, error) {
+func (a *Activities) HandleZaloEvent(ctx context.Context, in EventInput) (EventResult, error) {
 	row, err := db.New(a.Pool).GetZaloEvent(ctx, in.EventID)
 	if err != nil {
-		return InviteResult{}, fmt.Errorf("zalo event: %w", err)
+		return EventResult{}, fmt.Errorf("zalo event: %w", err)
 	}
 	if row.Raw == nil {
-		return InviteResult{}, nil // purged: far older than any redelivery
+		return EventResult{}, nil // purged: far older than any redelivery
 	}
 	ev, err := zalo.ParseEvent(row.Raw)
 	if err != nil {
-		return InviteResult{}, temporal.NewNonRetryableApplicationError("recorded event cannot be read", "bad_event", err)
+		return EventResult{}, temporal.NewNonRetryableApplicationError("recorded event cannot be read", "bad_event", err)
 	}
 	at := ev.Timestamp
 	if at.IsZero() {
@@ -57,25 +59,141 @@ func (a *Activities) HandleZaloEvent(ctx context.Context, in EventInput) (Invite
 		// A message maps the ids but says nothing about following.
 		update.InteractedAt = &at
 	default:
-		return InviteResult{}, nil
+		return EventResult{}, nil
 	}
 	if err := a.RecordFollower(ctx, update); err != nil {
-		return InviteResult{}, err
+		return EventResult{}, err
 	}
-	if ev.Kind != zalo.EventUserSendText {
-		return InviteResult{}, nil
+	q := db.New(a.Pool)
+	switch ev.Kind {
+	case zalo.EventUnfollow:
+		return a.unfollowed(ctx, q, ev.UserID, row.DedupKey)
+	case zalo.EventUserSendText:
+		return a.command(ctx, q, ev.UserID, ev.Text, row.DedupKey, at)
 	}
-	switch kind, code := invite.Parse(ev.Text); kind {
-	case invite.BadSyntax:
+	return EventResult{}, nil
+}
+
+// command answers what a user wrote, if it is a command. at is when they
+// wrote it, so handling the event again answers the same.
+func (a *Activities) command(ctx context.Context, q *db.Queries, sender, text, event string, at time.Time) (EventResult, error) {
+	answer := func(text string) (EventResult, error) {
+		return EventResult{Replies: []Reply{{To: sender, Text: text}}}, nil
+	}
+	switch c := command.Parse(text); c.Kind {
+	case command.BadInvite, command.Unknown:
 		// Anyone can write to the OA: answers to malformed commands are
 		// throttled per sender, so nobody can make the OA spam.
-		ok, err := db.New(a.Pool).MayReply(ctx, db.MayReplyParams{OAUserID: ev.UserID, EverySeconds: replyEvery.Seconds()})
+		ok, err := q.MayReply(ctx, db.MayReplyParams{OAUserID: sender, EverySeconds: replyEvery.Seconds()})
 		if err != nil || !ok {
-			return InviteResult{}, err
+			return EventResult{}, err
 		}
-		return InviteResult{Replies: []Reply{{To: ev.UserID, Text: message.InviteBadSyntax}}}, nil
-	case invite.Invite:
-		return a.HandleInvite(ctx, InviteInput{Event: row.DedupKey, OAUserID: ev.UserID, Code: code})
+		if c.Kind == command.BadInvite {
+			return answer(message.InviteBadSyntax)
+		}
+		return answer(message.Help)
+	case command.Invite:
+		return a.HandleInvite(ctx, InviteInput{Event: event, OAUserID: sender, Code: c.Code})
+	case command.Help:
+		return answer(message.Help)
+	case command.Today:
+		return a.today(ctx, q, sender, at)
+	case command.Mute:
+		if c.For == 0 {
+			return answer(message.MuteSyntax)
+		}
+		until := at.Add(c.For)
+		if err := q.SetMutedUntil(ctx, db.SetMutedUntilParams{OAUserID: sender, MutedUntil: &until}); err != nil {
+			return EventResult{}, err
+		}
+		return answer(message.Muted(until))
+	case command.Unmute:
+		if err := q.SetMutedUntil(ctx, db.SetMutedUntilParams{OAUserID: sender}); err != nil {
+			return EventResult{}, err
+		}
+		return answer(message.Unmuted)
+	case command.Stop:
+		return a.stop(ctx, q, sender, event)
 	}
-	return InviteResult{}, nil // not a command
+	return EventResult{}, nil // not a command
+}
+
+// today answers /homnay: each integration the sender receives, its count
+// and totals since midnight, within the fields the sender may see.
+func (a *Activities) today(ctx context.Context, q *db.Queries, sender string, at time.Time) (EventResult, error) {
+	rows, err := q.RecipientIntegrations(ctx, &sender)
+	if err != nil {
+		return EventResult{}, err
+	}
+	var totals []message.Totals
+	for _, r := range rows {
+		t, err := q.IntegrationTotals(ctx, db.IntegrationTotalsParams{IntegrationID: r.ID, FromAt: startOfDay(at), UntilAt: at})
+		if err != nil {
+			return EventResult{}, err
+		}
+		fields, _ := message.ParseFields(r.Fields)
+		totals = append(totals, message.Totals{
+			Business: r.Business, Accounts: r.Accounts, Fields: message.Visible(fields, r.HiddenFields),
+			Count: t.Count, In: t.TotalIn, Out: t.TotalOut,
+		})
+	}
+	return EventResult{Replies: []Reply{{To: sender, Text: message.Today(at, totals)}}}, nil
+}
+
+// stop answers /dung: the sender leaves every integration they are a
+// member of, and each owner is told who left. An owner is told how to stop
+// instead: by pausing the integration.
+func (a *Activities) stop(ctx context.Context, q *db.Queries, sender, event string) (EventResult, error) {
+	left, err := q.LeftByEvent(ctx, &event)
+	if err != nil {
+		return EventResult{}, err
+	}
+	if len(left) == 0 {
+		gone, err := q.LeaveIntegrations(ctx, db.LeaveIntegrationsParams{EventKey: &event, OAUserID: sender})
+		if err != nil {
+			return EventResult{}, err
+		}
+		for _, g := range gone {
+			left = append(left, db.LeftByEventRow(g))
+		}
+	}
+	owned, err := q.CountOwnedIntegrations(ctx, &sender)
+	if err != nil {
+		return EventResult{}, err
+	}
+	var res EventResult
+	switch {
+	case len(left) > 0:
+		res.Replies = []Reply{{To: sender, Text: message.Left(len(left))}}
+	case owned > 0:
+		res.Replies = []Reply{{To: sender, Text: message.OwnerCannotStop}}
+	default:
+		res.Replies = []Reply{{To: sender, Text: message.NotARecipient}}
+	}
+	for _, l := range left {
+		res.Notices = append(res.Notices, contract.OwnerNotice{IntegrationID: l.IntegrationID, Kind: contract.NoticeMemberLeft, About: l.Name, Key: event})
+	}
+	return res, nil
+}
+
+// unfollowed tells the owner of every integration the user is a member of
+// that they will get nothing until they follow again: once, as the alerts
+// that then skip them would (the trouble is the same, not_following).
+func (a *Activities) unfollowed(ctx context.Context, q *db.Queries, user, event string) (EventResult, error) {
+	rows, err := q.MemberIntegrations(ctx, user)
+	if err != nil {
+		return EventResult{}, err
+	}
+	var res EventResult
+	for _, r := range rows {
+		_, err := q.TellOwnerOnce(ctx, db.TellOwnerOnceParams{IntegrationID: r.IntegrationID, OAUserID: user, Trouble: zalo.ClassNotFollowing.String()})
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			continue // told already (a retry of this event, or an alert before it)
+		case err != nil:
+			return EventResult{}, err
+		}
+		res.Notices = append(res.Notices, contract.OwnerNotice{IntegrationID: r.IntegrationID, Kind: contract.NoticeMemberUnfollowed, About: r.Name, Key: event})
+	}
+	return res, nil
 }

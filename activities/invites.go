@@ -10,6 +10,7 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
@@ -28,15 +29,18 @@ type Reply struct {
 	To, Text string
 }
 
-// InviteResult is what the OA answers, to the sender and maybe the owner.
-type InviteResult struct {
+// EventResult is what an event makes the OA say: answers by chat (to the
+// sender, who just wrote, and the owner told of a join), and notices to
+// owners, which go by the owner's route (contract.OwnerNotice).
+type EventResult struct {
 	Replies []Reply
+	Notices []contract.OwnerNotice `json:",omitempty"`
 }
 
 // HandleInvite adds the sender to the integration the code names and says
 // what to answer. Handling the same event again answers the same: the
 // member row and the failure log are keyed by the event.
-func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (InviteResult, error) {
+func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (EventResult, error) {
 	q := db.New(a.Pool)
 	if m, err := q.MemberByInviteEvent(ctx, &in.Event); err == nil {
 		return a.added(ctx, q, m.IntegrationID, in.OAUserID, m.Name)
@@ -49,19 +53,19 @@ func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (InviteRe
 	if n, err := q.CountLockedOutTry(ctx, db.CountLockedOutTryParams{OAUserID: in.OAUserID, LimitTries: inviteTries}); err == nil {
 		return a.fail(ctx, q, in, int(n))
 	} else if !errors.Is(err, db.ErrNotFound) {
-		return InviteResult{}, err
+		return EventResult{}, err
 	}
 	integ, err := q.IntegrationByReferralCode(ctx, in.Code)
 	if errors.Is(err, db.ErrNotFound) {
 		n, err := q.CountInviteFailure(ctx, in.OAUserID)
 		if err != nil {
-			return InviteResult{}, err
+			return EventResult{}, err
 		}
 		return a.fail(ctx, q, in, int(n))
 	} else if err != nil {
-		return InviteResult{}, err
+		return EventResult{}, err
 	}
-	already := InviteResult{Replies: []Reply{{To: in.OAUserID, Text: message.InviteAlreadyAdded}}}
+	already := EventResult{Replies: []Reply{{To: in.OAUserID, Text: message.InviteAlreadyAdded}}}
 	if integ.OwnerOAUserID != nil && *integ.OwnerOAUserID == in.OAUserID {
 		return already, nil
 	}
@@ -70,7 +74,7 @@ func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (InviteRe
 	if errors.Is(err, db.ErrConflict) {
 		return already, nil // a member already: the unique index settles races
 	} else if err != nil {
-		return InviteResult{}, fmt.Errorf("add member: %w", err)
+		return EventResult{}, fmt.Errorf("add member: %w", err)
 	}
 	return a.added(ctx, q, integ.ID, in.OAUserID, name)
 }
@@ -79,35 +83,35 @@ func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (InviteRe
 // included): the invalid-code answer up to the limit, one warning the
 // first time past it, then silence until the hour's window ends. The
 // answer is recorded against the event, so a retry gives the same.
-func (a *Activities) fail(ctx context.Context, q *db.Queries, in InviteInput, failures int) (InviteResult, error) {
+func (a *Activities) fail(ctx context.Context, q *db.Queries, in InviteInput, failures int) (EventResult, error) {
 	warning, silent := failures == inviteTries+1, failures > inviteTries+1
 	if err := q.RecordInviteFailure(ctx, db.RecordInviteFailureParams{Event: in.Event, OAUserID: in.OAUserID, Warning: warning, Silent: silent}); err != nil {
-		return InviteResult{}, err
+		return EventResult{}, err
 	}
 	return refused(in.OAUserID, warning, silent), nil
 }
 
-func refused(to string, warning, silent bool) InviteResult {
+func refused(to string, warning, silent bool) EventResult {
 	switch {
 	case silent:
-		return InviteResult{}
+		return EventResult{}
 	case warning:
-		return InviteResult{Replies: []Reply{{To: to, Text: message.InviteTooManyTries}}}
+		return EventResult{Replies: []Reply{{To: to, Text: message.InviteTooManyTries}}}
 	}
-	return InviteResult{Replies: []Reply{{To: to, Text: message.InviteBadCode}}}
+	return EventResult{Replies: []Reply{{To: to, Text: message.InviteBadCode}}}
 }
 
 // added answers a successful invite: the sender (told to follow first if
 // they have not) and the integration's owner.
-func (a *Activities) added(ctx context.Context, q *db.Queries, integrationID uuid.UUID, sender, name string) (InviteResult, error) {
+func (a *Activities) added(ctx context.Context, q *db.Queries, integrationID uuid.UUID, sender, name string) (EventResult, error) {
 	text := message.InviteAdded
 	if f, err := q.GetZaloFollower(ctx, sender); err != nil || !f.Following {
 		text = message.InviteAddedFollowFirst
 	}
-	res := InviteResult{Replies: []Reply{{To: sender, Text: text}}}
+	res := EventResult{Replies: []Reply{{To: sender, Text: text}}}
 	owner, err := q.IntegrationOwnerOAUserID(ctx, integrationID)
 	if err != nil {
-		return InviteResult{}, err
+		return EventResult{}, err
 	}
 	if owner != nil {
 		res.Replies = append(res.Replies, Reply{To: *owner, Text: message.InviteOwnerNotice(name)})

@@ -23,7 +23,7 @@ func TestRacingInvitesLeaveOneMembership(t *testing.T) {
 	require.NoError(t, a.RecordFollower(context.Background(), activities.FollowerUpdate{OAUserID: hoa.OAUserID, Following: &following}))
 
 	const n = 12
-	results := make([]activities.InviteResult, n)
+	results := make([]activities.EventResult, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)

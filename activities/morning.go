@@ -58,6 +58,8 @@ func (a *Activities) PrepareMorning(ctx context.Context, in MorningInput) (Morni
 				reason = "integration_" + string(r.IntegrationStatus)
 			case !r.StillMember:
 				reason = "member_removed"
+			case r.Muted:
+				reason = "muted: paused with /tamdung"
 			}
 			if reason != "" {
 				if _, err := q.FinishDelivery(ctx, db.FinishDeliveryParams{ID: r.ID, Status: db.DeliveryStatusSkipped, LastError: reason}); err != nil && !errors.Is(err, db.ErrNotFound) {
@@ -66,7 +68,7 @@ func (a *Activities) PrepareMorning(ctx context.Context, in MorningInput) (Morni
 				continue
 			}
 			fields, _ := message.ParseFields(r.Fields)
-			held = append(held, message.Held{Transaction: heldTransaction(r), Fields: fields})
+			held = append(held, message.Held{Transaction: heldTransaction(r), Fields: message.Visible(fields, r.HiddenFields)})
 		}
 		if len(held) == 0 {
 			return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/route"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
@@ -35,9 +36,11 @@ type PlannedDelivery struct {
 	DeliveryID uuid.UUID
 }
 
-// PlanResult lists the deliveries still pending for the transaction.
+// PlanResult lists the deliveries still pending for the transaction, and
+// what to tell owners: the transaction ends a silence they were told of.
 type PlanResult struct {
 	Deliveries []PlannedDelivery
+	Notices    []contract.OwnerNotice `json:",omitempty"`
 }
 
 // PlanNotifications records a pending delivery for every recipient of every
@@ -55,6 +58,15 @@ func (a *Activities) PlanNotifications(ctx context.Context, in PlanInput) (PlanR
 	res := PlanResult{Deliveries: make([]PlannedDelivery, len(rows))}
 	for i, r := range rows {
 		res.Deliveries[i] = PlannedDelivery{DeliveryID: r.ID}
+	}
+	resumed, err := q.EndSilences(ctx, in.TransactionID)
+	if err != nil {
+		return PlanResult{}, fmt.Errorf("end silences: %w", err)
+	}
+	for _, r := range resumed {
+		res.Notices = append(res.Notices, contract.OwnerNotice{
+			IntegrationID: r.IntegrationID, Kind: contract.NoticeResumed, About: r.AccountNumber, Key: in.TransactionID.String(),
+		})
 	}
 	return res, nil
 }
@@ -78,6 +90,12 @@ type Outcome struct {
 	// Release: the alerts of a morning message no route carries, given
 	// back to be sent one by one.
 	Release []uuid.UUID `json:",omitempty"`
+	// Notice: the owner is to be told that this member cannot be reached.
+	Notice *contract.OwnerNotice `json:",omitempty"`
+	// trouble is what the owner is told of, once (see TellOwnerOnce): not
+	// following (whether they unfollowed or never followed), blocked, or
+	// unreachable. SendZaloMessage reads it; it never leaves the activity.
+	trouble string
 }
 
 // SendZaloMessage sends one delivery's message unless it was sent already
@@ -91,6 +109,20 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome
 	out, err := a.send(ctx, in.DeliveryID)
 	if err != nil {
 		return Outcome{}, err
+	}
+	if out.Notice != nil {
+		// Told once per trouble: the member's row says whether it was.
+		name, err := db.New(a.Pool).TellOwnerOnce(ctx, db.TellOwnerOnceParams{
+			IntegrationID: out.Notice.IntegrationID, OAUserID: out.Notice.About, Trouble: out.trouble,
+		})
+		switch {
+		case errors.Is(err, db.ErrNotFound):
+			out.Notice = nil
+		case err != nil:
+			return Outcome{}, err
+		default:
+			out.Notice.About = name
+		}
 	}
 	if err := a.record(ctx, RecordInput{DeliveryID: in.DeliveryID, Outcome: out}); err != nil {
 		activity.GetLogger(ctx).Warn("recording the outcome after the send; the workflow will retry it", "error", err)
@@ -119,6 +151,8 @@ func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, e
 		return Outcome{Status: StatusSkipped, Reason: "integration_" + string(d.IntegrationStatus)}, nil
 	case !d.StillMember:
 		return Outcome{Status: StatusSkipped, Reason: "member_removed"}, nil
+	case d.MutedUntil != nil && d.MutedUntil.After(a.Now()):
+		return Outcome{Status: StatusSkipped, Reason: "muted: paused with /tamdung until " + d.MutedUntil.In(vietnam).Format("15:04 02/01")}, nil
 	}
 
 	txn, fields, err := transactionOf(d)
@@ -140,11 +174,11 @@ func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, e
 	who := recipientOf(d)
 	routes := a.Reach.Policy.Routes(who, a.Now())
 	if len(routes) == 0 {
-		reason := "unreachable: no route reaches them (quiet too long, and no ZNS template)"
+		out := Outcome{Status: StatusSkipped, Reason: "unreachable: no route reaches them (quiet too long, and no ZNS template)"}
 		if !who.Following {
-			reason = zalo.ClassNotFollowing.String()
+			out.Reason = zalo.ClassNotFollowing.String()
 		}
-		return Outcome{Status: StatusSkipped, Reason: reason}, nil
+		return a.withNotice(d, out, contract.NoticeMemberUnreachable), nil
 	}
 	l := letter{To: d.Recipient, Card: message.Alert(txn, fields), ZNSTemplate: d.TemplateID, TrackingID: deliveryID.String()}
 	if d.TemplateID != "" {
@@ -153,23 +187,45 @@ func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, e
 	res, err := a.reach(ctx, q, routes, l)
 	switch {
 	case err != nil:
-		return a.sendFailed(ctx, q, deliveryID, res.Route, err)
+		out, err := a.sendFailed(ctx, q, deliveryID, res.Route, err)
+		if out.Status == StatusSkipped {
+			kind := contract.NoticeMemberUnreachable
+			if out.Reason == zalo.ClassBlocked.String() {
+				kind = contract.NoticeMemberBlocked
+			}
+			out = a.withNotice(d, out, kind)
+		}
+		return out, err
 	case !res.Until.IsZero():
 		until := res.Until
 		return Outcome{Status: StatusDeferred, Route: string(res.Route), Reason: res.why(), Recipient: d.Recipient, DeferredUntil: &until}, nil
 	case res.Route == route.None:
-		return Outcome{Status: StatusSkipped, Reason: refusedReason(res)}, nil
+		return a.withNotice(d, Outcome{Status: StatusSkipped, Reason: refusedReason(res)}, contract.NoticeMemberUnreachable), nil
 	}
 	return Outcome{Status: StatusSent, MessageID: res.Sent.MessageID, Route: string(res.Route), Reason: res.why()}, nil
+}
+
+// withNotice asks that a member's owner be told (kind) of the trouble a
+// skipped delivery shows: SendZaloMessage tells once per trouble. The
+// owner's own deliveries ask nothing: there is no one else to tell.
+func (a *Activities) withNotice(d db.StartDeliveryAttemptRow, out Outcome, kind string) Outcome {
+	if d.Role != db.RecipientRoleMember {
+		return out
+	}
+	out.Notice = &contract.OwnerNotice{IntegrationID: d.IntegrationID, Kind: kind, About: d.Recipient, Key: d.ID.String()}
+	out.trouble, _, _ = strings.Cut(out.Reason, ":") // not_following, blocked, unreachable, no_interaction
+	return out
 }
 
 // refusedReason is why a delivery every route refused is skipped: the
 // class of the last refusal (e.g. no_interaction), then each refusal.
 func refusedReason(res reached) string { return res.Last.String() + ": " + res.why() }
 
-// transactionOf is what a delivery's message shows, and which fields.
+// transactionOf is what a delivery's message shows, and which fields: the
+// integration's, less what the member hides.
 func transactionOf(d db.StartDeliveryAttemptRow) (message.Transaction, []message.Field, error) {
 	fields, err := message.ParseFields(d.Fields)
+	fields = message.Visible(fields, d.HiddenFields)
 	return message.Transaction{
 		Amount:               d.Amount,
 		Description:          d.Description,

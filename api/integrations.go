@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -12,14 +14,16 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
+	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/route"
 )
 
 type memberResponse struct {
-	ID       string    `json:"id"`
-	OAUserID string    `json:"oa_user_id"`
-	Name     string    `json:"name"`
-	AddedAt  time.Time `json:"added_at"`
+	ID           string    `json:"id"`
+	OAUserID     string    `json:"oa_user_id"`
+	Name         string    `json:"name"`
+	AddedAt      time.Time `json:"added_at"`
+	HiddenFields []string  `json:"hidden_fields"`
 	reachResponse
 }
 
@@ -32,18 +36,23 @@ type reachResponse struct {
 }
 
 type integrationResponse struct {
-	ID             string           `json:"id"`
-	Status         string           `json:"status"`
-	BankAccountIDs []string         `json:"bank_account_ids"`
-	Direction      string           `json:"direction"`
-	MinAmount      int64            `json:"min_amount"`
-	Fields         []string         `json:"fields"`
-	MessageKind    string           `json:"message_kind"`
-	TemplateID     string           `json:"template_id"`
-	ReferralCode   string           `json:"referral_code"`
-	Owner          ownerResponse    `json:"owner"`
-	Members        []memberResponse `json:"members"`
-	CreatedAt      time.Time        `json:"created_at"`
+	ID             string   `json:"id"`
+	Status         string   `json:"status"`
+	BankAccountIDs []string `json:"bank_account_ids"`
+	Direction      string   `json:"direction"`
+	MinAmount      int64    `json:"min_amount"`
+	Fields         []string `json:"fields"`
+	MessageKind    string   `json:"message_kind"`
+	TemplateID     string   `json:"template_id"`
+	ReferralCode   string   `json:"referral_code"`
+	// SilenceAlertHours: the owner is told when a watched account has had
+	// no transaction this long (0: never). DailySummaryAt: "HH:MM" in
+	// Vietnam, when the owner gets the day's summary ("": none).
+	SilenceAlertHours int32            `json:"silence_alert_hours"`
+	DailySummaryAt    string           `json:"daily_summary_at"`
+	Owner             ownerResponse    `json:"owner"`
+	Members           []memberResponse `json:"members"`
+	CreatedAt         time.Time        `json:"created_at"`
 }
 
 type ownerResponse struct {
@@ -70,6 +79,7 @@ func (s *Server) integration(ctx context.Context, ws, id uuid.UUID) (integration
 	res := integrationResponse{
 		ID: i.ID.String(), Status: string(i.Status), Direction: string(i.Direction), MinAmount: i.MinAmount,
 		Fields: i.Fields, MessageKind: string(i.MessageKind), TemplateID: i.TemplateID, ReferralCode: i.ReferralCode, CreatedAt: i.CreatedAt,
+		SilenceAlertHours: i.SilenceAlertHours, DailySummaryAt: i.DailySummaryAt,
 		Owner:          ownerResponse{ZaloAccountID: i.OwnerAccountID.String(), Name: i.OwnerName, OAUserID: i.OwnerOAUserID},
 		BankAccountIDs: make([]string, len(accts)), Members: make([]memberResponse, len(members)),
 	}
@@ -93,7 +103,7 @@ func (s *Server) integration(ctx context.Context, ws, id uuid.UUID) (integration
 		res.Owner.ReachableBy = string(route.None) // not following the OA yet
 	}
 	for k, m := range members {
-		res.Members[k] = memberResponse{ID: m.ID.String(), OAUserID: m.OAUserID, Name: m.Name, AddedAt: m.AddedAt, reachResponse: reach[m.OAUserID]}
+		res.Members[k] = toMember(m, reach[m.OAUserID])
 	}
 	return res, nil
 }
@@ -156,9 +166,11 @@ func (s *Server) patchIntegration(c echo.Context) error {
 		return err
 	}
 	var req struct {
-		Status      *string `json:"status"`
-		MessageKind *string `json:"message_kind"`
-		TemplateID  *string `json:"template_id"`
+		Status            *string `json:"status"`
+		MessageKind       *string `json:"message_kind"`
+		TemplateID        *string `json:"template_id"`
+		SilenceAlertHours *int32  `json:"silence_alert_hours"`
+		DailySummaryAt    *string `json:"daily_summary_at"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -182,6 +194,18 @@ func (s *Server) patchIntegration(c echo.Context) error {
 			return err
 		}
 		p.TemplateID = &tid
+	}
+	if h := req.SilenceAlertHours; h != nil {
+		if *h < 0 || *h > 720 {
+			return invalid("silence_alert_hours: 0 (off) to 720")
+		}
+		p.SilenceAlertHours = h
+	}
+	if at := req.DailySummaryAt; at != nil {
+		if *at != "" && !dayTime.MatchString(*at) {
+			return invalid(`daily_summary_at: "HH:MM" (Vietnam time), or "" for none`)
+		}
+		p.DailySummaryAt = at
 	}
 	if _, err := s.queries.UpdateIntegration(ctx, p); err != nil {
 		return err
@@ -311,4 +335,58 @@ func (s *Server) retryDelivery(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusAccepted, map[string]string{"id": deliveryID.String(), "status": string(db.DeliveryStatusPending)})
+}
+
+// dayTime is a time of day, HH:MM.
+var dayTime = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+
+func toMember(m db.IntegrationMember, reach reachResponse) memberResponse {
+	return memberResponse{ID: m.ID.String(), OAUserID: m.OAUserID, Name: m.Name, AddedAt: m.AddedAt, HiddenFields: m.HiddenFields, reachResponse: reach}
+}
+
+// patchMember sets what a member's alerts (and their /homnay answers)
+// leave out: any field but the amount.
+func (s *Server) patchMember(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	member, err := pathID(c.Param("member_id"))
+	if err != nil {
+		return err
+	}
+	var req struct {
+		HiddenFields *[]string `json:"hidden_fields"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.HiddenFields == nil {
+		return invalid("hidden_fields: required, a list of fields (any but amount)")
+	}
+	hidden := []string{}
+	for _, f := range *req.HiddenFields {
+		if _, err := message.ParseFields([]string{f}); err != nil || f == string(message.FieldAmount) {
+			return invalid("hidden_fields: %q is not a field that can be hidden (time, account, description, balance, reference, counter_account)", f)
+		}
+		if !slices.Contains(hidden, f) {
+			hidden = append(hidden, f)
+		}
+	}
+	m, err := s.queries.SetMemberHiddenFields(ctx, db.SetMemberHiddenFieldsParams{
+		ID: member, IntegrationID: id, WorkspaceID: workspaceID(c), HiddenFields: hidden,
+	})
+	if err != nil {
+		return err
+	}
+	i, err := s.queries.GetIntegration(ctx, db.GetIntegrationParams{WorkspaceID: workspaceID(c), ID: id})
+	if err != nil {
+		return err
+	}
+	reach, err := s.reachOf(ctx, []string{m.OAUserID}, i.TemplateID != "")
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toMember(m, reach[m.OAUserID]))
 }

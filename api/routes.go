@@ -59,6 +59,7 @@ func (s *Server) routes() {
 	v1.GET("/integrations/:id/deliveries", s.listDeliveries)
 	v1.POST("/integrations/:id/deliveries/:delivery_id/retry", s.retryDelivery)
 	v1.DELETE("/integrations/:id/members/:member_id", s.removeMember)
+	v1.PATCH("/integrations/:id/members/:member_id", s.patchMember)
 	v1.POST("/integrations/:id/referral-code", s.rotateReferralCode)
 
 	v1.POST("/api-keys", s.createAPIKey)

@@ -53,6 +53,9 @@ SELECT d.id, i.fields, i.status AS integration_status,
         SELECT 1 FROM integration_members m
         WHERE m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
     ))::boolean AS still_member,
+    COALESCE((SELECT m.hidden_fields FROM integration_members m
+        WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
+    COALESCE((SELECT f.muted_until > now() FROM zalo_followers f WHERE f.oa_user_id = d.recipient), false)::boolean AS muted,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
@@ -69,6 +72,8 @@ type DigestDeliveriesRow struct {
 	Fields               []string
 	IntegrationStatus    IntegrationStatus
 	StillMember          bool
+	HiddenFields         []string
+	Muted                bool
 	Amount               int64
 	Description          string
 	BalanceAfter         *int64
@@ -98,6 +103,8 @@ func (q *Queries) DigestDeliveries(ctx context.Context, digestID uuid.NullUUID) 
 			&i.Fields,
 			&i.IntegrationStatus,
 			&i.StillMember,
+			&i.HiddenFields,
+			&i.Muted,
 			&i.Amount,
 			&i.Description,
 			&i.BalanceAfter,
@@ -130,6 +137,12 @@ func (q *Queries) EndDoubtReading(ctx context.Context, recipient string) error {
 }
 
 const finishDelivery = `-- name: FinishDelivery :one
+WITH reached AS (
+    UPDATE integration_members m SET owner_told = ''
+    FROM deliveries r
+    WHERE r.id = $6 AND $1::delivery_status = 'sent' AND r.role = 'member'
+      AND m.integration_id = r.integration_id AND m.oa_user_id = r.recipient AND m.removed_at IS NULL AND m.owner_told <> ''
+)
 UPDATE deliveries d SET
     status = $1, zalo_message_id = $2, last_error = $3, updated_at = now(), in_doubt_since = NULL,
     route = COALESCE($4::delivery_route, d.route),
@@ -150,7 +163,8 @@ type FinishDeliveryParams struct {
 }
 
 // FinishDelivery records a final outcome and returns when its transaction
-// arrived; a delivery already sent is never changed (no row).
+// arrived; a delivery already sent is never changed (no row). A message
+// that reached a member ends the trouble their owner was told of.
 func (q *Queries) FinishDelivery(ctx context.Context, arg FinishDeliveryParams) (time.Time, error) {
 	row := q.db.QueryRow(ctx, finishDelivery,
 		arg.Status,
@@ -260,10 +274,12 @@ func (q *Queries) HoldForDigest(ctx context.Context, arg HoldForDigestParams) er
 }
 
 const inDoubtToward = `-- name: InDoubtToward :many
-SELECT d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, true AS doubted,
+SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, true AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     true AS still_member, true AS following,
-    NULL::timestamptz AS last_interaction_at, NULL::timestamptz AS cs_refused_at, false AS ask_interaction,
+    NULL::timestamptz AS last_interaction_at, NULL::timestamptz AS cs_refused_at, false AS ask_interaction, NULL::timestamptz AS muted_until,
+    COALESCE((SELECT m.hidden_fields FROM integration_members m
+        WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
@@ -282,6 +298,7 @@ type InDoubtTowardParams struct {
 
 type InDoubtTowardRow struct {
 	ID                   uuid.UUID
+	IntegrationID        uuid.UUID
 	Status               DeliveryStatus
 	Recipient            string
 	Role                 RecipientRole
@@ -299,6 +316,8 @@ type InDoubtTowardRow struct {
 	LastInteractionAt    *time.Time
 	CSRefusedAt          *time.Time
 	AskInteraction       bool
+	MutedUntil           *time.Time
+	HiddenFields         []string
 	Amount               int64
 	Description          string
 	BalanceAfter         *int64
@@ -327,6 +346,7 @@ func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([
 		var i InDoubtTowardRow
 		if err := rows.Scan(
 			&i.ID,
+			&i.IntegrationID,
 			&i.Status,
 			&i.Recipient,
 			&i.Role,
@@ -344,6 +364,8 @@ func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([
 			&i.LastInteractionAt,
 			&i.CSRefusedAt,
 			&i.AskInteraction,
+			&i.MutedUntil,
+			&i.HiddenFields,
 			&i.Amount,
 			&i.Description,
 			&i.BalanceAfter,
@@ -763,7 +785,7 @@ UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now(),
     in_doubt_since = CASE WHEN d.status = 'pending' THEN COALESCE(d.in_doubt_since, now()) END
 FROM integrations i, transactions t, bank_accounts b
 WHERE d.id = $1 AND i.id = d.integration_id AND t.id = d.transaction_id AND b.id = t.bank_account_id
-RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
+RETURNING d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (
         SELECT 1 FROM integration_members m
@@ -777,6 +799,10 @@ RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.def
     -- interacted, and user/detail was not asked today.
     COALESCE((SELECT f.last_interaction_at IS NULL AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day')
         FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS ask_interaction,
+    (SELECT f.muted_until FROM zalo_followers f WHERE f.oa_user_id = d.recipient) AS muted_until,
+    -- What a member's alerts leave out (the owner's leave out nothing).
+    COALESCE((SELECT m.hidden_fields FROM integration_members m
+        WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
@@ -784,6 +810,7 @@ RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.def
 
 type StartDeliveryAttemptRow struct {
 	ID                   uuid.UUID
+	IntegrationID        uuid.UUID
 	Status               DeliveryStatus
 	Recipient            string
 	Role                 RecipientRole
@@ -801,6 +828,8 @@ type StartDeliveryAttemptRow struct {
 	LastInteractionAt    *time.Time
 	CSRefusedAt          *time.Time
 	AskInteraction       bool
+	MutedUntil           *time.Time
+	HiddenFields         []string
 	Amount               int64
 	Description          string
 	BalanceAfter         *int64
@@ -826,6 +855,7 @@ func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (Start
 	var i StartDeliveryAttemptRow
 	err := row.Scan(
 		&i.ID,
+		&i.IntegrationID,
 		&i.Status,
 		&i.Recipient,
 		&i.Role,
@@ -843,6 +873,8 @@ func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (Start
 		&i.LastInteractionAt,
 		&i.CSRefusedAt,
 		&i.AskInteraction,
+		&i.MutedUntil,
+		&i.HiddenFields,
 		&i.Amount,
 		&i.Description,
 		&i.BalanceAfter,

@@ -11,7 +11,7 @@ import (
 )
 
 const getZaloFollower = `-- name: GetZaloFollower :one
-SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at FROM zalo_followers WHERE oa_user_id = $1
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at, muted_until FROM zalo_followers WHERE oa_user_id = $1
 `
 
 func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFollower, error) {
@@ -28,6 +28,7 @@ func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFol
 		&i.LastInteractionAt,
 		&i.CSRefusedAt,
 		&i.InteractionCheckedAt,
+		&i.MutedUntil,
 	)
 	return i, err
 }

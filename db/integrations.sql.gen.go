@@ -29,7 +29,7 @@ func (q *Queries) AddIntegrationBankAccount(ctx context.Context, arg AddIntegrat
 
 const addIntegrationMember = `-- name: AddIntegrationMember :one
 INSERT INTO integration_members (integration_id, oa_user_id, name) VALUES ($1, $2, $3)
-RETURNING id, integration_id, oa_user_id, name, added_at, removed_at, invite_event
+RETURNING id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event
 `
 
 type AddIntegrationMemberParams struct {
@@ -49,6 +49,9 @@ func (q *Queries) AddIntegrationMember(ctx context.Context, arg AddIntegrationMe
 		&i.AddedAt,
 		&i.RemovedAt,
 		&i.InviteEvent,
+		&i.HiddenFields,
+		&i.OwnerTold,
+		&i.RemovedEvent,
 	)
 	return i, err
 }
@@ -115,7 +118,7 @@ func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationPa
 }
 
 const followerByAppID = `-- name: FollowerByAppID :one
-SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at FROM zalo_followers WHERE app_user_id = $1
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at, muted_until FROM zalo_followers WHERE app_user_id = $1
 `
 
 func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloFollower, error) {
@@ -132,12 +135,13 @@ func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloF
 		&i.LastInteractionAt,
 		&i.CSRefusedAt,
 		&i.InteractionCheckedAt,
+		&i.MutedUntil,
 	)
 	return i, err
 }
 
 const getIntegration = `-- name: GetIntegration :one
-SELECT i.id, i.workspace_id, i.owner_account_id, i.direction, i.min_amount, i.fields, i.message_kind, i.template_id, i.referral_code, i.status, i.created_at, i.updated_at, i.wizard_id, za.name AS owner_name, za.oa_user_id AS owner_oa_user_id
+SELECT i.id, i.workspace_id, i.owner_account_id, i.direction, i.min_amount, i.fields, i.message_kind, i.template_id, i.referral_code, i.status, i.created_at, i.updated_at, i.wizard_id, i.silence_alert_hours, i.daily_summary_at, i.summary_on, za.name AS owner_name, za.oa_user_id AS owner_oa_user_id
 FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id
 WHERE i.workspace_id = $1 AND i.id = $2 AND i.status <> 'deleted'
 `
@@ -148,21 +152,24 @@ type GetIntegrationParams struct {
 }
 
 type GetIntegrationRow struct {
-	ID             uuid.UUID
-	WorkspaceID    uuid.UUID
-	OwnerAccountID uuid.UUID
-	Direction      Direction
-	MinAmount      int64
-	Fields         []string
-	MessageKind    MessageKind
-	TemplateID     string
-	ReferralCode   string
-	Status         IntegrationStatus
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	WizardID       *string
-	OwnerName      string
-	OwnerOAUserID  *string
+	ID                uuid.UUID
+	WorkspaceID       uuid.UUID
+	OwnerAccountID    uuid.UUID
+	Direction         Direction
+	MinAmount         int64
+	Fields            []string
+	MessageKind       MessageKind
+	TemplateID        string
+	ReferralCode      string
+	Status            IntegrationStatus
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	WizardID          *string
+	SilenceAlertHours int32
+	DailySummaryAt    string
+	SummaryOn         *time.Time
+	OwnerName         string
+	OwnerOAUserID     *string
 }
 
 func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) (GetIntegrationRow, error) {
@@ -182,6 +189,9 @@ func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) 
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.WizardID,
+		&i.SilenceAlertHours,
+		&i.DailySummaryAt,
+		&i.SummaryOn,
 		&i.OwnerName,
 		&i.OwnerOAUserID,
 	)
@@ -263,7 +273,7 @@ func (q *Queries) ListIntegrationBankAccountIDs(ctx context.Context, integration
 }
 
 const listIntegrationMembers = `-- name: ListIntegrationMembers :many
-SELECT id, integration_id, oa_user_id, name, added_at, removed_at, invite_event FROM integration_members WHERE integration_id = $1 AND removed_at IS NULL ORDER BY added_at, id
+SELECT id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event FROM integration_members WHERE integration_id = $1 AND removed_at IS NULL ORDER BY added_at, id
 `
 
 func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid.UUID) ([]IntegrationMember, error) {
@@ -283,6 +293,9 @@ func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid
 			&i.AddedAt,
 			&i.RemovedAt,
 			&i.InviteEvent,
+			&i.HiddenFields,
+			&i.OwnerTold,
+			&i.RemovedEvent,
 		); err != nil {
 			return nil, err
 		}
@@ -295,7 +308,7 @@ func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid
 }
 
 const listIntegrations = `-- name: ListIntegrations :many
-SELECT id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at, wizard_id FROM integrations WHERE workspace_id = $1 AND status <> 'deleted' ORDER BY created_at, id
+SELECT id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at, wizard_id, silence_alert_hours, daily_summary_at, summary_on FROM integrations WHERE workspace_id = $1 AND status <> 'deleted' ORDER BY created_at, id
 `
 
 func (q *Queries) ListIntegrations(ctx context.Context, workspaceID uuid.UUID) ([]Integration, error) {
@@ -321,6 +334,9 @@ func (q *Queries) ListIntegrations(ctx context.Context, workspaceID uuid.UUID) (
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.WizardID,
+			&i.SilenceAlertHours,
+			&i.DailySummaryAt,
+			&i.SummaryOn,
 		); err != nil {
 			return nil, err
 		}
@@ -378,17 +394,23 @@ UPDATE integrations SET
     status = COALESCE($1::integration_status, status),
     message_kind = COALESCE($2::message_kind, message_kind),
     template_id = COALESCE($3::text, template_id),
+    silence_alert_hours = COALESCE($4::integer, silence_alert_hours),
+    daily_summary_at = COALESCE($5::text, daily_summary_at),
+    -- A summary time moved later today may still be due today.
+    summary_on = CASE WHEN $5::text IS NOT NULL THEN NULL ELSE summary_on END,
     updated_at = now()
-WHERE workspace_id = $4 AND id = $5 AND status <> 'deleted'
+WHERE workspace_id = $6 AND id = $7 AND status <> 'deleted'
 RETURNING id
 `
 
 type UpdateIntegrationParams struct {
-	Status      NullIntegrationStatus
-	MessageKind NullMessageKind
-	TemplateID  *string
-	WorkspaceID uuid.UUID
-	ID          uuid.UUID
+	Status            NullIntegrationStatus
+	MessageKind       NullMessageKind
+	TemplateID        *string
+	SilenceAlertHours *int32
+	DailySummaryAt    *string
+	WorkspaceID       uuid.UUID
+	ID                uuid.UUID
 }
 
 // UpdateIntegration changes what is given and leaves the rest.
@@ -397,6 +419,8 @@ func (q *Queries) UpdateIntegration(ctx context.Context, arg UpdateIntegrationPa
 		arg.Status,
 		arg.MessageKind,
 		arg.TemplateID,
+		arg.SilenceAlertHours,
+		arg.DailySummaryAt,
 		arg.WorkspaceID,
 		arg.ID,
 	)

@@ -497,24 +497,28 @@ type DoubtReader struct {
 }
 
 type Integration struct {
-	ID             uuid.UUID
-	WorkspaceID    uuid.UUID
-	OwnerAccountID uuid.UUID
-	Direction      Direction
-	MinAmount      int64
-	Fields         []string
-	MessageKind    MessageKind
-	TemplateID     string
-	ReferralCode   string
-	Status         IntegrationStatus
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	WizardID       *string
+	ID                uuid.UUID
+	WorkspaceID       uuid.UUID
+	OwnerAccountID    uuid.UUID
+	Direction         Direction
+	MinAmount         int64
+	Fields            []string
+	MessageKind       MessageKind
+	TemplateID        string
+	ReferralCode      string
+	Status            IntegrationStatus
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	WizardID          *string
+	SilenceAlertHours int32
+	DailySummaryAt    string
+	SummaryOn         *time.Time
 }
 
 type IntegrationBankAccount struct {
 	IntegrationID uuid.UUID
 	BankAccountID uuid.UUID
+	SilenceToldAt *time.Time
 }
 
 type IntegrationMember struct {
@@ -525,6 +529,9 @@ type IntegrationMember struct {
 	AddedAt       time.Time
 	RemovedAt     *time.Time
 	InviteEvent   *string
+	HiddenFields  []string
+	OwnerTold     string
+	RemovedEvent  *string
 }
 
 type InviteFailure struct {
@@ -652,4 +659,5 @@ type ZaloFollower struct {
 	LastInteractionAt    *time.Time
 	CSRefusedAt          *time.Time
 	InteractionCheckedAt *time.Time
+	MutedUntil           *time.Time
 }

@@ -77,6 +77,7 @@ func RegisterWorkflows(r Registry) {
 		contract.RedeliverName:         workflows.RedeliverMessage,
 		contract.MaintenanceName:       workflows.Maintenance,
 		contract.MorningName:           workflows.MorningMessage,
+		contract.OwnerNoticeName:       workflows.OwnerNotice,
 	} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}

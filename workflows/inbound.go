@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tingting-vn/tingting/activities"
-	"github.com/tingting-vn/tingting/invite"
+	"github.com/tingting-vn/tingting/command"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -30,10 +30,11 @@ func ZaloInbound(ctx workflow.Context, ev contract.InboundEvent) error {
 	if ev.EventID == uuid.Nil {
 		return zaloInboundV1(ctx, ev)
 	}
-	var res activities.InviteResult
+	var res activities.EventResult
 	if err := workflow.ExecuteActivity(ctx, a.HandleZaloEvent, activities.EventInput{EventID: ev.EventID}).Get(ctx, &res); err != nil {
 		return err
 	}
+	tellOwners(ctx, res.Notices)
 	return reply(ctx, res.Replies)
 }
 
@@ -57,17 +58,17 @@ func zaloInboundV1(ctx workflow.Context, ev contract.InboundEvent) error {
 	if ev.Kind != contract.EventUserSendText {
 		return nil
 	}
-	var res activities.InviteResult
-	switch kind, code := invite.Parse(ev.Text); kind {
-	case invite.NotCommand:
+	var res activities.EventResult
+	switch c := command.Parse(ev.Text); c.Kind {
+	case command.NotCommand:
 		return nil
-	case invite.BadSyntax:
-		res.Replies = []activities.Reply{{To: ev.OAUserID, Text: message.InviteBadSyntax}}
-	case invite.Invite:
-		in := activities.InviteInput{Event: ev.DedupKey, OAUserID: ev.OAUserID, Code: code}
+	case command.Invite:
+		in := activities.InviteInput{Event: ev.DedupKey, OAUserID: ev.OAUserID, Code: c.Code}
 		if err := workflow.ExecuteActivity(ctx, a.HandleInvite, in).Get(ctx, &res); err != nil {
 			return err
 		}
+	default: // these runs answered every other command as a bad invite
+		res.Replies = []activities.Reply{{To: ev.OAUserID, Text: message.InviteBadSyntax}}
 	}
 	return reply(ctx, res.Replies)
 }

@@ -54,7 +54,7 @@ func TestZaloInboundAnswersInvites(t *testing.T) {
 			env.OnActivity(a.RecordFollower, mock.Anything, mock.Anything).Return(nil)
 			if tc.invite {
 				env.OnActivity(a.HandleInvite, mock.Anything, activities.InviteInput{Event: "k1", OAUserID: "oa1", Code: "abc"}).
-					Return(activities.InviteResult{Replies: tc.replies}, nil).Once()
+					Return(activities.EventResult{Replies: tc.replies}, nil).Once()
 			}
 			for _, r := range tc.replies {
 				env.OnActivity(a.SendReply, mock.Anything, r).Return(nil).Once()

@@ -15,11 +15,17 @@ var maintenanceOptions = workflow.ActivityOptions{
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 5},
 }
 
+// noticesAhead is how far ahead maintenance plans daily summaries: past
+// its next run, so none is missed; each waits for its minute.
+const noticesAhead = 6 * time.Minute
+
 // Maintenance is what the maintenance schedule runs every few minutes:
 // bring the OA token keeper back if it is gone, purge what is kept only
 // for a while, and send the morning message of alerts still held after
 // their night ended (their MorningMessage did not start, or had gathered
-// the night's alerts just before this one was held). All idempotent; a
+// the night's alerts just before this one was held), and start the owner
+// notices due: silences, and the daily summaries of the next minutes. All
+// idempotent; a
 // run that fails is the next run's to redo.
 func Maintenance(ctx workflow.Context, in contract.MaintenanceInput) (activities.PurgeResult, error) {
 	var a *activities.Activities
@@ -35,6 +41,13 @@ func Maintenance(ctx workflow.Context, in contract.MaintenanceInput) (activities
 		for _, m := range late {
 			wakeInTheMorning(ctx, m.Recipient, m.At)
 		}
+	}
+	if workflow.GetVersion(ctx, "owner-notices", workflow.DefaultVersion, 1) == 1 {
+		var due []contract.OwnerNotice
+		if err := workflow.ExecuteActivity(ctx, a.DueNotices, noticesAhead).Get(ctx, &due); err != nil {
+			return res, err
+		}
+		tellOwners(ctx, due)
 	}
 	if err := keeper.Get(ctx, nil); err != nil {
 		return res, err

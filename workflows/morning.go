@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"time"
+
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/workflow"
 
@@ -17,10 +19,8 @@ var morningSpace = uuid.MustParse("5b0b9a5e-6c1e-4c44-9d64-52f1b1f0a7d3")
 // workflow: nothing polls. Alerts no morning message can carry (the
 // recipient is reached by ZNS only) go one by one.
 func MorningMessage(ctx workflow.Context, in contract.MorningInput) (contract.NotifyResult, error) {
-	if wait := in.At.Sub(workflow.Now(ctx)); wait > 0 {
-		if err := workflow.Sleep(ctx, wait); err != nil {
-			return contract.NotifyResult{}, err
-		}
+	if err := sleepUntil(ctx, in.At); err != nil {
+		return contract.NotifyResult{}, err
 	}
 	var a *activities.Activities
 	morning := activities.MorningInput{
@@ -60,4 +60,12 @@ func MorningMessage(ctx workflow.Context, in contract.MorningInput) (contract.No
 		res.Add(o.Status, 1)
 	}
 	return res, nil
+}
+
+// sleepUntil waits, on a timer, until at (the zero time: not at all).
+func sleepUntil(ctx workflow.Context, at time.Time) error {
+	if wait := at.Sub(workflow.Now(ctx)); !at.IsZero() && wait > 0 {
+		return workflow.Sleep(ctx, wait)
+	}
+	return nil
 }

@@ -42,15 +42,21 @@ type night struct {
 	sim   *zalosim.Sim
 	owner zalosim.User
 	acct  db.BankAccount
+	integ db.CreateIntegrationRow
 }
 
 func newNight(t *testing.T) *night {
+	today := time.Now().In(vietnam)
+	return newScene(t, time.Date(today.Year(), today.Month(), today.Day(), 23, 0, 0, 0, vietnam))
+}
+
+// newScene is that shop with the environment's clock starting at start.
+func newScene(t *testing.T, start time.Time) *night {
 	ctx := context.Background()
 	n := &night{pool: testenv.Pool(t)}
 	var s testsuite.WorkflowTestSuite
 	n.env = s.NewTestWorkflowEnvironment()
-	today := time.Now().In(vietnam)
-	n.env.SetStartTime(time.Date(today.Year(), today.Month(), today.Day(), 23, 0, 0, 0, vietnam))
+	n.env.SetStartTime(start)
 
 	n.sim = zalosim.New(zalosim.Config{OAAccessToken: "oa-token", OARefreshToken: "refresh", AccessTokenTTL: 365 * 24 * time.Hour, Now: n.env.Now})
 	srv := httptest.NewServer(n.sim)
@@ -61,7 +67,7 @@ func newNight(t *testing.T) *night {
 	require.NoError(t, err)
 	n.acct, err = db.New(n.pool).CreateBankAccount(ctx, db.CreateBankAccountParams{WorkspaceID: ws.ID, AccountNumber: "111", BankName: "VPBank"})
 	require.NoError(t, err)
-	_, err = seed.CreateIntegration(ctx, n.pool, seed.Integration{
+	n.integ, err = seed.CreateIntegration(ctx, n.pool, seed.Integration{
 		WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{n.acct.ID},
 		Owner: seed.Person{OAUserID: n.owner.OAUserID, AppUserID: n.owner.AppUserID, Name: n.owner.Name},
 	})
@@ -213,6 +219,7 @@ func TestMaintenanceSendsOverdueMornings(t *testing.T) {
 	env.OnActivity(a.EnsureKeeper, mock.Anything).Return(nil)
 	env.OnActivity(a.Purge, mock.Anything, mock.Anything).Return(activities.PurgeResult{}, nil)
 	env.OnActivity(a.LateMornings, mock.Anything).Return([]contract.MorningInput{late}, nil)
+	env.OnActivity(a.DueNotices, mock.Anything, mock.Anything).Return([]contract.OwnerNotice(nil), nil)
 	env.RegisterWorkflowWithOptions(workflows.MorningMessage, workflow.RegisterOptions{Name: contract.MorningName})
 	var started []string
 	env.OnWorkflow(contract.MorningName, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in contract.MorningInput) (contract.NotifyResult, error) {

@@ -77,6 +77,7 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	if err := workflow.ExecuteLocalActivity(planCtx, a.PlanNotifications, activities.PlanInput{TransactionID: in.TransactionID}).Get(ctx, &plan); err != nil {
 		return contract.NotifyResult{}, err
 	}
+	tellOwners(ctx, plan.Notices)
 
 	outcomes := make([]activities.Outcome, len(plan.Deliveries))
 	wg := workflow.NewWaitGroup(ctx)
@@ -119,6 +120,9 @@ func deliver(ctx workflow.Context, deliveryID uuid.UUID) activities.Outcome {
 	}
 	if out.Status == activities.StatusDeferred && out.DeferredUntil != nil {
 		wakeInTheMorning(ctx, out.Recipient, *out.DeferredUntil)
+	}
+	if out.Notice != nil {
+		tellOwners(ctx, []contract.OwnerNotice{*out.Notice})
 	}
 	return out
 }

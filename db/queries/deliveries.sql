@@ -36,7 +36,7 @@ UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now(),
     in_doubt_since = CASE WHEN d.status = 'pending' THEN COALESCE(d.in_doubt_since, now()) END
 FROM integrations i, transactions t, bank_accounts b
 WHERE d.id = @id AND i.id = d.integration_id AND t.id = d.transaction_id AND b.id = t.bank_account_id
-RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
+RETURNING d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (
         SELECT 1 FROM integration_members m
@@ -50,13 +50,24 @@ RETURNING d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.def
     -- interacted, and user/detail was not asked today.
     COALESCE((SELECT f.last_interaction_at IS NULL AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day')
         FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS ask_interaction,
+    (SELECT f.muted_until FROM zalo_followers f WHERE f.oa_user_id = d.recipient) AS muted_until,
+    -- What a member's alerts leave out (the owner's leave out nothing).
+    COALESCE((SELECT m.hidden_fields FROM integration_members m
+        WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name;
 
 -- FinishDelivery records a final outcome and returns when its transaction
--- arrived; a delivery already sent is never changed (no row).
+-- arrived; a delivery already sent is never changed (no row). A message
+-- that reached a member ends the trouble their owner was told of.
 -- name: FinishDelivery :one
+WITH reached AS (
+    UPDATE integration_members m SET owner_told = ''
+    FROM deliveries r
+    WHERE r.id = @id AND @status::delivery_status = 'sent' AND r.role = 'member'
+      AND m.integration_id = r.integration_id AND m.oa_user_id = r.recipient AND m.removed_at IS NULL AND m.owner_told <> ''
+)
 UPDATE deliveries d SET
     status = @status, zalo_message_id = @zalo_message_id, last_error = @last_error, updated_at = now(), in_doubt_since = NULL,
     route = COALESCE(sqlc.narg(route)::delivery_route, d.route),
@@ -80,10 +91,12 @@ WHERE id = @id AND status = 'pending';
 -- same order (so its rows convert to that row type): one read of their
 -- conversation settles them all.
 -- name: InDoubtToward :many
-SELECT d.id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, true AS doubted,
+SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, true AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
     true AS still_member, true AS following,
-    NULL::timestamptz AS last_interaction_at, NULL::timestamptz AS cs_refused_at, false AS ask_interaction,
+    NULL::timestamptz AS last_interaction_at, NULL::timestamptz AS cs_refused_at, false AS ask_interaction, NULL::timestamptz AS muted_until,
+    COALESCE((SELECT m.hidden_fields FROM integration_members m
+        WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
@@ -158,6 +171,9 @@ SELECT d.id, i.fields, i.status AS integration_status,
         SELECT 1 FROM integration_members m
         WHERE m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
     ))::boolean AS still_member,
+    COALESCE((SELECT m.hidden_fields FROM integration_members m
+        WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
+    COALESCE((SELECT f.muted_until > now() FROM zalo_followers f WHERE f.oa_user_id = d.recipient), false)::boolean AS muted,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name

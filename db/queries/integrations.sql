@@ -55,6 +55,10 @@ UPDATE integrations SET
     status = COALESCE(sqlc.narg(status)::integration_status, status),
     message_kind = COALESCE(sqlc.narg(message_kind)::message_kind, message_kind),
     template_id = COALESCE(sqlc.narg(template_id)::text, template_id),
+    silence_alert_hours = COALESCE(sqlc.narg(silence_alert_hours)::integer, silence_alert_hours),
+    daily_summary_at = COALESCE(sqlc.narg(daily_summary_at)::text, daily_summary_at),
+    -- A summary time moved later today may still be due today.
+    summary_on = CASE WHEN sqlc.narg(daily_summary_at)::text IS NOT NULL THEN NULL ELSE summary_on END,
     updated_at = now()
 WHERE workspace_id = @workspace_id AND id = @id AND status <> 'deleted'
 RETURNING id;

@@ -32,6 +32,7 @@ const (
 	RedeliverName         = "RedeliverMessage"
 	MaintenanceName       = "Maintenance"
 	MorningName           = "MorningMessage"
+	OwnerNoticeName       = "OwnerNotice"
 )
 
 // Error types, as temporal.ApplicationError.Type(), that callers act on.
@@ -138,4 +139,37 @@ func (r *NotifyResult) Add(status string, n int) {
 	default:
 		r.Failed += n
 	}
+}
+
+// Owner notices: what the OA tells an integration's owner of its own
+// accord, each an OwnerNotice workflow.
+const (
+	NoticeMemberUnfollowed  = "member_unfollowed"
+	NoticeMemberBlocked     = "member_blocked"
+	NoticeMemberUnreachable = "member_unreachable"
+	NoticeMemberLeft        = "member_left"
+	NoticeSilence           = "silence"
+	NoticeResumed           = "resumed"
+	NoticeDailySummary      = "daily_summary"
+)
+
+// OwnerNotice is one thing to tell an integration's owner: Kind, About
+// whom (a member's name) or what (an account number), and for a silence
+// since when and for how many hours. A daily summary waits until DueAt and
+// sums the day up to it.
+type OwnerNotice struct {
+	IntegrationID uuid.UUID
+	Kind          string
+	About         string    `json:",omitempty"`
+	Since         time.Time `json:",omitempty"`
+	Hours         int       `json:",omitempty"`
+	DueAt         time.Time `json:",omitempty"`
+	// Key makes the notice's workflow id: what it is about, once (the
+	// event, the delivery, the day).
+	Key string
+}
+
+// NoticeWorkflowID is a notice's id: the same notice is told once.
+func NoticeWorkflowID(n OwnerNotice) string {
+	return "notice:" + n.IntegrationID.String() + ":" + n.Kind + ":" + n.Key
 }

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalosim"
+)
+
+// texts is a user's inbox, as text.
+func (sh *shop) texts(u zalosim.User) []string {
+	var out []string
+	for _, m := range sh.sim.Inbox(u.OAUserID) {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// answered waits for u's next message and returns it.
+func (sh *shop) answered(t *testing.T, u zalosim.User, before int) string {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(sh.sim.Inbox(u.OAUserID)) > before }, 15*time.Second, 50*time.Millisecond)
+	return lastText(sh.sim, u)
+}
+
+// ask has u send text and returns the OA's answer.
+func (sh *shop) ask(t *testing.T, u zalosim.User, text string) string {
+	t.Helper()
+	before := len(sh.sim.Inbox(u.OAUserID))
+	sh.says(t, u, text)
+	return sh.answered(t, u, before)
+}
+
+// joined makes a follower a member with the shop's referral code.
+func (sh *shop) joined(t *testing.T, name string) zalosim.User {
+	u := sh.sim.CreateUser(name, true)
+	sh.followed(t, u)
+	owner := len(sh.sim.Inbox(sh.owner.OAUserID))
+	require.Equal(t, message.InviteAdded, sh.ask(t, u, "/invite: "+sh.integ.ReferralCode))
+	require.Equal(t, message.InviteOwnerNotice(name), sh.answered(t, sh.owner, owner))
+	return u
+}
+
+// TestRecipientsActOnTheirAlerts: a member asks for today's totals,
+// pauses and resumes their alerts, asks for help, and leaves; the owner is
+// told who left, and an owner asking to stop is told how instead.
+func TestRecipientsActOnTheirAlerts(t *testing.T) {
+	sh := newShop(t)
+	minh := sh.joined(t, "Minh")
+
+	sh.pay(t, 500_000)
+	sh.pay(t, -20_000)
+	require.Equal(t, message.Today(time.Now(), []message.Totals{{
+		Business: "Shop", Accounts: []string{"111"}, Fields: message.AllFields, Count: 2, In: 500_000, Out: -20_000,
+	}}), sh.ask(t, minh, "/homnay"))
+	require.Equal(t, sh.ask(t, minh, "/homnay"), sh.ask(t, minh, "/TODAY"), "the English name is the same command")
+
+	require.Regexp(t, `^Đã tạm dừng thông báo đến \d\d:\d\d \d\d/\d\d\. Gửi /tieptuc để nhận lại sớm hơn\.$`, sh.ask(t, minh, "/tamdung 30m"))
+	before := len(sh.sim.Inbox(minh.OAUserID))
+	sh.pay(t, 30_000)
+	require.Len(t, sh.sim.Inbox(minh.OAUserID), before, "nothing while paused")
+	require.Contains(t, lastText(sh.sim, sh.owner), "+30.000 VND", "the owner is not paused")
+	var log struct{ Items []delivery }
+	call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/deliveries", sh.key, nil, &log)
+	muted := false
+	for _, d := range log.Items[:2] {
+		muted = muted || d.Status == "skipped" && strings.HasPrefix(d.LastError, "muted")
+	}
+	require.True(t, muted, "the delivery log keeps it as skipped: muted (%+v)", log.Items[:2])
+	require.Equal(t, message.MuteSyntax, sh.ask(t, minh, "/tamdung mãi"))
+	require.Equal(t, message.Unmuted, sh.ask(t, minh, "/tieptuc"))
+	sh.pay(t, 40_000)
+	require.Contains(t, lastText(sh.sim, minh), "+40.000 VND")
+
+	require.Equal(t, message.Help, sh.ask(t, minh, "/trogiup"))
+	require.Equal(t, message.Help, sh.ask(t, minh, "/xinchao"), "an unknown command gets the help")
+	before = len(sh.sim.Inbox(minh.OAUserID))
+	sh.says(t, minh, "/hello")
+	sh.says(t, minh, "/invite") // malformed too: the same throttle
+	require.Equal(t, message.Help, sh.ask(t, minh, "/help"), "asked for, help is always answered")
+	require.Len(t, sh.sim.Inbox(minh.OAUserID), before+1, "malformed commands are answered once a minute")
+
+	owner := len(sh.sim.Inbox(sh.owner.OAUserID))
+	require.Equal(t, message.Left(1), sh.ask(t, minh, "/dung"))
+	require.Equal(t, message.MemberLeft("Minh"), sh.answered(t, sh.owner, owner), "the owner is told who left")
+	before = len(sh.sim.Inbox(minh.OAUserID))
+	sh.pay(t, 50_000)
+	require.Len(t, sh.sim.Inbox(minh.OAUserID), before, "a member who left gets nothing")
+	require.Equal(t, message.NotARecipient, sh.ask(t, minh, "/homnay"))
+
+	require.Equal(t, message.OwnerCannotStop, sh.ask(t, sh.owner, "/dung"))
+}
+
+// TestAMembersPrivacyIsKept: a member's hidden fields are left out of
+// their alerts and their /homnay; the owner still sees everything.
+func TestAMembersPrivacyIsKept(t *testing.T) {
+	sh := newShop(t)
+	minh := sh.joined(t, "Minh")
+	var integ struct {
+		Members []struct {
+			ID           string   `json:"id"`
+			HiddenFields []string `json:"hidden_fields"`
+		} `json:"members"`
+	}
+	base := sh.apiURL + "/v1/integrations/" + sh.integ.ID.String()
+	require.Equal(t, http.StatusOK, call(t, "GET", base, sh.key, nil, &integ))
+	member := base + "/members/" + integ.Members[0].ID
+	require.Empty(t, integ.Members[0].HiddenFields)
+
+	var e apiError
+	require.Equal(t, http.StatusBadRequest, call(t, "PATCH", member, sh.key, map[string]any{"hidden_fields": []string{"amount"}}, &e), "the amount is always shown")
+	require.Equal(t, "invalid_request", e.Error.Code)
+	var m struct {
+		HiddenFields []string `json:"hidden_fields"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "PATCH", member, sh.key, map[string]any{"hidden_fields": []string{"balance", "account", "description"}}, &m))
+	require.Equal(t, []string{"balance", "account", "description"}, m.HiddenFields)
+	require.Equal(t, http.StatusOK, call(t, "GET", base, sh.key, nil, &integ))
+	require.Equal(t, []string{"balance", "account", "description"}, integ.Members[0].HiddenFields)
+
+	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
+		"account_number": "111", "external_id": "private-1", "amount": 250_000, "description": "LUONG THANG 11", "balance_after": 99_000_000,
+		"occurred_at": time.Now().Format(time.RFC3339),
+	}, nil))
+	require.Eventually(t, func() bool { return strings.Contains(lastText(sh.sim, minh), "+250.000 VND") }, 15*time.Second, 50*time.Millisecond)
+	require.Eventually(t, func() bool { return strings.Contains(lastText(sh.sim, sh.owner), "+250.000 VND") }, 15*time.Second, 50*time.Millisecond)
+	for _, hidden := range []string{"LUONG", "Số dư", "Tài khoản: 111"} {
+		require.NotContains(t, lastText(sh.sim, minh), hidden)
+		require.Contains(t, lastText(sh.sim, sh.owner), hidden, "the owner's alert shows it")
+	}
+	today := sh.ask(t, minh, "/homnay")
+	require.Contains(t, today, "Số giao dịch: 1")
+	require.NotContains(t, today, "Tài khoản", "nor does /homnay show the hidden account")
+	require.Contains(t, sh.ask(t, sh.owner, "/homnay"), "Tài khoản: 111")
+}
+
+// TestTheOwnerHearsOfMembersAlertsCannotReach: a member who stops
+// following, or never followed, is named to the owner, once.
+func TestTheOwnerHearsOfMembersAlertsCannotReach(t *testing.T) {
+	sh := newShop(t)
+	minh := sh.joined(t, "Minh")
+	owner := len(sh.sim.Inbox(sh.owner.OAUserID))
+	_, status, ok := sh.sim.Follow(minh.OAUserID, false)
+	require.True(t, ok)
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, message.MemberUnfollowed("Minh"), sh.answered(t, sh.owner, owner))
+
+	lan := sh.sim.CreateUser("Lan", false) // joins without following
+	owner = len(sh.sim.Inbox(sh.owner.OAUserID))
+	require.Equal(t, message.InviteAddedFollowFirst, sh.ask(t, lan, "/invite: "+sh.integ.ReferralCode))
+	require.Equal(t, message.InviteOwnerNotice("Lan"), sh.answered(t, sh.owner, owner))
+	sh.pay(t, 10_000)
+	require.Eventually(t, func() bool {
+		for _, text := range sh.texts(sh.owner) {
+			if text == message.MemberUnreachable("Lan") {
+				return true
+			}
+		}
+		return false
+	}, 15*time.Second, 50*time.Millisecond)
+	sh.pay(t, 20_000)
+	time.Sleep(time.Second)
+	told := 0
+	for _, text := range sh.texts(sh.owner) {
+		if text == message.MemberUnreachable("Lan") {
+			told++
+		}
+	}
+	require.Equal(t, 1, told, "told once, not at every alert")
+	for _, text := range sh.texts(sh.owner) {
+		require.NotEqual(t, message.MemberUnreachable("Minh"), text, "Minh's trouble was told when he unfollowed")
+	}
+}
+
+// followed waits until tingting has recorded u's follow (its webhook).
+func (sh *shop) followed(t *testing.T, u zalosim.User) {
+	pool, err := db.Open(context.Background(), sh.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	require.Eventually(t, func() bool {
+		f, err := db.New(pool).GetZaloFollower(context.Background(), u.OAUserID)
+		return err == nil && f.Following
+	}, 15*time.Second, 20*time.Millisecond, "%s's follow was never recorded", u.Name)
+}

@@ -1,0 +1,145 @@
+package workflows_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/workflows"
+	"github.com/tingting-vn/tingting/workflows/contract"
+	"github.com/tingting-vn/tingting/zalosim"
+)
+
+// noon is a scene at noon today in Vietnam, the owner in the chat window.
+func noon(t *testing.T) *night {
+	today := time.Now().In(vietnam)
+	return chatting(t, time.Date(today.Year(), today.Month(), today.Day(), 12, 0, 0, 0, vietnam))
+}
+
+// chatting is a scene starting at start, the owner in the chat window.
+func chatting(t *testing.T, start time.Time) *night {
+	n := newScene(t, start)
+	_, err := n.pool.Exec(context.Background(), "UPDATE zalo_followers SET last_interaction_at = now() WHERE oa_user_id = $1", n.owner.OAUserID)
+	require.NoError(t, err)
+	return n
+}
+
+// tell runs one notice's workflow to its end and returns its status.
+func (n *night) tell(t *testing.T, notice contract.OwnerNotice) string {
+	n.env.ExecuteWorkflow(workflows.OwnerNotice, notice)
+	require.True(t, n.env.IsWorkflowCompleted())
+	require.NoError(t, n.env.GetWorkflowError())
+	var status string
+	require.NoError(t, n.env.GetWorkflowResult(&status))
+	return status
+}
+
+func (n *night) ownerInbox() []string {
+	var out []string
+	for _, m := range n.sim.Inbox(n.owner.OAUserID) {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+// TestASilentAccountIsToldOnceAndItsReturnToo: an account with no
+// transaction for the integration's silence_alert_hours makes the owner
+// one notice (maintenance finds it once per silence); the account's next
+// transaction tells them it is back.
+func TestASilentAccountIsToldOnceAndItsReturnToo(t *testing.T) {
+	t.Parallel()
+	n := noon(t)
+	ctx := context.Background()
+	q := db.New(n.pool)
+	_, err := n.pool.Exec(ctx, "UPDATE integrations SET silence_alert_hours = 2, created_at = now() - interval '1 day' WHERE id = $1", n.integ.ID)
+	require.NoError(t, err)
+	_, err = q.RecordTransaction(ctx, db.RecordTransactionParams{
+		WorkspaceID: n.acct.WorkspaceID, BankAccountID: n.acct.ID, ExternalID: "old", Amount: 1000, OccurredAt: time.Now().Add(-3 * time.Hour),
+	})
+	require.NoError(t, err)
+	_, err = n.pool.Exec(ctx, "UPDATE transactions SET received_at = now() - interval '3 hours' WHERE external_id = 'old'")
+	require.NoError(t, err)
+
+	due, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+	require.Equal(t, contract.NoticeSilence, due[0].Kind)
+	require.Equal(t, "111", due[0].About)
+	again, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	require.NoError(t, err)
+	require.Empty(t, again, "told once per silence")
+	require.Equal(t, activities.StatusSent, n.tell(t, due[0]))
+	require.Len(t, n.ownerInbox(), 1)
+	require.Contains(t, n.ownerInbox()[0], "Tài khoản 111 chưa có giao dịch nào trong 2 giờ qua")
+
+	txn, err := q.RecordTransaction(ctx, db.RecordTransactionParams{
+		WorkspaceID: n.acct.WorkspaceID, BankAccountID: n.acct.ID, ExternalID: "new", Amount: 5000, OccurredAt: time.Now(),
+	})
+	require.NoError(t, err)
+	plan, err := n.acts.PlanNotifications(ctx, activities.PlanInput{TransactionID: txn.ID})
+	require.NoError(t, err)
+	require.Len(t, plan.Notices, 1)
+	require.Equal(t, contract.NoticeResumed, plan.Notices[0].Kind)
+}
+
+// TestTheDailySummaryComesAtItsMinute: maintenance plans the summary due
+// within its next run; its workflow waits for the minute (a timer, skipped
+// here) and sums the day up to it.
+func TestTheDailySummaryComesAtItsMinute(t *testing.T) {
+	t.Parallel()
+	n := chatting(t, time.Now()) // cs is not closed at night: any hour will do
+	ctx := context.Background()
+	at := time.Now().In(vietnam).Add(3 * time.Minute).Truncate(time.Minute)
+	if at.Hour() == 0 && at.Minute() == 0 {
+		at = at.Add(time.Minute) // the day's transactions below must fall within its day
+	}
+	_, err := n.pool.Exec(ctx, "UPDATE integrations SET daily_summary_at = $1 WHERE id = $2", at.Format("15:04"), n.integ.ID)
+	require.NoError(t, err)
+	for i, amount := range []int64{700_000, -100_000} {
+		_, err = db.New(n.pool).RecordTransaction(ctx, db.RecordTransactionParams{
+			WorkspaceID: n.acct.WorkspaceID, BankAccountID: n.acct.ID, ExternalID: uuid.NewString(), Amount: amount,
+			OccurredAt: at.Add(-time.Duration(i+1) * 10 * time.Second),
+		})
+		require.NoError(t, err)
+	}
+
+	due, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+	require.Equal(t, contract.NoticeDailySummary, due[0].Kind)
+	require.Equal(t, at.Format("15:04"), due[0].DueAt.In(vietnam).Format("15:04"))
+	again, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	require.NoError(t, err)
+	require.Empty(t, again, "planned once a day")
+
+	require.Equal(t, activities.StatusSent, n.tell(t, due[0]))
+	inbox := n.sim.Inbox(n.owner.OAUserID)
+	require.Len(t, inbox, 1)
+	require.False(t, inbox[0].ReceivedAt.Before(due[0].DueAt), "not before its minute")
+	require.Equal(t, strings.Join([]string{
+		"Tổng kết ngày " + at.Format("02/01") + ", Tiệm bánh:",
+		"Số giao dịch: 2",
+		"Tổng tiền vào: +700.000 VND",
+		"Tổng tiền ra: -100.000 VND",
+	}, "\n"), inbox[0].Text)
+}
+
+// TestANoticeWaitsOutTheNight: an owner outside the chat window is told by
+// transaction message, which the night closes: the notice waits for 06:00.
+func TestANoticeWaitsOutTheNight(t *testing.T) {
+	t.Parallel()
+	n := newNight(t) // 23:00, the owner quiet for three days
+	status := n.tell(t, contract.OwnerNotice{IntegrationID: n.integ.ID, Kind: contract.NoticeMemberLeft, About: "Minh", Key: "e1"})
+	require.Equal(t, activities.StatusSent, status)
+	inbox := n.sim.Inbox(n.owner.OAUserID)
+	require.Len(t, inbox, 1)
+	require.Equal(t, zalosim.KindTransaction, inbox[0].Kind)
+	require.Equal(t, "06:00", inbox[0].ReceivedAt.In(vietnam).Format("15:04"))
+	require.Contains(t, inbox[0].Text, "Tài khoản Zalo Minh đã rời tích hợp nhận thông báo biến động số dư.")
+}
