@@ -32,7 +32,8 @@ type Config struct {
 }
 
 // Benchmark starts a stack, runs the direct baseline and the floor (if
-// asked) and then tingting under the same load, and writes the report to
+// asked) and then tingting under the same load, counting the Zalo calls
+// the sandbox received during tingting's run, and writes the report to
 // out (and to cfg.JSONPath).
 func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 	env, err := Prepare(ctx, cfg)
@@ -56,6 +57,9 @@ func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 		}
 		results = append(results, r)
 	}
+	if err := env.Stack.ResetZaloStats(ctx); err != nil {
+		return err
+	}
 	var stopProfiles func() error = func() error { return nil }
 	if cfg.ProfileDir != "" {
 		stopProfiles = env.profile(ctx, cfg.ProfileDir, cfg.Load.Duration())
@@ -67,6 +71,11 @@ func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 	if err := stopProfiles(); err != nil {
 		return err
 	}
+	z, err := env.Stack.ZaloStats(ctx)
+	if err != nil {
+		return err
+	}
+	r.Zalo = &z
 	results = append(results, r)
 	m := env.Machine(ctx)
 	WriteReport(out, cfg, m, results)

@@ -78,6 +78,8 @@ type Result struct {
 	// resident memory of each during it, in kB.
 	CPU map[string]time.Duration
 	RSS map[string]int64
+	// Zalo is what the sandbox counted during the run, if it was read.
+	Zalo *ZaloStats
 }
 
 // Duplicate is a (transaction, recipient) pair that got more than one message.
