@@ -26,8 +26,16 @@ func WriteReport(w io.Writer, cfg Config, m Machine, results []Result) {
 	if cfg.Stack.SendRate > 0 {
 		paced = fmt.Sprintf(", sends paced at %g/s", cfg.Stack.SendRate)
 	}
-	fmt.Fprintf(w, "%d transactions %s, %d integration(s) × %d recipient(s), sandbox latency %s%s\n\n",
+	fmt.Fprintf(w, "%d transactions %s, %d integration(s) × %d recipient(s), sandbox latency %s%s\n",
 		load.Transactions, offered, cfg.Integrations, cfg.Recipients, cfg.Latency, paced)
+	if n := quietOf(cfg.Recipients, cfg.Quiet); n > 0 {
+		fmt.Fprintf(w, "%d of each integration's %d recipients quiet for tingting's run (last interaction %s ago), sandbox clock at noon in Vietnam\n",
+			n, cfg.Recipients, days(QuietFor))
+	}
+	if len(cfg.Stack.Env) > 0 {
+		fmt.Fprintf(w, "API and worker environment: %s\n", strings.Join(cfg.Stack.Env, " "))
+	}
+	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "| mode | messages | missing | duplicates | post errors | p50 | p95 | p99 | max | transactions/s | messages/s | ingest p50 | ingest p99 |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -116,6 +124,11 @@ func writeZalo(w io.Writer, results []Result) {
 		}
 		fmt.Fprintf(w, " %s | %d | %.3f |\n", r.Zalo.refusals(), r.Received, r.Zalo.CallsPer(r.Received))
 	}
+}
+
+// days is d in days, for the report.
+func days(d time.Duration) string {
+	return fmt.Sprintf("%g days", d.Hours()/24)
 }
 
 // processes lists the processes any result names, in the stack's order.

@@ -95,19 +95,23 @@ func TestWriteReport(t *testing.T) {
 		assert.Contains(t, s, want)
 	}
 	assert.NotContains(t, s, "Zalo message calls", "no run counted them")
+	assert.NotContains(t, s, "quiet")
 }
 
-// The Zalo calls of tingting's run, by kind, refusals by code, and per
-// delivered message.
+// With quiet recipients the report says how many, what the product ran
+// with, and what tingting's run cost in Zalo calls.
 func TestWriteReportZaloCalls(t *testing.T) {
 	load := Load{Transactions: 10, Rate: 20}
 	results := []Result{result("direct", load), result("floor", load), result("tingting", load)}
 	results[2].Zalo = &ZaloStats{Calls: map[string]int{"cs": 20, "transaction": 15, "zns": 0, "template": 0},
 		Refused: map[string]int{"-230": 5, "-32": 0}}
 	var out strings.Builder
-	WriteReport(&out, Config{Load: load, Integrations: 1, Recipients: 3}, Machine{}, results)
+	WriteReport(&out, Config{Load: load, Integrations: 1, Recipients: 3, Quiet: 0.5,
+		Stack: StackConfig{Env: []string{"ZALO_NIGHT=off", "ZALO_CS_WINDOW=87600h"}}}, Machine{}, results)
 	s := out.String()
 	for _, want := range []string{
+		"2 of each integration's 3 recipients quiet for tingting's run (last interaction 10 days ago)",
+		"API and worker environment: ZALO_NIGHT=off ZALO_CS_WINDOW=87600h",
 		"| mode | cs | transaction | zns | template | refused | messages delivered | calls per delivered message |",
 		"| tingting | 20 | 15 | 0 | 0 | -230: 5 | 30 | 1.167 |",
 	} {
