@@ -29,11 +29,18 @@ type Config struct {
 	Floor        bool   // run the floor (Temporal with nothing inside), before tingting
 	ProfileDir   string // if set, CPU profiles of the API and worker during tingting's run
 	JSONPath     string // if set, the report as JSON there too
+	// Quiet is the share of each integration's recipients who, for
+	// tingting's run, last interacted with the OA QuietFor ago (in the
+	// sandbox and in tingting's belief); above 0 the sandbox clock is
+	// pinned to noon in Vietnam from the start.
+	Quiet float64
 }
 
 // Benchmark starts a stack, runs the direct baseline and the floor (if
-// asked) and then tingting under the same load, and writes the report to
-// out (and to cfg.JSONPath).
+// asked) and then tingting under the same load, counting the Zalo calls
+// the sandbox received during tingting's run, and writes the report to
+// out (and to cfg.JSONPath). With cfg.Quiet, some recipients have gone
+// quiet by tingting's run.
 func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 	env, err := Prepare(ctx, cfg)
 	if err != nil {
@@ -56,6 +63,15 @@ func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 		}
 		results = append(results, r)
 	}
+	quiet := QuietRecipients(env.Shop.Recipients, cfg.Recipients, cfg.Quiet)
+	if len(quiet) > 0 {
+		if err := env.Quieten(ctx, quiet); err != nil {
+			return err
+		}
+	}
+	if err := env.Stack.ResetZaloStats(ctx); err != nil {
+		return err
+	}
 	var stopProfiles func() error = func() error { return nil }
 	if cfg.ProfileDir != "" {
 		stopProfiles = env.profile(ctx, cfg.ProfileDir, cfg.Load.Duration())
@@ -66,6 +82,16 @@ func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	if err := stopProfiles(); err != nil {
 		return err
+	}
+	z, err := env.Stack.ZaloStats(ctx)
+	if err != nil {
+		return err
+	}
+	r.Zalo = &z
+	if len(quiet) > 0 {
+		if err := env.stillQuiet(ctx, quiet); err != nil {
+			return err
+		}
 	}
 	results = append(results, r)
 	m := env.Machine(ctx)
@@ -107,6 +133,13 @@ func Prepare(ctx context.Context, cfg Config) (*Env, error) {
 	fail := func(err error) (*Env, error) {
 		env.Close()
 		return nil, err
+	}
+	if cfg.Quiet > 0 {
+		// Before the users exist, so that everything the sandbox stamps
+		// is on the same clock.
+		if err := s.PinClock(ctx, NoonInVietnam(time.Now())); err != nil {
+			return fail(err)
+		}
 	}
 	if env.Shop, err = SetUp(ctx, s, pool, cfg.Integrations, cfg.Recipients); err != nil {
 		return fail(err)
@@ -159,7 +192,7 @@ func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
 	return e.measured(func() (Result, error) {
 		return Run(ctx, "tingting", Target{
 			IngestURL: e.Stack.APIURL + "/v1/transactions", APIKey: e.Shop.APIKey, BankAccountID: e.Shop.BankAccountID,
-			Recipients: e.Shop.Recipients, MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages",
+			Recipients: e.Shop.Recipients, MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset(),
 			Settle: func(ctx context.Context) error {
 				return settle(ctx, "deliveries", e.pendingDeliveries)
 			},
@@ -241,7 +274,7 @@ func (e *Env) RunDirect(ctx context.Context, load Load) (Result, error) {
 	}
 	return e.measured(func() (Result, error) {
 		return Run(ctx, "direct", Target{IngestURL: url, BankAccountID: e.Shop.BankAccountID, Recipients: e.Shop.Recipients,
-			MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages"}, load)
+			MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset()}, load)
 	})
 }
 

@@ -40,6 +40,9 @@ func TestBenchmark(t *testing.T) {
 		{"steady", bench.FlavourDevServer, []string{"-n", "30", "-rate", "10"}},
 		{"burst", bench.FlavourDevServer, []string{"-burst", "30", "-send-rate", "30", "-direct=false"}},
 		{"as fast as accepted on postgres", bench.FlavourPostgres, []string{"-n", "30", "-rate", "0", "-direct=false", "-temporal", "postgres"}},
+		{"a quiet recipient", bench.FlavourDevServer, []string{"-n", "30", "-rate", "10", "-quiet", "0.34", "-direct=false"}},
+		{"a quiet recipient, without the tracking", bench.FlavourDevServer,
+			[]string{"-n", "30", "-rate", "10", "-quiet", "0.34", "-direct=false", "-env", "ZALO_CS_WINDOW=87600h"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			jsonPath := filepath.Join(t.TempDir(), "bench.json")
@@ -80,6 +83,21 @@ func TestBenchmark(t *testing.T) {
 				assert.Positive(t, m.CPUPerTx["temporal"], mode)
 			}
 			assert.Positive(t, rep.Modes["floor"].CPUPerTx["floor"], "the floor's own process is measured")
+			if opts.Quiet > 0 {
+				// One recipient of three is quiet: a transaction message for
+				// each of theirs, chat for the others' and for each refusal.
+				m := rep.Modes["tingting"]
+				require.NotNil(t, m.ZaloCallsPerMessage)
+				refused := m.ZaloRefused["-230"]
+				assert.Equal(t, m.Transactions, m.ZaloCalls["transaction"])
+				assert.Equal(t, 2*m.Transactions+refused, m.ZaloCalls["cs"])
+				if len(opts.Env) > 0 {
+					assert.Positive(t, refused, "tingting believed the quiet one within the chat window until Zalo said no")
+				} else {
+					assert.Zero(t, refused, "tracked: chat only to those who interacted")
+					assert.Equal(t, 1.0, *m.ZaloCallsPerMessage)
+				}
+			}
 			if opts.Burst > 0 {
 				for _, mode := range modes {
 					m := rep.Modes[mode]

@@ -54,6 +54,9 @@ type Target struct {
 	// Settle, if set, returns once nothing is left in flight; messages
 	// are counted once more after it, to catch late duplicates.
 	Settle func(context.Context) error
+	// ClockOffset is the message log's clock minus the real one (a pinned
+	// sandbox clock): it is taken off every received_at.
+	ClockOffset time.Duration
 }
 
 // Result is what a run measured.
@@ -78,6 +81,8 @@ type Result struct {
 	// resident memory of each during it, in kB.
 	CPU map[string]time.Duration
 	RSS map[string]int64
+	// Zalo is what the sandbox counted during the run, if it was read.
+	Zalo *ZaloStats
 }
 
 // Duplicate is a (transaction, recipient) pair that got more than one message.
@@ -98,7 +103,7 @@ func Run(ctx context.Context, mode string, tgt Target, load Load) (Result, error
 	_, _ = rand.Read(runID)
 	marker := "BENCH-" + hex.EncodeToString(runID) + "-"
 
-	col, err := newCollector(ctx, tgt.MessagesURL, marker)
+	col, err := newCollector(ctx, tgt.MessagesURL, marker, tgt.ClockOffset)
 	if err != nil {
 		return res, err
 	}
@@ -268,6 +273,7 @@ func post(ctx context.Context, client *http.Client, tgt Target, body []byte, giv
 type collector struct {
 	url, marker string
 	offset      int
+	clock       time.Duration // the log's clock minus the real one
 	got         map[pair][]time.Time
 }
 
@@ -276,8 +282,8 @@ type pair struct {
 	user string
 }
 
-func newCollector(ctx context.Context, messagesURL, marker string) (*collector, error) {
-	c := &collector{url: messagesURL, marker: marker, got: map[pair][]time.Time{}}
+func newCollector(ctx context.Context, messagesURL, marker string, clock time.Duration) (*collector, error) {
+	c := &collector{url: messagesURL, marker: marker, clock: clock, got: map[pair][]time.Time{}}
 	// Skip what earlier runs left.
 	return c, c.poll(ctx)
 }
@@ -335,7 +341,7 @@ func (c *collector) poll(ctx context.Context) error {
 			continue
 		}
 		k := pair{tx: tx, user: m.UserID}
-		c.got[k] = append(c.got[k], m.ReceivedAt)
+		c.got[k] = append(c.got[k], m.ReceivedAt.Add(-c.clock))
 	}
 	return nil
 }

@@ -17,12 +17,13 @@ import (
 // fakeStack accepts transactions and "delivers" each to every recipient
 // in the background, into a message log served as the sandbox serves its
 // own; it can answer slowly, pace its sends, lose a transaction or deliver
-// one twice.
+// one twice, and stamp its messages by a clock set apart from the real one.
 type fakeStack struct {
 	recipients  []string
 	answer      time.Duration // how long a POST takes
 	pace        *pacer
-	lose, twice string // external id suffixes ("000007")
+	lose, twice string        // external id suffixes ("000007")
+	clock       time.Duration // added to every received_at, as a pinned sandbox clock would
 	log         MessageLog
 	open, peak  atomic.Int64
 }
@@ -56,7 +57,21 @@ func (f *fakeStack) serve(t *testing.T) Target {
 			}
 		}()
 	})
-	mux.Handle("GET /_sandbox/messages", &f.log)
+	mux.HandleFunc("GET /_sandbox/messages", func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		f.log.ServeHTTP(rec, r)
+		var page struct {
+			Items []loggedMessage `json:"items"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		for i := range page.Items {
+			page.Items[i].ReceivedAt = page.Items[i].ReceivedAt.Add(f.clock)
+		}
+		_ = json.NewEncoder(w).Encode(page)
+	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return Target{IngestURL: srv.URL + "/v1/transactions", BankAccountID: "acct", Recipients: f.recipients,
@@ -76,6 +91,20 @@ func TestRunCountsEveryMessage(t *testing.T) {
 	assert.Len(t, r.Latencies, 27)
 	assert.Len(t, r.Ingest, 10)
 	assert.Empty(t, r.Fresh)
+}
+
+// A sandbox whose clock is pinned hours away (-quiet) stamps its messages
+// by that clock: latencies are still the real time they took.
+func TestRunTakesThePinnedClockOff(t *testing.T) {
+	f := &fakeStack{recipients: []string{"u1", "u2"}, clock: -8 * time.Hour}
+	tgt := f.serve(t)
+	tgt.ClockOffset = -8 * time.Hour
+	r, err := Run(t.Context(), "fake", tgt, Load{Transactions: 5, Rate: 100, Patience: 2 * time.Second})
+	require.NoError(t, err)
+	require.Len(t, r.Latencies, 10)
+	assert.GreaterOrEqual(t, r.Latencies[0], time.Duration(0))
+	assert.Less(t, Percentile(r.Latencies, 100), time.Second)
+	assert.Less(t, r.Window, 2*time.Second)
 }
 
 func TestRunRateZero(t *testing.T) {

@@ -25,6 +25,7 @@ type Options struct {
 	Burst        int     // -burst N: a burst of N instead of -n at -rate
 	SendRate     float64 // -send-rate R: ZALO_SEND_RATE for the worker (and the baselines' sends)
 	Temporal     string  // -temporal devserver|postgres
+	Quiet        float64 // -quiet F: the share of recipients who last interacted QuietFor ago
 }
 
 // ParseOptions reads the flags; a bad value is an error, with usage on
@@ -51,6 +52,11 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 	fs.Float64Var(&o.SendRate, "send-rate", 0, "pace Zalo sends at `R` per second: the worker's ZALO_SEND_RATE, and the direct and floor modes' own")
 	fs.StringVar(&o.Temporal, "temporal", FlavourDevServer, "the Temporal server: devserver (temporal server start-dev, SQLite) or "+
 		"postgres (temporal-server on PostgreSQL, configured by deploy/temporal)")
+	fs.Float64Var(&o.Quiet, "quiet", 0, "the share `F` (0..1) of each integration's recipients who, for tingting's run, last interacted "+
+		"with the OA 10 days ago, in the sandbox and in tingting's followers: chat (cs) reaches only the others. Above 0 the sandbox "+
+		"clock is pinned to noon in Vietnam and the API and worker run with ZALO_NIGHT=off, so transaction messages are accepted. "+
+		"The report counts Zalo calls by kind and refusals by code either way. Without the tracking (tingting believing everyone "+
+		"is in the chat window, so the quiet ones cost a refused cs first): add -env ZALO_CS_WINDOW=87600h")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -62,6 +68,8 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 		return o, errors.New("bench: -n, -integrations and -recipients must be positive")
 	case o.Rate < 0 || o.Burst < 0 || o.SendRate < 0:
 		return o, errors.New("bench: -rate, -burst and -send-rate must not be negative")
+	case !(o.Quiet >= 0 && o.Quiet <= 1):
+		return o, fmt.Errorf("bench: -quiet %g: want a share from 0 to 1", o.Quiet)
 	case o.Temporal != FlavourDevServer && o.Temporal != FlavourPostgres:
 		return o, fmt.Errorf("bench: -temporal %q: want devserver or postgres", o.Temporal)
 	case o.Temporal == FlavourPostgres && len(o.TemporalArgs) > 0:
@@ -86,11 +94,15 @@ func (o Options) Load() Load {
 }
 
 // Config is the benchmark the options ask for, on stack (which the caller
-// completes with binaries, database and folder).
+// completes with binaries, database and folder). With quiet recipients the
+// product has no night (ZALO_NIGHT=off, before -env, which may override it).
 func (o Options) Config(stack StackConfig) Config {
 	stack.TemporalArgs, stack.Env, stack.SendRate = o.TemporalArgs, o.Env, o.SendRate
+	if o.Quiet > 0 {
+		stack.Env = append([]string{"ZALO_NIGHT=off"}, o.Env...)
+	}
 	return Config{
 		Stack: stack, Integrations: o.Integrations, Recipients: o.Recipients, Latency: o.Latency,
-		Load: o.Load(), Direct: o.Direct, Floor: true, ProfileDir: o.Profile, JSONPath: o.JSON,
+		Load: o.Load(), Direct: o.Direct, Floor: true, ProfileDir: o.Profile, JSONPath: o.JSON, Quiet: o.Quiet,
 	}
 }

@@ -49,6 +49,21 @@ func TestParseOptions(t *testing.T) {
 			assert.Equal(t, []string{"A=1", "B=2"}, o.Config(StackConfig{}).Stack.Env)
 			assert.Equal(t, []string{"--x"}, o.TemporalArgs)
 		}},
+		{name: "quiet", args: []string{"-quiet", "0.5", "-recipients", "10"}, check: func(t *testing.T, o Options) {
+			cfg := o.Config(StackConfig{})
+			assert.Equal(t, 0.5, cfg.Quiet)
+			assert.Equal(t, []string{"ZALO_NIGHT=off"}, cfg.Stack.Env, "transaction messages by day and night alike")
+		}},
+		{name: "quiet without the tracking", args: []string{"-quiet", "0.5", "-env", "ZALO_CS_WINDOW=87600h"}, check: func(t *testing.T, o Options) {
+			assert.Equal(t, []string{"ZALO_NIGHT=off", "ZALO_CS_WINDOW=87600h"}, o.Config(StackConfig{}).Stack.Env,
+				"-env comes last, so it may set ZALO_NIGHT too")
+		}},
+		{name: "nobody quiet", args: []string{"-quiet", "0"}, check: func(t *testing.T, o Options) {
+			assert.Empty(t, o.Config(StackConfig{}).Stack.Env, "the product's own night")
+		}},
+		{name: "quiet above 1", args: []string{"-quiet", "1.5"}, err: "want a share from 0 to 1"},
+		{name: "quiet negative", args: []string{"-quiet", "-0.1"}, err: "want a share from 0 to 1"},
+		{name: "quiet NaN", args: []string{"-quiet", "NaN"}, err: "want a share from 0 to 1"},
 		{name: "negative rate", args: []string{"-rate", "-1"}, err: "must not be negative"},
 		{name: "no transactions", args: []string{"-n", "0"}, err: "must be positive"},
 		{name: "unknown flavour", args: []string{"-temporal", "cassandra"}, err: "want devserver or postgres"},

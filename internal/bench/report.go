@@ -26,8 +26,16 @@ func WriteReport(w io.Writer, cfg Config, m Machine, results []Result) {
 	if cfg.Stack.SendRate > 0 {
 		paced = fmt.Sprintf(", sends paced at %g/s", cfg.Stack.SendRate)
 	}
-	fmt.Fprintf(w, "%d transactions %s, %d integration(s) × %d recipient(s), sandbox latency %s%s\n\n",
+	fmt.Fprintf(w, "%d transactions %s, %d integration(s) × %d recipient(s), sandbox latency %s%s\n",
 		load.Transactions, offered, cfg.Integrations, cfg.Recipients, cfg.Latency, paced)
+	if n := quietOf(cfg.Recipients, cfg.Quiet); n > 0 {
+		fmt.Fprintf(w, "%d of each integration's %d recipients quiet for tingting's run (last interaction %s ago), sandbox clock at noon in Vietnam\n",
+			n, cfg.Recipients, days(QuietFor))
+	}
+	if len(cfg.Stack.Env) > 0 {
+		fmt.Fprintf(w, "API and worker environment: %s\n", strings.Join(cfg.Stack.Env, " "))
+	}
+	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "| mode | messages | missing | duplicates | post errors | p50 | p95 | p99 | max | transactions/s | messages/s | ingest p50 | ingest p99 |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -46,6 +54,8 @@ func WriteReport(w io.Writer, cfg Config, m Machine, results []Result) {
 		}
 	}
 	fmt.Fprintln(w)
+
+	writeZalo(w, results)
 
 	if load.Fresh {
 		fmt.Fprint(w, "\nBurst: how fast it was accepted, and how long a fresh transaction posted during the drain waited:\n\n")
@@ -85,6 +95,40 @@ func WriteReport(w io.Writer, cfg Config, m Machine, results []Result) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// writeZalo prints the Zalo calls of the runs that counted them.
+func writeZalo(w io.Writer, results []Result) {
+	var counted []Result
+	kinds := slices.Clone(zaloKinds)
+	for _, r := range results {
+		if r.Zalo != nil {
+			counted = append(counted, r)
+			for _, k := range r.Zalo.kinds() {
+				if !slices.Contains(kinds, k) {
+					kinds = append(kinds, k)
+				}
+			}
+		}
+	}
+	if len(counted) == 0 {
+		return
+	}
+	fmt.Fprint(w, "\nZalo message calls during the run, by kind, refused or not, and refusals by code (the sandbox's count):\n\n")
+	fmt.Fprintf(w, "| mode | %s | refused | messages delivered | calls per delivered message |\n", strings.Join(kinds, " | "))
+	fmt.Fprintf(w, "|---|%s---|---|---|\n", strings.Repeat("---|", len(kinds)))
+	for _, r := range counted {
+		fmt.Fprintf(w, "| %s |", r.Mode)
+		for _, k := range kinds {
+			fmt.Fprintf(w, " %d |", r.Zalo.Calls[k])
+		}
+		fmt.Fprintf(w, " %s | %d | %.3f |\n", r.Zalo.refusals(), r.Received, r.Zalo.CallsPer(r.Received))
+	}
+}
+
+// days is d in days, for the report.
+func days(d time.Duration) string {
+	return fmt.Sprintf("%g days", d.Hours()/24)
 }
 
 // processes lists the processes any result names, in the stack's order.
@@ -138,6 +182,12 @@ type ModeReport struct {
 	IngestPerSecond  *float64           `json:"ingest_per_s,omitempty"`
 	FreshP50         *float64           `json:"fresh_p50_ms,omitempty"`
 	FreshP99         *float64           `json:"fresh_p99_ms,omitempty"`
+	// The Zalo calls during the run, where the sandbox's count was read
+	// (tingting's run): message calls by kind (refused or not), refusals
+	// by Zalo error code, and message calls per message delivered.
+	ZaloCalls           map[string]int `json:"zalo_calls,omitzero"`
+	ZaloRefused         map[string]int `json:"zalo_refused,omitzero"`
+	ZaloCallsPerMessage *float64       `json:"zalo_calls_per_message,omitempty"`
 }
 
 // NewJSONReport gathers the runs' numbers.
@@ -177,6 +227,16 @@ func (r Result) Report() ModeReport {
 	if r.Load.Fresh {
 		ingest, p50, p99 := round1(r.IngestPerSecond()), msf(Percentile(r.Fresh, 50)), msf(Percentile(r.Fresh, 99))
 		m.IngestPerSecond, m.FreshP50, m.FreshP99 = &ingest, &p50, &p99
+	}
+	if z := r.Zalo; z != nil {
+		per := math.Round(z.CallsPer(r.Received)*1000) / 1000
+		m.ZaloCalls, m.ZaloRefused, m.ZaloCallsPerMessage = map[string]int{}, map[string]int{}, &per
+		for _, k := range z.kinds() {
+			m.ZaloCalls[k] = z.Calls[k]
+		}
+		for code, n := range z.Refused {
+			m.ZaloRefused[code] = n
+		}
 	}
 	return m
 }

@@ -121,6 +121,8 @@ type Stack struct {
 	floorArgs []string
 	peakRSS   map[string]int64         // kB, the highest over every incarnation since ResetPeaks
 	cpuDead   map[string]time.Duration // CPU time of killed incarnations
+	// clockOffset is the sandbox clock minus the real one (PinClock).
+	clockOffset time.Duration
 }
 
 // The pieces a stack runs, besides the dev server.
