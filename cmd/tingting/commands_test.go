@@ -11,6 +11,7 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
 
@@ -87,9 +88,12 @@ func TestRecipientsActOnTheirAlerts(t *testing.T) {
 	require.Equal(t, message.Help, sh.ask(t, minh, "/help"), "asked for, help is always answered")
 	require.Len(t, sh.sim.Inbox(minh.OAUserID), before+1, "malformed commands are answered once a minute")
 
-	owner := len(sh.sim.Inbox(sh.owner.OAUserID))
-	require.Equal(t, message.Left(1), sh.ask(t, minh, "/dung"))
+	owner, before := len(sh.sim.Inbox(sh.owner.OAUserID)), len(sh.sim.Inbox(minh.OAUserID))
+	stop := sh.says(t, minh, "/dung")
+	require.Equal(t, message.Left(1), sh.answered(t, minh, before))
 	require.Equal(t, message.MemberLeft("Minh"), sh.answered(t, sh.owner, owner), "the owner is told who left")
+	recordHistory(t, contract.ZaloInboundName, contract.ZaloInboundWorkflowID(sh.eventID(t, stop)))
+	recordHistory(t, contract.OwnerNoticeName, workflowsOfType(t, contract.OwnerNoticeName)[0])
 	before = len(sh.sim.Inbox(minh.OAUserID))
 	sh.pay(t, 50_000)
 	require.Len(t, sh.sim.Inbox(minh.OAUserID), before, "a member who left gets nothing")
