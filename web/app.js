@@ -787,9 +787,13 @@ async function showKeys(live) {
       h('p', { class: 'actions' }, codec), codecOut));
 }
 
+// Signing out draws the sign-in form once: by the navigation to #/ when
+// there is one (drawing it here too would draw it again under the
+// person typing into it), else here.
 signOut.addEventListener('click', () => {
-  location.hash = '#/';
-  showSignIn();
+  sessionStorage.removeItem(KEY);
+  if (location.hash && location.hash !== '#/') location.hash = '#/';
+  else showSignIn();
 });
 window.addEventListener('hashchange', route);
 route();
