@@ -131,9 +131,12 @@ func TestTheWebUI(t *testing.T) {
 	require.Equal(t, "/invite: "+code, copied)
 	b.shot("09-invite", "#invite-step")
 
-	// Anh Minh follows the OA and sends the copied text: he is in.
+	// Anh Minh follows the OA and, a moment later, sends the copied text:
+	// he is in. (The follow and the text are separate events: sent within
+	// milliseconds, the text may be handled first, and he is told to follow.)
 	_, status, _ := s.sim.Follow(minh.OAUserID, true)
 	require.Equal(t, http.StatusOK, status)
+	s.waitFollower(t, minh.OAUserID, "following")
 	s.sim.UserSendsText(minh.OAUserID, copied)
 	require.Eventually(t, func() bool { return lastText(s.sim, minh) == message.InviteAdded }, 15*time.Second, 50*time.Millisecond)
 
