@@ -35,14 +35,38 @@ function formatVND(amount, signed = true) {
   return sign + digits + ' VND';
 }
 
-// formatTime shows a time in Vietnam (UTC+7, no daylight saving):
-// 14:03:05 03/10/2024, as the messages do.
+const two = (n) => String(n).padStart(2, '0');
+
+// inVietnam is a Date whose UTC fields are the time in Vietnam (UTC+7, no
+// daylight saving).
+const inVietnam = (iso) => new Date(Date.parse(iso) + 7 * 3600 * 1000);
+
+// formatTime shows a time in Vietnam: 14:03:05 03/10/2024, as the messages do.
 function formatTime(iso) {
   if (!iso) return '';
-  const d = new Date(Date.parse(iso) + 7 * 3600 * 1000);
-  const two = (n) => String(n).padStart(2, '0');
+  const d = inVietnam(iso);
   return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ` +
     `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+}
+
+// formatHour shows a time in Vietnam as hour and day: 06:00 26/11.
+function formatHour(iso) {
+  const d = inVietnam(iso);
+  return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())} ${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}`;
+}
+
+// ago says how long ago a time was: 2 giờ trước; chưa rõ when unknown.
+function ago(iso) {
+  if (!iso) return 'chưa rõ';
+  const minutes = Math.floor((Date.now() - Date.parse(iso)) / 60000);
+  if (minutes < 1) return 'vừa xong';
+  if (minutes < 60) return minutes + ' phút trước';
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return hours + ' giờ trước';
+  const days = Math.floor(hours / 24);
+  if (days < 60) return days + ' ngày trước';
+  if (days < 365) return Math.floor(days / 30) + ' tháng trước';
+  return Math.floor(days / 365) + ' năm trước';
 }
 
 const FIELDS = [
@@ -131,7 +155,8 @@ const ZALO_ERRORS = {
   '-220': 'quyền gửi tin của Zalo OA đã hết hạn',
   '-230': 'người nhận chưa tương tác với Zalo OA trong 7 ngày qua',
   '-232': 'người nhận chưa tương tác với Zalo OA trong 7 ngày qua',
-  '-234': 'Zalo không cho gửi tin vào ban đêm, hãy thử lại sau 6 giờ sáng',
+  '-234': 'từ 22:00 đến 06:00 Zalo không nhận tin giao dịch. Hãy nhắn một tin bất kỳ cho Zalo OA ' +
+    '(để mở khung chat tư vấn) rồi bấm "Gọi thử" lại',
 };
 
 function zaloRefusal(code) {
@@ -154,8 +179,59 @@ const REASONS = {
   member_removed: 'đã bị xóa khỏi danh sách nhận',
   integration_paused: 'tích hợp đang tạm dừng',
   integration_deleted: 'tích hợp đã bị xóa',
+  unreachable: 'không còn cách gửi nào tới người này (đã lâu không tương tác, và chưa có mẫu ZNS)',
 };
-const STATUSES = { sent: 'Đã gửi', pending: 'Đang gửi', failed: 'Không gửi được', skipped: 'Bỏ qua' };
+const STATUSES = {
+  sent: 'Đã gửi', pending: 'Đang gửi', failed: 'Không gửi được', skipped: 'Bỏ qua', deferred: 'Chờ đến sáng',
+};
+
+// Which kind of Zalo message carried a delivery (its route), for the log's
+// column and for sentences ("đã gửi bằng tin giao dịch").
+const ROUTES = { cs: 'Tư vấn', transaction: 'Giao dịch', zns: 'ZNS', template: 'Mẫu ZBS' };
+const ROUTE_NAMES = { cs: 'tin nhắn tư vấn', transaction: 'tin giao dịch', zns: 'tin ZNS', template: 'tin mẫu ZBS' };
+
+// Why Zalo refused a route before the next one carried the message (a
+// sent delivery's note: "cs refused (-230)").
+const REFUSALS = {
+  '-213': 'người nhận chưa Quan tâm OA',
+  '-230': 'quá 7 ngày không tương tác',
+  '-232': 'quá 7 ngày không tương tác',
+};
+
+// How the OA reaches a person now (reachable_by).
+const REACH = {
+  cs: 'Nhận qua tin nhắn tư vấn (đã tương tác trong 48 giờ)',
+  transaction: 'Nhận qua tin giao dịch (không gửi 22:00–06:00; tin trong đêm được gộp gửi lúc 06:00)',
+  zns: 'Nhận qua ZNS (tính phí)',
+  none: 'Không gửi được: người này chưa Quan tâm OA hoặc đã lâu không tương tác; nhờ họ nhắn một tin cho OA',
+};
+
+function statusText(d) {
+  if (d.status === 'deferred' && d.deferred_until) return 'Chờ đến ' + formatHour(d.deferred_until);
+  return STATUSES[d.status] || d.status;
+}
+
+// noteText is a delivery's last_error in plain words: why it was skipped
+// or failed, or which routes Zalo refused before the one that carried it.
+function noteText(d) {
+  const text = d.last_error || '';
+  const reason = REASONS[text.split(':')[0]];
+  if (reason) return reason;
+  const refused = [...text.matchAll(/\b(cs|transaction|zns) refused \((-?\d+)\)/g)];
+  if (refused.length && (d.status === 'sent' || d.status === 'deferred')) {
+    const which = refused.map(([, rt, code]) => `${ROUTE_NAMES[rt]} (${REFUSALS[code] || 'mã lỗi ' + code})`).join(', ');
+    return `Zalo từ chối ${which} — ${d.status === 'sent' ? 'đã' : 'sẽ'} gửi bằng ${ROUTE_NAMES[d.route] || d.route}`;
+  }
+  if (!text && d.status === 'deferred') return 'Ban đêm Zalo không nhận tin giao dịch; sẽ gộp vào tin buổi sáng';
+  return text;
+}
+
+// reachLine says how the OA reaches a recipient now, and when they last
+// interacted with it.
+function reachLine(p) {
+  return h('div', { class: p.reachable_by === 'none' ? 'reach none' : 'reach' },
+    REACH[p.reachable_by] || p.reachable_by, ' · tương tác lần cuối: ', ago(p.last_interaction_at));
+}
 
 // ---------------------------------------------------------------- actions
 
@@ -284,6 +360,12 @@ function statusBadge(status) {
   return status === 'active' ? h('span', { class: 'badge on' }, 'Đang hoạt động')
     : h('span', { class: 'badge off' }, 'Tạm dừng');
 }
+
+// What the test call's route means for the alerts to come.
+const TEST_HINTS = {
+  transaction: ' Thông báo từ 22:00 đến 06:00 sẽ được gộp gửi lúc 06:00.',
+  zns: ' Tin ZNS có tính phí.',
+};
 
 const STEPS = ['bank_accounts', 'zalo_account', 'fields', 'test_call', 'save'];
 
@@ -415,7 +497,10 @@ async function showWizard(id, live) {
   function testStep() {
     const out = h('p', { class: 'msg', role: 'alert', id: 'test-result' });
     const tc = st.test_call;
-    if (tc && tc.ok) say(out, `Gọi thử thành công. Tin nhắn mẫu đã được gửi tới Zalo của ${st.zalo_account.name}.`);
+    if (tc && tc.ok) {
+      const by = ROUTE_NAMES[tc.route] ? ' qua ' + ROUTE_NAMES[tc.route] : '';
+      say(out, `Gọi thử thành công. Đã gửi tin thử${by} tới Zalo của ${st.zalo_account.name}.` + (TEST_HINTS[tc.route] || ''));
+    }
     else if (tc && !tc.ok) say(out, zaloRefusal(tc.zalo_code), 'error');
     const button = h('button', { type: 'button', id: 'test-call' }, 'Gọi thử');
     button.addEventListener('click', () => run(button, out, async () => {
@@ -477,9 +562,8 @@ async function showIntegration(id, live) {
     learnNames();
     log.replaceChildren(res.items.length === 0 ? h('p', { class: 'muted' }, 'Chưa có tin nhắn nào.')
       : h('table', {},
-        h('thead', {}, h('tr', {}, ['Thời gian giao dịch', 'Mã giao dịch', 'Số tiền', 'Người nhận', 'Trạng thái', 'Ghi chú'].map((t) => h('th', {}, t)))),
+        h('thead', {}, h('tr', {}, ['Thời gian giao dịch', 'Mã giao dịch', 'Số tiền', 'Người nhận', 'Gửi qua', 'Trạng thái', 'Ghi chú'].map((t) => h('th', {}, t)))),
         h('tbody', {}, res.items.map((d) => {
-          const reason = (d.last_error || '').split(':')[0];
           let again = null;
           if (d.status === 'failed' || d.status === 'skipped') {
             again = h('button', { type: 'button', class: 'link resend' }, 'Gửi lại');
@@ -490,12 +574,13 @@ async function showIntegration(id, live) {
           }
           return h('tr', { class: 'status-' + d.status },
             h('td', {}, formatTime(d.occurred_at)),
-            h('td', {}, d.external_id),
+            h('td', { class: 'nowrap' }, d.external_id),
             h('td', { class: 'num' }, formatVND(d.amount)),
             h('td', {}, d.role === 'owner' ? (names.get(d.recipient) || 'Chủ tích hợp') + ' (chủ tích hợp)'
               : names.get(d.recipient) || 'Thành viên đã bị xóa'),
-            h('td', {}, STATUSES[d.status] || d.status),
-            h('td', {}, REASONS[reason] || d.last_error || '', again ? ' ' : '', again));
+            h('td', { class: 'nowrap' }, d.route ? ROUTES[d.route] || d.route : ''),
+            h('td', { class: 'status' }, statusText(d)),
+            h('td', {}, noteText(d), again ? ' ' : '', again));
         }))));
   }
 
@@ -527,8 +612,30 @@ async function showIntegration(id, live) {
           draw();
         });
       });
-      return h('li', { class: 'row' }, h('span', { class: 'grow' }, m.name), h('span', { class: 'muted' }, 'tham gia ' + formatTime(m.added_at)), remove);
+      return h('li', { class: 'row' }, h('div', { class: 'grow' }, m.name, reachLine(m)),
+        h('span', { class: 'muted' }, 'tham gia ' + formatTime(m.added_at)), remove);
     });
+    // The ZNS template: set (a template Zalo approved) or cleared.
+    const znsOut = h('p', { class: 'msg', role: 'alert' });
+    const setTemplate = (button, value) => run(button, znsOut, async () => {
+      integ = await api('PATCH', base, { template_id: value });
+      draw();
+    });
+    function znsForm() {
+      const input = h('input', { id: 'template-id', type: 'text', maxlength: 64, value: integ.template_id, placeholder: 'VD: 245601' });
+      const save = h('button', { type: 'submit', id: 'save-template' }, 'Lưu mẫu ZNS');
+      const clear = integ.template_id ? h('button', { type: 'button', class: 'secondary', id: 'clear-template' }, 'Bỏ mẫu ZNS') : null;
+      if (clear) clear.addEventListener('click', () => setTemplate(clear, ''));
+      const form = h('form', { id: 'template-form', class: 'inline-form' },
+        h('label', { for: 'template-id' }, 'Mã mẫu ZNS (đã được Zalo duyệt)'), input, save, clear);
+      form.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        const value = input.value.trim();
+        if (!value) return say(znsOut, 'Hãy nhập mã mẫu ZNS, hoặc bấm "Bỏ mẫu ZNS" để không dùng ZNS nữa.', 'error');
+        setTemplate(save, value);
+      });
+      return form;
+    }
     const reload = h('button', { type: 'button', class: 'link', id: 'refresh-log' }, 'Làm mới');
     reload.addEventListener('click', () => run(reload, logOut, refreshLog));
     app.replaceChildren(
@@ -550,9 +657,16 @@ async function showIntegration(id, live) {
       h('section', { class: 'card' },
         h('h2', {}, 'Danh sách tài khoản tham gia'),
         h('ul', { class: 'list', id: 'members' },
-          h('li', { class: 'row' }, h('span', { class: 'grow' }, integ.owner.name), h('span', { class: 'muted' }, 'chủ tích hợp')),
+          h('li', { class: 'row', id: 'owner' }, h('div', { class: 'grow' }, integ.owner.name, reachLine(integ.owner)),
+            h('span', { class: 'muted' }, 'chủ tích hợp')),
           members),
-        members.length ? null : h('p', { class: 'muted' }, 'Chưa có ai khác tham gia.')),
+        members.length ? null : h('p', { class: 'muted' }, 'Chưa có ai khác tham gia.'),
+        h('h2', {}, 'Tin ZNS (tính phí)'),
+        h('p', {}, 'ZNS là tin nhắn mẫu Zalo tính phí theo từng tin, gửi được tới cả những người mà tin tư vấn ' +
+          'và tin giao dịch miễn phí không tới được.'),
+        h('p', { id: 'template-state' }, integ.template_id ? ['Đang dùng mẫu ZNS ', h('strong', {}, integ.template_id), '.']
+          : 'Chưa có mẫu ZNS.'),
+        znsForm(), znsOut),
       h('section', { class: 'card' },
         h('div', { class: 'head' }, h('h2', {}, 'Nhật ký gửi tin'), reload),
         log, logOut));
@@ -673,9 +787,13 @@ async function showKeys(live) {
       h('p', { class: 'actions' }, codec), codecOut));
 }
 
+// Signing out draws the sign-in form once: by the navigation to #/ when
+// there is one (drawing it here too would draw it again under the
+// person typing into it), else here.
 signOut.addEventListener('click', () => {
-  location.hash = '#/';
-  showSignIn();
+  sessionStorage.removeItem(KEY);
+  if (location.hash && location.hash !== '#/') location.hash = '#/';
+  else showSignIn();
 });
 window.addEventListener('hashchange', route);
 route();

@@ -193,11 +193,32 @@ func TestARateLimitStormLosesNothing(t *testing.T) {
 }
 
 // quiet makes tingting believe the owner last interacted ago.
-func (sh *shop) quiet(t *testing.T, ago time.Duration) {
-	pool, err := db.Open(context.Background(), sh.env["DATABASE_URL"])
+func (sh *shop) quiet(t *testing.T, ago time.Duration) { sh.lastInteracted(t, sh.owner.OAUserID, ago) }
+
+// lastInteracted makes tingting believe a follower last interacted ago,
+// once their follow is recorded (recorded after, it would be their last
+// interaction again).
+func (s *stack) lastInteracted(t *testing.T, oaUserID string, ago time.Duration) {
+	t.Helper()
+	s.waitFollower(t, oaUserID, "following AND last_interaction_at IS NOT NULL")
+	pool, err := db.Open(context.Background(), s.env["DATABASE_URL"])
 	require.NoError(t, err)
 	defer pool.Close()
 	_, err = pool.Exec(context.Background(), "UPDATE zalo_followers SET last_interaction_at = now() - make_interval(secs => $1) WHERE oa_user_id = $2",
-		ago.Seconds(), sh.owner.OAUserID)
+		ago.Seconds(), oaUserID)
 	require.NoError(t, err)
+}
+
+// waitFollower waits until tingting's record of a Zalo user meets cond, a
+// condition on zalo_followers.
+func (s *stack) waitFollower(t *testing.T, oaUserID, cond string) {
+	t.Helper()
+	pool, err := db.Open(context.Background(), s.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	require.Eventually(t, func() bool {
+		var met bool
+		err := pool.QueryRow(context.Background(), "SELECT EXISTS (SELECT 1 FROM zalo_followers WHERE oa_user_id = $1 AND "+cond+")", oaUserID).Scan(&met)
+		return err == nil && met
+	}, 15*time.Second, 50*time.Millisecond, "zalo_followers: %s for %s", cond, oaUserID)
 }

@@ -28,16 +28,22 @@ import (
 // (Debian's chromium, headless): sign in with the API key, choose the bank
 // account, log in with Zalo on the sandbox's consent page as someone who has
 // not followed the OA (the test call says to tap "Quan tâm"), log in again
-// as the owner, choose the fields, test-call, save and copy the invite; then
-// on the integration page see a transaction's delivery, remove an invited
-// member, pause and rotate the code; on the keys page make an ingest key
-// and revoke it, and sign in with one. It checks what the owner sees: the
-// page's text and the sandbox's Zalo inboxes.
+// as the owner, choose the fields; test-call at night three days after her
+// last message to the OA (the page says to write to the OA), write, and
+// test-call by chat; save and copy the invite; then on the integration page
+// see how each recipient is reached, a transaction's deliveries (by chat,
+// and held for the morning), set a ZNS template, remove an invited member,
+// pause and rotate the code; on the keys page make an ingest key and revoke
+// it, and sign in with one. It checks what the owner sees: the page's text
+// and the sandbox's Zalo inboxes. It is night for the whole test (tingting's
+// night is set around now), whatever the clock says.
 // RECORD_SCREENSHOTS=1 saves each screen to docs/screenshots.
 func TestTheWebUI(t *testing.T) {
 	testenv.SkipShort(t, "a browser and a Temporal dev server")
 	chromium := findChromium(t)
-	s := startStack(t)
+	now := time.Now().In(vietnam)
+	morning := now.Add(time.Hour).Truncate(time.Second) // the night's end
+	s := startStack(t, "ZALO_NIGHT", now.Add(-time.Hour).Format("15:04:05")+"-"+morning.Format("15:04:05"))
 	key := s.workspace(t, "Tiệm bánh")
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{
 		"bank_code": "VCB", "bank_name": "Vietcombank", "account_number": "0123456789", "account_name": "TIEM BANH CHI LAN",
@@ -93,10 +99,20 @@ func TestTheWebUI(t *testing.T) {
 	b.waitText("#preview", "Số dư: 25.000.000 VND")
 	b.shot("07-fields", "#preview")
 
-	// 4. "Gọi thử": the sample arrives in Chị Lan's Zalo, as previewed.
+	// 4. "Gọi thử" at night, three days since Chị Lan last wrote to the OA:
+	// Zalo takes no transaction message now, and chat needs her to write.
+	s.lastInteracted(t, lan.OAUserID, 72*time.Hour)
+	b.click("#test-call")
+	b.waitText("#test-result", "Hãy nhắn một tin bất kỳ cho Zalo OA (để mở khung chat tư vấn)")
+	b.waitText("#test-result", "(mã lỗi -234)")
+	require.Empty(t, s.sim.Inbox(lan.OAUserID))
+
+	// She writes to the OA, and the sample arrives by chat, as previewed.
+	s.sim.UserSendsText(lan.OAUserID, "Chào shop")
+	s.waitFollower(t, lan.OAUserID, "last_interaction_at > now() - interval '1 minute'")
 	preview := b.text("#preview")
 	b.click("#test-call")
-	b.waitText("#test-result", "Gọi thử thành công")
+	b.waitText("#test-result", "Gọi thử thành công. Đã gửi tin thử qua tin nhắn tư vấn tới Zalo của Chị Lan.")
 	inbox := s.sim.Inbox(lan.OAUserID)
 	require.Len(t, inbox, 1)
 	require.Equal(t, withoutTime(preview), withoutTime(inbox[0].Text), "what arrived is what was previewed")
@@ -115,23 +131,49 @@ func TestTheWebUI(t *testing.T) {
 	require.Equal(t, "/invite: "+code, copied)
 	b.shot("09-invite", "#invite-step")
 
-	// Anh Minh follows the OA and sends the copied text: he is in.
+	// Anh Minh follows the OA and, a moment later, sends the copied text:
+	// he is in. (The follow and the text are separate events: sent within
+	// milliseconds, the text may be handled first, and he is told to follow.)
 	_, status, _ := s.sim.Follow(minh.OAUserID, true)
 	require.Equal(t, http.StatusOK, status)
+	s.waitFollower(t, minh.OAUserID, "following")
 	s.sim.UserSendsText(minh.OAUserID, copied)
 	require.Eventually(t, func() bool { return lastText(s.sim, minh) == message.InviteAdded }, 15*time.Second, 50*time.Millisecond)
 
-	// The integration page: both get a transaction, the log shows it.
+	// The integration page says how each is reached: Chị Lan, who just
+	// wrote, by chat; Anh Minh, taken as quiet for three days, by
+	// transaction message, which waits for the morning at night.
+	s.lastInteracted(t, minh.OAUserID, 72*time.Hour)
 	b.click("#open-integration")
-	b.waitText("#members", "Anh Minh")
+	b.waitText("#owner", "Chị Lan")
+	b.waitText("#owner", "Nhận qua tin nhắn tư vấn (đã tương tác trong 48 giờ) · tương tác lần cuối: vừa xong")
+	b.waitRow("#members li", "Anh Minh", "Nhận qua tin giao dịch (không gửi 22:00–06:00", "tương tác lần cuối: 3 ngày trước")
+
+	// Both get a transaction, the log shows how: Chị Lan's by chat, Anh
+	// Minh's held until the night ends.
 	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
 		"account_number": "0123456789", "external_id": "FT-UI-1", "amount": 250000, "description": "Mua bánh sinh nhật",
 		"balance_after": 25250000, "occurred_at": time.Now().Format(time.RFC3339),
 	}, nil))
-	b.waitRow("#deliveries tr", "FT-UI-1", "+250.000 VND", "Chị Lan (chủ tích hợp)", "Đã gửi")
-	b.waitRow("#deliveries tr", "FT-UI-1", "Anh Minh", "Đã gửi")
+	b.waitRow("#deliveries tr", "FT-UI-1", "+250.000 VND", "Chị Lan (chủ tích hợp)", "Tư vấn", "Đã gửi")
+	b.waitRow("#deliveries tr", "FT-UI-1", "Anh Minh", "Giao dịch", "Chờ đến "+morning.Format("15:04 02/01"),
+		"Ban đêm Zalo không nhận tin giao dịch; sẽ gộp vào tin buổi sáng")
 	require.Contains(t, lastText(s.sim, lan), "Nội dung: Mua bánh sinh nhật")
+	require.Equal(t, message.InviteAdded, lastText(s.sim, minh), "nothing more until the morning")
 	b.shot("10-integration", "#deliveries")
+
+	// A ZNS template, set and cleared.
+	b.do(chromedp.SendKeys(chromedp.CSS("#template-id"), "245601"))
+	b.click("#save-template")
+	b.waitText("#template-state", "Đang dùng mẫu ZNS 245601.")
+	var integ struct {
+		TemplateID string `json:"template_id"`
+	}
+	id := strings.TrimPrefix(b.location(), s.apiURL+"/#/integrations/")
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations/"+id, key, nil, &integ))
+	require.Equal(t, "245601", integ.TemplateID)
+	b.click("#clear-template")
+	b.waitText("#template-state", "Chưa có mẫu ZNS.")
 
 	// × removes Anh Minh after a confirm.
 	b.click(`#members button[title="Xóa Anh Minh"]`)
@@ -286,6 +328,13 @@ func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
 func (b *browser) click(css string) {
 	b.t.Helper()
 	b.do(chromedp.Click(chromedp.CSS(css)))
+}
+
+func (b *browser) location() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	require.NoError(b.t, err)
+	return loc
 }
 
 func (b *browser) text(css string) string {
