@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
@@ -42,7 +40,7 @@ func (sh *shop) ask(t *testing.T, u zalosim.User, text string) string {
 // joined makes a follower a member with the shop's referral code.
 func (sh *shop) joined(t *testing.T, name string) zalosim.User {
 	u := sh.sim.CreateUser(name, true)
-	sh.followed(t, u)
+	sh.waitFollower(t, u.OAUserID, "following")
 	owner := len(sh.sim.Inbox(sh.owner.OAUserID))
 	require.Equal(t, message.InviteAdded, sh.ask(t, u, "/invite: "+sh.integ.ReferralCode))
 	require.Equal(t, message.InviteOwnerNotice(name), sh.answered(t, sh.owner, owner))
@@ -181,15 +179,4 @@ func TestTheOwnerHearsOfMembersAlertsCannotReach(t *testing.T) {
 	for _, text := range sh.texts(sh.owner) {
 		require.NotEqual(t, message.MemberUnreachable("Minh"), text, "Minh's trouble was told when he unfollowed")
 	}
-}
-
-// followed waits until tingting has recorded u's follow (its webhook).
-func (sh *shop) followed(t *testing.T, u zalosim.User) {
-	pool, err := db.Open(context.Background(), sh.env["DATABASE_URL"])
-	require.NoError(t, err)
-	defer pool.Close()
-	require.Eventually(t, func() bool {
-		f, err := db.New(pool).GetZaloFollower(context.Background(), u.OAUserID)
-		return err == nil && f.Following
-	}, 15*time.Second, 20*time.Millisecond, "%s's follow was never recorded", u.Name)
 }
