@@ -105,7 +105,7 @@ func refused(to string, warning, silent bool) EventResult {
 // they have not) and the integration's owner.
 func (a *Activities) added(ctx context.Context, q *db.Queries, integrationID uuid.UUID, sender, name string) (EventResult, error) {
 	text := message.InviteAdded
-	if f, err := q.GetZaloFollower(ctx, sender); err != nil || !f.Following {
+	if f, err := q.GetZaloFollower(ctx, sender); (err != nil || !f.Following) && !a.followsNow(ctx, sender) {
 		text = message.InviteAddedFollowFirst
 	}
 	res := EventResult{Replies: []Reply{{To: sender, Text: text}}}
@@ -142,4 +142,14 @@ func (a *Activities) SendReply(ctx context.Context, r Reply) error {
 		return nil
 	}
 	return err
+}
+
+// followsNow asks Zalo whether a user follows the OA, for when the
+// follower table says no: their follow webhook may be on its way still
+// (someone who follows and at once sends the code).
+func (a *Activities) followsNow(ctx context.Context, oaUserID string) bool {
+	d, err := callZalo(ctx, a, "user_detail", func(token string) (zalo.UserDetail, error) {
+		return a.Zalo.UserDetail(ctx, token, oaUserID)
+	})
+	return err == nil && d.IsFollower
 }
