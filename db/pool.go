@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,6 +18,10 @@ var ErrUnreachable = errors.New("PostgreSQL is not answering")
 // connectTimeout bounds one attempt to open a connection, so a database
 // that does not answer fails a request instead of hanging it.
 const connectTimeout = 5 * time.Second
+
+// defaultMaxConns is each process's pool size unless DATABASE_URL sets
+// pool_max_conns.
+const defaultMaxConns = 16
 
 // Pool is the process's connection pool. Its Exec, Query and QueryRow pass
 // every error through interpret: queries run on a Pool (or in InTx) report
@@ -33,6 +38,12 @@ func Open(ctx context.Context, url string) (*Pool, error) {
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgx's default is max(4, CPUs): on two cores the worker's local
+		// activities (a few statements each, hundreds at once) queue for
+		// four connections. PostgreSQL's default allows 100.
+		cfg.MaxConns = defaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

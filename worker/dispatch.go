@@ -215,6 +215,9 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 		TaskQueue:                                contract.TaskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		// This process runs a worker for the queue: the first workflow task
+		// comes back in the start's answer, without a poll.
+		EnableEagerStart: true,
 	}
 	var name string
 	var input any
@@ -238,7 +241,7 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 			contract.AmountVNDKey.ValueSet(s.Amount),
 			contract.IntegrationIDKey.ValueSet(ids),
 		)
-		name, input = contract.NotifyTransactionName, contract.NotifyInput{TransactionID: s.ID}
+		name, input = contract.NotifyTransactionName, contract.NotifyInput{TransactionID: s.ID, RecordedAt: r.CreatedAt}
 	case db.OutboxKindZaloEvent:
 		opts.ID = contract.ZaloInboundWorkflowID(r.Ref)
 		name, input = contract.ZaloInboundName, contract.InboundEvent{EventID: r.Ref}

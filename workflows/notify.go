@@ -79,13 +79,17 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	}
 	tellOwners(ctx, plan.Notices)
 
+	lane := fresh
+	if !in.RecordedAt.IsZero() && workflow.Now(ctx).Sub(in.RecordedAt) > freshFor {
+		lane = backlog
+	}
 	outcomes := make([]activities.Outcome, len(plan.Deliveries))
 	wg := workflow.NewWaitGroup(ctx)
 	for i, d := range plan.Deliveries {
 		wg.Add(1)
 		workflow.Go(ctx, func(ctx workflow.Context) {
 			defer wg.Done()
-			outcomes[i] = deliver(ctx, d.DeliveryID)
+			outcomes[i] = deliverIn(ctx, lane, d.DeliveryID)
 		})
 	}
 	wg.Wait(ctx)
@@ -110,8 +114,32 @@ func tally(outcomes ...activities.Outcome) contract.NotifyResult {
 // the message) is recorded by a separate activity, which retries only the
 // write, never the send.
 func deliver(ctx workflow.Context, deliveryID uuid.UUID) activities.Outcome {
+	return deliverIn(ctx, fresh, deliveryID)
+}
+
+// A lane is how a send waits its turn. Fresh alerts go first: a local
+// activity, then a regular one at the head of the send queue. A backlog
+// (notifications started long after their transaction arrived: after an
+// outage, or deep in a burst) waits in the queue behind them, paced by
+// Temporal, without taking the local attempts fresh alerts need.
+type lane struct {
+	local    bool
+	priority int // Temporal's priority key: 1 first; 3 is the default
+}
+
+var (
+	fresh   = lane{local: true, priority: 1}
+	backlog = lane{local: false, priority: 4}
+)
+
+// freshFor is how long after it was recorded a notification still starts
+// as fresh: the dispatcher starts a row within a second when nothing waits.
+const freshFor = 5 * time.Second
+
+// deliverIn is deliver in a lane.
+func deliverIn(ctx workflow.Context, l lane, deliveryID uuid.UUID) activities.Outcome {
 	var a *activities.Activities
-	out := send(ctx, a.SendZaloMessage, activities.SendInput{DeliveryID: deliveryID})
+	out := sendIn(ctx, l, a.SendZaloMessage, activities.SendInput{DeliveryID: deliveryID})
 	if !out.Recorded {
 		rec := activities.RecordInput{DeliveryID: deliveryID, Outcome: out}
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbOptions), a.RecordDelivery, rec).Get(ctx, nil); err != nil {
@@ -131,10 +159,20 @@ func deliver(ctx workflow.Context, deliveryID uuid.UUID) activities.Outcome {
 // not settle it, as a regular one on the send queue. An activity that
 // failed for good becomes a failed outcome, not yet recorded.
 func send[I any](ctx workflow.Context, activity func(context.Context, I) (activities.Outcome, error), in I) activities.Outcome {
+	return sendIn(ctx, lane{local: true}, activity, in)
+}
+
+// sendIn is send in a lane.
+func sendIn[I any](ctx workflow.Context, l lane, activity func(context.Context, I) (activities.Outcome, error), in I) activities.Outcome {
 	var out activities.Outcome
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendLocalOptions), activity, in).Get(ctx, &out)
-	if err != nil && !permanent(err) {
-		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, sendOptions), activity, in).Get(ctx, &out)
+	var err error
+	if l.local {
+		err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendLocalOptions), activity, in).Get(ctx, &out)
+	}
+	if !l.local || err != nil && !permanent(err) {
+		opts := sendOptions
+		opts.Priority = temporal.Priority{PriorityKey: l.priority}
+		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), activity, in).Get(ctx, &out)
 	}
 	if err != nil {
 		out = activities.Outcome{Status: activities.StatusFailed, Reason: failureReason(ctx, err)}

@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -123,4 +125,41 @@ func TestNotifyTransactionWithNobodyToNotify(t *testing.T) {
 	var res contract.NotifyResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Zero(t, res)
+}
+
+// TestABacklogWaitsBehindFreshAlerts: a notification started long after
+// its transaction was recorded takes no local attempts: its sends wait in
+// the paced queue (behind fresh ones: their priority is checked end to
+// end, in cmd/tingting).
+func TestABacklogWaitsBehindFreshAlerts(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		waited time.Duration
+		local  bool
+	}{
+		{"fresh", time.Second, true},
+		{"backlog", time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t)
+			var a *activities.Activities
+			txn, d1 := uuid.New(), uuid.New()
+			start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+			env.SetStartTime(start)
+			env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
+			var local, regular bool
+			env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ activities.SendInput) (activities.Outcome, error) {
+				if activity.GetInfo(ctx).IsLocalActivity {
+					local = true
+					return activities.Outcome{}, temporal.NewApplicationError("busy", activities.ErrPaced)
+				}
+				regular = true
+				return activities.Outcome{Status: activities.StatusSent, Recorded: true}, nil
+			})
+			env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn, RecordedAt: start.Add(-tc.waited)})
+			require.NoError(t, env.GetWorkflowError())
+			require.Equal(t, tc.local, local, "local attempts")
+			require.True(t, regular)
+		})
+	}
 }

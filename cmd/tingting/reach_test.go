@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/db"
@@ -221,4 +222,48 @@ func (s *stack) waitFollower(t *testing.T, oaUserID, cond string) {
 		err := pool.QueryRow(context.Background(), "SELECT EXISTS (SELECT 1 FROM zalo_followers WHERE oa_user_id = $1 AND "+cond+")", oaUserID).Scan(&met)
 		return err == nil && met
 	}, 15*time.Second, 50*time.Millisecond, "zalo_followers: %s for %s", cond, oaUserID)
+}
+
+// TestALateNotificationSendsBehindFreshOnes: a transaction whose
+// notification starts long after it was recorded (here its outbox row is a
+// minute old, as after an outage) sends from the paced queue at a lower
+// priority, without local attempts; a fresh one sends at once, locally.
+func TestALateNotificationSendsBehindFreshOnes(t *testing.T) {
+	sh := newShop(t)
+	ctx := context.Background()
+	pool, err := db.Open(ctx, sh.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	q := db.New(pool)
+	acct, err := q.GetBankAccountByNumber(ctx, db.GetBankAccountByNumberParams{WorkspaceID: uuid.MustParse(sh.workspaceOf(t, sh.key)), AccountNumber: "111"})
+	require.NoError(t, err)
+	late, err := q.RecordTransaction(ctx, db.RecordTransactionParams{
+		WorkspaceID: acct.WorkspaceID, BankAccountID: acct.ID, ExternalID: "late", Amount: 70_000, OccurredAt: time.Now().Add(-time.Minute),
+	})
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, "INSERT INTO outbox (kind, ref, created_at) VALUES ('notify', $1, now() - interval '1 minute')", late.ID)
+	require.NoError(t, err)
+	sh.notified(t, late.ID.String())
+	fresh := sh.delivered(t, 80_000)
+	require.Equal(t, "sent", fresh.Status)
+
+	sends := func(id uuid.UUID) (local int, priorities []int32) {
+		for _, ev := range historyOf(t, contract.TransactionWorkflowID(id)).Events {
+			if s := ev.GetActivityTaskScheduledEventAttributes(); s != nil && s.ActivityType.GetName() == "SendZaloMessage" {
+				priorities = append(priorities, s.GetPriority().GetPriorityKey())
+			}
+			if m := ev.GetMarkerRecordedEventAttributes(); m != nil && m.MarkerName == "LocalActivity" {
+				local++
+			}
+		}
+		return local, priorities
+	}
+	local, priorities := sends(late.ID)
+	require.Equal(t, 1, local, "the plan only")
+	require.Equal(t, []int32{4}, priorities, "one send, behind fresh ones")
+	var freshID uuid.UUID
+	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM transactions WHERE external_id = $1", fmt.Sprint("FT", sh.txns)).Scan(&freshID))
+	local, priorities = sends(freshID)
+	require.Equal(t, 2, local, "the plan and the send")
+	require.Empty(t, priorities)
 }

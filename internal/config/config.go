@@ -82,7 +82,7 @@ type Var struct {
 // Vars lists every environment variable tingting reads, in README order.
 var Vars = []Var{
 	{"DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/tingting?sslmode=disable",
-		"PostgreSQL connection URL. `dev` creates the database if it is missing.", setURL(func(c *Config) *string { return &c.DatabaseURL })},
+		"PostgreSQL connection URL; each process keeps up to 16 connections unless it sets `pool_max_conns`. `dev` creates the database if it is missing.", setURL(func(c *Config) *string { return &c.DatabaseURL })},
 	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port.", setString(func(c *Config) *string { return &c.TemporalAddress })},
 	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace.", setString(func(c *Config) *string { return &c.TemporalNamespace })},
 	{"TEMPORAL_UI_ORIGIN", "http://127.0.0.1:8233", "The Temporal web UI's origin, allowed to call the codec endpoint (/codec/*) with its cookie.", setString(func(c *Config) *string { return &c.TemporalUIOrigin })},

@@ -93,12 +93,14 @@ type Options struct {
 
 // tuning is what makes the dev server keep up with tingting on a laptop
 // (each measured in docs/BENCHMARKS.md): activities handed to the worker in
-// the answer to its workflow task instead of through a poll, and one task
-// queue partition, as there is one worker.
+// the answer to its workflow task instead of through a poll, one task
+// queue partition, as there is one worker, and the task matcher that
+// honours priorities (fresh alerts before a backlog).
 var tuning = []string{
 	"--dynamic-config-value", "system.enableActivityEagerExecution=true",
 	"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
 	"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
+	"--dynamic-config-value", "matching.useNewMatcher=true",
 }
 
 // fileTuning is for a server with a database file: SQLite's write-ahead log,

@@ -193,6 +193,12 @@ func withDatabase(base, name string) (string, error) {
 		return "", fmt.Errorf("TEST_DATABASE_URL must be a postgres:// URL")
 	}
 	u.Path = "/" + name
+	// Tests run side by side, each with its own pools: a few connections
+	// each keep them all within the server's max_connections.
+	if q := u.Query(); !q.Has("pool_max_conns") {
+		q.Set("pool_max_conns", "4")
+		u.RawQuery = q.Encode()
+	}
 	return u.String(), nil
 }
 
