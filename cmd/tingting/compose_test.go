@@ -40,3 +40,24 @@ func TestComposeExposesOnlyWhatMustBeReached(t *testing.T) {
 	key := compose.Env["TINGTING_ENCRYPTION_KEY"]
 	require.True(t, strings.HasPrefix(key, "${TINGTING_ENCRYPTION_KEY:?"), "the key must come from the environment, got %q", key)
 }
+
+// TestComposeRunsTemporalAsTheBenchmarkDoes: docker-compose's Temporal has
+// the shard count and dynamic config of deploy/temporal, which the
+// benchmark's -temporal postgres runs, so its numbers carry over.
+func TestComposeRunsTemporalAsTheBenchmarkDoes(t *testing.T) {
+	raw, err := os.ReadFile("../../docker-compose.yml")
+	require.NoError(t, err)
+	var compose struct {
+		Services map[string]struct {
+			Environment map[string]string `yaml:"environment"`
+			Volumes     []string          `yaml:"volumes"`
+		} `yaml:"services"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &compose))
+	temporal := compose.Services["temporal"]
+
+	config, err := os.ReadFile("../../deploy/temporal/config.yaml")
+	require.NoError(t, err)
+	require.Contains(t, string(config), `numHistoryShards: {{ default "`+temporal.Environment["NUM_HISTORY_SHARDS"]+`" (env "NUM_HISTORY_SHARDS") }}`)
+	require.Contains(t, temporal.Volumes, "./deploy/temporal/dynamicconfig.yaml:"+temporal.Environment["DYNAMIC_CONFIG_FILE_PATH"]+":ro")
+}
