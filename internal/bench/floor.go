@@ -32,7 +32,7 @@ import (
 // The floor is tingting's notification with nothing inside: a workflow of
 // NotifyTransaction's shape — a plan local activity, then one local
 // activity per recipient, in parallel — whose activities do nothing but
-// note that they ran, started the way the API starts NotifyTransaction,
+// note that they ran, started the way tingting starts NotifyTransaction,
 // with the same search attributes, on the same server, by a process of
 // its own (an HTTP ingest and a worker: `tingting-dev bench floor`). It
 // measures what Temporal itself allows on this machine, for tingting to
@@ -167,19 +167,20 @@ type FloorShop struct {
 	Recipients                 []string
 }
 
-// startFloor starts a transaction's floor workflow exactly as the API
-// starts NotifyTransaction (api/transactions.go, startNotify): the
+// startFloor starts a transaction's floor workflow as tingting's outbox
+// dispatcher (worker/dispatch.go) starts NotifyTransaction: the
 // transaction's workflow id, REJECT_DUPLICATE, the four search attributes,
-// an already-started workflow being no error. Keep the two in step: when
-// tingting moves its start (to an outbox dispatcher, to eager start —
-// EnableEagerStart works here as the worker shares this process's client),
-// move this one with it.
+// eager start from a process that runs the worker, an already-started
+// workflow being no error. Keep the two in step. (The floor starts in the
+// ingest's request: the outbox is tingting's own cost, which the floor
+// leaves out.)
 func startFloor(ctx context.Context, c client.Client, shop FloorShop, externalID string, amount int64) error {
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       "floor:" + shop.BankAccountID.String() + ":" + externalID,
 		TaskQueue:                                FloorTaskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		EnableEagerStart:                         true, // as tingting's dispatcher: the worker shares this client
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			contract.WorkspaceIDKey.ValueSet(shop.WorkspaceID.String()),
 			contract.BankAccountKey.ValueSet(shop.AccountNumber),
