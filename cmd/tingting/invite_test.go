@@ -88,8 +88,9 @@ func (sh *shop) expect(t *testing.T, u zalosim.User, want ...string) {
 	require.Equal(t, want, got, "%s's inbox", u.Name)
 }
 
-// pay posts a transaction and waits until its notification has finished.
-func (sh *shop) pay(t *testing.T, amount int64) {
+// post posts a transaction to the shop's account and returns its id.
+func (sh *shop) post(t *testing.T, amount int64) string {
+	t.Helper()
 	sh.txns++
 	var res struct {
 		TransactionID string `json:"transaction_id"`
@@ -97,11 +98,17 @@ func (sh *shop) pay(t *testing.T, amount int64) {
 	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
 		"account_number": "111", "external_id": fmt.Sprint("FT", sh.txns), "amount": amount, "occurred_at": time.Now().Format(time.RFC3339),
 	}, &res))
+	return res.TransactionID
+}
+
+// pay posts a transaction and waits until its notification has finished.
+func (sh *shop) pay(t *testing.T, amount int64) {
+	id := sh.post(t, amount)
 	require.Eventually(t, func() bool {
 		var d struct {
 			Deliveries []struct{ Status string } `json:"deliveries"`
 		}
-		call(t, "GET", sh.apiURL+"/v1/transactions/"+res.TransactionID, sh.key, nil, &d)
+		call(t, "GET", sh.apiURL+"/v1/transactions/"+id, sh.key, nil, &d)
 		for _, x := range d.Deliveries {
 			if x.Status == "pending" {
 				return false

@@ -29,16 +29,10 @@ func noonIn(days int) time.Time {
 // is no longer pending; it returns that delivery.
 func (sh *shop) delivered(t *testing.T, amount int64) delivery {
 	t.Helper()
-	sh.txns++
-	var res struct {
-		TransactionID string `json:"transaction_id"`
-	}
-	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
-		"account_number": "111", "external_id": fmt.Sprint("FT", sh.txns), "amount": amount, "occurred_at": time.Now().Format(time.RFC3339),
-	}, &res))
+	id := sh.post(t, amount)
 	var d delivery
 	require.Eventually(t, func() bool {
-		d = sh.deliveryOf(t, res.TransactionID)
+		d = sh.deliveryOf(t, id)
 		return d.Status != "" && d.Status != "pending"
 	}, 20*time.Second, 50*time.Millisecond)
 	return d
