@@ -31,7 +31,14 @@ type Dispatcher struct {
 	Temporal client.Client
 	Log      *slog.Logger
 	Metrics  *metrics.Metrics
+	// Paced: sends are paced (ZALO_SEND_RATE), so a notification started
+	// late is started as a backlog, to wait behind fresh ones.
+	Paced bool
 }
+
+// freshFor is how long after it was recorded a notification still starts
+// as fresh: a row is started within a second when nothing waits.
+const freshFor = 5 * time.Second
 
 const (
 	// batch rows are leased at a time, newest first so fresh work never
@@ -241,7 +248,9 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 			contract.AmountVNDKey.ValueSet(s.Amount),
 			contract.IntegrationIDKey.ValueSet(ids),
 		)
-		name, input = contract.NotifyTransactionName, contract.NotifyInput{TransactionID: s.ID, RecordedAt: r.CreatedAt}
+		name, input = contract.NotifyTransactionName, contract.NotifyInput{
+			TransactionID: s.ID, Backlog: d.Paced && time.Since(r.CreatedAt) > freshFor,
+		}
 	case db.OutboxKindZaloEvent:
 		opts.ID = contract.ZaloInboundWorkflowID(r.Ref)
 		name, input = contract.ZaloInboundName, contract.InboundEvent{EventID: r.Ref}

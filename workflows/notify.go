@@ -80,7 +80,7 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	tellOwners(ctx, plan.Notices)
 
 	lane := fresh
-	if !in.RecordedAt.IsZero() && workflow.Now(ctx).Sub(in.RecordedAt) > freshFor {
+	if in.Backlog {
 		lane = backlog
 	}
 	outcomes := make([]activities.Outcome, len(plan.Deliveries))
@@ -131,10 +131,6 @@ var (
 	fresh   = lane{local: true, priority: 1}
 	backlog = lane{local: false, priority: 4}
 )
-
-// freshFor is how long after it was recorded a notification still starts
-// as fresh: the dispatcher starts a row within a second when nothing waits.
-const freshFor = 5 * time.Second
 
 // deliverIn is deliver in a lane.
 func deliverIn(ctx workflow.Context, l lane, deliveryID uuid.UUID) activities.Outcome {

@@ -220,7 +220,7 @@ func (s *stack) waitFollower(t *testing.T, oaUserID, cond string) {
 
 // TestALateNotificationSendsBehindFreshOnes: a transaction whose
 // notification starts long after it was recorded (here its outbox row is a
-// minute old, as after an outage) sends from the paced queue at a lower
+// minute old, as after an outage) sends, sends being paced, from the paced queue at a lower
 // priority, without local attempts; a fresh one sends at once, locally.
 func TestALateNotificationSendsBehindFreshOnes(t *testing.T) {
 	sh := newShop(t)

@@ -118,10 +118,9 @@ type MaintenanceInput struct {
 // the database by activities, so no message text or secret enters history.
 type NotifyInput struct {
 	TransactionID uuid.UUID
-	// RecordedAt is when the API recorded it: a notification started long
-	// after (a backlog drained after an outage or a burst) sends behind
-	// fresh ones. Zero in runs started before it existed.
-	RecordedAt time.Time `json:",omitempty"`
+	// Backlog: started long after it was recorded (an outage, a burst)
+	// while sends are paced, so its sends wait behind fresh ones.
+	Backlog bool `json:",omitempty"`
 }
 
 // NotifyResult counts the outcomes of the transaction's deliveries.
