@@ -218,10 +218,11 @@ func (s *stack) waitFollower(t *testing.T, oaUserID, cond string) {
 	}, 15*time.Second, 50*time.Millisecond, "zalo_followers: %s for %s", cond, oaUserID)
 }
 
-// TestALateNotificationSendsBehindFreshOnes: a transaction whose
-// notification starts long after it was recorded (here its outbox row is a
-// minute old, as after an outage) sends, sends being paced, from the paced queue at a lower
-// priority, without local attempts; a fresh one sends at once, locally.
+// TestALateNotificationSendsBehindFreshOnes: with sends paced (the default
+// ZALO_SEND_RATE), a transaction whose notification starts long after it
+// was recorded (here its outbox row is a minute old, as after an outage)
+// sends from the paced queue at a lower priority, without local attempts;
+// a fresh one sends at once, locally.
 func TestALateNotificationSendsBehindFreshOnes(t *testing.T) {
 	sh := newShop(t)
 	ctx := context.Background()
