@@ -265,7 +265,18 @@ async function copy(text, button) {
   setTimeout(() => { button.textContent = 'Sao chép'; }, 3000);
 }
 
-// inviteBox is what an owner sends to the people who should get messages.
+// The commands a recipient can send the OA, as the OA's own /trogiup
+// lists them (message.Help).
+const COMMANDS = [
+  ['/homnay', 'tổng kết giao dịch hôm nay'],
+  ['/tamdung 2h', 'tạm dừng nhận thông báo (30m đến 24h)'],
+  ['/tieptuc', 'nhận lại thông báo'],
+  ['/dung', 'rời khỏi danh sách nhận (mọi tích hợp đang tham gia)'],
+  ['/trogiup', 'xem các lệnh'],
+];
+
+// inviteBox is what an owner sends to the people who should get messages,
+// and what those people can ask the OA once they are in.
 function inviteBox(code) {
   const text = '/invite: ' + code;
   const button = h('button', { type: 'button', class: 'secondary', id: 'copy-invite' }, 'Sao chép');
@@ -274,6 +285,9 @@ function inviteBox(code) {
     h('p', {}, 'Mã giới thiệu: ', h('strong', { id: 'referral-code' }, code)),
     h('p', {}, 'Những tài khoản muốn nhận tin nhắn cần Quan tâm Zalo OA, rồi nhắn tới Zalo OA với cú pháp:'),
     h('div', { class: 'copyline' }, h('code', { id: 'invite-text' }, text), button),
+    h('p', {}, 'Sau đó, người nhận có thể nhắn cho Zalo OA các lệnh:'),
+    h('ul', { class: 'commands', id: 'commands' },
+      COMMANDS.map(([command, what]) => h('li', {}, h('code', {}, command), ' — ' + what))),
   );
 }
 

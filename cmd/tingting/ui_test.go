@@ -30,11 +30,12 @@ import (
 // not followed the OA (the test call says to tap "Quan tâm"), log in again
 // as the owner, choose the fields; test-call at night three days after her
 // last message to the OA (the page says to write to the OA), write, and
-// test-call by chat; save and copy the invite; then on the integration page
-// see how each recipient is reached, a transaction's deliveries (by chat,
-// and held for the morning), set a ZNS template, remove an invited member,
-// pause and rotate the code; on the keys page make an ingest key and revoke
-// it, and sign in with one. It checks what the owner sees: the page's text
+// test-call by chat; save and copy the invite, with the commands those
+// invited can send the OA; then on the integration page see how each
+// recipient is reached, a transaction's deliveries (by chat, and held for
+// the morning), set a ZNS template, remove an invited member, pause and
+// rotate the code; on the keys page make an ingest key and revoke it, and
+// sign in with one. It checks what the owner sees: the page's text
 // and the sandbox's Zalo inboxes. It is night for the whole test (tingting's
 // night is set around now), whatever the clock says.
 // RECORD_SCREENSHOTS=1 saves each screen to docs/screenshots.
@@ -129,6 +130,16 @@ func TestTheWebUI(t *testing.T) {
 	copied, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
 	require.NoError(t, err)
 	require.Equal(t, "/invite: "+code, copied)
+	// Under it, what those invited can ask the OA, one command a line.
+	for _, line := range []string{
+		"/homnay — tổng kết giao dịch hôm nay",
+		"/tamdung 2h — tạm dừng nhận thông báo (30m đến 24h)",
+		"/tieptuc — nhận lại thông báo",
+		"/dung — rời khỏi danh sách nhận",
+		"/trogiup — xem các lệnh",
+	} {
+		b.waitRow("#invite-step #commands li", line)
+	}
 	b.shot("09-invite", "#invite-step")
 
 	// Anh Minh follows the OA and, a moment later, sends the copied text:
@@ -145,6 +156,7 @@ func TestTheWebUI(t *testing.T) {
 	// transaction message, which waits for the morning at night.
 	s.lastInteracted(t, minh.OAUserID, 72*time.Hour)
 	b.click("#open-integration")
+	b.waitText("#commands", "/homnay — tổng kết giao dịch hôm nay")
 	b.waitText("#owner", "Chị Lan")
 	b.waitText("#owner", "Nhận qua tin nhắn tư vấn (đã tương tác trong 48 giờ) · tương tác lần cuối: vừa xong")
 	b.waitRow("#members li", "Anh Minh", "Nhận qua tin giao dịch (không gửi 22:00–06:00", "tương tác lần cuối: 3 ngày trước")
