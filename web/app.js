@@ -79,6 +79,7 @@ const FIELDS = [
   ['counter_account', 'Tài khoản đối ứng'],
 ];
 const DEFAULT_FIELDS = ['time', 'description'];
+const fieldText = (f) => (FIELDS.find(([n]) => n === f) || [f, f])[1];
 
 const DIRECTIONS = [
   ['in', 'Tiền vào'],
@@ -164,10 +165,16 @@ function zaloRefusal(code) {
   return 'Zalo từ chối tin nhắn' + (why ? ': ' + why : '') + (code ? ` (mã lỗi ${code}).` : '.');
 }
 
+// What a refused value should have been, by the field the API's 400
+// message starts with ("daily_summary_at: …").
+const INVALID = {
+  hidden_fields: 'Chỉ ẩn được thời gian, tài khoản, nội dung, số dư, mã tham chiếu và tài khoản đối ứng; số tiền luôn được gửi.',
+};
+
 function errorText(e) {
   if (!(e instanceof APIError)) return 'Có lỗi không mong muốn: ' + e.message;
   if (e.code === 'zalo_refused') return zaloRefusal(e.zaloCode);
-  if (e.code === 'invalid_request') return 'Dữ liệu chưa hợp lệ (' + e.message + ').';
+  if (e.code === 'invalid_request') return INVALID[e.message.split(':')[0]] || 'Dữ liệu chưa hợp lệ (' + e.message + ').';
   return ERRORS[e.code] || e.message || `Lỗi ${e.status}.`;
 }
 
@@ -598,6 +605,44 @@ async function showIntegration(id, live) {
         }))));
   }
 
+  // The fields this integration sends that a member may be spared: all
+  // but the amount.
+  const hideable = () => integ.fields.filter((f) => f !== 'amount');
+
+  // privacy is a member's "ẩn với người này" checkboxes, saved on each
+  // change. A field hidden before and not shown by the integration stays
+  // hidden.
+  function privacy(m) {
+    const shown = hideable();
+    if (shown.length === 0) return null;
+    const out = h('p', { class: 'msg', role: 'alert' });
+    const boxes = shown.map((f) => h('input', { type: 'checkbox', name: 'hide', value: f, checked: (m.hidden_fields || []).includes(f) }));
+    const save = () => {
+      const before = m.hidden_fields || [];
+      const hidden = [...before.filter((f) => !shown.includes(f)), ...boxes.filter((b) => b.checked).map((b) => b.value)];
+      for (const b of boxes) b.disabled = true;
+      run(null, out, async () => {
+        try {
+          const res = await api('PATCH', `${base}/members/${m.id}`, { hidden_fields: hidden });
+          m.hidden_fields = res.hidden_fields || [];
+        } catch (e) {
+          for (const b of boxes) b.checked = before.includes(b.value);
+          throw e;
+        } finally {
+          for (const b of boxes) b.disabled = false;
+        }
+        const now = shown.filter((f) => m.hidden_fields.includes(f));
+        say(out, now.length ? `Đã lưu: từ tin tiếp theo, ${m.name} sẽ không thấy ${now.map((f) => fieldText(f).toLowerCase()).join(', ')}.`
+          : `Đã lưu: ${m.name} sẽ thấy đủ dữ liệu gửi kèm.`);
+      });
+    };
+    for (const b of boxes) b.addEventListener('change', save);
+    return h('div', { class: 'hide-fields' },
+      h('span', { class: 'muted' }, 'Ẩn với người này:'),
+      boxes.map((b) => h('label', { class: 'check' }, b, fieldText(b.value))),
+      out);
+  }
+
   function draw() {
     if (!live()) return;
     const out = h('p', { class: 'msg', role: 'alert' });
@@ -626,7 +671,7 @@ async function showIntegration(id, live) {
           draw();
         });
       });
-      return h('li', { class: 'row' }, h('div', { class: 'grow' }, m.name, reachLine(m)),
+      return h('li', { class: 'row' }, h('div', { class: 'grow' }, m.name, reachLine(m), privacy(m)),
         h('span', { class: 'muted' }, 'tham gia ' + formatTime(m.added_at)), remove);
     });
     // The ZNS template: set (a template Zalo approved) or cleared.
@@ -661,7 +706,7 @@ async function showIntegration(id, live) {
           h('dt', {}, 'Tài khoản ngân hàng'), h('dd', {}, integ.bank_account_ids.map((b) => bankText(bankByID.get(b) || { account_number: b })).join(', ')),
           h('dt', {}, 'Loại giao dịch'), h('dd', {}, directionText(integ.direction)),
           h('dt', {}, 'Số tiền tối thiểu'), h('dd', {}, formatVND(integ.min_amount, false)),
-          h('dt', {}, 'Dữ liệu gửi kèm'), h('dd', {}, integ.fields.map((f) => (FIELDS.find(([n]) => n === f) || [f, f])[1]).join(', '))),
+          h('dt', {}, 'Dữ liệu gửi kèm'), h('dd', {}, integ.fields.map(fieldText).join(', '))),
         h('p', { class: 'actions' }, toggle),
         out),
       h('section', { class: 'card' },
@@ -670,9 +715,11 @@ async function showIntegration(id, live) {
         h('p', { class: 'actions' }, rotate))),
       h('section', { class: 'card' },
         h('h2', {}, 'Danh sách tài khoản tham gia'),
+        members.length && hideable().length ? h('p', { class: 'muted' }, 'Với từng người, bạn có thể ẩn bớt dữ liệu gửi kèm ' +
+          '(số tiền luôn được gửi). Chủ tích hợp luôn thấy mọi dữ liệu.') : null,
         h('ul', { class: 'list', id: 'members' },
           h('li', { class: 'row', id: 'owner' }, h('div', { class: 'grow' }, integ.owner.name, reachLine(integ.owner)),
-            h('span', { class: 'muted' }, 'chủ tích hợp')),
+            h('span', { class: 'muted' }, 'chủ tích hợp · thấy mọi dữ liệu')),
           members),
         members.length ? null : h('p', { class: 'muted' }, 'Chưa có ai khác tham gia.'),
         h('h2', {}, 'Tin ZNS (tính phí)'),
