@@ -55,6 +55,20 @@ function formatHour(iso) {
   return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())} ${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}`;
 }
 
+// dayTime tidies a time of day as people type it (9:00, 21h, 21h30, 21)
+// into the API's HH:MM; anything else is left for the API to refuse.
+function dayTime(text) {
+  const m = text.trim().match(/^(\d{1,2})(?:\s*[:hH.]\s*(\d{2})?)?$/);
+  return m ? `${two(m[1])}:${m[2] || '00'}` : text.trim();
+}
+
+// alertsText says what the owner is told besides transactions.
+function alertsText(i) {
+  return (i.silence_alert_hours ? `Sẽ báo khi tài khoản không có giao dịch trong ${i.silence_alert_hours} giờ.`
+    : 'Không báo khi tài khoản lâu không có giao dịch.') + ' ' +
+    (i.daily_summary_at ? `Sẽ gửi tổng kết lúc ${i.daily_summary_at} mỗi ngày.` : 'Không gửi tổng kết mỗi ngày.');
+}
+
 // ago says how long ago a time was: 2 giờ trước; chưa rõ when unknown.
 function ago(iso) {
   if (!iso) return 'chưa rõ';
@@ -168,6 +182,8 @@ function zaloRefusal(code) {
 // What a refused value should have been, by the field the API's 400
 // message starts with ("daily_summary_at: …").
 const INVALID = {
+  silence_alert_hours: 'Số giờ không có giao dịch phải là số nguyên từ 0 đến 720 (30 ngày). Để trống hoặc 0 là tắt.',
+  daily_summary_at: 'Giờ gửi tổng kết phải có dạng giờ:phút, từ 00:00 đến 23:59 (giờ Việt Nam), ví dụ 21:00. Để trống là tắt.',
   hidden_fields: 'Chỉ ẩn được thời gian, tài khoản, nội dung, số dư, mã tham chiếu và tài khoản đối ứng; số tiền luôn được gửi.',
 };
 
@@ -643,6 +659,34 @@ async function showIntegration(id, live) {
       out);
   }
 
+  // alertsForm sets what the owner is told besides transactions: an
+  // account gone quiet, and the day's summary.
+  function alertsForm() {
+    const out = h('p', { class: 'msg', role: 'alert', id: 'alerts-msg' });
+    const hours = h('input', { id: 'silence-hours', type: 'number', min: 0, max: 720, step: 1, inputmode: 'numeric',
+      value: integ.silence_alert_hours ? String(integ.silence_alert_hours) : '', placeholder: 'VD: 6' });
+    const at = h('input', { id: 'summary-at', type: 'text', maxlength: 5, value: integ.daily_summary_at || '', placeholder: 'VD: 21:00' });
+    const save = h('button', { type: 'submit', id: 'save-alerts' }, 'Lưu');
+    const form = h('form', { id: 'alerts-form', novalidate: true },
+      h('label', { class: 'setting', for: 'silence-hours' }, 'Báo khi tài khoản không có giao dịch trong', hours, 'giờ'),
+      h('label', { class: 'setting', for: 'summary-at' }, 'Gửi tổng kết mỗi ngày lúc', at),
+      h('p', { class: 'muted' }, 'Để trống (hoặc 0 giờ) để tắt.'),
+      save, out);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      if (hours.validity.badInput) return say(out, INVALID.silence_alert_hours, 'error');
+      run(save, out, async () => {
+        const res = await api('PATCH', base, { silence_alert_hours: Number(hours.value || 0), daily_summary_at: dayTime(at.value) });
+        integ.silence_alert_hours = res.silence_alert_hours;
+        integ.daily_summary_at = res.daily_summary_at;
+        hours.value = res.silence_alert_hours ? String(res.silence_alert_hours) : '';
+        at.value = res.daily_summary_at;
+        say(out, 'Đã lưu. ' + alertsText(res));
+      });
+    });
+    return form;
+  }
+
   function draw() {
     if (!live()) return;
     const out = h('p', { class: 'msg', role: 'alert' });
@@ -728,6 +772,10 @@ async function showIntegration(id, live) {
         h('p', { id: 'template-state' }, integ.template_id ? ['Đang dùng mẫu ZNS ', h('strong', {}, integ.template_id), '.']
           : 'Chưa có mẫu ZNS.'),
         znsForm(), znsOut),
+      h('section', { class: 'card', id: 'owner-alerts' },
+        h('h2', {}, 'Báo cho chủ tích hợp'),
+        h('p', {}, `Ngoài tin biến động số dư, ${integ.owner.name} có thể nhận qua Zalo OA:`),
+        alertsForm()),
       h('section', { class: 'card' },
         h('div', { class: 'head' }, h('h2', {}, 'Nhật ký gửi tin'), reload),
         log, logOut));

@@ -34,9 +34,9 @@ import (
 // invited can send the OA; then on the integration page see how each
 // recipient is reached, a transaction's deliveries (by chat, and held for
 // the morning), set a ZNS template, hide the description from a member
-// (whose next alert leaves it out), remove the member, pause and rotate the
-// code; on the keys page make an ingest key and revoke it, and sign in with
-// one. It checks what the owner sees: the page's text
+// (whose next alert leaves it out), set the owner's alerts (an account gone
+// quiet, the day's summary), remove the member, pause and rotate the code;
+// on the keys page make an ingest key and revoke it, and sign in with one. It checks what the owner sees: the page's text
 // and the sandbox's Zalo inboxes. It is night for the whole test (tingting's
 // night is set around now), whatever the clock says.
 // RECORD_SCREENSHOTS=1 saves each screen to docs/screenshots.
@@ -232,6 +232,30 @@ func TestTheWebUI(t *testing.T) {
 	require.NotContains(t, alert, "Bánh kem dâu")
 	require.Contains(t, lastText(s.sim, lan), "Nội dung: Bánh kem dâu")
 
+	// Chị Lan wants to hear when the account goes quiet for 6 hours, and
+	// the day's summary at "25:00", which the page refuses in words; "21h"
+	// is taken as 21:00.
+	b.do(chromedp.SetValue(chromedp.CSS("#silence-hours"), "6"), chromedp.SetValue(chromedp.CSS("#summary-at"), "25:00"))
+	b.click("#save-alerts")
+	b.waitText("#alerts-msg", "Giờ gửi tổng kết phải có dạng giờ:phút, từ 00:00 đến 23:59 (giờ Việt Nam), ví dụ 21:00.")
+	b.do(chromedp.SetValue(chromedp.CSS("#summary-at"), "21h"))
+	b.click("#save-alerts")
+	b.waitText("#alerts-msg", "Đã lưu. Sẽ báo khi tài khoản không có giao dịch trong 6 giờ. Sẽ gửi tổng kết lúc 21:00 mỗi ngày.")
+	b.shot("15-owner-alerts", "#alerts-form")
+
+	// Both are kept: after a reload the page shows them, and so does the API.
+	var saved struct {
+		SilenceAlertHours int    `json:"silence_alert_hours"`
+		DailySummaryAt    string `json:"daily_summary_at"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations/"+id, key, nil, &saved))
+	require.Equal(t, 6, saved.SilenceAlertHours)
+	require.Equal(t, "21:00", saved.DailySummaryAt)
+	b.do(chromedp.Reload())
+	b.waitText("#alerts-form", "Báo khi tài khoản không có giao dịch trong")
+	require.Equal(t, "6", b.value("#silence-hours"))
+	require.Equal(t, "21:00", b.value("#summary-at"))
+
 	// × removes Anh Minh after a confirm.
 	b.click(`#members button[title="Xóa Anh Minh"]`)
 	b.waitGone("#members", "Anh Minh")
@@ -392,6 +416,14 @@ func (b *browser) location() string {
 	loc, err := chromedp.Run(b.ctx, chromedp.Location())
 	require.NoError(b.t, err)
 	return loc
+}
+
+// value is an input's value.
+func (b *browser) value(css string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(css)))
+	require.NoError(b.t, err)
+	return v
 }
 
 // hideBoxes is the "Ẩn với người này" checkboxes in the members list's row
