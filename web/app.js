@@ -55,6 +55,20 @@ function formatHour(iso) {
   return `${two(d.getUTCHours())}:${two(d.getUTCMinutes())} ${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}`;
 }
 
+// dayTime tidies a time of day as people type it (9:00, 21h, 21h30, 21)
+// into the API's HH:MM; anything else is left for the API to refuse.
+function dayTime(text) {
+  const m = text.trim().match(/^(\d{1,2})(?:\s*[:hH.]\s*(\d{2})?)?$/);
+  return m ? `${two(m[1])}:${m[2] || '00'}` : text.trim();
+}
+
+// alertsText says what the owner is told besides transactions.
+function alertsText(i) {
+  return (i.silence_alert_hours ? `Sẽ báo khi tài khoản không có giao dịch trong ${i.silence_alert_hours} giờ.`
+    : 'Không báo khi tài khoản lâu không có giao dịch.') + ' ' +
+    (i.daily_summary_at ? `Sẽ gửi tổng kết lúc ${i.daily_summary_at} mỗi ngày.` : 'Không gửi tổng kết mỗi ngày.');
+}
+
 // ago says how long ago a time was: 2 giờ trước; chưa rõ when unknown.
 function ago(iso) {
   if (!iso) return 'chưa rõ';
@@ -79,6 +93,7 @@ const FIELDS = [
   ['counter_account', 'Tài khoản đối ứng'],
 ];
 const DEFAULT_FIELDS = ['time', 'description'];
+const fieldText = (f) => (FIELDS.find(([n]) => n === f) || [f, f])[1];
 
 const DIRECTIONS = [
   ['in', 'Tiền vào'],
@@ -164,10 +179,18 @@ function zaloRefusal(code) {
   return 'Zalo từ chối tin nhắn' + (why ? ': ' + why : '') + (code ? ` (mã lỗi ${code}).` : '.');
 }
 
+// What a refused value should have been, by the field the API's 400
+// message starts with ("daily_summary_at: …").
+const INVALID = {
+  silence_alert_hours: 'Số giờ không có giao dịch phải là số nguyên từ 0 đến 720 (30 ngày). Để trống hoặc 0 là tắt.',
+  daily_summary_at: 'Giờ gửi tổng kết phải có dạng giờ:phút, từ 00:00 đến 23:59 (giờ Việt Nam), ví dụ 21:00. Để trống là tắt.',
+  hidden_fields: 'Chỉ ẩn được thời gian, tài khoản, nội dung, số dư, mã tham chiếu và tài khoản đối ứng; số tiền luôn được gửi.',
+};
+
 function errorText(e) {
   if (!(e instanceof APIError)) return 'Có lỗi không mong muốn: ' + e.message;
   if (e.code === 'zalo_refused') return zaloRefusal(e.zaloCode);
-  if (e.code === 'invalid_request') return 'Dữ liệu chưa hợp lệ (' + e.message + ').';
+  if (e.code === 'invalid_request') return INVALID[e.message.split(':')[0]] || 'Dữ liệu chưa hợp lệ (' + e.message + ').';
   return ERRORS[e.code] || e.message || `Lỗi ${e.status}.`;
 }
 
@@ -265,7 +288,18 @@ async function copy(text, button) {
   setTimeout(() => { button.textContent = 'Sao chép'; }, 3000);
 }
 
-// inviteBox is what an owner sends to the people who should get messages.
+// The commands a recipient can send the OA, as the OA's own /trogiup
+// lists them (message.Help).
+const COMMANDS = [
+  ['/homnay', 'tổng kết giao dịch hôm nay'],
+  ['/tamdung 2h', 'tạm dừng nhận thông báo (30m đến 24h)'],
+  ['/tieptuc', 'nhận lại thông báo'],
+  ['/dung', 'rời khỏi danh sách nhận (mọi tích hợp đang tham gia)'],
+  ['/trogiup', 'xem các lệnh'],
+];
+
+// inviteBox is what an owner sends to the people who should get messages,
+// and what those people can ask the OA once they are in.
 function inviteBox(code) {
   const text = '/invite: ' + code;
   const button = h('button', { type: 'button', class: 'secondary', id: 'copy-invite' }, 'Sao chép');
@@ -274,6 +308,9 @@ function inviteBox(code) {
     h('p', {}, 'Mã giới thiệu: ', h('strong', { id: 'referral-code' }, code)),
     h('p', {}, 'Những tài khoản muốn nhận tin nhắn cần Quan tâm Zalo OA, rồi nhắn tới Zalo OA với cú pháp:'),
     h('div', { class: 'copyline' }, h('code', { id: 'invite-text' }, text), button),
+    h('p', {}, 'Sau đó, người nhận có thể nhắn cho Zalo OA các lệnh:'),
+    h('ul', { class: 'commands', id: 'commands' },
+      COMMANDS.map(([command, what]) => h('li', {}, h('code', {}, command), ' — ' + what))),
   );
 }
 
@@ -584,6 +621,72 @@ async function showIntegration(id, live) {
         }))));
   }
 
+  // The fields this integration sends that a member may be spared: all
+  // but the amount.
+  const hideable = () => integ.fields.filter((f) => f !== 'amount');
+
+  // privacy is a member's "ẩn với người này" checkboxes, saved on each
+  // change. A field hidden before and not shown by the integration stays
+  // hidden.
+  function privacy(m) {
+    const shown = hideable();
+    if (shown.length === 0) return null;
+    const out = h('p', { class: 'msg', role: 'alert' });
+    const boxes = shown.map((f) => h('input', { type: 'checkbox', name: 'hide', value: f, checked: (m.hidden_fields || []).includes(f) }));
+    const save = () => {
+      const before = m.hidden_fields || [];
+      const hidden = [...before.filter((f) => !shown.includes(f)), ...boxes.filter((b) => b.checked).map((b) => b.value)];
+      for (const b of boxes) b.disabled = true;
+      run(null, out, async () => {
+        try {
+          const res = await api('PATCH', `${base}/members/${m.id}`, { hidden_fields: hidden });
+          m.hidden_fields = res.hidden_fields || [];
+        } catch (e) {
+          for (const b of boxes) b.checked = before.includes(b.value);
+          throw e;
+        } finally {
+          for (const b of boxes) b.disabled = false;
+        }
+        const now = shown.filter((f) => m.hidden_fields.includes(f));
+        say(out, now.length ? `Đã lưu: từ tin tiếp theo, ${m.name} sẽ không thấy ${now.map((f) => fieldText(f).toLowerCase()).join(', ')}.`
+          : `Đã lưu: ${m.name} sẽ thấy đủ dữ liệu gửi kèm.`);
+      });
+    };
+    for (const b of boxes) b.addEventListener('change', save);
+    return h('div', { class: 'hide-fields' },
+      h('span', { class: 'muted' }, 'Ẩn với người này:'),
+      boxes.map((b) => h('label', { class: 'check' }, b, fieldText(b.value))),
+      out);
+  }
+
+  // alertsForm sets what the owner is told besides transactions: an
+  // account gone quiet, and the day's summary.
+  function alertsForm() {
+    const out = h('p', { class: 'msg', role: 'alert', id: 'alerts-msg' });
+    const hours = h('input', { id: 'silence-hours', type: 'number', min: 0, max: 720, step: 1, inputmode: 'numeric',
+      value: integ.silence_alert_hours ? String(integ.silence_alert_hours) : '', placeholder: 'VD: 6' });
+    const at = h('input', { id: 'summary-at', type: 'text', maxlength: 5, value: integ.daily_summary_at || '', placeholder: 'VD: 21:00' });
+    const save = h('button', { type: 'submit', id: 'save-alerts' }, 'Lưu');
+    const form = h('form', { id: 'alerts-form', novalidate: true },
+      h('label', { class: 'setting', for: 'silence-hours' }, 'Báo khi tài khoản không có giao dịch trong', hours, 'giờ'),
+      h('label', { class: 'setting', for: 'summary-at' }, 'Gửi tổng kết mỗi ngày lúc', at),
+      h('p', { class: 'muted' }, 'Để trống (hoặc 0 giờ) để tắt.'),
+      save, out);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      if (hours.validity.badInput) return say(out, INVALID.silence_alert_hours, 'error');
+      run(save, out, async () => {
+        const res = await api('PATCH', base, { silence_alert_hours: Number(hours.value || 0), daily_summary_at: dayTime(at.value) });
+        integ.silence_alert_hours = res.silence_alert_hours;
+        integ.daily_summary_at = res.daily_summary_at;
+        hours.value = res.silence_alert_hours ? String(res.silence_alert_hours) : '';
+        at.value = res.daily_summary_at;
+        say(out, 'Đã lưu. ' + alertsText(res));
+      });
+    });
+    return form;
+  }
+
   function draw() {
     if (!live()) return;
     const out = h('p', { class: 'msg', role: 'alert' });
@@ -612,7 +715,7 @@ async function showIntegration(id, live) {
           draw();
         });
       });
-      return h('li', { class: 'row' }, h('div', { class: 'grow' }, m.name, reachLine(m)),
+      return h('li', { class: 'row' }, h('div', { class: 'grow' }, m.name, reachLine(m), privacy(m)),
         h('span', { class: 'muted' }, 'tham gia ' + formatTime(m.added_at)), remove);
     });
     // The ZNS template: set (a template Zalo approved) or cleared.
@@ -647,7 +750,7 @@ async function showIntegration(id, live) {
           h('dt', {}, 'Tài khoản ngân hàng'), h('dd', {}, integ.bank_account_ids.map((b) => bankText(bankByID.get(b) || { account_number: b })).join(', ')),
           h('dt', {}, 'Loại giao dịch'), h('dd', {}, directionText(integ.direction)),
           h('dt', {}, 'Số tiền tối thiểu'), h('dd', {}, formatVND(integ.min_amount, false)),
-          h('dt', {}, 'Dữ liệu gửi kèm'), h('dd', {}, integ.fields.map((f) => (FIELDS.find(([n]) => n === f) || [f, f])[1]).join(', '))),
+          h('dt', {}, 'Dữ liệu gửi kèm'), h('dd', {}, integ.fields.map(fieldText).join(', '))),
         h('p', { class: 'actions' }, toggle),
         out),
       h('section', { class: 'card' },
@@ -656,9 +759,11 @@ async function showIntegration(id, live) {
         h('p', { class: 'actions' }, rotate))),
       h('section', { class: 'card' },
         h('h2', {}, 'Danh sách tài khoản tham gia'),
+        members.length && hideable().length ? h('p', { class: 'muted' }, 'Với từng người, bạn có thể ẩn bớt dữ liệu gửi kèm ' +
+          '(số tiền luôn được gửi). Chủ tích hợp luôn thấy mọi dữ liệu.') : null,
         h('ul', { class: 'list', id: 'members' },
           h('li', { class: 'row', id: 'owner' }, h('div', { class: 'grow' }, integ.owner.name, reachLine(integ.owner)),
-            h('span', { class: 'muted' }, 'chủ tích hợp')),
+            h('span', { class: 'muted' }, 'chủ tích hợp · thấy mọi dữ liệu')),
           members),
         members.length ? null : h('p', { class: 'muted' }, 'Chưa có ai khác tham gia.'),
         h('h2', {}, 'Tin ZNS (tính phí)'),
@@ -667,6 +772,10 @@ async function showIntegration(id, live) {
         h('p', { id: 'template-state' }, integ.template_id ? ['Đang dùng mẫu ZNS ', h('strong', {}, integ.template_id), '.']
           : 'Chưa có mẫu ZNS.'),
         znsForm(), znsOut),
+      h('section', { class: 'card', id: 'owner-alerts' },
+        h('h2', {}, 'Báo cho chủ tích hợp'),
+        h('p', {}, `Ngoài tin biến động số dư, ${integ.owner.name} có thể nhận qua Zalo OA:`),
+        alertsForm()),
       h('section', { class: 'card' },
         h('div', { class: 'head' }, h('h2', {}, 'Nhật ký gửi tin'), reload),
         log, logOut));

@@ -30,11 +30,13 @@ import (
 // not followed the OA (the test call says to tap "Quan tâm"), log in again
 // as the owner, choose the fields; test-call at night three days after her
 // last message to the OA (the page says to write to the OA), write, and
-// test-call by chat; save and copy the invite; then on the integration page
-// see how each recipient is reached, a transaction's deliveries (by chat,
-// and held for the morning), set a ZNS template, remove an invited member,
-// pause and rotate the code; on the keys page make an ingest key and revoke
-// it, and sign in with one. It checks what the owner sees: the page's text
+// test-call by chat; save and copy the invite, with the commands those
+// invited can send the OA; then on the integration page see how each
+// recipient is reached, a transaction's deliveries (by chat, and held for
+// the morning), set a ZNS template, hide the description from a member
+// (whose next alert leaves it out), set the owner's alerts (an account gone
+// quiet, the day's summary), remove the member, pause and rotate the code;
+// on the keys page make an ingest key and revoke it, and sign in with one. It checks what the owner sees: the page's text
 // and the sandbox's Zalo inboxes. It is night for the whole test (tingting's
 // night is set around now), whatever the clock says.
 // RECORD_SCREENSHOTS=1 saves each screen to docs/screenshots.
@@ -129,6 +131,16 @@ func TestTheWebUI(t *testing.T) {
 	copied, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
 	require.NoError(t, err)
 	require.Equal(t, "/invite: "+code, copied)
+	// Under it, what those invited can ask the OA, one command a line.
+	for _, line := range []string{
+		"/homnay — tổng kết giao dịch hôm nay",
+		"/tamdung 2h — tạm dừng nhận thông báo (30m đến 24h)",
+		"/tieptuc — nhận lại thông báo",
+		"/dung — rời khỏi danh sách nhận",
+		"/trogiup — xem các lệnh",
+	} {
+		b.waitRow("#invite-step #commands li", line)
+	}
 	b.shot("09-invite", "#invite-step")
 
 	// Anh Minh follows the OA and, a moment later, sends the copied text:
@@ -145,6 +157,7 @@ func TestTheWebUI(t *testing.T) {
 	// transaction message, which waits for the morning at night.
 	s.lastInteracted(t, minh.OAUserID, 72*time.Hour)
 	b.click("#open-integration")
+	b.waitText("#commands", "/homnay — tổng kết giao dịch hôm nay")
 	b.waitText("#owner", "Chị Lan")
 	b.waitText("#owner", "Nhận qua tin nhắn tư vấn (đã tương tác trong 48 giờ) · tương tác lần cuối: vừa xong")
 	b.waitRow("#members li", "Anh Minh", "Nhận qua tin giao dịch (không gửi 22:00–06:00", "tương tác lần cuối: 3 ngày trước")
@@ -174,6 +187,74 @@ func TestTheWebUI(t *testing.T) {
 	require.Equal(t, "245601", integ.TemplateID)
 	b.click("#clear-template")
 	b.waitText("#template-state", "Chưa có mẫu ZNS.")
+
+	// Anh Minh need not see what was bought: "Nội dung" is hidden from
+	// him, one box among the fields this integration sends. Chị Lan, the
+	// owner, has no boxes: she sees everything.
+	require.Equal(t, map[string]bool{"time": false, "description": false, "balance": false}, b.hideBoxes("Anh Minh"))
+	require.Empty(t, b.hideBoxes("Chị Lan"))
+	b.waitText("#owner", "thấy mọi dữ liệu")
+	b.do(chromedp.Click(`//ul[@id="members"]/li[contains(., "Anh Minh")]//input[@value="description"]`))
+	b.waitRow("#members li", "Anh Minh", "Đã lưu: từ tin tiếp theo, Anh Minh sẽ không thấy nội dung.")
+	b.shot("14-member-privacy", "#members")
+
+	// It is kept: after a reload the page shows it, and so does the API.
+	b.do(chromedp.Reload())
+	b.waitRow("#members li", "Anh Minh", "Ẩn với người này")
+	require.Equal(t, map[string]bool{"time": false, "description": true, "balance": false}, b.hideBoxes("Anh Minh"))
+	var members struct {
+		Members []struct {
+			Name         string   `json:"name"`
+			HiddenFields []string `json:"hidden_fields"`
+		} `json:"members"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations/"+id, key, nil, &members))
+	require.Len(t, members.Members, 1)
+	require.Equal(t, "Anh Minh", members.Members[0].Name)
+	require.Equal(t, []string{"description"}, members.Members[0].HiddenFields)
+
+	// Anh Minh asks the OA for today's totals, which opens the chat: his
+	// next alert comes at once, by chat, with the amount and the balance
+	// but not the description. Chị Lan's has it.
+	s.sim.UserSendsText(minh.OAUserID, "/homnay")
+	require.Eventually(t, func() bool { return strings.HasPrefix(lastText(s.sim, minh), "Hôm nay") }, 15*time.Second, 50*time.Millisecond)
+	s.waitFollower(t, minh.OAUserID, "last_interaction_at > now() - interval '1 minute'")
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
+		"account_number": "0123456789", "external_id": "FT-UI-2", "amount": 180000, "description": "Bánh kem dâu",
+		"balance_after": 25430000, "occurred_at": time.Now().Format(time.RFC3339),
+	}, nil))
+	b.waitRow("#deliveries tr", "FT-UI-2", "+180.000 VND", "Anh Minh", "Tư vấn", "Đã gửi")
+	b.waitRow("#deliveries tr", "FT-UI-2", "Chị Lan (chủ tích hợp)", "Đã gửi")
+	alert := lastText(s.sim, minh)
+	require.Contains(t, alert, "+180.000 VND")
+	require.Contains(t, alert, "Số dư: 25.430.000 VND")
+	require.NotContains(t, alert, "Nội dung")
+	require.NotContains(t, alert, "Bánh kem dâu")
+	require.Contains(t, lastText(s.sim, lan), "Nội dung: Bánh kem dâu")
+
+	// Chị Lan wants to hear when the account goes quiet for 6 hours, and
+	// the day's summary at "25:00", which the page refuses in words; "21h"
+	// is taken as 21:00.
+	b.do(chromedp.SetValue(chromedp.CSS("#silence-hours"), "6"), chromedp.SetValue(chromedp.CSS("#summary-at"), "25:00"))
+	b.click("#save-alerts")
+	b.waitText("#alerts-msg", "Giờ gửi tổng kết phải có dạng giờ:phút, từ 00:00 đến 23:59 (giờ Việt Nam), ví dụ 21:00.")
+	b.do(chromedp.SetValue(chromedp.CSS("#summary-at"), "21h"))
+	b.click("#save-alerts")
+	b.waitText("#alerts-msg", "Đã lưu. Sẽ báo khi tài khoản không có giao dịch trong 6 giờ. Sẽ gửi tổng kết lúc 21:00 mỗi ngày.")
+	b.shot("15-owner-alerts", "#alerts-form")
+
+	// Both are kept: after a reload the page shows them, and so does the API.
+	var saved struct {
+		SilenceAlertHours int    `json:"silence_alert_hours"`
+		DailySummaryAt    string `json:"daily_summary_at"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations/"+id, key, nil, &saved))
+	require.Equal(t, 6, saved.SilenceAlertHours)
+	require.Equal(t, "21:00", saved.DailySummaryAt)
+	b.do(chromedp.Reload())
+	b.waitText("#alerts-form", "Báo khi tài khoản không có giao dịch trong")
+	require.Equal(t, "6", b.value("#silence-hours"))
+	require.Equal(t, "21:00", b.value("#summary-at"))
 
 	// × removes Anh Minh after a confirm.
 	b.click(`#members button[title="Xóa Anh Minh"]`)
@@ -335,6 +416,28 @@ func (b *browser) location() string {
 	loc, err := chromedp.Run(b.ctx, chromedp.Location())
 	require.NoError(b.t, err)
 	return loc
+}
+
+// value is an input's value.
+func (b *browser) value(css string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.CSS(css)))
+	require.NoError(b.t, err)
+	return v
+}
+
+// hideBoxes is the "Ẩn với người này" checkboxes in the members list's row
+// that shows name: each field's name, and whether it is checked.
+func (b *browser) hideBoxes(name string) map[string]bool {
+	b.t.Helper()
+	boxes, err := chromedp.Run(b.ctx, chromedp.Evaluate[map[string]bool](fmt.Sprintf(
+		`(() => {
+			const row = [...document.querySelectorAll("#members li")].find((r) => r.innerText.includes(%s));
+			return row ? Object.fromEntries([...row.querySelectorAll("input[name=hide]")].map((i) => [i.value, i.checked])) : null;
+		})()`, js(name))))
+	require.NoError(b.t, err)
+	require.NotNil(b.t, boxes, "a row in #members shows %s", name)
+	return boxes
 }
 
 func (b *browser) text(css string) string {
