@@ -34,6 +34,9 @@ type Config struct {
 	// sandbox and in tingting's belief); above 0 the sandbox clock is
 	// pinned to noon in Vietnam from the start.
 	Quiet float64
+	// FloorWithout is how many of the four search attributes the floor
+	// leaves out (from the last); 0: it sets all four, as tingting does.
+	FloorWithout int
 }
 
 // Benchmark starts a stack, runs the direct baseline and the floor (if
@@ -223,7 +226,7 @@ func (e *Env) RunFloor(ctx context.Context, load Load) (Result, error) {
 func (e *Env) floorShop() FloorShop {
 	acct, _ := uuid.Parse(e.Shop.BankAccountID)
 	return FloorShop{WorkspaceID: e.Shop.WorkspaceID, BankAccountID: acct, AccountNumber: e.Shop.AccountNumber,
-		IntegrationIDs: e.Shop.IntegrationIDs, Recipients: e.Shop.Recipients}
+		IntegrationIDs: e.Shop.IntegrationIDs, Recipients: e.Shop.Recipients, SearchAttributes: 4 - e.cfg.FloorWithout}
 }
 
 // settle polls pending until nothing is left in flight.

@@ -165,6 +165,10 @@ type FloorShop struct {
 	AccountNumber              string
 	IntegrationIDs             []string
 	Recipients                 []string
+	// SearchAttributes is how many of tingting's four search attributes
+	// the floor sets (WorkspaceId, BankAccount, AmountVnd, IntegrationId, in
+	// that order), to measure what each costs.
+	SearchAttributes int
 }
 
 // startFloor starts a transaction's floor workflow as tingting's outbox
@@ -181,12 +185,12 @@ func startFloor(ctx context.Context, c client.Client, shop FloorShop, externalID
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		EnableEagerStart:                         true, // as tingting's dispatcher: the worker shares this client
-		TypedSearchAttributes: temporal.NewSearchAttributes(
+		TypedSearchAttributes: temporal.NewSearchAttributes([]temporal.SearchAttributeUpdate{
 			contract.WorkspaceIDKey.ValueSet(shop.WorkspaceID.String()),
 			contract.BankAccountKey.ValueSet(shop.AccountNumber),
 			contract.AmountVNDKey.ValueSet(amount),
 			contract.IntegrationIDKey.ValueSet(shop.IntegrationIDs),
-		),
+		}[:shop.SearchAttributes]...),
 	}, FloorWorkflowName, FloorInput{ExternalID: externalID})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if err == nil || errors.As(err, &started) {
@@ -254,6 +258,7 @@ func RunFloor(ctx context.Context, args []string, getenv func(string) string, st
 	accountNumber := fs.String("account-number", "", "account number (search attribute BankAccount)")
 	integrations := fs.String("integrations", "", "comma-separated integration ids (search attribute IntegrationId)")
 	recipients := fs.String("recipients", "", "comma-separated recipients: one activity each")
+	attributes := fs.Int("search-attributes", 4, "how many of tingting's four search attributes to set (0 to 4), to measure their cost")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -268,8 +273,12 @@ func RunFloor(ctx context.Context, args []string, getenv func(string) string, st
 	shop.AccountNumber = *accountNumber
 	shop.IntegrationIDs = splitList(*integrations)
 	shop.Recipients = splitList(*recipients)
+	shop.SearchAttributes = *attributes
 	if len(shop.Recipients) == 0 {
 		return errors.New("bench floor: -recipients is required")
+	}
+	if shop.SearchAttributes < 0 || shop.SearchAttributes > 4 {
+		return errors.New("bench floor: -search-attributes is 0 to 4")
 	}
 	rate, err := sendRate(getenv("ZALO_SEND_RATE"))
 	if err != nil {

@@ -10,22 +10,23 @@ import (
 
 // Options are `tingting-dev bench`'s flags.
 type Options struct {
-	Transactions int     // -n
-	Rate         float64 // -rate; 0: as fast as accepted, MaxInFlight in flight
-	Integrations int     // -integrations (K)
-	Recipients   int     // -recipients (M)
-	Latency      time.Duration
-	Direct       bool
-	Binary       string // -binary: the product's executable
-	Profile      string // -profile DIR
-	Database     string // -database URL
-	TemporalArgs []string
-	Env          []string
-	JSON         string  // -json PATH
-	Burst        int     // -burst N: a burst of N instead of -n at -rate
-	SendRate     float64 // -send-rate R: ZALO_SEND_RATE for the worker (and the baselines' sends)
-	Temporal     string  // -temporal devserver|postgres
-	Quiet        float64 // -quiet F: the share of recipients who last interacted QuietFor ago
+	Transactions    int     // -n
+	Rate            float64 // -rate; 0: as fast as accepted, MaxInFlight in flight
+	Integrations    int     // -integrations (K)
+	Recipients      int     // -recipients (M)
+	Latency         time.Duration
+	Direct          bool
+	Binary          string // -binary: the product's executable
+	Profile         string // -profile DIR
+	Database        string // -database URL
+	TemporalArgs    []string
+	Env             []string
+	JSON            string  // -json PATH
+	Burst           int     // -burst N: a burst of N instead of -n at -rate
+	SendRate        float64 // -send-rate R: ZALO_SEND_RATE for the worker (and the baselines' sends)
+	Temporal        string  // -temporal devserver|postgres
+	Quiet           float64 // -quiet F: the share of recipients who last interacted QuietFor ago
+	FloorAttributes int     // -floor-attributes N: how many search attributes the floor sets
 }
 
 // ParseOptions reads the flags; a bad value is an error, with usage on
@@ -57,6 +58,8 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 		"clock is pinned to noon in Vietnam and the API and worker run with ZALO_NIGHT=off, so transaction messages are accepted. "+
 		"The report counts Zalo calls by kind and refusals by code either way. Without the tracking (tingting believing everyone "+
 		"is in the chat window, so the quiet ones cost a refused cs first): add -env ZALO_CS_WINDOW=87600h")
+	fs.IntVar(&o.FloorAttributes, "floor-attributes", 4, "how many of tingting's four search attributes the floor sets (0 to 4: "+
+		"WorkspaceId, BankAccount, AmountVnd, IntegrationId, in that order), to measure what each costs")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -68,6 +71,8 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 		return o, errors.New("bench: -n, -integrations and -recipients must be positive")
 	case o.Rate < 0 || o.Burst < 0 || o.SendRate < 0:
 		return o, errors.New("bench: -rate, -burst and -send-rate must not be negative")
+	case o.FloorAttributes < 0 || o.FloorAttributes > 4:
+		return o, fmt.Errorf("bench: -floor-attributes %d: want 0 to 4", o.FloorAttributes)
 	case !(o.Quiet >= 0 && o.Quiet <= 1):
 		return o, fmt.Errorf("bench: -quiet %g: want a share from 0 to 1", o.Quiet)
 	case o.Temporal != FlavourDevServer && o.Temporal != FlavourPostgres:
@@ -104,5 +109,6 @@ func (o Options) Config(stack StackConfig) Config {
 	return Config{
 		Stack: stack, Integrations: o.Integrations, Recipients: o.Recipients, Latency: o.Latency,
 		Load: o.Load(), Direct: o.Direct, Floor: true, ProfileDir: o.Profile, JSONPath: o.JSON, Quiet: o.Quiet,
+		FloorWithout: 4 - o.FloorAttributes,
 	}
 }
