@@ -113,7 +113,7 @@ func (r rows) Err() error             { return interpret(r.Rows.Err()) }
 // CreateDatabaseIfMissing creates the database url names, connecting to the
 // server's "postgres" database to do so.
 func CreateDatabaseIfMissing(ctx context.Context, url string) error {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := ConnConfig(url)
 	if err != nil {
 		return fmt.Errorf("DATABASE_URL: %w", err)
 	}
@@ -145,4 +145,15 @@ func pingError(cfg *pgx.ConnConfig, err error) error {
 		return err // the server answered: wrong password, no database, …
 	}
 	return fmt.Errorf("%w at %s:%d", ErrUnreachable, cfg.Host, cfg.Port)
+}
+
+// ConnConfig is the configuration of one connection (not a pool) to url,
+// which may carry pgxpool's own parameters (pool_max_conns, …): a plain
+// pgx.ParseConfig would send those to the server, which refuses them.
+func ConnConfig(url string) (*pgx.ConnConfig, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.ConnConfig, nil
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tingting-vn/tingting/db"
 )
 
 // Fault is something going wrong in the middle of a run.
@@ -129,7 +131,7 @@ func (e *Env) followed(ctx context.Context, ids []string) error {
 // confined to its database so other tests on the same server go on: every
 // connection is dropped and new ones are refused for d.
 func databaseOutage(ctx context.Context, url string, d time.Duration) error {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := db.ConnConfig(url)
 	if err != nil {
 		return err
 	}

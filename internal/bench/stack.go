@@ -64,7 +64,7 @@ type StackConfig struct {
 // PostgreSQL named after the bench's (tingting_bench_temporal and
 // tingting_bench_temporal_visibility).
 func PostgresTemporal(ctx context.Context, database string, w io.Writer) (*temporalserver.Options, error) {
-	pg, err := pgx.ParseConfig(database)
+	pg, err := db.ConnConfig(database)
 	if err != nil {
 		return nil, err
 	}
@@ -382,7 +382,7 @@ func (s *Stack) CPU() map[string]time.Duration {
 // databases are the PostgreSQL databases the stack's processes use.
 func (s *Stack) databases() []string {
 	var dbs []string
-	if cfg, err := pgx.ParseConfig(s.cfg.DatabaseURL); err == nil {
+	if cfg, err := db.ConnConfig(s.cfg.DatabaseURL); err == nil {
 		dbs = append(dbs, cfg.Database)
 	}
 	if o := s.cfg.Server; o != nil {
@@ -605,7 +605,7 @@ func waitHTTP(ctx context.Context, url string, limit time.Duration) error {
 // FreshDatabase drops and recreates the database url names, then migrates
 // it, so every benchmark starts empty.
 func FreshDatabase(ctx context.Context, url string) error {
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := db.ConnConfig(url)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/devtemporal"
 )
 
@@ -144,7 +145,7 @@ type Options struct {
 // Setup drops and recreates the two databases and gives them Temporal's
 // schema with temporal-sql-tool, so every run starts empty.
 func Setup(ctx context.Context, o Options) error {
-	pg, err := pgx.ParseConfig(o.PostgresURL)
+	pg, err := db.ConnConfig(o.PostgresURL)
 	if err != nil {
 		return err
 	}
@@ -184,7 +185,11 @@ func Setup(ctx context.Context, o Options) error {
 
 // Drop removes the two databases.
 func Drop(ctx context.Context, o Options) error {
-	conn, err := pgx.Connect(ctx, o.PostgresURL)
+	cfg, err := db.ConnConfig(o.PostgresURL)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -249,7 +254,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 // environment is what config.yaml reads: the databases, and a free port
 // for every service but the frontend's gRPC one, which is o.HostPort.
 func (o Options) environment() ([]string, error) {
-	pg, err := pgx.ParseConfig(o.PostgresURL)
+	pg, err := db.ConnConfig(o.PostgresURL)
 	if err != nil {
 		return nil, err
 	}
