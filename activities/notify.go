@@ -48,16 +48,13 @@ type PlanResult struct {
 // twice plans nothing twice.
 func (a *Activities) PlanNotifications(ctx context.Context, in PlanInput) (PlanResult, error) {
 	q := db.New(a.Pool)
-	if err := q.PlanDeliveries(ctx, in.TransactionID); err != nil {
+	ids, err := q.PlanDeliveries(ctx, in.TransactionID)
+	if err != nil {
 		return PlanResult{}, fmt.Errorf("plan deliveries: %w", err)
 	}
-	rows, err := q.ListOpenDeliveries(ctx, in.TransactionID)
-	if err != nil {
-		return PlanResult{}, fmt.Errorf("list deliveries: %w", err)
-	}
-	res := PlanResult{Deliveries: make([]PlannedDelivery, len(rows))}
-	for i, r := range rows {
-		res.Deliveries[i] = PlannedDelivery{DeliveryID: r.ID}
+	res := PlanResult{Deliveries: make([]PlannedDelivery, len(ids))}
+	for i, id := range ids {
+		res.Deliveries[i] = PlannedDelivery{DeliveryID: id}
 	}
 	resumed, err := q.EndSilences(ctx, in.TransactionID)
 	if err != nil {
@@ -77,12 +74,14 @@ type SendInput struct {
 }
 
 // Outcome is how a delivery ended, or that it waits for the morning.
+// Every field but Status is left out of its JSON when empty: an outcome is
+// in workflow history once per recipient.
 type Outcome struct {
 	Status    string // StatusSent, StatusSkipped, StatusFailed or StatusDeferred
-	MessageID string // Zalo's message id when sent
-	Reason    string // why it was skipped or failed; routes refused on the way
-	Recorded  bool   // stored already; false leaves it to RecordDelivery
-	Route     string // the route that carried it, or that the night closed
+	MessageID string `json:",omitempty"` // Zalo's message id when sent
+	Reason    string `json:",omitempty"` // why it was skipped or failed; routes refused on the way
+	Recorded  bool   `json:",omitempty"` // stored already; false leaves it to RecordDelivery
+	Route     string `json:",omitempty"` // the route that carried it, or that the night closed
 	// Deferred: the recipient and when the night ends, for their morning
 	// message.
 	Recipient     string     `json:",omitempty"`

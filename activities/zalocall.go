@@ -245,7 +245,7 @@ func callZalo[T any](ctx context.Context, a *Activities, op string, call func(to
 	if rerr := a.Refresher.RequestRefresh(ctx, version); rerr != nil {
 		return zero, fmt.Errorf("OA token refused and not refreshed: %w", rerr)
 	}
-	if token, _, err = a.Tokens.Current(ctx); err != nil {
+	if token, _, err = a.Tokens.Fresh(ctx); err != nil {
 		return zero, err
 	}
 	return timed(token)

@@ -277,7 +277,8 @@ func TestOnlyWhatGaveUpCanBeSentAgain(t *testing.T) {
 	})
 	require.NoError(t, err)
 	_, txn := f.do(t, "POST", "/v1/transactions", f.key, `{"account_number":"111","external_id":"FT1","amount":5000,"occurred_at":"2024-10-03T15:06:37+07:00"}`)
-	require.NoError(t, db.New(f.pool).PlanDeliveries(ctx, uuid.MustParse(txn["transaction_id"].(string))))
+	_, err = db.New(f.pool).PlanDeliveries(ctx, uuid.MustParse(txn["transaction_id"].(string)))
+	require.NoError(t, err)
 	ids := map[string]string{}
 	rows, err := f.pool.Query(ctx, "SELECT recipient, id::text FROM deliveries")
 	require.NoError(t, err)

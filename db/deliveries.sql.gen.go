@@ -524,44 +524,6 @@ func (q *Queries) ListMatchingIntegrations(ctx context.Context, transactionID uu
 	return items, nil
 }
 
-const listOpenDeliveries = `-- name: ListOpenDeliveries :many
-SELECT id, integration_id, recipient, role FROM deliveries
-WHERE transaction_id = $1 AND status = 'pending'
-ORDER BY role, created_at, id
-`
-
-type ListOpenDeliveriesRow struct {
-	ID            uuid.UUID
-	IntegrationID uuid.UUID
-	Recipient     string
-	Role          RecipientRole
-}
-
-func (q *Queries) ListOpenDeliveries(ctx context.Context, transactionID uuid.UUID) ([]ListOpenDeliveriesRow, error) {
-	rows, err := q.db.Query(ctx, listOpenDeliveries, transactionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ListOpenDeliveriesRow{}
-	for rows.Next() {
-		var i ListOpenDeliveriesRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.IntegrationID,
-			&i.Recipient,
-			&i.Role,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const listTransactionDeliveries = `-- name: ListTransactionDeliveries :many
 SELECT id, transaction_id, integration_id, recipient, role, status, attempts, zalo_message_id, last_error, created_at, updated_at, sent_at, in_doubt_since, route, deferred_until, digest_id FROM deliveries WHERE transaction_id = $1 ORDER BY created_at, id
 `
@@ -614,9 +576,9 @@ func (q *Queries) PauseSends(ctx context.Context, seconds float64) error {
 	return err
 }
 
-const planDeliveries = `-- name: PlanDeliveries :exec
+const planDeliveries = `-- name: PlanDeliveries :many
 WITH matching AS (
-    SELECT integration_id AS id, owner_account_id FROM matching_integrations WHERE transaction_id = $1
+    SELECT mi.integration_id AS id, mi.owner_account_id FROM matching_integrations mi WHERE mi.transaction_id = $1
 ), recipients AS (
     SELECT m.id AS integration_id, za.oa_user_id AS recipient, 'owner'::recipient_role AS role
     FROM matching m JOIN zalo_accounts za ON za.id = m.owner_account_id
@@ -624,18 +586,42 @@ WITH matching AS (
     UNION ALL
     SELECT m.id, im.oa_user_id, 'member'::recipient_role
     FROM matching m JOIN integration_members im ON im.integration_id = m.id AND im.removed_at IS NULL
+), planned AS (
+    INSERT INTO deliveries (transaction_id, integration_id, recipient, role)
+    SELECT $1, integration_id, recipient, role FROM recipients
+    ON CONFLICT (transaction_id, integration_id, recipient) DO NOTHING
+    RETURNING id, role, created_at
+), open AS (
+    SELECT p.id, p.role, p.created_at FROM planned p
+    UNION ALL -- planned rows are not in this statement's snapshot of deliveries
+    SELECT d.id, d.role, d.created_at FROM deliveries d WHERE d.transaction_id = $1 AND d.status = 'pending'
 )
-INSERT INTO deliveries (transaction_id, integration_id, recipient, role)
-SELECT $1, integration_id, recipient, role FROM recipients
-ON CONFLICT (transaction_id, integration_id, recipient) DO NOTHING
+SELECT id FROM open ORDER BY role, created_at, id
 `
 
 // PlanDeliveries creates a pending delivery for every recipient of every
-// active integration that wants this transaction. Re-running it adds only
-// what is missing, so the activity calling it can be retried.
-func (q *Queries) PlanDeliveries(ctx context.Context, transactionID uuid.UUID) error {
-	_, err := q.db.Exec(ctx, planDeliveries, transactionID)
-	return err
+// active integration that wants this transaction, and returns every
+// delivery of it still pending (those it made, and those an earlier run
+// made: re-running it adds only what is missing, so the activity calling
+// it can be retried), the owners' first.
+func (q *Queries) PlanDeliveries(ctx context.Context, transactionID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, planDeliveries, transactionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const recordDeliveryError = `-- name: RecordDeliveryError :exec
@@ -781,31 +767,34 @@ func (q *Queries) SetDigestCard(ctx context.Context, arg SetDigestCardParams) er
 }
 
 const startDeliveryAttempt = `-- name: StartDeliveryAttempt :one
-UPDATE deliveries d SET attempts = d.attempts + 1, updated_at = now(),
-    in_doubt_since = CASE WHEN d.status = 'pending' THEN COALESCE(d.in_doubt_since, now()) END
-FROM integrations i, transactions t, bank_accounts b
-WHERE d.id = $1 AND i.id = d.integration_id AND t.id = d.transaction_id AND b.id = t.bank_account_id
-RETURNING d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
+WITH d AS (
+    UPDATE deliveries x SET attempts = x.attempts + 1, updated_at = now(),
+        in_doubt_since = CASE WHEN x.status = 'pending' THEN COALESCE(x.in_doubt_since, now()) END
+    WHERE x.id = $1
+    RETURNING x.id, x.integration_id, x.transaction_id, x.status, x.recipient, x.role, x.zalo_message_id, x.route, x.deferred_until, x.in_doubt_since
+)
+SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since,
+    COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
     i.fields, i.message_kind, i.template_id, i.status AS integration_status,
-    (d.role = 'owner' OR EXISTS (
-        SELECT 1 FROM integration_members m
-        WHERE m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
-    ))::boolean AS still_member,
+    (d.role = 'owner' OR m.id IS NOT NULL)::boolean AS still_member,
     -- Unknown to the follower table: let Zalo decide.
-    COALESCE((SELECT f.following FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS following,
-    (SELECT f.last_interaction_at FROM zalo_followers f WHERE f.oa_user_id = d.recipient) AS last_interaction_at,
-    (SELECT f.cs_refused_at FROM zalo_followers f WHERE f.oa_user_id = d.recipient) AS cs_refused_at,
+    COALESCE(f.following, true)::boolean AS following,
+    f.last_interaction_at, f.cs_refused_at,
     -- Neither a webhook nor user/detail has told us when they last
     -- interacted, and user/detail was not asked today.
-    COALESCE((SELECT f.last_interaction_at IS NULL AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day')
-        FROM zalo_followers f WHERE f.oa_user_id = d.recipient), true)::boolean AS ask_interaction,
-    (SELECT f.muted_until FROM zalo_followers f WHERE f.oa_user_id = d.recipient) AS muted_until,
+    COALESCE(f.last_interaction_at IS NULL AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day'), true)::boolean AS ask_interaction,
+    f.muted_until,
     -- What a member's alerts leave out (the owner's leave out nothing).
-    COALESCE((SELECT m.hidden_fields FROM integration_members m
-        WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
+    COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
+FROM d
+JOIN integrations i ON i.id = d.integration_id
+JOIN transactions t ON t.id = d.transaction_id
+JOIN bank_accounts b ON b.id = t.bank_account_id
+LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
+LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
 `
 
 type StartDeliveryAttemptRow struct {

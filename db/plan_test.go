@@ -53,10 +53,14 @@ func TestPlanDeliveries(t *testing.T) {
 		return row.ID
 	}
 	planned := func(txnID uuid.UUID) map[uuid.UUID][]string {
-		require.NoError(t, q.PlanDeliveries(ctx, txnID))
-		require.NoError(t, q.PlanDeliveries(ctx, txnID)) // idempotent
+		first, err := q.PlanDeliveries(ctx, txnID)
+		require.NoError(t, err)
+		again, err := q.PlanDeliveries(ctx, txnID)
+		require.NoError(t, err)
+		require.Equal(t, first, again, "idempotent: the same open deliveries, none added")
 		rows, err := q.ListTransactionDeliveries(ctx, txnID)
 		require.NoError(t, err)
+		require.Len(t, first, len(rows))
 		got := map[uuid.UUID][]string{}
 		for _, r := range rows {
 			got[r.IntegrationID] = append(got[r.IntegrationID], r.Recipient+"/"+string(r.Role))

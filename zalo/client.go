@@ -53,7 +53,12 @@ type Client struct {
 func NewClient(cfg Config) *Client {
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
+		// Net/http keeps two idle connections per host by default: a worker
+		// sending hundreds of messages at once to one Zalo host would open
+		// (and close) a connection for nearly every call.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConns, t.MaxIdleConnsPerHost = 256, 256
+		hc = &http.Client{Timeout: 10 * time.Second, Transport: t}
 	}
 	if cfg.TokenTimeout <= 0 {
 		cfg.TokenTimeout = 30 * time.Second

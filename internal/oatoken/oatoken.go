@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/tingting-vn/tingting/db"
@@ -20,7 +21,18 @@ var ErrNone = errors.New("no OA token stored: set ZALO_OA_ACCESS_TOKEN and ZALO_
 type Store struct {
 	Pool *db.Pool
 	Box  *secret.Box
+
+	// The access token as last read, for cacheFor: every message sent
+	// needs it, and it changes about once a day.
+	mu     sync.Mutex
+	token  string
+	ver    int64
+	readAt time.Time
 }
+
+// cacheFor is how long Current trusts the token it read. A send that meets
+// a newer one elsewhere (Zalo refuses the old) asks Fresh.
+const cacheFor = 2 * time.Second
 
 // State is what is known of the stored pair without opening it.
 type State struct {
@@ -41,8 +53,20 @@ const (
 	RefreshReauthorize RefreshState = "reauthorize"
 )
 
-// Current returns the access token and the version of the pair it is from.
+// Current returns the access token and the version of the pair it is
+// from, as read at most cacheFor ago.
 func (s *Store) Current(ctx context.Context) (token string, version int64, err error) {
+	s.mu.Lock()
+	token, version, at := s.token, s.ver, s.readAt
+	s.mu.Unlock()
+	if token != "" && time.Since(at) < cacheFor {
+		return token, version, nil
+	}
+	return s.Fresh(ctx)
+}
+
+// Fresh reads the access token from the database.
+func (s *Store) Fresh(ctx context.Context) (token string, version int64, err error) {
 	row, err := db.New(s.Pool).GetOAToken(ctx)
 	if errors.Is(err, db.ErrNotFound) {
 		return "", 0, ErrNone
@@ -50,7 +74,20 @@ func (s *Store) Current(ctx context.Context) (token string, version int64, err e
 		return "", 0, fmt.Errorf("oa token: %w", err)
 	}
 	token, err = s.Box.Open(row.AccessToken, secret.OAAccessToken)
-	return token, row.Version, err
+	if err != nil {
+		return "", 0, err
+	}
+	s.mu.Lock()
+	s.token, s.ver, s.readAt = token, row.Version, time.Now()
+	s.mu.Unlock()
+	return token, row.Version, nil
+}
+
+// forget drops the cached token: this process changed the pair.
+func (s *Store) forget() {
+	s.mu.Lock()
+	s.token = ""
+	s.mu.Unlock()
 }
 
 // State reads the stored pair's version and expiry; Present is false when
@@ -85,6 +122,7 @@ func (s *Store) Mark(ctx context.Context, version int64, rs RefreshState) error 
 // Put saves a pair given by configuration. A pair already stored wins
 // unless force is set: refreshes have made it newer than any configuration.
 func (s *Store) Put(ctx context.Context, access, refresh string, expiresAt time.Time, force bool) error {
+	defer s.forget()
 	return db.New(s.Pool).SetOAToken(ctx, db.SetOATokenParams{
 		AccessToken: s.Box.Seal(access, secret.OAAccessToken), RefreshToken: s.Box.Seal(refresh, secret.OARefreshToken),
 		ExpiresAt: expiresAt, Force: force,
@@ -94,6 +132,7 @@ func (s *Store) Put(ctx context.Context, access, refresh string, expiresAt time.
 // Swap replaces the pair of the given version with a new one; it fails
 // with db.ErrNotFound if that version is no longer current.
 func (s *Store) Swap(ctx context.Context, version int64, access, refresh string, expiresAt time.Time) (State, error) {
+	defer s.forget()
 	row, err := db.New(s.Pool).SwapOAToken(ctx, db.SwapOATokenParams{
 		AccessToken:  s.Box.Seal(access, secret.OAAccessToken),
 		RefreshToken: s.Box.Seal(refresh, secret.OARefreshToken),
