@@ -62,7 +62,7 @@ func (a *Activities) PrepareMorning(ctx context.Context, in MorningInput) (Morni
 				reason = "muted: paused with /tamdung"
 			}
 			if reason != "" {
-				if _, err := q.FinishDelivery(ctx, db.FinishDeliveryParams{ID: r.ID, Status: db.DeliveryStatusSkipped, LastError: reason}); err != nil && !errors.Is(err, db.ErrNotFound) {
+				if err := a.finish(ctx, q, []RecordInput{{DeliveryID: r.ID, Outcome: Outcome{Status: StatusSkipped, Reason: reason}}}); err != nil {
 					return err
 				}
 				continue

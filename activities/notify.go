@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -41,6 +43,10 @@ type PlannedDelivery struct {
 type PlanResult struct {
 	Deliveries []PlannedDelivery
 	Notices    []contract.OwnerNotice `json:",omitempty"`
+	// Together: send the deliveries in one SendZaloMessages. Always set
+	// now; its absence in a recorded result is how runs started before
+	// it existed replay their one activity per delivery.
+	Together bool `json:",omitempty"`
 }
 
 // PlanNotifications records a pending delivery for every recipient of every
@@ -52,7 +58,7 @@ func (a *Activities) PlanNotifications(ctx context.Context, in PlanInput) (PlanR
 	if err != nil {
 		return PlanResult{}, fmt.Errorf("plan deliveries: %w", err)
 	}
-	res := PlanResult{Deliveries: make([]PlannedDelivery, len(ids))}
+	res := PlanResult{Deliveries: make([]PlannedDelivery, len(ids)), Together: true}
 	for i, id := range ids {
 		res.Deliveries[i] = PlannedDelivery{DeliveryID: id}
 	}
@@ -105,25 +111,25 @@ type Outcome struct {
 // Transient Zalo errors are returned for Temporal to retry; permanent ones
 // are non-retryable; a recipient Zalo will not let us reach is a skip.
 func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome, error) {
-	out, err := a.send(ctx, in.DeliveryID)
+	q := db.New(a.Pool)
+	rows, err := q.StartDeliveryAttempts(ctx, []uuid.UUID{in.DeliveryID})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("start attempt: %w", err)
+	}
+	if len(rows) == 0 {
+		return Outcome{}, temporal.NewNonRetryableApplicationError("no such delivery", "not_found", nil)
+	}
+	out, err := a.attempt(ctx, q, rows[0])
 	if err != nil {
 		return Outcome{}, err
 	}
-	if out.Notice != nil {
-		// Told once per trouble: the member's row says whether it was.
-		name, err := db.New(a.Pool).TellOwnerOnce(ctx, db.TellOwnerOnceParams{
-			IntegrationID: out.Notice.IntegrationID, OAUserID: out.Notice.About, Trouble: out.trouble,
-		})
-		switch {
-		case errors.Is(err, db.ErrNotFound):
-			out.Notice = nil
-		case err != nil:
-			return Outcome{}, err
-		default:
-			out.Notice.About = name
-		}
+	if err := a.noticeOnce(ctx, q, &out); err != nil {
+		return Outcome{}, err
 	}
-	if err := a.record(ctx, RecordInput{DeliveryID: in.DeliveryID, Outcome: out}); err != nil {
+	if out.Recorded {
+		return out, nil
+	}
+	if err := a.finish(ctx, q, []RecordInput{{DeliveryID: in.DeliveryID, Outcome: out}}); err != nil {
 		activity.GetLogger(ctx).Warn("recording the outcome after the send; the workflow will retry it", "error", err)
 		return out, nil
 	}
@@ -131,17 +137,121 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (Outcome
 	return out, nil
 }
 
-func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, error) {
+// BatchInput is a transaction's deliveries, to send together.
+type BatchInput struct {
+	DeliveryIDs []uuid.UUID
+}
+
+// BatchResult is the outcome of each delivery, in BatchInput's order. An
+// outcome with no Status was not settled (a transient error, an answer
+// lost, a token to refresh): it is to be sent on its own, by
+// SendZaloMessage, whose retries wait as each needs.
+type BatchResult struct {
+	Outcomes []Outcome
+}
+
+// sendsAtOnce bounds the Zalo calls one batch makes at the same time.
+const sendsAtOnce = 16
+
+// SendZaloMessages is SendZaloMessage for a transaction's deliveries
+// together: one statement starts every attempt (marking each in doubt
+// before its send), the messages go out in parallel, and one statement
+// records every settled outcome. The cost of a transaction then barely
+// grows with its recipients: two statements and one local activity,
+// whether they are three or a hundred.
+func (a *Activities) SendZaloMessages(ctx context.Context, in BatchInput) (BatchResult, error) {
 	q := db.New(a.Pool)
-	d, err := q.StartDeliveryAttempt(ctx, deliveryID)
+	rows, err := q.StartDeliveryAttempts(ctx, in.DeliveryIDs)
 	if err != nil {
-		return Outcome{}, fmt.Errorf("start attempt: %w", err)
+		return BatchResult{}, fmt.Errorf("start attempts: %w", err)
 	}
+	outs := make([]Outcome, len(rows))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, sendsAtOnce)
+	for i, d := range rows {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			outs[i] = a.sendOne(ctx, q, d)
+		}()
+	}
+	wg.Wait()
+	var settled []RecordInput
+	for i, out := range outs {
+		if out.Status != "" && !out.Recorded {
+			settled = append(settled, RecordInput{DeliveryID: rows[i].ID, Outcome: out})
+		}
+	}
+	if err := a.finish(ctx, q, settled); err != nil {
+		activity.GetLogger(ctx).Warn("recording the outcomes after the sends; the workflow will retry them", "error", err)
+	} else {
+		for i := range outs {
+			outs[i].Recorded = outs[i].Status != ""
+		}
+	}
+	// In the order asked: StartDeliveryAttempts orders its rows so, and an
+	// id it did not find has no outcome (the workflow sends it alone).
+	res := BatchResult{Outcomes: make([]Outcome, len(in.DeliveryIDs))}
+	for i, d := range rows {
+		res.Outcomes[slices.Index(in.DeliveryIDs, d.ID)] = outs[i]
+	}
+	return res, nil
+}
+
+// sendOne is SendZaloMessages' send of one delivery. An outcome with no
+// Status is left for SendZaloMessage, whose retries wait as each error
+// needs; a permanent error is a failure; an owner's notice that cannot be
+// written is dropped (the owner is told when the trouble next shows).
+func (a *Activities) sendOne(ctx context.Context, q *db.Queries, d db.StartDeliveryAttemptsRow) Outcome {
+	out, err := a.attempt(ctx, q, d)
+	switch {
+	case Permanent(err):
+		out = Outcome{Status: StatusFailed, Reason: InternalFailure}
+		if reason, ok := ZaloFailure(err); ok {
+			out.Reason = reason
+		} else {
+			activity.GetLogger(ctx).Error("delivery failed", "delivery_id", d.ID, "error", err)
+		}
+	case err != nil:
+		activity.GetLogger(ctx).Info("delivery to be sent on its own", "delivery_id", d.ID, "error", err)
+		return Outcome{}
+	}
+	if err := a.noticeOnce(ctx, q, &out); err != nil {
+		activity.GetLogger(ctx).Warn("telling the owner", "delivery_id", d.ID, "error", err)
+		out.Notice = nil
+	}
+	return out
+}
+
+// noticeOnce keeps an outcome's notice only if the owner was not told of
+// that trouble yet: the member's row says whether they were.
+func (a *Activities) noticeOnce(ctx context.Context, q *db.Queries, out *Outcome) error {
+	if out.Notice == nil {
+		return nil
+	}
+	name, err := q.TellOwnerOnce(ctx, db.TellOwnerOnceParams{
+		IntegrationID: out.Notice.IntegrationID, OAUserID: out.Notice.About, Trouble: out.trouble,
+	})
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		out.Notice = nil
+	case err != nil:
+		return err
+	default:
+		out.Notice.About = name
+	}
+	return nil
+}
+
+// attempt sends one delivery whose attempt StartDeliveryAttempts began.
+func (a *Activities) attempt(ctx context.Context, q *db.Queries, d db.StartDeliveryAttemptsRow) (Outcome, error) {
+	deliveryID := d.ID
 	switch {
 	case d.Status != db.DeliveryStatusPending:
 		// Finished (or held for the morning) by an earlier attempt: report
 		// it again, send nothing.
-		out := Outcome{Status: string(d.Status), MessageID: d.ZaloMessageID, Route: string(d.Route.DeliveryRoute)}
+		out := Outcome{Status: string(d.Status), MessageID: d.ZaloMessageID, Route: string(d.Route.DeliveryRoute), Recorded: true}
 		if d.Status == db.DeliveryStatusDeferred {
 			out.Recipient, out.DeferredUntil = d.Recipient, d.DeferredUntil
 		}
@@ -207,7 +317,7 @@ func (a *Activities) send(ctx context.Context, deliveryID uuid.UUID) (Outcome, e
 // withNotice asks that a member's owner be told (kind) of the trouble a
 // skipped delivery shows: SendZaloMessage tells once per trouble. The
 // owner's own deliveries ask nothing: there is no one else to tell.
-func (a *Activities) withNotice(d db.StartDeliveryAttemptRow, out Outcome, kind string) Outcome {
+func (a *Activities) withNotice(d db.StartDeliveryAttemptsRow, out Outcome, kind string) Outcome {
 	if d.Role != db.RecipientRoleMember {
 		return out
 	}
@@ -222,7 +332,7 @@ func refusedReason(res reached) string { return res.Last.String() + ": " + res.w
 
 // transactionOf is what a delivery's message shows, and which fields: the
 // integration's, less what the member hides.
-func transactionOf(d db.StartDeliveryAttemptRow) (message.Transaction, []message.Field, error) {
+func transactionOf(d db.StartDeliveryAttemptsRow) (message.Transaction, []message.Field, error) {
 	fields, err := message.ParseFields(d.Fields)
 	fields = message.Visible(fields, d.HiddenFields)
 	return message.Transaction{
@@ -275,6 +385,27 @@ func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID u
 	return Outcome{}, temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
 }
 
+// Permanent tells an error retrying cannot fix (Zalo refused for good).
+func Permanent(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.NonRetryable()
+}
+
+// InternalFailure is the delivery log's reason for a send that failed on
+// our side: our errors can name hosts and SQL, so the worker's log has
+// them, not the log a tenant reads.
+const InternalFailure = "internal: failed (the worker's log has the details)"
+
+// ZaloFailure is Zalo's own words for a send it refused, as the delivery
+// log shows them; ok is false for any other error.
+func ZaloFailure(err error) (reason string, ok bool) {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && strings.HasPrefix(appErr.Type(), "zalo_") {
+		return appErr.Type() + ": " + appErr.Message(), true
+	}
+	return "", false
+}
+
 // noteError keeps the delivery log honest while Temporal retries. settled:
 // the attempt is known not to have delivered, so the delivery is no longer
 // in doubt (if this write fails, the next attempt merely looks first).
@@ -317,25 +448,40 @@ type RecordInput struct {
 // RecordDelivery stores a delivery's outcome and counts it. A delivery
 // already recorded as sent is never changed, nor counted again.
 func (a *Activities) RecordDelivery(ctx context.Context, in RecordInput) error {
-	return a.record(ctx, in)
+	return a.finish(ctx, db.New(a.Pool), []RecordInput{in})
 }
 
-func (a *Activities) record(ctx context.Context, in RecordInput) error {
-	receivedAt, err := db.New(a.Pool).FinishDelivery(ctx, db.FinishDeliveryParams{
-		ID:            in.DeliveryID,
-		Status:        db.DeliveryStatus(in.Outcome.Status),
-		ZaloMessageID: in.Outcome.MessageID,
-		LastError:     in.Outcome.Reason,
-		Route:         routeOf(in.Outcome.Route),
-		DeferredUntil: in.Outcome.DeferredUntil,
-	})
-	if errors.Is(err, db.ErrNotFound) {
-		return nil // recorded before
-	} else if err != nil {
-		return fmt.Errorf("record delivery: %w", err)
+// finish records outcomes, in one statement, and counts those it changed
+// (a delivery held for the night is not an outcome yet: its morning
+// message's is).
+func (a *Activities) finish(ctx context.Context, q *db.Queries, outcomes []RecordInput) error {
+	if len(outcomes) == 0 {
+		return nil
 	}
-	if in.Outcome.Status != StatusDeferred { // not an outcome yet: the morning message's is
-		a.countOutcome(in.Outcome.Status, in.Outcome.Reason, receivedAt)
+	var p db.FinishDeliveriesParams
+	byID := make(map[uuid.UUID]Outcome, len(outcomes))
+	for _, o := range outcomes {
+		var deferred time.Time
+		if o.Outcome.DeferredUntil != nil {
+			deferred = *o.Outcome.DeferredUntil
+		}
+		rt := routeOf(o.Outcome.Route)
+		p.Ids = append(p.Ids, o.DeliveryID)
+		p.Statuses = append(p.Statuses, o.Outcome.Status)
+		p.MessageIds = append(p.MessageIds, o.Outcome.MessageID)
+		p.LastErrors = append(p.LastErrors, o.Outcome.Reason)
+		p.Routes = append(p.Routes, string(rt.DeliveryRoute))
+		p.DeferredUntil = append(p.DeferredUntil, deferred)
+		byID[o.DeliveryID] = o.Outcome
+	}
+	changed, err := q.FinishDeliveries(ctx, p)
+	if err != nil {
+		return fmt.Errorf("record deliveries: %w", err)
+	}
+	for _, c := range changed {
+		if o := byID[c.ID]; o.Status != StatusDeferred {
+			a.countOutcome(o.Status, o.Reason, c.ReceivedAt)
+		}
 	}
 	return nil
 }
@@ -349,10 +495,14 @@ func (a *Activities) countOutcome(status, reason string, receivedAt time.Time) {
 	}
 }
 
-// routeOf is a route as the database stores it; "" or "none" is NULL.
+// routeOf is a route as the database stores it; "" or "none" is NULL
+// (DeliveryRoute "").
 func routeOf(rt string) db.NullDeliveryRoute {
 	r := db.DeliveryRoute(rt)
-	return db.NullDeliveryRoute{DeliveryRoute: r, Valid: r.Valid()}
+	if !r.Valid() {
+		return db.NullDeliveryRoute{}
+	}
+	return db.NullDeliveryRoute{DeliveryRoute: r, Valid: true}
 }
 
 func fromZalo(err error) bool {

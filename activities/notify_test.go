@@ -496,3 +496,51 @@ func TestAMemberSeesOnlyWhatTheyMaySee(t *testing.T) {
 	require.Contains(t, out.Reason, "muted")
 	require.Len(t, w.sim.Inbox(w.member.OAUserID), 1)
 }
+
+// TestATransactionsDeliveriesGoOutTogether: one activity sends every
+// delivery of a transaction and records what it settled; run again, it
+// sends nothing. What it could not settle (Zalo failing for now) is left
+// pending, without an outcome, for the workflow to send on its own; what
+// Zalo refused for good is failed, and sent no more.
+func TestATransactionsDeliveriesGoOutTogether(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	batch := func(ids map[string]uuid.UUID) []activities.Outcome {
+		t.Helper()
+		in := activities.BatchInput{DeliveryIDs: []uuid.UUID{ids[w.owner.OAUserID], ids[w.member.OAUserID]}}
+		v, err := w.env.ExecuteLocalActivity(w.acts.SendZaloMessages, in)
+		require.NoError(t, err)
+		var res activities.BatchResult
+		require.NoError(t, v.Get(&res))
+		require.Len(t, res.Outcomes, 2)
+		return res.Outcomes
+	}
+	ids := w.plan(t)
+	outs := batch(ids)
+	for i, u := range []zalosim.User{w.owner, w.member} {
+		require.Equal(t, activities.StatusSent, outs[i].Status)
+		require.True(t, outs[i].Recorded)
+		require.Equal(t, db.DeliveryStatusSent, delivery(t, w, ids[u.OAUserID]).Status)
+		require.Len(t, w.sim.Inbox(u.OAUserID), 1)
+	}
+	require.Equal(t, outs, batch(ids), "run again: the same outcomes")
+	require.Len(t, w.sim.Inbox(w.owner.OAUserID), 1, "and nothing sent twice")
+
+	w.sim.SetFaults(zalosim.Faults{HTTPStatus: http.StatusServiceUnavailable})
+	ids = w.plan(t)
+	for i, out := range batch(ids) {
+		require.Equal(t, activities.Outcome{}, out, "unsettled (%d)", i)
+	}
+	d := delivery(t, w, ids[w.owner.OAUserID])
+	require.Equal(t, db.DeliveryStatusPending, d.Status)
+	require.Contains(t, d.LastError, "503")
+
+	w.sim.SetFaults(zalosim.Faults{ErrorCode: -201, ErrorRate: 1})
+	ids = w.plan(t)
+	for i, out := range batch(ids) {
+		require.Equal(t, activities.StatusFailed, out.Status, "failed for good (%d)", i)
+		require.True(t, out.Recorded)
+		require.Contains(t, out.Reason, "zalo_permanent")
+	}
+	require.Equal(t, db.DeliveryStatusFailed, delivery(t, w, ids[w.owner.OAUserID]).Status)
+}

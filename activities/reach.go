@@ -143,7 +143,7 @@ func (a *Activities) sendBy(ctx context.Context, rt route.Route, l letter) (zalo
 }
 
 // recipientOf is what the database believes of a delivery's recipient.
-func recipientOf(d db.StartDeliveryAttemptRow) route.Recipient {
+func recipientOf(d db.StartDeliveryAttemptsRow) route.Recipient {
 	return route.Recipient{
 		Following: d.Following, LastInteraction: d.LastInteractionAt, CSRefusedAt: d.CSRefusedAt, HasZNS: d.TemplateID != "",
 	}

@@ -73,7 +73,7 @@ func (a *Activities) sendText(ctx context.Context, recipient, text string) (zalo
 // records each message it finds as its delivery's. A busy recipient may
 // have been sent hundreds of messages since; the reading skips those the
 // database has recorded as sent since the doubts arose, less a margin.
-func (a *Activities) settleInDoubt(ctx context.Context, q *db.Queries, d db.StartDeliveryAttemptRow) (id string, found bool, err error) {
+func (a *Activities) settleInDoubt(ctx context.Context, q *db.Queries, d db.StartDeliveryAttemptsRow) (id string, found bool, err error) {
 	if !a.InDoubt.Check {
 		a.Metrics.InDoubt.WithLabelValues("unchecked").Inc()
 		return "", false, nil
@@ -144,7 +144,7 @@ func (a *Activities) settleRecipient(ctx context.Context, q *db.Queries, recipie
 		}
 		band = append(band, d)
 		inBand = inBand || d.ID == want
-		if txn, fields, err := transactionOf(db.StartDeliveryAttemptRow(d)); err == nil {
+		if txn, fields, err := transactionOf(db.StartDeliveryAttemptsRow(d)); err == nil {
 			text := message.Render(txn, fields)
 			texts[text] = append(texts[text], d)
 		}
@@ -174,7 +174,7 @@ func (a *Activities) settleRecipient(ctx context.Context, q *db.Queries, recipie
 			}
 			d := cands[0] // the oldest doubt with this text takes the message
 			texts[m.Text] = cands[1:]
-			if _, err := q.FinishDelivery(ctx, db.FinishDeliveryParams{ID: d.ID, Status: db.DeliveryStatusSent, ZaloMessageID: m.MessageID}); err != nil && !errors.Is(err, db.ErrNotFound) {
+			if err := a.finish(ctx, q, []RecordInput{{DeliveryID: d.ID, Outcome: Outcome{Status: StatusSent, MessageID: m.MessageID}}}); err != nil {
 				return "", later, err
 			}
 			a.Metrics.InDoubt.WithLabelValues("found").Inc()

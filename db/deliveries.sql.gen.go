@@ -136,47 +136,73 @@ func (q *Queries) EndDoubtReading(ctx context.Context, recipient string) error {
 	return err
 }
 
-const finishDelivery = `-- name: FinishDelivery :one
-WITH reached AS (
+const finishDeliveries = `-- name: FinishDeliveries :many
+WITH u AS (
+    SELECT o.id, ($1::text[])[o.n] AS status, ($2::text[])[o.n] AS message_id,
+        ($3::text[])[o.n] AS last_error, ($4::text[])[o.n] AS route,
+        ($5::timestamptz[])[o.n] AS deferred_until
+    FROM unnest($6::uuid[]) WITH ORDINALITY AS o (id, n)
+), reached AS (
     UPDATE integration_members m SET owner_told = ''
-    FROM deliveries r
-    WHERE r.id = $6 AND $1::delivery_status = 'sent' AND r.role = 'member'
+    FROM u, deliveries r
+    WHERE u.status = 'sent' AND r.id = u.id AND r.role = 'member'
       AND m.integration_id = r.integration_id AND m.oa_user_id = r.recipient AND m.removed_at IS NULL AND m.owner_told <> ''
 )
 UPDATE deliveries d SET
-    status = $1, zalo_message_id = $2, last_error = $3, updated_at = now(), in_doubt_since = NULL,
-    route = COALESCE($4::delivery_route, d.route),
-    deferred_until = COALESCE($5::timestamptz, d.deferred_until),
-    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() ELSE d.sent_at END
-FROM transactions t
-WHERE d.id = $6 AND d.status <> 'sent' AND t.id = d.transaction_id
-RETURNING t.received_at
+    status = u.status::delivery_status, zalo_message_id = u.message_id, last_error = u.last_error,
+    updated_at = now(), in_doubt_since = NULL,
+    route = COALESCE(NULLIF(u.route, '')::delivery_route, d.route),
+    deferred_until = COALESCE(NULLIF(u.deferred_until, '0001-01-01 00:00:00+00'::timestamptz), d.deferred_until),
+    sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE d.sent_at END
+FROM u, transactions t
+WHERE d.id = u.id AND d.status <> 'sent' AND t.id = d.transaction_id
+RETURNING d.id, t.received_at
 `
 
-type FinishDeliveryParams struct {
-	Status        DeliveryStatus
-	ZaloMessageID string
-	LastError     string
-	Route         NullDeliveryRoute
-	DeferredUntil *time.Time
-	ID            uuid.UUID
+type FinishDeliveriesParams struct {
+	Statuses      []string
+	MessageIds    []string
+	LastErrors    []string
+	Routes        []string
+	DeferredUntil []time.Time
+	Ids           []uuid.UUID
 }
 
-// FinishDelivery records a final outcome and returns when its transaction
-// arrived; a delivery already sent is never changed (no row). A message
-// that reached a member ends the trouble their owner was told of.
-func (q *Queries) FinishDelivery(ctx context.Context, arg FinishDeliveryParams) (time.Time, error) {
-	row := q.db.QueryRow(ctx, finishDelivery,
-		arg.Status,
-		arg.ZaloMessageID,
-		arg.LastError,
-		arg.Route,
+type FinishDeliveriesRow struct {
+	ID         uuid.UUID
+	ReceivedAt time.Time
+}
+
+// FinishDeliveries records final outcomes (or holds for the night), one
+// per element of the arrays, and returns when each changed delivery's
+// transaction arrived; a delivery already sent is never changed (no row).
+// An empty route or a zero deferred_until leaves the column as it was. A
+// message that reached a member ends the trouble their owner was told of.
+func (q *Queries) FinishDeliveries(ctx context.Context, arg FinishDeliveriesParams) ([]FinishDeliveriesRow, error) {
+	rows, err := q.db.Query(ctx, finishDeliveries,
+		arg.Statuses,
+		arg.MessageIds,
+		arg.LastErrors,
+		arg.Routes,
 		arg.DeferredUntil,
-		arg.ID,
+		arg.Ids,
 	)
-	var received_at time.Time
-	err := row.Scan(&received_at)
-	return received_at, err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []FinishDeliveriesRow{}
+	for rows.Next() {
+		var i FinishDeliveriesRow
+		if err := rows.Scan(&i.ID, &i.ReceivedAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const finishDigest = `-- name: FinishDigest :many
@@ -766,11 +792,11 @@ func (q *Queries) SetDigestCard(ctx context.Context, arg SetDigestCardParams) er
 	return err
 }
 
-const startDeliveryAttempt = `-- name: StartDeliveryAttempt :one
+const startDeliveryAttempts = `-- name: StartDeliveryAttempts :many
 WITH d AS (
     UPDATE deliveries x SET attempts = x.attempts + 1, updated_at = now(),
         in_doubt_since = CASE WHEN x.status = 'pending' THEN COALESCE(x.in_doubt_since, now()) END
-    WHERE x.id = $1
+    WHERE x.id = ANY($1::uuid[])
     RETURNING x.id, x.integration_id, x.transaction_id, x.status, x.recipient, x.role, x.zalo_message_id, x.route, x.deferred_until, x.in_doubt_since
 )
 SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since,
@@ -795,9 +821,10 @@ JOIN transactions t ON t.id = d.transaction_id
 JOIN bank_accounts b ON b.id = t.bank_account_id
 LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
 LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
+ORDER BY array_position($1::uuid[], d.id)
 `
 
-type StartDeliveryAttemptRow struct {
+type StartDeliveryAttemptsRow struct {
 	ID                   uuid.UUID
 	IntegrationID        uuid.UUID
 	Status               DeliveryStatus
@@ -832,51 +859,65 @@ type StartDeliveryAttemptRow struct {
 	AccountName          string
 }
 
-// StartDeliveryAttempt counts an attempt and returns what the send needs,
+// StartDeliveryAttempts counts an attempt of each delivery (in @ids'
+// order) and returns what each send needs,
 // including whether the recipient is still wanted (a member removed or an
 // integration paused after planning gets nothing) and still follows. It
 // marks the delivery in doubt from now until the outcome is known (written
 // before the send, so a worker killed mid-send leaves it), and says
 // whether an earlier attempt left it so (doubted: in_doubt_since is older
 // than this statement).
-func (q *Queries) StartDeliveryAttempt(ctx context.Context, id uuid.UUID) (StartDeliveryAttemptRow, error) {
-	row := q.db.QueryRow(ctx, startDeliveryAttempt, id)
-	var i StartDeliveryAttemptRow
-	err := row.Scan(
-		&i.ID,
-		&i.IntegrationID,
-		&i.Status,
-		&i.Recipient,
-		&i.Role,
-		&i.ZaloMessageID,
-		&i.Route,
-		&i.DeferredUntil,
-		&i.InDoubtSince,
-		&i.Doubted,
-		&i.Fields,
-		&i.MessageKind,
-		&i.TemplateID,
-		&i.IntegrationStatus,
-		&i.StillMember,
-		&i.Following,
-		&i.LastInteractionAt,
-		&i.CSRefusedAt,
-		&i.AskInteraction,
-		&i.MutedUntil,
-		&i.HiddenFields,
-		&i.Amount,
-		&i.Description,
-		&i.BalanceAfter,
-		&i.OccurredAt,
-		&i.Reference,
-		&i.CounterAccountName,
-		&i.CounterAccountNumber,
-		&i.CounterBankName,
-		&i.BankName,
-		&i.AccountNumber,
-		&i.AccountName,
-	)
-	return i, err
+func (q *Queries) StartDeliveryAttempts(ctx context.Context, ids []uuid.UUID) ([]StartDeliveryAttemptsRow, error) {
+	rows, err := q.db.Query(ctx, startDeliveryAttempts, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []StartDeliveryAttemptsRow{}
+	for rows.Next() {
+		var i StartDeliveryAttemptsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.IntegrationID,
+			&i.Status,
+			&i.Recipient,
+			&i.Role,
+			&i.ZaloMessageID,
+			&i.Route,
+			&i.DeferredUntil,
+			&i.InDoubtSince,
+			&i.Doubted,
+			&i.Fields,
+			&i.MessageKind,
+			&i.TemplateID,
+			&i.IntegrationStatus,
+			&i.StillMember,
+			&i.Following,
+			&i.LastInteractionAt,
+			&i.CSRefusedAt,
+			&i.AskInteraction,
+			&i.MutedUntil,
+			&i.HiddenFields,
+			&i.Amount,
+			&i.Description,
+			&i.BalanceAfter,
+			&i.OccurredAt,
+			&i.Reference,
+			&i.CounterAccountName,
+			&i.CounterAccountNumber,
+			&i.CounterBankName,
+			&i.BankName,
+			&i.AccountNumber,
+			&i.AccountName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const startDigestAttempt = `-- name: StartDigestAttempt :one

@@ -46,17 +46,7 @@ func MorningMessage(ctx workflow.Context, in contract.MorningInput) (contract.No
 			res.Add(out.Status, plan.Count)
 		}
 	}
-	outcomes := make([]activities.Outcome, len(release))
-	wg := workflow.NewWaitGroup(ctx)
-	for i, id := range release {
-		wg.Add(1)
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			defer wg.Done()
-			outcomes[i] = deliver(ctx, id)
-		})
-	}
-	wg.Wait(ctx)
-	for _, o := range outcomes {
+	for _, o := range each(ctx, release, func(ctx workflow.Context, _ int, id uuid.UUID) activities.Outcome { return deliver(ctx, id) }) {
 		res.Add(o.Status, 1)
 	}
 	return res, nil

@@ -190,9 +190,9 @@ func TestADeferredAlertWakesTheMorningMessage(t *testing.T) {
 	txn, d1 := uuid.New(), uuid.New()
 	morning := time.Date(2026, 11, 26, 6, 0, 0, 0, vietnam)
 	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
-	env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).Return(activities.Outcome{
+	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(activities.BatchResult{Outcomes: []activities.Outcome{{
 		Status: activities.StatusDeferred, Route: "transaction", Recipient: "u1", DeferredUntil: &morning, Recorded: true,
-	}, nil)
+	}}}, nil)
 	env.RegisterWorkflowWithOptions(workflows.MorningMessage, workflow.RegisterOptions{Name: contract.MorningName})
 	var started []contract.MorningInput
 	env.OnWorkflow(contract.MorningName, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in contract.MorningInput) (contract.NotifyResult, error) {

@@ -3,7 +3,6 @@ package workflows
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -83,16 +82,19 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	if in.Backlog {
 		lane = backlog
 	}
-	outcomes := make([]activities.Outcome, len(plan.Deliveries))
-	wg := workflow.NewWaitGroup(ctx)
+	ids := make([]uuid.UUID, len(plan.Deliveries))
 	for i, d := range plan.Deliveries {
-		wg.Add(1)
-		workflow.Go(ctx, func(ctx workflow.Context) {
-			defer wg.Done()
-			outcomes[i] = deliverIn(ctx, lane, d.DeliveryID)
-		})
+		ids[i] = d.DeliveryID
 	}
-	wg.Wait(ctx)
+	var outcomes []activities.Outcome
+	// Whether the deliveries go out together is in the plan's recorded
+	// result, not behind GetVersion: that would upsert a search attribute
+	// (a visibility write) in every notification (docs/DECISIONS.md).
+	if plan.Together && lane.local {
+		outcomes = deliverAll(ctx, lane, ids)
+	} else {
+		outcomes = each(ctx, ids, func(ctx workflow.Context, _ int, id uuid.UUID) activities.Outcome { return deliverIn(ctx, lane, id) })
+	}
 
 	res := tally(outcomes...)
 	workflow.GetLogger(ctx).Info("notification finished", "transaction_id", in.TransactionID,
@@ -135,7 +137,57 @@ var (
 // deliverIn is deliver in a lane.
 func deliverIn(ctx workflow.Context, l lane, deliveryID uuid.UUID) activities.Outcome {
 	var a *activities.Activities
-	out := sendIn(ctx, l, a.SendZaloMessage, activities.SendInput{DeliveryID: deliveryID})
+	return settle(ctx, deliveryID, sendIn(ctx, l, a.SendZaloMessage, activities.SendInput{DeliveryID: deliveryID}))
+}
+
+// batchOptions is the local activity that sends a transaction's deliveries
+// together: one attempt; whatever it does not settle is sent on its own.
+var batchOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout: time.Minute,
+	RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
+}
+
+// deliverAll sends a transaction's fresh deliveries in one local activity
+// (SendZaloMessages: two statements and one history marker, however many
+// recipients); each one it did not settle is then sent on its own, from
+// the send queue, at the lane's priority.
+func deliverAll(ctx workflow.Context, l lane, ids []uuid.UUID) []activities.Outcome {
+	var a *activities.Activities
+	var res activities.BatchResult
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, batchOptions), a.SendZaloMessages,
+		activities.BatchInput{DeliveryIDs: ids}).Get(ctx, &res)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("sending the deliveries together failed; each goes on its own", "error", err)
+	}
+	alone := lane{priority: l.priority}
+	return each(ctx, ids, func(ctx workflow.Context, i int, id uuid.UUID) activities.Outcome {
+		if i < len(res.Outcomes) && res.Outcomes[i].Status != "" {
+			return settle(ctx, id, res.Outcomes[i])
+		}
+		return deliverIn(ctx, alone, id)
+	})
+}
+
+// each runs do for every delivery in parallel and returns their outcomes.
+func each(ctx workflow.Context, ids []uuid.UUID, do func(ctx workflow.Context, i int, id uuid.UUID) activities.Outcome) []activities.Outcome {
+	outcomes := make([]activities.Outcome, len(ids))
+	wg := workflow.NewWaitGroup(ctx)
+	for i, id := range ids {
+		wg.Add(1)
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer wg.Done()
+			outcomes[i] = do(ctx, i, id)
+		})
+	}
+	wg.Wait(ctx)
+	return outcomes
+}
+
+// settle finishes a delivery's outcome: records it if the send could not,
+// wakes the recipient's morning message if the night holds it, and tells
+// the owner what they are to be told.
+func settle(ctx workflow.Context, deliveryID uuid.UUID, out activities.Outcome) activities.Outcome {
+	var a *activities.Activities
 	if !out.Recorded {
 		rec := activities.RecordInput{DeliveryID: deliveryID, Outcome: out}
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbOptions), a.RecordDelivery, rec).Get(ctx, nil); err != nil {
@@ -165,7 +217,7 @@ func sendIn[I any](ctx workflow.Context, l lane, activity func(context.Context, 
 	if l.local {
 		err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendLocalOptions), activity, in).Get(ctx, &out)
 	}
-	if !l.local || err != nil && !permanent(err) {
+	if !l.local || err != nil && !activities.Permanent(err) {
 		opts := sendOptions
 		opts.Priority = temporal.Priority{PriorityKey: l.priority}
 		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), activity, in).Get(ctx, &out)
@@ -191,25 +243,16 @@ func wakeInTheMorning(ctx workflow.Context, recipient string, at time.Time) {
 	}
 }
 
-// permanent tells an error retrying cannot fix (Zalo refused for good).
-func permanent(err error) bool {
-	var appErr *temporal.ApplicationError
-	return errors.As(err, &appErr) && appErr.NonRetryable()
-}
-
 // failureReason is the stable type of the activity's last error (e.g.
 // "zalo_permanent"), or a timeout when retries ran out.
 func failureReason(ctx workflow.Context, err error) string {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && strings.HasPrefix(appErr.Type(), "zalo_") {
-		return appErr.Type() + ": " + appErr.Message() // Zalo's own words
+	if reason, ok := activities.ZaloFailure(err); ok {
+		return reason
 	}
 	var timeoutErr *temporal.TimeoutError
 	if errors.As(err, &timeoutErr) {
 		return "gave_up: retries ran out"
 	}
-	// Our own errors can name hosts and SQL: the log has them, not the
-	// delivery log a tenant reads.
 	workflow.GetLogger(ctx).Error("delivery failed", "error", err)
-	return "internal: failed (the worker's log has the details)"
+	return activities.InternalFailure
 }

@@ -30,7 +30,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 }
 
 func plan(ids ...uuid.UUID) activities.PlanResult {
-	res := activities.PlanResult{}
+	res := activities.PlanResult{Together: true}
 	for _, id := range ids {
 		res.Deliveries = append(res.Deliveries, activities.PlannedDelivery{DeliveryID: id})
 	}
@@ -43,11 +43,15 @@ func TestNotifyTransactionSendsToEveryRecipientAndRecordsEachOutcome(t *testing.
 	txn, d1, d2, d3 := uuid.New(), uuid.New(), uuid.New(), uuid.New()
 
 	env.OnActivity(a.PlanNotifications, mock.Anything, activities.PlanInput{TransactionID: txn}).Return(plan(d1, d2, d3), nil)
-	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d1}).
-		Return(activities.Outcome{Status: activities.StatusSent, MessageID: "m1", Recorded: true}, nil).Once()
-	// d2's outcome could not be stored by the send (a database blip).
-	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d2}).
-		Return(activities.Outcome{Status: activities.StatusSent, MessageID: "m2"}, nil).Once()
+	// The three go out together; d2's outcome could not be stored (a
+	// database blip), d3 was not settled and goes on its own.
+	env.OnActivity(a.SendZaloMessages, mock.Anything, activities.BatchInput{DeliveryIDs: []uuid.UUID{d1, d2, d3}}).Return(activities.BatchResult{
+		Outcomes: []activities.Outcome{
+			{Status: activities.StatusSent, MessageID: "m1", Recorded: true},
+			{Status: activities.StatusSent, MessageID: "m2"},
+			{Reason: "zalo: HTTP 503"},
+		},
+	}, nil).Once()
 	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d3}).
 		Return(activities.Outcome{}, temporal.NewNonRetryableApplicationError("bad param", "zalo_permanent", nil)).Once()
 	var mu sync.Mutex // the mocked activities run concurrently
@@ -81,6 +85,7 @@ func TestTheDeliveryLogShowsNoInternalErrorText(t *testing.T) {
 	var a *activities.Activities
 	txn, d1 := uuid.New(), uuid.New()
 	env.OnActivity(a.PlanNotifications, mock.Anything, activities.PlanInput{TransactionID: txn}).Return(plan(d1), nil)
+	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(activities.BatchResult{}, errors.New("database down"))
 	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d1}).Return(activities.Outcome{},
 		temporal.NewNonRetryableApplicationError(`failed to connect to host=10.0.0.5 user=tingting: password authentication failed`, "", nil))
 	var recorded activities.Outcome
@@ -94,7 +99,7 @@ func TestTheDeliveryLogShowsNoInternalErrorText(t *testing.T) {
 	require.Equal(t, "internal: failed (the worker's log has the details)", recorded.Reason)
 }
 
-// A send is tried three times as a local activity, then handed to a
+// A send the deliveries' local activity did not settle goes on its own, a
 // regular activity with the day-long retry policy.
 func TestNotifyTransactionRetriesTransientFailures(t *testing.T) {
 	env := newEnv(t)
@@ -102,6 +107,8 @@ func TestNotifyTransactionRetriesTransientFailures(t *testing.T) {
 	txn, d1 := uuid.New(), uuid.New()
 
 	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
+	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).
+		Return(activities.BatchResult{Outcomes: []activities.Outcome{{Reason: "zalo: HTTP 503"}}}, nil).Once()
 	env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).
 		Return(activities.Outcome{}, errors.New("zalo: HTTP 503")).Times(5)
 	env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).
@@ -127,9 +134,9 @@ func TestNotifyTransactionWithNobodyToNotify(t *testing.T) {
 }
 
 // TestABacklogWaitsBehindFreshAlerts: a notification started long after
-// its transaction was recorded takes no local attempts: its sends wait in
+// its transaction was recorded takes no local attempt: its sends wait in
 // the paced queue (behind fresh ones: their priority is checked end to
-// end, in cmd/tingting).
+// end, in cmd/tingting); a fresh one's go out together first.
 func TestABacklogWaitsBehindFreshAlerts(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -145,12 +152,12 @@ func TestABacklogWaitsBehindFreshAlerts(t *testing.T) {
 			txn, d1 := uuid.New(), uuid.New()
 			env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
 			var local, regular bool
+			env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ activities.BatchInput) (activities.BatchResult, error) {
+				local = activity.GetInfo(ctx).IsLocalActivity
+				return activities.BatchResult{Outcomes: []activities.Outcome{{Reason: "the OA's send budget is taken"}}}, nil
+			}).Maybe()
 			env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ activities.SendInput) (activities.Outcome, error) {
-				if activity.GetInfo(ctx).IsLocalActivity {
-					local = true
-					return activities.Outcome{}, temporal.NewApplicationError("busy", activities.ErrPaced)
-				}
-				regular = true
+				regular = !activity.GetInfo(ctx).IsLocalActivity
 				return activities.Outcome{Status: activities.StatusSent, Recorded: true}, nil
 			})
 			env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn, Backlog: tc.backlog})

@@ -28,18 +28,19 @@ SELECT id FROM open ORDER BY role, created_at, id;
 -- name: ListMatchingIntegrations :many
 SELECT integration_id FROM matching_integrations WHERE transaction_id = @transaction_id ORDER BY integration_id;
 
--- StartDeliveryAttempt counts an attempt and returns what the send needs,
+-- StartDeliveryAttempts counts an attempt of each delivery (in @ids'
+-- order) and returns what each send needs,
 -- including whether the recipient is still wanted (a member removed or an
 -- integration paused after planning gets nothing) and still follows. It
 -- marks the delivery in doubt from now until the outcome is known (written
 -- before the send, so a worker killed mid-send leaves it), and says
 -- whether an earlier attempt left it so (doubted: in_doubt_since is older
 -- than this statement).
--- name: StartDeliveryAttempt :one
+-- name: StartDeliveryAttempts :many
 WITH d AS (
     UPDATE deliveries x SET attempts = x.attempts + 1, updated_at = now(),
         in_doubt_since = CASE WHEN x.status = 'pending' THEN COALESCE(x.in_doubt_since, now()) END
-    WHERE x.id = @id
+    WHERE x.id = ANY(@ids::uuid[])
     RETURNING x.id, x.integration_id, x.transaction_id, x.status, x.recipient, x.role, x.zalo_message_id, x.route, x.deferred_until, x.in_doubt_since
 )
 SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since,
@@ -63,26 +64,35 @@ JOIN integrations i ON i.id = d.integration_id
 JOIN transactions t ON t.id = d.transaction_id
 JOIN bank_accounts b ON b.id = t.bank_account_id
 LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
-LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL;
+LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
+ORDER BY array_position(@ids::uuid[], d.id);
 
--- FinishDelivery records a final outcome and returns when its transaction
--- arrived; a delivery already sent is never changed (no row). A message
--- that reached a member ends the trouble their owner was told of.
--- name: FinishDelivery :one
-WITH reached AS (
+-- FinishDeliveries records final outcomes (or holds for the night), one
+-- per element of the arrays, and returns when each changed delivery's
+-- transaction arrived; a delivery already sent is never changed (no row).
+-- An empty route or a zero deferred_until leaves the column as it was. A
+-- message that reached a member ends the trouble their owner was told of.
+-- name: FinishDeliveries :many
+WITH u AS (
+    SELECT o.id, (@statuses::text[])[o.n] AS status, (@message_ids::text[])[o.n] AS message_id,
+        (@last_errors::text[])[o.n] AS last_error, (@routes::text[])[o.n] AS route,
+        (@deferred_until::timestamptz[])[o.n] AS deferred_until
+    FROM unnest(@ids::uuid[]) WITH ORDINALITY AS o (id, n)
+), reached AS (
     UPDATE integration_members m SET owner_told = ''
-    FROM deliveries r
-    WHERE r.id = @id AND @status::delivery_status = 'sent' AND r.role = 'member'
+    FROM u, deliveries r
+    WHERE u.status = 'sent' AND r.id = u.id AND r.role = 'member'
       AND m.integration_id = r.integration_id AND m.oa_user_id = r.recipient AND m.removed_at IS NULL AND m.owner_told <> ''
 )
 UPDATE deliveries d SET
-    status = @status, zalo_message_id = @zalo_message_id, last_error = @last_error, updated_at = now(), in_doubt_since = NULL,
-    route = COALESCE(sqlc.narg(route)::delivery_route, d.route),
-    deferred_until = COALESCE(sqlc.narg(deferred_until)::timestamptz, d.deferred_until),
-    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() ELSE d.sent_at END
-FROM transactions t
-WHERE d.id = @id AND d.status <> 'sent' AND t.id = d.transaction_id
-RETURNING t.received_at;
+    status = u.status::delivery_status, zalo_message_id = u.message_id, last_error = u.last_error,
+    updated_at = now(), in_doubt_since = NULL,
+    route = COALESCE(NULLIF(u.route, '')::delivery_route, d.route),
+    deferred_until = COALESCE(NULLIF(u.deferred_until, '0001-01-01 00:00:00+00'::timestamptz), d.deferred_until),
+    sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE d.sent_at END
+FROM u, transactions t
+WHERE d.id = u.id AND d.status <> 'sent' AND t.id = d.transaction_id
+RETURNING d.id, t.received_at;
 
 -- RecordDeliveryError keeps the delivery log honest while Temporal
 -- retries. settled: the attempt is known not to have delivered (Zalo
