@@ -115,7 +115,10 @@ func (q *Queries) LeaseWork(ctx context.Context, arg LeaseWorkParams) ([]LeaseWo
 const notifyStarts = `-- name: NotifyStarts :many
 SELECT t.id, t.workspace_id, t.amount, b.account_number,
     COALESCE((SELECT array_agg(m.integration_id ORDER BY m.integration_id)
-              FROM matching_integrations m WHERE m.transaction_id = t.id), '{}')::uuid[] AS integration_ids
+              FROM matching_integrations m WHERE m.transaction_id = t.id), '{}')::uuid[] AS integration_ids,
+    COALESCE((SELECT sum(1 + (SELECT count(*) FROM integration_members im
+                              WHERE im.integration_id = m.integration_id AND im.removed_at IS NULL))
+              FROM matching_integrations m WHERE m.transaction_id = t.id), 0)::int AS messages
 FROM transactions t JOIN bank_accounts b ON b.id = t.bank_account_id
 WHERE t.id = ANY($1::uuid[])
 `
@@ -126,10 +129,12 @@ type NotifyStartsRow struct {
 	Amount         int64
 	AccountNumber  string
 	IntegrationIds []uuid.UUID
+	Messages       int32
 }
 
 // NotifyStarts is what starting NotifyTransaction takes: the transaction's
-// search attributes, the matching integrations among them.
+// search attributes, the matching integrations among them, and how many
+// messages it will send (each integration's owner and members).
 func (q *Queries) NotifyStarts(ctx context.Context, ids []uuid.UUID) ([]NotifyStartsRow, error) {
 	rows, err := q.db.Query(ctx, notifyStarts, ids)
 	if err != nil {
@@ -145,6 +150,7 @@ func (q *Queries) NotifyStarts(ctx context.Context, ids []uuid.UUID) ([]NotifySt
 			&i.Amount,
 			&i.AccountNumber,
 			&i.IntegrationIds,
+			&i.Messages,
 		); err != nil {
 			return nil, err
 		}

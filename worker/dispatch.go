@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -31,14 +32,12 @@ type Dispatcher struct {
 	Temporal client.Client
 	Log      *slog.Logger
 	Metrics  *metrics.Metrics
-	// Paced: sends are paced (ZALO_SEND_RATE), so a notification started
-	// late is started as a backlog, to wait behind fresh ones.
-	Paced bool
-}
+	// SendRate is ZALO_SEND_RATE (0: sends are not paced, and every
+	// notification is fresh).
+	SendRate float64
 
-// freshFor is how long after it was recorded a notification still starts
-// as fresh: a row is started within a second when nothing waits.
-const freshFor = 5 * time.Second
+	fresh *freshLane
+}
 
 const (
 	// batch rows are leased at a time, newest first so fresh work never
@@ -54,12 +53,16 @@ const (
 	poll = time.Second
 	// startTimeout bounds one workflow start.
 	startTimeout = 5 * time.Second
-	// starting is how many starts are in flight at once.
-	starting = 16
+	// starting is how many starts are in flight at once: as many posts as
+	// the bench's floor keeps in flight. A start waits for the server to
+	// write the new workflow, a quarter of a second under load, and 16 at
+	// once held a run's ceiling to 63 tx/s (docs/BENCHMARKS.md).
+	starting = 64
 )
 
 // Run dispatches until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	d.fresh = newFreshLane(d.SendRate)
 	wake := make(chan struct{}, 1)
 	go d.listen(ctx, wake)
 	for {
@@ -137,6 +140,7 @@ func (d *Dispatcher) dispatch(ctx context.Context) (full bool, err error) {
 	if err != nil {
 		return full, err
 	}
+	backlog := d.lanes(rows, starts)
 
 	var (
 		mu     sync.Mutex
@@ -151,7 +155,7 @@ func (d *Dispatcher) dispatch(ctx context.Context) (full bool, err error) {
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			err := d.start(ctx, r, starts)
+			err := d.start(ctx, r, starts, backlog[r.ID])
 			mu.Lock()
 			defer mu.Unlock()
 			if err == nil {
@@ -213,9 +217,22 @@ func (d *Dispatcher) starts(ctx context.Context, rows []db.LeaseWorkRow) (map[uu
 	return out, err
 }
 
+// lanes says which leased notifications start as a backlog, newest first:
+// the newest payment is the one an owner is waiting to see.
+func (d *Dispatcher) lanes(rows []db.LeaseWorkRow, starts map[uuid.UUID]db.NotifyStartsRow) map[uuid.UUID]bool {
+	backlog := map[uuid.UUID]bool{}
+	now := time.Now()
+	for _, r := range slices.SortedFunc(slices.Values(rows), func(a, b db.LeaseWorkRow) int { return b.CreatedAt.Compare(a.CreatedAt) }) {
+		if s, ok := starts[r.Ref]; ok && r.Kind == db.OutboxKindNotify {
+			backlog[r.ID] = !d.fresh.admit(r.CreatedAt, int(s.Messages), now)
+		}
+	}
+	return backlog
+}
+
 // start starts one row's workflow; one that was started before counts as
 // started, since its id is the row's own.
-func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uuid.UUID]db.NotifyStartsRow) error {
+func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uuid.UUID]db.NotifyStartsRow, backlog bool) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	opts := client.StartWorkflowOptions{
@@ -249,7 +266,7 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 			contract.IntegrationIDKey.ValueSet(ids),
 		)
 		name, input = contract.NotifyTransactionName, contract.NotifyInput{
-			TransactionID: s.ID, Backlog: d.Paced && time.Since(r.CreatedAt) > freshFor,
+			TransactionID: s.ID, Backlog: backlog,
 		}
 	case db.OutboxKindZaloEvent:
 		opts.ID = contract.ZaloInboundWorkflowID(r.Ref)

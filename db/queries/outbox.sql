@@ -33,10 +33,14 @@ WHERE id = ANY(@ids::uuid[]);
 SELECT count(*)::bigint AS waiting, COALESCE(min(created_at), now())::timestamptz AS oldest FROM outbox;
 
 -- NotifyStarts is what starting NotifyTransaction takes: the transaction's
--- search attributes, the matching integrations among them.
+-- search attributes, the matching integrations among them, and how many
+-- messages it will send (each integration's owner and members).
 -- name: NotifyStarts :many
 SELECT t.id, t.workspace_id, t.amount, b.account_number,
     COALESCE((SELECT array_agg(m.integration_id ORDER BY m.integration_id)
-              FROM matching_integrations m WHERE m.transaction_id = t.id), '{}')::uuid[] AS integration_ids
+              FROM matching_integrations m WHERE m.transaction_id = t.id), '{}')::uuid[] AS integration_ids,
+    COALESCE((SELECT sum(1 + (SELECT count(*) FROM integration_members im
+                              WHERE im.integration_id = m.integration_id AND im.removed_at IS NULL))
+              FROM matching_integrations m WHERE m.transaction_id = t.id), 0)::int AS messages
 FROM transactions t JOIN bank_accounts b ON b.id = t.bank_account_id
 WHERE t.id = ANY(@ids::uuid[]);

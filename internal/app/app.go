@@ -205,7 +205,7 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		return fmt.Errorf("worker: %w", err)
 	}
 	a.Log.Info("worker started")
-	dispatcher := &worker.Dispatcher{Pool: pool, Temporal: tc, Log: a.Log, Metrics: a.Metrics, Paced: a.Config.SendRate > 0}
+	dispatcher := &worker.Dispatcher{Pool: pool, Temporal: tc, Log: a.Log, Metrics: a.Metrics, SendRate: a.Config.SendRate}
 	err = dispatcher.Run(ctx)
 	w.Stop()
 	return err
