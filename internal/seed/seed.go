@@ -4,6 +4,7 @@ package seed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -46,39 +47,45 @@ func CreateIntegration(ctx context.Context, pool *db.Pool, in Integration) (db.C
 	}
 	var integ db.CreateIntegrationRow
 	following, now := true, time.Now()
-	err := db.InTx(ctx, pool, func(q *db.Queries) error {
-		for _, p := range append([]Person{in.Owner}, in.Members...) {
-			if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
-				OAUserID: p.OAUserID, AppUserID: &p.AppUserID, DisplayName: p.Name, Following: &following, At: now, InteractedAt: &now,
-			}); err != nil {
+	// The person's follow webhook may be recorded at the same moment, and
+	// ON CONFLICT (oa_user_id) does not arbitrate the app_user_id index: the
+	// loser of that race sees a conflict, and tries again.
+	err := db.ErrConflict
+	for try := 0; try < 3 && errors.Is(err, db.ErrConflict); try++ {
+		err = db.InTx(ctx, pool, func(q *db.Queries) error {
+			for _, p := range append([]Person{in.Owner}, in.Members...) {
+				if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
+					OAUserID: p.OAUserID, AppUserID: &p.AppUserID, DisplayName: p.Name, Following: &following, At: now, InteractedAt: &now,
+				}); err != nil {
+					return err
+				}
+			}
+			owner, err := q.UpsertZaloAccount(ctx, db.UpsertZaloAccountParams{
+				WorkspaceID: in.WorkspaceID, AppUserID: in.Owner.AppUserID, OAUserID: &in.Owner.OAUserID, Name: in.Owner.Name,
+			})
+			if err != nil {
 				return err
 			}
-		}
-		owner, err := q.UpsertZaloAccount(ctx, db.UpsertZaloAccountParams{
-			WorkspaceID: in.WorkspaceID, AppUserID: in.Owner.AppUserID, OAUserID: &in.Owner.OAUserID, Name: in.Owner.Name,
+			integ, err = q.CreateIntegration(ctx, db.CreateIntegrationParams{
+				WorkspaceID: in.WorkspaceID, OwnerAccountID: owner.ID, Direction: in.Direction,
+				MinAmount: in.MinAmount, Fields: fields, MessageKind: db.MessageKindCs, ReferralCode: referral.New(),
+			})
+			if err != nil {
+				return err
+			}
+			for _, b := range in.BankAccountIDs {
+				if err := q.AddIntegrationBankAccount(ctx, db.AddIntegrationBankAccountParams{IntegrationID: integ.ID, BankAccountID: b}); err != nil {
+					return err
+				}
+			}
+			for _, m := range in.Members {
+				if _, err := q.AddIntegrationMember(ctx, db.AddIntegrationMemberParams{IntegrationID: integ.ID, OAUserID: m.OAUserID, Name: m.Name}); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
-		if err != nil {
-			return err
-		}
-		integ, err = q.CreateIntegration(ctx, db.CreateIntegrationParams{
-			WorkspaceID: in.WorkspaceID, OwnerAccountID: owner.ID, Direction: in.Direction,
-			MinAmount: in.MinAmount, Fields: fields, MessageKind: db.MessageKindCs, ReferralCode: referral.New(),
-		})
-		if err != nil {
-			return err
-		}
-		for _, b := range in.BankAccountIDs {
-			if err := q.AddIntegrationBankAccount(ctx, db.AddIntegrationBankAccountParams{IntegrationID: integ.ID, BankAccountID: b}); err != nil {
-				return err
-			}
-		}
-		for _, m := range in.Members {
-			if _, err := q.AddIntegrationMember(ctx, db.AddIntegrationMemberParams{IntegrationID: integ.ID, OAUserID: m.OAUserID, Name: m.Name}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	}
 	if err != nil {
 		return db.CreateIntegrationRow{}, fmt.Errorf("seed integration: %w", err)
 	}
