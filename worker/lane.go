@@ -21,7 +21,7 @@ const freshFor = 5 * time.Second
 // 28 s (docs/BENCHMARKS.md). Each dispatcher has its own lane: with two
 // workers it may hold two seconds.
 type freshLane struct {
-	limit *rate.Limiter // nil: sends are not paced, so nothing waits
+	limit *rate.Limiter // nil (or no lane): sends are not paced, so nothing waits
 }
 
 func newFreshLane(sendRate float64) *freshLane {
@@ -34,7 +34,7 @@ func newFreshLane(sendRate float64) *freshLane {
 // admit says whether a notification recorded at recorded, which will send
 // messages messages, starts fresh.
 func (f *freshLane) admit(recorded time.Time, messages int, now time.Time) bool {
-	if f.limit == nil {
+	if f == nil || f.limit == nil {
 		return true
 	}
 	if now.Sub(recorded) > freshFor {
