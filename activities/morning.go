@@ -73,7 +73,11 @@ func (a *Activities) PrepareMorning(ctx context.Context, in MorningInput) (Morni
 		if len(held) == 0 {
 			return nil
 		}
-		if len(a.morningRoutes(ctx, q, in.Recipient)) == 0 {
+		routes, err := a.morningRoutes(ctx, q, in.Recipient)
+		if err != nil {
+			return err
+		}
+		if len(routes) == 0 {
 			released, err := q.ReleaseDigest(ctx, uuid.NullUUID{UUID: in.DigestID, Valid: true})
 			plan.Release = released
 			return err
@@ -101,11 +105,12 @@ func heldTransaction(r db.DigestDeliveriesRow) message.Transaction {
 
 // morningRoutes are the routes that can carry a morning message to the
 // recipient now: chat or a transaction message; a ZNS template holds one
-// transaction, not a night's.
-func (a *Activities) morningRoutes(ctx context.Context, q *db.Queries, recipient string) []route.Route {
+// transaction, not a night's. An error is returned, never taken for "no
+// route": that would release the night's alerts one by one.
+func (a *Activities) morningRoutes(ctx context.Context, q *db.Queries, recipient string) ([]route.Route, error) {
 	who, err := a.believe(ctx, q, recipient)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	var out []route.Route
 	for _, rt := range a.Reach.Policy.Routes(who, a.Now()) {
@@ -113,7 +118,7 @@ func (a *Activities) morningRoutes(ctx context.Context, q *db.Queries, recipient
 			out = append(out, rt)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // SendMorning sends a morning message prepared by PrepareMorning and
@@ -145,7 +150,11 @@ func (a *Activities) SendMorning(ctx context.Context, in MorningInput) (Outcome,
 			return a.finishMorning(ctx, q, in.DigestID, Outcome{Status: StatusSent, MessageID: id, Route: string(d.Route.DeliveryRoute)})
 		}
 	}
-	res, err := a.reach(ctx, q, a.morningRoutes(ctx, q, d.Recipient), letter{To: d.Recipient, Card: card})
+	routes, err := a.morningRoutes(ctx, q, d.Recipient)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("the recipient's routes: %w", err)
+	}
+	res, err := a.reach(ctx, q, routes, letter{To: d.Recipient, Card: card})
 	switch {
 	case err != nil:
 		return a.morningFailed(ctx, q, in.DigestID, err)

@@ -279,8 +279,13 @@ func (s *Server) recordCasso(ctx context.Context, txns []casso.Transaction, para
 	err := db.InTx(ctx, s.pool, func(q *db.Queries) error {
 		out = out[:0]
 		for i, t := range txns {
+			// Cleaned and cut as POST /v1/bank-accounts would store them:
+			// " 111" is account 111, and a NUL must not sink the body.
 			acct, err := q.EnsureBankAccount(ctx, db.EnsureBankAccountParams{
-				WorkspaceID: params[i].WorkspaceID, AccountNumber: t.AccountNumber, BankName: t.BankName, BankCode: t.BankAbbreviation,
+				WorkspaceID:   params[i].WorkspaceID,
+				AccountNumber: cut(cleanText(t.AccountNumber), 64),
+				BankName:      cut(cleanText(t.BankName), 128),
+				BankCode:      cut(cleanText(t.BankAbbreviation), 32),
 			})
 			if err != nil {
 				return fmt.Errorf("bank account: %w", err)

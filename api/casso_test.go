@@ -429,3 +429,24 @@ func keys(m map[string]any) []string {
 	}
 	return out
 }
+
+// TestCassoAccountNumbersAreTheWorkspacesOwn: the account a signed body
+// names is stored as the REST API would store it, so " 88888888" is the
+// registered account 88888888 (its integrations are notified), and a NUL
+// in the bank's name is a space, not a refusal Casso would retry forever.
+func TestCassoAccountNumbersAreTheWorkspacesOwn(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	status, _ := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"88888888"}`)
+	require.Equal(t, http.StatusCreated, status)
+	path := f.source(t, "casso_v2", "casso-secret-key")
+	body := strings.Replace(fmt.Sprintf(sortedV2, 11, "2024-10-03 15:06:37"), `"88888888"`, `" 88888888\t"`, 1)
+	body = strings.Replace(body, `"VPBank"`, `"VP\u0000Bank"`, 1)
+	status, res := f.hook(t, path, body, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), body)})
+	require.Equal(t, http.StatusOK, status, "%v", res)
+	require.Equal(t, 1, f.count(t, "bank_accounts"), "no second account for the same number")
+	var number string
+	require.NoError(t, f.pool.QueryRow(context.Background(),
+		"SELECT b.account_number FROM transactions t JOIN bank_accounts b ON b.id = t.bank_account_id WHERE t.external_id = '11'").Scan(&number))
+	require.Equal(t, "88888888", number)
+}
