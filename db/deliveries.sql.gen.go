@@ -88,7 +88,7 @@ type DigestDeliveriesRow struct {
 }
 
 // DigestDeliveries is what a morning message holds, with whether each is
-// still wanted (see StartDeliveryAttempt).
+// still wanted (see StartDeliveryAttempts).
 func (q *Queries) DigestDeliveries(ctx context.Context, digestID uuid.NullUUID) ([]DigestDeliveriesRow, error) {
 	rows, err := q.db.Query(ctx, digestDeliveries, digestID)
 	if err != nil {
@@ -358,7 +358,7 @@ type InDoubtTowardRow struct {
 }
 
 // InDoubtToward lists a person's deliveries left in doubt since before
-// @before, oldest first, with the columns of StartDeliveryAttempt in the
+// @before, oldest first, with the columns of StartDeliveryAttempts in the
 // same order (so its rows convert to that row type): one read of their
 // conversation settles them all.
 func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([]InDoubtTowardRow, error) {
@@ -519,30 +519,6 @@ func (q *Queries) ListIntegrationDeliveries(ctx context.Context, arg ListIntegra
 			return nil, err
 		}
 		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listMatchingIntegrations = `-- name: ListMatchingIntegrations :many
-SELECT integration_id FROM matching_integrations WHERE transaction_id = $1 ORDER BY integration_id
-`
-
-func (q *Queries) ListMatchingIntegrations(ctx context.Context, transactionID uuid.UUID) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, listMatchingIntegrations, transactionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []uuid.UUID{}
-	for rows.Next() {
-		var integration_id uuid.UUID
-		if err := rows.Scan(&integration_id); err != nil {
-			return nil, err
-		}
-		items = append(items, integration_id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -939,7 +915,7 @@ type StartDigestAttemptRow struct {
 	Doubted       bool
 }
 
-// StartDigestAttempt is StartDeliveryAttempt for a morning message.
+// StartDigestAttempt is StartDeliveryAttempts for a morning message.
 func (q *Queries) StartDigestAttempt(ctx context.Context, id uuid.UUID) (StartDigestAttemptRow, error) {
 	row := q.db.QueryRow(ctx, startDigestAttempt, id)
 	var i StartDigestAttemptRow

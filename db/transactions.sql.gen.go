@@ -43,37 +43,6 @@ func (q *Queries) GetTransaction(ctx context.Context, arg GetTransactionParams) 
 	return i, err
 }
 
-const getTransactionByExternalID = `-- name: GetTransactionByExternalID :one
-SELECT id, workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at, reference, counter_account_name, counter_account_number, counter_bank_name, raw, received_at FROM transactions WHERE bank_account_id = $1 AND external_id = $2
-`
-
-type GetTransactionByExternalIDParams struct {
-	BankAccountID uuid.UUID
-	ExternalID    string
-}
-
-func (q *Queries) GetTransactionByExternalID(ctx context.Context, arg GetTransactionByExternalIDParams) (Transaction, error) {
-	row := q.db.QueryRow(ctx, getTransactionByExternalID, arg.BankAccountID, arg.ExternalID)
-	var i Transaction
-	err := row.Scan(
-		&i.ID,
-		&i.WorkspaceID,
-		&i.BankAccountID,
-		&i.ExternalID,
-		&i.Amount,
-		&i.Description,
-		&i.BalanceAfter,
-		&i.OccurredAt,
-		&i.Reference,
-		&i.CounterAccountName,
-		&i.CounterAccountNumber,
-		&i.CounterBankName,
-		&i.Raw,
-		&i.ReceivedAt,
-	)
-	return i, err
-}
-
 const purgeTransactionBodies = `-- name: PurgeTransactionBodies :execrows
 UPDATE transactions SET raw = NULL WHERE raw IS NOT NULL AND received_at < $1
 `

@@ -65,12 +65,18 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	d.fresh = newFreshLane(d.SendRate)
 	wake := make(chan struct{}, 1)
 	go d.listen(ctx, wake)
+	var observed time.Time
 	for {
 		full, err := d.dispatch(ctx)
 		if err != nil && ctx.Err() == nil {
 			d.Log.Warn("outbox dispatch failed; retrying", "error", err)
 		}
-		d.observe(ctx)
+		// The gauges count the whole outbox: once a poll is enough, not
+		// after every batch of a backlog.
+		if time.Since(observed) >= poll {
+			d.observe(ctx)
+			observed = time.Now()
+		}
 		if full {
 			continue // more is waiting
 		}
@@ -184,7 +190,7 @@ func (d *Dispatcher) dispatch(ctx context.Context) (full bool, err error) {
 	return full, nil
 }
 
-// retryDelay backs off a row whose start failed: 1 s, 2 s, then every 5 s,
+// retryDelay backs off a row whose start failed: 1 s, 2 s, 4 s, then every 5 s,
 // so a row is started within seconds of Temporal coming back.
 func retryDelay(attempts int32) time.Duration {
 	return min(time.Duration(1<<min(attempts-1, 4))*time.Second, 5*time.Second)

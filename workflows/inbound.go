@@ -21,9 +21,10 @@ var inboundOptions = workflow.ActivityOptions{
 }
 
 // ZaloInbound handles one event the OA received: it keeps the follower
-// table (who follows, which app id is whose OA id) and answers
-// "/invite: CODE". One activity reads the recorded event and decides; the
-// answers are sent in parallel.
+// table (who follows, which app id is whose OA id, when they last
+// interacted), answers "/invite: CODE" and the recipients' commands, and
+// starts the owner notices they call for. One activity reads the recorded
+// event and decides; the answers are sent in parallel.
 func ZaloInbound(ctx workflow.Context, ev contract.InboundEvent) error {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, inboundOptions)

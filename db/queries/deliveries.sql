@@ -25,9 +25,6 @@ WITH matching AS (
 )
 SELECT id FROM open ORDER BY role, created_at, id;
 
--- name: ListMatchingIntegrations :many
-SELECT integration_id FROM matching_integrations WHERE transaction_id = @transaction_id ORDER BY integration_id;
-
 -- StartDeliveryAttempts counts an attempt of each delivery (in @ids'
 -- order) and returns what each send needs,
 -- including whether the recipient is still wanted (a member removed or an
@@ -104,7 +101,7 @@ UPDATE deliveries SET last_error = @last_error, updated_at = now(),
 WHERE id = @id AND status = 'pending';
 
 -- InDoubtToward lists a person's deliveries left in doubt since before
--- @before, oldest first, with the columns of StartDeliveryAttempt in the
+-- @before, oldest first, with the columns of StartDeliveryAttempts in the
 -- same order (so its rows convert to that row type): one read of their
 -- conversation settles them all.
 -- name: InDoubtToward :many
@@ -181,7 +178,7 @@ UPDATE deliveries SET digest_id = @digest_id, updated_at = now()
 WHERE recipient = @recipient AND status = 'deferred' AND deferred_until <= @due_at::timestamptz AND digest_id IS NULL;
 
 -- DigestDeliveries is what a morning message holds, with whether each is
--- still wanted (see StartDeliveryAttempt).
+-- still wanted (see StartDeliveryAttempts).
 -- name: DigestDeliveries :many
 SELECT d.id, i.fields, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (
@@ -218,7 +215,7 @@ WITH released AS (
 )
 SELECT id FROM released;
 
--- StartDigestAttempt is StartDeliveryAttempt for a morning message.
+-- StartDigestAttempt is StartDeliveryAttempts for a morning message.
 -- name: StartDigestAttempt :one
 UPDATE digests SET attempts = attempts + 1,
     in_doubt_since = CASE WHEN status = 'pending' THEN COALESCE(in_doubt_since, now()) END

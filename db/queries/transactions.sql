@@ -13,9 +13,6 @@ INSERT INTO transactions (
 ON CONFLICT (bank_account_id, external_id) DO UPDATE SET external_id = EXCLUDED.external_id
 RETURNING id, amount, occurred_at, (xmax = 0)::boolean AS inserted;
 
--- name: GetTransactionByExternalID :one
-SELECT * FROM transactions WHERE bank_account_id = @bank_account_id AND external_id = @external_id;
-
 -- name: GetTransaction :one
 SELECT * FROM transactions WHERE workspace_id = @workspace_id AND id = @id;
 

@@ -265,7 +265,6 @@ func (e *Env) RunDirect(ctx context.Context, load Load) (Result, error) {
 		return Result{}, err
 	}
 	pace := newPacer(e.cfg.Stack.SendRate)
-	defer pace.Close()
 	d := &Direct{Token: token, Recipients: e.Shop.Recipients, Pacer: pace, Zalo: zalo.NewClient(zalo.Config{
 		OAuthURL: e.Stack.SandboxURL, GraphURL: e.Stack.SandboxURL, OpenAPIURL: e.Stack.SandboxURL, AppID: appID,
 	})}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tingting-vn/tingting/message"
@@ -22,7 +24,7 @@ type Direct struct {
 	Zalo       *zalo.Client
 	Token      string
 	Recipients []string
-	Pacer      *pacer // nil: unpaced
+	Pacer      *rate.Limiter
 }
 
 func (d *Direct) ServeHTTP(w http.ResponseWriter, r *http.Request) {

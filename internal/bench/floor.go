@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/google/uuid"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -30,8 +32,9 @@ import (
 )
 
 // The floor is tingting's notification with nothing inside: a workflow of
-// NotifyTransaction's shape — a plan local activity, then one local
-// activity per recipient, in parallel — whose activities do nothing but
+// the shape issue 17 defines — a plan local activity, then one local
+// activity per recipient, in parallel (NotifyTransaction now sends a
+// transaction's deliveries in one) — whose activities do nothing but
 // note that they ran, started the way tingting starts NotifyTransaction,
 // with the same search attributes, on the same server, by a process of
 // its own (an HTTP ingest and a worker: `tingting-dev bench floor`). It
@@ -110,7 +113,7 @@ func FloorWorkflow(ctx workflow.Context, in FloorInput) (FloorResult, error) {
 // send nothing.
 type FloorActivities struct {
 	Recipients []string
-	Pacer      *pacer // ZALO_SEND_RATE, as tingting's sends
+	Pacer      *rate.Limiter // ZALO_SEND_RATE, as tingting's sends
 	Log        *MessageLog
 }
 
@@ -280,7 +283,7 @@ func RunFloor(ctx context.Context, args []string, getenv func(string) string, st
 	if shop.SearchAttributes < 0 || shop.SearchAttributes > 4 {
 		return errors.New("bench floor: -search-attributes is 0 to 4")
 	}
-	rate, err := sendRate(getenv("ZALO_SEND_RATE"))
+	sendRate, err := parseSendRate(getenv("ZALO_SEND_RATE"))
 	if err != nil {
 		return err
 	}
@@ -293,7 +296,9 @@ func RunFloor(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
-	// Dialled as tingting dials (internal/app): no gzip.
+	// Dialled as tingting dials (internal/app), no gzip, but without its
+	// payload codec: the floor is Temporal's cost, and sealing payloads is
+	// tingting's (docs/BENCHMARKS.md).
 	c, err := client.DialContext(ctx, client.Options{HostPort: address, Namespace: namespace,
 		Logger:            tlog.NewStructuredLogger(logger),
 		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}}})
@@ -301,8 +306,7 @@ func RunFloor(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("temporal at %s: %w", address, err)
 	}
 	defer c.Close()
-	p := newPacer(rate)
-	defer p.Close()
+	p := newPacer(sendRate)
 	msgs := &MessageLog{}
 	w := worker.New(c, FloorTaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(FloorWorkflow, workflow.RegisterOptions{Name: FloorWorkflowName})
@@ -334,8 +338,8 @@ func RunFloor(ctx context.Context, args []string, getenv func(string) string, st
 	return g.Wait()
 }
 
-// sendRate reads ZALO_SEND_RATE: sends per second, empty or 0 for no limit.
-func sendRate(v string) (float64, error) {
+// parseSendRate reads ZALO_SEND_RATE: sends per second, empty or 0 for no limit.
+func parseSendRate(v string) (float64, error) {
 	if v == "" {
 		return 0, nil
 	}

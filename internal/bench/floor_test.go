@@ -16,7 +16,7 @@ func TestFloorWorkflow(t *testing.T) {
 	env := s.NewTestWorkflowEnvironment()
 	log := &MessageLog{}
 	env.RegisterWorkflowWithOptions(FloorWorkflow, workflow.RegisterOptions{Name: FloorWorkflowName})
-	env.RegisterActivity(&FloorActivities{Recipients: []string{"u1", "u2", "u3"}, Log: log})
+	env.RegisterActivity(&FloorActivities{Recipients: []string{"u1", "u2", "u3"}, Log: log, Pacer: newPacer(0)})
 	env.ExecuteWorkflow(FloorWorkflowName, FloorInput{ExternalID: "BENCH-abc-000001"})
 	require.True(t, env.IsWorkflowCompleted())
 	require.NoError(t, env.GetWorkflowError())
@@ -33,12 +33,12 @@ func TestFloorWorkflow(t *testing.T) {
 
 func TestSendRate(t *testing.T) {
 	for v, want := range map[string]float64{"": 0, "0": 0, "30": 30, "2.5": 2.5} {
-		r, err := sendRate(v)
+		r, err := parseSendRate(v)
 		require.NoError(t, err, v)
 		assert.Equal(t, want, r)
 	}
 	for _, v := range []string{"-1", "fast"} {
-		_, err := sendRate(v)
+		_, err := parseSendRate(v)
 		assert.Error(t, err, v)
 	}
 }

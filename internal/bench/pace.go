@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // MaxInFlight is how many posts a run at rate 0 (and a burst) keeps open
@@ -57,65 +59,12 @@ func (l *limiter) done() {
 	}
 }
 
-// pacer lets sends through at no more than a rate, first come first
-// served: what ZALO_SEND_RATE asks of tingting's worker, done the same way
-// for the direct baseline and the floor. A waiter that gives up takes no
-// turn from the others.
-type pacer struct {
-	turns chan struct{}
-	stop  chan struct{}
-}
-
-// newPacer paces at rate per second; at rate 0 it never waits. Close stops it.
-func newPacer(rate float64) *pacer {
-	p := &pacer{}
-	if rate <= 0 {
-		return p
+// newPacer lets sends through at no more than r a second, first come first
+// served (at 0, with no limit): ZALO_SEND_RATE for the direct baseline and
+// the floor, whose sends have no database budget to share.
+func newPacer(r float64) *rate.Limiter {
+	if r <= 0 {
+		return rate.NewLimiter(rate.Inf, 0)
 	}
-	p.turns, p.stop = make(chan struct{}), make(chan struct{})
-	interval := time.Duration(float64(time.Second) / rate)
-	go func() {
-		next := time.Now()
-		for {
-			if d := time.Until(next); d > 0 {
-				select {
-				case <-time.After(d):
-				case <-p.stop:
-					return
-				}
-			}
-			select {
-			case p.turns <- struct{}{}:
-			case <-p.stop:
-				return
-			}
-			// After an idle spell the next turn is one interval after
-			// this one, not a catch-up burst.
-			if now := time.Now(); now.Sub(next) > interval {
-				next = now
-			}
-			next = next.Add(interval)
-		}
-	}()
-	return p
-}
-
-// Wait blocks until it is the caller's turn.
-func (p *pacer) Wait(ctx context.Context) error {
-	if p == nil || p.turns == nil {
-		return nil
-	}
-	select {
-	case <-p.turns:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// Close stops the pacer's clock.
-func (p *pacer) Close() {
-	if p != nil && p.stop != nil {
-		close(p.stop)
-	}
+	return rate.NewLimiter(rate.Limit(r), 1)
 }

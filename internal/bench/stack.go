@@ -221,8 +221,8 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 		ready = s.APIURL + "/readyz"
 	case Worker:
 		env = append(env, "METRICS_ADDR="+s.addrs["metrics"], "DEBUG_ADDR="+s.addrs["worker-debug"])
-		env = append(env, s.cfg.Env...)
 		env = append(env, s.sendRateEnv()...)
+		env = append(env, s.cfg.Env...) // an explicit -env wins
 		ready = "http://" + s.addrs["metrics"] + "/metrics"
 	case Floor:
 		env = append(env, s.sendRateEnv()...)

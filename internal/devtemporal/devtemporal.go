@@ -42,16 +42,29 @@ func Binary(ctx context.Context, w io.Writer) (string, error) {
 	if p, err := exec.LookPath("temporal"); err == nil {
 		return p, nil
 	}
-	fmt.Fprintln(w, "No temporal CLI found: building it from tools/go.mod (first run only, a few minutes)…")
+	return Build(ctx, w, root, "temporal", "github.com/temporalio/cli/cmd/temporal")
+}
+
+// Build returns .data/bin/name, building it from pkg at the version
+// tools/go.mod pins if it is not there yet, saying so on w.
+func Build(ctx context.Context, w io.Writer, root, name, pkg string) (string, error) {
+	built := filepath.Join(root, ".data", "bin", name)
+	if _, err := os.Stat(built); err == nil {
+		return built, nil
+	}
+	fmt.Fprintf(w, "No %s in .data/bin: building it from tools/go.mod (make tools does it too; a few minutes)…\n", name)
 	start := time.Now()
+	if err := os.MkdirAll(filepath.Dir(built), 0o755); err != nil {
+		return "", err
+	}
 	// Build under a temporary name and rename, so a concurrent caller never
 	// runs a half-written binary.
 	tmp := built + fmt.Sprintf(".tmp%d", os.Getpid())
-	cmd := exec.CommandContext(ctx, "go", "build", "-modfile=tools/go.mod", "-o", tmp, "github.com/temporalio/cli/cmd/temporal")
+	cmd := exec.CommandContext(ctx, "go", "build", "-modfile=tools/go.mod", "-o", tmp, pkg)
 	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("building the temporal CLI: %w", err)
+		return "", fmt.Errorf("building %s: %w", name, err)
 	}
 	if err := os.Rename(tmp, built); err != nil {
 		return "", err

@@ -52,38 +52,12 @@ func Binaries(ctx context.Context, w io.Writer) (server, sqlTool string, err err
 	if err != nil {
 		return "", "", err
 	}
-	server, err = build(ctx, w, root, "temporal-server", serverPackage)
+	server, err = devtemporal.Build(ctx, w, root, "temporal-server", serverPackage)
 	if err != nil {
 		return "", "", err
 	}
-	sqlTool, err = build(ctx, w, root, "temporal-sql-tool", sqlToolPkg)
+	sqlTool, err = devtemporal.Build(ctx, w, root, "temporal-sql-tool", sqlToolPkg)
 	return server, sqlTool, err
-}
-
-func build(ctx context.Context, w io.Writer, root, name, pkg string) (string, error) {
-	built := filepath.Join(root, ".data", "bin", name)
-	if _, err := os.Stat(built); err == nil {
-		return built, nil
-	}
-	fmt.Fprintf(w, "No %s in .data/bin: building it from tools/go.mod (make tools does it too)…\n", name)
-	start := time.Now()
-	if err := os.MkdirAll(filepath.Dir(built), 0o755); err != nil {
-		return "", err
-	}
-	// A temporary name, renamed, so a concurrent caller never runs a
-	// half-written binary.
-	tmp := built + fmt.Sprintf(".tmp%d", os.Getpid())
-	cmd := exec.CommandContext(ctx, "go", "build", "-modfile=tools/go.mod", "-o", tmp, pkg)
-	cmd.Dir = root
-	cmd.Stdout, cmd.Stderr = w, w
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("building %s: %w", name, err)
-	}
-	if err := os.Rename(tmp, built); err != nil {
-		return "", err
-	}
-	fmt.Fprintf(w, "Built %s in %s.\n", built, time.Since(start).Round(time.Second))
-	return built, nil
 }
 
 // SchemaDir is the server module's PostgreSQL schema

@@ -103,7 +103,9 @@ type RedeliverInput struct {
 }
 
 // Maintenance runs on a Temporal Schedule: it keeps the OA token keeper
-// running and purges what is kept only for a while.
+// running, purges what is kept only for a while, sends the morning
+// messages still held after their night, and starts the owner notices
+// that fall due (silent accounts, daily summaries).
 const MaintenanceScheduleID = "tingting-maintenance"
 
 // MaintenanceInput is the retention the schedule was created with; zero
