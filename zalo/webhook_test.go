@@ -154,7 +154,14 @@ func TestSandboxWebhooksVerify(t *testing.T) {
 	t.Parallel()
 	got := make(chan received, 10)
 	var calls atomic.Int32
+	// A path of its own: under a parallel `go test ./...` another test's
+	// stack may still be retrying a request to a port this server reuses.
+	const hookPath = "/hooks/zalo-sandbox-verify"
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != hookPath {
+			http.NotFound(w, r)
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		got <- received{body, r.Header.Get("X-ZEvent-Signature")}
 		if calls.Add(1) == 1 {
@@ -162,7 +169,7 @@ func TestSandboxWebhooksVerify(t *testing.T) {
 		}
 	}))
 	defer recv.Close()
-	sim := zalosim.New(zalosim.Config{AppID: "4321", OASecretKey: "oa-secret", WebhookURL: recv.URL})
+	sim := zalosim.New(zalosim.Config{AppID: "4321", OASecretKey: "oa-secret", WebhookURL: recv.URL + hookPath})
 	defer sim.Close()
 	next := func() received {
 		t.Helper()
