@@ -297,7 +297,10 @@ func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
 	}
 	require.NoError(t, temporalServer.Client().TerminateWorkflow(ctx, contract.OATokenKeeperID, "", "an operator's mistake"))
 
-	require.NoError(t, temporalServer.Client().ScheduleClient().GetHandle(ctx, contract.MaintenanceScheduleID).Trigger(ctx, client.ScheduleTriggerOptions{}))
+	// A run now, even if one is still going: on the shared dev server an
+	// earlier test's run may be, and the schedule's own policy skips then.
+	require.NoError(t, temporalServer.Client().ScheduleClient().GetHandle(ctx, contract.MaintenanceScheduleID).Trigger(ctx,
+		client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL}))
 	require.Eventually(t, func() bool {
 		d, err := temporalServer.Client().DescribeWorkflowExecution(ctx, contract.OATokenKeeperID, "")
 		return err == nil && d.WorkflowExecutionInfo.Status == enums.WORKFLOW_EXECUTION_STATUS_RUNNING
