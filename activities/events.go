@@ -186,10 +186,10 @@ func (a *Activities) unfollowed(ctx context.Context, q *db.Queries, user, event 
 	}
 	var res EventResult
 	for _, r := range rows {
-		_, err := q.TellOwnerOnce(ctx, db.TellOwnerOnceParams{IntegrationID: r.IntegrationID, OAUserID: user, Trouble: zalo.ClassNotFollowing.String()})
+		_, err := q.TellOwnerOnce(ctx, db.TellOwnerOnceParams{IntegrationID: r.IntegrationID, OAUserID: user, Trouble: zalo.ClassNotFollowing.String(), Key: event})
 		switch {
 		case errors.Is(err, db.ErrNotFound):
-			continue // told already (a retry of this event, or an alert before it)
+			continue // told already, by an alert before it
 		case err != nil:
 			return EventResult{}, err
 		}

@@ -231,7 +231,7 @@ func (a *Activities) noticeOnce(ctx context.Context, q *db.Queries, out *Outcome
 		return nil
 	}
 	name, err := q.TellOwnerOnce(ctx, db.TellOwnerOnceParams{
-		IntegrationID: out.Notice.IntegrationID, OAUserID: out.Notice.About, Trouble: out.trouble,
+		IntegrationID: out.Notice.IntegrationID, OAUserID: out.Notice.About, Trouble: out.trouble, Key: out.Notice.Key,
 	})
 	switch {
 	case errors.Is(err, db.ErrNotFound):
@@ -254,6 +254,11 @@ func (a *Activities) attempt(ctx context.Context, q *db.Queries, d db.StartDeliv
 		out := Outcome{Status: string(d.Status), MessageID: d.ZaloMessageID, Route: string(d.Route.DeliveryRoute), Recorded: true}
 		if d.Status == db.DeliveryStatusDeferred {
 			out.Recipient, out.DeferredUntil = d.Recipient, d.DeferredUntil
+		}
+		if d.ToldOwner != "" {
+			// The attempt that told the owner may not have reached the
+			// workflow: tell again, under the same notice id.
+			out = a.withNotice(d, out, d.ToldOwner)
 		}
 		return out, nil
 	case d.IntegrationStatus != db.IntegrationStatusActive:
@@ -287,7 +292,7 @@ func (a *Activities) attempt(ctx context.Context, q *db.Queries, d db.StartDeliv
 		if !who.Following {
 			out.Reason = zalo.ClassNotFollowing.String()
 		}
-		return a.withNotice(d, out, contract.NoticeMemberUnreachable), nil
+		return a.withNotice(d, out, troubleOf(out)), nil
 	}
 	l := letter{To: d.Recipient, Card: message.Alert(txn, fields), ZNSTemplate: d.TemplateID, TrackingID: deliveryID.String()}
 	if d.TemplateID != "" {
@@ -298,32 +303,40 @@ func (a *Activities) attempt(ctx context.Context, q *db.Queries, d db.StartDeliv
 	case err != nil:
 		out, err := a.sendFailed(ctx, q, deliveryID, res.Route, err)
 		if out.Status == StatusSkipped {
-			kind := contract.NoticeMemberUnreachable
-			if out.Reason == zalo.ClassBlocked.String() {
-				kind = contract.NoticeMemberBlocked
-			}
-			out = a.withNotice(d, out, kind)
+			out = a.withNotice(d, out, troubleOf(out))
 		}
 		return out, err
 	case !res.Until.IsZero():
 		until := res.Until
 		return Outcome{Status: StatusDeferred, Route: string(res.Route), Reason: res.why(), Recipient: d.Recipient, DeferredUntil: &until}, nil
 	case res.Route == route.None:
-		return a.withNotice(d, Outcome{Status: StatusSkipped, Reason: refusedReason(res)}, contract.NoticeMemberUnreachable), nil
+		out := Outcome{Status: StatusSkipped, Reason: refusedReason(res)}
+		return a.withNotice(d, out, troubleOf(out)), nil
 	}
 	return Outcome{Status: StatusSent, MessageID: res.Sent.MessageID, Route: string(res.Route), Reason: res.why()}, nil
 }
 
-// withNotice asks that a member's owner be told (kind) of the trouble a
-// skipped delivery shows: SendZaloMessage tells once per trouble. The
-// owner's own deliveries ask nothing: there is no one else to tell.
-func (a *Activities) withNotice(d db.StartDeliveryAttemptsRow, out Outcome, kind string) Outcome {
+// withNotice asks that a member's owner be told of the trouble a skipped
+// delivery shows: noticeOnce tells once per trouble. The owner's own
+// deliveries ask nothing: there is no one else to tell.
+func (a *Activities) withNotice(d db.StartDeliveryAttemptsRow, out Outcome, trouble string) Outcome {
 	if d.Role != db.RecipientRoleMember {
 		return out
 	}
+	kind := contract.NoticeMemberUnreachable
+	if trouble == zalo.ClassBlocked.String() {
+		kind = contract.NoticeMemberBlocked
+	}
 	out.Notice = &contract.OwnerNotice{IntegrationID: d.IntegrationID, Kind: kind, About: d.Recipient, Key: d.ID.String()}
-	out.trouble, _, _ = strings.Cut(out.Reason, ":") // not_following, blocked, unreachable, no_interaction
+	out.trouble = trouble
 	return out
+}
+
+// troubleOf is a skip's trouble, the class its reason starts with:
+// not_following, blocked, unreachable, no_interaction.
+func troubleOf(out Outcome) string {
+	trouble, _, _ := strings.Cut(out.Reason, ":")
+	return trouble
 }
 
 // refusedReason is why a delivery every route refused is skipped: the

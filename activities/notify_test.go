@@ -456,6 +456,13 @@ func TestTheOwnerIsToldOnceOfAMemberWhoBlockedTheOA(t *testing.T) {
 	require.Equal(t, activities.StatusSkipped, out.Status)
 	require.Equal(t, "blocked", out.Reason)
 	require.Equal(t, &contract.OwnerNotice{IntegrationID: w.integ.ID, Kind: contract.NoticeMemberBlocked, About: "Nhân viên", Key: out.Notice.Key}, out.Notice)
+	told := out.Notice
+
+	// The same delivery tried again (its first answer never reached the
+	// workflow) asks for the same notice: its id keeps it once.
+	again, err := w.send(t, uuid.MustParse(told.Key))
+	require.NoError(t, err)
+	require.Equal(t, told, again.Notice, "the notice is not lost with the first attempt's answer")
 
 	out, err = w.send(t, w.plan(t)[w.member.OAUserID])
 	require.NoError(t, err)

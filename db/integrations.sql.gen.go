@@ -29,7 +29,7 @@ func (q *Queries) AddIntegrationBankAccount(ctx context.Context, arg AddIntegrat
 
 const addIntegrationMember = `-- name: AddIntegrationMember :one
 INSERT INTO integration_members (integration_id, oa_user_id, name) VALUES ($1, $2, $3)
-RETURNING id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event
+RETURNING id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key
 `
 
 type AddIntegrationMemberParams struct {
@@ -52,6 +52,7 @@ func (q *Queries) AddIntegrationMember(ctx context.Context, arg AddIntegrationMe
 		&i.HiddenFields,
 		&i.OwnerTold,
 		&i.RemovedEvent,
+		&i.OwnerToldKey,
 	)
 	return i, err
 }
@@ -273,7 +274,7 @@ func (q *Queries) ListIntegrationBankAccountIDs(ctx context.Context, integration
 }
 
 const listIntegrationMembers = `-- name: ListIntegrationMembers :many
-SELECT id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event FROM integration_members WHERE integration_id = $1 AND removed_at IS NULL ORDER BY added_at, id
+SELECT id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key FROM integration_members WHERE integration_id = $1 AND removed_at IS NULL ORDER BY added_at, id
 `
 
 func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid.UUID) ([]IntegrationMember, error) {
@@ -296,6 +297,7 @@ func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid
 			&i.HiddenFields,
 			&i.OwnerTold,
 			&i.RemovedEvent,
+			&i.OwnerToldKey,
 		); err != nil {
 			return nil, err
 		}

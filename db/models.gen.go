@@ -532,6 +532,7 @@ type IntegrationMember struct {
 	HiddenFields  []string
 	OwnerTold     string
 	RemovedEvent  *string
+	OwnerToldKey  string
 }
 
 type InviteFailure struct {

@@ -292,7 +292,7 @@ UPDATE integration_members m SET hidden_fields = $1
 FROM integrations i
 WHERE m.id = $2 AND m.integration_id = $3 AND m.removed_at IS NULL
   AND i.id = m.integration_id AND i.workspace_id = $4 AND i.status <> 'deleted'
-RETURNING m.id, m.integration_id, m.oa_user_id, m.name, m.added_at, m.removed_at, m.invite_event, m.hidden_fields, m.owner_told, m.removed_event
+RETURNING m.id, m.integration_id, m.oa_user_id, m.name, m.added_at, m.removed_at, m.invite_event, m.hidden_fields, m.owner_told, m.removed_event, m.owner_told_key
 `
 
 type SetMemberHiddenFieldsParams struct {
@@ -322,6 +322,7 @@ func (q *Queries) SetMemberHiddenFields(ctx context.Context, arg SetMemberHidden
 		&i.HiddenFields,
 		&i.OwnerTold,
 		&i.RemovedEvent,
+		&i.OwnerToldKey,
 	)
 	return i, err
 }
@@ -343,23 +344,31 @@ func (q *Queries) SetMutedUntil(ctx context.Context, arg SetMutedUntilParams) er
 }
 
 const tellOwnerOnce = `-- name: TellOwnerOnce :one
-UPDATE integration_members SET owner_told = $1
-WHERE integration_id = $2 AND oa_user_id = $3 AND removed_at IS NULL AND owner_told <> $1
+UPDATE integration_members SET owner_told = $1, owner_told_key = $2
+WHERE integration_id = $3 AND oa_user_id = $4 AND removed_at IS NULL
+  AND (owner_told <> $1 OR owner_told_key = $2)
 RETURNING name
 `
 
 type TellOwnerOnceParams struct {
 	Trouble       string
+	Key           string
 	IntegrationID uuid.UUID
 	OAUserID      string
 }
 
 // TellOwnerOnce records that the owner is told of a member's trouble
-// (blocked, unreachable), and returns the member's name only when the
-// owner had not been told of that trouble since the member was last
-// reached.
+// (blocked, unreachable) by the notice @key, and returns the member's name
+// only when the owner had not been told of that trouble since the member
+// was last reached, or was told by this same notice (tried again: its
+// workflow id keeps it once).
 func (q *Queries) TellOwnerOnce(ctx context.Context, arg TellOwnerOnceParams) (string, error) {
-	row := q.db.QueryRow(ctx, tellOwnerOnce, arg.Trouble, arg.IntegrationID, arg.OAUserID)
+	row := q.db.QueryRow(ctx, tellOwnerOnce,
+		arg.Trouble,
+		arg.Key,
+		arg.IntegrationID,
+		arg.OAUserID,
+	)
 	var name string
 	err := row.Scan(&name)
 	return name, err

@@ -53,6 +53,8 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     f.muted_until,
     -- What a member's alerts leave out (the owner's leave out nothing).
     COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
+    -- The trouble this delivery told the owner of ('' none).
+    COALESCE(CASE WHEN m.owner_told_key = d.id::text THEN m.owner_told END, '')::text AS told_owner,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name
@@ -111,6 +113,7 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     NULL::timestamptz AS last_interaction_at, NULL::timestamptz AS cs_refused_at, false AS ask_interaction, NULL::timestamptz AS muted_until,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
+    ''::text AS told_owner,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
     t.counter_account_name, t.counter_account_number, t.counter_bank_name,
     b.bank_name, b.account_number, b.account_name

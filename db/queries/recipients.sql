@@ -53,12 +53,14 @@ SELECT m.integration_id, m.name FROM integration_members m JOIN integrations i O
 WHERE m.oa_user_id = @oa_user_id AND m.removed_at IS NULL AND i.status <> 'deleted';
 
 -- TellOwnerOnce records that the owner is told of a member's trouble
--- (blocked, unreachable), and returns the member's name only when the
--- owner had not been told of that trouble since the member was last
--- reached.
+-- (blocked, unreachable) by the notice @key, and returns the member's name
+-- only when the owner had not been told of that trouble since the member
+-- was last reached, or was told by this same notice (tried again: its
+-- workflow id keeps it once).
 -- name: TellOwnerOnce :one
-UPDATE integration_members SET owner_told = @trouble
-WHERE integration_id = @integration_id AND oa_user_id = @oa_user_id AND removed_at IS NULL AND owner_told <> @trouble
+UPDATE integration_members SET owner_told = @trouble, owner_told_key = @key
+WHERE integration_id = @integration_id AND oa_user_id = @oa_user_id AND removed_at IS NULL
+  AND (owner_told <> @trouble OR owner_told_key = @key)
 RETURNING name;
 
 -- SetMemberHiddenFields sets what a member's alerts leave out.
