@@ -50,18 +50,15 @@ func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (EventRes
 	}
 	// Locked out (the limit of invalid codes reached within the hour):
 	// even a valid code is refused, or a brute force would go on quietly.
-	if n, err := q.CountLockedOutTry(ctx, db.CountLockedOutTryParams{OAUserID: in.OAUserID, LimitTries: inviteTries}); err == nil {
-		return a.fail(ctx, q, in, int(n))
-	} else if !errors.Is(err, db.ErrNotFound) {
-		return EventResult{}, err
+	if res, locked, err := a.refuse(ctx, in, func(q *db.Queries) (int32, error) {
+		return q.CountLockedOutTry(ctx, db.CountLockedOutTryParams{OAUserID: in.OAUserID, LimitTries: inviteTries})
+	}); err != nil || locked {
+		return res, err
 	}
 	integ, err := q.IntegrationByReferralCode(ctx, in.Code)
 	if errors.Is(err, db.ErrNotFound) {
-		n, err := q.CountInviteFailure(ctx, in.OAUserID)
-		if err != nil {
-			return EventResult{}, err
-		}
-		return a.fail(ctx, q, in, int(n))
+		res, _, err := a.refuse(ctx, in, func(q *db.Queries) (int32, error) { return q.CountInviteFailure(ctx, in.OAUserID) })
+		return res, err
 	} else if err != nil {
 		return EventResult{}, err
 	}
@@ -79,16 +76,28 @@ func (a *Activities) HandleInvite(ctx context.Context, in InviteInput) (EventRes
 	return a.added(ctx, q, integ.ID, in.OAUserID, name)
 }
 
-// fail answers a refused invite, the sender's failures counted (this one
-// included): the invalid-code answer up to the limit, one warning the
-// first time past it, then silence until the hour's window ends. The
-// answer is recorded against the event, so a retry gives the same.
-func (a *Activities) fail(ctx context.Context, q *db.Queries, in InviteInput, failures int) (EventResult, error) {
-	warning, silent := failures == inviteTries+1, failures > inviteTries+1
-	if err := q.RecordInviteFailure(ctx, db.RecordInviteFailureParams{Event: in.Event, OAUserID: in.OAUserID, Warning: warning, Silent: silent}); err != nil {
-		return EventResult{}, err
+// refuse answers a refused invite when count counts it (no row: not
+// refused), the sender's failures counted (this one included): the
+// invalid-code answer up to the limit, one warning the first time past it,
+// then silence until the hour's window ends. The count and the answer,
+// recorded against the event, are one transaction, so a retry finds the
+// answer and counts nothing twice.
+func (a *Activities) refuse(ctx context.Context, in InviteInput, count func(q *db.Queries) (int32, error)) (res EventResult, ok bool, err error) {
+	err = db.InTx(ctx, a.Pool, func(q *db.Queries) error {
+		failures, err := count(q)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		warning, silent := failures == inviteTries+1, failures > inviteTries+1
+		res, ok = refused(in.OAUserID, warning, silent), true
+		return q.RecordInviteFailure(ctx, db.RecordInviteFailureParams{Event: in.Event, OAUserID: in.OAUserID, Warning: warning, Silent: silent})
+	})
+	if err != nil {
+		return EventResult{}, false, err
 	}
-	return refused(in.OAUserID, warning, silent), nil
+	return res, ok, nil
 }
 
 func refused(to string, warning, silent bool) EventResult {

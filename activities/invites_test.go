@@ -3,12 +3,15 @@ package activities_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
 )
 
@@ -96,4 +99,59 @@ func TestTheInviteGuardCountsRacingTriesOnce(t *testing.T) {
 	res, err := w.acts.HandleInvite(context.Background(), activities.InviteInput{Event: "right", OAUserID: tu.OAUserID, Code: w.integ.ReferralCode})
 	require.NoError(t, err)
 	require.Empty(t, res.Replies)
+}
+
+// TestARefusedInviteTriedAgainIsCountedOnce: an invalid code whose answer
+// could not be recorded (the database failed mid-way) is tried again by
+// Temporal; the sender's failures count it once, so they still get five
+// "invalid code" answers before the warning.
+func TestARefusedInviteTriedAgainIsCountedOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	ctx := context.Background()
+	tu := w.sim.CreateUser("Tú", true)
+	event := "fail-once-" + uuid.NewString()
+	failOnce(t, w.pool, event)
+
+	in := activities.InviteInput{Event: event, OAUserID: tu.OAUserID, Code: "WRONG"}
+	_, err := w.acts.HandleInvite(ctx, in)
+	require.Error(t, err, "the answer's write fails once")
+	var answers []string
+	for i := range 6 {
+		if i > 0 {
+			in = activities.InviteInput{Event: fmt.Sprint(event, "-", i), OAUserID: tu.OAUserID, Code: "WRONG"}
+		}
+		res, err := w.acts.HandleInvite(ctx, in)
+		require.NoError(t, err)
+		require.Len(t, res.Replies, 1)
+		answers = append(answers, res.Replies[0].Text)
+	}
+	require.Equal(t, []string{
+		message.InviteBadCode, message.InviteBadCode, message.InviteBadCode, message.InviteBadCode, message.InviteBadCode,
+		message.InviteTooManyTries,
+	}, answers)
+}
+
+// failOnce makes the first write of event's invite answer fail, as a
+// database that went away would (a sequence, which no rollback undoes,
+// remembers that it failed).
+func failOnce(t *testing.T, pool *db.Pool, event string) {
+	t.Helper()
+	name := "fail_once_" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	_, err := pool.Exec(context.Background(), fmt.Sprintf(`
+CREATE SEQUENCE %[1]s;
+CREATE FUNCTION %[1]s() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.event = %[2]s AND nextval('%[1]s') = 1 THEN
+        RAISE EXCEPTION 'injected failure';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER %[1]s BEFORE INSERT ON invite_failures FOR EACH ROW EXECUTE FUNCTION %[1]s();`,
+		name, "'"+event+"'"))
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := pool.Exec(context.Background(), fmt.Sprintf("DROP TRIGGER %[1]s ON invite_failures; DROP FUNCTION %[1]s(); DROP SEQUENCE %[1]s;", name))
+		require.NoError(t, err)
+	})
 }
