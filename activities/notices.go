@@ -44,7 +44,13 @@ func (a *Activities) SendOwnerNotice(ctx context.Context, n contract.OwnerNotice
 	res, err := a.reach(ctx, q, routes, letter{To: *o.OAUserID, Text: text, Card: card})
 	switch {
 	case err != nil:
-		return Outcome{}, err
+		// A notice has no delivery row to look in: one whose answer was
+		// lost is sent again, as any retryable error is.
+		skip, typed := typeSendError(err)
+		if skip != "" {
+			return Outcome{Status: StatusSkipped, Reason: skip, Route: string(res.Route), Recorded: true}, nil
+		}
+		return Outcome{}, typed
 	case !res.Until.IsZero():
 		until := res.Until
 		return Outcome{Status: StatusDeferred, Route: string(res.Route), DeferredUntil: &until, Recorded: true}, nil

@@ -366,36 +366,48 @@ func transactionOf(d db.StartDeliveryAttemptsRow) (message.Transaction, []messag
 // sendFailed sorts a Zalo error into skip, permanent failure, retry, or
 // in doubt (Zalo may have accepted it).
 func (a *Activities) sendFailed(ctx context.Context, q *db.Queries, deliveryID uuid.UUID, rt route.Route, err error) (Outcome, error) {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		a.noteError(ctx, q, deliveryID, rt, err, true)
-		return Outcome{}, err // typed already, for the workflow's policy
-	}
-	class := zalo.ClassRetryable // our own trouble (database, token store) is retried by policy
-	if fromZalo(err) {
-		class = zalo.Classify(err)
-	}
-	switch class {
-	case zalo.ClassNotFollowing, zalo.ClassBlocked, zalo.ClassNoInteraction:
-		return Outcome{Status: StatusSkipped, Reason: class.String(), Route: string(rt)}, nil
-	case zalo.ClassRateLimited:
-		// Every worker holds its sends a moment; this one is tried again
-		// after them. -32 never fails a delivery.
-		a.noteError(ctx, q, deliveryID, rt, err, true)
-		return Outcome{}, temporal.NewApplicationErrorWithOptions(err.Error(), "zalo_"+class.String(),
-			temporal.ApplicationErrorOptions{NextRetryDelay: rateLimitPause})
-	}
-	if !class.Retryable() {
-		return Outcome{}, temporal.NewNonRetryableApplicationError(err.Error(), "zalo_"+class.String(), nil)
-	}
-	if class == zalo.ClassInDoubt {
+	skip, typed := typeSendError(err)
+	switch {
+	case skip != "":
+		return Outcome{Status: StatusSkipped, Reason: skip, Route: string(rt)}, nil
+	case fromZalo(err) && zalo.Classify(err) == zalo.ClassInDoubt:
 		// Zalo may have accepted it: the delivery stays in doubt, and the
 		// next attempt looks before it sends.
 		a.noteError(ctx, q, deliveryID, rt, err, false)
 		return Outcome{}, inDoubt(a.InDoubt.Wait, "the answer to a send was lost; looking for the message in %s", a.InDoubt.Wait)
+	case !Permanent(typed):
+		a.noteError(ctx, q, deliveryID, rt, err, true)
 	}
-	a.noteError(ctx, q, deliveryID, rt, err, true)
-	return Outcome{}, temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
+	return Outcome{}, typed
+}
+
+// typeSendError is what any failed send (an alert, an owner's notice) comes
+// to: a skip, the class of Zalo's refusal to reach the person (not
+// following, blocked, no interaction), or the error typed for the
+// workflow's retry policy: -32 is tried again after a pause and never
+// fails a message, Zalo's permanent refusals are not retried, and our own
+// trouble (database, token store) is retried by the policy.
+func typeSendError(err error) (skip string, typed error) {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return "", err // typed already
+	}
+	class := zalo.ClassRetryable
+	if fromZalo(err) {
+		class = zalo.Classify(err)
+	}
+	switch {
+	case class == zalo.ClassNotFollowing, class == zalo.ClassBlocked, class == zalo.ClassNoInteraction:
+		return class.String(), nil
+	case class == zalo.ClassRateLimited:
+		// Every worker holds its sends a moment; this one is tried again
+		// after them.
+		return "", temporal.NewApplicationErrorWithOptions(err.Error(), "zalo_"+class.String(),
+			temporal.ApplicationErrorOptions{NextRetryDelay: rateLimitPause})
+	case !class.Retryable():
+		return "", temporal.NewNonRetryableApplicationError(err.Error(), "zalo_"+class.String(), nil)
+	}
+	return "", temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
 }
 
 // Permanent tells an error retrying cannot fix (Zalo refused for good).

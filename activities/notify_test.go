@@ -551,3 +551,43 @@ func TestATransactionsDeliveriesGoOutTogether(t *testing.T) {
 	}
 	require.Equal(t, db.DeliveryStatusFailed, delivery(t, w, ids[w.owner.OAUserID]).Status)
 }
+
+// TestAnOwnerNoticeMeetsZalosRefusalsAsAnAlertDoes: an owner who blocked
+// the OA is skipped, not retried for a day; Zalo's -32 waits and is tried
+// again; a permanent refusal is not retried.
+func TestAnOwnerNoticeMeetsZalosRefusalsAsAnAlertDoes(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	notice := contract.OwnerNotice{IntegrationID: w.integ.ID, Kind: contract.NoticeMemberLeft, About: "Nhân viên", Key: uuid.NewString()}
+	tell := func() (activities.Outcome, error) {
+		v, err := w.env.ExecuteActivity(acts.SendOwnerNotice, notice)
+		if err != nil {
+			return activities.Outcome{}, err
+		}
+		var out activities.Outcome
+		require.NoError(t, v.Get(&out))
+		return out, nil
+	}
+
+	w.sim.SetFaults(zalosim.Faults{ErrorCode: -217, ErrorRate: 1})
+	out, err := tell()
+	require.NoError(t, err)
+	require.Equal(t, activities.StatusSkipped, out.Status)
+	require.Equal(t, "blocked", out.Reason)
+
+	w.sim.SetFaults(zalosim.Faults{ErrorCode: -32, ErrorRate: 1})
+	_, err = tell()
+	var appErr *temporal.ApplicationError
+	require.ErrorAs(t, err, &appErr)
+	require.Equal(t, "zalo_rate_limited", appErr.Type())
+	require.False(t, appErr.NonRetryable())
+
+	w.sim.SetFaults(zalosim.Faults{ErrorCode: -201, ErrorRate: 1})
+	_, err = tell()
+	require.True(t, activities.Permanent(err), "%v", err)
+
+	w.sim.SetFaults(zalosim.Faults{})
+	out, err = tell()
+	require.NoError(t, err)
+	require.Equal(t, activities.StatusSent, out.Status)
+}

@@ -230,8 +230,14 @@ func (a *Activities) TellOwner(ctx context.Context, in OwnerNoticeInput) error {
 	}
 	l := letter{To: *o.OAUserID, Text: message.OwnerWelcome(o.Business), Card: message.OwnerWelcomeCard(o.Business)}
 	res, err := a.reach(ctx, q, a.Reach.Policy.Routes(who, a.Now()), l)
-	if err == nil && (res.Route == route.None || !res.Until.IsZero()) {
-		activity.GetLogger(ctx).Warn("the owner cannot be told of the new integration now", "route", res.Route, "refused", res.why())
+	skip := ""
+	if err != nil {
+		if skip, err = typeSendError(err); err != nil {
+			return err
+		}
 	}
-	return err
+	if skip != "" || res.Route == route.None || !res.Until.IsZero() {
+		activity.GetLogger(ctx).Warn("the owner cannot be told of the new integration now", "route", res.Route, "refused", res.why(), "reason", skip)
+	}
+	return nil
 }
