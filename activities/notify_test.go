@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -40,18 +41,19 @@ var acts *activities.Activities
 // world is a workspace with one integration (owner + one member) on a real
 // database, and a sandbox Zalo over HTTP.
 type world struct {
-	simClock atomic.Int64 // added to the sandbox's time
-	pool     *db.Pool
-	tokens   *oatoken.Store
-	client   *zalo.Client
-	sim      *zalosim.Sim
-	simURL   string
-	env      *testsuite.TestActivityEnvironment
-	acts     *activities.Activities // the registered instance; local activities call it directly
-	owner    zalosim.User
-	member   zalosim.User
-	integ    db.CreateIntegrationRow
-	acct     db.BankAccount
+	simClock    atomic.Int64 // added to the sandbox's time
+	userDetails atomic.Int64 // user/detail calls the sandbox answered
+	pool        *db.Pool
+	tokens      *oatoken.Store
+	client      *zalo.Client
+	sim         *zalosim.Sim
+	simURL      string
+	env         *testsuite.TestActivityEnvironment
+	acts        *activities.Activities // the registered instance; local activities call it directly
+	owner       zalosim.User
+	member      zalosim.User
+	integ       db.CreateIntegrationRow
+	acct        db.BankAccount
 }
 
 func newWorld(t *testing.T, memberFollows bool) *world {
@@ -62,7 +64,12 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 		OAAccessToken: token, OARefreshToken: "refresh", AccessTokenTTL: 365 * 24 * time.Hour,
 		Now: func() time.Time { return time.Now().Add(time.Duration(w.simClock.Load())) },
 	})
-	srv := httptest.NewServer(w.sim)
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/user/detail") {
+			w.userDetails.Add(1)
+		}
+		w.sim.ServeHTTP(rw, r)
+	}))
 	w.simURL = srv.URL
 	t.Cleanup(srv.Close)
 	w.owner = w.sim.CreateUser("Chủ", true)
@@ -340,6 +347,22 @@ func TestAnUnknownLastInteractionIsAskedOfZalo(t *testing.T) {
 	require.NotNil(t, last)
 	require.WithinDuration(t, time.Now(), *last, 31*time.Hour, "the start of the day Zalo gave")
 	require.NotNil(t, checked)
+}
+
+// TestAPersonUnknownToTheFollowerTableIsAskedOnce: user/detail's answer is
+// kept for someone no webhook has told us of yet, so their next alert does
+// not ask Zalo again.
+func TestAPersonUnknownToTheFollowerTableIsAskedOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	_, err := w.pool.Exec(context.Background(), "DELETE FROM zalo_followers WHERE oa_user_id = $1", w.member.OAUserID)
+	require.NoError(t, err)
+	for range 2 {
+		out, err := w.send(t, w.plan(t)[w.member.OAUserID])
+		require.NoError(t, err)
+		require.Equal(t, activities.StatusSent, out.Status)
+	}
+	require.EqualValues(t, 1, w.userDetails.Load(), "asked for the first alert only")
 }
 
 // TestALocalSendNeverWaitsForTheKeeper: inside a workflow task, a send whose

@@ -161,7 +161,7 @@ func (a *Activities) askInteraction(ctx context.Context, q *db.Queries, oaUserID
 		activity.GetLogger(ctx).Warn("reading a user's last interaction", "error", err)
 		return nil
 	}
-	if err := q.RecordInteractionDate(ctx, db.RecordInteractionDateParams{OAUserID: oaUserID, InteractedAt: d.LastInteraction}); err != nil {
+	if err := q.RecordInteractionDate(ctx, db.RecordInteractionDateParams{OAUserID: oaUserID, Following: d.IsFollower, InteractedAt: d.LastInteraction}); err != nil {
 		activity.GetLogger(ctx).Warn("recording a user's last interaction", "error", err)
 	}
 	return d.LastInteraction

@@ -100,20 +100,24 @@ func (q *Queries) RecordCSRefused(ctx context.Context, oaUserID string) error {
 }
 
 const recordInteractionDate = `-- name: RecordInteractionDate :exec
-UPDATE zalo_followers SET interaction_checked_at = now(),
-    last_interaction_at = GREATEST(last_interaction_at, LEAST($1::timestamptz, now()))
-WHERE oa_user_id = $2
+INSERT INTO zalo_followers (oa_user_id, following, last_interaction_at, interaction_checked_at)
+VALUES ($1, $2, LEAST($3::timestamptz, now()), now())
+ON CONFLICT (oa_user_id) DO UPDATE SET interaction_checked_at = now(), updated_at = now(),
+    last_interaction_at = GREATEST(zalo_followers.last_interaction_at, EXCLUDED.last_interaction_at)
 `
 
 type RecordInteractionDateParams struct {
-	InteractedAt *time.Time
 	OAUserID     string
+	Following    bool
+	InteractedAt *time.Time
 }
 
 // RecordInteractionDate stores what user/detail says of a user's last
-// interaction (a day; NULL when Zalo gave none) and that it was asked.
+// interaction (a day; NULL when Zalo gave none) and that it was asked. A
+// user unknown until now is recorded as Zalo says (@following), so the
+// next alert does not ask again.
 func (q *Queries) RecordInteractionDate(ctx context.Context, arg RecordInteractionDateParams) error {
-	_, err := q.db.Exec(ctx, recordInteractionDate, arg.InteractedAt, arg.OAUserID)
+	_, err := q.db.Exec(ctx, recordInteractionDate, arg.OAUserID, arg.Following, arg.InteractedAt)
 	return err
 }
 

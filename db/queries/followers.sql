@@ -41,11 +41,14 @@ INSERT INTO zalo_followers (oa_user_id, following, cs_refused_at) VALUES (@oa_us
 ON CONFLICT (oa_user_id) DO UPDATE SET cs_refused_at = now(), updated_at = now();
 
 -- RecordInteractionDate stores what user/detail says of a user's last
--- interaction (a day; NULL when Zalo gave none) and that it was asked.
+-- interaction (a day; NULL when Zalo gave none) and that it was asked. A
+-- user unknown until now is recorded as Zalo says (@following), so the
+-- next alert does not ask again.
 -- name: RecordInteractionDate :exec
-UPDATE zalo_followers SET interaction_checked_at = now(),
-    last_interaction_at = GREATEST(last_interaction_at, LEAST(sqlc.narg(interacted_at)::timestamptz, now()))
-WHERE oa_user_id = @oa_user_id;
+INSERT INTO zalo_followers (oa_user_id, following, last_interaction_at, interaction_checked_at)
+VALUES (@oa_user_id, @following, LEAST(sqlc.narg(interacted_at)::timestamptz, now()), now())
+ON CONFLICT (oa_user_id) DO UPDATE SET interaction_checked_at = now(), updated_at = now(),
+    last_interaction_at = GREATEST(zalo_followers.last_interaction_at, EXCLUDED.last_interaction_at);
 
 -- ReachOf is what routes may reach each of these users.
 -- name: ReachOf :many
