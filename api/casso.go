@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -90,7 +91,8 @@ func (s *Server) listWebhookSources(c echo.Context) error {
 }
 
 // deleteWebhookSource stops a source: its URL answers 404 from then on.
-// The row stays, for what was recorded through it.
+// The row stays, for what was recorded through it; deleting it again
+// answers 204 again, as a client's retry expects.
 func (s *Server) deleteWebhookSource(c echo.Context) error {
 	id, err := pathID(c.Param("id"))
 	if err != nil {
@@ -108,7 +110,8 @@ func (s *Server) deleteWebhookSource(c echo.Context) error {
 
 // rotateWebhookSource makes a new secret current at once; the one it
 // replaces is still accepted for previousSecretGrace, and one replaced
-// before that stops at once.
+// before that stops at once. Rotating to the current secret (a retry)
+// changes nothing: the secret it replaced keeps its grace.
 func (s *Server) rotateWebhookSource(c echo.Context) error {
 	id, err := pathID(c.Param("id"))
 	if err != nil {
@@ -121,9 +124,22 @@ func (s *Server) rotateWebhookSource(c echo.Context) error {
 	if err := checkWebhookSecret(req.Secret); err != nil {
 		return err
 	}
-	src, err := s.queries.RotateWebhookSourceSecret(c.Request().Context(), db.RotateWebhookSourceSecretParams{
-		WorkspaceID: workspaceID(c), ID: id, Secret: s.box.Seal(req.Secret, secret.WebhookSecret),
-		PreviousExpiresAt: s.now().Add(previousSecretGrace),
+	ctx := c.Request().Context()
+	var src db.WebhookSource
+	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
+		src, err = q.LockWebhookSource(ctx, db.LockWebhookSourceParams{WorkspaceID: workspaceID(c), ID: id})
+		if err != nil {
+			return err
+		}
+		current, err := s.box.Open(src.Secret, secret.WebhookSecret)
+		if err == nil && subtle.ConstantTimeCompare([]byte(current), []byte(req.Secret)) == 1 {
+			return nil
+		}
+		src, err = q.RotateWebhookSourceSecret(ctx, db.RotateWebhookSourceSecretParams{
+			WorkspaceID: workspaceID(c), ID: id, Secret: s.box.Seal(req.Secret, secret.WebhookSecret),
+			PreviousExpiresAt: s.now().Add(previousSecretGrace),
+		})
+		return err
 	})
 	if err != nil {
 		return err

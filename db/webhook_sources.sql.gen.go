@@ -39,8 +39,8 @@ func (q *Queries) CreateWebhookSource(ctx context.Context, arg CreateWebhookSour
 }
 
 const deleteWebhookSource = `-- name: DeleteWebhookSource :execrows
-UPDATE webhook_sources SET deleted_at = now()
-WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL
+UPDATE webhook_sources SET deleted_at = COALESCE(deleted_at, now())
+WHERE workspace_id = $1 AND id = $2
 `
 
 type DeleteWebhookSourceParams struct {
@@ -48,8 +48,9 @@ type DeleteWebhookSourceParams struct {
 	ID          uuid.UUID
 }
 
-// DeleteWebhookSource marks a source deleted; it says how many rows it
-// changed (0: no such live source in the workspace).
+// DeleteWebhookSource marks a source deleted (one deleted before keeps
+// its time); it says how many rows it found (0: no such source in the
+// workspace), so deleting again answers as the first time did.
 func (q *Queries) DeleteWebhookSource(ctx context.Context, arg DeleteWebhookSourceParams) (int64, error) {
 	result, err := q.db.Exec(ctx, deleteWebhookSource, arg.WorkspaceID, arg.ID)
 	if err != nil {
@@ -111,6 +112,32 @@ func (q *Queries) ListWebhookSources(ctx context.Context, workspaceID uuid.UUID)
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockWebhookSource = `-- name: LockWebhookSource :one
+SELECT id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at FROM webhook_sources WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE
+`
+
+type LockWebhookSourceParams struct {
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+// LockWebhookSource reads a workspace's live source to change it.
+func (q *Queries) LockWebhookSource(ctx context.Context, arg LockWebhookSourceParams) (WebhookSource, error) {
+	row := q.db.QueryRow(ctx, lockWebhookSource, arg.WorkspaceID, arg.ID)
+	var i WebhookSource
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.Provider,
+		&i.Secret,
+		&i.CreatedAt,
+		&i.DeletedAt,
+		&i.PreviousSecret,
+		&i.PreviousSecretExpiresAt,
+	)
+	return i, err
 }
 
 const rotateWebhookSourceSecret = `-- name: RotateWebhookSourceSecret :one

@@ -12,11 +12,16 @@ SELECT id, provider, created_at FROM webhook_sources
 WHERE workspace_id = @workspace_id AND deleted_at IS NULL
 ORDER BY created_at, id;
 
--- DeleteWebhookSource marks a source deleted; it says how many rows it
--- changed (0: no such live source in the workspace).
+-- DeleteWebhookSource marks a source deleted (one deleted before keeps
+-- its time); it says how many rows it found (0: no such source in the
+-- workspace), so deleting again answers as the first time did.
 -- name: DeleteWebhookSource :execrows
-UPDATE webhook_sources SET deleted_at = now()
-WHERE workspace_id = @workspace_id AND id = @id AND deleted_at IS NULL;
+UPDATE webhook_sources SET deleted_at = COALESCE(deleted_at, now())
+WHERE workspace_id = @workspace_id AND id = @id;
+
+-- LockWebhookSource reads a workspace's live source to change it.
+-- name: LockWebhookSource :one
+SELECT * FROM webhook_sources WHERE workspace_id = @workspace_id AND id = @id AND deleted_at IS NULL FOR UPDATE;
 
 -- RotateWebhookSourceSecret makes @secret current and keeps the secret it
 -- replaces until @previous_expires_at; a previous secret kept before is
