@@ -279,7 +279,7 @@ func (s *Server) zaloCallback(c echo.Context) error {
 	}
 	login, err := s.queries.GetOAuthLogin(ctx, state)
 	if errors.Is(err, db.ErrNotFound) {
-		return s.loginRefused(c, invalid("unknown login state"), pageExpired)
+		return s.loginRefused(c, invalid("unknown, used or expired login state"), pageExpired)
 	} else if err != nil {
 		return err
 	}

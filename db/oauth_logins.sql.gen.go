@@ -39,9 +39,11 @@ func (q *Queries) CreateOAuthLogin(ctx context.Context, arg CreateOAuthLoginPara
 }
 
 const getOAuthLogin = `-- name: GetOAuthLogin :one
-SELECT state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at, browser_hash, code FROM oauth_logins WHERE state = $1
+SELECT state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at, browser_hash, code FROM oauth_logins WHERE state = $1 AND used_at IS NULL AND created_at > now() - interval '15 minutes'
 `
 
+// GetOAuthLogin is a login Zalo may still complete: a state that is
+// unknown, used or older than 15 minutes (as UseOAuthLogin) returns no row.
 func (q *Queries) GetOAuthLogin(ctx context.Context, state string) (OauthLogin, error) {
 	row := q.db.QueryRow(ctx, getOAuthLogin, state)
 	var i OauthLogin

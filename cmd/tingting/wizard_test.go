@@ -182,8 +182,9 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, call(t, "PUT", base+"/fields", other, map[string]any{"fields": []string{"time"}}, &e))
 	require.Equal(t, "not_found", e.Error.Code)
 
-	// The login's state and code cannot be used again.
-	require.GreaterOrEqual(t, s.replayCallback(t, res), 400)
+	// The login's state and code cannot be used again: even in the browser
+	// that began it, a used login is told as expired.
+	require.Equal(t, http.StatusBadRequest, s.replayCallback(t, res))
 
 	// The saved integration notifies the owner of real transactions.
 	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
@@ -339,10 +340,15 @@ func callWithKey(t *testing.T, method, url, key, idem string, out any) int {
 	return res.StatusCode
 }
 
-// replayCallback sends the browser's callback request again.
+// replayCallback sends the browser's callback request again, with its
+// cookies.
 func (s *stack) replayCallback(t *testing.T, final *http.Response) int {
-	callback := final.Request.URL.String() // the last request: our callback
-	res, err := http.Get(callback)
+	req, err := http.NewRequest("GET", final.Request.URL.String(), nil) // the last request: our callback
+	require.NoError(t, err)
+	for _, c := range final.Request.Cookies() {
+		req.AddCookie(c)
+	}
+	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	_, _ = io.Copy(io.Discard, res.Body)
 	res.Body.Close()

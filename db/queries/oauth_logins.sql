@@ -14,8 +14,10 @@ UPDATE oauth_logins SET used_at = now()
 WHERE state = @state AND used_at IS NULL AND created_at > now() - interval '15 minutes'
 RETURNING *;
 
+-- GetOAuthLogin is a login Zalo may still complete: a state that is
+-- unknown, used or older than 15 minutes (as UseOAuthLogin) returns no row.
 -- name: GetOAuthLogin :one
-SELECT * FROM oauth_logins WHERE state = @state;
+SELECT * FROM oauth_logins WHERE state = @state AND used_at IS NULL AND created_at > now() - interval '15 minutes';
 
 -- name: PurgeOAuthLogins :execrows
 DELETE FROM oauth_logins WHERE created_at < @before;
