@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows/contract"
@@ -84,12 +85,10 @@ func (a *Activities) noticeText(ctx context.Context, q *db.Queries, n contract.O
 	return "", fmt.Errorf("unknown notice %q", n.Kind)
 }
 
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
 // startOfDay is midnight, Vietnam time, of t's day there.
 func startOfDay(t time.Time) time.Time {
-	l := t.In(vietnam)
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, vietnam)
+	l := t.In(vntime.Zone)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, vntime.Zone)
 }
 
 // DueNotices is what the maintenance schedule finds to tell owners: the
@@ -117,7 +116,7 @@ func (a *Activities) DueNotices(ctx context.Context, within time.Duration) ([]co
 		}
 		for _, d := range due {
 			out = append(out, contract.OwnerNotice{
-				IntegrationID: d.ID, Kind: contract.NoticeDailySummary, DueAt: d.DueAt, Key: d.DueAt.In(vietnam).Format("2006-01-02"),
+				IntegrationID: d.ID, Kind: contract.NoticeDailySummary, DueAt: d.DueAt, Key: d.DueAt.In(vntime.Zone).Format("2006-01-02"),
 			})
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows/contract"
@@ -266,7 +267,7 @@ func (a *Activities) attempt(ctx context.Context, q *db.Queries, d db.StartDeliv
 	case !d.StillMember:
 		return Outcome{Status: StatusSkipped, Reason: "member_removed"}, nil
 	case d.MutedUntil != nil && d.MutedUntil.After(a.Now()):
-		return Outcome{Status: StatusSkipped, Reason: "muted: paused with /tamdung until " + d.MutedUntil.In(vietnam).Format("15:04 02/01")}, nil
+		return Outcome{Status: StatusSkipped, Reason: "muted: paused with /tamdung until " + d.MutedUntil.In(vntime.Zone).Format("15:04 02/01")}, nil
 	}
 
 	txn, fields, err := transactionOf(d)

@@ -8,11 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// vietnam is Asia/Ho_Chi_Minh: UTC+7 all year, without daylight saving
-// since 1975, so a fixed zone is exact and needs no tzdata.
-var vietnam = time.FixedZone("ICT", 7*60*60)
+	"github.com/tingting-vn/tingting/internal/vntime"
+)
 
 // MaxAmount bounds amounts: 10^15 đồng is beyond any real transfer.
 const MaxAmount = 1_000_000_000_000_000
@@ -254,7 +252,7 @@ func amount(field string, raw json.RawMessage, nonZero bool) (int64, error) {
 // date, in v1).
 func localTime(field, s string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), vietnam); err == nil {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), vntime.Zone); err == nil {
 			return t, nil
 		}
 	}

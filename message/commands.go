@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
 // Help answers /trogiup and any command the OA does not know: one line a
@@ -28,7 +30,7 @@ const (
 
 // Muted answers /tamdung: until when nothing arrives, and how to resume.
 func Muted(until time.Time) string {
-	return "Đã tạm dừng thông báo đến " + until.In(vietnam).Format("15:04 02/01") + ". Gửi /tieptuc để nhận lại sớm hơn."
+	return "Đã tạm dừng thông báo đến " + until.In(vntime.Zone).Format("15:04 02/01") + ". Gửi /tieptuc để nhận lại sớm hơn."
 }
 
 // Left answers /dung from a member: how many integrations they left.
@@ -55,14 +57,14 @@ func Today(day time.Time, totals []Totals) string {
 	}
 	blocks := make([]string, len(totals))
 	for i, t := range totals {
-		blocks[i] = totalsText("Hôm nay "+day.In(vietnam).Format("02/01")+", "+Clean(t.Business), t)
+		blocks[i] = totalsText("Hôm nay "+day.In(vntime.Zone).Format("02/01")+", "+Clean(t.Business), t)
 	}
 	return cutEnd(strings.Join(blocks, "\n\n"), MaxRunes)
 }
 
 // DailySummary is the owner's summary of a day, at daily_summary_at.
 func DailySummary(day time.Time, t Totals) string {
-	return totalsText("Tổng kết ngày "+day.In(vietnam).Format("02/01")+", "+Clean(t.Business), t)
+	return totalsText("Tổng kết ngày "+day.In(vntime.Zone).Format("02/01")+", "+Clean(t.Business), t)
 }
 
 func totalsText(title string, t Totals) string {
@@ -110,7 +112,7 @@ func MemberLeft(name string) string {
 // Silence tells the owner an account has had no transaction for hours.
 func Silence(account string, hours int, since time.Time) string {
 	return fmt.Sprintf("Tài khoản %s chưa có giao dịch nào trong %d giờ qua (giao dịch cuối lúc %s). "+
-		"Hãy kiểm tra kết nối ngân hàng hoặc Casso.", Clean(account), hours, since.In(vietnam).Format("15:04 02/01"))
+		"Hãy kiểm tra kết nối ngân hàng hoặc Casso.", Clean(account), hours, since.In(vntime.Zone).Format("15:04 02/01"))
 }
 
 // Resumed tells the owner transactions came again after a silence.

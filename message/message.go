@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
 // Field is one piece of a transaction an integration chooses to show.
@@ -68,10 +70,6 @@ type Transaction struct {
 
 // MaxRunes is Zalo's limit on a customer-service text.
 const MaxRunes = 2000
-
-// vietnam is Asia/Ho_Chi_Minh: UTC+7 all year, without daylight saving
-// since 1975, so a fixed zone is exact and needs no tzdata.
-var vietnam = time.FixedZone("ICT", 7*60*60)
 
 // Card is a message as a header and key/value rows: the cs route sends its
 // Text, the transaction route its parts, so both say the same.
@@ -153,7 +151,7 @@ func rawLine(t Transaction, f Field) (label, value string) {
 		if t.OccurredAt.IsZero() {
 			return "", ""
 		}
-		return "Thời gian", t.OccurredAt.In(vietnam).Format("15:04:05 02/01/2006")
+		return "Thời gian", t.OccurredAt.In(vntime.Zone).Format("15:04:05 02/01/2006")
 	case FieldAccount:
 		return "Tài khoản", joinNonEmpty(" - ", t.AccountNumber, t.BankName)
 	case FieldDescription:

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
 // Held is an alert held back overnight: its transaction and the fields its
@@ -55,7 +57,7 @@ func Morning(held []Held) Card {
 func morningRow(h Held) Row {
 	key := "—"
 	if !h.OccurredAt.IsZero() {
-		key = h.OccurredAt.In(vietnam).Format("15:04 02/01")
+		key = h.OccurredAt.In(vntime.Zone).Format("15:04 02/01")
 	}
 	value := FormatVND(h.Amount)
 	if slices.Contains(h.Fields, FieldDescription) {

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
 // Route is a kind of OA message.
@@ -113,17 +115,14 @@ func (p Policy) reaches(rt Route, r Recipient, now time.Time) bool {
 	return false
 }
 
-// vietnam is Asia/Ho_Chi_Minh: UTC+7 all year.
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
 // BlockedUntil says whether rt is refused at now (night) and, if so, when
 // it opens again; the zero time when it is not blocked.
 func (p Policy) BlockedUntil(rt Route, now time.Time) time.Time {
 	if !p.nightRoute(rt) || p.NightStart == p.NightEnd {
 		return time.Time{}
 	}
-	local := now.In(vietnam)
-	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, vietnam)
+	local := now.In(vntime.Zone)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, vntime.Zone)
 	of := local.Sub(midnight)
 	start, end := p.NightStart, p.NightEnd
 	switch {
@@ -142,8 +141,8 @@ func (p Policy) BlockedUntil(rt Route, now time.Time) time.Time {
 // minute on if the night just ended by our clock (Zalo's may lag), or the
 // end of the next night if Zalo's night begins earlier than ours.
 func (p Policy) AfterNight(now time.Time) time.Time {
-	local := now.In(vietnam)
-	end := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, vietnam).Add(p.NightEnd)
+	local := now.In(vntime.Zone)
+	end := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, vntime.Zone).Add(p.NightEnd)
 	switch {
 	case now.Before(end):
 		return end

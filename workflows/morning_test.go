@@ -22,14 +22,13 @@ import (
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 	"github.com/tingting-vn/tingting/zalosim"
 )
-
-var vietnam = time.FixedZone("ICT", 7*60*60)
 
 // night is a shop whose owner has not written to the OA for three days (so
 // their alerts go by transaction message), with the real activities on a
@@ -46,8 +45,8 @@ type night struct {
 }
 
 func newNight(t *testing.T) *night {
-	today := time.Now().In(vietnam)
-	return newScene(t, time.Date(today.Year(), today.Month(), today.Day(), 23, 0, 0, 0, vietnam))
+	today := time.Now().In(vntime.Zone)
+	return newScene(t, time.Date(today.Year(), today.Month(), today.Day(), 23, 0, 0, 0, vntime.Zone))
 }
 
 // newScene is that shop with the environment's clock starting at start.
@@ -150,9 +149,9 @@ func TestTheNightHoldsAlertsForOneMorningMessage(t *testing.T) {
 		"Số giao dịch: 3",
 		"Tổng tiền vào: +2.500.000 VND",
 		"Tổng tiền ra: -120.000 VND",
-		"23:00 " + morning.AddDate(0, 0, -1).In(vietnam).Format("02/01") + ": +500.000 VND · don 1",
-		"23:00 " + morning.AddDate(0, 0, -1).In(vietnam).Format("02/01") + ": -120.000 VND · don 2",
-		"23:00 " + morning.AddDate(0, 0, -1).In(vietnam).Format("02/01") + ": +2.000.000 VND · don 3",
+		"23:00 " + morning.AddDate(0, 0, -1).In(vntime.Zone).Format("02/01") + ": +500.000 VND · don 1",
+		"23:00 " + morning.AddDate(0, 0, -1).In(vntime.Zone).Format("02/01") + ": -120.000 VND · don 2",
+		"23:00 " + morning.AddDate(0, 0, -1).In(vntime.Zone).Format("02/01") + ": +2.000.000 VND · don 3",
 	}, "\n"), inbox[0].Text)
 
 	rows, err := n.pool.Query(context.Background(), "SELECT status, zalo_message_id, route FROM deliveries WHERE recipient = $1", n.owner.OAUserID)
@@ -188,7 +187,7 @@ func TestADeferredAlertWakesTheMorningMessage(t *testing.T) {
 	env := newEnv(t)
 	var a *activities.Activities
 	txn, d1 := uuid.New(), uuid.New()
-	morning := time.Date(2026, 11, 26, 6, 0, 0, 0, vietnam)
+	morning := time.Date(2026, 11, 26, 6, 0, 0, 0, vntime.Zone)
 	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
 	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(activities.BatchResult{Outcomes: []activities.Outcome{{
 		Status: activities.StatusDeferred, Route: "transaction", Recipient: "u1", DeferredUntil: &morning, Recorded: true,
@@ -215,7 +214,7 @@ func TestADeferredAlertWakesTheMorningMessage(t *testing.T) {
 func TestMaintenanceSendsOverdueMornings(t *testing.T) {
 	env := newEnv(t)
 	var a *activities.Activities
-	late := contract.MorningInput{Recipient: "u1", At: time.Date(2026, 11, 26, 6, 0, 0, 0, vietnam)}
+	late := contract.MorningInput{Recipient: "u1", At: time.Date(2026, 11, 26, 6, 0, 0, 0, vntime.Zone)}
 	env.OnActivity(a.EnsureKeeper, mock.Anything).Return(nil)
 	env.OnActivity(a.Purge, mock.Anything, mock.Anything).Return(activities.PurgeResult{}, nil)
 	env.OnActivity(a.LateMornings, mock.Anything).Return([]contract.MorningInput{late}, nil)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
@@ -18,8 +19,8 @@ import (
 
 // noon is a scene at noon today in Vietnam, the owner in the chat window.
 func noon(t *testing.T) *night {
-	today := time.Now().In(vietnam)
-	return chatting(t, time.Date(today.Year(), today.Month(), today.Day(), 12, 0, 0, 0, vietnam))
+	today := time.Now().In(vntime.Zone)
+	return chatting(t, time.Date(today.Year(), today.Month(), today.Day(), 12, 0, 0, 0, vntime.Zone))
 }
 
 // chatting is a scene starting at start, the owner in the chat window.
@@ -95,7 +96,7 @@ func TestTheDailySummaryComesAtItsMinute(t *testing.T) {
 	t.Parallel()
 	n := chatting(t, time.Now()) // cs is not closed at night: any hour will do
 	ctx := context.Background()
-	at := time.Now().In(vietnam).Add(3 * time.Minute).Truncate(time.Minute)
+	at := time.Now().In(vntime.Zone).Add(3 * time.Minute).Truncate(time.Minute)
 	if at.Hour() == 0 && at.Minute() == 0 {
 		at = at.Add(time.Minute) // the day's transactions below must fall within its day
 	}
@@ -113,7 +114,7 @@ func TestTheDailySummaryComesAtItsMinute(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, due, 1)
 	require.Equal(t, contract.NoticeDailySummary, due[0].Kind)
-	require.Equal(t, at.Format("15:04"), due[0].DueAt.In(vietnam).Format("15:04"))
+	require.Equal(t, at.Format("15:04"), due[0].DueAt.In(vntime.Zone).Format("15:04"))
 	again, err := n.acts.DueNotices(ctx, 6*time.Minute)
 	require.NoError(t, err)
 	require.Empty(t, again, "planned once a day")
@@ -140,6 +141,6 @@ func TestANoticeWaitsOutTheNight(t *testing.T) {
 	inbox := n.sim.Inbox(n.owner.OAUserID)
 	require.Len(t, inbox, 1)
 	require.Equal(t, zalosim.KindTransaction, inbox[0].Kind)
-	require.Equal(t, "06:00", inbox[0].ReceivedAt.In(vietnam).Format("15:04"))
+	require.Equal(t, "06:00", inbox[0].ReceivedAt.In(vntime.Zone).Format("15:04"))
 	require.Contains(t, inbox[0].Text, "Tài khoản Zalo Minh đã rời tích hợp nhận thông báo biến động số dư.")
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
 // UserDetail is what the OA API tells of one user.
@@ -15,8 +17,6 @@ type UserDetail struct {
 	// the user's last interaction; nil when it gives none.
 	LastInteraction *time.Time
 }
-
-var vietnam = time.FixedZone("ICT", 7*60*60)
 
 // UserDetail reads a user by OA-scoped id.
 func (c *Client) UserDetail(ctx context.Context, accessToken, userID string) (UserDetail, error) {
@@ -32,7 +32,7 @@ func (c *Client) UserDetail(ctx context.Context, accessToken, userID string) (Us
 		return UserDetail{}, err
 	}
 	u := UserDetail{UserID: string(d.UserID), UserIDByApp: string(d.UserIDByApp), DisplayName: d.DisplayName, Avatar: d.Avatar, IsFollower: d.IsFollower}
-	if t, err := time.ParseInLocation("02/01/2006", d.Last, vietnam); err == nil {
+	if t, err := time.ParseInLocation("02/01/2006", d.Last, vntime.Zone); err == nil {
 		u.LastInteraction = &t
 	}
 	return u, nil

@@ -5,10 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"time"
-)
 
-// vietnam is the zone of Zalo's night-time rule: UTC+7, no daylight saving.
-var vietnam = time.FixedZone("ICT", 7*60*60)
+	"github.com/tingting-vn/tingting/internal/vntime"
+)
 
 // Now is the sandbox clock, which every rule reads (the interaction window,
 // the night block, the rate limit) and which stamps messages, interactions
@@ -32,7 +31,7 @@ func (s *Sim) ResetClock() {
 // atNight tells whether t falls in Zalo's night block: 22:00 to 05:59
 // Vietnam time, when transaction messages are refused with -234.
 func atNight(t time.Time) bool {
-	h := t.In(vietnam).Hour()
+	h := t.In(vntime.Zone).Hour()
 	return h >= 22 || h < 6
 }
 
@@ -83,7 +82,7 @@ func (s *Sim) postClockForm(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		t, err = time.ParseInLocation("2006-01-02T15:04", v, vietnam)
+		t, err = time.ParseInLocation("2006-01-02T15:04", v, vntime.Zone)
 	}
 	if err != nil {
 		http.Error(w, "Giờ không hợp lệ: dùng dạng 2026-01-02T22:00 (giờ Việt Nam)", http.StatusBadRequest)

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
@@ -111,7 +113,7 @@ func (s *Sim) page(w http.ResponseWriter, _ *http.Request) {
 	st := s.Stats()
 	s.mu.Lock()
 	d := pageData{
-		Now: now.In(vietnam), Shifted: s.shifted.Load(), Night: atNight(now),
+		Now: now.In(vntime.Zone), Shifted: s.shifted.Load(), Night: atNight(now),
 		WebhookURL: s.cfg.WebhookURL, Revoked: s.tokens.revoked, Refreshes: s.tokens.refreshes,
 		AccessExpires: s.tokens.access[s.tokens.currentAccess], Faults: s.faults,
 	}
@@ -133,7 +135,7 @@ func (s *Sim) page(w http.ResponseWriter, _ *http.Request) {
 	for i := range d.Users {
 		for _, m := range s.Inbox(d.Users[i].User.OAUserID) {
 			d.Users[i].Inbox = append(d.Users[i].Inbox, pageMessage{
-				MessageID: m.MessageID, Text: m.Text, Label: kindLabels[m.Kind], At: m.ReceivedAt.In(vietnam),
+				MessageID: m.MessageID, Text: m.Text, Label: kindLabels[m.Kind], At: m.ReceivedAt.In(vntime.Zone),
 			})
 		}
 	}
@@ -147,7 +149,7 @@ func interactionAge(now, t time.Time) string {
 	d := now.Sub(t)
 	switch {
 	case d < 0:
-		return "tương tác lúc " + t.In(vietnam).Format("15:04 02/01/2006") + " (sau giờ sandbox)"
+		return "tương tác lúc " + t.In(vntime.Zone).Format("15:04 02/01/2006") + " (sau giờ sandbox)"
 	case d < time.Minute:
 		return "tương tác vừa xong"
 	case d < time.Hour:

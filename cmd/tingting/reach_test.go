@@ -12,17 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
 
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
 // noonIn is noon in Vietnam days from now: a time the sandbox's night rule
 // (no transaction messages from 22:00 to 06:00) leaves alone.
 func noonIn(days int) time.Time {
-	d := time.Now().In(vietnam).AddDate(0, 0, days)
-	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, vietnam)
+	d := time.Now().In(vntime.Zone).AddDate(0, 0, days)
+	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, vntime.Zone)
 }
 
 // delivered posts a transaction and waits until its delivery to the owner
@@ -110,7 +109,7 @@ func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
 // the hour the night ends; then one morning message brings them all, and
 // each delivery is sent under its id.
 func TestTheNightHoldsAlertsUntilOneMorningMessage(t *testing.T) {
-	now := time.Now().In(vietnam)
+	now := time.Now().In(vntime.Zone)
 	end := now.Add(6 * time.Second).Truncate(time.Second)
 	sh := newShopWith(t, "ZALO_NIGHT", now.Add(-time.Hour).Format("15:04:05")+"-"+end.Format("15:04:05"))
 	sh.sim.SetClock(noonIn(0)) // the sandbox's own night rule must not refuse the morning message

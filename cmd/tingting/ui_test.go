@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/message"
 )
 
@@ -43,7 +44,7 @@ import (
 func TestTheWebUI(t *testing.T) {
 	testenv.SkipShort(t, "a browser and a Temporal dev server")
 	chromium := findChromium(t)
-	now := time.Now().In(vietnam)
+	now := time.Now().In(vntime.Zone)
 	morning := now.Add(time.Hour).Truncate(time.Second) // the night's end
 	s := startStack(t, "ZALO_NIGHT", now.Add(-time.Hour).Format("15:04:05")+"-"+morning.Format("15:04:05"))
 	key := s.workspace(t, "Tiệm bánh")

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
 // QuietFor is how long ago a quiet recipient (-quiet) last interacted with
@@ -15,16 +17,13 @@ import (
 // the way to reach them.
 const QuietFor = 10 * 24 * time.Hour
 
-// vietnam is the zone of Zalo's night: UTC+7 all year.
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
 // NoonInVietnam is the latest noon in Vietnam at or before now: a daytime
 // instant for the sandbox clock (transaction messages are refused from
 // 22:00 to 06:00), never in tingting's future, so nothing the sandbox
 // stamps is later than what tingting's clock says.
 func NoonInVietnam(now time.Time) time.Time {
-	local := now.In(vietnam)
-	noon := time.Date(local.Year(), local.Month(), local.Day(), 12, 0, 0, 0, vietnam)
+	local := now.In(vntime.Zone)
+	noon := time.Date(local.Year(), local.Month(), local.Day(), 12, 0, 0, 0, vntime.Zone)
 	if noon.After(now) {
 		noon = noon.AddDate(0, 0, -1)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"go.temporal.io/sdk/temporal"
 )
 
@@ -86,10 +87,8 @@ func RedeliverWorkflowID(deliveryID, requestID uuid.UUID) string {
 // A second start while it runs is refused (it will gather that alert too);
 // one after it ended starts it again for what came late.
 func MorningWorkflowID(recipient string, at time.Time) string {
-	return "morning:" + recipient + ":" + at.In(vietnam).Format("2006-01-02T15:04")
+	return "morning:" + recipient + ":" + at.In(vntime.Zone).Format("2006-01-02T15:04")
 }
-
-var vietnam = time.FixedZone("ICT", 7*60*60)
 
 // MorningInput is a recipient and the end of their night.
 type MorningInput struct {
