@@ -30,7 +30,7 @@ bench: $(BIN)/temporal ## measure latency and throughput against the direct base
 	go build -o $(BIN)/ ./cmd/tingting ./cmd/tingting-dev && $(BIN)/tingting-dev bench $(BENCH_FLAGS)
 
 chaos: $(BIN)/temporal ## the full fault-injection suite, a few minutes per fault (docs/RELIABILITY.md)
-	CHAOS=full go test -count=1 -timeout 60m -v -run TestChaos ./internal/bench/
+	CHAOS=full go test -count=1 -timeout 60m -v -run TestChaos ./harness/bench/
 
 lint: $(TOOLS) ## gofmt, go vet, staticcheck and a clean `sqlc diff`
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi

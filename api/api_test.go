@@ -22,11 +22,11 @@ import (
 
 	"github.com/tingting-vn/tingting/api"
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/seed"
+	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/secret"
-	"github.com/tingting-vn/tingting/internal/seed"
-	"github.com/tingting-vn/tingting/internal/testenv"
 	"github.com/tingting-vn/tingting/route"
 )
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/harness/testenv"
 )
 
 // TestBadInputNeverBreaksTheContract throws malformed, mistyped, oversized,

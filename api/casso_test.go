@@ -20,9 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/api"
+	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/metrics"
-	"github.com/tingting-vn/tingting/internal/testenv"
 )
 
 // The same transaction twice: as Casso sends it, and with its keys sorted

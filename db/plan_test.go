@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/seed"
+	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/internal/apikey"
-	"github.com/tingting-vn/tingting/internal/seed"
-	"github.com/tingting-vn/tingting/internal/testenv"
 )
 
 // TestPlanDeliveries checks who is planned to get a message for a

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tingting-vn/tingting/internal/bench"
+	"github.com/tingting-vn/tingting/harness/bench"
+	"github.com/tingting-vn/tingting/harness/devtemporal"
 	"github.com/tingting-vn/tingting/internal/config"
-	"github.com/tingting-vn/tingting/internal/devtemporal"
 )
 
 // runBench is `tingting-dev bench`: it starts its own stack of separate

@@ -10,9 +10,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/config"
-	"github.com/tingting-vn/tingting/internal/seed"
 	"github.com/tingting-vn/tingting/zalosim"
 )
 

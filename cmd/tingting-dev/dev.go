@@ -17,9 +17,9 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/tingting-vn/tingting/cmd/internal/app"
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/internal/app"
-	"github.com/tingting-vn/tingting/internal/devtemporal"
+	"github.com/tingting-vn/tingting/harness/devtemporal"
 )
 
 // runDev runs the whole product on this machine: the Temporal dev server as

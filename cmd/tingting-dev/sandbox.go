@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/tingting-vn/tingting/internal/app"
+	"github.com/tingting-vn/tingting/cmd/internal/app"
 	"github.com/tingting-vn/tingting/zalosim"
 )
 

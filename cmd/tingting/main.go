@@ -17,9 +17,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/tingting-vn/tingting/cmd/internal/app"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
-	"github.com/tingting-vn/tingting/internal/app"
 	"github.com/tingting-vn/tingting/internal/config"
 	"github.com/tingting-vn/tingting/message"
 )

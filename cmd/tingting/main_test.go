@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )

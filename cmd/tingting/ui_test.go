@@ -20,7 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/message"
 )

@@ -11,8 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/apikey"
-	"github.com/tingting-vn/tingting/internal/seed"
 )
 
 // Shop is a workspace with one bank account and K integrations of M

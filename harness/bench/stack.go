@@ -33,8 +33,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/internal/devtemporal"
-	"github.com/tingting-vn/tingting/internal/temporalserver"
+	"github.com/tingting-vn/tingting/harness/devtemporal"
+	"github.com/tingting-vn/tingting/harness/temporalserver"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -98,7 +98,7 @@ func (c StackConfig) Flavour() string {
 // The Temporal servers a stack can run (-temporal).
 const (
 	FlavourDevServer = "devserver" // temporal server start-dev, SQLite file
-	FlavourPostgres  = "postgres"  // temporal-server on PostgreSQL (internal/temporalserver)
+	FlavourPostgres  = "postgres"  // temporal-server on PostgreSQL (harness/temporalserver)
 )
 
 // Stack is a running tingting. Its methods are safe for concurrent use.

@@ -32,7 +32,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/internal/devtemporal"
+	"github.com/tingting-vn/tingting/harness/devtemporal"
 )
 
 // The server module's packages, as tools/go.mod pins them.

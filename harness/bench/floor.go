@@ -296,7 +296,7 @@ func RunFloor(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
-	// Dialled as tingting dials (internal/app), no gzip, but without its
+	// Dialled as tingting dials (cmd/internal/app), no gzip, but without its
 	// payload codec: the floor is Temporal's cost, and sealing payloads is
 	// tingting's (docs/BENCHMARKS.md).
 	c, err := client.DialContext(ctx, client.Options{HostPort: address, Namespace: namespace,

@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tingting-vn/tingting/internal/bench"
-	"github.com/tingting-vn/tingting/internal/devtemporal"
-	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/harness/bench"
+	"github.com/tingting-vn/tingting/harness/devtemporal"
+	"github.com/tingting-vn/tingting/harness/testenv"
 )
 
 // TestBenchmark runs tiny benchmarks end to end, as `tingting-dev bench`

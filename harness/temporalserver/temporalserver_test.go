@@ -14,8 +14,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"gopkg.in/yaml.v3"
 
-	"github.com/tingting-vn/tingting/internal/temporalserver"
-	"github.com/tingting-vn/tingting/internal/testenv"
+	"github.com/tingting-vn/tingting/harness/temporalserver"
+	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/tingting-vn/tingting/internal/devtemporal"
+	"github.com/tingting-vn/tingting/harness/devtemporal"
 )
 
 // StartTemporal starts a Temporal dev server (in memory, headless, with
