@@ -98,7 +98,7 @@ func toError(err error) *Error {
 	case errors.As(err, &unavailable), errors.As(err, &deadline), errors.Is(err, context.DeadlineExceeded):
 		return newError(http.StatusServiceUnavailable, "unavailable", "the workflow service is not answering; retry shortly")
 	case errors.As(err, &appErr):
-		return fromWorkflow(appErr)
+		return fromWorkflow(err)
 	case errors.As(err, &httpErr):
 		return fromEcho(httpErr)
 	}
@@ -107,32 +107,30 @@ func toError(err error) *Error {
 
 var errInternal = newError(http.StatusInternalServerError, "internal", "something went wrong on our side; it has been logged")
 
-// workflowErrors maps the error types of contract to the API's statuses.
-var workflowErrors = map[string]struct {
+// workflowErrors maps the failures of the workflow contract that a caller
+// acts on to the API's statuses.
+var workflowErrors = map[contract.Failure]struct {
 	status int
 	code   string
 }{
-	contract.ErrInvalid:        {http.StatusBadRequest, "invalid_request"},
-	contract.ErrStepOutOfOrder: {http.StatusUnprocessableEntity, "step_out_of_order"},
-	contract.ErrWizardClosed:   {http.StatusUnprocessableEntity, "wizard_closed"},
-	contract.ErrNotFollowing:   {http.StatusUnprocessableEntity, "not_following"},
-	contract.ErrLoginFailed:    {http.StatusUnprocessableEntity, "login_failed"},
-	contract.ErrNotFound:       {http.StatusNotFound, "not_found"},
-	contract.ErrZaloRefused:    {http.StatusBadGateway, "zalo_refused"},
+	contract.FailInvalid:        {http.StatusBadRequest, "invalid_request"},
+	contract.FailStepOutOfOrder: {http.StatusUnprocessableEntity, "step_out_of_order"},
+	contract.FailWizardClosed:   {http.StatusUnprocessableEntity, "wizard_closed"},
+	contract.FailNotFollowing:   {http.StatusUnprocessableEntity, "not_following"},
+	contract.FailLoginFailed:    {http.StatusUnprocessableEntity, "login_failed"},
+	contract.FailNotFound:       {http.StatusNotFound, "not_found"},
+	contract.FailZaloRefused:    {http.StatusBadGateway, "zalo_refused"},
 }
 
 // fromWorkflow maps a workflow's or activity's failure; its message is
-// written for the owner. Types outside the table are internal.
-func fromWorkflow(appErr *temporal.ApplicationError) *Error {
-	m, ok := workflowErrors[appErr.Type()]
+// written for the owner. Failures outside the table are internal.
+func fromWorkflow(err error) *Error {
+	f, msg := contract.FailureOf(err)
+	m, ok := workflowErrors[f]
 	if !ok {
 		return errInternal
 	}
-	e := &Error{Status: m.status, Code: m.code, Message: appErr.Message()}
-	if appErr.Type() == contract.ErrZaloRefused {
-		_ = appErr.Details(&e.ZaloCode)
-	}
-	return e
+	return &Error{Status: m.status, Code: m.code, Message: msg, ZaloCode: contract.ZaloCodeOf(err)}
 }
 
 // fromEcho maps the errors Echo itself raises (routing, body limit).

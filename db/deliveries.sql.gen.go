@@ -12,6 +12,22 @@ import (
 	"github.com/google/uuid"
 )
 
+const countDigestsSentAfter = `-- name: CountDigestsSentAfter :one
+SELECT count(*) FROM digests WHERE recipient = $1 AND status = 'sent' AND sent_at > $2::timestamptz
+`
+
+type CountDigestsSentAfterParams struct {
+	Recipient string
+	After     time.Time
+}
+
+func (q *Queries) CountDigestsSentAfter(ctx context.Context, arg CountDigestsSentAfterParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countDigestsSentAfter, arg.Recipient, arg.After)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const countSentAfter = `-- name: CountSentAfter :one
 SELECT count(*) FROM deliveries WHERE recipient = $1 AND status = 'sent' AND sent_at > $2::timestamptz
 `
@@ -47,6 +63,71 @@ func (q *Queries) CreateDigest(ctx context.Context, arg CreateDigestParams) erro
 	return err
 }
 
+const deliveriesInDoubt = `-- name: DeliveriesInDoubt :many
+SELECT d.id, d.in_doubt_since::timestamptz AS in_doubt_since, i.fields,
+    COALESCE((SELECT m.hidden_fields FROM integration_members m
+        WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
+    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
+FROM deliveries d
+JOIN integrations i ON i.id = d.integration_id
+JOIN alert_transactions tx ON tx.id = d.transaction_id
+WHERE d.recipient = $1 AND d.status = 'pending' AND d.in_doubt_since < $2::timestamptz
+ORDER BY d.in_doubt_since
+`
+
+type DeliveriesInDoubtParams struct {
+	Recipient string
+	Before    time.Time
+}
+
+type DeliveriesInDoubtRow struct {
+	ID               uuid.UUID
+	InDoubtSince     time.Time
+	Fields           []string
+	HiddenFields     []string
+	AlertTransaction AlertTransaction
+}
+
+// DeliveriesInDoubt lists a person's deliveries left in doubt since
+// before @before, oldest first, with what each shows: one read of their
+// conversation settles them all.
+func (q *Queries) DeliveriesInDoubt(ctx context.Context, arg DeliveriesInDoubtParams) ([]DeliveriesInDoubtRow, error) {
+	rows, err := q.db.Query(ctx, deliveriesInDoubt, arg.Recipient, arg.Before)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DeliveriesInDoubtRow{}
+	for rows.Next() {
+		var i DeliveriesInDoubtRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.InDoubtSince,
+			&i.Fields,
+			&i.HiddenFields,
+			&i.AlertTransaction.ID,
+			&i.AlertTransaction.Amount,
+			&i.AlertTransaction.Description,
+			&i.AlertTransaction.BalanceAfter,
+			&i.AlertTransaction.OccurredAt,
+			&i.AlertTransaction.Reference,
+			&i.AlertTransaction.CounterAccountName,
+			&i.AlertTransaction.CounterAccountNumber,
+			&i.AlertTransaction.CounterBankName,
+			&i.AlertTransaction.BankName,
+			&i.AlertTransaction.AccountNumber,
+			&i.AlertTransaction.AccountName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const digestDeliveries = `-- name: DigestDeliveries :many
 SELECT d.id, i.fields, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (
@@ -56,35 +137,22 @@ SELECT d.id, i.fields, i.status AS integration_status,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     COALESCE((SELECT f.muted_until > now() FROM zalo_followers f WHERE f.oa_user_id = d.recipient), false)::boolean AS muted,
-    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
-    b.bank_name, b.account_number, b.account_name
+    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
-JOIN transactions t ON t.id = d.transaction_id
-JOIN bank_accounts b ON b.id = t.bank_account_id
+JOIN alert_transactions tx ON tx.id = d.transaction_id
 WHERE d.digest_id = $1 AND d.status = 'deferred'
-ORDER BY t.occurred_at, t.received_at, d.id
+ORDER BY tx.occurred_at, d.created_at, d.id
 `
 
 type DigestDeliveriesRow struct {
-	ID                   uuid.UUID
-	Fields               []string
-	IntegrationStatus    IntegrationStatus
-	StillMember          bool
-	HiddenFields         []string
-	Muted                bool
-	Amount               int64
-	Description          string
-	BalanceAfter         *int64
-	OccurredAt           time.Time
-	Reference            string
-	CounterAccountName   string
-	CounterAccountNumber string
-	CounterBankName      string
-	BankName             string
-	AccountNumber        string
-	AccountName          string
+	ID                uuid.UUID
+	Fields            []string
+	IntegrationStatus IntegrationStatus
+	StillMember       bool
+	HiddenFields      []string
+	Muted             bool
+	AlertTransaction  AlertTransaction
 }
 
 // DigestDeliveries is what a morning message holds, with whether each is
@@ -105,18 +173,58 @@ func (q *Queries) DigestDeliveries(ctx context.Context, digestID uuid.NullUUID) 
 			&i.StillMember,
 			&i.HiddenFields,
 			&i.Muted,
-			&i.Amount,
-			&i.Description,
-			&i.BalanceAfter,
-			&i.OccurredAt,
-			&i.Reference,
-			&i.CounterAccountName,
-			&i.CounterAccountNumber,
-			&i.CounterBankName,
-			&i.BankName,
-			&i.AccountNumber,
-			&i.AccountName,
+			&i.AlertTransaction.ID,
+			&i.AlertTransaction.Amount,
+			&i.AlertTransaction.Description,
+			&i.AlertTransaction.BalanceAfter,
+			&i.AlertTransaction.OccurredAt,
+			&i.AlertTransaction.Reference,
+			&i.AlertTransaction.CounterAccountName,
+			&i.AlertTransaction.CounterAccountNumber,
+			&i.AlertTransaction.CounterBankName,
+			&i.AlertTransaction.BankName,
+			&i.AlertTransaction.AccountNumber,
+			&i.AlertTransaction.AccountName,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const digestsInDoubt = `-- name: DigestsInDoubt :many
+SELECT id, in_doubt_since::timestamptz AS in_doubt_since, card FROM digests
+WHERE recipient = $1 AND status = 'pending' AND in_doubt_since < $2::timestamptz
+ORDER BY in_doubt_since
+`
+
+type DigestsInDoubtParams struct {
+	Recipient string
+	Before    time.Time
+}
+
+type DigestsInDoubtRow struct {
+	ID           uuid.UUID
+	InDoubtSince time.Time
+	Card         []byte
+}
+
+// DigestsInDoubt lists a person's morning messages left in doubt since
+// before @before, oldest first.
+func (q *Queries) DigestsInDoubt(ctx context.Context, arg DigestsInDoubtParams) ([]DigestsInDoubtRow, error) {
+	rows, err := q.db.Query(ctx, digestsInDoubt, arg.Recipient, arg.Before)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DigestsInDoubtRow{}
+	for rows.Next() {
+		var i DigestsInDoubtRow
+		if err := rows.Scan(&i.ID, &i.InDoubtSince, &i.Card); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -207,14 +315,15 @@ func (q *Queries) FinishDeliveries(ctx context.Context, arg FinishDeliveriesPara
 
 const finishDigest = `-- name: FinishDigest :many
 WITH digest AS (
-    UPDATE digests g SET status = $1, zalo_message_id = $2, route = $3::delivery_route,
-        last_error = $4, in_doubt_since = NULL,
+    UPDATE digests g SET status = $1, zalo_message_id = $2,
+        route = COALESCE($4::delivery_route, g.route),
+        last_error = $3, in_doubt_since = NULL,
         sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
     WHERE g.id = $5 AND g.status <> 'sent'
-    RETURNING g.id
+    RETURNING g.id, g.route
 )
-UPDATE deliveries d SET status = $1, zalo_message_id = $2, route = $3::delivery_route,
-    last_error = $4, updated_at = now(), in_doubt_since = NULL,
+UPDATE deliveries d SET status = $1, zalo_message_id = $2, route = digest.route,
+    last_error = $3, updated_at = now(), in_doubt_since = NULL,
     sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
 FROM digest, transactions t
 WHERE d.digest_id = digest.id AND d.status = 'deferred' AND t.id = d.transaction_id
@@ -224,20 +333,21 @@ RETURNING t.received_at
 type FinishDigestParams struct {
 	Status        DeliveryStatus
 	ZaloMessageID string
-	Route         DeliveryRoute
 	LastError     string
+	Route         NullDeliveryRoute
 	ID            uuid.UUID
 }
 
 // FinishDigest records a morning message's outcome, and the same for every
 // alert in it; it returns when each alert's transaction arrived, and
-// nothing for a message recorded as sent before.
+// nothing for a message recorded as sent before. A NULL route keeps the
+// one recorded (a message found in the conversation).
 func (q *Queries) FinishDigest(ctx context.Context, arg FinishDigestParams) ([]time.Time, error) {
 	rows, err := q.db.Query(ctx, finishDigest,
 		arg.Status,
 		arg.ZaloMessageID,
-		arg.Route,
 		arg.LastError,
+		arg.Route,
 		arg.ID,
 	)
 	if err != nil {
@@ -297,124 +407,6 @@ type HoldForDigestParams struct {
 func (q *Queries) HoldForDigest(ctx context.Context, arg HoldForDigestParams) error {
 	_, err := q.db.Exec(ctx, holdForDigest, arg.DigestID, arg.Recipient, arg.DueAt)
 	return err
-}
-
-const inDoubtToward = `-- name: InDoubtToward :many
-SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, true AS doubted,
-    i.fields, i.message_kind, i.template_id, i.status AS integration_status,
-    true AS still_member, true AS following,
-    NULL::timestamptz AS last_interaction_at, NULL::timestamptz AS cs_refused_at, false AS ask_interaction, NULL::timestamptz AS muted_until,
-    COALESCE((SELECT m.hidden_fields FROM integration_members m
-        WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
-    ''::text AS told_owner,
-    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
-    b.bank_name, b.account_number, b.account_name
-FROM deliveries d
-JOIN integrations i ON i.id = d.integration_id
-JOIN transactions t ON t.id = d.transaction_id
-JOIN bank_accounts b ON b.id = t.bank_account_id
-WHERE d.recipient = $1 AND d.status = 'pending' AND d.in_doubt_since < $2::timestamptz
-ORDER BY d.in_doubt_since
-`
-
-type InDoubtTowardParams struct {
-	Recipient string
-	Before    time.Time
-}
-
-type InDoubtTowardRow struct {
-	ID                   uuid.UUID
-	IntegrationID        uuid.UUID
-	Status               DeliveryStatus
-	Recipient            string
-	Role                 RecipientRole
-	ZaloMessageID        string
-	Route                NullDeliveryRoute
-	DeferredUntil        *time.Time
-	InDoubtSince         *time.Time
-	Doubted              bool
-	Fields               []string
-	MessageKind          MessageKind
-	TemplateID           string
-	IntegrationStatus    IntegrationStatus
-	StillMember          bool
-	Following            bool
-	LastInteractionAt    *time.Time
-	CSRefusedAt          *time.Time
-	AskInteraction       bool
-	MutedUntil           *time.Time
-	HiddenFields         []string
-	ToldOwner            string
-	Amount               int64
-	Description          string
-	BalanceAfter         *int64
-	OccurredAt           time.Time
-	Reference            string
-	CounterAccountName   string
-	CounterAccountNumber string
-	CounterBankName      string
-	BankName             string
-	AccountNumber        string
-	AccountName          string
-}
-
-// InDoubtToward lists a person's deliveries left in doubt since before
-// @before, oldest first, with the columns of StartDeliveryAttempts in the
-// same order (so its rows convert to that row type): one read of their
-// conversation settles them all.
-func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([]InDoubtTowardRow, error) {
-	rows, err := q.db.Query(ctx, inDoubtToward, arg.Recipient, arg.Before)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []InDoubtTowardRow{}
-	for rows.Next() {
-		var i InDoubtTowardRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.IntegrationID,
-			&i.Status,
-			&i.Recipient,
-			&i.Role,
-			&i.ZaloMessageID,
-			&i.Route,
-			&i.DeferredUntil,
-			&i.InDoubtSince,
-			&i.Doubted,
-			&i.Fields,
-			&i.MessageKind,
-			&i.TemplateID,
-			&i.IntegrationStatus,
-			&i.StillMember,
-			&i.Following,
-			&i.LastInteractionAt,
-			&i.CSRefusedAt,
-			&i.AskInteraction,
-			&i.MutedUntil,
-			&i.HiddenFields,
-			&i.ToldOwner,
-			&i.Amount,
-			&i.Description,
-			&i.BalanceAfter,
-			&i.OccurredAt,
-			&i.Reference,
-			&i.CounterAccountName,
-			&i.CounterAccountNumber,
-			&i.CounterBankName,
-			&i.BankName,
-			&i.AccountNumber,
-			&i.AccountName,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const lateMornings = `-- name: LateMornings :many
@@ -780,7 +772,7 @@ WITH d AS (
 )
 SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since,
     COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
-    i.fields, i.message_kind, i.template_id, i.status AS integration_status,
+    i.fields, i.template_id, i.status AS integration_status,
     (d.role = 'owner' OR m.id IS NOT NULL)::boolean AS still_member,
     -- Unknown to the follower table: let Zalo decide.
     COALESCE(f.following, true)::boolean AS following,
@@ -793,52 +785,38 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
     -- The trouble this delivery told the owner of ('' none).
     COALESCE(CASE WHEN m.owner_told_key = d.id::text THEN m.owner_told END, '')::text AS told_owner,
-    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
-    b.bank_name, b.account_number, b.account_name
+    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
 FROM d
 JOIN integrations i ON i.id = d.integration_id
-JOIN transactions t ON t.id = d.transaction_id
-JOIN bank_accounts b ON b.id = t.bank_account_id
+JOIN alert_transactions tx ON tx.id = d.transaction_id
 LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
 LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
 ORDER BY array_position($1::uuid[], d.id)
 `
 
 type StartDeliveryAttemptsRow struct {
-	ID                   uuid.UUID
-	IntegrationID        uuid.UUID
-	Status               DeliveryStatus
-	Recipient            string
-	Role                 RecipientRole
-	ZaloMessageID        string
-	Route                NullDeliveryRoute
-	DeferredUntil        *time.Time
-	InDoubtSince         *time.Time
-	Doubted              bool
-	Fields               []string
-	MessageKind          MessageKind
-	TemplateID           string
-	IntegrationStatus    IntegrationStatus
-	StillMember          bool
-	Following            bool
-	LastInteractionAt    *time.Time
-	CSRefusedAt          *time.Time
-	AskInteraction       bool
-	MutedUntil           *time.Time
-	HiddenFields         []string
-	ToldOwner            string
-	Amount               int64
-	Description          string
-	BalanceAfter         *int64
-	OccurredAt           time.Time
-	Reference            string
-	CounterAccountName   string
-	CounterAccountNumber string
-	CounterBankName      string
-	BankName             string
-	AccountNumber        string
-	AccountName          string
+	ID                uuid.UUID
+	IntegrationID     uuid.UUID
+	Status            DeliveryStatus
+	Recipient         string
+	Role              RecipientRole
+	ZaloMessageID     string
+	Route             NullDeliveryRoute
+	DeferredUntil     *time.Time
+	InDoubtSince      *time.Time
+	Doubted           bool
+	Fields            []string
+	TemplateID        string
+	IntegrationStatus IntegrationStatus
+	StillMember       bool
+	Following         bool
+	LastInteractionAt *time.Time
+	CSRefusedAt       *time.Time
+	AskInteraction    bool
+	MutedUntil        *time.Time
+	HiddenFields      []string
+	ToldOwner         string
+	AlertTransaction  AlertTransaction
 }
 
 // StartDeliveryAttempts counts an attempt of each delivery (in @ids'
@@ -870,7 +848,6 @@ func (q *Queries) StartDeliveryAttempts(ctx context.Context, ids []uuid.UUID) ([
 			&i.InDoubtSince,
 			&i.Doubted,
 			&i.Fields,
-			&i.MessageKind,
 			&i.TemplateID,
 			&i.IntegrationStatus,
 			&i.StillMember,
@@ -881,17 +858,18 @@ func (q *Queries) StartDeliveryAttempts(ctx context.Context, ids []uuid.UUID) ([
 			&i.MutedUntil,
 			&i.HiddenFields,
 			&i.ToldOwner,
-			&i.Amount,
-			&i.Description,
-			&i.BalanceAfter,
-			&i.OccurredAt,
-			&i.Reference,
-			&i.CounterAccountName,
-			&i.CounterAccountNumber,
-			&i.CounterBankName,
-			&i.BankName,
-			&i.AccountNumber,
-			&i.AccountName,
+			&i.AlertTransaction.ID,
+			&i.AlertTransaction.Amount,
+			&i.AlertTransaction.Description,
+			&i.AlertTransaction.BalanceAfter,
+			&i.AlertTransaction.OccurredAt,
+			&i.AlertTransaction.Reference,
+			&i.AlertTransaction.CounterAccountName,
+			&i.AlertTransaction.CounterAccountNumber,
+			&i.AlertTransaction.CounterBankName,
+			&i.AlertTransaction.BankName,
+			&i.AlertTransaction.AccountNumber,
+			&i.AlertTransaction.AccountName,
 		); err != nil {
 			return nil, err
 		}

@@ -436,6 +436,21 @@ func (e RecipientRole) Valid() bool {
 	return false
 }
 
+type AlertTransaction struct {
+	ID                   uuid.UUID
+	Amount               int64
+	Description          string
+	BalanceAfter         *int64
+	OccurredAt           time.Time
+	Reference            string
+	CounterAccountName   string
+	CounterAccountNumber string
+	CounterBankName      string
+	BankName             string
+	AccountNumber        string
+	AccountName          string
+}
+
 type ApiKey struct {
 	ID          uuid.UUID
 	WorkspaceID uuid.UUID
@@ -553,6 +568,20 @@ type MatchingIntegration struct {
 	TransactionID  uuid.UUID
 	IntegrationID  uuid.UUID
 	OwnerAccountID uuid.UUID
+}
+
+type Note struct {
+	ID            uuid.UUID
+	Recipient     string
+	Fingerprint   []byte
+	Status        DeliveryStatus
+	Route         NullDeliveryRoute
+	Attempts      int32
+	ZaloMessageID string
+	LastError     string
+	InDoubtSince  *time.Time
+	CreatedAt     time.Time
+	SentAt        *time.Time
 }
 
 type OAToken struct {

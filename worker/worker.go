@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/workflows"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -27,17 +26,17 @@ type Workers []worker.Worker
 // New returns the workers; the caller starts and stops them. sendRate is
 // ZALO_SEND_RATE: Temporal hands out the send queue's tasks at nine tenths
 // of it across every worker, leaving the rest to the sends that go first as
-// local activities (both kinds draw on one budget; see activities.pace).
-func New(c client.Client, acts *activities.Activities, sendRate float64) Workers {
+// local activities (both kinds draw on one budget; see the send core's pace).
+func New(c client.Client, acts Activities, sendRate float64) Workers {
 	main := worker.New(c, contract.TaskQueue, worker.Options{})
 	RegisterWorkflows(main)
-	main.RegisterActivity(acts)
+	acts.Register(main)
 	opts := worker.Options{DisableWorkflowWorker: true}
 	if sendRate > 0 {
 		opts.TaskQueueActivitiesPerSecond = 0.9 * sendRate
 	}
 	sends := worker.New(c, contract.SendTaskQueue, opts)
-	sends.RegisterActivity(acts)
+	acts.registerSends(sends)
 	return Workers{main, sends}
 }
 

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/inbound"
 	"github.com/tingting-vn/tingting/command"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
@@ -26,13 +26,13 @@ var inboundOptions = workflow.ActivityOptions{
 // starts the owner notices they call for. One activity reads the recorded
 // event and decides; the answers are sent in parallel.
 func ZaloInbound(ctx workflow.Context, ev contract.InboundEvent) error {
-	var a *activities.Activities
+	var a *inbound.Activities
 	ctx = workflow.WithActivityOptions(ctx, inboundOptions)
 	if ev.EventID == uuid.Nil {
 		return zaloInboundV1(ctx, ev)
 	}
-	var res activities.EventResult
-	if err := workflow.ExecuteActivity(ctx, a.HandleZaloEvent, activities.EventInput{EventID: ev.EventID}).Get(ctx, &res); err != nil {
+	var res inbound.EventResult
+	if err := workflow.ExecuteActivity(ctx, a.HandleZaloEvent, inbound.EventInput{EventID: ev.EventID}).Get(ctx, &res); err != nil {
 		return err
 	}
 	tellOwners(ctx, res.Notices)
@@ -42,8 +42,8 @@ func ZaloInbound(ctx workflow.Context, ev contract.InboundEvent) error {
 // zaloInboundV1 is how runs started with the event's fields in their input
 // (before 2026-11-25) go on: kept until none is open (docs/DECISIONS.md).
 func zaloInboundV1(ctx workflow.Context, ev contract.InboundEvent) error {
-	var a *activities.Activities
-	update := activities.FollowerUpdate{OAUserID: ev.OAUserID, AppUserID: ev.AppUserID}
+	var a *inbound.Activities
+	update := inbound.FollowerUpdate{OAUserID: ev.OAUserID, AppUserID: ev.AppUserID}
 	switch ev.Kind {
 	case contract.EventFollow, contract.EventUnfollow:
 		following := ev.Kind == contract.EventFollow
@@ -59,24 +59,24 @@ func zaloInboundV1(ctx workflow.Context, ev contract.InboundEvent) error {
 	if ev.Kind != contract.EventUserSendText {
 		return nil
 	}
-	var res activities.EventResult
+	var res inbound.EventResult
 	switch c := command.Parse(ev.Text); c.Kind {
 	case command.NotCommand:
 		return nil
 	case command.Invite:
-		in := activities.InviteInput{Event: ev.DedupKey, OAUserID: ev.OAUserID, Code: c.Code}
+		in := inbound.InviteInput{Event: ev.DedupKey, OAUserID: ev.OAUserID, Code: c.Code}
 		if err := workflow.ExecuteActivity(ctx, a.HandleInvite, in).Get(ctx, &res); err != nil {
 			return err
 		}
 	default: // these runs answered every other command as a bad invite
-		res.Replies = []activities.Reply{{To: ev.OAUserID, Text: message.InviteBadSyntax}}
+		res.Replies = []inbound.Reply{{To: ev.OAUserID, Text: message.InviteBadSyntax}}
 	}
 	return reply(ctx, res.Replies)
 }
 
 // reply sends the OA's answers in parallel.
-func reply(ctx workflow.Context, replies []activities.Reply) error {
-	var a *activities.Activities
+func reply(ctx workflow.Context, replies []inbound.Reply) error {
+	var a *inbound.Activities
 	futures := make([]workflow.Future, len(replies))
 	for i, r := range replies {
 		futures[i] = workflow.ExecuteActivity(ctx, a.SendReply, r)
@@ -90,7 +90,7 @@ func reply(ctx workflow.Context, replies []activities.Reply) error {
 
 // SyncZaloFollowers runs the follower sync once.
 func SyncZaloFollowers(ctx workflow.Context) (contract.SyncResult, error) {
-	var a *activities.Activities
+	var a *inbound.Activities
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
 		HeartbeatTimeout:    time.Minute,

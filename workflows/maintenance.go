@@ -6,7 +6,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/maintenance"
+	"github.com/tingting-vn/tingting/activities/notices"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -27,11 +28,12 @@ const noticesAhead = 6 * time.Minute
 // notices due: silences, and the daily summaries of the next minutes. All
 // idempotent; a
 // run that fails is the next run's to redo.
-func Maintenance(ctx workflow.Context, in contract.MaintenanceInput) (activities.PurgeResult, error) {
-	var a *activities.Activities
+func Maintenance(ctx workflow.Context, in contract.MaintenanceInput) (maintenance.PurgeResult, error) {
+	var a *maintenance.Activities
+	var n *notices.Activities
 	ctx = workflow.WithActivityOptions(ctx, maintenanceOptions)
 	keeper := workflow.ExecuteActivity(ctx, a.EnsureKeeper)
-	var res activities.PurgeResult
+	var res maintenance.PurgeResult
 	purged := workflow.ExecuteActivity(ctx, a.Purge, in).Get(ctx, &res)
 	if workflow.GetVersion(ctx, "late-mornings", workflow.DefaultVersion, 1) == 1 {
 		var late []contract.MorningInput
@@ -44,7 +46,7 @@ func Maintenance(ctx workflow.Context, in contract.MaintenanceInput) (activities
 	}
 	if workflow.GetVersion(ctx, "owner-notices", workflow.DefaultVersion, 1) == 1 {
 		var due []contract.OwnerNotice
-		if err := workflow.ExecuteActivity(ctx, a.DueNotices, noticesAhead).Get(ctx, &due); err != nil {
+		if err := workflow.ExecuteActivity(ctx, n.DueNotices, noticesAhead).Get(ctx, &due); err != nil {
 			return res, err
 		}
 		tellOwners(ctx, due)

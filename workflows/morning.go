@@ -6,7 +6,8 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/notify"
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -22,12 +23,12 @@ func MorningMessage(ctx workflow.Context, in contract.MorningInput) (contract.No
 	if err := sleepUntil(ctx, in.At); err != nil {
 		return contract.NotifyResult{}, err
 	}
-	var a *activities.Activities
-	morning := activities.MorningInput{
+	var a *notify.Activities
+	morning := notify.MorningInput{
 		DigestID:  uuid.NewSHA1(morningSpace, []byte(workflow.GetInfo(ctx).WorkflowExecution.RunID)),
 		Recipient: in.Recipient, DueAt: in.At,
 	}
-	var plan activities.MorningPlan
+	var plan notify.MorningPlan
 	prepCtx := workflow.WithLocalActivityOptions(ctx, planOptions)
 	if err := workflow.ExecuteLocalActivity(prepCtx, a.PrepareMorning, morning).Get(ctx, &plan); err != nil {
 		return contract.NotifyResult{}, err
@@ -35,7 +36,7 @@ func MorningMessage(ctx workflow.Context, in contract.MorningInput) (contract.No
 	var res contract.NotifyResult
 	release := plan.Release
 	if plan.Count > 0 {
-		out := send(ctx, a.SendMorning, morning)
+		out := sendOnce(ctx, a.SendMorning, morning)
 		if !out.Recorded {
 			if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbOptions), a.RecordMorning, morning, out).Get(ctx, nil); err != nil {
 				workflow.GetLogger(ctx).Error("morning message outcome not recorded", "recipient", in.Recipient, "error", err)
@@ -43,11 +44,11 @@ func MorningMessage(ctx workflow.Context, in contract.MorningInput) (contract.No
 		}
 		release = append(release, out.Release...)
 		if len(out.Release) == 0 {
-			res.Add(out.Status, plan.Count)
+			res.Add(string(out.Status), plan.Count)
 		}
 	}
-	for _, o := range each(ctx, release, func(ctx workflow.Context, _ int, id uuid.UUID) activities.Outcome { return deliver(ctx, id) }) {
-		res.Add(o.Status, 1)
+	for _, o := range each(ctx, release, func(ctx workflow.Context, _ int, id uuid.UUID) send.Outcome { return deliver(ctx, id) }) {
+		res.Add(string(o.Status), 1)
 	}
 	return res, nil
 }

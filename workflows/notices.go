@@ -5,7 +5,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/notices"
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -17,11 +18,11 @@ func OwnerNotice(ctx workflow.Context, n contract.OwnerNotice) (string, error) {
 	if err := sleepUntil(ctx, n.DueAt); err != nil {
 		return "", err
 	}
-	var a *activities.Activities
+	var a *notices.Activities
 	for {
-		out := send(ctx, a.SendOwnerNotice, n)
-		if out.Status != activities.StatusDeferred || out.DeferredUntil == nil {
-			return out.Status, nil
+		out := sendOnce(ctx, a.SendOwnerNotice, n)
+		if out.Status != send.Deferred || out.DeferredUntil == nil {
+			return string(out.Status), nil
 		}
 		if err := sleepUntil(ctx, *out.DeferredUntil); err != nil {
 			return "", err
@@ -31,8 +32,8 @@ func OwnerNotice(ctx workflow.Context, n contract.OwnerNotice) (string, error) {
 
 // tellOwners starts a notice's workflow for each, to outlive the caller; a
 // notice told before (its id taken) is not told again.
-func tellOwners(ctx workflow.Context, notices []contract.OwnerNotice) {
-	for _, n := range notices {
+func tellOwners(ctx workflow.Context, ns []contract.OwnerNotice) {
+	for _, n := range ns {
 		opts := workflow.ChildWorkflowOptions{
 			WorkflowID:            contract.NoticeWorkflowID(n),
 			ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,

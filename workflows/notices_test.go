@@ -9,7 +9,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/notify"
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows"
@@ -26,7 +27,7 @@ func noon(t *testing.T) *night {
 // chatting is a scene starting at start, the owner in the chat window.
 func chatting(t *testing.T, start time.Time) *night {
 	n := newScene(t, start)
-	_, err := n.pool.Exec(context.Background(), "UPDATE zalo_followers SET last_interaction_at = now() WHERE oa_user_id = $1", n.owner.OAUserID)
+	_, err := n.Pool.Exec(context.Background(), "UPDATE zalo_followers SET last_interaction_at = now() WHERE oa_user_id = $1", n.Owner.OAUserID)
 	require.NoError(t, err)
 	return n
 }
@@ -43,7 +44,7 @@ func (n *night) tell(t *testing.T, notice contract.OwnerNotice) string {
 
 func (n *night) ownerInbox() []string {
 	var out []string
-	for _, m := range n.sim.Inbox(n.owner.OAUserID) {
+	for _, m := range n.Sim.Inbox(n.Owner.OAUserID) {
 		out = append(out, m.Text)
 	}
 	return out
@@ -57,33 +58,33 @@ func TestASilentAccountIsToldOnceAndItsReturnToo(t *testing.T) {
 	t.Parallel()
 	n := noon(t)
 	ctx := context.Background()
-	q := db.New(n.pool)
-	_, err := n.pool.Exec(ctx, "UPDATE integrations SET silence_alert_hours = 2, created_at = now() - interval '1 day' WHERE id = $1", n.integ.ID)
+	q := db.New(n.Pool)
+	_, err := n.Pool.Exec(ctx, "UPDATE integrations SET silence_alert_hours = 2, created_at = now() - interval '1 day' WHERE id = $1", n.Integ.ID)
 	require.NoError(t, err)
 	_, err = q.RecordTransaction(ctx, db.RecordTransactionParams{
-		WorkspaceID: n.acct.WorkspaceID, BankAccountID: n.acct.ID, ExternalID: "old", Amount: 1000, OccurredAt: time.Now().Add(-3 * time.Hour),
+		WorkspaceID: n.Acct.WorkspaceID, BankAccountID: n.Acct.ID, ExternalID: "old", Amount: 1000, OccurredAt: time.Now().Add(-3 * time.Hour),
 	})
 	require.NoError(t, err)
-	_, err = n.pool.Exec(ctx, "UPDATE transactions SET received_at = now() - interval '3 hours' WHERE external_id = 'old'")
+	_, err = n.Pool.Exec(ctx, "UPDATE transactions SET received_at = now() - interval '3 hours' WHERE external_id = 'old'")
 	require.NoError(t, err)
 
-	due, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	due, err := n.Acts.Notices.DueNotices(ctx, 6*time.Minute)
 	require.NoError(t, err)
 	require.Len(t, due, 1)
 	require.Equal(t, contract.NoticeSilence, due[0].Kind)
 	require.Equal(t, "111", due[0].About)
-	again, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	again, err := n.Acts.Notices.DueNotices(ctx, 6*time.Minute)
 	require.NoError(t, err)
 	require.Empty(t, again, "told once per silence")
-	require.Equal(t, activities.StatusSent, n.tell(t, due[0]))
+	require.Equal(t, string(send.Sent), n.tell(t, due[0]))
 	require.Len(t, n.ownerInbox(), 1)
 	require.Contains(t, n.ownerInbox()[0], "Tài khoản 111 chưa có giao dịch nào trong 2 giờ qua")
 
 	txn, err := q.RecordTransaction(ctx, db.RecordTransactionParams{
-		WorkspaceID: n.acct.WorkspaceID, BankAccountID: n.acct.ID, ExternalID: "new", Amount: 5000, OccurredAt: time.Now(),
+		WorkspaceID: n.Acct.WorkspaceID, BankAccountID: n.Acct.ID, ExternalID: "new", Amount: 5000, OccurredAt: time.Now(),
 	})
 	require.NoError(t, err)
-	plan, err := n.acts.PlanNotifications(ctx, activities.PlanInput{TransactionID: txn.ID})
+	plan, err := n.Acts.Notify.PlanNotifications(ctx, notify.PlanInput{TransactionID: txn.ID})
 	require.NoError(t, err)
 	require.Len(t, plan.Notices, 1)
 	require.Equal(t, contract.NoticeResumed, plan.Notices[0].Kind)
@@ -100,27 +101,27 @@ func TestTheDailySummaryComesAtItsMinute(t *testing.T) {
 	if at.Hour() == 0 && at.Minute() == 0 {
 		at = at.Add(time.Minute) // the day's transactions below must fall within its day
 	}
-	_, err := n.pool.Exec(ctx, "UPDATE integrations SET daily_summary_at = $1 WHERE id = $2", at.Format("15:04"), n.integ.ID)
+	_, err := n.Pool.Exec(ctx, "UPDATE integrations SET daily_summary_at = $1 WHERE id = $2", at.Format("15:04"), n.Integ.ID)
 	require.NoError(t, err)
 	for i, amount := range []int64{700_000, -100_000} {
-		_, err = db.New(n.pool).RecordTransaction(ctx, db.RecordTransactionParams{
-			WorkspaceID: n.acct.WorkspaceID, BankAccountID: n.acct.ID, ExternalID: uuid.NewString(), Amount: amount,
+		_, err = db.New(n.Pool).RecordTransaction(ctx, db.RecordTransactionParams{
+			WorkspaceID: n.Acct.WorkspaceID, BankAccountID: n.Acct.ID, ExternalID: uuid.NewString(), Amount: amount,
 			OccurredAt: at.Add(-time.Duration(i+1) * 10 * time.Second),
 		})
 		require.NoError(t, err)
 	}
 
-	due, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	due, err := n.Acts.Notices.DueNotices(ctx, 6*time.Minute)
 	require.NoError(t, err)
 	require.Len(t, due, 1)
 	require.Equal(t, contract.NoticeDailySummary, due[0].Kind)
 	require.Equal(t, at.Format("15:04"), due[0].DueAt.In(vntime.Zone).Format("15:04"))
-	again, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	again, err := n.Acts.Notices.DueNotices(ctx, 6*time.Minute)
 	require.NoError(t, err)
 	require.Empty(t, again, "planned once a day")
 
-	require.Equal(t, activities.StatusSent, n.tell(t, due[0]))
-	inbox := n.sim.Inbox(n.owner.OAUserID)
+	require.Equal(t, string(send.Sent), n.tell(t, due[0]))
+	inbox := n.Sim.Inbox(n.Owner.OAUserID)
 	require.Len(t, inbox, 1)
 	require.False(t, inbox[0].ReceivedAt.Before(due[0].DueAt), "not before its minute")
 	require.Equal(t, strings.Join([]string{
@@ -136,9 +137,9 @@ func TestTheDailySummaryComesAtItsMinute(t *testing.T) {
 func TestANoticeWaitsOutTheNight(t *testing.T) {
 	t.Parallel()
 	n := newNight(t) // 23:00, the owner quiet for three days
-	status := n.tell(t, contract.OwnerNotice{IntegrationID: n.integ.ID, Kind: contract.NoticeMemberLeft, About: "Minh", Key: "e1"})
-	require.Equal(t, activities.StatusSent, status)
-	inbox := n.sim.Inbox(n.owner.OAUserID)
+	status := n.tell(t, contract.OwnerNotice{IntegrationID: n.Integ.ID, Kind: contract.NoticeMemberLeft, About: "Minh", Key: "e1"})
+	require.Equal(t, string(send.Sent), status)
+	inbox := n.Sim.Inbox(n.Owner.OAUserID)
 	require.Len(t, inbox, 1)
 	require.Equal(t, zalosim.KindTransaction, inbox[0].Kind)
 	require.Equal(t, "06:00", inbox[0].ReceivedAt.In(vntime.Zone).Format("15:04"))

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,7 +9,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/notify"
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -42,8 +42,8 @@ var sendLocalOptions = workflow.LocalActivityOptions{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,
 		MaximumAttempts:    3,
-		NonRetryableErrorTypes: []string{activities.ErrTokenRefused, activities.ErrInDoubt, activities.ErrPaced,
-			"zalo_rate_limited", "zalo_night_block"},
+		NonRetryableErrorTypes: []string{string(contract.FailTokenRefused), string(contract.FailInDoubt), string(contract.FailPaced),
+			string(contract.FailRateLimited), string(contract.FailNightBlock)},
 	},
 }
 
@@ -70,10 +70,10 @@ var planOptions = workflow.LocalActivityOptions{
 // NotifyTransaction sends one Zalo message per recipient of every matching
 // integration, in parallel, and records each outcome.
 func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.NotifyResult, error) {
-	var a *activities.Activities
-	var plan activities.PlanResult
+	var a *notify.Activities
+	var plan notify.PlanResult
 	planCtx := workflow.WithLocalActivityOptions(ctx, planOptions)
-	if err := workflow.ExecuteLocalActivity(planCtx, a.PlanNotifications, activities.PlanInput{TransactionID: in.TransactionID}).Get(ctx, &plan); err != nil {
+	if err := workflow.ExecuteLocalActivity(planCtx, a.PlanNotifications, notify.PlanInput{TransactionID: in.TransactionID}).Get(ctx, &plan); err != nil {
 		return contract.NotifyResult{}, err
 	}
 	tellOwners(ctx, plan.Notices)
@@ -86,14 +86,14 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	for i, d := range plan.Deliveries {
 		ids[i] = d.DeliveryID
 	}
-	var outcomes []activities.Outcome
+	var outcomes []send.Outcome
 	// Whether the deliveries go out together is in the plan's recorded
 	// result, not behind GetVersion: that would upsert a search attribute
 	// (a visibility write) in every notification (docs/DECISIONS.md).
 	if plan.Together && lane.local {
 		outcomes = deliverAll(ctx, lane, ids)
 	} else {
-		outcomes = each(ctx, ids, func(ctx workflow.Context, _ int, id uuid.UUID) activities.Outcome { return deliverIn(ctx, lane, id) })
+		outcomes = each(ctx, ids, func(ctx workflow.Context, _ int, id uuid.UUID) send.Outcome { return deliverIn(ctx, lane, id) })
 	}
 
 	res := tally(outcomes...)
@@ -103,10 +103,10 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 }
 
 // tally counts deliveries' outcomes.
-func tally(outcomes ...activities.Outcome) contract.NotifyResult {
+func tally(outcomes ...send.Outcome) contract.NotifyResult {
 	var res contract.NotifyResult
 	for _, o := range outcomes {
-		res.Add(o.Status, 1)
+		res.Add(string(o.Status), 1)
 	}
 	return res
 }
@@ -115,7 +115,7 @@ func tally(outcomes ...activities.Outcome) contract.NotifyResult {
 // could not record (a failure, or a database hiccup after Zalo accepted
 // the message) is recorded by a separate activity, which retries only the
 // write, never the send.
-func deliver(ctx workflow.Context, deliveryID uuid.UUID) activities.Outcome {
+func deliver(ctx workflow.Context, deliveryID uuid.UUID) send.Outcome {
 	return deliverIn(ctx, fresh, deliveryID)
 }
 
@@ -135,9 +135,9 @@ var (
 )
 
 // deliverIn is deliver in a lane.
-func deliverIn(ctx workflow.Context, l lane, deliveryID uuid.UUID) activities.Outcome {
-	var a *activities.Activities
-	return settle(ctx, deliveryID, sendIn(ctx, l, a.SendZaloMessage, activities.SendInput{DeliveryID: deliveryID}))
+func deliverIn(ctx workflow.Context, l lane, deliveryID uuid.UUID) send.Outcome {
+	var a *notify.Activities
+	return finish(ctx, deliveryID, sendIn(ctx, l, a.SendZaloMessage, notify.SendInput{DeliveryID: deliveryID}))
 }
 
 // batchOptions is the local activity that sends a transaction's deliveries
@@ -151,26 +151,26 @@ var batchOptions = workflow.LocalActivityOptions{
 // (SendZaloMessages: two statements and one history marker, however many
 // recipients); each one it did not settle is then sent on its own, from
 // the send queue, at the lane's priority.
-func deliverAll(ctx workflow.Context, l lane, ids []uuid.UUID) []activities.Outcome {
-	var a *activities.Activities
-	var res activities.BatchResult
+func deliverAll(ctx workflow.Context, l lane, ids []uuid.UUID) []send.Outcome {
+	var a *notify.Activities
+	var res notify.BatchResult
 	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, batchOptions), a.SendZaloMessages,
-		activities.BatchInput{DeliveryIDs: ids}).Get(ctx, &res)
+		notify.BatchInput{DeliveryIDs: ids}).Get(ctx, &res)
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("sending the deliveries together failed; each goes on its own", "error", err)
 	}
 	alone := lane{priority: l.priority}
-	return each(ctx, ids, func(ctx workflow.Context, i int, id uuid.UUID) activities.Outcome {
+	return each(ctx, ids, func(ctx workflow.Context, i int, id uuid.UUID) send.Outcome {
 		if i < len(res.Outcomes) && res.Outcomes[i].Status != "" {
-			return settle(ctx, id, res.Outcomes[i])
+			return finish(ctx, id, res.Outcomes[i])
 		}
 		return deliverIn(ctx, alone, id)
 	})
 }
 
 // each runs do for every delivery in parallel and returns their outcomes.
-func each(ctx workflow.Context, ids []uuid.UUID, do func(ctx workflow.Context, i int, id uuid.UUID) activities.Outcome) []activities.Outcome {
-	outcomes := make([]activities.Outcome, len(ids))
+func each(ctx workflow.Context, ids []uuid.UUID, do func(ctx workflow.Context, i int, id uuid.UUID) send.Outcome) []send.Outcome {
+	outcomes := make([]send.Outcome, len(ids))
 	wg := workflow.NewWaitGroup(ctx)
 	for i, id := range ids {
 		wg.Add(1)
@@ -183,18 +183,18 @@ func each(ctx workflow.Context, ids []uuid.UUID, do func(ctx workflow.Context, i
 	return outcomes
 }
 
-// settle finishes a delivery's outcome: records it if the send could not,
+// finish finishes a delivery's outcome: records it if the send could not,
 // wakes the recipient's morning message if the night holds it, and tells
 // the owner what they are to be told.
-func settle(ctx workflow.Context, deliveryID uuid.UUID, out activities.Outcome) activities.Outcome {
-	var a *activities.Activities
+func finish(ctx workflow.Context, deliveryID uuid.UUID, out send.Outcome) send.Outcome {
+	var a *notify.Activities
 	if !out.Recorded {
-		rec := activities.RecordInput{DeliveryID: deliveryID, Outcome: out}
+		rec := notify.RecordInput{DeliveryID: deliveryID, Outcome: out}
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, dbOptions), a.RecordDelivery, rec).Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("delivery outcome not recorded", "delivery_id", deliveryID, "error", err)
 		}
 	}
-	if out.Status == activities.StatusDeferred && out.DeferredUntil != nil {
+	if out.Status == send.Deferred && out.DeferredUntil != nil {
 		wakeInTheMorning(ctx, out.Recipient, *out.DeferredUntil)
 	}
 	if out.Notice != nil {
@@ -203,27 +203,27 @@ func settle(ctx workflow.Context, deliveryID uuid.UUID, out activities.Outcome) 
 	return out
 }
 
-// send runs a send activity: first as a local activity, then, if that did
+// sendOnce runs a send activity: first as a local activity, then, if that did
 // not settle it, as a regular one on the send queue. An activity that
 // failed for good becomes a failed outcome, not yet recorded.
-func send[I any](ctx workflow.Context, activity func(context.Context, I) (activities.Outcome, error), in I) activities.Outcome {
+func sendOnce[I any](ctx workflow.Context, activity func(context.Context, I) (send.Outcome, error), in I) send.Outcome {
 	return sendIn(ctx, lane{local: true}, activity, in)
 }
 
-// sendIn is send in a lane.
-func sendIn[I any](ctx workflow.Context, l lane, activity func(context.Context, I) (activities.Outcome, error), in I) activities.Outcome {
-	var out activities.Outcome
+// sendIn is sendOnce in a lane.
+func sendIn[I any](ctx workflow.Context, l lane, activity func(context.Context, I) (send.Outcome, error), in I) send.Outcome {
+	var out send.Outcome
 	var err error
 	if l.local {
 		err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, sendLocalOptions), activity, in).Get(ctx, &out)
 	}
-	if !l.local || err != nil && !activities.Permanent(err) {
+	if !l.local || err != nil && !contract.IsFinal(err) {
 		opts := sendOptions
 		opts.Priority = temporal.Priority{PriorityKey: l.priority}
 		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), activity, in).Get(ctx, &out)
 	}
 	if err != nil {
-		out = activities.Outcome{Status: activities.StatusFailed, Reason: failureReason(ctx, err)}
+		out = failed(ctx, err)
 	}
 	return out
 }
@@ -243,16 +243,12 @@ func wakeInTheMorning(ctx workflow.Context, recipient string, at time.Time) {
 	}
 }
 
-// failureReason is the stable type of the activity's last error (e.g.
-// "zalo_permanent"), or a timeout when retries ran out.
-func failureReason(ctx workflow.Context, err error) string {
-	if reason, ok := activities.ZaloFailure(err); ok {
-		return reason
+// failed is the outcome of a send Temporal stopped retrying; an error of
+// ours is logged here, its words kept out of the delivery log.
+func failed(ctx workflow.Context, err error) send.Outcome {
+	out, ok := send.FailedBy(err)
+	if !ok {
+		workflow.GetLogger(ctx).Error("delivery failed", "error", err)
 	}
-	var timeoutErr *temporal.TimeoutError
-	if errors.As(err, &timeoutErr) {
-		return "gave_up: retries ran out"
-	}
-	workflow.GetLogger(ctx).Error("delivery failed", "error", err)
-	return activities.InternalFailure
+	return out
 }

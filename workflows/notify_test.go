@@ -16,7 +16,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/notify"
+	"github.com/tingting-vn/tingting/activities/send"
+	"github.com/tingting-vn/tingting/worker"
 	"github.com/tingting-vn/tingting/workflows"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -25,38 +27,38 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterActivity(&activities.Activities{})
+	worker.NewActivities(worker.Deps{}).Register(env)
 	return env
 }
 
-func plan(ids ...uuid.UUID) activities.PlanResult {
-	res := activities.PlanResult{Together: true}
+func plan(ids ...uuid.UUID) notify.PlanResult {
+	res := notify.PlanResult{Together: true}
 	for _, id := range ids {
-		res.Deliveries = append(res.Deliveries, activities.PlannedDelivery{DeliveryID: id})
+		res.Deliveries = append(res.Deliveries, notify.PlannedDelivery{DeliveryID: id})
 	}
 	return res
 }
 
 func TestNotifyTransactionSendsToEveryRecipientAndRecordsEachOutcome(t *testing.T) {
 	env := newEnv(t)
-	var a *activities.Activities
+	var a *notify.Activities
 	txn, d1, d2, d3 := uuid.New(), uuid.New(), uuid.New(), uuid.New()
 
-	env.OnActivity(a.PlanNotifications, mock.Anything, activities.PlanInput{TransactionID: txn}).Return(plan(d1, d2, d3), nil)
+	env.OnActivity(a.PlanNotifications, mock.Anything, notify.PlanInput{TransactionID: txn}).Return(plan(d1, d2, d3), nil)
 	// The three go out together; d2's outcome could not be stored (a
 	// database blip), d3 was not settled and goes on its own.
-	env.OnActivity(a.SendZaloMessages, mock.Anything, activities.BatchInput{DeliveryIDs: []uuid.UUID{d1, d2, d3}}).Return(activities.BatchResult{
-		Outcomes: []activities.Outcome{
-			{Status: activities.StatusSent, MessageID: "m1", Recorded: true},
-			{Status: activities.StatusSent, MessageID: "m2"},
+	env.OnActivity(a.SendZaloMessages, mock.Anything, notify.BatchInput{DeliveryIDs: []uuid.UUID{d1, d2, d3}}).Return(notify.BatchResult{
+		Outcomes: []send.Outcome{
+			{Status: send.Sent, MessageID: "m1", Recorded: true},
+			{Status: send.Sent, MessageID: "m2"},
 			{Reason: "zalo: HTTP 503"},
 		},
 	}, nil).Once()
-	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d3}).
-		Return(activities.Outcome{}, temporal.NewNonRetryableApplicationError("bad param", "zalo_permanent", nil)).Once()
+	env.OnActivity(a.SendZaloMessage, mock.Anything, notify.SendInput{DeliveryID: d3}).
+		Return(send.Outcome{}, temporal.NewNonRetryableApplicationError("bad param", "zalo_permanent", nil)).Once()
 	var mu sync.Mutex // the mocked activities run concurrently
-	recorded := map[uuid.UUID]activities.Outcome{}
-	env.OnActivity(a.RecordDelivery, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordInput) error {
+	recorded := map[uuid.UUID]send.Outcome{}
+	env.OnActivity(a.RecordDelivery, mock.Anything, mock.Anything).Return(func(_ context.Context, in notify.RecordInput) error {
 		mu.Lock()
 		defer mu.Unlock()
 		recorded[in.DeliveryID] = in.Outcome
@@ -72,8 +74,8 @@ func TestNotifyTransactionSendsToEveryRecipientAndRecordsEachOutcome(t *testing.
 	env.AssertExpectations(t) // each message sent once: a permanent error is not retried, nor is a send whose record failed
 
 	require.NotContains(t, recorded, d1, "recorded by the send itself")
-	require.Equal(t, activities.Outcome{Status: activities.StatusSent, MessageID: "m2"}, recorded[d2])
-	require.Equal(t, activities.StatusFailed, recorded[d3].Status)
+	require.Equal(t, send.Outcome{Status: send.Sent, MessageID: "m2"}, recorded[d2])
+	require.Equal(t, send.Failed, recorded[d3].Status)
 	require.Contains(t, recorded[d3].Reason, "zalo_permanent")
 }
 
@@ -82,37 +84,37 @@ func TestNotifyTransactionSendsToEveryRecipientAndRecordsEachOutcome(t *testing.
 // Zalo's refusals keep Zalo's words.
 func TestTheDeliveryLogShowsNoInternalErrorText(t *testing.T) {
 	env := newEnv(t)
-	var a *activities.Activities
+	var a *notify.Activities
 	txn, d1 := uuid.New(), uuid.New()
-	env.OnActivity(a.PlanNotifications, mock.Anything, activities.PlanInput{TransactionID: txn}).Return(plan(d1), nil)
-	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(activities.BatchResult{}, errors.New("database down"))
-	env.OnActivity(a.SendZaloMessage, mock.Anything, activities.SendInput{DeliveryID: d1}).Return(activities.Outcome{},
+	env.OnActivity(a.PlanNotifications, mock.Anything, notify.PlanInput{TransactionID: txn}).Return(plan(d1), nil)
+	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(notify.BatchResult{}, errors.New("database down"))
+	env.OnActivity(a.SendZaloMessage, mock.Anything, notify.SendInput{DeliveryID: d1}).Return(send.Outcome{},
 		temporal.NewNonRetryableApplicationError(`failed to connect to host=10.0.0.5 user=tingting: password authentication failed`, "", nil))
-	var recorded activities.Outcome
-	env.OnActivity(a.RecordDelivery, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordInput) error {
+	var recorded send.Outcome
+	env.OnActivity(a.RecordDelivery, mock.Anything, mock.Anything).Return(func(_ context.Context, in notify.RecordInput) error {
 		recorded = in.Outcome
 		return nil
 	})
 	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn})
 	require.NoError(t, env.GetWorkflowError())
-	require.Equal(t, activities.StatusFailed, recorded.Status)
-	require.Equal(t, "internal: failed (the worker's log has the details)", recorded.Reason)
+	require.Equal(t, send.Failed, recorded.Status)
+	require.Equal(t, "internal: failed (the worker's log has the details)", recorded.Log())
 }
 
 // A send the deliveries' local activity did not settle goes on its own, a
 // regular activity with the day-long retry policy.
 func TestNotifyTransactionRetriesTransientFailures(t *testing.T) {
 	env := newEnv(t)
-	var a *activities.Activities
+	var a *notify.Activities
 	txn, d1 := uuid.New(), uuid.New()
 
 	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
 	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).
-		Return(activities.BatchResult{Outcomes: []activities.Outcome{{Reason: "zalo: HTTP 503"}}}, nil).Once()
+		Return(notify.BatchResult{Outcomes: []send.Outcome{{Reason: "zalo: HTTP 503"}}}, nil).Once()
 	env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).
-		Return(activities.Outcome{}, errors.New("zalo: HTTP 503")).Times(5)
+		Return(send.Outcome{}, errors.New("zalo: HTTP 503")).Times(5)
 	env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).
-		Return(activities.Outcome{Status: activities.StatusSent, MessageID: "m1", Recorded: true}, nil).Once()
+		Return(send.Outcome{Status: send.Sent, MessageID: "m1", Recorded: true}, nil).Once()
 
 	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn})
 	require.NoError(t, env.GetWorkflowError())
@@ -124,7 +126,7 @@ func TestNotifyTransactionRetriesTransientFailures(t *testing.T) {
 
 func TestNotifyTransactionWithNobodyToNotify(t *testing.T) {
 	env := newEnv(t)
-	var a *activities.Activities
+	var a *notify.Activities
 	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(), nil)
 	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: uuid.New()})
 	require.NoError(t, env.GetWorkflowError())
@@ -148,17 +150,17 @@ func TestABacklogWaitsBehindFreshAlerts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newEnv(t)
-			var a *activities.Activities
+			var a *notify.Activities
 			txn, d1 := uuid.New(), uuid.New()
 			env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
 			var local, regular bool
-			env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ activities.BatchInput) (activities.BatchResult, error) {
+			env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ notify.BatchInput) (notify.BatchResult, error) {
 				local = activity.GetInfo(ctx).IsLocalActivity
-				return activities.BatchResult{Outcomes: []activities.Outcome{{Reason: "the OA's send budget is taken"}}}, nil
+				return notify.BatchResult{Outcomes: []send.Outcome{{Reason: "the OA's send budget is taken"}}}, nil
 			}).Maybe()
-			env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ activities.SendInput) (activities.Outcome, error) {
+			env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ notify.SendInput) (send.Outcome, error) {
 				regular = !activity.GetInfo(ctx).IsLocalActivity
-				return activities.Outcome{Status: activities.StatusSent, Recorded: true}, nil
+				return send.Outcome{Status: send.Sent, Recorded: true}, nil
 			})
 			env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn, Backlog: tc.backlog})
 			require.NoError(t, env.GetWorkflowError())

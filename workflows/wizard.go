@@ -1,15 +1,13 @@
 package workflows
 
 import (
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/notices"
+	"github.com/tingting-vn/tingting/activities/wizard"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -27,12 +25,12 @@ var loginOptions = workflow.ActivityOptions{
 	RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 1},
 }
 
-// wizard is a SetupWizard's state. Update handlers interleave at every
+// session is a SetupWizard's state. Update handlers interleave at every
 // await, so each handler that changes state or runs an activity holds mu
 // for its whole run and checks its preconditions again once it has it:
 // a change can never slip in while the test call is at Zalo, nor a cancel
 // while saving.
-type wizard struct {
+type session struct {
 	st contract.WizardState
 	mu workflow.Mutex
 	// revision counts changes to what would be saved; tested is the
@@ -47,7 +45,7 @@ type wizard struct {
 // (contract.ErrInvalid) or a step out of order (contract.ErrStepOutOfOrder),
 // so the owner's click gets the step's result or a clear refusal.
 func SetupWizard(ctx workflow.Context, in contract.WizardInput) (contract.WizardState, error) {
-	w := &wizard{
+	w := &session{
 		st:     contract.WizardState{ID: in.WizardID, WorkspaceID: in.WorkspaceID, Status: contract.WizardInProgress},
 		mu:     workflow.NewMutex(ctx),
 		tested: -1,
@@ -91,8 +89,8 @@ func SetupWizard(ctx workflow.Context, in contract.WizardInput) (contract.Wizard
 	if w.st.Status == contract.WizardSaved && workflow.GetVersion(ctx, "tell-owner", workflow.DefaultVersion, 1) == 1 {
 		// The owner learns which business now sends them alerts. Saved
 		// is saved: a notice that cannot be sent is logged, not fatal.
-		var a *activities.Activities
-		notice := activities.OwnerNoticeInput{IntegrationID: *w.st.IntegrationID}
+		var a *notices.Activities
+		notice := notices.WelcomeInput{IntegrationID: *w.st.IntegrationID}
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, wizardActivityOptions), a.TellOwner, notice).Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Warn("the owner was not told of the new integration", "error", err)
 		}
@@ -100,11 +98,11 @@ func SetupWizard(ctx workflow.Context, in contract.WizardInput) (contract.Wizard
 	return w.st, nil
 }
 
-func (w *wizard) state() (contract.WizardState, error) { return w.st, nil }
+func (w *session) state() (contract.WizardState, error) { return w.st, nil }
 
 // lock takes mu for a handler and checks, now that nothing else runs, that
 // the wizard is still open and the step still fits; unlock when done.
-func (w *wizard) lock(ctx workflow.Context, fits func() error) (unlock func(), err error) {
+func (w *session) lock(ctx workflow.Context, fits func() error) (unlock func(), err error) {
 	if err := w.mu.Lock(ctx); err != nil {
 		return nil, err
 	}
@@ -124,19 +122,19 @@ func (w *wizard) lock(ctx workflow.Context, fits func() error) (unlock func(), e
 
 // changed records a change to what would be saved: the last test call no
 // longer shows it.
-func (w *wizard) changed() {
+func (w *session) changed() {
 	w.revision++
 	w.st.TestCall = nil
 }
 
-func (w *wizard) open() error {
+func (w *session) open() error {
 	if w.st.Status != contract.WizardInProgress {
-		return temporal.NewApplicationError(fmt.Sprintf("this wizard is %s; start a new one", w.st.Status), contract.ErrWizardClosed)
+		return contract.FailWizardClosed.New("this wizard is %s; start a new one", w.st.Status)
 	}
 	return nil
 }
 
-func (w *wizard) validateSelectBankAccounts(in contract.SelectBankAccounts) error {
+func (w *session) validateSelectBankAccounts(in contract.SelectBankAccounts) error {
 	if err := w.open(); err != nil {
 		return err
 	}
@@ -151,7 +149,7 @@ func (w *wizard) validateSelectBankAccounts(in contract.SelectBankAccounts) erro
 	return nil
 }
 
-func (w *wizard) selectBankAccounts(ctx workflow.Context, in contract.SelectBankAccounts) (contract.WizardState, error) {
+func (w *session) selectBankAccounts(ctx workflow.Context, in contract.SelectBankAccounts) (contract.WizardState, error) {
 	unlock, err := w.lock(ctx, nil)
 	if err != nil {
 		return w.st, err
@@ -162,9 +160,9 @@ func (w *wizard) selectBankAccounts(ctx workflow.Context, in contract.SelectBank
 	return w.st, nil
 }
 
-func (w *wizard) validateBeginZaloLogin(contract.BeginZaloLogin) error { return w.open() }
+func (w *session) validateBeginZaloLogin(contract.BeginZaloLogin) error { return w.open() }
 
-func (w *wizard) beginZaloLogin(ctx workflow.Context, in contract.BeginZaloLogin) (contract.WizardState, error) {
+func (w *session) beginZaloLogin(ctx workflow.Context, in contract.BeginZaloLogin) (contract.WizardState, error) {
 	unlock, err := w.lock(ctx, nil)
 	if err != nil {
 		return w.st, err
@@ -174,49 +172,49 @@ func (w *wizard) beginZaloLogin(ctx workflow.Context, in contract.BeginZaloLogin
 	return w.st, nil
 }
 
-func (w *wizard) validateCompleteZaloLogin(in contract.CompleteZaloLogin) error {
+func (w *session) validateCompleteZaloLogin(in contract.CompleteZaloLogin) error {
 	if err := w.open(); err != nil {
 		return err
 	}
 	return w.awaitsLogin(in.State)
 }
 
-func (w *wizard) awaitsLogin(state string) error {
+func (w *session) awaitsLogin(state string) error {
 	if w.st.LoginState == "" || state != w.st.LoginState {
 		return outOfOrder("this wizard is not waiting for this Zalo login")
 	}
 	return nil
 }
 
-func (w *wizard) completeZaloLogin(ctx workflow.Context, in contract.CompleteZaloLogin) (contract.WizardState, error) {
+func (w *session) completeZaloLogin(ctx workflow.Context, in contract.CompleteZaloLogin) (contract.WizardState, error) {
 	unlock, err := w.lock(ctx, func() error { return w.awaitsLogin(in.State) })
 	if err != nil {
 		return w.st, err
 	}
 	defer unlock()
 	w.st.LoginState = "" // a login completes once
-	var a *activities.Activities
+	var a *wizard.Activities
 	var acct contract.WizardAccount
-	login := activities.LoginInput{WorkspaceID: w.st.WorkspaceID, State: in.State, Code: in.Code}
+	login := wizard.LoginInput{WorkspaceID: w.st.WorkspaceID, State: in.State, Code: in.Code}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, loginOptions), a.CompleteZaloLogin, login).Get(ctx, &acct); err != nil {
-		return w.st, temporal.NewNonRetryableApplicationError(cause(err), contract.ErrLoginFailed, nil)
+		return w.st, contract.FailLoginFailed.Final("%s", cause(err))
 	}
 	w.st.ZaloAccount = &acct
 	w.changed()
 	return w.st, nil
 }
 
-func (w *wizard) validateChooseZaloAccount(contract.ChooseZaloAccount) error { return w.open() }
+func (w *session) validateChooseZaloAccount(contract.ChooseZaloAccount) error { return w.open() }
 
-func (w *wizard) chooseZaloAccount(ctx workflow.Context, in contract.ChooseZaloAccount) (contract.WizardState, error) {
+func (w *session) chooseZaloAccount(ctx workflow.Context, in contract.ChooseZaloAccount) (contract.WizardState, error) {
 	unlock, err := w.lock(ctx, nil)
 	if err != nil {
 		return w.st, err
 	}
 	defer unlock()
-	var a *activities.Activities
+	var a *wizard.Activities
 	var acct contract.WizardAccount
-	lookup := activities.AccountInput{WorkspaceID: w.st.WorkspaceID, AccountID: in.ZaloAccountID}
+	lookup := wizard.AccountInput{WorkspaceID: w.st.WorkspaceID, AccountID: in.ZaloAccountID}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, wizardActivityOptions), a.LookupZaloAccount, lookup).Get(ctx, &acct); err != nil {
 		return w.st, err
 	}
@@ -225,7 +223,7 @@ func (w *wizard) chooseZaloAccount(ctx workflow.Context, in contract.ChooseZaloA
 	return w.st, nil
 }
 
-func (w *wizard) validateConfigureFields(in contract.ConfigureFields) error {
+func (w *session) validateConfigureFields(in contract.ConfigureFields) error {
 	if err := w.open(); err != nil {
 		return err
 	}
@@ -235,7 +233,7 @@ func (w *wizard) validateConfigureFields(in contract.ConfigureFields) error {
 	return nil
 }
 
-func (w *wizard) configureFields(ctx workflow.Context, in contract.ConfigureFields) (contract.WizardState, error) {
+func (w *session) configureFields(ctx workflow.Context, in contract.ConfigureFields) (contract.WizardState, error) {
 	unlock, err := w.lock(ctx, nil)
 	if err != nil {
 		return w.st, err
@@ -251,14 +249,14 @@ func (w *wizard) configureFields(ctx workflow.Context, in contract.ConfigureFiel
 	return w.st, nil
 }
 
-func (w *wizard) validateTestCall() error {
+func (w *session) validateTestCall() error {
 	if err := w.open(); err != nil {
 		return err
 	}
 	return w.readyToTest()
 }
 
-func (w *wizard) readyToTest() error {
+func (w *session) readyToTest() error {
 	if w.st.ZaloAccount == nil || len(w.st.Fields) == 0 {
 		return outOfOrder("choose a Zalo account and the message's fields before the test call")
 	}
@@ -267,15 +265,15 @@ func (w *wizard) readyToTest() error {
 
 // testCall sends the sample message. It holds the lock while the message is
 // at Zalo, so what it shows is what a save would make.
-func (w *wizard) testCall(ctx workflow.Context) (contract.WizardState, error) {
+func (w *session) testCall(ctx workflow.Context) (contract.WizardState, error) {
 	unlock, err := w.lock(ctx, w.readyToTest)
 	if err != nil {
 		return w.st, err
 	}
 	defer unlock()
-	var a *activities.Activities
-	var res activities.TestCallResult
-	call := activities.TestCallInput{WorkspaceID: w.st.WorkspaceID, AccountID: w.st.ZaloAccount.ID, Fields: w.st.Fields}
+	var a *wizard.Activities
+	var res wizard.TestCallResult
+	call := wizard.TestCallInput{WorkspaceID: w.st.WorkspaceID, AccountID: w.st.ZaloAccount.ID, Fields: w.st.Fields}
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, wizardActivityOptions), a.SendTestMessage, call).Get(ctx, &res); err != nil {
 		return w.st, err
 	}
@@ -283,27 +281,25 @@ func (w *wizard) testCall(ctx workflow.Context) (contract.WizardState, error) {
 	switch {
 	case !res.FollowsOA:
 		w.st.TestCall = nil
-		return w.st, temporal.NewNonRetryableApplicationError(
-			"the Zalo account "+w.st.ZaloAccount.Name+" does not follow the OA: follow (\"Quan tâm\") the OA in Zalo first, then try again",
-			contract.ErrNotFollowing, nil)
+		return w.st, contract.FailNotFollowing.Final(
+			"the Zalo account %s does not follow the OA: follow (\"Quan tâm\") the OA in Zalo first, then try again", w.st.ZaloAccount.Name)
 	case res.MessageID == "":
 		w.st.TestCall = &contract.TestCall{Route: res.Route, ZaloCode: res.ZaloCode, Error: res.Error}
-		return w.st, temporal.NewNonRetryableApplicationError(fmt.Sprintf("Zalo refused the test message: %s", res.Error),
-			contract.ErrZaloRefused, nil, res.ZaloCode)
+		return w.st, contract.ZaloRefused(res.ZaloCode, "Zalo refused the test message: %s", res.Error)
 	}
 	w.st.TestCall = &contract.TestCall{OK: true, MessageID: res.MessageID, Route: res.Route}
 	w.tested = w.revision
 	return w.st, nil
 }
 
-func (w *wizard) validateSave() error {
+func (w *session) validateSave() error {
 	if err := w.open(); err != nil {
 		return err
 	}
 	return w.readyToSave()
 }
 
-func (w *wizard) readyToSave() error {
+func (w *session) readyToSave() error {
 	switch {
 	case len(w.st.BankAccountIDs) == 0:
 		return outOfOrder("choose bank accounts before saving")
@@ -313,15 +309,15 @@ func (w *wizard) readyToSave() error {
 	return nil
 }
 
-func (w *wizard) save(ctx workflow.Context) (contract.WizardState, error) {
+func (w *session) save(ctx workflow.Context) (contract.WizardState, error) {
 	unlock, err := w.lock(ctx, w.readyToSave)
 	if err != nil {
 		return w.st, err
 	}
 	defer unlock()
-	var a *activities.Activities
-	var res activities.SaveResult
-	save := activities.SaveInput{
+	var a *wizard.Activities
+	var res wizard.SaveResult
+	save := wizard.SaveInput{
 		WizardID: contract.WizardWorkflowID(w.st.WorkspaceID, w.st.ID), WorkspaceID: w.st.WorkspaceID, OwnerAccountID: w.st.ZaloAccount.ID,
 		BankAccountIDs: w.st.BankAccountIDs, Direction: w.st.Direction, MinAmount: w.st.MinAmount, Fields: w.st.Fields,
 	}
@@ -332,10 +328,10 @@ func (w *wizard) save(ctx workflow.Context) (contract.WizardState, error) {
 	return w.st, nil
 }
 
-func (w *wizard) validateCancel() error { return w.open() }
+func (w *session) validateCancel() error { return w.open() }
 
 // cancel waits for a save in progress: a wizard that saved stays saved.
-func (w *wizard) cancel(ctx workflow.Context) (contract.WizardState, error) {
+func (w *session) cancel(ctx workflow.Context) (contract.WizardState, error) {
 	unlock, err := w.lock(ctx, nil)
 	if err != nil {
 		return w.st, err
@@ -346,20 +342,17 @@ func (w *wizard) cancel(ctx workflow.Context) (contract.WizardState, error) {
 }
 
 func outOfOrder(format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ErrStepOutOfOrder)
+	return contract.FailStepOutOfOrder.New(format, args...)
 }
 
-func invalid(format string, args ...any) error {
-	return temporal.NewApplicationError(fmt.Sprintf(format, args...), contract.ErrInvalid)
-}
+func invalid(format string, args ...any) error { return contract.FailInvalid.New(format, args...) }
 
 // cause is what the owner may read of a failed login: our own words for
 // the failures we name (Zalo's refusal, an expired link), never the text
 // of an unexpected error, which can name hosts and SQL.
 func cause(err error) string {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && (strings.HasPrefix(appErr.Type(), "zalo_") || strings.HasPrefix(appErr.Type(), "login_")) {
-		return appErr.Message()
+	if f, msg := contract.FailureOf(err); f.ForOwner() {
+		return msg
 	}
 	return "the Zalo login could not be completed; start it again"
 }

@@ -2,7 +2,6 @@ package workflows_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -10,11 +9,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/wizard"
 	"github.com/tingting-vn/tingting/workflows"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -28,11 +26,11 @@ type wizardRun struct {
 func newWizard(t *testing.T) *wizardRun {
 	env := newEnv(t)
 	env.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: contract.SetupWizardName})
-	var a *activities.Activities
+	var a *wizard.Activities
 	acct := contract.WizardAccount{ID: uuid.New(), Name: "Lan", FollowsOA: true}
 	env.OnActivity(a.LookupZaloAccount, mock.Anything, mock.Anything).Return(acct, nil)
-	env.OnActivity(a.SendTestMessage, mock.Anything, mock.Anything).Return(activities.TestCallResult{FollowsOA: true, MessageID: "m1"}, nil)
-	env.OnActivity(a.SaveIntegration, mock.Anything, mock.Anything).Return(activities.SaveResult{IntegrationID: uuid.New()}, nil)
+	env.OnActivity(a.SendTestMessage, mock.Anything, mock.Anything).Return(wizard.TestCallResult{FollowsOA: true, MessageID: "m1"}, nil)
+	env.OnActivity(a.SaveIntegration, mock.Anything, mock.Anything).Return(wizard.SaveResult{IntegrationID: uuid.New()}, nil)
 	return &wizardRun{t: t, env: env}
 }
 
@@ -53,12 +51,8 @@ func (w *wizardRun) step(at time.Duration, name string, got *string, args ...any
 }
 
 func errType(err error) string {
-	if err == nil {
-		return ""
-	}
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return appErr.Type()
+	if f, _ := contract.FailureOf(err); f != "" || err == nil {
+		return string(f)
 	}
 	return err.Error()
 }
@@ -83,12 +77,12 @@ func TestWizardEnforcesTheOrderOfSteps(t *testing.T) {
 	var st contract.WizardState
 	require.NoError(t, w.env.GetWorkflowResult(&st))
 
-	require.Equal(t, contract.ErrStepOutOfOrder, early, "no test call before an account and fields")
-	require.Equal(t, contract.ErrStepOutOfOrder, saveEarly, "no save before a test call")
+	require.Equal(t, string(contract.FailStepOutOfOrder), early, "no test call before an account and fields")
+	require.Equal(t, string(contract.FailStepOutOfOrder), saveEarly, "no save before a test call")
 	for _, ok := range []string{banks, choose, fields, test, change, test2, save} {
 		require.Empty(t, ok)
 	}
-	require.Equal(t, contract.ErrStepOutOfOrder, saveStale, "a change after the test call invalidates it")
+	require.Equal(t, string(contract.FailStepOutOfOrder), saveStale, "a change after the test call invalidates it")
 	require.Equal(t, contract.WizardSaved, st.Status)
 	require.Equal(t, []string{"amount", "time", "balance"}, st.Fields)
 }
@@ -105,9 +99,9 @@ func TestWizardRefusesBadSteps(t *testing.T) {
 	w.env.ExecuteWorkflow(workflows.SetupWizard, contract.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
 	require.NoError(t, w.env.GetWorkflowError())
 	for _, got := range []string{noBanks, badDirection, badField} {
-		require.Equal(t, contract.ErrInvalid, got, "a bad value is not a step out of order")
+		require.Equal(t, string(contract.FailInvalid), got, "a bad value is not a step out of order")
 	}
-	require.Equal(t, contract.ErrStepOutOfOrder, wrongLogin)
+	require.Equal(t, string(contract.FailStepOutOfOrder), wrongLogin)
 	var st contract.WizardState
 	require.NoError(t, w.env.GetWorkflowResult(&st))
 	require.Equal(t, contract.WizardCancelled, st.Status)
@@ -120,19 +114,19 @@ func TestWizardRefusesBadSteps(t *testing.T) {
 func TestAChangeDuringTheTestCallIsNeverSavedUntested(t *testing.T) {
 	env := newEnv(t)
 	env.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: contract.SetupWizardName})
-	var a *activities.Activities
+	var a *wizard.Activities
 	env.OnActivity(a.LookupZaloAccount, mock.Anything, mock.Anything).Return(contract.WizardAccount{ID: uuid.New(), Name: "Lan", FollowsOA: true}, nil)
 	// The test call and the save take a while (at Zalo, at the database):
 	// Updates sent meanwhile must wait for them.
 	env.OnActivity(a.SendTestMessage, mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, in activities.TestCallInput) (activities.TestCallResult, error) {
+		func(ctx context.Context, in wizard.TestCallInput) (wizard.TestCallResult, error) {
 			time.Sleep(300 * time.Millisecond)
-			return activities.TestCallResult{FollowsOA: true, MessageID: "m-" + strings.Join(in.Fields, "+")}, nil
+			return wizard.TestCallResult{FollowsOA: true, MessageID: "m-" + strings.Join(in.Fields, "+")}, nil
 		})
 	env.OnActivity(a.SaveIntegration, mock.Anything, mock.Anything).Return(
-		func(context.Context, activities.SaveInput) (activities.SaveResult, error) {
+		func(context.Context, wizard.SaveInput) (wizard.SaveResult, error) {
 			time.Sleep(300 * time.Millisecond)
-			return activities.SaveResult{IntegrationID: uuid.New()}, nil
+			return wizard.SaveResult{IntegrationID: uuid.New()}, nil
 		})
 	w := &wizardRun{t: t, env: env}
 	m := time.Minute
@@ -151,8 +145,8 @@ func TestAChangeDuringTheTestCallIsNeverSavedUntested(t *testing.T) {
 	for _, ok := range []string{banks, choose, fields, test, change, retest, save} {
 		require.Empty(t, ok)
 	}
-	require.Equal(t, contract.ErrStepOutOfOrder, saveUntested, "the change during the test call invalidated it")
-	require.Equal(t, contract.ErrWizardClosed, cancel, "a cancel that waited for the save finds it saved")
+	require.Equal(t, string(contract.FailStepOutOfOrder), saveUntested, "the change during the test call invalidated it")
+	require.Equal(t, string(contract.FailWizardClosed), cancel, "a cancel that waited for the save finds it saved")
 	var st contract.WizardState
 	require.NoError(t, env.GetWorkflowResult(&st))
 	require.Equal(t, contract.WizardSaved, st.Status)
@@ -163,9 +157,9 @@ func TestAChangeDuringTheTestCallIsNeverSavedUntested(t *testing.T) {
 func TestWizardTestCallToANonFollower(t *testing.T) {
 	env := newEnv(t)
 	env.RegisterWorkflowWithOptions(workflows.SetupWizard, workflow.RegisterOptions{Name: contract.SetupWizardName})
-	var a *activities.Activities
+	var a *wizard.Activities
 	env.OnActivity(a.LookupZaloAccount, mock.Anything, mock.Anything).Return(contract.WizardAccount{ID: uuid.New(), Name: "Minh"}, nil)
-	env.OnActivity(a.SendTestMessage, mock.Anything, mock.Anything).Return(activities.TestCallResult{}, nil)
+	env.OnActivity(a.SendTestMessage, mock.Anything, mock.Anything).Return(wizard.TestCallResult{}, nil)
 	w := &wizardRun{t: t, env: env}
 	var choose, fields, test string
 	w.step(time.Minute, contract.UpdateChooseZaloAccount, &choose, contract.ChooseZaloAccount{ZaloAccountID: uuid.New()})
@@ -174,7 +168,7 @@ func TestWizardTestCallToANonFollower(t *testing.T) {
 	w.step(4*time.Minute, contract.UpdateCancel, new(string))
 	env.ExecuteWorkflow(workflows.SetupWizard, contract.WizardInput{WizardID: uuid.New(), WorkspaceID: uuid.New()})
 	require.NoError(t, env.GetWorkflowError())
-	require.Equal(t, contract.ErrNotFollowing, test)
+	require.Equal(t, string(contract.FailNotFollowing), test)
 }
 
 // TestWizardExpiresAfterSevenIdleDays: every step restarts the clock.

@@ -42,7 +42,7 @@ WITH d AS (
 )
 SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since,
     COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
-    i.fields, i.message_kind, i.template_id, i.status AS integration_status,
+    i.fields, i.template_id, i.status AS integration_status,
     (d.role = 'owner' OR m.id IS NOT NULL)::boolean AS still_member,
     -- Unknown to the follower table: let Zalo decide.
     COALESCE(f.following, true)::boolean AS following,
@@ -55,13 +55,10 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
     -- The trouble this delivery told the owner of ('' none).
     COALESCE(CASE WHEN m.owner_told_key = d.id::text THEN m.owner_told END, '')::text AS told_owner,
-    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
-    b.bank_name, b.account_number, b.account_name
+    sqlc.embed(tx)
 FROM d
 JOIN integrations i ON i.id = d.integration_id
-JOIN transactions t ON t.id = d.transaction_id
-JOIN bank_accounts b ON b.id = t.bank_account_id
+JOIN alert_transactions tx ON tx.id = d.transaction_id
 LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
 LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
 ORDER BY array_position(@ids::uuid[], d.id);
@@ -102,25 +99,17 @@ UPDATE deliveries SET last_error = @last_error, updated_at = now(),
     in_doubt_since = CASE WHEN @settled::boolean THEN NULL ELSE in_doubt_since END
 WHERE id = @id AND status = 'pending';
 
--- InDoubtToward lists a person's deliveries left in doubt since before
--- @before, oldest first, with the columns of StartDeliveryAttempts in the
--- same order (so its rows convert to that row type): one read of their
+-- DeliveriesInDoubt lists a person's deliveries left in doubt since
+-- before @before, oldest first, with what each shows: one read of their
 -- conversation settles them all.
--- name: InDoubtToward :many
-SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since, true AS doubted,
-    i.fields, i.message_kind, i.template_id, i.status AS integration_status,
-    true AS still_member, true AS following,
-    NULL::timestamptz AS last_interaction_at, NULL::timestamptz AS cs_refused_at, false AS ask_interaction, NULL::timestamptz AS muted_until,
+-- name: DeliveriesInDoubt :many
+SELECT d.id, d.in_doubt_since::timestamptz AS in_doubt_since, i.fields,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
-    ''::text AS told_owner,
-    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
-    b.bank_name, b.account_number, b.account_name
+    sqlc.embed(tx)
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
-JOIN transactions t ON t.id = d.transaction_id
-JOIN bank_accounts b ON b.id = t.bank_account_id
+JOIN alert_transactions tx ON tx.id = d.transaction_id
 WHERE d.recipient = @recipient AND d.status = 'pending' AND d.in_doubt_since < @before::timestamptz
 ORDER BY d.in_doubt_since;
 
@@ -191,15 +180,12 @@ SELECT d.id, i.fields, i.status AS integration_status,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     COALESCE((SELECT f.muted_until > now() FROM zalo_followers f WHERE f.oa_user_id = d.recipient), false)::boolean AS muted,
-    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
-    b.bank_name, b.account_number, b.account_name
+    sqlc.embed(tx)
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
-JOIN transactions t ON t.id = d.transaction_id
-JOIN bank_accounts b ON b.id = t.bank_account_id
+JOIN alert_transactions tx ON tx.id = d.transaction_id
 WHERE d.digest_id = @digest_id AND d.status = 'deferred'
-ORDER BY t.occurred_at, t.received_at, d.id;
+ORDER BY tx.occurred_at, d.created_at, d.id;
 
 -- SetDigestCard decides a morning message's card once: a retry finds it
 -- decided.
@@ -228,21 +214,33 @@ RETURNING id, recipient, card, route, status, zalo_message_id, in_doubt_since,
 
 -- FinishDigest records a morning message's outcome, and the same for every
 -- alert in it; it returns when each alert's transaction arrived, and
--- nothing for a message recorded as sent before.
+-- nothing for a message recorded as sent before. A NULL route keeps the
+-- one recorded (a message found in the conversation).
 -- name: FinishDigest :many
 WITH digest AS (
-    UPDATE digests g SET status = @status, zalo_message_id = @zalo_message_id, route = @route::delivery_route,
+    UPDATE digests g SET status = @status, zalo_message_id = @zalo_message_id,
+        route = COALESCE(sqlc.narg(route)::delivery_route, g.route),
         last_error = @last_error, in_doubt_since = NULL,
         sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
     WHERE g.id = @id AND g.status <> 'sent'
-    RETURNING g.id
+    RETURNING g.id, g.route
 )
-UPDATE deliveries d SET status = @status, zalo_message_id = @zalo_message_id, route = @route::delivery_route,
+UPDATE deliveries d SET status = @status, zalo_message_id = @zalo_message_id, route = digest.route,
     last_error = @last_error, updated_at = now(), in_doubt_since = NULL,
     sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
 FROM digest, transactions t
 WHERE d.digest_id = digest.id AND d.status = 'deferred' AND t.id = d.transaction_id
 RETURNING t.received_at;
+
+-- DigestsInDoubt lists a person's morning messages left in doubt since
+-- before @before, oldest first.
+-- name: DigestsInDoubt :many
+SELECT id, in_doubt_since::timestamptz AS in_doubt_since, card FROM digests
+WHERE recipient = @recipient AND status = 'pending' AND in_doubt_since < @before::timestamptz
+ORDER BY in_doubt_since;
+
+-- name: CountDigestsSentAfter :one
+SELECT count(*) FROM digests WHERE recipient = @recipient AND status = 'sent' AND sent_at > @after::timestamptz;
 
 -- name: RecordDigestError :exec
 UPDATE digests SET last_error = @last_error,

@@ -1,8 +1,8 @@
 // Package contract is what callers of tingting's workflows may know: the
 // task queue, workflow type names and ids, update and query names, their
-// input and output types, the error types they fail with and the search
-// attributes. The API and the worker import it; it imports nothing of
-// activities, workflows or db.
+// input and output types, the failures they raise (failure.go) and the
+// search attributes. The API and the worker import it; it imports nothing
+// of activities, workflows or db.
 package contract
 
 import (
@@ -34,21 +34,6 @@ const (
 	MaintenanceName       = "Maintenance"
 	MorningName           = "MorningMessage"
 	OwnerNoticeName       = "OwnerNotice"
-)
-
-// Error types, as temporal.ApplicationError.Type(), that callers act on.
-const (
-	// ErrInvalid: a value is wrong (a direction of "sideways", an unknown
-	// field); the caller must change it.
-	ErrInvalid = "invalid_input"
-	// ErrStepOutOfOrder: the value may be fine, but not now.
-	ErrStepOutOfOrder = "step_out_of_order"
-	// ErrWizardClosed: the wizard was saved, cancelled or has expired.
-	ErrWizardClosed = "wizard_closed"
-	ErrNotFollowing = "not_following"
-	ErrZaloRefused  = "zalo_refused" // details: Zalo's error code
-	ErrLoginFailed  = "login_failed"
-	ErrNotFound     = "not_found"
 )
 
 // Search attributes set on every NotifyTransaction, so an operator can find

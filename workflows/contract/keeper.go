@@ -32,6 +32,13 @@ type KeeperInput struct {
 	RetryAfter time.Duration
 }
 
+// OATokenState is what is known of the stored pair without opening it.
+type OATokenState struct {
+	Present   bool
+	Version   int64
+	ExpiresAt time.Time
+}
+
 // RefreshRequest is a send's report that the token of StaleVersion was
 // refused by Zalo.
 type RefreshRequest struct {

@@ -20,7 +20,7 @@ import (
 	tlog "go.temporal.io/sdk/log"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/api"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/codec"
@@ -179,7 +179,7 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 	if err := a.StoreConfiguredToken(ctx, tokens, false); err != nil {
 		return err
 	}
-	w := worker.New(tc, &activities.Activities{
+	w := worker.New(tc, worker.NewActivities(worker.Deps{
 		Pool:      pool,
 		Zalo:      a.Zalo(),
 		Tokens:    tokens,
@@ -187,12 +187,11 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		Refresher: worker.Keeper{Client: tc},
 		Metrics:   a.Metrics,
 		Now:       time.Now,
-		InDoubt:   activities.InDoubt{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait},
-		Reach: activities.Reach{
-			Policy: a.Config.Routes, TransactionTemplate: a.Config.TransactionTemplate,
-			ZNSParams: a.Config.ZNSParams, SendRate: a.Config.SendRate,
-		},
-	}, a.Config.SendRate)
+
+		Routes: a.Config.Routes, TransactionTemplate: a.Config.TransactionTemplate,
+		ZNSParams: a.Config.ZNSParams, SendRate: a.Config.SendRate,
+		Doubt: send.DoubtPolicy{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait},
+	}), a.Config.SendRate)
 	if err := worker.StartKeeper(ctx, tc); err != nil {
 		return err
 	}

@@ -13,8 +13,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
-	"github.com/tingting-vn/tingting/internal/oatoken"
+	"github.com/tingting-vn/tingting/activities/keeper"
 	"github.com/tingting-vn/tingting/workflows"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -28,11 +27,11 @@ func newKeeperEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 // refreshes answers every RefreshOAToken call with the next version and a
 // fresh 25-hour token, counting the calls.
 func refreshes(env *testsuite.TestWorkflowEnvironment, calls *int) {
-	var a *activities.Activities
+	var a *keeper.Activities
 	env.OnActivity(a.RefreshOAToken, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.RefreshInput) (oatoken.State, error) {
+		func(_ context.Context, in keeper.RefreshInput) (contract.OATokenState, error) {
 			*calls++
-			return oatoken.State{Present: true, Version: in.Version + 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil
+			return contract.OATokenState{Present: true, Version: in.Version + 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil
 		})
 }
 
@@ -41,9 +40,9 @@ func refreshes(env *testsuite.TestWorkflowEnvironment, calls *int) {
 // with the new version, and a late report of the old version costs nothing.
 func TestKeeperRefreshesOnceForABurstOfRefusedSends(t *testing.T) {
 	env := newKeeperEnv(t)
-	var a *activities.Activities
+	var a *keeper.Activities
 	env.OnActivity(a.LoadOATokenState, mock.Anything).Return(
-		oatoken.State{Present: true, Version: 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil)
+		contract.OATokenState{Present: true, Version: 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil)
 	calls := 0
 	refreshes(env, &calls)
 
@@ -84,14 +83,14 @@ func TestKeeperRefreshesOnceForABurstOfRefusedSends(t *testing.T) {
 // served before the new run starts, not left waiting.
 func TestKeeperRefreshesAheadOfExpiryAndContinuesAsNew(t *testing.T) {
 	env := newKeeperEnv(t)
-	var a *activities.Activities
+	var a *keeper.Activities
 	start := env.Now()
 	env.OnActivity(a.LoadOATokenState, mock.Anything).Return(
-		oatoken.State{Present: true, Version: 7, ExpiresAt: start.Add(25 * time.Hour)}, nil)
+		contract.OATokenState{Present: true, Version: 7, ExpiresAt: start.Add(25 * time.Hour)}, nil)
 	calls := 0
 	var first time.Time
 	env.OnActivity(a.RefreshOAToken, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.RefreshInput) (oatoken.State, error) {
+		func(_ context.Context, in keeper.RefreshInput) (contract.OATokenState, error) {
 			if calls == 0 {
 				first = env.Now()
 			}
@@ -99,7 +98,7 @@ func TestKeeperRefreshesAheadOfExpiryAndContinuesAsNew(t *testing.T) {
 			if calls == 50 {
 				time.Sleep(300 * time.Millisecond) // at Zalo while a send reports the token it is making
 			}
-			return oatoken.State{Present: true, Version: in.Version + 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil
+			return contract.OATokenState{Present: true, Version: in.Version + 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil
 		})
 	var served int64
 	env.RegisterDelayedCallback(func() {
@@ -123,11 +122,11 @@ func TestKeeperRefreshesAheadOfExpiryAndContinuesAsNew(t *testing.T) {
 // waiting sends get an error instead of hanging, and the keeper keeps going.
 func TestKeeperReportsAFailedRefresh(t *testing.T) {
 	env := newKeeperEnv(t)
-	var a *activities.Activities
+	var a *keeper.Activities
 	env.OnActivity(a.LoadOATokenState, mock.Anything).Return(
-		oatoken.State{Present: true, Version: 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil)
+		contract.OATokenState{Present: true, Version: 1, ExpiresAt: env.Now().Add(25 * time.Hour)}, nil)
 	env.OnActivity(a.RefreshOAToken, mock.Anything, mock.Anything).Return(
-		oatoken.State{}, temporal.NewNonRetryableApplicationError("invalid refresh token", "zalo_auth", nil))
+		contract.OATokenState{}, temporal.NewNonRetryableApplicationError("invalid refresh token", "zalo_auth", nil))
 
 	var got error
 	env.RegisterDelayedCallback(func() {

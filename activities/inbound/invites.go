@@ -1,4 +1,4 @@
-package activities
+package inbound
 
 import (
 	"context"
@@ -8,8 +8,10 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
 
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
@@ -24,9 +26,11 @@ type InviteInput struct {
 	Code     string
 }
 
-// Reply is a message the OA sends because of an event.
+// Reply is a message the OA sends because of an event. Key names it, so
+// that it is sent once (runs started before keys existed have none).
 type Reply struct {
 	To, Text string
+	Key      string `json:",omitempty"`
 }
 
 // EventResult is what an event makes the OA say: answers by chat (to the
@@ -134,21 +138,26 @@ func (a *Activities) displayName(ctx context.Context, q *db.Queries, oaUserID st
 	if f, err := q.GetZaloFollower(ctx, oaUserID); err == nil && f.DisplayName != "" {
 		return message.Clean(f.DisplayName)
 	}
-	if token, _, err := a.Tokens.Current(ctx); err == nil {
-		if d, err := a.Zalo.UserDetail(ctx, token, oaUserID); err == nil && d.DisplayName != "" {
-			return message.Clean(d.DisplayName)
-		}
+	if d, err := a.userDetail(ctx, oaUserID); err == nil && d.DisplayName != "" {
+		return message.Clean(d.DisplayName)
 	}
 	return oaUserID
 }
 
-// SendReply sends one of the OA's answers. A recipient Zalo will not let us
-// reach is not an error: there is no one else to tell.
+// SendReply sends one of the OA's answers, through the send core: as a
+// note when it has a key, so that a retry sends it once. A recipient Zalo
+// will not let us reach is not an error: there is no one else to tell.
 func (a *Activities) SendReply(ctx context.Context, r Reply) error {
-	_, err := a.sendText(ctx, r.To, r.Text)
-	if err != nil && fromZalo(err) && !zalo.Classify(err).Retryable() {
-		activity.GetLogger(ctx).Warn("reply not delivered", "reason", zalo.Classify(err).String())
-		return nil
+	m := send.Message{To: r.To, Text: r.Text, Routes: []route.Route{route.CS}}
+	var out send.Outcome
+	var err error
+	if r.Key == "" {
+		out, err = a.Sender.Send(ctx, m)
+	} else {
+		out, err = a.Sender.SendNote(ctx, r.Key, m)
+	}
+	if err == nil && out.Status != send.Sent {
+		activity.GetLogger(ctx).Warn("reply not delivered", "reason", out.Reason)
 	}
 	return err
 }
@@ -157,8 +166,12 @@ func (a *Activities) SendReply(ctx context.Context, r Reply) error {
 // follower table says no: their follow webhook may be on its way still
 // (someone who follows and at once sends the code).
 func (a *Activities) followsNow(ctx context.Context, oaUserID string) bool {
-	d, err := callZalo(ctx, a, "user_detail", func(token string) (zalo.UserDetail, error) {
+	d, err := a.userDetail(ctx, oaUserID)
+	return err == nil && d.IsFollower
+}
+
+func (a *Activities) userDetail(ctx context.Context, oaUserID string) (zalo.UserDetail, error) {
+	return send.Call(ctx, a.Sender, "user_detail", func(token string) (zalo.UserDetail, error) {
 		return a.Zalo.UserDetail(ctx, token, oaUserID)
 	})
-	return err == nil && d.IsFollower
 }

@@ -1,4 +1,4 @@
-package activities_test
+package inbound_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/inbound"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -18,24 +18,24 @@ import (
 // by page.
 func TestSyncFollowersRecordsEveryFollowerWithBothIds(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, true) // two followers already: the owner and the member
+	w := newWorld(t) // two followers already: the owner and the member
 	for i := range 120 {
-		w.sim.CreateUser(fmt.Sprint("Khách ", i), i%4 != 0) // 90 follow, 30 do not
+		w.Sim.CreateUser(fmt.Sprint("Khách ", i), i%4 != 0) // 90 follow, 30 do not
 	}
-	v, err := w.env.ExecuteActivity(acts.SyncFollowers)
+	v, err := w.Env.ExecuteActivity(acts.SyncFollowers)
 	require.NoError(t, err)
 	var res contract.SyncResult
 	require.NoError(t, v.Get(&res))
 	require.Equal(t, 92, res.Followers)
 
 	var n int
-	require.NoError(t, w.pool.QueryRow(context.Background(),
+	require.NoError(t, w.Pool.QueryRow(context.Background(),
 		"SELECT count(*) FROM zalo_followers WHERE following AND app_user_id IS NOT NULL").Scan(&n))
 	require.Equal(t, 92, n)
-	f, err := db.New(w.pool).GetZaloFollower(context.Background(), w.member.OAUserID)
+	f, err := db.New(w.Pool).GetZaloFollower(context.Background(), w.Member.OAUserID)
 	require.NoError(t, err)
-	require.Equal(t, w.member.AppUserID, *f.AppUserID)
-	require.Equal(t, w.member.Name, f.DisplayName)
+	require.Equal(t, w.Member.AppUserID, *f.AppUserID)
+	require.Equal(t, w.Member.Name, f.DisplayName)
 }
 
 // TestAnOlderFollowEventNeverOverwritesANewerOne: Zalo delivers webhooks
@@ -44,16 +44,16 @@ func TestSyncFollowersRecordsEveryFollowerWithBothIds(t *testing.T) {
 // changes nothing.
 func TestAnOlderFollowEventNeverOverwritesANewerOne(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, true)
+	w := newWorld(t)
 	ctx := context.Background()
-	lan := w.sim.CreateUser("Lan", true)
+	lan := w.Sim.CreateUser("Lan", true)
 	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	record := func(following *bool, when time.Time) {
-		require.NoError(t, w.acts.RecordFollower(ctx, activities.FollowerUpdate{OAUserID: lan.OAUserID, Following: following, At: when}))
+		require.NoError(t, w.a.RecordFollower(ctx, inbound.FollowerUpdate{OAUserID: lan.OAUserID, Following: following, At: when}))
 	}
 	yes, no := true, false
 	follows := func() bool {
-		f, err := db.New(w.pool).GetZaloFollower(ctx, lan.OAUserID)
+		f, err := db.New(w.Pool).GetZaloFollower(ctx, lan.OAUserID)
 		require.NoError(t, err)
 		return f.Following
 	}

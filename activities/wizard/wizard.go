@@ -1,14 +1,16 @@
-package activities
+// Package wizard holds the activities of the setup wizard: the owner's
+// Zalo login, the account they choose, the test call and the save.
+package wizard
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
 	"github.com/tingting-vn/tingting/internal/secret"
@@ -17,6 +19,22 @@ import (
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
+
+// Activities' fields are its dependencies; workflows call its methods
+// through a nil *Activities.
+type Activities struct {
+	Pool   *db.Pool
+	Zalo   Zalo
+	Box    *secret.Box // opens what the API sealed (login verifiers and codes)
+	Sender *send.Core
+	Now    func() time.Time
+}
+
+// Zalo is the part of the Zalo client a login needs.
+type Zalo interface {
+	ExchangeCode(ctx context.Context, code, codeVerifier string) (zalo.UserToken, error)
+	Me(ctx context.Context, userAccessToken string) (zalo.Me, error)
+}
 
 // LoginInput is a finished "log in with Zalo": the state the wizard issued
 // and the code Zalo sent back.
@@ -33,18 +51,18 @@ func (a *Activities) CompleteZaloLogin(ctx context.Context, in LoginInput) (cont
 	q := db.New(a.Pool)
 	login, err := q.UseOAuthLogin(ctx, in.State)
 	if errors.Is(err, db.ErrNotFound) {
-		return contract.WizardAccount{}, temporal.NewNonRetryableApplicationError("this login link was used or has expired; start the login again", "login_expired", nil)
+		return contract.WizardAccount{}, contract.FailLoginExpired.Final("this login link was used or has expired; start the login again")
 	} else if err != nil {
 		return contract.WizardAccount{}, err
 	}
 	verifier, err := a.Box.Open(login.CodeVerifier, secret.CodeVerifier)
 	if err != nil {
-		return contract.WizardAccount{}, temporal.NewNonRetryableApplicationError("login verifier cannot be opened", "login_sealed", nil)
+		return contract.WizardAccount{}, contract.FailSealed.Final("the login's verifier cannot be opened")
 	}
 	code := in.Code // runs started before codes stayed out of history carry it
 	if code == "" && login.Code != nil {
 		if code, err = a.Box.Open(login.Code, secret.OAuthCode); err != nil {
-			return contract.WizardAccount{}, temporal.NewNonRetryableApplicationError("login code cannot be opened", "login_sealed", nil)
+			return contract.WizardAccount{}, contract.FailSealed.Final("the login's code cannot be opened")
 		}
 	}
 	tok, err := a.Zalo.ExchangeCode(ctx, code, verifier)
@@ -79,7 +97,7 @@ type AccountInput struct {
 func (a *Activities) LookupZaloAccount(ctx context.Context, in AccountInput) (contract.WizardAccount, error) {
 	acct, err := db.New(a.Pool).GetZaloAccount(ctx, db.GetZaloAccountParams{WorkspaceID: in.WorkspaceID, ID: in.AccountID})
 	if errors.Is(err, db.ErrNotFound) {
-		return contract.WizardAccount{}, temporal.NewNonRetryableApplicationError("no such Zalo account in this workspace", contract.ErrNotFound, nil)
+		return contract.WizardAccount{}, contract.FailNotFound.Final("no such Zalo account in this workspace")
 	} else if err != nil {
 		return contract.WizardAccount{}, err
 	}
@@ -104,10 +122,11 @@ type TestCallResult struct {
 }
 
 // SendTestMessage sends the sample message, marked as a test, to the
-// chosen account, if it follows the OA, by the route its alerts would take.
+// chosen account, if it follows the OA, by the route its alerts would take
+// (through the send core; a test keeps no doubt: one whose answer was lost
+// is sent again).
 func (a *Activities) SendTestMessage(ctx context.Context, in TestCallInput) (TestCallResult, error) {
-	q := db.New(a.Pool)
-	acct, err := q.GetZaloAccount(ctx, db.GetZaloAccountParams{WorkspaceID: in.WorkspaceID, ID: in.AccountID})
+	acct, err := db.New(a.Pool).GetZaloAccount(ctx, db.GetZaloAccountParams{WorkspaceID: in.WorkspaceID, ID: in.AccountID})
 	if err != nil {
 		return TestCallResult{}, fmt.Errorf("zalo account: %w", err)
 	}
@@ -116,41 +135,29 @@ func (a *Activities) SendTestMessage(ctx context.Context, in TestCallInput) (Tes
 	}
 	fields, err := message.ParseFields(in.Fields)
 	if err != nil {
-		return TestCallResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "bad_fields", nil)
+		return TestCallResult{}, contract.FailInvalid.Final("%v", err)
 	}
-	who, err := a.believe(ctx, q, *acct.OAUserID)
+	who, err := a.Sender.Believe(ctx, *acct.OAUserID)
 	if err != nil {
 		return TestCallResult{}, err
 	}
-	routes := a.Reach.Policy.Routes(who, a.Now())
-	res, err := a.reach(ctx, q, routes, letter{To: *acct.OAUserID, Card: message.AlertTest(message.SampleTransaction(a.Now()), fields)})
-	var zerr *zalo.Error
+	card := message.AlertTest(message.SampleTransaction(a.Now()), fields)
+	out, err := a.Sender.Send(ctx, send.Message{To: *acct.OAUserID, Belief: who, Card: card})
 	switch {
-	case err != nil && (!errors.As(err, &zerr) || zalo.Classify(err).Retryable()):
+	case err != nil:
 		return TestCallResult{}, err // transient: Temporal retries, briefly
-	case err != nil:
-		return TestCallResult{FollowsOA: zalo.Classify(err) != zalo.ClassNotFollowing, Route: string(res.Route), ZaloCode: zerr.Code, Error: zerr.Message}, nil
-	case !res.Until.IsZero():
-		return TestCallResult{FollowsOA: true, Route: string(res.Route), ZaloCode: zalo.CodeNightBlock,
+	case out.Status == send.Sent:
+		return TestCallResult{FollowsOA: true, MessageID: out.MessageID, Route: out.Route}, nil
+	case out.Status == send.Deferred:
+		return TestCallResult{FollowsOA: true, Route: out.Route, ZaloCode: zalo.CodeNightBlock,
 			Error: "Zalo sends transaction messages only from 06:00 to 22:00; write any message to the OA first and the test goes by chat"}, nil
-	case res.Route == route.None:
-		return TestCallResult{FollowsOA: res.Last != zalo.ClassNotFollowing, Route: string(route.None), ZaloCode: res.LastCode,
-			Error: "no Zalo route reaches this account now: " + res.why()}, nil
 	}
-	return TestCallResult{FollowsOA: true, MessageID: res.Sent.MessageID, Route: string(res.Route)}, nil
-}
-
-// believe is what the follower table says of a user, for routes: someone
-// it does not know yet is taken as a follower (Zalo will say).
-func (a *Activities) believe(ctx context.Context, q *db.Queries, oaUserID string) (route.Recipient, error) {
-	f, err := q.GetZaloFollower(ctx, oaUserID)
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		return route.Recipient{Following: true}, nil
-	case err != nil:
-		return route.Recipient{}, err
+	res := TestCallResult{FollowsOA: out.Reason != send.NotFollowing, Route: out.Route, ZaloCode: out.ZaloCode, Error: out.Detail}
+	if out.Route == "" {
+		res.Route = string(route.None)
+		res.Error = "no Zalo route reaches this account now: " + out.Detail
 	}
-	return route.Recipient{Following: f.Following, LastInteraction: f.LastInteractionAt, CSRefusedAt: f.CSRefusedAt}, nil
+	return res, nil
 }
 
 // SaveInput is a finished wizard.
@@ -205,39 +212,5 @@ func (a *Activities) SaveIntegration(ctx context.Context, in SaveInput) (SaveRes
 // zaloRefusal makes a Zalo error final for a login: its code is single use,
 // so a retry cannot succeed.
 func zaloRefusal(what string, err error) error {
-	return temporal.NewNonRetryableApplicationError(what+": "+err.Error(), "zalo_"+zalo.Classify(err).String(), nil)
-}
-
-// OwnerNoticeInput names an integration just saved.
-type OwnerNoticeInput struct {
-	IntegrationID uuid.UUID
-}
-
-// TellOwner tells the integration's owner, through the OA, which business
-// now sends them alerts and how to stop them: a Zalo account bound to
-// someone else's integration learns of it at once.
-// It goes by the owner's route, as the test call a moment ago did; one the
-// night closes (a transaction message at 23:00) is logged and not sent.
-func (a *Activities) TellOwner(ctx context.Context, in OwnerNoticeInput) error {
-	q := db.New(a.Pool)
-	o, err := q.IntegrationOwnerAndBusiness(ctx, in.IntegrationID)
-	if err != nil || o.OAUserID == nil {
-		return err // an owner not yet following cannot be written to
-	}
-	who, err := a.believe(ctx, q, *o.OAUserID)
-	if err != nil {
-		return err
-	}
-	l := letter{To: *o.OAUserID, Text: message.OwnerWelcome(o.Business), Card: message.OwnerWelcomeCard(o.Business)}
-	res, err := a.reach(ctx, q, a.Reach.Policy.Routes(who, a.Now()), l)
-	skip := ""
-	if err != nil {
-		if skip, err = typeSendError(err); err != nil {
-			return err
-		}
-	}
-	if skip != "" || res.Route == route.None || !res.Until.IsZero() {
-		activity.GetLogger(ctx).Warn("the owner cannot be told of the new integration now", "route", res.Route, "refused", res.why(), "reason", skip)
-	}
-	return nil
+	return contract.FailZaloPermanent.Final("%s: %v", what, err)
 }

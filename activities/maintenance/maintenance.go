@@ -1,4 +1,7 @@
-package activities
+// Package maintenance holds the activities the maintenance schedule runs:
+// bring the OA token keeper back, forget what is kept only for a while,
+// and find the morning messages overdue.
+package maintenance
 
 import (
 	"context"
@@ -11,6 +14,13 @@ import (
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
+// Activities' fields are its dependencies; workflows call its methods
+// through a nil *Activities.
+type Activities struct {
+	Pool *db.Pool
+	Now  func() time.Time
+}
+
 // EnsureKeeper starts the OATokenKeeper unless it runs: whatever ended it
 // (an operator's terminate, a bug), the next maintenance run brings it back.
 func (a *Activities) EnsureKeeper(ctx context.Context) error {
@@ -21,11 +31,13 @@ func (a *Activities) EnsureKeeper(ctx context.Context) error {
 // PurgeResult counts what a purge removed.
 type PurgeResult struct {
 	EventBodies, TransactionBodies, OAuthLogins, InviteFailures int64
+	Notes                                                       int64 `json:",omitempty"`
 }
 
 // Purge forgets what is kept only for a while: raw webhook bodies (the
-// parsed fields stay), OAuth logins, the invite guard's log. A zero
-// duration keeps that kind for ever.
+// parsed fields stay), OAuth logins, the invite guard's log, and the
+// notes (owner notices and replies sent) once no retry can need them. A
+// zero duration keeps that kind for ever.
 func (a *Activities) Purge(ctx context.Context, in contract.MaintenanceInput) (PurgeResult, error) {
 	q := db.New(a.Pool)
 	now := a.Now()
@@ -39,6 +51,7 @@ func (a *Activities) Purge(ctx context.Context, in contract.MaintenanceInput) (P
 		{in.WebhookBodies, &res.TransactionBodies, q.PurgeTransactionBodies},
 		{in.OAuthLogins, &res.OAuthLogins, q.PurgeOAuthLogins},
 		{in.InviteFailures, &res.InviteFailures, q.PurgeInviteFailures},
+		{noteLife, &res.Notes, q.PurgeNotes},
 	} {
 		if p.keep <= 0 {
 			continue
@@ -51,6 +64,10 @@ func (a *Activities) Purge(ctx context.Context, in contract.MaintenanceInput) (P
 	}
 	return res, nil
 }
+
+// noteLife is how long a note (a notice, a reply) is kept once sent: a
+// workflow retrying its send gives up after a day.
+const noteLife = 7 * 24 * time.Hour
 
 // lateMorningGrace is how long after its night ends an alert may still be
 // held before maintenance sends its morning message: longer than a morning

@@ -7,8 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/tingting-vn/tingting/activities"
-	"github.com/tingting-vn/tingting/internal/oatoken"
+	"github.com/tingting-vn/tingting/activities/keeper"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -28,11 +27,11 @@ var refreshOptions = workflow.ActivityOptions{
 	},
 }
 
-// keeper is the OATokenKeeper's state: the stored pair it knows of and the
+// tokenKeeper is the OATokenKeeper's state: the stored pair it knows of and the
 // refresh requests of sends whose token Zalo refused.
-type keeper struct {
+type tokenKeeper struct {
 	cfg     contract.KeeperInput
-	state   oatoken.State
+	state   contract.OATokenState
 	learned time.Time // when state's expiry became known
 
 	wanted           int64 // the newest version a send reported refused
@@ -54,9 +53,9 @@ func OATokenKeeper(ctx workflow.Context, cfg contract.KeeperInput) error {
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = 5 * time.Minute
 	}
-	var a *activities.Activities
+	var a *keeper.Activities
 	actCtx := workflow.WithActivityOptions(ctx, refreshOptions)
-	k := &keeper{cfg: cfg}
+	k := &tokenKeeper{cfg: cfg}
 	if err := workflow.ExecuteActivity(actCtx, a.LoadOATokenState).Get(ctx, &k.state); err != nil {
 		return err
 	}
@@ -86,8 +85,8 @@ func OATokenKeeper(ctx workflow.Context, cfg contract.KeeperInput) error {
 			}
 		}
 		k.served = k.requests
-		var next oatoken.State
-		in := activities.RefreshInput{Version: max(k.state.Version, k.wanted)}
+		var next contract.OATokenState
+		in := keeper.RefreshInput{Version: max(k.state.Version, k.wanted)}
 		if err := workflow.ExecuteActivity(actCtx, a.RefreshOAToken, in).Get(ctx, &next); err != nil {
 			k.failures++
 			k.lastFailure = err.Error()
@@ -103,11 +102,11 @@ func OATokenKeeper(ctx workflow.Context, cfg contract.KeeperInput) error {
 
 // pending: a send is waiting for a version newer than the current one, and
 // no attempt has started since it asked.
-func (k *keeper) pending() bool { return k.requests > k.served && k.wanted >= k.state.Version }
+func (k *tokenKeeper) pending() bool { return k.requests > k.served && k.wanted >= k.state.Version }
 
 // untilDue is how long until the next refresh on the keeper's own
 // schedule: ahead of expiry, or after a failure's pause.
-func (k *keeper) untilDue(ctx workflow.Context) time.Duration {
+func (k *tokenKeeper) untilDue(ctx workflow.Context) time.Duration {
 	if !k.state.Present {
 		return 24 * time.Hour // no token yet: nothing to do until a send asks
 	}
@@ -121,7 +120,7 @@ func (k *keeper) untilDue(ctx workflow.Context) time.Duration {
 	return due.Sub(workflow.Now(ctx))
 }
 
-func (k *keeper) validateRefresh(req contract.RefreshRequest) error {
+func (k *tokenKeeper) validateRefresh(req contract.RefreshRequest) error {
 	if req.StaleVersion <= 0 {
 		return errors.New("stale_version must be the version of the refused token")
 	}
@@ -130,7 +129,7 @@ func (k *keeper) validateRefresh(req contract.RefreshRequest) error {
 
 // refresh answers a send whose token was refused once a newer version is
 // stored, or with the error of the attempt that failed.
-func (k *keeper) refresh(ctx workflow.Context, req contract.RefreshRequest) (contract.RefreshResponse, error) {
+func (k *tokenKeeper) refresh(ctx workflow.Context, req contract.RefreshRequest) (contract.RefreshResponse, error) {
 	if req.StaleVersion < k.state.Version {
 		return contract.RefreshResponse{Version: k.state.Version}, nil // already replaced
 	}
@@ -143,5 +142,5 @@ func (k *keeper) refresh(ctx workflow.Context, req contract.RefreshRequest) (con
 	if k.state.Version > req.StaleVersion {
 		return contract.RefreshResponse{Version: k.state.Version}, nil
 	}
-	return contract.RefreshResponse{}, temporal.NewApplicationError("OA token refresh failed: "+k.lastFailure, "oa_refresh_failed")
+	return contract.RefreshResponse{}, contract.FailRefreshFailed.New("OA token refresh failed: %s", k.lastFailure)
 }

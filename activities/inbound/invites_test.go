@@ -1,4 +1,4 @@
-package activities_test
+package inbound_test
 
 import (
 	"context"
@@ -10,30 +10,46 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/inbound"
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/scene"
 	"github.com/tingting-vn/tingting/message"
 )
+
+// acts names the activities for ExecuteActivity; the registered instance
+// does the work.
+var acts *inbound.Activities
+
+// world is a scene; a is its inbound activities, called directly.
+type world struct {
+	*scene.Scene
+	a *inbound.Activities
+}
+
+func newWorld(t *testing.T) *world {
+	s := scene.New(t, scene.Options{})
+	return &world{s, s.Acts.Inbound}
+}
 
 // TestRacingInvitesLeaveOneMembership: the same person's invites, handled
 // at once, add them once; the database's unique index decides, not timing.
 func TestRacingInvitesLeaveOneMembership(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, true)
-	hoa := w.sim.CreateUser("Hoa", true)
-	a := w.acts
+	w := newWorld(t)
+	hoa := w.Sim.CreateUser("Hoa", true)
+	a := w.a
 	following := true
-	require.NoError(t, a.RecordFollower(context.Background(), activities.FollowerUpdate{OAUserID: hoa.OAUserID, Following: &following}))
+	require.NoError(t, a.RecordFollower(context.Background(), inbound.FollowerUpdate{OAUserID: hoa.OAUserID, Following: &following}))
 
 	const n = 12
-	results := make([]activities.EventResult, n)
+	results := make([]inbound.EventResult, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := a.HandleInvite(context.Background(), activities.InviteInput{
-				Event: fmt.Sprint("evt-", i), OAUserID: hoa.OAUserID, Code: w.integ.ReferralCode,
+			res, err := a.HandleInvite(context.Background(), inbound.InviteInput{
+				Event: fmt.Sprint("evt-", i), OAUserID: hoa.OAUserID, Code: w.Integ.ReferralCode,
 			})
 			require.NoError(t, err)
 			results[i] = res
@@ -54,12 +70,12 @@ func TestRacingInvitesLeaveOneMembership(t *testing.T) {
 	require.Equal(t, 1, added)
 	require.Equal(t, n-1, already)
 	var members int
-	require.NoError(t, w.pool.QueryRow(context.Background(),
+	require.NoError(t, w.Pool.QueryRow(context.Background(),
 		"SELECT count(*) FROM integration_members WHERE oa_user_id = $1 AND removed_at IS NULL", hoa.OAUserID).Scan(&members))
 	require.Equal(t, 1, members)
 
 	// The same event handled again answers what it answered the first time.
-	again, err := a.HandleInvite(context.Background(), activities.InviteInput{Event: "evt-0", OAUserID: hoa.OAUserID, Code: w.integ.ReferralCode})
+	again, err := a.HandleInvite(context.Background(), inbound.InviteInput{Event: "evt-0", OAUserID: hoa.OAUserID, Code: w.Integ.ReferralCode})
 	require.NoError(t, err)
 	require.Equal(t, results[0], again)
 }
@@ -70,8 +86,8 @@ func TestRacingInvitesLeaveOneMembership(t *testing.T) {
 // tries cannot all see the count before any of them.
 func TestTheInviteGuardCountsRacingTriesOnce(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, true)
-	tu := w.sim.CreateUser("Tú", true)
+	w := newWorld(t)
+	tu := w.Sim.CreateUser("Tú", true)
 	const n = 12
 	answers := make([]string, n)
 	var wg sync.WaitGroup
@@ -79,7 +95,7 @@ func TestTheInviteGuardCountsRacingTriesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := w.acts.HandleInvite(context.Background(), activities.InviteInput{
+			res, err := w.a.HandleInvite(context.Background(), inbound.InviteInput{
 				Event: fmt.Sprint("guess-", i), OAUserID: tu.OAUserID, Code: fmt.Sprint("WRONG", i),
 			})
 			require.NoError(t, err)
@@ -96,7 +112,7 @@ func TestTheInviteGuardCountsRacingTriesOnce(t *testing.T) {
 	require.Equal(t, map[string]int{message.InviteBadCode: 5, message.InviteTooManyTries: 1, "": 6}, count)
 
 	// Locked out, even the right code is refused, silently.
-	res, err := w.acts.HandleInvite(context.Background(), activities.InviteInput{Event: "right", OAUserID: tu.OAUserID, Code: w.integ.ReferralCode})
+	res, err := w.a.HandleInvite(context.Background(), inbound.InviteInput{Event: "right", OAUserID: tu.OAUserID, Code: w.Integ.ReferralCode})
 	require.NoError(t, err)
 	require.Empty(t, res.Replies)
 }
@@ -107,21 +123,21 @@ func TestTheInviteGuardCountsRacingTriesOnce(t *testing.T) {
 // "invalid code" answers before the warning.
 func TestARefusedInviteTriedAgainIsCountedOnce(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, true)
+	w := newWorld(t)
 	ctx := context.Background()
-	tu := w.sim.CreateUser("Tú", true)
+	tu := w.Sim.CreateUser("Tú", true)
 	event := "fail-once-" + uuid.NewString()
-	failOnce(t, w.pool, event)
+	failOnce(t, w.Pool, event)
 
-	in := activities.InviteInput{Event: event, OAUserID: tu.OAUserID, Code: "WRONG"}
-	_, err := w.acts.HandleInvite(ctx, in)
+	in := inbound.InviteInput{Event: event, OAUserID: tu.OAUserID, Code: "WRONG"}
+	_, err := w.a.HandleInvite(ctx, in)
 	require.Error(t, err, "the answer's write fails once")
 	var answers []string
 	for i := range 6 {
 		if i > 0 {
-			in = activities.InviteInput{Event: fmt.Sprint(event, "-", i), OAUserID: tu.OAUserID, Code: "WRONG"}
+			in = inbound.InviteInput{Event: fmt.Sprint(event, "-", i), OAUserID: tu.OAUserID, Code: "WRONG"}
 		}
-		res, err := w.acts.HandleInvite(ctx, in)
+		res, err := w.a.HandleInvite(ctx, in)
 		require.NoError(t, err)
 		require.Len(t, res.Replies, 1)
 		answers = append(answers, res.Replies[0].Text)

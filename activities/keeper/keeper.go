@@ -1,4 +1,6 @@
-package activities
+// Package keeper holds the activities of the OATokenKeeper: reading the
+// stored pair's state, and the one refresh of it at a time.
+package keeper
 
 import (
 	"context"
@@ -6,36 +8,38 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
+	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/internal/secret"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
-// Refresher asks the OATokenKeeper workflow for a new token because the
-// one of staleVersion was refused; it returns once the keeper has one.
-type Refresher interface {
-	RequestRefresh(ctx context.Context, staleVersion int64) error
+// Activities' fields are its dependencies; workflows call its methods
+// through a nil *Activities.
+type Activities struct {
+	Tokens  *oatoken.Store
+	Zalo    Zalo
+	Metrics *metrics.Metrics
+	Now     func() time.Time
+}
+
+// Zalo is the part of the Zalo client the keeper needs.
+type Zalo interface {
+	RefreshOAToken(ctx context.Context, refreshToken string) (zalo.OAToken, error)
 }
 
 // LoadOATokenState reads the stored pair's version and expiry.
-func (a *Activities) LoadOATokenState(ctx context.Context) (oatoken.State, error) {
-	return a.Tokens.State(ctx)
+func (a *Activities) LoadOATokenState(ctx context.Context) (contract.OATokenState, error) {
+	st, err := a.Tokens.State(ctx)
+	return contract.OATokenState(st), err
 }
 
 // RefreshInput names the version the keeper believes is current.
 type RefreshInput struct {
 	Version int64
 }
-
-// Error types of a refresh that ended after Zalo was called; never retried
-// by Temporal, since retrying would call Zalo again with the same refresh
-// token.
-const (
-	ErrRefreshUncertain = "oa_refresh_uncertain" // the answer was lost: the token may be spent
-	ErrReauthorize      = "oa_reauthorize"       // Zalo refused the refresh token: re-authorize the OA
-)
 
 // RefreshOAToken trades the stored refresh token for a new pair and stores
 // it. Only the OATokenKeeper workflow calls it, one at a time: Zalo's
@@ -45,24 +49,24 @@ const (
 // call on, nothing is: a lost answer marks the pair uncertain, and the
 // keeper's next attempt, made deliberately after a pause, is the one more
 // call that settles it (a new pair, or -14014: re-authorize).
-func (a *Activities) RefreshOAToken(ctx context.Context, in RefreshInput) (oatoken.State, error) {
+func (a *Activities) RefreshOAToken(ctx context.Context, in RefreshInput) (contract.OATokenState, error) {
 	refresh, st, rs, err := a.Tokens.RefreshToken(ctx)
 	switch {
 	case errors.Is(err, secret.ErrOpen):
-		return oatoken.State{}, temporal.NewNonRetryableApplicationError("stored refresh token cannot be opened: is TINGTING_ENCRYPTION_KEY the one it was sealed with?", "oa_token_sealed", err)
+		return contract.OATokenState{}, contract.FailSealed.Final("the stored refresh token cannot be opened: is TINGTING_ENCRYPTION_KEY the one it was sealed with?")
 	case err != nil:
-		return oatoken.State{}, err
+		return contract.OATokenState{}, err
 	case st.Version != in.Version:
-		return st, nil // replaced meanwhile (by `dev`, or an operator): nothing to refresh
+		return contract.OATokenState(st), nil // replaced meanwhile (by `dev`, or an operator): nothing to refresh
 	case rs == oatoken.RefreshReauthorize:
-		return oatoken.State{}, temporal.NewNonRetryableApplicationError(reauthorize, ErrReauthorize, nil)
+		return contract.OATokenState{}, contract.FailReauthorize.Final(reauthorize)
 	}
 	settling := rs == oatoken.RefreshInFlight || rs == oatoken.RefreshUncertain
 	if settling {
 		activity.GetLogger(ctx).Warn("settling an uncertain OA token refresh: one more call with the same refresh token")
 	}
 	if err := a.Tokens.Mark(ctx, in.Version, oatoken.RefreshInFlight); err != nil {
-		return oatoken.State{}, err
+		return contract.OATokenState{}, err
 	}
 
 	tok, err := a.Zalo.RefreshOAToken(ctx, refresh)
@@ -77,20 +81,20 @@ func (a *Activities) RefreshOAToken(ctx context.Context, in RefreshInput) (oatok
 		if settling {
 			msg = "the uncertain refresh had reached Zalo and its new token was lost; " + reauthorize
 		}
-		return oatoken.State{}, temporal.NewNonRetryableApplicationError(msg, ErrReauthorize, nil)
+		return contract.OATokenState{}, contract.FailReauthorize.Final("%s", msg)
 	case mayHaveReached(err):
 		a.markAfterCall(ctx, in.Version, oatoken.RefreshUncertain)
 		a.Metrics.OARefreshUncertain.Inc()
 		activity.GetLogger(ctx).Error("OA token refresh answer lost: the refresh token may be spent; the keeper will settle it with one more call", "error", err)
-		return oatoken.State{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrRefreshUncertain, nil)
+		return contract.OATokenState{}, contract.FailRefreshUncertain.Final("%v", err)
 	case class.Retryable():
 		// The request never reached Zalo (or Zalo said to retry): the
 		// refresh token is unspent, and trying again is safe.
 		a.markAfterCall(ctx, in.Version, oatoken.RefreshIdle)
-		return oatoken.State{}, temporal.NewApplicationError(err.Error(), "zalo_"+class.String())
+		return contract.OATokenState{}, contract.FailZaloRetryable.New("%v", err)
 	}
 	a.markAfterCall(ctx, in.Version, oatoken.RefreshIdle)
-	return oatoken.State{}, temporal.NewNonRetryableApplicationError(err.Error(), "zalo_"+class.String(), nil)
+	return contract.OATokenState{}, contract.FailZaloPermanent.Final("%v", err)
 }
 
 const reauthorize = "Zalo refused the OA's refresh token (-14014): authorize the OA again and store the new pair (README: runbook)"
@@ -108,7 +112,7 @@ func (a *Activities) markAfterCall(ctx context.Context, version int64, rs oatoke
 // storeRefreshed persists a pair Zalo just issued. The old refresh token is
 // spent, so this write is retried here, in place, rather than by retrying
 // the activity (which would spend it twice).
-func (a *Activities) storeRefreshed(ctx context.Context, version int64, tok zalo.OAToken) (oatoken.State, error) {
+func (a *Activities) storeRefreshed(ctx context.Context, version int64, tok zalo.OAToken) (contract.OATokenState, error) {
 	expiresAt := a.Now().Add(tok.ExpiresIn)
 	var st oatoken.State
 	err := retryInPlace(ctx, func() error {
@@ -117,10 +121,9 @@ func (a *Activities) storeRefreshed(ctx context.Context, version int64, tok zalo
 		return err
 	})
 	if err != nil {
-		return oatoken.State{}, temporal.NewNonRetryableApplicationError(
-			"a refreshed OA token could not be stored; the OA must be re-authorized", "oa_token_lost", err)
+		return contract.OATokenState{}, contract.FailTokenLost.Final("a refreshed OA token could not be stored (%v); the OA must be re-authorized", err)
 	}
-	return st, nil
+	return contract.OATokenState(st), nil
 }
 
 // retryInPlace retries a database write that follows a call to Zalo, which

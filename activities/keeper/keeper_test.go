@@ -1,4 +1,4 @@
-package activities_test
+package keeper_test
 
 import (
 	"context"
@@ -12,8 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/tingting-vn/tingting/activities"
-	"github.com/tingting-vn/tingting/internal/oatoken"
+	"github.com/tingting-vn/tingting/activities/keeper"
+	"github.com/tingting-vn/tingting/harness/scene"
+	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
@@ -46,20 +47,27 @@ func (l *lossy) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, r.Context().Err()
 }
 
-func (w *world) refresh(t *testing.T, version int64) (oatoken.State, error) {
+// acts names the activities for ExecuteActivity; the registered instance
+// does the work.
+var acts *keeper.Activities
+
+// world is a scene.
+type world struct{ *scene.Scene }
+
+func (w *world) refresh(t *testing.T, version int64) (contract.OATokenState, error) {
 	t.Helper()
-	v, err := w.env.ExecuteActivity(acts.RefreshOAToken, activities.RefreshInput{Version: version})
+	v, err := w.Env.ExecuteActivity(acts.RefreshOAToken, keeper.RefreshInput{Version: version})
 	if err != nil {
-		return oatoken.State{}, err
+		return contract.OATokenState{}, err
 	}
-	var st oatoken.State
+	var st contract.OATokenState
 	require.NoError(t, v.Get(&st))
 	return st, nil
 }
 
 func refreshState(t *testing.T, w *world) string {
 	var s string
-	require.NoError(t, w.pool.QueryRow(context.Background(), "SELECT refresh_state FROM oa_tokens").Scan(&s))
+	require.NoError(t, w.Pool.QueryRow(context.Background(), "SELECT refresh_state FROM oa_tokens").Scan(&s))
 	return s
 }
 
@@ -75,11 +83,11 @@ func TestAnOATokenRefreshWhoseAnswerWasLostIsSettledByOneMoreCall(t *testing.T) 
 		name := map[bool]string{true: "the lost call had reached Zalo", false: "the lost call never reached Zalo"}[reached]
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			w := newWorld(t, true)
+			w := &world{Scene: scene.New(t, scene.Options{})}
 			l := &lossy{}
-			w.acts.Zalo = zalo.NewClient(zalo.Config{OAuthURL: w.simURL, OpenAPIURL: w.simURL, TokenTimeout: 300 * time.Millisecond,
-				HTTPClient: &http.Client{Transport: l}})
-			st, err := w.acts.Tokens.State(context.Background())
+			w.Deps.Zalo = w.Zalo(zalo.Config{TokenTimeout: 300 * time.Millisecond, HTTPClient: &http.Client{Transport: l}})
+			w.Rewire()
+			st, err := w.Tokens.State(context.Background())
 			require.NoError(t, err)
 
 			l.losing.Store(true)
@@ -87,7 +95,7 @@ func TestAnOATokenRefreshWhoseAnswerWasLostIsSettledByOneMoreCall(t *testing.T) 
 			_, err = w.refresh(t, st.Version)
 			var appErr *temporal.ApplicationError
 			require.ErrorAs(t, err, &appErr)
-			require.Equal(t, activities.ErrRefreshUncertain, appErr.Type())
+			require.Equal(t, string(contract.FailRefreshUncertain), appErr.Type())
 			require.True(t, appErr.NonRetryable(), "never retried blindly")
 			require.Equal(t, "uncertain", refreshState(t, w))
 			require.EqualValues(t, 1, l.calls.Load())
@@ -99,16 +107,16 @@ func TestAnOATokenRefreshWhoseAnswerWasLostIsSettledByOneMoreCall(t *testing.T) 
 				require.NoError(t, err)
 				require.Equal(t, st.Version+1, next.Version)
 				require.Equal(t, "", refreshState(t, w))
-				require.False(t, w.sim.RevokedByReuse())
+				require.False(t, w.Sim.RevokedByReuse())
 				return
 			}
 			require.ErrorAs(t, err, &appErr)
-			require.Equal(t, activities.ErrReauthorize, appErr.Type())
+			require.Equal(t, string(contract.FailReauthorize), appErr.Type())
 			require.Contains(t, appErr.Message(), "authorize the OA again")
 			require.Equal(t, "reauthorize", refreshState(t, w))
 			_, err = w.refresh(t, st.Version)
 			require.ErrorAs(t, err, &appErr)
-			require.Equal(t, activities.ErrReauthorize, appErr.Type())
+			require.Equal(t, string(contract.FailReauthorize), appErr.Type())
 			require.EqualValues(t, 2, l.calls.Load(), "no call once the OA must be re-authorized")
 		})
 	}

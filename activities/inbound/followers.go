@@ -1,4 +1,4 @@
-package activities
+package inbound
 
 import (
 	"context"
@@ -7,9 +7,11 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
+	"github.com/tingting-vn/tingting/zalo"
 )
 
 // FollowerUpdate is what an event says of a Zalo user. Following is nil
@@ -67,16 +69,14 @@ func (a *Activities) SyncFollowers(ctx context.Context) (contract.SyncResult, er
 	res := contract.SyncResult{Followers: offset}
 	following := true
 	for {
-		token, _, err := a.Tokens.Current(ctx)
-		if err != nil {
-			return res, err
-		}
-		page, err := a.Zalo.ListFollowers(ctx, token, offset, followerPage)
+		page, err := send.Call(ctx, a.Sender, "getlist", func(token string) (zalo.FollowerPage, error) {
+			return a.Zalo.ListFollowers(ctx, token, offset, followerPage)
+		})
 		if err != nil {
 			return res, err
 		}
 		for _, id := range page.UserIDs {
-			d, err := a.Zalo.UserDetail(ctx, token, id)
+			d, err := a.userDetail(ctx, id)
 			if err != nil {
 				return res, err
 			}

@@ -1,4 +1,8 @@
-package activities
+// Package inbound holds the activities of what the OA receives: it keeps
+// the follower table (who follows, which app id is whose OA id, when each
+// last interacted), accepts "/invite: CODE", answers the recipients'
+// commands and says which owners to tell of a member who left.
+package inbound
 
 import (
 	"context"
@@ -7,10 +11,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/sdk/temporal"
 
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/command"
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
@@ -41,7 +46,7 @@ func (a *Activities) HandleZaloEvent(ctx context.Context, in EventInput) (EventR
 	}
 	ev, err := zalo.ParseEvent(row.Raw)
 	if err != nil {
-		return EventResult{}, temporal.NewNonRetryableApplicationError("recorded event cannot be read", "bad_event", err)
+		return EventResult{}, contract.FailUnreadable.Final("the recorded event cannot be read: %v", err)
 	}
 	at := ev.Timestamp
 	if at.IsZero() {
@@ -65,13 +70,17 @@ func (a *Activities) HandleZaloEvent(ctx context.Context, in EventInput) (EventR
 		return EventResult{}, err
 	}
 	q := db.New(a.Pool)
+	var res EventResult
 	switch ev.Kind {
 	case zalo.EventUnfollow:
-		return a.unfollowed(ctx, q, ev.UserID, row.DedupKey)
+		res, err = a.unfollowed(ctx, q, ev.UserID, row.DedupKey)
 	case zalo.EventUserSendText:
-		return a.command(ctx, q, ev.UserID, ev.Text, row.DedupKey, at)
+		res, err = a.command(ctx, q, ev.UserID, ev.Text, row.DedupKey, at)
 	}
-	return EventResult{}, nil
+	for i := range res.Replies {
+		res.Replies[i].Key = fmt.Sprintf("reply:%s:%d", row.DedupKey, i)
+	}
+	return res, err
 }
 
 // command answers what a user wrote, if it is a command. at is when they
@@ -127,7 +136,7 @@ func (a *Activities) today(ctx context.Context, q *db.Queries, sender string, at
 	}
 	var totals []message.Totals
 	for _, r := range rows {
-		t, err := q.IntegrationTotals(ctx, db.IntegrationTotalsParams{IntegrationID: r.ID, FromAt: startOfDay(at), UntilAt: at})
+		t, err := q.IntegrationTotals(ctx, db.IntegrationTotalsParams{IntegrationID: r.ID, FromAt: vntime.Midnight(at), UntilAt: at})
 		if err != nil {
 			return EventResult{}, err
 		}
@@ -186,7 +195,7 @@ func (a *Activities) unfollowed(ctx context.Context, q *db.Queries, user, event 
 	}
 	var res EventResult
 	for _, r := range rows {
-		_, err := q.TellOwnerOnce(ctx, db.TellOwnerOnceParams{IntegrationID: r.IntegrationID, OAUserID: user, Trouble: zalo.ClassNotFollowing.String(), Key: event})
+		_, err := q.TellOwnerOnce(ctx, db.TellOwnerOnceParams{IntegrationID: r.IntegrationID, OAUserID: user, Trouble: string(send.NotFollowing), Key: event})
 		switch {
 		case errors.Is(err, db.ErrNotFound):
 			continue // told already, by an alert before it

@@ -1,0 +1,256 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/activity"
+
+	"github.com/tingting-vn/tingting/activities/send"
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/vntime"
+	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/route"
+	"github.com/tingting-vn/tingting/workflows/contract"
+)
+
+// SendInput names the delivery to send.
+type SendInput struct {
+	DeliveryID uuid.UUID
+}
+
+// SendZaloMessage sends one delivery's alert unless it was sent already or
+// its recipient is no longer wanted, and records the outcome at once: a
+// later attempt then finds it and sends nothing, so a worker dying after
+// this point never doubles a message. If that write fails, the outcome is
+// returned unrecorded for RecordDelivery; the send is not repeated for it.
+// What Zalo's answers come to is the send core's (send.Core.Send).
+func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (send.Outcome, error) {
+	q := db.New(a.Pool)
+	rows, err := q.StartDeliveryAttempts(ctx, []uuid.UUID{in.DeliveryID})
+	if err != nil {
+		return send.Outcome{}, fmt.Errorf("start attempt: %w", err)
+	}
+	if len(rows) == 0 {
+		return send.Outcome{}, contract.FailNotFound.Final("no such delivery")
+	}
+	out, err := a.attempt(ctx, rows[0])
+	if err != nil {
+		return send.Outcome{}, err
+	}
+	if err := a.noticeOnce(ctx, q, &out); err != nil {
+		return send.Outcome{}, err
+	}
+	if out.Recorded {
+		return out, nil
+	}
+	if err := a.finish(ctx, q, []RecordInput{{DeliveryID: in.DeliveryID, Outcome: out}}); err != nil {
+		activity.GetLogger(ctx).Warn("recording the outcome after the send; the workflow will retry it", "error", err)
+		return out, nil
+	}
+	out.Recorded = true
+	return out, nil
+}
+
+// BatchInput is a transaction's deliveries, to send together.
+type BatchInput struct {
+	DeliveryIDs []uuid.UUID
+}
+
+// BatchResult is the outcome of each delivery, in BatchInput's order. An
+// outcome with no Status was not settled (a transient error, an answer
+// lost, a token to refresh): it is to be sent on its own, by
+// SendZaloMessage, whose retries wait as each needs.
+type BatchResult struct {
+	Outcomes []send.Outcome
+}
+
+// sendsAtOnce bounds the Zalo calls one batch makes at the same time.
+const sendsAtOnce = 16
+
+// SendZaloMessages is SendZaloMessage for a transaction's deliveries
+// together: one statement starts every attempt (marking each in doubt
+// before its send), the messages go out in parallel, and one statement
+// records every settled outcome. The cost of a transaction then barely
+// grows with its recipients: two statements and one local activity,
+// whether they are three or a hundred.
+func (a *Activities) SendZaloMessages(ctx context.Context, in BatchInput) (BatchResult, error) {
+	q := db.New(a.Pool)
+	rows, err := q.StartDeliveryAttempts(ctx, in.DeliveryIDs)
+	if err != nil {
+		return BatchResult{}, fmt.Errorf("start attempts: %w", err)
+	}
+	outs := make([]send.Outcome, len(rows))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, sendsAtOnce)
+	for i, d := range rows {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			outs[i] = a.sendOne(ctx, q, d)
+		}()
+	}
+	wg.Wait()
+	var settled []RecordInput
+	for i, out := range outs {
+		if out.Status != "" && !out.Recorded {
+			settled = append(settled, RecordInput{DeliveryID: rows[i].ID, Outcome: out})
+		}
+	}
+	if err := a.finish(ctx, q, settled); err != nil {
+		activity.GetLogger(ctx).Warn("recording the outcomes after the sends; the workflow will retry them", "error", err)
+	} else {
+		for i := range outs {
+			outs[i].Recorded = outs[i].Status != ""
+		}
+	}
+	// In the order asked: StartDeliveryAttempts orders its rows so, and an
+	// id it did not find has no outcome (the workflow sends it alone).
+	res := BatchResult{Outcomes: make([]send.Outcome, len(in.DeliveryIDs))}
+	for i, d := range rows {
+		res.Outcomes[slices.Index(in.DeliveryIDs, d.ID)] = outs[i]
+	}
+	return res, nil
+}
+
+// sendOne is SendZaloMessages' send of one delivery. An outcome with no
+// Status is left for SendZaloMessage, whose retries wait as each error
+// needs; an owner's notice that cannot be written is dropped (the owner is
+// told when the trouble next shows).
+func (a *Activities) sendOne(ctx context.Context, q *db.Queries, d db.StartDeliveryAttemptsRow) send.Outcome {
+	out, err := a.attempt(ctx, d)
+	switch {
+	case contract.IsFinal(err):
+		activity.GetLogger(ctx).Error("delivery failed", "delivery_id", d.ID, "error", err)
+		out = send.InternalFailure
+	case err != nil:
+		activity.GetLogger(ctx).Info("delivery to be sent on its own", "delivery_id", d.ID, "error", err)
+		return send.Outcome{}
+	}
+	if err := a.noticeOnce(ctx, q, &out); err != nil {
+		activity.GetLogger(ctx).Warn("telling the owner", "delivery_id", d.ID, "error", err)
+		out.Notice = nil
+	}
+	return out
+}
+
+// alert is one delivery of a transaction's alert, as the send path needs
+// it: built once from its row.
+type alert struct {
+	delivery    uuid.UUID
+	integration uuid.UUID
+	to          string
+	member      bool // a member's; the owner's own troubles have no one else to tell
+	// told is the trouble an earlier attempt told the owner of ('' none).
+	told string
+	// done, when set, is how it ended already: finished (or held for the
+	// morning) by an earlier attempt, or no longer wanted.
+	done *send.Outcome
+	msg  send.Message
+}
+
+// alertOf reads a delivery's row once into what sending it needs.
+func (a *Activities) alertOf(d db.StartDeliveryAttemptsRow) (alert, error) {
+	al := alert{delivery: d.ID, integration: d.IntegrationID, to: d.Recipient, member: d.Role == db.RecipientRoleMember, told: d.ToldOwner}
+	skip := func(reason send.Reason, detail string) (alert, error) {
+		out := send.Skip(reason, detail)
+		al.done = &out
+		return al, nil
+	}
+	switch {
+	case d.Status != db.DeliveryStatusPending:
+		out := send.Outcome{Status: send.Status(d.Status), MessageID: d.ZaloMessageID, Route: string(d.Route.DeliveryRoute), Recorded: true}
+		if d.Status == db.DeliveryStatusDeferred {
+			out.Recipient, out.DeferredUntil = d.Recipient, d.DeferredUntil
+		}
+		al.done = &out
+		return al, nil
+	case d.IntegrationStatus == db.IntegrationStatusPaused:
+		return skip(send.IntegrationPaused, "")
+	case d.IntegrationStatus != db.IntegrationStatusActive:
+		return skip(send.IntegrationDeleted, "")
+	case !d.StillMember:
+		return skip(send.MemberRemoved, "")
+	case d.MutedUntil != nil && d.MutedUntil.After(a.Now()):
+		return skip(send.Muted, "paused with /tamdung until "+d.MutedUntil.In(vntime.Zone).Format("15:04 02/01"))
+	}
+	fields, err := visible(d.Fields, d.HiddenFields)
+	if err != nil {
+		return alert{}, contract.FailUnreadable.Final("the integration's fields: %v", err)
+	}
+	txn := transactionOf(d.AlertTransaction)
+	al.msg = send.Message{
+		ID: d.ID, Ledger: deliveries{a}, To: al.to,
+		Belief: route.Recipient{Following: d.Following, LastInteraction: d.LastInteractionAt, CSRefusedAt: d.CSRefusedAt},
+		Unsure: d.AskInteraction,
+		Card:   message.Alert(txn, fields),
+	}
+	if d.Doubted {
+		al.msg.DoubtedSince = d.InDoubtSince
+	}
+	if d.TemplateID != "" {
+		al.msg.Template = &send.Template{ID: d.TemplateID, Data: message.TemplateData(txn, fields, a.ZNSParams)}
+	}
+	return al, nil
+}
+
+// attempt sends one delivery whose attempt StartDeliveryAttempts began.
+func (a *Activities) attempt(ctx context.Context, d db.StartDeliveryAttemptsRow) (send.Outcome, error) {
+	al, err := a.alertOf(d)
+	switch {
+	case err != nil:
+		return send.Outcome{}, err
+	case al.done != nil && al.told != "":
+		// The attempt that told the owner may not have reached the
+		// workflow: tell again, under the same notice id.
+		out := *al.done
+		out.Reason = send.Reason(al.told)
+		return al.withNotice(out), nil
+	case al.done != nil:
+		return *al.done, nil
+	}
+	out, err := a.Sender.Send(ctx, al.msg)
+	if err == nil && out.Status == send.Skipped {
+		out = al.withNotice(out)
+	}
+	return out, err
+}
+
+// withNotice asks that a member's owner be told of the trouble (the
+// reason) a skipped delivery shows: noticeOnce tells once per trouble.
+func (al alert) withNotice(out send.Outcome) send.Outcome {
+	if !al.member {
+		return out
+	}
+	kind := contract.NoticeMemberUnreachable
+	if out.Reason == send.Blocked {
+		kind = contract.NoticeMemberBlocked
+	}
+	out.Notice = &contract.OwnerNotice{IntegrationID: al.integration, Kind: kind, About: al.to, Key: al.delivery.String()}
+	return out
+}
+
+// noticeOnce keeps an outcome's notice only if the owner was not told of
+// that trouble yet: the member's row says whether they were.
+func (a *Activities) noticeOnce(ctx context.Context, q *db.Queries, out *send.Outcome) error {
+	if out.Notice == nil {
+		return nil
+	}
+	name, err := q.TellOwnerOnce(ctx, db.TellOwnerOnceParams{
+		IntegrationID: out.Notice.IntegrationID, OAUserID: out.Notice.About, Trouble: string(out.Reason), Key: out.Notice.Key,
+	})
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		out.Notice = nil
+	case err != nil:
+		return err
+	default:
+		out.Notice.About = name
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package send
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/route"
+	"github.com/tingting-vn/tingting/workflows/contract"
+	"github.com/tingting-vn/tingting/zalo"
+)
+
+// Call calls Zalo with the current OA token. If Zalo refuses the token, it
+// asks the OATokenKeeper for a new one and tries once more; however many
+// calls hit the same stale token, the keeper refreshes once. A message (op
+// cs, transaction or zns) waits for its slot of the OA's send rate first,
+// and a -32 holds every worker's sends a moment. Each call is timed by op
+// and result.
+func Call[T any](ctx context.Context, c *Core, op string, call func(token string) (T, error)) (T, error) {
+	var zero T
+	timed := func(token string) (T, error) {
+		if isMessage(op) {
+			if err := c.pace(ctx); err != nil {
+				return zero, err
+			}
+		}
+		start := time.Now()
+		res, err := call(token)
+		result := "ok"
+		if err != nil {
+			result = zalo.Classify(err).String()
+		}
+		if zalo.Classify(err) == zalo.ClassRateLimited {
+			c.slowDown(ctx)
+		}
+		c.Metrics.ObserveZalo(op, result, start)
+		return res, err
+	}
+	token, version, err := c.Tokens.Current(ctx)
+	if err != nil {
+		return zero, err
+	}
+	res, err := timed(token)
+	if zalo.Classify(err) != zalo.ClassToken {
+		return res, err
+	}
+	if local(ctx) {
+		return zero, contract.FailTokenRefused.New("the OA token was refused; a regular attempt will wait for a new one")
+	}
+	if rerr := c.Refresher.RequestRefresh(ctx, version); rerr != nil {
+		return zero, fmt.Errorf("OA token refused and not refreshed: %w", rerr)
+	}
+	if token, _, err = c.Tokens.Fresh(ctx); err != nil {
+		return zero, err
+	}
+	return timed(token)
+}
+
+// isMessage tells the calls that send a message, which the OA's send rate
+// counts.
+func isMessage(op string) bool {
+	switch route.Route(op) {
+	case route.CS, route.Transaction, route.ZNS:
+		return true
+	}
+	return false
+}
+
+// local tells a local activity: it runs inside a workflow task, so it may
+// not wait long (for the keeper, the send budget); a regular attempt does.
+func local(ctx context.Context) bool {
+	return activity.IsActivity(ctx) && activity.GetInfo(ctx).IsLocalActivity
+}
+
+// rateLimitPause is how long every worker holds its sends after Zalo says
+// -32 (over its rate limit).
+const rateLimitPause = 2 * time.Second
+
+// pace waits for a slot of the OA-wide send budget (SendRate, shared by
+// every worker through one database row). A local activity waits at most a
+// moment and otherwise leaves the send to a regular activity, whose task
+// queue Temporal itself paces; a regular activity waits up to most of its
+// time.
+func (c *Core) pace(ctx context.Context) error {
+	if c.SendRate <= 0 {
+		return nil
+	}
+	interval := 1 / c.SendRate
+	q := db.New(c.Pool)
+	wait, err := q.ReserveSend(ctx, interval)
+	if err != nil {
+		return err
+	}
+	d := time.Duration(wait * float64(time.Second))
+	limit := 20 * time.Second
+	if local(ctx) {
+		limit = 2 * time.Second
+	}
+	if d > limit {
+		if err := q.ReturnSend(ctx, interval); err != nil {
+			activity.GetLogger(ctx).Warn("returning a send slot", "error", err)
+		}
+		return contract.FailPaced.After(d-limit/2, "the OA's send budget is taken for %s", d.Round(time.Second))
+	}
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// slowDown holds every worker's sends for a while: Zalo said -32.
+func (c *Core) slowDown(ctx context.Context) {
+	if err := db.New(c.Pool).PauseSends(ctx, rateLimitPause.Seconds()); err != nil {
+		activity.GetLogger(ctx).Warn("pausing sends", "error", err)
+	}
+}
