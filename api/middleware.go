@@ -14,7 +14,10 @@ import (
 	"github.com/tingting-vn/tingting/internal/apikey"
 )
 
-const workspaceKey = "workspace_id"
+const (
+	workspaceKey = "workspace_id"
+	ownerKey     = "owner" // the caller acts as the workspace's owner
+)
 
 // authenticate resolves the bearer API key to its workspace; every /v1
 // handler sees only that workspace's data. It is one query, which also
@@ -37,6 +40,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return errForbidden
 		}
 		c.Set(workspaceKey, k.WorkspaceID)
+		c.Set(ownerKey, k.Scope == db.ApiKeyScopeAdmin) // an admin key is the owner's
 		return next(c)
 	}
 }
@@ -48,6 +52,10 @@ func ingestAllowed(c echo.Context) bool {
 }
 
 func workspaceID(c echo.Context) uuid.UUID { return c.Get(workspaceKey).(uuid.UUID) }
+
+// asOwner tells a caller who acts as the workspace's owner: they see what
+// others see masked (recipients' phones).
+func asOwner(c echo.Context) bool { owner, _ := c.Get(ownerKey).(bool); return owner }
 
 // limitBody makes reading more than maxBody fail, which decodeJSON turns
 // into a 413; a declared Content-Length over the limit is refused at once.

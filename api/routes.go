@@ -33,6 +33,7 @@ func (s *Server) routes() {
 	limited := s.publicLimits.middleware
 	e.POST("/v1/webhooks/zalo", s.zaloWebhook, limited)
 	e.GET("/v1/oauth/zalo/callback", s.zaloCallback, limited)
+	e.GET("/v1/oauth/zalo-oa/callback", s.oaCallback, limited)
 	e.POST("/v1/hooks/casso/:id", s.cassoHook, limited)
 
 	v1 := e.Group("/v1", s.authenticate)
@@ -61,6 +62,10 @@ func (s *Server) routes() {
 	v1.DELETE("/integrations/:id/members/:member_id", s.removeMember)
 	v1.PATCH("/integrations/:id/members/:member_id", s.patchMember)
 	v1.POST("/integrations/:id/referral-code", s.rotateReferralCode)
+
+	v1.GET("/zalo-templates", s.listTemplates)
+	v1.POST("/zalo-templates/:template_id/preview", s.previewTemplate)
+	v1.GET("/zalo-oa", s.getOA)
 
 	v1.POST("/api-keys", s.createAPIKey)
 	v1.GET("/api-keys", s.listAPIKeys)

@@ -32,6 +32,9 @@ Usage:
   tingting migrate                     apply database migrations
   tingting sync-followers              record the OA's existing followers (a worker must be running)
   tingting workspace create --name N   create a workspace; prints its API key last
+  tingting oa connect                  print the OA consent link (connect, or reconnect, the OA)
+  tingting oa status                   the OA's health and the routes stopped for it
+  tingting oa resume [ROUTE]           start again a route stopped for the OA (all of them without ROUTE)
   tingting env                         list the environment variables tingting reads
 
 Configuration comes from the environment; see README.md. To run everything
@@ -66,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "api", "worker", "migrate", "sync-followers", "workspace":
+	case "api", "worker", "migrate", "sync-followers", "workspace", "oa":
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
 		return errUsage
@@ -77,6 +80,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if cmd == "workspace" {
 		return createWorkspace(ctx, a, rest, stdout)
+	}
+	if cmd == "oa" {
+		return oa(ctx, a, rest, stdout)
 	}
 	if cmd == "api" {
 		if err := a.CheckAPI(); err != nil {

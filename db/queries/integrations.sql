@@ -55,6 +55,9 @@ UPDATE integrations SET
     status = COALESCE(sqlc.narg(status)::integration_status, status),
     message_kind = COALESCE(sqlc.narg(message_kind)::message_kind, message_kind),
     template_id = COALESCE(sqlc.narg(template_id)::text, template_id),
+    template_params = COALESCE(sqlc.narg(template_params)::jsonb, template_params),
+    owner_phone = CASE WHEN sqlc.narg(owner_phone)::text IS NULL THEN owner_phone ELSE NULLIF(sqlc.narg(owner_phone)::text, '') END,
+    owner_quiet_hours = CASE WHEN sqlc.narg(owner_quiet_hours)::text IS NULL THEN owner_quiet_hours ELSE NULLIF(sqlc.narg(owner_quiet_hours)::text, '') END,
     silence_alert_hours = COALESCE(sqlc.narg(silence_alert_hours)::integer, silence_alert_hours),
     daily_summary_at = COALESCE(sqlc.narg(daily_summary_at)::text, daily_summary_at),
     -- A summary time moved later today may still be due today.

@@ -27,7 +27,7 @@ WHERE id = @id AND status = 'pending';
 -- NotesInDoubt lists a person's notes left in doubt since before @before,
 -- oldest first.
 -- name: NotesInDoubt :many
-SELECT id, in_doubt_since::timestamptz AS in_doubt_since, fingerprint FROM notes
+SELECT id, in_doubt_since::timestamptz AS in_doubt_since, COALESCE(route::text, '')::text AS route, fingerprint FROM notes
 WHERE recipient = @recipient AND status = 'pending' AND in_doubt_since < @before::timestamptz
 ORDER BY in_doubt_since;
 
@@ -38,3 +38,6 @@ SELECT count(*) FROM notes WHERE recipient = @recipient AND status = 'sent' AND 
 -- retry may still need them.
 -- name: PurgeNotes :execrows
 DELETE FROM notes WHERE created_at < @before AND (status <> 'pending' OR in_doubt_since IS NULL);
+
+-- name: RedoubtNote :exec
+UPDATE notes SET in_doubt_since = now() WHERE id = @id AND status = 'pending';

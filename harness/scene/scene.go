@@ -45,8 +45,7 @@ type Options struct {
 	// Now is the clock of the sandbox and the activities (default
 	// time.Now).
 	Now func() time.Time
-	// Routes is the route policy (default: route.Default() without a
-	// night, so tests run at any hour).
+	// Routes is the route policy (default: route.Default()).
 	Routes *route.Policy
 	// Business is the workspace's name (default "Shop").
 	Business string
@@ -123,7 +122,6 @@ func New(t testing.TB, o Options) *Scene {
 	require.NoError(t, s.Tokens.Put(ctx, Token, "refresh", time.Now().Add(25*time.Hour), false))
 
 	routes := route.Default()
-	routes.NightStart, routes.NightEnd = 0, 0
 	if o.Routes != nil {
 		routes = *o.Routes
 	}

@@ -160,7 +160,12 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 	if err != nil {
 		return err
 	}
+	tokens, err := a.OATokens(pool)
+	if err != nil {
+		return err
+	}
 	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
+		OA: api.OAConnect{Tokens: tokens, CodeVerifier: a.Config.ZaloOACodeVerifier, ID: a.Config.ZaloOAID},
 		Codec: cdc, TemporalUIOrigin: a.Config.TemporalUIOrigin,
 		PublicRateLimit: a.Config.PublicRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
@@ -188,9 +193,9 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		Metrics:   a.Metrics,
 		Now:       time.Now,
 
-		Routes: a.Config.Routes, TransactionTemplate: a.Config.TransactionTemplate,
-		ZNSParams: a.Config.ZNSParams, SendRate: a.Config.SendRate,
-		Doubt: send.DoubtPolicy{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait},
+		Routes: a.Config.Routes, Prices: send.Prices{Free: a.Config.CSFree, Price: a.Config.CSPrice},
+		SendRate: a.Config.SendRate, ProbeEvery: a.Config.ProbeEvery,
+		Doubt: send.DoubtPolicy{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait, GiveUp: a.Config.InDoubtGiveUp, TemplatesListed: a.Config.TemplatesListed},
 	}), a.Config.SendRate)
 	if err := worker.StartKeeper(ctx, tc); err != nil {
 		return err
