@@ -121,9 +121,8 @@ func (p Policy) BlockedUntil(rt Route, now time.Time) time.Time {
 	if !p.nightRoute(rt) || p.NightStart == p.NightEnd {
 		return time.Time{}
 	}
-	local := now.In(vntime.Zone)
-	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, vntime.Zone)
-	of := local.Sub(midnight)
+	midnight := vntime.Midnight(now)
+	of := now.Sub(midnight)
 	start, end := p.NightStart, p.NightEnd
 	switch {
 	case start < end && of >= start && of < end: // a night within one day
@@ -141,8 +140,7 @@ func (p Policy) BlockedUntil(rt Route, now time.Time) time.Time {
 // minute on if the night just ended by our clock (Zalo's may lag), or the
 // end of the next night if Zalo's night begins earlier than ours.
 func (p Policy) AfterNight(now time.Time) time.Time {
-	local := now.In(vntime.Zone)
-	end := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, vntime.Zone).Add(p.NightEnd)
+	end := vntime.Midnight(now).Add(p.NightEnd)
 	switch {
 	case now.Before(end):
 		return end

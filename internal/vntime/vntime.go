@@ -7,3 +7,9 @@ import "time"
 
 // Zone is Indochina Time, UTC+7.
 var Zone = time.FixedZone("ICT", 7*60*60)
+
+// Midnight is the start of t's day in Vietnam.
+func Midnight(t time.Time) time.Time {
+	l := t.In(Zone)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, Zone)
+}
