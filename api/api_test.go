@@ -28,6 +28,7 @@ import (
 	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/route"
+	"github.com/tingting-vn/tingting/zalo"
 )
 
 var (
@@ -69,6 +70,8 @@ func newFixtureWith(t *testing.T, change func(*api.Deps)) fixture {
 		Webhooks: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret, MaxAge: 24 * time.Hour},
 		Box:      testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
 		Metrics: metrics.New(), Routes: route.Default(),
+		// No Zalo answers here; the tests that sign in set the sandbox.
+		Zalo: zalo.NewClient(zalo.Config{OAuthURL: "http://127.0.0.1:9", GraphURL: "http://127.0.0.1:9", AppID: appID}),
 	}
 	if change != nil {
 		change(&deps)

@@ -65,6 +65,9 @@ func documentedRoutes(t *testing.T) []endpoint {
 	return out
 }
 
+// noRedirects answers a redirect (to Zalo's login page) as it is.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // raw sends body as is with the fixture's key; the answer may be anything.
 func (f fixture) raw(t *testing.T, method, path, body string) (int, map[string]any) {
 	t.Helper()
@@ -75,7 +78,7 @@ func (f fixture) raw(t *testing.T, method, path, body string) (int, map[string]a
 	req, err := http.NewRequest(method, u.String(), strings.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+f.key)
-	res, err := http.DefaultClient.Do(req)
+	res, err := noRedirects.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	var out map[string]any

@@ -32,7 +32,7 @@ func (s *Server) codecSession(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{
 		Name: codecCookie, Value: key, Path: "/codec/", MaxAge: int((8 * time.Hour).Seconds()),
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(s.publicURL, "https://"),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(),
 	})
 	return c.NoContent(http.StatusNoContent)
 }
@@ -83,7 +83,7 @@ func (s *Server) codecKey(c echo.Context) (string, error) {
 	case err != nil:
 		return "", err
 	case k.Scope != db.ApiKeyScopeAdmin:
-		return "", errForbidden
+		return "", refusal(roleIngest)
 	}
 	return key, nil
 }

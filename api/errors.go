@@ -37,8 +37,7 @@ func invalid(format string, args ...any) *Error {
 }
 
 var (
-	errUnauthorized = newError(http.StatusUnauthorized, "unauthorized", "missing or invalid API key")
-	errForbidden    = newError(http.StatusForbidden, "forbidden", "this API key may only post transactions (POST /v1/transactions); use an admin key")
+	errUnauthorized = newError(http.StatusUnauthorized, "unauthorized", "sign in with Zalo, or send an API key (Authorization: Bearer tt_…); this one is missing, unknown or revoked")
 	errNotFound     = newError(http.StatusNotFound, "not_found", "no such resource")
 	errTooLarge     = newError(http.StatusRequestEntityTooLarge, "too_large", "request body is larger than 1 MiB")
 )

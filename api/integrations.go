@@ -408,11 +408,13 @@ func (s *Server) removeMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.queries.RemoveMember(c.Request().Context(), db.RemoveMemberParams{
+	name, err := s.queries.RemoveMember(c.Request().Context(), db.RemoveMemberParams{
 		ID: member, IntegrationID: id, WorkspaceID: workspaceID(c),
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
+	note(c, "name", name)
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -567,6 +569,7 @@ func (s *Server) patchMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	note(c, "name", m.Name)
 	i, err := s.queries.GetIntegration(ctx, db.GetIntegrationParams{WorkspaceID: workspaceID(c), ID: id})
 	if err != nil {
 		return err

@@ -1,61 +1,12 @@
 package api
 
 import (
-	"errors"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
-
-	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/internal/apikey"
 )
-
-const (
-	workspaceKey = "workspace_id"
-	ownerKey     = "owner" // the caller acts as the workspace's owner
-)
-
-// authenticate resolves the bearer API key to its workspace; every /v1
-// handler sees only that workspace's data. It is one query, which also
-// notes when the key was used (at most once a minute). An ingest key may
-// only post transactions: every other route, including any added later,
-// answers it 403.
-func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		key, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
-		if !ok || !strings.HasPrefix(key, apikey.Prefix) {
-			return errUnauthorized
-		}
-		k, err := s.queries.AuthenticateAPIKey(c.Request().Context(), apikey.Hash(key))
-		if errors.Is(err, db.ErrNotFound) {
-			return errUnauthorized
-		} else if err != nil {
-			return err
-		}
-		if k.Scope != db.ApiKeyScopeAdmin && !ingestAllowed(c) {
-			return errForbidden
-		}
-		c.Set(workspaceKey, k.WorkspaceID)
-		c.Set(ownerKey, k.Scope == db.ApiKeyScopeAdmin) // an admin key is the owner's
-		return next(c)
-	}
-}
-
-// ingestAllowed says whether the matched route is one an ingest key may
-// use: recording transactions, nothing else.
-func ingestAllowed(c echo.Context) bool {
-	return c.Request().Method == http.MethodPost && c.Path() == "/v1/transactions"
-}
-
-func workspaceID(c echo.Context) uuid.UUID { return c.Get(workspaceKey).(uuid.UUID) }
-
-// asOwner tells a caller who acts as the workspace's owner: they see what
-// others see masked (recipients' phones).
-func asOwner(c echo.Context) bool { owner, _ := c.Get(ownerKey).(bool); return owner }
 
 // limitBody makes reading more than maxBody fail, which decodeJSON turns
 // into a 413; a declared Content-Length over the limit is refused at once.

@@ -27,16 +27,33 @@ func (s *Server) routes() {
 	codec.POST("/session", s.codecSession)
 	codec.OPTIONS("/:op", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 
-	// Webhooks authenticate by signature, and the OAuth callback by its
-	// single-use state and its browser's cookie, not by API key; anyone
-	// can call them, so each client address has a rate limit.
+	// Webhooks authenticate by signature, and the Zalo logins (the
+	// wizard's and signing in) by their single-use state and their
+	// browser's cookie, not by API key or session; anyone can call them,
+	// so each client address has a rate limit.
 	limited := s.publicLimits.middleware
 	e.POST("/v1/webhooks/zalo", s.zaloWebhook, limited)
 	e.GET("/v1/oauth/zalo/callback", s.zaloCallback, limited)
 	e.GET("/v1/oauth/zalo-oa/callback", s.oaCallback, limited)
 	e.POST("/v1/hooks/casso/:id", s.cassoHook, limited)
+	e.GET("/v1/auth/zalo", s.signIn, limited)
+	e.GET("/v1/auth/zalo/callback", s.signInCallback, limited)
 
+	// Everything else needs an API key or a session; access.go says who
+	// may call each route.
 	v1 := e.Group("/v1", s.authenticate)
+	v1.GET("/me", s.me)
+	v1.PUT("/me/workspace", s.switchWorkspace)
+	v1.POST("/auth/logout", s.signOut)
+	v1.GET("/sessions", s.listSessions)
+	v1.DELETE("/sessions/:id", s.endSession)
+	v1.GET("/my/alerts", s.myAlerts)
+	v1.POST("/team/invites", s.createInvite)
+	v1.POST("/team/join", s.joinTeam)
+	v1.GET("/team", s.listTeam)
+	v1.DELETE("/team/:user_id", s.removeTeammate)
+	v1.GET("/checklist", s.checklist)
+
 	v1.POST("/bank-accounts", s.createBankAccount)
 	v1.GET("/bank-accounts", s.listBankAccounts)
 	v1.POST("/webhook-sources", s.createWebhookSource)
@@ -57,6 +74,7 @@ func (s *Server) routes() {
 	v1.GET("/integrations", s.listIntegrations)
 	v1.GET("/integrations/:id", s.getIntegration)
 	v1.PATCH("/integrations/:id", s.patchIntegration)
+	v1.GET("/integrations/:id/changes", s.listChanges)
 	v1.GET("/integrations/:id/deliveries", s.listDeliveries)
 	v1.POST("/integrations/:id/deliveries/:delivery_id/retry", s.retryDelivery)
 	v1.DELETE("/integrations/:id/members/:member_id", s.removeMember)

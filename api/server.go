@@ -50,6 +50,9 @@ type Deps struct {
 	// Routes is the worker's route policy, to say how each person is
 	// reached.
 	Routes route.Policy
+	// People is how people sign in with Zalo; zero durations are 72 h
+	// idle and 30 days in all.
+	People People
 	// Now is the clock webhook signatures and secret expiries are read
 	// with; nil is time.Now. Tests move it.
 	Now func() time.Time
@@ -91,6 +94,7 @@ type Server struct {
 	publicLimits     *addressLimits
 	policy           route.Policy
 	oa               OAConnect
+	people           People
 }
 
 // New builds the API with every route of routes.go.
@@ -102,10 +106,16 @@ func New(d Deps) *Server {
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
 		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
 		metrics: d.Metrics, now: d.Now, codec: d.Codec, temporalUIOrigin: d.TemporalUIOrigin,
-		publicLimits: newAddressLimits(d.PublicRateLimit), policy: d.Routes, oa: d.OA}
+		publicLimits: newAddressLimits(d.PublicRateLimit), policy: d.Routes, people: d.People, oa: d.OA}
 	e.IPExtractor = clientAddress(d.TrustedProxies)
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.people.IdleTimeout == 0 {
+		s.people.IdleTimeout = 72 * time.Hour
+	}
+	if s.people.MaxAge == 0 {
+		s.people.MaxAge = 30 * 24 * time.Hour
 	}
 	s.routes()
 	return s

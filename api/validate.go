@@ -34,6 +34,16 @@ func requiredText(field, s string, max int) (string, error) {
 	return s, err
 }
 
+// clip is free text from outside (a display name, a browser's
+// description) as we keep it: cleaned, trimmed, at most max characters.
+func clip(s string, max int) string {
+	s = strings.TrimSpace(message.Clean(s))
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max])
+	}
+	return s
+}
+
 // pathID parses an id in the URL; one that cannot exist is simply not found.
 func pathID(s string) (uuid.UUID, error) {
 	id, err := uuid.Parse(s)

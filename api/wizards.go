@@ -2,16 +2,8 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
-	"html"
 	"net/http"
-	"strings"
-	"time"
-	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -21,7 +13,6 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/workflows/contract"
-	"github.com/tingting-vn/tingting/zalo"
 )
 
 type wizardAccount struct {
@@ -207,8 +198,8 @@ type zaloLoginStep struct {
 	ReturnTo string `json:"return_to"`
 }
 
-// wizardZaloLogin begins "log in with Zalo": a fresh state and PKCE pair;
-// the verifier is stored sealed, and only the state goes to the wizard.
+// wizardZaloLogin begins "log in with Zalo" for a wizard (zalologin.go):
+// only the login's state goes to the wizard.
 func (s *Server) wizardZaloLogin(c echo.Context) error {
 	ctx := c.Request().Context()
 	var req zaloLoginStep
@@ -222,116 +213,46 @@ func (s *Server) wizardZaloLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ws := workspaceID(c)
-	verifier, challenge := zalo.NewPKCE()
-	state, browser := randomToken(), randomToken()
-	if err := s.queries.CreateOAuthLogin(ctx, db.CreateOAuthLoginParams{
-		State: state, WorkspaceID: ws, WizardID: id.String(),
-		CodeVerifier: s.box.Seal(verifier, secret.CodeVerifier), ReturnTo: req.ReturnTo, BrowserHash: tokenHash(browser),
-	}); err != nil {
+	ws, wizard := workspaceID(c), id.String()
+	url, err := s.beginLogin(c, wizardLogin, loginStart{
+		workspace: uuid.NullUUID{UUID: ws, Valid: true}, wizard: &wizard, returnTo: req.ReturnTo,
+	}, func(state string) error {
+		_, err := s.stepWizard(ctx, ws, id, c.Request().Header.Get("Idempotency-Key"), contract.UpdateBeginZaloLogin, contract.BeginZaloLogin{State: state})
 		return err
-	}
-	if _, err := s.stepWizard(ctx, ws, id, c.Request().Header.Get("Idempotency-Key"), contract.UpdateBeginZaloLogin, contract.BeginZaloLogin{State: state}); err != nil {
-		return err
-	}
-	// The login is bound to this browser: only the one holding this cookie
-	// can complete it, so a login link opened by someone else binds no one.
-	c.SetCookie(&http.Cookie{
-		Name: loginCookie(state), Value: browser, Path: callbackPath, MaxAge: int(loginLife.Seconds()),
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(s.publicURL, "https://"),
 	})
-	url := s.zalo.AuthorizeURL(s.publicURL+callbackPath, challenge, state)
+	if err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, map[string]string{"authorize_url": url})
 }
 
-const (
-	callbackPath = "/v1/oauth/zalo/callback"
-	loginLife    = 15 * time.Minute // as UseOAuthLogin allows
-)
-
-// loginCookie names a login's cookie, so logins in two tabs do not clash.
-func loginCookie(state string) string { return "tt_login_" + state[:min(len(state), 12)] }
-
-// validReturnTo accepts only a path on this site: no other host (//, or // which browsers read as /), no scheme, no control characters.
-func validReturnTo(p string) error {
-	refused := invalid("return_to: a path on this site, like /wizard")
-	if p == "" {
-		return nil
-	}
-	if len(p) > 512 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
-		return refused
-	}
-	for _, r := range p {
-		if r == '\\' || r == ' ' || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
-			return refused
-		}
-	}
-	return nil
-}
-
-// zaloCallback is where Zalo sends the browser back after login. It
-// completes the login only in the browser that began it.
+// zaloCallback is where Zalo sends the browser back after a wizard's
+// login. It completes the login only in the browser that began it.
 func (s *Server) zaloCallback(c echo.Context) error {
 	ctx := c.Request().Context()
-	state, code := c.QueryParam("state"), c.QueryParam("code")
-	if c.QueryParam("error") != "" || code == "" {
-		return s.loginRefused(c, invalid("the Zalo login was not completed"), pageNotCompleted)
-	}
-	login, err := s.queries.GetOAuthLogin(ctx, state)
-	if errors.Is(err, db.ErrNotFound) {
-		return s.loginRefused(c, invalid("unknown, used or expired login state"), pageExpired)
-	} else if err != nil {
+	login, ok, err := s.boundLogin(c, wizardLogin)
+	if !ok {
 		return err
 	}
-	cookie, err := c.Cookie(loginCookie(state))
-	if err != nil || login.BrowserHash == nil || subtle.ConstantTimeCompare(tokenHash(cookie.Value), login.BrowserHash) != 1 {
-		return s.loginRefused(c, newError(http.StatusForbidden, "login_elsewhere",
-			"this login was begun in another browser: finish it there"), pageElsewhere)
-	}
-	id, err := uuid.Parse(login.WizardID)
+	id, err := uuid.Parse(*login.WizardID)
 	if err != nil {
 		return err
 	}
 	// The code goes to the login's activity through the database, sealed:
 	// never through workflow history.
-	if err := s.queries.KeepOAuthCode(ctx, db.KeepOAuthCodeParams{State: state, Code: s.box.Seal(code, secret.OAuthCode)}); err != nil {
+	code := c.QueryParam("code")
+	if err := s.queries.KeepOAuthCode(ctx, db.KeepOAuthCodeParams{State: login.State, Code: s.box.Seal(code, secret.OAuthCode)}); err != nil {
 		return err
 	}
-	st, err := s.stepWizard(ctx, login.WorkspaceID, id, "", contract.UpdateCompleteZaloLogin, contract.CompleteZaloLogin{State: login.State})
+	st, err := s.stepWizard(ctx, login.WorkspaceID.UUID, id, "", contract.UpdateCompleteZaloLogin, contract.CompleteZaloLogin{State: login.State})
 	if err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: cookie.Name, Path: callbackPath, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	s.endLogin(c, wizardLogin, login.State)
 	if login.ReturnTo != "" {
 		return c.Redirect(http.StatusFound, login.ReturnTo)
 	}
 	return c.JSON(http.StatusOK, toWizard(st))
-}
-
-// The pages a browser sees when a login cannot be completed.
-const (
-	pageNotCompleted = "Bạn chưa hoàn tất đăng nhập bằng Zalo. Hãy quay lại trang thiết lập và bấm “Đăng nhập bằng Zalo” lần nữa."
-	pageExpired      = "Liên kết đăng nhập này không còn dùng được (đã dùng hoặc đã quá 15 phút). Hãy quay lại trang thiết lập và bấm “Đăng nhập bằng Zalo” lần nữa."
-	pageElsewhere    = "Liên kết đăng nhập này được tạo trên một trình duyệt khác, nên không thể hoàn tất ở đây. Nếu bạn đang thiết lập tích hợp, hãy bấm “Đăng nhập bằng Zalo” trên chính trình duyệt bạn dùng để thiết lập. Nếu ai đó gửi cho bạn liên kết này, hãy bỏ qua nó."
-)
-
-// loginRefused answers a browser with a plain page in Vietnamese, and any
-// other client with the contract's error.
-func (s *Server) loginRefused(c echo.Context, e *Error, page string) error {
-	if !strings.Contains(c.Request().Header.Get("Accept"), "text/html") {
-		return e
-	}
-	h := c.Response().Header()
-	h.Set("Content-Security-Policy", uiPolicy)
-	h.Set("X-Content-Type-Options", "nosniff")
-	return c.HTML(e.Status, "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Đăng nhập bằng Zalo</title>"+
-		"<p>"+html.EscapeString(page)+"</p><p><a href=\"/\">Về trang thiết lập</a></p></html>")
-}
-
-// tokenHash is what is stored of a browser's login cookie.
-func tokenHash(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
 }
 
 func (s *Server) listZaloAccounts(c echo.Context) error {
@@ -383,6 +304,7 @@ func (s *Server) wizardSave(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	noteIntegration(c, *st.IntegrationID)
 	integ, err := s.integration(c.Request().Context(), st.WorkspaceID, *st.IntegrationID)
 	if err != nil {
 		return err
@@ -395,11 +317,4 @@ func (s *Server) cancelWizard(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// randomToken is 256 random bits, URL-safe.
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -14,7 +14,7 @@ import (
 
 const authenticateAPIKey = `-- name: AuthenticateAPIKey :one
 WITH found AS (
-    SELECT k.id, k.workspace_id, k.scope FROM api_keys k
+    SELECT k.id, k.workspace_id, k.scope, k.label FROM api_keys k
     WHERE k.key_hash = $1 AND k.revoked_at IS NULL
 ), touched AS (
     UPDATE api_keys SET last_used_at = now()
@@ -22,13 +22,14 @@ WITH found AS (
     WHERE api_keys.id = found.id
       AND (api_keys.last_used_at IS NULL OR api_keys.last_used_at < now() - interval '1 minute')
 )
-SELECT found.id, found.workspace_id, found.scope FROM found
+SELECT found.id, found.workspace_id, found.scope, found.label FROM found
 `
 
 type AuthenticateAPIKeyRow struct {
 	ID          uuid.UUID
 	WorkspaceID uuid.UUID
 	Scope       ApiKeyScope
+	Label       string
 }
 
 // The unrevoked key with this hash, in one round trip: last_used_at is
@@ -38,7 +39,12 @@ type AuthenticateAPIKeyRow struct {
 func (q *Queries) AuthenticateAPIKey(ctx context.Context, keyHash []byte) (AuthenticateAPIKeyRow, error) {
 	row := q.db.QueryRow(ctx, authenticateAPIKey, keyHash)
 	var i AuthenticateAPIKeyRow
-	err := row.Scan(&i.ID, &i.WorkspaceID, &i.Scope)
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.Scope,
+		&i.Label,
+	)
 	return i, err
 }
 

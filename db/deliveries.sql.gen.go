@@ -648,6 +648,107 @@ func (q *Queries) ListTransactionDeliveries(ctx context.Context, transactionID u
 	return items, nil
 }
 
+const myAlerts = `-- name: MyAlerts :many
+SELECT d.id, d.sent_at, d.integration_id, r.hidden_fields, i.fields,
+    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    b.bank_name, b.account_number, b.account_name,
+    array(SELECT ba.account_number || CASE WHEN ba.bank_name <> '' THEN ' - ' || ba.bank_name ELSE '' END
+          FROM integration_bank_accounts iba JOIN bank_accounts ba ON ba.id = iba.bank_account_id
+          WHERE iba.integration_id = i.id ORDER BY ba.account_number)::text[] AS integration_accounts
+FROM alert_recipients r
+JOIN deliveries d ON d.integration_id = r.integration_id AND d.recipient = r.oa_user_id AND d.role = r.role
+JOIN integrations i ON i.id = d.integration_id
+JOIN transactions t ON t.id = d.transaction_id
+JOIN bank_accounts b ON b.id = t.bank_account_id
+WHERE r.workspace_id = $1 AND r.app_user_id = $2
+  AND (NOT r.by_follower_map OR $3::boolean)
+  AND d.status = 'sent'
+  AND d.created_at >= $4::timestamptz - interval '25 hours' AND d.created_at < $5::timestamptz
+  AND d.sent_at >= $4::timestamptz AND d.sent_at < $5::timestamptz
+ORDER BY d.sent_at DESC, d.id
+LIMIT 500
+`
+
+type MyAlertsParams struct {
+	WorkspaceID uuid.UUID
+	AppUserID   string
+	LinkMembers bool
+	FromAt      time.Time
+	UntilAt     time.Time
+}
+
+type MyAlertsRow struct {
+	ID                   uuid.UUID
+	SentAt               *time.Time
+	IntegrationID        uuid.UUID
+	HiddenFields         []string
+	Fields               []string
+	Amount               int64
+	Description          string
+	BalanceAfter         *int64
+	OccurredAt           time.Time
+	Reference            string
+	CounterAccountName   string
+	CounterAccountNumber string
+	CounterBankName      string
+	BankName             string
+	AccountNumber        string
+	AccountName          string
+	IntegrationAccounts  []string
+}
+
+// MyAlerts is what a person received of a workspace's alerts between two
+// times (by when each was sent): every delivery sent to them as an alert
+// recipient (alert_recipients; the follower-table link only with
+// @link_members), with what they may see of it: the integration's fields
+// and the member's hidden fields. A delivery is sent within a day of being
+// made (retries give up after 24 h; the night holds less), which lets the
+// integration's index find the day.
+func (q *Queries) MyAlerts(ctx context.Context, arg MyAlertsParams) ([]MyAlertsRow, error) {
+	rows, err := q.db.Query(ctx, myAlerts,
+		arg.WorkspaceID,
+		arg.AppUserID,
+		arg.LinkMembers,
+		arg.FromAt,
+		arg.UntilAt,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MyAlertsRow{}
+	for rows.Next() {
+		var i MyAlertsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.SentAt,
+			&i.IntegrationID,
+			&i.HiddenFields,
+			&i.Fields,
+			&i.Amount,
+			&i.Description,
+			&i.BalanceAfter,
+			&i.OccurredAt,
+			&i.Reference,
+			&i.CounterAccountName,
+			&i.CounterAccountNumber,
+			&i.CounterBankName,
+			&i.BankName,
+			&i.AccountNumber,
+			&i.AccountName,
+			&i.IntegrationAccounts,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const pauseSends = `-- name: PauseSends :exec
 INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => $1::float8))
 ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp() + make_interval(secs => $1::float8))

@@ -208,7 +208,7 @@ UPDATE integration_members m SET removed_at = now()
 FROM integrations i
 WHERE m.id = $1 AND m.integration_id = $2 AND m.removed_at IS NULL
   AND i.id = m.integration_id AND i.workspace_id = $3
-RETURNING m.id
+RETURNING m.name
 `
 
 type RemoveMemberParams struct {
@@ -217,11 +217,11 @@ type RemoveMemberParams struct {
 	WorkspaceID   uuid.UUID
 }
 
-func (q *Queries) RemoveMember(ctx context.Context, arg RemoveMemberParams) (uuid.UUID, error) {
+func (q *Queries) RemoveMember(ctx context.Context, arg RemoveMemberParams) (string, error) {
 	row := q.db.QueryRow(ctx, removeMember, arg.ID, arg.IntegrationID, arg.WorkspaceID)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
+	var name string
+	err := row.Scan(&name)
+	return name, err
 }
 
 const rotateReferralCode = `-- name: RotateReferralCode :one

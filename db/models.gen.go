@@ -12,6 +12,57 @@ import (
 	"github.com/google/uuid"
 )
 
+type ActorKind string
+
+const (
+	ActorKindPerson ActorKind = "person"
+	ActorKindKey    ActorKind = "key"
+)
+
+func (e *ActorKind) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ActorKind(s)
+	case string:
+		*e = ActorKind(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ActorKind: %T", src)
+	}
+	return nil
+}
+
+type NullActorKind struct {
+	ActorKind ActorKind
+	Valid     bool // Valid is true if ActorKind is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullActorKind) Scan(value interface{}) error {
+	if value == nil {
+		ns.ActorKind, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ActorKind.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullActorKind) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ActorKind), nil
+}
+
+func (e ActorKind) Valid() bool {
+	switch e {
+	case ActorKindPerson,
+		ActorKindKey:
+		return true
+	}
+	return false
+}
+
 type ApiKeyScope string
 
 const (
@@ -438,6 +489,69 @@ func (e RecipientRole) Valid() bool {
 	return false
 }
 
+type TeamRole string
+
+const (
+	TeamRoleOwner   TeamRole = "owner"
+	TeamRoleManager TeamRole = "manager"
+	TeamRoleViewer  TeamRole = "viewer"
+)
+
+func (e *TeamRole) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = TeamRole(s)
+	case string:
+		*e = TeamRole(s)
+	default:
+		return fmt.Errorf("unsupported scan type for TeamRole: %T", src)
+	}
+	return nil
+}
+
+type NullTeamRole struct {
+	TeamRole TeamRole
+	Valid    bool // Valid is true if TeamRole is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullTeamRole) Scan(value interface{}) error {
+	if value == nil {
+		ns.TeamRole, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.TeamRole.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullTeamRole) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.TeamRole), nil
+}
+
+func (e TeamRole) Valid() bool {
+	switch e {
+	case TeamRoleOwner,
+		TeamRoleManager,
+		TeamRoleViewer:
+		return true
+	}
+	return false
+}
+
+type AlertRecipient struct {
+	WorkspaceID   uuid.UUID
+	IntegrationID uuid.UUID
+	AppUserID     string
+	OAUserID      *string
+	Role          RecipientRole
+	HiddenFields  []string
+	ByFollowerMap bool
+}
+
 type AlertTransaction struct {
 	ID                   uuid.UUID
 	Amount               int64
@@ -462,6 +576,18 @@ type ApiKey struct {
 	RevokedAt   *time.Time
 	Scope       ApiKeyScope
 	LastUsedAt  *time.Time
+}
+
+type AuditLog struct {
+	ID            int64
+	WorkspaceID   uuid.UUID
+	At            time.Time
+	ActorKind     ActorKind
+	ActorID       uuid.UUID
+	ActorName     string
+	Action        string
+	IntegrationID uuid.NullUUID
+	Detail        []byte
 }
 
 type BankAccount struct {
@@ -619,14 +745,15 @@ type OaHealth struct {
 
 type OauthLogin struct {
 	State        string
-	WorkspaceID  uuid.UUID
-	WizardID     string
+	WorkspaceID  uuid.NullUUID
+	WizardID     *string
 	CodeVerifier []byte
 	ReturnTo     string
 	CreatedAt    time.Time
 	UsedAt       *time.Time
 	BrowserHash  []byte
 	Code         []byte
+	InviteHash   []byte
 }
 
 type Outbox struct {
@@ -664,6 +791,36 @@ type SendBudget struct {
 	NextAt time.Time
 }
 
+type Session struct {
+	ID          uuid.UUID
+	TokenHash   []byte
+	UserID      uuid.UUID
+	WorkspaceID uuid.UUID
+	UserAgent   string
+	CreatedAt   time.Time
+	LastSeenAt  time.Time
+	ExpiresAt   time.Time
+	EndedAt     *time.Time
+}
+
+type TeamInvite struct {
+	ID          uuid.UUID
+	WorkspaceID uuid.UUID
+	CodeHash    []byte
+	Role        TeamRole
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	UsedBy      uuid.NullUUID
+	UsedAt      *time.Time
+}
+
+type TeamMember struct {
+	WorkspaceID uuid.UUID
+	UserID      uuid.UUID
+	Role        TeamRole
+	JoinedAt    time.Time
+}
+
 type Transaction struct {
 	ID                   uuid.UUID
 	WorkspaceID          uuid.UUID
@@ -679,6 +836,13 @@ type Transaction struct {
 	CounterBankName      string
 	Raw                  []byte
 	ReceivedAt           time.Time
+}
+
+type User struct {
+	ID            uuid.UUID
+	ZaloAppUserID string
+	Name          string
+	CreatedAt     time.Time
 }
 
 type WebhookSource struct {

@@ -13,19 +13,23 @@ import (
 )
 
 const createOAuthLogin = `-- name: CreateOAuthLogin :exec
-INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, return_to, browser_hash)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, return_to, browser_hash, invite_hash)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 `
 
 type CreateOAuthLoginParams struct {
 	State        string
-	WorkspaceID  uuid.UUID
-	WizardID     string
+	WorkspaceID  uuid.NullUUID
+	WizardID     *string
 	CodeVerifier []byte
 	ReturnTo     string
 	BrowserHash  []byte
+	InviteHash   []byte
 }
 
+// CreateOAuthLogin begins a Zalo login: a wizard's (with its workspace and
+// wizard) or a sign-in (neither; invite_hash is the team invite it
+// accepts, if any).
 func (q *Queries) CreateOAuthLogin(ctx context.Context, arg CreateOAuthLoginParams) error {
 	_, err := q.db.Exec(ctx, createOAuthLogin,
 		arg.State,
@@ -34,12 +38,13 @@ func (q *Queries) CreateOAuthLogin(ctx context.Context, arg CreateOAuthLoginPara
 		arg.CodeVerifier,
 		arg.ReturnTo,
 		arg.BrowserHash,
+		arg.InviteHash,
 	)
 	return err
 }
 
 const getOAuthLogin = `-- name: GetOAuthLogin :one
-SELECT state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at, browser_hash, code FROM oauth_logins WHERE state = $1 AND used_at IS NULL AND created_at > now() - interval '15 minutes'
+SELECT state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at, browser_hash, code, invite_hash FROM oauth_logins WHERE state = $1 AND used_at IS NULL AND created_at > now() - interval '15 minutes'
 `
 
 // GetOAuthLogin is a login Zalo may still complete: a state that is
@@ -57,6 +62,7 @@ func (q *Queries) GetOAuthLogin(ctx context.Context, state string) (OauthLogin, 
 		&i.UsedAt,
 		&i.BrowserHash,
 		&i.Code,
+		&i.InviteHash,
 	)
 	return i, err
 }
@@ -92,7 +98,7 @@ func (q *Queries) PurgeOAuthLogins(ctx context.Context, before time.Time) (int64
 const useOAuthLogin = `-- name: UseOAuthLogin :one
 UPDATE oauth_logins SET used_at = now()
 WHERE state = $1 AND used_at IS NULL AND created_at > now() - interval '15 minutes'
-RETURNING state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at, browser_hash, code
+RETURNING state, workspace_id, wizard_id, code_verifier, return_to, created_at, used_at, browser_hash, code, invite_hash
 `
 
 // UseOAuthLogin marks a login's state used and returns it; a state that is
@@ -110,6 +116,7 @@ func (q *Queries) UseOAuthLogin(ctx context.Context, state string) (OauthLogin, 
 		&i.UsedAt,
 		&i.BrowserHash,
 		&i.Code,
+		&i.InviteHash,
 	)
 	return i, err
 }

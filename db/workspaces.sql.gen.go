@@ -7,7 +7,61 @@ package db
 
 import (
 	"context"
+	"time"
+
+	"github.com/google/uuid"
 )
+
+const checklist = `-- name: Checklist :one
+SELECT
+    EXISTS (SELECT 1 FROM bank_accounts b WHERE b.workspace_id = $1) AS bank_account,
+    EXISTS (SELECT 1 FROM webhook_sources s WHERE s.workspace_id = $1 AND s.deleted_at IS NULL) AS bank_feed,
+    EXISTS (SELECT 1 FROM integrations i WHERE i.workspace_id = $1 AND i.status <> 'deleted') AS integration,
+    (EXISTS (SELECT 1 FROM team_invites ti WHERE ti.workspace_id = $1)
+     OR EXISTS (SELECT 1 FROM integration_members m JOIN integrations i ON i.id = m.integration_id
+                WHERE i.workspace_id = $1 AND m.removed_at IS NULL))::boolean AS staff,
+    EXISTS (SELECT 1 FROM deliveries d JOIN integrations i ON i.id = d.integration_id
+            WHERE i.workspace_id = $1 AND d.status = 'sent') AS first_alert,
+    EXISTS (SELECT 1 FROM zalo_followers f
+            WHERE f.following
+              AND (f.app_user_id = $2::text
+                   OR ($2::text IS NULL AND f.oa_user_id IN (
+                       SELECT za.oa_user_id FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id
+                       WHERE i.workspace_id = $1 AND i.status <> 'deleted')))) AS follows_oa
+`
+
+type ChecklistParams struct {
+	WorkspaceID uuid.UUID
+	AppUserID   *string
+}
+
+type ChecklistRow struct {
+	BankAccount bool
+	BankFeed    bool
+	Integration bool
+	Staff       bool
+	FirstAlert  bool
+	FollowsOA   bool
+}
+
+// Checklist is what a workspace has set up, for its home page: a bank
+// account, a live bank feed, an integration, staff (a team
+// invite, or someone receiving its alerts besides the owner), an alert
+// sent, and whether @app_user_id (the person asking; NULL for a key: any
+// integration owner) follows the OA.
+func (q *Queries) Checklist(ctx context.Context, arg ChecklistParams) (ChecklistRow, error) {
+	row := q.db.QueryRow(ctx, checklist, arg.WorkspaceID, arg.AppUserID)
+	var i ChecklistRow
+	err := row.Scan(
+		&i.BankAccount,
+		&i.BankFeed,
+		&i.Integration,
+		&i.Staff,
+		&i.FirstAlert,
+		&i.FollowsOA,
+	)
+	return i, err
+}
 
 const createWorkspace = `-- name: CreateWorkspace :one
 INSERT INTO workspaces (name) VALUES ($1) RETURNING id, name, created_at
@@ -29,4 +83,30 @@ func (q *Queries) FindWorkspaceByName(ctx context.Context, name string) (Workspa
 	var i Workspace
 	err := row.Scan(&i.ID, &i.Name, &i.CreatedAt)
 	return i, err
+}
+
+const getWorkspace = `-- name: GetWorkspace :one
+SELECT id, name, created_at FROM workspaces WHERE id = $1
+`
+
+func (q *Queries) GetWorkspace(ctx context.Context, id uuid.UUID) (Workspace, error) {
+	row := q.db.QueryRow(ctx, getWorkspace, id)
+	var i Workspace
+	err := row.Scan(&i.ID, &i.Name, &i.CreatedAt)
+	return i, err
+}
+
+const lastWebhookAt = `-- name: LastWebhookAt :one
+SELECT received_at FROM transactions
+WHERE workspace_id = $1 AND raw IS NOT NULL
+ORDER BY received_at DESC LIMIT 1
+`
+
+// LastWebhookAt is when a bank feed's webhook last brought the workspace a
+// transaction (as long as its raw body is kept: RETAIN_WEBHOOK_BODIES).
+func (q *Queries) LastWebhookAt(ctx context.Context, workspaceID uuid.UUID) (time.Time, error) {
+	row := q.db.QueryRow(ctx, lastWebhookAt, workspaceID)
+	var received_at time.Time
+	err := row.Scan(&received_at)
+	return received_at, err
 }

@@ -1,13 +1,22 @@
-// tingting's web UI: the setup wizard, the integration pages and the API
-// keys page, in plain JavaScript. Screens are chosen by the URL's hash (#/,
-// #/wizard/ID, #/integrations/ID, #/keys) and built with the DOM API: text
-// from the API is never parsed as HTML. Every call goes to the JSON API under /v1 with the
-// workspace's API key, which lives in sessionStorage (this tab only).
+// tingting's web UI: the home checklist, the setup wizard, the integration
+// pages, the team, the signed-in browsers, a recipient's own alerts and the
+// API keys page, in plain JavaScript. Screens are chosen by the URL's hash
+// (#/, #/wizard/ID, #/integrations/ID, #/team, #/join/CODE, #/sessions,
+// #/alerts, #/keys) and built with the DOM API: text from the API is never
+// parsed as HTML. Every call goes to the JSON API under /v1, as the person
+// signed in with Zalo (the API's HttpOnly session cookie, and the CSRF
+// token GET /v1/me gives, on every change), or with an API key an operator
+// pasted, which lives in sessionStorage (this tab only).
 'use strict';
 
 const KEY = 'tingting.apiKey';
 const app = document.getElementById('app');
-const signOut = document.getElementById('sign-out');
+const account = document.getElementById('account');
+const tagline = document.querySelector('.tagline');
+
+// me is the signed-in person (GET /v1/me), or null: signed out, or using
+// an API key.
+let me = null;
 
 // ---------------------------------------------------------------- helpers
 
@@ -120,7 +129,10 @@ class APIError extends Error {
 // api calls the JSON API and answers its body; an error answer (the
 // contract's {"error":{code, message}}) or no answer at all throws APIError.
 async function api(method, path, body) {
-  const init = { method, headers: { Authorization: 'Bearer ' + sessionStorage.getItem(KEY) } };
+  const init = { method, headers: {} };
+  const key = sessionStorage.getItem(KEY);
+  if (key) init.headers.Authorization = 'Bearer ' + key;
+  else if (me && method !== 'GET') init.headers['X-CSRF-Token'] = me.csrf_token;
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -143,9 +155,7 @@ async function api(method, path, body) {
 // What the API's error codes mean, in the words of the person using the UI.
 const ERRORS = {
   network: 'Không kết nối được tới máy chủ tingting. Kiểm tra mạng rồi thử lại.',
-  unauthorized: 'Khóa API không đúng hoặc đã bị thu hồi. Hãy đăng nhập lại.',
-  forbidden: 'Khóa API này chỉ dùng để gửi giao dịch, không mở được trang quản lý. ' +
-    'Hãy đăng nhập bằng khóa quản trị.',
+  csrf: 'Phiên đăng nhập trên thẻ này không còn khớp. Hãy tải lại trang rồi thử lại.',
   not_found: 'Không tìm thấy mục này: có thể nó đã bị xóa hoặc thuộc workspace khác.',
   not_following: 'Tài khoản Zalo này chưa Quan tâm Zalo OA nên chưa nhận được tin nhắn. ' +
     'Mở Zalo, tìm Zalo OA và nhấn "Quan tâm", rồi bấm "Gọi thử" lại.',
@@ -187,8 +197,21 @@ const INVALID = {
   hidden_fields: 'Chỉ ẩn được thời gian, tài khoản, nội dung, số dư, mã tham chiếu và tài khoản đối ứng; số tiền luôn được gửi.',
 };
 
+// What a refusal (401, 403) means depends on how this tab is signed in.
+function refusalText(e) {
+  if (e.code === 'unauthorized') {
+    return me ? 'Phiên đăng nhập đã kết thúc (đã đăng xuất, quá lâu không dùng, hoặc bạn không còn trong nhóm). Hãy đăng nhập lại.'
+      : 'Khóa API không đúng hoặc đã bị thu hồi. Hãy đăng nhập lại.';
+  }
+  if (!me) return 'Khóa API này chỉ dùng để gửi giao dịch, không mở được trang quản lý. Hãy đăng nhập bằng khóa quản trị.';
+  if (me.role === 'viewer') return 'Bạn có quyền Người xem trong workspace này: chỉ xem được, không thay đổi được gì.';
+  if (me.role === 'manager') return 'Chỉ chủ workspace mới làm được việc này (khóa API, nhóm).';
+  return 'Bạn không có quyền làm việc này trong workspace này.';
+}
+
 function errorText(e) {
   if (!(e instanceof APIError)) return 'Có lỗi không mong muốn: ' + e.message;
+  if (e.code === 'unauthorized' || e.code === 'forbidden') return refusalText(e);
   if (e.code === 'zalo_refused') return zaloRefusal(e.zaloCode);
   if (e.code === 'invalid_request') return INVALID[e.message.split(':')[0]] || 'Dữ liệu chưa hợp lệ (' + e.message + ').';
   return ERRORS[e.code] || e.message || `Lỗi ${e.status}.`;
@@ -319,39 +342,129 @@ function inviteBox(code) {
 let shown = 0; // bumped on every navigation, so a late answer draws nothing
 let timer = 0; // the delivery log's refresh
 
+// The roles of a workspace, in the words of its people.
+const ROLES = { owner: 'Chủ', manager: 'Quản lý', viewer: 'Người xem', member: 'Người nhận thông báo' };
+const roleText = (r) => ROLES[r] || r;
+
+// owns says whether this tab may manage the workspace's keys and team: an
+// owner, or an operator's (admin) key.
+const owns = () => !me || me.role === 'owner';
+
 async function route() {
   const mine = ++shown;
   clearInterval(timer);
-  const key = sessionStorage.getItem(KEY);
-  signOut.hidden = !key;
-  if (!key) return showSignIn();
-  const [page, id] = location.hash.replace(/^#\/?/, '').split('/');
   const live = () => mine === shown;
+  const [page, id] = location.hash.replace(/^#\/?/, '').split('/');
+  const key = sessionStorage.getItem(KEY);
   try {
+    if (!key && !me) {
+      try {
+        me = await api('GET', '/me');
+      } catch (e) {
+        if (!(e instanceof APIError && e.status === 401)) throw e;
+      }
+      if (!live()) return;
+    }
+    drawAccount();
+    if (page === 'join' && id) return await showJoin(id, live);
+    if (!key && !me) return showSignIn();
+    if (me && me.role === 'member') return await showMyAlerts(live);
     if (page === 'wizard' && id) await showWizard(id, live);
     else if (page === 'integrations' && id) await showIntegration(id, live);
     else if (page === 'keys') await showKeys(live);
+    else if (page === 'team') await showTeam(live);
+    else if (page === 'sessions') await showSessions(live);
+    else if (page === 'alerts') await showMyAlerts(live);
     else await showHome(live);
   } catch (e) {
     if (!live()) return;
-    if (e instanceof APIError && (e.status === 401 || e.status === 403)) return showSignIn(errorText(e));
+    if (e instanceof APIError && (e.status === 401 || (e.status === 403 && !me))) return showSignIn(errorText(e));
     app.replaceChildren(h('section', { class: 'card' },
       h('p', { class: 'msg error' }, errorText(e)),
       h('p', {}, h('a', { href: '#/' }, 'Về trang chủ'))));
   }
 }
 
-function showSignIn(problem) {
+// drawAccount fills the header: who is signed in, the workspace switcher,
+// the pages their role opens, and "Đăng xuất".
+function drawAccount() {
+  const key = sessionStorage.getItem(KEY);
+  account.hidden = !key && !me;
+  tagline.hidden = !account.hidden; // the header's room goes to the account
+  if (account.hidden) return account.replaceChildren();
+  const out = h('button', { type: 'button', class: 'link', id: 'sign-out' }, 'Đăng xuất');
+  out.addEventListener('click', signOut);
+  if (!me) return account.replaceChildren(h('span', { class: 'muted' }, 'Đăng nhập bằng khóa API'), out);
+  let places = null; // one workspace: nothing to switch to
+  if (me.workspaces.length > 1) {
+    places = h('select', { id: 'workspace-switch', 'aria-label': 'Workspace' },
+      me.workspaces.map((w) => h('option', { value: w.id, selected: w.id === me.workspace_id }, `${w.name} (${roleText(w.role)})`)));
+    places.addEventListener('change', async () => {
+      places.disabled = true;
+      try {
+        me = await api('PUT', '/me/workspace', { workspace_id: places.value });
+      } catch (e) {
+        if (e instanceof APIError && e.status === 401) return showSignIn(errorText(e));
+      }
+      if (location.hash && location.hash !== '#/') location.hash = '#/';
+      else route();
+    });
+  }
+  const links = me.role === 'member' ? [] : [
+    h('a', { href: '#/' }, 'Trang chủ'),
+    me.role === 'owner' ? h('a', { href: '#/team', id: 'team-link' }, 'Nhóm') : null,
+    h('a', { href: '#/alerts', id: 'alerts-link' }, 'Thông báo của tôi'),
+    h('a', { href: '#/sessions', id: 'sessions-link' }, 'Thiết bị'),
+  ];
+  account.replaceChildren(...[places, h('span', { class: 'muted', id: 'who' }, `${me.user.name} · ${roleText(me.role)}`), ...links, out].filter(Boolean));
+}
+
+// signOut ends the session on the server (or forgets the key) and draws
+// the sign-in page: by the navigation to #/ when there is one (drawing it
+// here too would draw it again under the person typing into it), else here.
+async function signOut() {
+  if (me) {
+    try {
+      await api('POST', '/auth/logout');
+    } catch {
+      // Signed out already, or the server is away: the page forgets it anyway.
+    }
+  }
+  me = null;
   sessionStorage.removeItem(KEY);
-  signOut.hidden = true;
+  if (location.hash && location.hash !== '#/') location.hash = '#/';
+  else showSignIn();
+}
+
+// zaloSignIn is the link that signs in with Zalo and comes back here;
+// invite is a team invite's code to accept.
+function zaloSignIn(id, invite) {
+  const back = location.pathname + location.hash;
+  const href = '/v1/auth/zalo?return_to=' + encodeURIComponent(back) + (invite ? '&invite=' + encodeURIComponent(invite) : '');
+  return h('a', { class: 'button zalo', id, href }, 'Đăng nhập bằng Zalo');
+}
+
+// showSignIn is the signed-out page: "Đăng nhập bằng Zalo", and an API key
+// field behind "dùng khóa API" for operators. problem is why the last
+// attempt failed.
+function showSignIn(problem) {
+  me = null;
+  const keyed = !!sessionStorage.getItem(KEY);
+  sessionStorage.removeItem(KEY);
+  drawAccount();
   const input = h('input', { id: 'api-key', type: 'password', autocomplete: 'off', placeholder: 'tt_…', required: true });
   const out = h('p', { class: problem ? 'msg error' : 'msg', role: 'alert' }, problem || '');
   const button = h('button', { type: 'submit' }, 'Đăng nhập');
-  const form = h('form', { class: 'card narrow', id: 'sign-in' },
-    h('h1', {}, 'Đăng nhập'),
+  const keyForm = h('form', { id: 'key-sign-in', hidden: !keyed },
     h('p', {}, 'Nhập khóa API của workspace (bắt đầu bằng tt_). Khóa chỉ được giữ trong thẻ trình duyệt này.'),
-    h('label', { for: 'api-key' }, 'Khóa API'), input, button, out);
-  form.addEventListener('submit', (ev) => {
+    h('label', { for: 'api-key' }, 'Khóa API'), input, button);
+  const useKey = h('button', { type: 'button', class: 'link', id: 'use-key', hidden: keyed }, 'dùng khóa API');
+  useKey.addEventListener('click', () => {
+    keyForm.hidden = false;
+    useKey.hidden = true;
+    input.focus();
+  });
+  keyForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const key = input.value.trim();
     if (!key.startsWith('tt_')) return say(out, 'Khóa API bắt đầu bằng tt_.', 'error');
@@ -361,17 +474,36 @@ function showSignIn(problem) {
         await api('GET', '/integrations'); // is the key good?
       } catch (e) {
         sessionStorage.removeItem(KEY);
-        throw e;
+        input.value = '';
+        input.focus();
+        return say(out, errorText(e), 'error');
       }
       route();
     });
   });
-  app.replaceChildren(form);
-  input.focus();
+  app.replaceChildren(h('section', { class: 'card narrow', id: 'sign-in' },
+    h('h1', {}, 'Đăng nhập'),
+    h('p', {}, 'Đăng nhập bằng tài khoản Zalo của bạn để thiết lập và xem thông báo biến động số dư qua Zalo OA.'),
+    h('p', { class: 'actions' }, zaloSignIn('zalo-sign-in')),
+    keyForm,
+    h('p', { class: 'small muted' }, 'Người vận hành có khóa API: ', useKey),
+    out));
+  if (keyed) input.focus();
 }
 
+// The home page's checklist: what is set up, and what to do next.
+const CHECKLIST = [
+  ['bank_account', 'Thêm tài khoản ngân hàng'],
+  ['bank_feed', 'Kết nối nguồn giao dịch (webhook Casso)'],
+  ['follows_oa', 'Quan tâm Zalo OA'],
+  ['integration', 'Tạo tích hợp Zalo OA'],
+  ['staff', 'Mời nhân viên'],
+  ['first_alert', 'Nhận thông báo đầu tiên'],
+];
+
 async function showHome(live) {
-  const [integrations, banks] = await Promise.all([api('GET', '/integrations'), api('GET', '/bank-accounts')]);
+  const [integrations, banks, list, sources] = await Promise.all([
+    api('GET', '/integrations'), api('GET', '/bank-accounts'), api('GET', '/checklist'), api('GET', '/webhook-sources')]);
   if (!live()) return;
   const bankByID = new Map(banks.items.map((b) => [b.id, b]));
   const out = h('p', { class: 'msg', role: 'alert' });
@@ -385,12 +517,109 @@ async function showHome(live) {
       h('strong', {}, 'Zalo: ' + i.owner.name),
       h('span', { class: 'muted' }, ' · ' + i.bank_account_ids.map((id) => bankText(bankByID.get(id) || { account_number: id })).join(', '))),
     statusBadge(i.status)));
-  app.replaceChildren(h('section', { class: 'card' },
-    h('div', { class: 'head' }, h('h1', {}, 'Các tích hợp Zalo OA'), create),
-    rows.length ? h('ul', { class: 'list', id: 'integrations' }, rows)
-      : h('p', { class: 'muted', id: 'integrations' }, 'Chưa có tích hợp nào. Tạo tích hợp để nhận thông báo biến động số dư qua Zalo.'),
-    out),
-  h('p', {}, h('a', { href: '#/keys', id: 'keys-link' }, 'Quản lý khóa API')));
+
+  // What each item says, and lets one do, under its title.
+  const how = {
+    bank_account: () => bankAccountForm(banks.items),
+    bank_feed: () => feedForm(sources.items, list.last_webhook_at),
+    follows_oa: () => h('p', { class: 'muted' }, list.follows_oa ? 'Tài khoản Zalo của bạn đã Quan tâm Zalo OA.'
+      : 'Mở Zalo, tìm Zalo OA và nhấn "Quan tâm": chỉ tài khoản đã Quan tâm mới nhận được tin nhắn.'),
+    integration: () => h('p', { class: 'muted' }, list.integration ? 'Đã có tích hợp: xem danh sách bên dưới.'
+      : 'Chọn tài khoản ngân hàng, đăng nhập Zalo, chọn dữ liệu gửi kèm rồi gọi thử: bấm "Tạo tích hợp mới" bên dưới.'),
+    staff: () => h('p', { class: 'muted' }, 'Đồng nghiệp vào nhóm qua ',
+      owns() ? h('a', { href: '#/team' }, 'liên kết mời') : 'liên kết mời của chủ workspace',
+      '; người nhận thông báo nhắn mã giới thiệu của tích hợp cho Zalo OA.'),
+    first_alert: () => h('p', { class: 'muted' }, list.first_alert ? 'Zalo OA đã gửi thông báo biến động số dư.'
+      : 'Khi có giao dịch mới, tin nhắn đầu tiên hiện trong nhật ký gửi tin của tích hợp.'),
+  };
+  const next = CHECKLIST.find(([k]) => !list[k]);
+  const items = CHECKLIST.map(([k, title], i) => h('li', { class: list[k] ? 'todo done' : 'todo', 'data-item': k, id: 'todo-' + k },
+    h('span', { class: 'todo-mark', 'aria-label': list[k] ? 'Đã xong' : 'Chưa xong' }, list[k] ? '✓' : String(i + 1)),
+    h('div', { class: 'grow' }, h('strong', {}, title), next && next[0] === k ? h('span', { class: 'badge next' }, 'Làm tiếp') : null, how[k]())));
+  app.replaceChildren(
+    h('section', { class: 'card', id: 'checklist' },
+      h('h1', {}, 'Bắt đầu'),
+      h('ol', { class: 'todos' }, items)),
+    h('section', { class: 'card' },
+      h('div', { class: 'head' }, h('h1', {}, 'Các tích hợp Zalo OA'), create),
+      rows.length ? h('ul', { class: 'list', id: 'integrations' }, rows)
+        : h('p', { class: 'muted', id: 'integrations' }, 'Chưa có tích hợp nào. Tạo tích hợp để nhận thông báo biến động số dư qua Zalo.'),
+      out),
+    owns() ? h('p', {}, h('a', { href: '#/keys', id: 'keys-link' }, 'Quản lý khóa API')) : null);
+}
+
+// bankAccountForm lists the workspace's bank accounts and adds one.
+function bankAccountForm(banks) {
+  const out = h('p', { class: 'msg', role: 'alert', id: 'bank-msg' });
+  const bank = h('input', { id: 'bank-name', type: 'text', maxlength: 128, placeholder: 'VD: Vietcombank' });
+  const number = h('input', { id: 'account-number', type: 'text', maxlength: 64, inputmode: 'numeric', placeholder: 'Số tài khoản' });
+  const holder = h('input', { id: 'account-name', type: 'text', maxlength: 128, placeholder: 'Tên chủ tài khoản' });
+  const add = h('button', { type: 'submit', id: 'add-bank' }, 'Thêm tài khoản');
+  const form = h('form', { class: 'inline-form', id: 'bank-form' }, bank, number, holder, add);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!number.value.trim()) return say(out, 'Hãy nhập số tài khoản.', 'error');
+    run(add, out, async () => {
+      await api('POST', '/bank-accounts', { bank_name: bank.value.trim(), account_number: number.value.trim(), account_name: holder.value.trim() });
+      route();
+    });
+  });
+  return h('div', {},
+    banks.length ? h('ul', { class: 'commands', id: 'bank-accounts' }, banks.map((b) => h('li', {}, bankText(b)))) : null,
+    form, out);
+}
+
+// newFeed is the feed just made, {url, secret}: its secret is shown once,
+// on the home page drawn next.
+let newFeed = null;
+
+// feedForm is the bank feed: a Casso webhook source's URL and secret, to
+// copy into Casso, and when a webhook last brought a transaction.
+function feedForm(sources, lastWebhookAt) {
+  const out = h('p', { class: 'msg', role: 'alert', id: 'feed-msg' });
+  const fresh = h('div', { id: 'new-feed' });
+  if (newFeed) {
+    fresh.replaceChildren(h('div', { class: 'invite' },
+      h('p', {}, 'Dán vào Casso (Tích hợp → Webhook) hai giá trị sau. Khóa bảo mật sẽ không được hiển thị lại.'),
+      copyLine('Đường dẫn webhook', newFeed.url, 'copy-feed-url', 'feed-url'),
+      copyLine('Khóa bảo mật', newFeed.secret, 'copy-feed-secret', 'feed-secret-value')));
+    newFeed = null;
+  }
+  const provider = h('select', { id: 'feed-provider' },
+    h('option', { value: 'casso_v2' }, 'Casso webhook V2'), h('option', { value: 'casso_v1' }, 'Casso webhook V1'));
+  const secret = h('input', { id: 'feed-secret', type: 'text', maxlength: 256, value: randomSecret() });
+  const add = h('button', { type: 'submit', id: 'add-feed' }, 'Tạo kênh nhận');
+  const form = h('form', { class: 'inline-form', id: 'feed-form' },
+    provider, h('label', { for: 'feed-secret' }, 'Khóa bảo mật'), secret, add);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const value = secret.value.trim();
+    if (value.length < 8) return say(out, 'Khóa bảo mật cần từ 8 ký tự (dán khóa Casso hiển thị, hoặc giữ khóa tạo sẵn).', 'error');
+    run(add, out, async () => {
+      const src = await api('POST', '/webhook-sources', { provider: provider.value, secret: value });
+      newFeed = { url: src.url, secret: value };
+      route();
+    });
+  });
+  return h('div', {},
+    sources.length && !fresh.firstChild ? h('ul', { class: 'list', id: 'feeds' }, sources.map((src) => h('li', { class: 'row' },
+      copyLine(src.provider === 'casso_v1' ? 'Casso V1' : 'Casso V2', src.url, null, null)))) : null,
+    h('p', { class: 'muted', id: 'last-webhook' }, lastWebhookAt ? 'Giao dịch gần nhất qua webhook: ' + formatTime(lastWebhookAt)
+      : 'Chưa nhận giao dịch nào qua webhook.'),
+    form, fresh, out);
+}
+
+// copyLine is a labelled value with a "Sao chép" button.
+function copyLine(label, value, buttonID, valueID) {
+  const button = h('button', { type: 'button', class: 'secondary', id: buttonID }, 'Sao chép');
+  button.addEventListener('click', () => copy(value, button));
+  return h('div', { class: 'copyline' }, h('span', { class: 'muted' }, label), h('code', { id: valueID }, value), button);
+}
+
+// randomSecret suggests a webhook secret: 24 random characters.
+function randomSecret() {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
 }
 
 function statusBadge(status) {
@@ -577,6 +806,32 @@ async function showWizard(id, live) {
   draw();
 }
 
+// changeText says what a change to an integration was (its route and
+// what it set), in words.
+function changeText(c) {
+  const d = c.detail || {};
+  const who = d.name ? ' ' + d.name : '';
+  switch (c.action) {
+    case 'POST /v1/wizards/:id/save': return 'Tạo tích hợp';
+    case 'POST /v1/integrations/:id/referral-code': return 'Đổi mã giới thiệu';
+    case 'POST /v1/integrations/:id/deliveries/:delivery_id/retry': return 'Gửi lại một tin';
+    case 'DELETE /v1/integrations/:id/members/:member_id': return 'Xóa người nhận' + who;
+    case 'PATCH /v1/integrations/:id/members/:member_id': {
+      const hidden = (d.hidden_fields || []).map((f) => fieldText(f).toLowerCase());
+      return hidden.length ? `Ẩn ${hidden.join(', ')} với${who}` : `Cho${who} thấy đủ dữ liệu gửi kèm`;
+    }
+    case 'PATCH /v1/integrations/:id': {
+      const parts = [];
+      if (d.status === 'paused') parts.push('Tạm dừng gửi thông báo');
+      if (d.status === 'active') parts.push('Tiếp tục gửi thông báo');
+      if (d.template_id !== undefined) parts.push(d.template_id ? 'Dùng mẫu ZNS ' + d.template_id : 'Bỏ mẫu ZNS');
+      if (d.silence_alert_hours !== undefined || d.daily_summary_at !== undefined) parts.push('Đổi báo cho chủ tích hợp');
+      return parts.join('; ') || 'Đổi cài đặt';
+    }
+  }
+  return c.action;
+}
+
 async function showIntegration(id, live) {
   const base = '/integrations/' + id;
   const [first, banks] = await Promise.all([api('GET', base), api('GET', '/bank-accounts')]);
@@ -585,6 +840,7 @@ async function showIntegration(id, live) {
   const bankByID = new Map(banks.items.map((b) => [b.id, b]));
   const log = h('div', { id: 'deliveries' });
   const logOut = h('p', { class: 'msg', role: 'alert' });
+  const changes = h('div', { id: 'changes' });
 
   // Names by OA user id; a member removed since stays known on this page.
   const names = new Map();
@@ -593,7 +849,20 @@ async function showIntegration(id, live) {
     if (integ.owner.oa_user_id) names.set(integ.owner.oa_user_id, integ.owner.name);
   }
 
+  async function refreshChanges() {
+    const res = await api('GET', base + '/changes');
+    if (!live()) return;
+    changes.replaceChildren(res.items.length === 0 ? h('p', { class: 'muted' }, 'Chưa có thay đổi nào.')
+      : h('table', {},
+        h('thead', {}, h('tr', {}, ['Lúc', 'Người thay đổi', 'Thay đổi'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, res.items.map((c) => h('tr', {},
+          h('td', { class: 'nowrap' }, formatTime(c.at)),
+          h('td', {}, c.actor.kind === 'key' ? `Khóa API "${c.actor.name}"` : c.actor.name),
+          h('td', {}, changeText(c)))))));
+  }
+
   async function refreshLog() {
+    await refreshChanges();
     const res = await api('GET', base + '/deliveries?limit=50');
     if (!live()) return;
     learnNames();
@@ -778,13 +1047,192 @@ async function showIntegration(id, live) {
         alertsForm()),
       h('section', { class: 'card' },
         h('div', { class: 'head' }, h('h2', {}, 'Nhật ký gửi tin'), reload),
-        log, logOut));
+        log, logOut),
+      h('section', { class: 'card' },
+        h('h2', {}, 'Nhật ký thay đổi'),
+        changes));
   }
 
   draw();
   await refreshLog();
   // New transactions show up by themselves while the page is open.
   timer = setInterval(() => { if (live()) refreshLog().catch(() => {}); }, 3000);
+}
+
+// showTeam is the workspace's team: who is on it with which role, links
+// that invite co-workers, and × that takes someone off (and signs them out).
+async function showTeam(live) {
+  let team = (await api('GET', '/team')).items;
+  if (!live()) return;
+  const list = h('div', { id: 'team' });
+  const out = h('p', { class: 'msg', role: 'alert', id: 'team-msg' });
+  const fresh = h('div', { id: 'new-invite' });
+
+  function draw() {
+    list.replaceChildren(h('ul', { class: 'list' }, team.map((m) => {
+      let remove = null;
+      if (!me || m.user_id !== me.user.id) {
+        remove = h('button', { type: 'button', class: 'remove', title: 'Xóa ' + m.name, 'aria-label': 'Xóa ' + m.name }, '×');
+        remove.addEventListener('click', () => {
+          if (!confirm(`Xóa ${m.name} khỏi nhóm? Họ sẽ bị đăng xuất ngay trên mọi thiết bị.`)) return;
+          run(remove, out, async () => {
+            await api('DELETE', '/team/' + m.user_id);
+            team = (await api('GET', '/team')).items;
+            say(out, `Đã xóa ${m.name} khỏi nhóm.`);
+            draw();
+          });
+        });
+      }
+      return h('li', { class: 'row' },
+        h('div', { class: 'grow' }, m.name, me && m.user_id === me.user.id ? h('span', { class: 'muted' }, ' (bạn)') : null),
+        h('span', { class: 'badge on' }, roleText(m.role)),
+        h('span', { class: 'muted' }, 'tham gia ' + formatTime(m.joined_at)), remove);
+    })));
+  }
+
+  const role = h('select', { id: 'invite-role' },
+    h('option', { value: 'manager' }, 'Quản lý: tài khoản ngân hàng, nguồn giao dịch, tích hợp, người nhận'),
+    h('option', { value: 'viewer' }, 'Người xem: chỉ xem'));
+  const create = h('button', { type: 'submit', id: 'create-invite' }, 'Tạo liên kết mời');
+  const form = h('form', { class: 'inline-form', id: 'invite-form' }, h('label', { for: 'invite-role' }, 'Vai trò'), role, create);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    run(create, out, async () => {
+      const inv = await api('POST', '/team/invites', { role: role.value });
+      fresh.replaceChildren(h('div', { class: 'invite' },
+        h('p', {}, `Gửi liên kết này cho người bạn muốn mời (vai trò ${roleText(role.value)}). ` +
+          `Họ mở liên kết, đăng nhập bằng Zalo và vào nhóm. Liên kết dùng được một lần, đến ${formatHour(inv.expires_at)}.`),
+        copyLine('Liên kết mời', inv.url, 'copy-invite-link', 'invite-link')));
+    });
+  });
+
+  draw();
+  app.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, '← Trang chủ')),
+    h('section', { class: 'card' },
+      h('h1', {}, 'Nhóm'),
+      h('p', {}, 'Chủ làm được mọi việc. Quản lý thiết lập tài khoản ngân hàng, nguồn giao dịch, tích hợp và người nhận, ' +
+        'nhưng không quản lý khóa API và nhóm. Người xem chỉ xem.'),
+      list, out),
+    h('section', { class: 'card' },
+      h('h2', {}, 'Mời đồng nghiệp'), form, fresh));
+}
+
+// showJoin accepts a team invite: signed in, at once; signed out (or here
+// as an alert recipient), through "Đăng nhập bằng Zalo", which accepts it.
+async function showJoin(code, live) {
+  const card = (...children) => app.replaceChildren(h('section', { class: 'card narrow', id: 'join' }, h('h1', {}, 'Tham gia nhóm'), ...children));
+  if (sessionStorage.getItem(KEY)) {
+    return card(h('p', {}, 'Thẻ này đang dùng khóa API. Hãy đăng xuất rồi mở lại liên kết mời để đăng nhập bằng Zalo.'));
+  }
+  if (!me || me.role === 'member') {
+    return card(h('p', {}, 'Bạn được mời vào nhóm của một workspace trên tingting. Đăng nhập bằng Zalo để tham gia.'),
+      h('p', { class: 'actions' }, zaloSignIn('join-sign-in', code)));
+  }
+  try {
+    const j = await api('POST', '/team/join', { code });
+    me = await api('GET', '/me');
+    if (!live()) return;
+    drawAccount();
+    const place = me.workspaces.find((w) => w.id === j.workspace_id);
+    card(h('p', { class: 'msg ok' }, `Bạn đã vào nhóm của ${place ? place.name : 'workspace'} với vai trò ${roleText(j.role)}.`),
+      h('p', {}, h('a', { class: 'button', href: '#/', id: 'joined-home' }, 'Về trang chủ')));
+  } catch (e) {
+    if (!live()) return;
+    const why = e instanceof APIError && e.status === 404 ? 'Liên kết mời này không còn dùng được: đã được dùng, đã hết hạn hoặc không đúng. Hãy xin chủ workspace một liên kết mới.'
+      : e instanceof APIError && e.status === 409 ? 'Bạn đã ở trong nhóm của workspace này rồi.' : errorText(e);
+    card(h('p', { class: 'msg error' }, why), h('p', {}, h('a', { href: '#/' }, 'Về trang chủ')));
+  }
+}
+
+// browserText names a browser by its user agent: "Chrome trên Android".
+function browserText(ua) {
+  const name = [['Edg/', 'Edge'], ['Zalo', 'Zalo'], ['Chrome/', 'Chrome'], ['Firefox/', 'Firefox'], ['Safari/', 'Safari']].find(([k]) => ua.includes(k));
+  const os = [['Android', 'Android'], ['iPhone', 'iPhone'], ['iPad', 'iPad'], ['Windows', 'Windows'], ['Mac OS', 'macOS'], ['Linux', 'Linux']].find(([k]) => ua.includes(k));
+  if (!name && !os) return ua || 'Trình duyệt không rõ';
+  return (name ? name[1] : 'Trình duyệt') + (os ? ' trên ' + os[1] : '');
+}
+
+// showSessions is the person's signed-in browsers; any but this one can be
+// signed out, one by one or all at once.
+async function showSessions(live) {
+  let sessions = (await api('GET', '/sessions')).items;
+  if (!live()) return;
+  const list = h('div', { id: 'sessions' });
+  const out = h('p', { class: 'msg', role: 'alert', id: 'sessions-msg' });
+  const others = () => sessions.filter((x) => !x.current);
+  const all = h('button', { type: 'button', class: 'secondary', id: 'sign-out-others' }, 'Đăng xuất khỏi thiết bị khác');
+
+  async function end(ids) {
+    for (const id of ids) await api('DELETE', '/sessions/' + id);
+    sessions = (await api('GET', '/sessions')).items;
+    draw();
+  }
+
+  function draw() {
+    all.disabled = others().length === 0;
+    list.replaceChildren(h('table', {},
+      h('thead', {}, h('tr', {}, ['Thiết bị', 'Đăng nhập lúc', 'Dùng lần cuối', ''].map((t) => h('th', {}, t)))),
+      h('tbody', {}, sessions.map((x) => {
+        let action = h('span', { class: 'badge on' }, 'Thiết bị này');
+        if (!x.current) {
+          action = h('button', { type: 'button', class: 'link', title: 'Đăng xuất ' + browserText(x.user_agent) }, 'Đăng xuất');
+          action.addEventListener('click', () => run(action, out, async () => {
+            await end([x.id]);
+            say(out, 'Đã đăng xuất thiết bị đó.');
+          }));
+        }
+        return h('tr', { class: x.current ? 'current' : null },
+          h('td', {}, browserText(x.user_agent)), h('td', {}, formatTime(x.created_at)), h('td', {}, formatTime(x.last_seen_at)), h('td', {}, action));
+      }))));
+  }
+
+  all.addEventListener('click', () => {
+    if (!confirm('Đăng xuất khỏi mọi thiết bị khác? Thiết bị này vẫn đăng nhập.')) return;
+    run(all, out, async () => {
+      const n = others().length;
+      await end(others().map((x) => x.id));
+      say(out, `Đã đăng xuất ${n} thiết bị khác.`);
+    });
+  });
+  draw();
+  app.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, '← Trang chủ')),
+    h('section', { class: 'card' },
+      h('div', { class: 'head' }, h('h1', {}, 'Thiết bị đang đăng nhập'), all),
+      h('p', { class: 'muted' }, 'Một thiết bị tự đăng xuất khi lâu không dùng. Nếu thấy thiết bị lạ, hãy đăng xuất nó.'),
+      list, out));
+}
+
+// today is today's date in Vietnam, YYYY-MM-DD.
+function today() {
+  const d = inVietnam(new Date().toISOString());
+  return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
+}
+
+// showMyAlerts is the alerts the person received, a day at a time, as
+// they received them (a field hidden from them stays hidden).
+async function showMyAlerts(live) {
+  const day = h('input', { id: 'alerts-day', type: 'date', value: today(), max: today() });
+  const list = h('div', { id: 'my-alerts' });
+  const out = h('p', { class: 'msg', role: 'alert' });
+
+  async function load() {
+    const res = await api('GET', '/my/alerts?day=' + encodeURIComponent(day.value || today()));
+    if (!live()) return;
+    list.replaceChildren(res.items.length === 0 ? h('p', { class: 'muted' }, 'Không có thông báo nào trong ngày này.')
+      : h('ul', { class: 'list' }, res.items.map((a) => h('li', { class: 'alert-item' },
+        h('div', { class: 'muted' }, formatTime(a.sent_at) + ' · ' + a.integration.bank_accounts.join(', ')),
+        h('pre', { class: 'preview' }, a.text)))));
+  }
+  day.addEventListener('change', () => run(null, out, load));
+  await load();
+  if (!live()) return;
+  app.replaceChildren(h('section', { class: 'card' },
+    h('div', { class: 'head' }, h('h1', {}, 'Thông báo của tôi'),
+      h('label', { class: 'setting', for: 'alerts-day' }, 'Ngày', day)),
+    h('p', { class: 'muted' }, 'Các tin biến động số dư Zalo OA đã gửi cho bạn, đúng như bạn nhận được.'),
+    list, out));
 }
 
 const SCOPES = [
@@ -883,26 +1331,19 @@ async function showKeys(live) {
 
   draw();
   app.replaceChildren(
-    h('p', {}, h('a', { href: '#/' }, '← Các tích hợp')),
+    h('p', {}, h('a', { href: '#/' }, '← Trang chủ')),
     h('section', { class: 'card' },
       h('h1', {}, 'Khóa API'),
       h('p', {}, 'Khóa quản trị dùng được mọi chức năng, kể cả trang này. Khóa chỉ gửi giao dịch chỉ gọi được ',
         h('code', {}, 'POST /v1/transactions'), ': hãy dùng nó cho máy bán hàng hay phần mềm kế toán gửi giao dịch tới tingting.'),
       h('h2', {}, 'Tạo khóa mới'), form, fresh,
       h('div', { class: 'head' }, h('h2', {}, 'Các khóa của workspace'), refresh), list, out),
-    h('section', { class: 'card' },
+    // The codec cookie is made from an admin key: for operators only.
+    me ? null : h('section', { class: 'card' },
       h('h2', {}, 'Temporal UI'),
       h('p', {}, 'Dữ liệu tingting gửi vào Temporal được mã hóa. Người vận hành có khóa quản trị có thể cho Temporal UI giải mã để xem.'),
       h('p', { class: 'actions' }, codec), codecOut));
 }
 
-// Signing out draws the sign-in form once: by the navigation to #/ when
-// there is one (drawing it here too would draw it again under the
-// person typing into it), else here.
-signOut.addEventListener('click', () => {
-  sessionStorage.removeItem(KEY);
-  if (location.hash && location.hash !== '#/') location.hash = '#/';
-  else showSignIn();
-});
 window.addEventListener('hashchange', route);
 route();

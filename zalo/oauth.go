@@ -60,6 +60,16 @@ func (c *Client) ExchangeCode(ctx context.Context, code, codeVerifier string) (U
 	return UserToken(tok), err
 }
 
+// Identify completes a login: it trades the code and its PKCE verifier for
+// the user's token, reads who logged in with it, and drops the token.
+func (c *Client) Identify(ctx context.Context, code, codeVerifier string) (Me, error) {
+	tok, err := c.ExchangeCode(ctx, code, codeVerifier)
+	if err != nil {
+		return Me{}, err
+	}
+	return c.Me(ctx, tok.AccessToken)
+}
+
 // OAToken is the OA's token pair. Refresh tokens are single use.
 type OAToken struct {
 	AccessToken, RefreshToken string

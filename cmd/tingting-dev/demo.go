@@ -28,7 +28,7 @@ type demo struct {
 }
 
 // seedDemo makes sure a demo workspace, bank account, followed sandbox user
-// and integration exist, and issues a fresh API key (old keys are only
+// (the workspace's owner when signing in with Zalo) and integration exist, and issues a fresh API key (old keys are only
 // stored hashed). The sandbox's fixed seed gives its first user the same id
 // on every run, so the integration made by the first run keeps working.
 func seedDemo(ctx context.Context, pool *db.Pool, sim *zalosim.Sim) (demo, error) {
@@ -44,6 +44,14 @@ func seedDemo(ctx context.Context, pool *db.Pool, sim *zalosim.Sim) (demo, error
 	}
 	if err != nil {
 		return d, fmt.Errorf("seed workspace: %w", err)
+	}
+	// The demo owner signs in with Zalo as the workspace's owner.
+	user, err := q.UpsertUser(ctx, db.UpsertUserParams{ZaloAppUserID: owner.AppUserID, Name: owner.Name})
+	if err == nil {
+		err = q.AddTeamMember(ctx, db.AddTeamMemberParams{WorkspaceID: ws.ID, UserID: user.ID, Role: db.TeamRoleOwner})
+	}
+	if err != nil && !errors.Is(err, db.ErrConflict) {
+		return d, fmt.Errorf("seed the demo owner's seat: %w", err)
 	}
 
 	acct, err := q.GetBankAccountByNumber(ctx, db.GetBankAccountByNumberParams{WorkspaceID: ws.ID, AccountNumber: demoAccount})
@@ -77,6 +85,10 @@ tingting is running. Ctrl-C stops everything.
   Temporal web UI  http://127.0.0.1:8233
   Zalo sandbox     %[2]s/_sandbox
   Owner's inbox    %[2]s/_sandbox/users/%[3]s/inbox
+
+Open the API's address and "Đăng nhập bằng Zalo": pick "Chủ cửa hàng" to
+sign in as the demo workspace's owner, or create a sandbox user and pick
+them for a workspace of their own (SIGNUP=open).
 
 Post a transaction; the owner's sandbox inbox gets the message (post it
 again: "duplicate":true and no second message):

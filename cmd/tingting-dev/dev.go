@@ -50,6 +50,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		"ZALO_OA_REFRESH_TOKEN":   randomHex(32),
 		"TINGTING_ENCRYPTION_KEY": key,
 		"LOG_FORMAT":              "text",
+		"SIGNUP":                  "open",
 	})
 	a, err := app.New(getenv, stderr)
 	if err != nil {

@@ -15,12 +15,15 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/google/uuid"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tingting-vn/tingting/cmd/internal/app"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/config"
+	"github.com/tingting-vn/tingting/internal/team"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/message"
 )
 
@@ -32,6 +35,9 @@ Usage:
   tingting migrate                     apply database migrations
   tingting sync-followers              record the OA's existing followers (a worker must be running)
   tingting workspace create --name N   create a workspace; prints its API key last
+  tingting workspace invite --id ID [--role owner|manager|viewer]
+                                       print a link that puts whoever opens it and signs in with
+                                       Zalo on the workspace's team (default owner), last
   tingting oa connect                  print the OA consent link (connect, or reconnect, the OA)
   tingting oa status                   the OA's health and the routes stopped for it
   tingting oa resume [ROUTE]           start again a route stopped for the OA (all of them without ROUTE)
@@ -79,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if cmd == "workspace" {
-		return createWorkspace(ctx, a, rest, stdout)
+		return workspace(ctx, a, rest, stdout)
 	}
 	if cmd == "oa" {
 		return oa(ctx, a, rest, stdout)
@@ -120,18 +126,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return g.Wait()
 }
 
-func createWorkspace(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("usage: tingting workspace create --name NAME")
+const workspaceUsage = "usage: tingting workspace create --name NAME | tingting workspace invite --id ID [--role owner|manager|viewer]"
+
+func workspace(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
+	switch {
+	case len(args) > 0 && args[0] == "create":
+		return createWorkspace(ctx, a, args[1:], stdout)
+	case len(args) > 0 && args[0] == "invite":
+		return inviteToWorkspace(ctx, a, args[1:], stdout)
 	}
+	return errors.New(workspaceUsage)
+}
+
+func createWorkspace(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("workspace create", flag.ContinueOnError)
 	name := fs.String("name", "", "the workspace's name")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	*name = strings.TrimSpace(message.Clean(*name)) // it appears in what the OA sends
 	if *name == "" {
-		return fmt.Errorf("usage: tingting workspace create --name NAME")
+		return errors.New(workspaceUsage)
 	}
 	pool, err := a.OpenDB(ctx)
 	if err != nil {
@@ -143,5 +158,39 @@ func createWorkspace(ctx context.Context, a *app.App, args []string, stdout io.W
 		return err
 	}
 	fmt.Fprintf(stdout, "Workspace %q created (id %s). Its API key, shown only now:\n%s\n", ws.Name, ws.ID, key)
+	return nil
+}
+
+// inviteToWorkspace prints a team invite link: how a workspace an operator
+// made gets its owner, who signs in with Zalo through it.
+func inviteToWorkspace(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("workspace invite", flag.ContinueOnError)
+	id := fs.String("id", "", "the workspace's id")
+	role := fs.String("role", "owner", "owner, manager or viewer")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ws, err := uuid.Parse(*id)
+	if err != nil || !db.TeamRole(*role).Valid() {
+		return errors.New(workspaceUsage)
+	}
+	pool, err := a.OpenDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	q := db.New(pool)
+	w, err := q.GetWorkspace(ctx, ws)
+	if errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("no workspace %s", ws)
+	} else if err != nil {
+		return err
+	}
+	inv, err := team.NewInvite(ctx, q, a.Config.PublicURL, ws, db.TeamRole(*role))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Whoever opens this link before %s and signs in with Zalo joins the team of %q as %s (once):\n%s\n",
+		inv.ExpiresAt.In(vntime.Zone).Format("15:04 02/01/2006"), w.Name, *role, inv.URL)
 	return nil
 }

@@ -26,7 +26,8 @@ import (
 )
 
 // TestTheWebUI is an owner clicking through the web UI in a real browser
-// (Debian's chromium, headless): sign in with the API key, choose the bank
+// (Debian's chromium, headless): sign in with the API key (as an operator
+// does; TestTheOwnersOwnSeat signs in with Zalo), choose the bank
 // account, log in with Zalo on the sandbox's consent page as someone who has
 // not followed the OA (the test call says to tap "Quan tâm"), log in again
 // as the owner, choose the fields; test-call at night three days after her
@@ -55,16 +56,17 @@ func TestTheWebUI(t *testing.T) {
 	minh := s.sim.CreateUser("Anh Minh", false)
 	b := openBrowser(t, chromium, s.apiURL)
 
-	// Sign in: a wrong key is refused in plain words, the right one shows
-	// the (empty) list of integrations.
+	// Sign in with the API key, behind "dùng khóa API": a wrong key is
+	// refused in plain words, the right one shows the (empty) list of
+	// integrations.
 	b.do(chromedp.Navigate(s.apiURL + "/"))
+	b.waitText("#sign-in", "Đăng nhập bằng Zalo")
+	b.click("#use-key")
 	b.waitText("#sign-in", "Khóa API")
-	b.shot("01-sign-in", "#sign-in")
-	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), "tt_not-a-real-key"), chromedp.Click(chromedp.CSS("#sign-in button")))
+	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), "tt_not-a-real-key"), chromedp.Click(chromedp.CSS("#key-sign-in button")))
 	b.waitText("#sign-in", "Khóa API không đúng hoặc đã bị thu hồi")
-	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), key), chromedp.Click(chromedp.CSS("#sign-in button")))
+	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), key), chromedp.Click(chromedp.CSS("#key-sign-in button")))
 	b.waitText("main", "Chưa có tích hợp nào")
-	b.shot("02-home", "main")
 
 	// 1. The bank account, money in only, from 10.000 đồng.
 	b.click("#new-integration")
@@ -314,8 +316,10 @@ func TestTheWebUI(t *testing.T) {
 	var ingest struct{ Key string }
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/api-keys", key, map[string]string{"label": "POS 2", "scope": "ingest"}, &ingest))
 	b.click("#sign-out")
-	b.waitText("#sign-in", "Nhập khóa API") // the form is drawn before anything is typed into it
-	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), ingest.Key), chromedp.Click(chromedp.CSS("#sign-in button")))
+	b.waitText("#sign-in", "dùng khóa API") // the page is drawn before anything is typed into it
+	b.click("#use-key")
+	b.waitText("#sign-in", "Nhập khóa API")
+	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), ingest.Key), chromedp.Click(chromedp.CSS("#key-sign-in button")))
 	b.waitText("#sign-in", "chỉ dùng để gửi giao dịch, không mở được trang quản lý")
 	require.Empty(t, b.exceptions(), "no script errors on any page")
 }
@@ -355,10 +359,9 @@ func openBrowser(t *testing.T, path, origin string) *browser {
 		chromedp.Flag("force-color-profile", "srgb"), chromedp.Flag("lang", "vi-VN"),
 		chromedp.WindowSize(1000, 800))
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
-	b := &browser{t: t, ctx: ctx}
-	b.do(chromedp.EmulateViewport(1000, 800))
+	b := newTab(t, ctx)
 	// The test reads back what "Sao chép" copied.
 	for _, name := range []string{"clipboard-read", "clipboard-write"} {
 		_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
@@ -366,6 +369,22 @@ func openBrowser(t *testing.T, path, origin string) *browser {
 		})
 		require.NoError(t, err)
 	}
+	return b
+}
+
+// another is someone else's browser: a tab of the same chromium, with
+// cookies and storage of its own.
+func (b *browser) another() *browser {
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	b.t.Cleanup(cancel)
+	return newTab(b.t, ctx)
+}
+
+// newTab opens the tab of ctx, answering its dialogs and noting its script
+// errors.
+func newTab(t *testing.T, ctx context.Context) *browser {
+	b := &browser{t: t, ctx: ctx}
+	b.do(chromedp.EmulateViewport(1000, 800))
 
 	// confirm() blocks the page, and the click that opened it, until it is
 	// answered: answer yes from here and remember what it asked.

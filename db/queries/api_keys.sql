@@ -9,7 +9,7 @@ RETURNING id, label, scope, created_at;
 -- write a minute, not one a request. The condition is on the row itself,
 -- so requests racing on a stale key write it once.
 WITH found AS (
-    SELECT k.id, k.workspace_id, k.scope FROM api_keys k
+    SELECT k.id, k.workspace_id, k.scope, k.label FROM api_keys k
     WHERE k.key_hash = @key_hash AND k.revoked_at IS NULL
 ), touched AS (
     UPDATE api_keys SET last_used_at = now()
@@ -17,7 +17,7 @@ WITH found AS (
     WHERE api_keys.id = found.id
       AND (api_keys.last_used_at IS NULL OR api_keys.last_used_at < now() - interval '1 minute')
 )
-SELECT found.id, found.workspace_id, found.scope FROM found;
+SELECT found.id, found.workspace_id, found.scope, found.label FROM found;
 
 -- name: ListAPIKeys :many
 SELECT id, label, scope, created_at, last_used_at, revoked_at FROM api_keys

@@ -326,3 +326,31 @@ WHERE zalo_message_id = ANY(@message_ids::text[]) AND zalo_message_id <> '' AND 
 SELECT route::text AS route, count(*)::bigint AS sent, COALESCE(sum(cost_vnd), 0)::bigint AS cost_vnd
 FROM deliveries WHERE integration_id = @integration_id AND status = 'sent' AND sent_at >= @since::timestamptz AND route IS NOT NULL
 GROUP BY route ORDER BY route;
+
+-- MyAlerts is what a person received of a workspace's alerts between two
+-- times (by when each was sent): every delivery sent to them as an alert
+-- recipient (alert_recipients; the follower-table link only with
+-- @link_members), with what they may see of it: the integration's fields
+-- and the member's hidden fields. A delivery is sent within a day of being
+-- made (retries give up after 24 h; the night holds less), which lets the
+-- integration's index find the day.
+-- name: MyAlerts :many
+SELECT d.id, d.sent_at, d.integration_id, r.hidden_fields, i.fields,
+    t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    b.bank_name, b.account_number, b.account_name,
+    array(SELECT ba.account_number || CASE WHEN ba.bank_name <> '' THEN ' - ' || ba.bank_name ELSE '' END
+          FROM integration_bank_accounts iba JOIN bank_accounts ba ON ba.id = iba.bank_account_id
+          WHERE iba.integration_id = i.id ORDER BY ba.account_number)::text[] AS integration_accounts
+FROM alert_recipients r
+JOIN deliveries d ON d.integration_id = r.integration_id AND d.recipient = r.oa_user_id AND d.role = r.role
+JOIN integrations i ON i.id = d.integration_id
+JOIN transactions t ON t.id = d.transaction_id
+JOIN bank_accounts b ON b.id = t.bank_account_id
+WHERE r.workspace_id = @workspace_id AND r.app_user_id = @app_user_id
+  AND (NOT r.by_follower_map OR @link_members::boolean)
+  AND d.status = 'sent'
+  AND d.created_at >= sqlc.arg(from_at)::timestamptz - interval '25 hours' AND d.created_at < sqlc.arg(until_at)::timestamptz
+  AND d.sent_at >= sqlc.arg(from_at)::timestamptz AND d.sent_at < sqlc.arg(until_at)::timestamptz
+ORDER BY d.sent_at DESC, d.id
+LIMIT 500;

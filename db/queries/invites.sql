@@ -42,7 +42,7 @@ UPDATE integration_members m SET removed_at = now()
 FROM integrations i
 WHERE m.id = @id AND m.integration_id = @integration_id AND m.removed_at IS NULL
   AND i.id = m.integration_id AND i.workspace_id = @workspace_id
-RETURNING m.id;
+RETURNING m.name;
 
 -- name: RotateReferralCode :one
 UPDATE integrations SET referral_code = @referral_code, updated_at = now()

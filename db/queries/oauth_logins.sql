@@ -1,6 +1,9 @@
+-- CreateOAuthLogin begins a Zalo login: a wizard's (with its workspace and
+-- wizard) or a sign-in (neither; invite_hash is the team invite it
+-- accepts, if any).
 -- name: CreateOAuthLogin :exec
-INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, return_to, browser_hash)
-VALUES (@state, @workspace_id, @wizard_id, @code_verifier, @return_to, @browser_hash);
+INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, return_to, browser_hash, invite_hash)
+VALUES (@state, sqlc.narg(workspace_id), sqlc.narg(wizard_id), @code_verifier, @return_to, @browser_hash, sqlc.narg(invite_hash));
 
 -- KeepOAuthCode stores the code Zalo sent back (sealed) for the login's
 -- activity to read, once: a login that has one already keeps it.

@@ -69,6 +69,17 @@ type Config struct {
 	SendRate   float64
 	ProbeEvery time.Duration
 
+	// SignupOpen: the first sign-in of an unknown Zalo account makes it
+	// a workspace, with them as its owner (SIGNUP=open).
+	SignupOpen bool
+	// A signed-in browser's session ends after SessionIdleTimeout without
+	// a request, and SessionMaxAge after signing in whatever happens.
+	SessionIdleTimeout time.Duration
+	SessionMaxAge      time.Duration
+	// MemberLink: alert recipients sign in by the follower table's app id
+	// ↔ OA id (ZALO_MEMBER_LINK=user_id_by_app).
+	MemberLink bool
+
 	PublicRateLimit      int
 	TrustedProxies       []*net.IPNet
 	RetainWebhookBodies  time.Duration
@@ -128,6 +139,10 @@ var Vars = []Var{
 	{"ZALO_NIGHT_ROUTES", "none", "Routes refused outright at night (comma-separated; none since 2026: Zalo refuses only promotion then).", setNightRoutes},
 	{"ZALO_PAUSE_PROBE", "5m", "How often one send tries a route Zalo stopped for the whole OA (verification, tier, paying account…); its success resumes the route.", setDuration(func(c *Config) *time.Duration { return &c.ProbeEvery })},
 	{"ZALO_SEND_RATE", "60", "Messages a second the OA sends at most, every worker together (Zalo allows about 4,000 calls a minute; -32 beyond). 0: no limit.", setRate},
+	{"SIGNUP", "closed", "open: the first sign-in with Zalo of an unknown account creates a workspace with them as its owner; closed: it is refused (signup_closed), and workspaces are made with `tingting workspace create`. `dev` sets open.", setSignup},
+	{"SESSION_IDLE_TIMEOUT", "72h", "A signed-in browser is signed out after this long without a request (5m at least: use is noted once a minute).", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
+	{"SESSION_MAX_AGE", "720h", "A signed-in browser is signed out this long after signing in, however busy.", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionMaxAge })},
+	{"ZALO_MEMBER_LINK", "user_id_by_app", "How an alert recipient who signs in with Zalo is known as one: user_id_by_app (the app id Zalo's webhooks and user/detail give with the OA id; that it equals the id Zalo login gives is unconfirmed) or off (recipients cannot sign in; the team and integration owners still can).", setMemberLink},
 	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address may make to the routes without an API key (the Casso and Zalo webhooks, the OAuth callback); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs of the reverse proxies in front of the API, whose X-Forwarded-For is believed; empty: the client is the connection's peer.", setCIDRs},
 	{"RETAIN_WEBHOOK_BODIES", "720h", "How long raw Zalo and Casso webhook bodies are kept (what was parsed from them stays); 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainWebhookBodies })},
@@ -215,6 +230,22 @@ func setCIDRs(c *Config, v string) error {
 	return nil
 }
 
+func setSignup(c *Config, v string) error {
+	if v != "open" && v != "closed" {
+		return fmt.Errorf("must be open or closed, got %q", v)
+	}
+	c.SignupOpen = v == "open"
+	return nil
+}
+
+func setMemberLink(c *Config, v string) error {
+	if v != "user_id_by_app" && v != "off" {
+		return fmt.Errorf("must be user_id_by_app or off, got %q", v)
+	}
+	c.MemberLink = v == "user_id_by_app"
+	return nil
+}
+
 func setHosts(c *Config, v string) error {
 	for _, h := range strings.Split(v, ",") {
 		if h = strings.TrimSpace(h); h != "" {
@@ -264,6 +295,17 @@ func setDuration(field func(*Config) *time.Duration) func(*Config, string) error
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {
 			return fmt.Errorf("not a non-negative Go duration (e.g. 10m): %q", v)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func setDurationAtLeast(least time.Duration, field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < least {
+			return fmt.Errorf("not a Go duration of %s or more (e.g. 72h): %q", least, v)
 		}
 		*field(c) = d
 		return nil

@@ -22,6 +22,10 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, "10m0s", c.CassoSignatureMaxAge.String())
 	require.Equal(t, route.Default(), c.Routes, "the README's defaults are route.Default")
 	require.Equal(t, 60.0, c.SendRate)
+	require.False(t, c.SignupOpen, "sign-up is closed unless the operator opens it")
+	require.Equal(t, 72*time.Hour, c.SessionIdleTimeout)
+	require.Equal(t, 720*time.Hour, c.SessionMaxAge)
+	require.True(t, c.MemberLink)
 }
 
 func TestTheRoutePolicyIsConfiguration(t *testing.T) {
@@ -52,6 +56,10 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"ZALO_PAUSE_PROBE":        "soon",
 		"ZALO_CS_PRICE":           "free",
 		"ZALO_SEND_RATE":          "-1",
+		"SIGNUP":                  "yes",
+		"SESSION_IDLE_TIMEOUT":    "0",
+		"SESSION_MAX_AGE":         "a month",
+		"ZALO_MEMBER_LINK":        "by_name",
 	} {
 		_, err := config.Load(env(map[string]string{name: value}))
 		require.ErrorContains(t, err, name)

@@ -170,6 +170,10 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 		PublicRateLimit: a.Config.PublicRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
 		CassoMaxAge: a.Config.CassoSignatureMaxAge, Metrics: a.Metrics,
+		People: api.People{
+			SignupOpen: a.Config.SignupOpen, IdleTimeout: a.Config.SessionIdleTimeout, MaxAge: a.Config.SessionMaxAge,
+			LinkMembers: a.Config.MemberLink,
+		},
 		Webhooks: api.ZaloWebhooks{AppID: a.Config.ZaloAppID, WebhookSecret: a.Config.ZaloWebhookSecret, MaxAge: a.Config.ZaloWebhookMaxAge},
 	}))
 }
