@@ -43,15 +43,7 @@ type userView struct {
 func (s *Sim) setFollow(follows bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, status, ok := s.Follow(r.PathValue("id"), follows)
-		if !ok {
-			controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
-			return
-		}
-		if isForm(r) {
-			http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
-			return
-		}
-		writeJSON(w, http.StatusOK, userView{User: u, WebhookStatus: status})
+		userDone(w, r, ok, userView{User: u, WebhookStatus: status})
 	}
 }
 
@@ -72,15 +64,20 @@ func (s *Sim) userMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msgID, status, ok := s.userSendsText(r.PathValue("id"), req.Text)
-	if !ok {
+	userDone(w, r, ok, map[string]any{"msg_id": msgID, "webhook_status": status})
+}
+
+// userDone answers a control call that acted for a user: 404 when there
+// is no such user, back to the page for the page's forms, else 200 with v.
+func userDone(w http.ResponseWriter, r *http.Request, found bool, v any) {
+	switch {
+	case !found:
 		controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
-		return
-	}
-	if isForm(r) {
+	case isForm(r):
 		http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
-		return
+	default:
+		writeJSON(w, http.StatusOK, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg_id": msgID, "webhook_status": status})
 }
 
 // isForm tells a click on the /_sandbox page from a JSON call.

@@ -35,15 +35,7 @@ func (s *Sim) Seen(oaUserID string) (msgIDs []string, webhookStatus int, ok bool
 // postSeen is POST /_sandbox/users/{id}/seen, and the page's "seen" button.
 func (s *Sim) postSeen(w http.ResponseWriter, r *http.Request) {
 	ids, status, ok := s.Seen(r.PathValue("id"))
-	if !ok {
-		controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
-		return
-	}
-	if isForm(r) {
-		http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg_ids": ids, "webhook_status": status})
+	userDone(w, r, ok, map[string]any{"msg_ids": ids, "webhook_status": status})
 }
 
 // A template by phone's delivery status, as message/status answers it.

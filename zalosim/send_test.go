@@ -13,6 +13,20 @@ import (
 	"github.com/tingting-vn/tingting/zalosim"
 )
 
+// oaAnswer is the answer of cs and of a template by user id.
+type oaAnswer struct {
+	Error int `json:"error"`
+	Data  struct {
+		MessageID string `json:"message_id"`
+		UserID    string `json:"user_id"`
+		SentTime  string `json:"sent_time"`
+		Quota     struct {
+			QuotaType string `json:"quota_type"`
+			Remain    int    `json:"remain"`
+		} `json:"quota"`
+	} `json:"data"`
+}
+
 // TestCSAnswer: a cs message answers Zalo 2026's shape: message_id,
 // user_id, sent_time, and its quota, reward (free) within 48 h of the last
 // interaction and purchase (charged) after, with no cap (-1).
@@ -21,21 +35,9 @@ func TestCSAnswer(t *testing.T) {
 	w := newWorld(t, zalosim.Config{OAAccessToken: "tok"})
 	w.setClock(t, "2026-03-10T23:30:00+07:00")
 	lan := w.sim.CreateUser("Lan", true)
-	type answer struct {
-		Error int `json:"error"`
-		Data  struct {
-			MessageID string `json:"message_id"`
-			UserID    string `json:"user_id"`
-			SentTime  string `json:"sent_time"`
-			Quota     struct {
-				QuotaType string `json:"quota_type"`
-				Remain    int    `json:"remain"`
-			} `json:"quota"`
-		} `json:"data"`
-	}
-	send := func() answer {
+	send := func() oaAnswer {
 		body, _ := w.oa(t, "POST", "/v3.0/oa/message/cs", csBody(lan.OAUserID, "Chào Lan"))
-		var a answer
+		var a oaAnswer
 		require.NoError(t, json.Unmarshal([]byte(body), &a), body)
 		require.Zero(t, a.Error, body)
 		return a
@@ -65,18 +67,7 @@ func TestTemplateByUID(t *testing.T) {
 
 	body, _ := w.oa(t, "POST", "/v3.0/oa/message/template", templateBody(follower.OAUserID, "356701",
 		`{"noi_dung":"đơn 42","so_tien":"+599.000 VND","extra":"ignored"}`))
-	var a struct {
-		Error int `json:"error"`
-		Data  struct {
-			MessageID string `json:"message_id"`
-			UserID    string `json:"user_id"`
-			SentTime  string `json:"sent_time"`
-			Quota     struct {
-				QuotaType string `json:"quota_type"`
-				Remain    int    `json:"remain"`
-			} `json:"quota"`
-		} `json:"data"`
-	}
+	var a oaAnswer
 	require.NoError(t, json.Unmarshal([]byte(body), &a), body)
 	require.Zero(t, a.Error, "a follower quiet for 10 days gets a template: %s", body)
 	require.Equal(t, follower.OAUserID, a.Data.UserID)
