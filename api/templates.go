@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -83,14 +82,11 @@ func (s *Server) previewTemplate(c echo.Context) error {
 		mapping[p] = message.Field(f)
 	}
 	data := message.TemplateData(message.SampleTransaction(s.now()), message.AllFields, params, mapping)
-	keys := make([]string, 0, len(data))
-	for k := range data {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	lines := []string{t.Name}
-	for _, k := range keys {
-		lines = append(lines, k+": "+data[k])
+	for _, p := range params { // in the template's order, as Zalo shows them
+		if v, ok := data[p.Name]; ok {
+			lines = append(lines, p.Name+": "+v)
+		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"template_data": data, "text": strings.Join(lines, "\n")})
 }

@@ -110,6 +110,8 @@ func describe(err error) string {
 	switch {
 	case errors.As(err, &zerr):
 		return fmt.Sprintf("Zalo refused (%d): %s", zerr.Code, message.Clean(zerr.Message))
+	case errors.As(err, &terr) && zalo.Classify(err) == zalo.ClassInDoubt && terr.Status != 0:
+		return fmt.Sprintf("Zalo answered HTTP %d without saying what became of it; the next attempt looks for the message before sending", terr.Status)
 	case errors.As(err, &terr) && zalo.Classify(err) == zalo.ClassInDoubt:
 		return "Zalo's answer was lost; the next attempt looks for the message before sending"
 	case errors.As(err, &terr) && terr.Status != 0:
