@@ -47,6 +47,7 @@ func (f Faults) aims(kind Kind) bool {
 
 // SetFaults is PUT /_sandbox/faults, for in-process callers.
 func (s *Sim) SetFaults(f Faults) {
+	f.Routes = slices.Clone(f.Routes)
 	s.mu.Lock()
 	s.faults = f.normalized()
 	s.mu.Unlock()
