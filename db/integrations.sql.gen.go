@@ -404,6 +404,26 @@ func (q *Queries) ListZaloAccounts(ctx context.Context, workspaceID uuid.UUID) (
 	return items, nil
 }
 
+const setIntegrationTemplate = `-- name: SetIntegrationTemplate :one
+UPDATE integrations SET template_id = $1, template_params = $2, updated_at = now()
+WHERE id = $3 RETURNING id
+`
+
+type SetIntegrationTemplateParams struct {
+	TemplateID     string
+	TemplateParams []byte
+	ID             uuid.UUID
+}
+
+// SetIntegrationTemplate gives an integration its template (for seeding:
+// the API checks it first, in UpdateIntegration).
+func (q *Queries) SetIntegrationTemplate(ctx context.Context, arg SetIntegrationTemplateParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, setIntegrationTemplate, arg.TemplateID, arg.TemplateParams, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const updateIntegration = `-- name: UpdateIntegration :one
 UPDATE integrations SET
     status = COALESCE($1::integration_status, status),

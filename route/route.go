@@ -31,14 +31,6 @@ const (
 	None          Route = "none"
 )
 
-// Routes of deliveries recorded before 2026, read in the log only: Zalo
-// switched the transaction message off on 2026-03-01, and ZNS became the
-// template message by phone.
-const (
-	Transaction Route = "transaction"
-	ZNS         Route = "zns"
-)
-
 // Parse reads a route name.
 func Parse(s string) (Route, error) {
 	switch r := Route(strings.TrimSpace(s)); r {

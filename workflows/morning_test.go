@@ -18,6 +18,7 @@ import (
 	"github.com/tingting-vn/tingting/activities/notify"
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/harness/scene"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows"
@@ -147,7 +148,7 @@ func TestAChatAlertAtNightGoesAtOnce(t *testing.T) {
 func TestATemplateAtNightArrivesSilently(t *testing.T) {
 	t.Parallel()
 	n := newNight(t)
-	n.UseTemplate(t, scene.AlertTemplate(), scene.AlertMapping)
+	n.UseTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
 	ago := n.env.Now().Add(-10 * 24 * time.Hour)
 	n.Interacted(t, n.Owner, ago)
 	require.True(t, n.Sim.SetLastInteraction(n.Owner.OAUserID, ago))

@@ -110,7 +110,6 @@ func TestStats(t *testing.T) {
 		"refused":{"-213":1,"-240":1,"-201":2,"-216":1,"-211":1}}`, body)
 	st := w.sim.Stats()
 	require.Equal(t, 5, st.Calls[zalosim.KindCS])
-	require.Zero(t, st.Calls[zalosim.KindZNS], "no route is counted as zns any more")
 	require.Equal(t, 1, st.Refused[-240])
 
 	status, _, _ = w.do(t, "DELETE", "/_sandbox/stats", "", "")

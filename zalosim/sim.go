@@ -79,10 +79,6 @@ const (
 	KindToken         Kind = "token"          // POST /v4/oa/access_token (refresh and consent)
 )
 
-// KindZNS is the kind ZNS messages had before ZBS replaced ZNS in 2026.
-// No route records it now; it stays so code written against it builds.
-const KindZNS Kind = "zns"
-
 // kinds lists every kind stats count, in the order stats and pages show them.
 var kinds = []Kind{
 	KindCS, KindTemplate, KindTemplatePhone, KindTransaction,

@@ -11,7 +11,7 @@ import (
 	"github.com/tingting-vn/tingting/activities/oa"
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/harness/scene"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
@@ -22,7 +22,7 @@ import (
 func quiet(t *testing.T) *world {
 	t.Helper()
 	w := newWorld(t, true)
-	w.UseTemplate(t, scene.AlertTemplate(), scene.AlertMapping)
+	w.UseTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
 	ago := time.Now().Add(-10 * 24 * time.Hour)
 	for _, u := range []zalosim.User{w.Owner, w.Member} {
 		w.Interacted(t, u, ago)

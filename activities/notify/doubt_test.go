@@ -12,6 +12,7 @@ import (
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/scene"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -113,9 +114,9 @@ func TestASendByPhoneInDoubtIsSettledByItsReceipt(t *testing.T) {
 	t.Parallel()
 	byPhone := func(t *testing.T) *world {
 		w := quiet(t)
-		old := scene.AlertTemplate()
+		old := seed.AlertTemplate()
 		old.SendableByUID = false
-		w.UseTemplate(t, old, scene.AlertMapping)
+		w.UseTemplate(t, old, seed.AlertMapping)
 		_, err := w.Pool.Exec(context.Background(), "UPDATE integration_members SET phone = '84912345678' WHERE oa_user_id = $1", w.Member.OAUserID)
 		require.NoError(t, err)
 		require.NoError(t, w.Sim.SetPhone(w.Member.OAUserID, "84912345678"))

@@ -27,7 +27,7 @@ type MorningInput struct {
 
 // MorningPlan is what the morning brings: a message holding Count alerts,
 // and alerts no morning message can carry now (the recipient is reached
-// by ZNS only, say), to be sent one by one.
+// by template only, say), to be sent one by one.
 type MorningPlan struct {
 	Count   int
 	Release []uuid.UUID

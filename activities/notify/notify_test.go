@@ -18,6 +18,7 @@ import (
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/scene"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
@@ -35,7 +36,7 @@ func newWorld(t *testing.T, memberFollows bool) *world {
 }
 
 // daytime moves the sandbox's clock at least by ahead, to the next noon in
-// Vietnam, where its night rule (no transaction messages from 22:00 to
+// Vietnam, where its night rule (a template's push held from 22:00 to
 // 06:00) does not apply.
 func (w *world) daytime(ahead time.Duration) {
 	at := time.Now().Add(ahead).In(vntime.Zone)
@@ -175,7 +176,7 @@ func delivery(t *testing.T, w *world, id uuid.UUID) db.Delivery {
 func TestZalosAnswerBeatsOurBelief(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, true)
-	w.UseTemplate(t, scene.AlertTemplate(), scene.AlertMapping)
+	w.UseTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
 	w.SimShift.Store(int64(8 * 24 * time.Hour))
 	ids := w.plan(t)
 
@@ -223,7 +224,7 @@ func TestATemplateReachesWhomChatDoesNot(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, again.Notice, "once per trouble")
 
-	w.UseTemplate(t, scene.AlertTemplate(), scene.AlertMapping)
+	w.UseTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
 	out, err = w.send(t, w.plan(t)[w.Member.OAUserID])
 	require.NoError(t, err)
 	require.Equal(t, send.Sent, out.Status)
@@ -233,9 +234,9 @@ func TestATemplateReachesWhomChatDoesNot(t *testing.T) {
 	require.Len(t, inbox, 1)
 	require.Equal(t, "Biến động số dư\nso_tien: +599.000 VND\nnoi_dung: Thanh toán", inbox[0].Text)
 
-	old := scene.AlertTemplate()
+	old := seed.AlertTemplate()
 	old.SendableByUID = false
-	w.UseTemplate(t, old, scene.AlertMapping)
+	w.UseTemplate(t, old, seed.AlertMapping)
 	_, err = w.Pool.Exec(context.Background(), "UPDATE integration_members SET phone = '84912345678' WHERE oa_user_id = $1", w.Member.OAUserID)
 	require.NoError(t, err)
 	require.NoError(t, w.Sim.SetPhone(w.Member.OAUserID, "84912345678"))
@@ -276,7 +277,7 @@ func TestAnUnknownLastInteractionIsAskedOfZalo(t *testing.T) {
 func TestAStaleWindowIsAskedOfZalo(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, true)
-	w.UseTemplate(t, scene.AlertTemplate(), scene.AlertMapping)
+	w.UseTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
 	w.Interacted(t, w.Owner, time.Now().Add(-9*24*time.Hour))
 	require.True(t, w.Sim.SetLastInteraction(w.Owner.OAUserID, time.Now().Add(-time.Hour)))
 	out, err := w.send(t, w.plan(t)[w.Owner.OAUserID])

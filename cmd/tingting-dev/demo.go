@@ -88,12 +88,17 @@ func seedDemo(ctx context.Context, pool *db.Pool, sim *zalosim.Sim) (demo, error
 	if err != nil || len(existing) > 0 {
 		return d, err
 	}
-	_, err = seed.CreateIntegration(ctx, pool, seed.Integration{
+	integ, err := seed.CreateIntegration(ctx, pool, seed.Integration{
 		WorkspaceID:    ws.ID,
 		BankAccountIDs: []uuid.UUID{acct.ID},
 		Owner:          seed.Person{OAUserID: owner.OAUserID, AppUserID: owner.AppUserID, Name: owner.Name},
 	})
-	return d, err
+	if err != nil {
+		return d, err
+	}
+	return d, seed.UseTemplate(ctx, pool, integ.ID, demoTemplate, map[string]string{
+		"so_tien": "amount", "thoi_gian": "time", "tai_khoan": "account", "noi_dung": "description", "so_du": "balance",
+	})
 }
 
 func printBanner(w io.Writer, cfg config.Config, sandboxURL, consentURL string, d demo) {

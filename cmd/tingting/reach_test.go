@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/harness/scene"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
@@ -98,7 +98,7 @@ func (sh *shop) useTemplate(t *testing.T, tpl zalosim.Template, params map[strin
 // the OA again, chat is back.
 func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
 	sh := newShop(t)
-	sh.useTemplate(t, scene.AlertTemplate(), scene.AlertMapping)
+	sh.useTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
 	require.Equal(t, "cs", sh.reachableBy(t), "followed a moment ago")
 	d := sh.delivered(t, 10_000)
 	require.Equal(t, "sent", d.Status)
@@ -110,7 +110,7 @@ func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
 	require.Equal(t, "sent", d.Status)
 	require.Equal(t, "template", *d.Route)
 	require.Equal(t, "cs refused (-230)", d.LastError)
-	require.EqualValues(t, scene.AlertTemplate().PriceUID, d.CostVND, "a template costs its price_uid")
+	require.EqualValues(t, seed.AlertTemplate().PriceUID, d.CostVND, "a template costs its price_uid")
 	inbox := sh.sim.Inbox(sh.owner.OAUserID)
 	require.Equal(t, zalosim.KindTemplate, inbox[len(inbox)-1].Kind)
 	require.Contains(t, inbox[len(inbox)-1].Text, "so_tien: +20.000 VND")
@@ -134,7 +134,7 @@ func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
 // transaction route Zalo switched off is never called.
 func TestAFollowerQuietForTenDaysGetsTheTemplate(t *testing.T) {
 	sh := newShop(t)
-	sh.useTemplate(t, scene.AlertTemplate(), scene.AlertMapping)
+	sh.useTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
 	sh.quiet(t, 10*24*time.Hour)
 	require.True(t, sh.sim.SetLastInteraction(sh.owner.OAUserID, time.Now().Add(-10*24*time.Hour)))
 	d := sh.delivered(t, 599_000)

@@ -73,3 +73,9 @@ SELECT count(*) FROM bank_accounts WHERE workspace_id = @workspace_id AND id = A
 SELECT za.oa_user_id, w.name AS business
 FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id JOIN workspaces w ON w.id = i.workspace_id
 WHERE i.id = @id;
+
+-- SetIntegrationTemplate gives an integration its template (for seeding:
+-- the API checks it first, in UpdateIntegration).
+-- name: SetIntegrationTemplate :one
+UPDATE integrations SET template_id = @template_id, template_params = @template_params, updated_at = now()
+WHERE id = @id RETURNING id;

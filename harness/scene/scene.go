@@ -184,22 +184,9 @@ func (s *Scene) UseTemplate(t testing.TB, tpl zalosim.Template, mapping map[stri
 	require.NoError(t, err)
 	params, err := json.Marshal(mapping)
 	require.NoError(t, err)
-	_, err = s.Pool.Exec(context.Background(), "UPDATE integrations SET template_id = $1, template_params = $2 WHERE id = $3", tpl.ID, params, s.Integ.ID)
+	_, err = db.New(s.Pool).SetIntegrationTemplate(context.Background(), db.SetIntegrationTemplateParams{ID: s.Integ.ID, TemplateID: tpl.ID, TemplateParams: params})
 	require.NoError(t, err)
 }
-
-// AlertTemplate is a template an alert may go by: enabled, TRANSACTION,
-// by user id and by phone, its amount and memo in two parameters.
-func AlertTemplate() zalosim.Template {
-	return zalosim.Template{
-		ID: "230918", Name: "Biến động số dư", Status: "ENABLE", Tag: "TRANSACTION", Quality: "HIGH",
-		Params: []zalosim.TemplateParam{{Name: "so_tien", MaxLength: 30, Required: true}, {Name: "noi_dung", MaxLength: 90}},
-		PriceUID: 200, PriceSDT: 300, SendableByUID: true,
-	}
-}
-
-// AlertMapping fills AlertTemplate's parameters.
-var AlertMapping = map[string]string{"so_tien": "amount", "noi_dung": "description"}
 
 // Middle handles a call to the sandbox in its stead (true), given the
 // sandbox to pass it on to; false lets the sandbox answer.

@@ -4,6 +4,7 @@ package seed
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalosim"
 )
 
 // Person is a Zalo user as the sandbox (or a follow webhook) describes them.
@@ -90,4 +92,45 @@ func CreateIntegration(ctx context.Context, pool *db.Pool, in Integration) (db.C
 		return db.CreateIntegrationRow{}, fmt.Errorf("seed integration: %w", err)
 	}
 	return integ, nil
+}
+
+// AlertTemplate is the tests' and the bench's OA template: enabled, TRANSACTION,
+// by user id and by phone, its amount and memo in two parameters.
+func AlertTemplate() zalosim.Template {
+	return zalosim.Template{
+		ID: "230918", Name: "Biến động số dư", Status: "ENABLE", Tag: "TRANSACTION", Quality: "HIGH",
+		Params:   []zalosim.TemplateParam{{Name: "so_tien", MaxLength: 30, Required: true}, {Name: "noi_dung", MaxLength: 90}},
+		PriceUID: 200, PriceSDT: 300, SendableByUID: true,
+	}
+}
+
+// AlertMapping fills AlertTemplate's parameters.
+var AlertMapping = map[string]string{"so_tien": "amount", "noi_dung": "description"}
+
+// UseTemplate records the template as maintenance would read it from Zalo
+// (the sandbox's OA holds it too) and makes it the integration's, its
+// parameters filled by the fields mapping names (parameter → field).
+func UseTemplate(ctx context.Context, pool *db.Pool, integrationID uuid.UUID, t zalosim.Template, mapping map[string]string) error {
+	params := make([]message.Param, len(t.Params))
+	for i, p := range t.Params {
+		params[i] = message.Param{Name: p.Name, MaxLength: p.MaxLength, Required: p.Required}
+	}
+	specs, err := json.Marshal(params)
+	if err != nil {
+		return err
+	}
+	m, err := json.Marshal(mapping)
+	if err != nil {
+		return err
+	}
+	return db.InTx(ctx, pool, func(q *db.Queries) error {
+		if err := q.UpsertTemplate(ctx, db.UpsertTemplateParams{
+			TemplateID: t.ID, Name: t.Name, Status: t.Status, Tag: t.Tag, Quality: t.Quality, Params: specs,
+			PriceUid: t.PriceUID, PriceSdt: t.PriceSDT, SendableByUid: t.SendableByUID,
+		}); err != nil {
+			return err
+		}
+		_, err := q.SetIntegrationTemplate(ctx, db.SetIntegrationTemplateParams{ID: integrationID, TemplateID: t.ID, TemplateParams: m})
+		return err
+	})
 }

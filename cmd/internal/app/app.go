@@ -165,7 +165,7 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 		return err
 	}
 	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
-		OA: api.OAConnect{Tokens: tokens, CodeVerifier: a.Config.ZaloOACodeVerifier, ID: a.Config.ZaloOAID},
+		OA:    api.OAConnect{Tokens: tokens, CodeVerifier: a.Config.ZaloOACodeVerifier, ID: a.Config.ZaloOAID},
 		Codec: cdc, TemporalUIOrigin: a.Config.TemporalUIOrigin,
 		PublicRateLimit: a.Config.PublicRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
