@@ -111,9 +111,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else {
 		g.Go(func() error { return a.RunWorker(gctx, pool, tc) })
 	}
-	// Metrics and profiles are served on addresses of their own, never on
-	// the API's public one.
-	g.Go(func() error { return a.Serve(gctx, "metrics", a.Config.MetricsAddr, a.Metrics.Handler()) })
+	// Metrics, the process's probes and profiles are served on addresses
+	// of their own, never on the API's public one.
+	g.Go(func() error { return a.Serve(gctx, "metrics", a.Config.MetricsAddr, a.OpsHandler()) })
 	if a.Config.DebugAddr != "" {
 		g.Go(func() error { return a.Serve(gctx, "debug", a.Config.DebugAddr, app.DebugHandler()) })
 	}

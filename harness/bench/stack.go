@@ -223,7 +223,7 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 		env = append(env, "METRICS_ADDR="+s.addrs["metrics"], "DEBUG_ADDR="+s.addrs["worker-debug"])
 		env = append(env, s.sendRateEnv()...)
 		env = append(env, s.cfg.Env...) // an explicit -env wins
-		ready = "http://" + s.addrs["metrics"] + "/metrics"
+		ready = "http://" + s.addrs["metrics"] + "/readyz"
 	case Floor:
 		env = append(env, s.sendRateEnv()...)
 		ready = s.FloorURL() + "/readyz"

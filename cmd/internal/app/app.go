@@ -6,6 +6,9 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +16,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -39,6 +44,9 @@ type App struct {
 	Config  config.Config
 	Log     *slog.Logger
 	Metrics *metrics.Metrics
+	// started is set once the process's work has begun: the API serving,
+	// the worker polling. /readyz on METRICS_ADDR tells it.
+	started atomic.Bool
 }
 
 // New reads the configuration through getenv and logs to logOut.
@@ -77,11 +85,26 @@ var errNoKey = errors.New("TINGTING_ENCRYPTION_KEY is required: base64 of 32 ran
 func (a *App) DialTemporal(ctx context.Context) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	cdc, err := a.Codec()
+	opts, err := a.temporalOptions()
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.DialContext(ctx, client.Options{
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("temporal at %s: %w", a.Config.TemporalAddress, err)
+	}
+	return c, nil
+}
+
+// temporalOptions are the client's options: the sealing codec, and TLS and
+// the API key when configured. The TLS files are read here, so a missing or
+// bad one stops the start with the variable that names it.
+func (a *App) temporalOptions() (client.Options, error) {
+	cdc, err := a.Codec()
+	if err != nil {
+		return client.Options{}, err
+	}
+	opts := client.Options{
 		HostPort:         a.Config.TemporalAddress,
 		Namespace:        a.Config.TemporalNamespace,
 		DataConverter:    cdc.DataConverter(),
@@ -90,11 +113,39 @@ func (a *App) DialTemporal(ctx context.Context) (client.Client, error) {
 		// Payloads are a few ids: gzip would only cost CPU on both ends
 		// (measured: docs/BENCHMARKS.md).
 		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("temporal at %s: %w", a.Config.TemporalAddress, err)
 	}
-	return c, nil
+	if t := a.Config.TemporalTLS; t != nil {
+		if opts.ConnectionOptions.TLS, err = temporalTLS(*t); err != nil {
+			return client.Options{}, err
+		}
+	}
+	if a.Config.TemporalAPIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(a.Config.TemporalAPIKey)
+	}
+	return opts, nil
+}
+
+// temporalTLS reads the files TEMPORAL_TLS_* name.
+func temporalTLS(t config.TemporalTLS) (*tls.Config, error) {
+	conf := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_SERVER_CA_CERT_PATH: %w", err)
+		}
+		conf.RootCAs = x509.NewCertPool()
+		if !conf.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("TEMPORAL_TLS_SERVER_CA_CERT_PATH: no PEM certificate in %s", t.CAFile)
+		}
+	}
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	return conf, nil
 }
 
 // Box seals secrets at rest with TINGTING_ENCRYPTION_KEY.
@@ -160,6 +211,7 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 	if err != nil {
 		return err
 	}
+	a.started.Store(true)
 	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
 		Codec: cdc, TemporalUIOrigin: a.Config.TemporalUIOrigin,
 		PublicRateLimit: a.Config.PublicRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
@@ -174,7 +226,10 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 }
 
 // RunWorker runs the Temporal worker until ctx ends, after storing a
-// configured OA token and making sure the OATokenKeeper runs.
+// configured OA token and making sure the OATokenKeeper runs. Stopping, it
+// lets running activities finish for WORKER_STOP_TIMEOUT. A worker that
+// stops for good by itself (its namespace gone) ends RunWorker with the
+// reason, so the process ends and its supervisor starts it again.
 func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) error {
 	tokens, err := a.OATokens(pool)
 	if err != nil {
@@ -183,6 +238,7 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 	if err := a.StoreConfiguredToken(ctx, tokens, false); err != nil {
 		return err
 	}
+	fatal := make(chan error, 1)
 	w := worker.New(tc, worker.NewActivities(worker.Deps{
 		Pool:      pool,
 		Zalo:      a.Zalo(),
@@ -195,7 +251,15 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		Routes: a.Config.Routes, TransactionTemplate: a.Config.TransactionTemplate,
 		ZNSParams: a.Config.ZNSParams, SendRate: a.Config.SendRate,
 		Doubt: send.DoubtPolicy{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait},
-	}), a.Config.SendRate)
+	}), worker.Options{
+		SendRate: a.Config.SendRate, StopTimeout: a.Config.WorkerStopTimeout,
+		OnFatalError: func(err error) {
+			select {
+			case fatal <- err:
+			default:
+			}
+		},
+	})
 	if err := worker.StartKeeper(ctx, tc); err != nil {
 		return err
 	}
@@ -208,8 +272,20 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		return fmt.Errorf("worker: %w", err)
 	}
 	a.Log.Info("worker started")
+	a.started.Store(true)
 	dispatcher := &worker.Dispatcher{Pool: pool, Temporal: tc, Log: a.Log, Metrics: a.Metrics, SendRate: a.Config.SendRate}
-	err = dispatcher.Run(ctx)
+	ctx, stopDispatch := context.WithCancel(ctx)
+	dispatched := make(chan error, 1)
+	go func() { dispatched <- dispatcher.Run(ctx) }()
+	select {
+	case err = <-dispatched:
+	case err = <-fatal:
+		err = fmt.Errorf("the Temporal worker stopped: %w", err)
+		stopDispatch()
+		<-dispatched
+	}
+	stopDispatch()
+	a.Log.Info("worker stopping", "stop_timeout", a.Config.WorkerStopTimeout)
 	w.Stop()
 	return err
 }
@@ -231,6 +307,33 @@ func (a *App) SyncFollowers(ctx context.Context, tc client.Client) error {
 	}
 	a.Log.Info("follower sync finished", "followers", res.Followers)
 	return nil
+}
+
+// OpsHandler serves METRICS_ADDR: the metrics, and the process's own
+// probes, which never ask PostgreSQL or Temporal (both processes ride out
+// their absence; a probe that failed with them would take every replica
+// out at once): /healthz answers while the process runs, /readyz once its
+// work has started (the API serving, the worker polling Temporal).
+func (a *App) OpsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if !a.started.Load() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "unavailable", "message": "starting"}})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
 }
 
 // DebugHandler serves Go's profiles, on DEBUG_ADDR only: never on the API's
