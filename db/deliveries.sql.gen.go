@@ -458,15 +458,16 @@ FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN transactions t ON t.id = d.transaction_id
 WHERE d.integration_id = $1 AND i.workspace_id = $2
-  AND ($3::timestamptz IS NULL OR d.created_at < $3::timestamptz)
+  AND ($3::timestamptz IS NULL OR (d.created_at, d.id) < ($3::timestamptz, $4::uuid))
 ORDER BY d.created_at DESC, d.id DESC
-LIMIT $4
+LIMIT $5
 `
 
 type ListIntegrationDeliveriesParams struct {
 	IntegrationID uuid.UUID
 	WorkspaceID   uuid.UUID
-	Before        *time.Time
+	BeforeAt      *time.Time
+	BeforeID      uuid.UUID
 	MaxRows       int32
 }
 
@@ -488,11 +489,18 @@ type ListIntegrationDeliveriesRow struct {
 	ExternalID    string
 }
 
+// ListIntegrationDeliveries is one page of an integration's delivery log,
+// newest first, after the keyset (@before_at, @before_id): every delivery
+// of one transaction shares its created_at, so the id breaks the tie and a
+// page may end inside a transaction without losing the rest of it. An RFC
+// 3339 cursor is the nil id: nothing sorts below it, so that page starts
+// strictly before the time.
 func (q *Queries) ListIntegrationDeliveries(ctx context.Context, arg ListIntegrationDeliveriesParams) ([]ListIntegrationDeliveriesRow, error) {
 	rows, err := q.db.Query(ctx, listIntegrationDeliveries,
 		arg.IntegrationID,
 		arg.WorkspaceID,
-		arg.Before,
+		arg.BeforeAt,
+		arg.BeforeID,
 		arg.MaxRows,
 	)
 	if err != nil {
