@@ -21,10 +21,12 @@ func (a *Activities) EnsureKeeper(ctx context.Context) error {
 // PurgeResult counts what a purge removed.
 type PurgeResult struct {
 	EventBodies, TransactionBodies, OAuthLogins, InviteFailures int64
+	Events                                                      int64 `json:",omitempty"`
 }
 
 // Purge forgets what is kept only for a while: raw webhook bodies (the
-// parsed fields stay), OAuth logins, the invite guard's log. A zero
+// parsed fields stay), OAuth logins, the invite guard's log, and Zalo
+// events past the webhook age limit. A zero
 // duration keeps that kind for ever.
 func (a *Activities) Purge(ctx context.Context, in contract.MaintenanceInput) (PurgeResult, error) {
 	q := db.New(a.Pool)
@@ -39,6 +41,7 @@ func (a *Activities) Purge(ctx context.Context, in contract.MaintenanceInput) (P
 		{in.WebhookBodies, &res.TransactionBodies, q.PurgeTransactionBodies},
 		{in.OAuthLogins, &res.OAuthLogins, q.PurgeOAuthLogins},
 		{in.InviteFailures, &res.InviteFailures, q.PurgeInviteFailures},
+		{in.ZaloEvents, &res.Events, q.PurgeZaloEvents},
 	} {
 		if p.keep <= 0 {
 			continue

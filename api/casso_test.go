@@ -23,6 +23,7 @@ import (
 	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/metrics"
+	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
 // The same transaction twice: as Casso sends it, and with its keys sorted
@@ -129,6 +130,12 @@ func TestCassoV2Refusals(t *testing.T) {
 	status, res = f.hook(t, path, bad, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), bad)})
 	require.Equal(t, http.StatusBadRequest, status)
 	require.Contains(t, res["error"].(map[string]any)["message"], "data.amount")
+
+	// A time more than a day ahead is refused as the REST API's occurred_at is.
+	ahead := fmt.Sprintf(sortedV2, 8, time.Now().Add(25*time.Hour).In(vntime.Zone).Format(time.DateTime))
+	status, res = f.hook(t, path, ahead, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), ahead)})
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Contains(t, res["error"].(map[string]any)["message"], "data.transactionDateTime: must be after 2000 and not more than a day ahead")
 	require.Zero(t, f.count(t, "transactions"), "nothing from a refused body is stored")
 }
 

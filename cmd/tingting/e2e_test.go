@@ -277,8 +277,8 @@ func scrape(t *testing.T, url string) string {
 
 // TestMaintenanceBringsTheKeeperBackAndPurges: the maintenance schedule
 // restarts an OA token keeper that was ended, and forgets what is kept only
-// for a while (raw webhook bodies, logins, the invite guard's log) while
-// keeping the rest.
+// for a while (raw webhook bodies, logins, the invite guard's log, Zalo
+// events past the webhook age limit) while keeping the rest.
 func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
 	s := startStack(t, "RETAIN_WEBHOOK_BODIES", "1h", "RETAIN_OAUTH_LOGINS", "1h", "RETAIN_INVITE_FAILURES", "1h")
 	ctx := context.Background()
@@ -288,7 +288,9 @@ func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
 	defer pool.Close()
 	ws := s.workspaceOf(t, key)
 	for _, sql := range []string{
-		`INSERT INTO zalo_events (dedup_key, event_name, raw, received_at) VALUES ('old', 'follow', '{}', now() - interval '2 hours'), ('new', 'follow', '{}', now())`,
+		`INSERT INTO zalo_events (dedup_key, event_name, raw, received_at) VALUES ('old', 'follow', '{}', now() - interval '2 hours'), ('new', 'follow', '{}', now()),
+			('past the age limit', 'follow', NULL, now() - interval '25 hours'), ('past the age limit, not started', 'follow', NULL, now() - interval '25 hours')`,
+		`INSERT INTO outbox (kind, ref, next_attempt_at) SELECT 'zalo_event', id, now() + interval '1 hour' FROM zalo_events WHERE dedup_key = 'past the age limit, not started'`,
 		`INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, created_at) VALUES ('old', '` + ws + `', 'w', '\x00', now() - interval '2 hours'), ('new', '` + ws + `', 'w', '\x00', now())`,
 		`INSERT INTO invite_failures (event, oa_user_id, at) VALUES ('old', '1', now() - interval '2 hours'), ('new', '1', now())`,
 	} {
@@ -310,10 +312,11 @@ func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
 		require.NoError(t, pool.QueryRow(ctx, sql).Scan(&got))
 		return got
 	}
-	require.Eventually(t, func() bool {
-		return len(kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events WHERE raw IS NOT NULL`)) == 1
+	require.Eventually(t, func() bool { // the purge's last step done
+		return len(kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events`)) == 3
 	}, 20*time.Second, 100*time.Millisecond)
-	require.Equal(t, []string{"new", "old"}, kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events`), "an event's row stays, for redeliveries")
+	require.Equal(t, []string{"new", "old", "past the age limit, not started"}, kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events`),
+		"an event's row stays while Zalo may redeliver it (ZALO_WEBHOOK_MAX_AGE, 24h), or until its workflow starts")
 	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(dedup_key) FROM zalo_events WHERE raw IS NOT NULL`))
 	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(state) FROM oauth_logins`))
 	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(event) FROM invite_failures`))

@@ -113,6 +113,9 @@ type MaintenanceInput struct {
 	WebhookBodies  time.Duration // raw Zalo and Casso bodies
 	OAuthLogins    time.Duration // finished or abandoned logins
 	InviteFailures time.Duration // the invite guard's log
+	// ZaloEvents: how long a Zalo event's row is kept (it recognises a
+	// redelivery): the webhook age limit, past which one is refused anyway.
+	ZaloEvents time.Duration `json:",omitempty"`
 }
 
 // NotifyInput names the transaction to notify; everything else is read from

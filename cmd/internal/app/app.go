@@ -198,6 +198,7 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 	}
 	if err := worker.EnsureMaintenance(ctx, tc, contract.MaintenanceInput{
 		WebhookBodies: a.Config.RetainWebhookBodies, OAuthLogins: a.Config.RetainOAuthLogins, InviteFailures: a.Config.RetainInviteFailures,
+		ZaloEvents: zaloEventsKept(a.Config.ZaloWebhookMaxAge),
 	}); err != nil {
 		return fmt.Errorf("the maintenance schedule: %w", err)
 	}
@@ -209,6 +210,16 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 	err = dispatcher.Run(ctx)
 	w.Stop()
 	return err
+}
+
+// zaloEventsKept is how long a Zalo event's row must stay to recognise a
+// redelivery: one is accepted until its own time, at most FutureSkew past
+// its arrival, is maxAge old. 0 (no age limit) keeps them all.
+func zaloEventsKept(maxAge time.Duration) time.Duration {
+	if maxAge <= 0 {
+		return 0
+	}
+	return maxAge + zalo.FutureSkew
 }
 
 // SyncFollowers runs the follower sync (a workflow, so a worker does the
