@@ -173,6 +173,9 @@ func (s *Server) cassoHook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.sourceLimits.allow(c, "casso:"+src.ID.String()); err != nil {
+		return err
+	}
 	kept := make([]casso.Transaction, 0, len(txns))
 	params := make([]db.RecordTransactionParams, 0, len(txns))
 	for _, t := range txns {

@@ -27,13 +27,15 @@ func (s *Server) routes() {
 	codec.POST("/session", s.codecSession)
 	codec.OPTIONS("/:op", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 
-	// Webhooks authenticate by signature, and the OAuth callback by its
-	// single-use state and its browser's cookie, not by API key; anyone
-	// can call them, so each client address has a rate limit.
-	limited := s.publicLimits.middleware
-	e.POST("/v1/webhooks/zalo", s.zaloWebhook, limited)
-	e.GET("/v1/oauth/zalo/callback", s.zaloCallback, limited)
-	e.POST("/v1/hooks/casso/:id", s.cassoHook, limited)
+	// Webhooks authenticate by signature, not by API key, and are limited
+	// per source once it is verified (never per address: Casso and Zalo
+	// send every tenant's from a few); what they refuse is counted. The
+	// OAuth callback proves nothing of its caller until its single-use
+	// state and its browser's cookie are checked, so each client address
+	// has a rate limit there.
+	e.POST("/v1/webhooks/zalo", s.zaloWebhook, s.countRefused("zalo"))
+	e.GET("/v1/oauth/zalo/callback", s.zaloCallback, s.publicLimits.middleware)
+	e.POST("/v1/hooks/casso/:id", s.cassoHook, s.countRefused("casso"))
 
 	v1 := e.Group("/v1", s.authenticate)
 	v1.POST("/bank-accounts", s.createBankAccount)

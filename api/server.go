@@ -41,8 +41,11 @@ type Deps struct {
 	// /codec/* with its cookie.
 	TemporalUIOrigin string
 	// PublicRateLimit is how many requests a minute one client address may
-	// make to the routes without an API key; 0 turns the limit off.
+	// make to the routes without any credential; 0 turns the limit off.
 	PublicRateLimit int
+	// WebhookRateLimit is how many webhooks a minute one source (a Casso
+	// source, the OA) may send once verified; 0 turns the limit off.
+	WebhookRateLimit int
 	// TrustedProxies are the proxies whose X-Forwarded-For names the
 	// client; without them the client is the connection's peer.
 	TrustedProxies []*net.IPNet
@@ -79,6 +82,8 @@ type Server struct {
 	codec            *codec.Codec
 	temporalUIOrigin string
 	publicLimits     *addressLimits
+	sourceLimits     *sourceLimits
+	readiness        readiness
 	policy           route.Policy
 }
 
@@ -91,7 +96,7 @@ func New(d Deps) *Server {
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
 		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
 		metrics: d.Metrics, now: d.Now, codec: d.Codec, temporalUIOrigin: d.TemporalUIOrigin,
-		publicLimits: newAddressLimits(d.PublicRateLimit), policy: d.Routes}
+		publicLimits: newAddressLimits(d.PublicRateLimit), sourceLimits: newSourceLimits(d.WebhookRateLimit), policy: d.Routes}
 	e.IPExtractor = clientAddress(d.TrustedProxies)
 	if s.now == nil {
 		s.now = time.Now

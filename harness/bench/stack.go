@@ -179,9 +179,6 @@ func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		"TINGTING_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(s.key),
 		"PUBLIC_URL="+s.APIURL,
 		"ZALOSIM_WEBHOOK_URL="+s.APIURL+"/v1/webhooks/zalo",
-		// Every webhook comes from the sandbox on the loopback, at rates no
-		// one address would reach in production.
-		"PUBLIC_RATE_LIMIT=0",
 		"LOG_LEVEL=warn",
 	)
 	if cfg.Server != nil {

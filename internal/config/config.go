@@ -62,6 +62,7 @@ type Config struct {
 	SendRate            float64
 
 	PublicRateLimit      int
+	WebhookRateLimit     int
 	TrustedProxies       []*net.IPNet
 	RetainWebhookBodies  time.Duration
 	RetainOAuthLogins    time.Duration
@@ -87,7 +88,7 @@ var Vars = []Var{
 	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace.", setString(func(c *Config) *string { return &c.TemporalNamespace })},
 	{"TEMPORAL_UI_ORIGIN", "http://127.0.0.1:8233", "The Temporal web UI's origin, allowed to call the codec endpoint (/codec/*) with its cookie.", setString(func(c *Config) *string { return &c.TemporalUIOrigin })},
 	{"HTTP_ADDR", ":8080", "Where the API listens.", setString(func(c *Config) *string { return &c.HTTPAddr })},
-	{"METRICS_ADDR", ":9091", "Where the API and the worker serve Prometheus metrics (/metrics); never on the API's public address. Keep it private.", setString(func(c *Config) *string { return &c.MetricsAddr })},
+	{"METRICS_ADDR", "127.0.0.1:9091", "Where the API and the worker serve Prometheus metrics (/metrics): this machine only unless set; never on the API's public address. Keep it private.", setString(func(c *Config) *string { return &c.MetricsAddr })},
 	{"DEBUG_ADDR", "", "Where the API and the worker serve Go's profiles (/debug/pprof/); empty turns them off. Keep it private.", setString(func(c *Config) *string { return &c.DebugAddr })},
 	{"PUBLIC_URL", "http://127.0.0.1:8080", "How browsers and webhooks reach the API.", setURL(func(c *Config) *string { return &c.PublicURL })},
 	{"ZALO_OAUTH_URL", "https://oauth.zaloapp.com", "Zalo OAuth base URL (the sandbox's URL in `dev`).", setURL(func(c *Config) *string { return &c.ZaloOAuthURL })},
@@ -115,7 +116,8 @@ var Vars = []Var{
 	{"ZALO_TRANSACTION_TEMPLATE", "transaction_transaction", "The transaction message's template_type.", setString(func(c *Config) *string { return &c.TransactionTemplate })},
 	{"ZALO_ZNS_PARAMS", "", "The ZNS template's parameter for each field, e.g. amount=so_tien,time=thoi_gian (a field not named goes under its own name: amount, time, account, description, balance, reference, counter_account).", setZNSParams},
 	{"ZALO_SEND_RATE", "60", "Messages a second the OA sends at most, every worker together (Zalo allows about 4,000 calls a minute; -32 beyond). 0: no limit.", setRate},
-	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address may make to the routes without an API key (the Casso and Zalo webhooks, the OAuth callback); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
+	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address (an IPv6 /64) may make to the routes that take no credential (the OAuth callback); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
+	{"WEBHOOK_RATE_LIMIT", "60000", "Webhooks a minute one source may send once its signature is verified (each Casso source; the OA's events, every tenant's together), never counted by address; 429 with Retry-After beyond. A safety valve far above what Casso or Zalo send. 0: no limit.", setCount(func(c *Config) *int { return &c.WebhookRateLimit })},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs of the reverse proxies in front of the API, whose X-Forwarded-For is believed; empty: the client is the connection's peer.", setCIDRs},
 	{"RETAIN_WEBHOOK_BODIES", "720h", "How long raw Zalo and Casso webhook bodies are kept (what was parsed from them stays); 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainWebhookBodies })},
 	{"RETAIN_OAUTH_LOGINS", "24h", "How long finished or abandoned Zalo logins (state, sealed PKCE verifier) are kept; 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainOAuthLogins })},

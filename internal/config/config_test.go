@@ -20,6 +20,7 @@ func TestDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "127.0.0.1:7233", c.TemporalAddress)
 	require.Equal(t, ":8080", c.HTTPAddr)
+	require.Equal(t, "127.0.0.1:9091", c.MetricsAddr, "metrics stay on this machine unless an operator says otherwise")
 	require.Equal(t, "10m0s", c.CassoSignatureMaxAge.String())
 	require.Equal(t, route.Default(), c.Routes, "the README's defaults are route.Default")
 	require.Equal(t, 60.0, c.SendRate)

@@ -35,6 +35,10 @@ type Metrics struct {
 	OutboxStarted       *prometheus.CounterVec
 	OutboxStartFailures *prometheus.CounterVec
 
+	// WebhooksRefused counts webhooks answered with an error, by webhook
+	// (zalo, casso) and error code (bad_signature, rate_limited…).
+	WebhooksRefused *prometheus.CounterVec
+
 	// OARefreshUncertain counts OA token refreshes whose answer was lost.
 	OARefreshUncertain prometheus.Counter
 	// InDoubt counts sends whose answer was lost, by how they were
@@ -74,6 +78,9 @@ func New() *Metrics {
 	m.OutboxStartFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tingting_outbox_start_failures_total", Help: "Workflow starts that failed and wait to be tried again, by kind.",
 	}, []string{"kind"})
+	m.WebhooksRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tingting_webhooks_refused_total", Help: "Webhooks answered with an error, by webhook (zalo, casso) and error code.",
+	}, []string{"webhook", "code"})
 	m.OARefreshUncertain = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "tingting_oa_refresh_uncertain_total", Help: "OA token refreshes whose answer was lost (the refresh token may be spent).",
 	})
@@ -81,7 +88,7 @@ func New() *Metrics {
 		Name: "tingting_in_doubt_total", Help: "Sends whose answer was lost, by how they were settled: found (it had arrived), resent, unchecked.",
 	}, []string{"resolution"})
 	r.MustRegister(m.Ingested, m.Messages, m.IngestToSent, m.ZaloCalls, m.OARefreshUncertain, m.InDoubt,
-		m.OutboxWaiting, m.OutboxOldest, m.OutboxStarted, m.OutboxStartFailures,
+		m.OutboxWaiting, m.OutboxOldest, m.OutboxStarted, m.OutboxStartFailures, m.WebhooksRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
