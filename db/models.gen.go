@@ -586,6 +586,7 @@ type Outbox struct {
 	Attempts      int32
 	NextAttemptAt time.Time
 	LastError     string
+	ParkedAt      *time.Time
 }
 
 type ReplyThrottle struct {

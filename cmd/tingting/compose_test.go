@@ -2,11 +2,14 @@ package main
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"gopkg.in/yaml.v3"
+
+	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 // TestComposeExposesOnlyWhatMustBeReached: no machine here runs Docker, so
@@ -60,4 +63,28 @@ func TestComposeRunsTemporalAsTheBenchmarkDoes(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(config), `numHistoryShards: {{ default "`+temporal.Environment["NUM_HISTORY_SHARDS"]+`" (env "NUM_HISTORY_SHARDS") }}`)
 	require.Contains(t, temporal.Volumes, "./deploy/temporal/dynamicconfig.yaml:"+temporal.Environment["DYNAMIC_CONFIG_FILE_PATH"]+":ro")
+}
+
+// TestComposeRegistersTheContractsSearchAttributes: docker-compose names
+// tingting's search attributes in a shell loop; they must be the
+// contract's, which every other server (dev, tests, benchmark) gets.
+func TestComposeRegistersTheContractsSearchAttributes(t *testing.T) {
+	raw, err := os.ReadFile("../../docker-compose.yml")
+	require.NoError(t, err)
+	var compose struct {
+		Services map[string]struct {
+			Command []string `yaml:"command"`
+		} `yaml:"services"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &compose))
+	cmd := compose.Services["temporal-search-attributes"].Command
+	require.Len(t, cmd, 1)
+	loop := regexp.MustCompile(`for attribute in ([^;]+);`).FindStringSubmatch(cmd[0])
+	require.NotNil(t, loop, cmd[0])
+
+	var want []string
+	for key := range contract.SearchAttributes().GetUntypedValues() {
+		want = append(want, key.GetName()+":"+key.GetValueType().String()) // Keyword, KeywordList: the CLI's names
+	}
+	require.ElementsMatch(t, want, strings.Fields(loop[1]))
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,12 +136,20 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	require.Contains(t, workerMetrics, `tingting_ingest_to_sent_seconds_count 1`)
 	require.Contains(t, workerMetrics, `tingting_zalo_call_seconds_count{result="ok",route="cs"} 1`)
 
-	// An operator finds the notification in the Temporal UI by account.
-	query := fmt.Sprintf("BankAccount = '0123456789' AND WorkspaceId = '%s' AND AmountVnd = 599000 AND IntegrationId = '%s'", ws.ID, integ.ID)
+	// An operator finds the notification in the Temporal UI by account,
+	// workspace, transaction or integration: our row ids, all of them. What
+	// Temporal indexes (in plain text) holds no account number or amount.
+	query := fmt.Sprintf("BankAccountId = '%s' AND WorkspaceId = '%s' AND TransactionId = '%s' AND IntegrationId = '%s'", acct.ID, ws.ID, first.TransactionID, integ.ID)
+	var found *workflowservice.ListWorkflowExecutionsResponse
 	require.Eventually(t, func() bool {
-		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
-		return err == nil && len(res.Executions) == 1
+		found, err = temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		return err == nil && len(found.Executions) == 1
 	}, 10*time.Second, 200*time.Millisecond, "no workflow found by %s", query)
+	for name, value := range found.Executions[0].SearchAttributes.GetIndexedFields() {
+		for _, plain := range []string{"0123456789", "599000", "NGUYEN"} {
+			require.NotContains(t, string(value.GetData()), plain, "Temporal indexes no customer data (%s)", name)
+		}
+	}
 	recordHistory(t, contract.NotifyTransactionName, contract.TransactionWorkflowID(uuid.MustParse(first.TransactionID)))
 }
 
@@ -391,4 +401,70 @@ func TestAnOperatorReadsSealedHistoryThroughTheCodecEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Empty(t, res.Header.Get("Access-Control-Allow-Origin"), "no other origin")
+}
+
+// TestATransactionMatchingTwoHundredIntegrationsNotifiesThemAll: a chain
+// whose two hundred integrations watch one account. The start's search
+// attributes stay within Temporal's limits (a list of every id would pass
+// them past about fifty), so the notification starts, and every owner is
+// told.
+func TestATransactionMatchingTwoHundredIntegrationsNotifiesThemAll(t *testing.T) {
+	s := startStack(t)
+	ctx := context.Background()
+	key := s.workspace(t, "Chuỗi cửa hàng")
+	var acct struct {
+		ID string `json:"id"`
+	}
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{"account_number": "111"}, &acct))
+	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	ws := uuid.MustParse(s.workspaceOf(t, key))
+	var owners []seed.Person
+	for i := range 10 {
+		u := s.sim.CreateUser(fmt.Sprint("Chi nhánh ", i), true)
+		owners = append(owners, seed.Person{OAUserID: u.OAUserID, AppUserID: u.AppUserID, Name: u.Name})
+	}
+	var integrations []uuid.UUID
+	for i := range 200 {
+		integ, err := seed.CreateIntegration(ctx, pool, seed.Integration{
+			WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct.ID)}, Owner: owners[i%len(owners)],
+		})
+		require.NoError(t, err)
+		integrations = append(integrations, integ.ID)
+	}
+
+	var accepted struct {
+		TransactionID string `json:"transaction_id"`
+	}
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
+		"account_number": "111", "external_id": "FT-chain", "amount": 250_000, "occurred_at": time.Now().Format(time.RFC3339),
+	}, &accepted))
+	var detail struct {
+		Deliveries []struct {
+			Status string `json:"status"`
+		} `json:"deliveries"`
+	}
+	require.Eventually(t, func() bool {
+		call(t, "GET", s.apiURL+"/v1/transactions/"+accepted.TransactionID, key, nil, &detail)
+		for _, d := range detail.Deliveries {
+			if d.Status != "sent" {
+				return false
+			}
+		}
+		return len(detail.Deliveries) == 200
+	}, 90*time.Second, 250*time.Millisecond, "not every one of the 200 owners' alerts was sent")
+	var all inbox
+	call(t, "GET", s.sandboxURL+"/_sandbox/messages", "", nil, &all)
+	require.Len(t, all.Items, 200, "one message per integration, none twice")
+	var parked int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM outbox").Scan(&parked))
+	require.Zero(t, parked, "nothing left in the outbox, parked or waiting")
+
+	slices.SortFunc(integrations, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	query := fmt.Sprintf("TransactionId = '%s' AND IntegrationId = '%s'", accepted.TransactionID, integrations[0])
+	require.Eventually(t, func() bool {
+		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		return err == nil && len(res.Executions) == 1
+	}, 10*time.Second, 200*time.Millisecond, "no workflow found by %s", query)
 }

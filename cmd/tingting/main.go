@@ -32,6 +32,8 @@ Usage:
   tingting migrate                     apply database migrations
   tingting sync-followers              record the OA's existing followers (a worker must be running)
   tingting workspace create --name N   create a workspace; prints its API key last
+  tingting outbox list                 the recorded work Temporal refused to start for good (parked)
+  tingting outbox retry [ID...]        start parked work again (all of it, or the ids given)
   tingting env                         list the environment variables tingting reads
 
 Configuration comes from the environment; see README.md. To run everything
@@ -66,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "api", "worker", "migrate", "sync-followers", "workspace":
+	case "api", "worker", "migrate", "sync-followers", "workspace", "outbox":
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
 		return errUsage
@@ -75,8 +77,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	if cmd == "workspace" {
+	switch cmd {
+	case "workspace":
 		return createWorkspace(ctx, a, rest, stdout)
+	case "outbox":
+		return outbox(ctx, a, rest, stdout)
 	}
 	if cmd == "api" {
 		if err := a.CheckAPI(); err != nil {

@@ -266,7 +266,7 @@ func (s *Stack) sendRateEnv() []string {
 func (s *Stack) StartFloor(ctx context.Context, shop FloorShop) error {
 	s.mu.Lock()
 	s.floorArgs = []string{"-workspace", shop.WorkspaceID.String(), "-bank-account", shop.BankAccountID.String(),
-		"-account-number", shop.AccountNumber, "-integrations", strings.Join(shop.IntegrationIDs, ","),
+		"-integrations", strings.Join(shop.IntegrationIDs, ","),
 		"-recipients", strings.Join(shop.Recipients, ","), "-search-attributes", strconv.Itoa(shop.SearchAttributes)}
 	s.mu.Unlock()
 	return s.Start(ctx, Floor)
