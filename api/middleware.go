@@ -12,15 +12,17 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/codec"
 )
 
 const workspaceKey = "workspace_id"
 
 // authenticate resolves the bearer API key to its workspace; every /v1
-// handler sees only that workspace's data. It is one query, which also
-// notes when the key was used (at most once a minute). An ingest key may
-// only post transactions: every other route, including any added later,
-// answers it 403.
+// handler sees only that workspace's data, and what it sends Temporal is
+// sealed as that workspace's (codec.WithWorkspace). It is one query, which
+// also notes when the key was used (at most once a minute). An ingest key
+// may only post transactions: every other route, including any added
+// later, answers it 403.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
@@ -37,6 +39,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return errForbidden
 		}
 		c.Set(workspaceKey, k.WorkspaceID)
+		c.SetRequest(c.Request().WithContext(codec.WithWorkspace(c.Request().Context(), k.WorkspaceID)))
 		return next(c)
 	}
 }

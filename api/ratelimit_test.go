@@ -111,7 +111,9 @@ func TestWebhookSendersAreNeverThrottledAsStrangers(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, post(spent, "wrong-secret", 4), "the signature is checked before the budget")
 		require.Equal(t, http.StatusOK, post(fresh, "secret-two", 5), "another source has its own budget")
 
-		refused := func(webhook, code string) float64 { return testutil.ToFloat64(m.WebhooksRefused.WithLabelValues(webhook, code)) }
+		refused := func(webhook, code string) float64 {
+			return testutil.ToFloat64(m.WebhooksRefused.WithLabelValues(webhook, code))
+		}
 		require.Equal(t, 20.0, refused("zalo", "bad_signature"))
 		require.Equal(t, 1.0, refused("zalo", "rate_limited"))
 		require.Equal(t, 1.0, refused("casso", "rate_limited"))

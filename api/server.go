@@ -37,6 +37,8 @@ type Deps struct {
 	Metrics     *metrics.Metrics
 	// Codec seals what goes to Temporal; /codec/* opens it for operators.
 	Codec *codec.Codec
+	// OperatorToken opens every payload at /codec/*; "" for none.
+	OperatorToken string
 	// TemporalUIOrigin is the Temporal web UI's origin, allowed to call
 	// /codec/* with its cookie.
 	TemporalUIOrigin string
@@ -80,6 +82,7 @@ type Server struct {
 	now         func() time.Time
 
 	codec            *codec.Codec
+	operatorToken    string
 	temporalUIOrigin string
 	publicLimits     *addressLimits
 	sourceLimits     *sourceLimits
@@ -95,7 +98,7 @@ func New(d Deps) *Server {
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
 		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
-		metrics: d.Metrics, now: d.Now, codec: d.Codec, temporalUIOrigin: d.TemporalUIOrigin,
+		metrics: d.Metrics, now: d.Now, codec: d.Codec, operatorToken: d.OperatorToken, temporalUIOrigin: d.TemporalUIOrigin,
 		publicLimits: newAddressLimits(d.PublicRateLimit), sourceLimits: newSourceLimits(d.WebhookRateLimit), policy: d.Routes}
 	e.IPExtractor = clientAddress(d.TrustedProxies)
 	if s.now == nil {

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
@@ -297,6 +298,7 @@ func (s *Server) zaloCallback(c echo.Context) error {
 	if err := s.queries.KeepOAuthCode(ctx, db.KeepOAuthCodeParams{State: state, Code: s.box.Seal(code, secret.OAuthCode)}); err != nil {
 		return err
 	}
+	ctx = codec.WithWorkspace(ctx, login.WorkspaceID) // no API key told it: the login did
 	st, err := s.stepWizard(ctx, login.WorkspaceID, id, "", contract.UpdateCompleteZaloLogin, contract.CompleteZaloLogin{State: login.State})
 	if err != nil {
 		return err

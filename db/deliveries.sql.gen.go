@@ -47,6 +47,18 @@ func (q *Queries) CreateDigest(ctx context.Context, arg CreateDigestParams) erro
 	return err
 }
 
+const deliveryWorkspace = `-- name: DeliveryWorkspace :one
+SELECT i.workspace_id FROM deliveries d JOIN integrations i ON i.id = d.integration_id WHERE d.id = $1
+`
+
+// DeliveryWorkspace is the workspace a delivery belongs to.
+func (q *Queries) DeliveryWorkspace(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, deliveryWorkspace, id)
+	var workspace_id uuid.UUID
+	err := row.Scan(&workspace_id)
+	return workspace_id, err
+}
+
 const digestDeliveries = `-- name: DigestDeliveries :many
 SELECT d.id, i.fields, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (

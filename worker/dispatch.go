@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -265,7 +266,8 @@ func (d *Dispatcher) lanes(rows []db.LeaseWorkRow, starts map[uuid.UUID]db.Notif
 }
 
 // start starts one row's workflow; one that was started before counts as
-// started, since its id is the row's own.
+// started, since its id is the row's own. What it starts for a workspace
+// is sealed as that workspace's (a Zalo event is the platform's).
 func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uuid.UUID]db.NotifyStartsRow, backlog bool) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
@@ -286,6 +288,7 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 			d.Log.Warn("outbox row without its transaction; dropped", "transaction_id", r.Ref)
 			return nil
 		}
+		ctx = codec.WithWorkspace(ctx, s.WorkspaceID)
 		opts.ID = contract.TransactionWorkflowID(s.ID)
 		// The integrations are indexed at the start, with the rest, rather
 		// than upserted by the workflow: one visibility write fewer.
@@ -297,6 +300,14 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 		opts.ID = contract.ZaloInboundWorkflowID(r.Ref)
 		name, input = contract.ZaloInboundName, contract.InboundEvent{EventID: r.Ref}
 	case db.OutboxKindRedeliver:
+		ws, err := db.New(d.Pool).DeliveryWorkspace(ctx, r.Ref)
+		if errors.Is(err, db.ErrNotFound) {
+			d.Log.Warn("outbox row without its delivery; dropped", "delivery_id", r.Ref)
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("the delivery's workspace: %w", err)
+		}
+		ctx = codec.WithWorkspace(ctx, ws)
 		opts.ID = contract.RedeliverWorkflowID(r.Ref, r.ID)
 		name, input = contract.RedeliverName, contract.RedeliverInput{DeliveryID: r.Ref}
 	default:

@@ -468,3 +468,75 @@ func TestATransactionMatchingTwoHundredIntegrationsNotifiesThemAll(t *testing.T)
 		return err == nil && len(res.Executions) == 1
 	}, 10*time.Second, 200*time.Millisecond, "no workflow found by %s", query)
 }
+
+// TestAWorkspacesKeyOpensItsOwnHistoryOnly: every payload of a shop's
+// notification is sealed with the shop's workspace. The shop's admin key
+// opens them at /codec/decode; another shop's admin key gets them back
+// sealed, as it does the platform's own workflows (the OA token keeper);
+// the operator's token, from the configuration, opens everything. (The
+// SDK's own note beside a local activity's result, its id, type and time,
+// is sealed for no workspace: the SDK encodes it out of any context.)
+func TestAWorkspacesKeyOpensItsOwnHistoryOnly(t *testing.T) {
+	operator := "operator-" + strings.Repeat("x", 32)
+	sh := newShopWith(t, "CODEC_OPERATOR_TOKEN", operator)
+	other := sh.workspace(t, "Another shop")
+	id := sh.post(t, 42_000)
+	sh.notified(t, id)
+
+	shops := sealedPayloads(t, historyOf(t, contract.TransactionWorkflowID(uuid.MustParse(id))), false)
+	platform := sealedPayloads(t, historyOf(t, contract.OATokenKeeperID), true)
+	require.Len(t, shops, 4, "the start, its plan, its sends, its result: all sealed")
+	require.NotEmpty(t, platform)
+
+	opened := sh.decode(t, sh.key, shops)
+	for i, p := range opened {
+		require.NotEqual(t, codec.Encoding, string(p.Metadata["encoding"]), "payload %d of the shop's own history stays sealed to its admin", i)
+	}
+	require.Contains(t, string(opened[0].Data), id, "the start's input, opened")
+	require.Equal(t, shops, sh.decode(t, other, shops), "another shop's admin opens nothing of it")
+	require.Equal(t, platform, sh.decode(t, sh.key, platform), "a shop's admin opens nothing of the platform's")
+	for _, p := range append(sh.decode(t, operator, shops), sh.decode(t, operator, platform)...) {
+		require.NotEqual(t, codec.Encoding, string(p.Metadata["encoding"]), "the operator opens everything")
+	}
+}
+
+// sealedPayloads are the sealed payloads of a history, in order;
+// withMarkerData adds the SDK's notes on local activities.
+func sealedPayloads(t *testing.T, h *history.History, withMarkerData bool) []*commonpb.Payload {
+	h = proto.Clone(h).(*history.History)
+	for _, ev := range h.Events {
+		if m := ev.GetMarkerRecordedEventAttributes(); m != nil && !withMarkerData {
+			delete(m.Details, "data")
+		}
+	}
+	var out []*commonpb.Payload
+	require.NoError(t, proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
+		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			for _, x := range p {
+				if string(x.Metadata["encoding"]) == codec.Encoding {
+					out = append(out, x)
+				}
+			}
+			return p, nil
+		},
+	}))
+	return out
+}
+
+// decode is what /codec/decode answers a credential for payloads.
+func (s *stack) decode(t *testing.T, credential string, payloads []*commonpb.Payload) []*commonpb.Payload {
+	body, err := protojson.Marshal(&commonpb.Payloads{Payloads: payloads})
+	require.NoError(t, err)
+	req, err := http.NewRequest("POST", s.apiURL+"/codec/decode", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+credential)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", out)
+	var opened commonpb.Payloads
+	require.NoError(t, protojson.Unmarshal(out, &opened))
+	return opened.Payloads
+}

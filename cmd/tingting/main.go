@@ -34,6 +34,7 @@ Usage:
   tingting workspace create --name N   create a workspace; prints its API key last
   tingting outbox list                 the recorded work Temporal refused to start for good (parked)
   tingting outbox retry [ID...]        start parked work again (all of it, or the ids given)
+  tingting rekey                       seal every stored secret again with TINGTING_ENCRYPTION_KEY
   tingting env                         list the environment variables tingting reads
 
 Configuration comes from the environment; see README.md. To run everything
@@ -68,7 +69,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "api", "worker", "migrate", "sync-followers", "workspace", "outbox":
+	case "api", "worker", "migrate", "sync-followers", "workspace", "outbox", "rekey":
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
 		return errUsage
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return createWorkspace(ctx, a, rest, stdout)
 	case "outbox":
 		return outbox(ctx, a, rest, stdout)
+	case "rekey":
+		return rekeyCommand(ctx, a, stdout)
 	}
 	if cmd == "api" {
 		if err := a.CheckAPI(); err != nil {

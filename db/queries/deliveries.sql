@@ -162,6 +162,10 @@ RETURNING d.id;
 SELECT d.id, d.status FROM deliveries d JOIN integrations i ON i.id = d.integration_id
 WHERE d.id = @id AND d.integration_id = @integration_id AND i.workspace_id = @workspace_id;
 
+-- DeliveryWorkspace is the workspace a delivery belongs to.
+-- name: DeliveryWorkspace :one
+SELECT i.workspace_id FROM deliveries d JOIN integrations i ON i.id = d.integration_id WHERE d.id = @id;
+
 -- TakeDoubtReading takes, for @seconds, the right to read a person's
 -- conversation to settle their doubts; false while another has it.
 -- name: TakeDoubtReading :one

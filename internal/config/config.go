@@ -49,7 +49,13 @@ type Config struct {
 	ZaloWebhookMaxAge    time.Duration
 	zaloInsecureHosts    []string
 
-	EncryptionKey        []byte
+	EncryptionKey []byte
+	// OldEncryptionKeys are the keys EncryptionKey replaced: they open
+	// what they sealed, never seal.
+	OldEncryptionKeys [][]byte
+	// OperatorToken opens every payload at the codec endpoint; "" lets only
+	// workspace admin keys in, each for its own workspace.
+	OperatorToken        string
 	CassoSignatureMaxAge time.Duration
 	InDoubtCheck         bool
 	InDoubtWait          time.Duration
@@ -104,7 +110,9 @@ var Vars = []Var{
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"ZALO_WEBHOOK_MAX_AGE", "24h", "How old a Zalo webhook's timestamp may be (Zalo redelivers for hours); older ones are refused as replays. 0: no limit.", setDuration(func(c *Config) *time.Duration { return &c.ZaloWebhookMaxAge })},
 	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
-	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; seals stored secrets and every payload in Temporal (`dev` makes one). Keep it: what was sealed needs it.", setKey},
+	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; seals stored secrets and every payload in Temporal (`dev` makes one). Rotate it by moving it to TINGTING_ENCRYPTION_OLD_KEYS (docs/SECURITY.md).", setKey},
+	{"TINGTING_ENCRYPTION_OLD_KEYS", "", "Comma-separated base64 keys TINGTING_ENCRYPTION_KEY replaced: they still open what they sealed (stored secrets until `tingting rekey`, Temporal payloads until their histories are gone), never seal.", setOldKeys},
+	{"CODEC_OPERATOR_TOKEN", "", "The operator's credential at the codec endpoint (/codec/*; at least 32 characters): it opens every workspace's Temporal payloads and the platform's own. Empty: only a workspace's admin key, for that workspace's payloads (secret).", setOperatorToken},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
 	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for it in the recipient's conversation (false: send again).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
 	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
@@ -274,11 +282,38 @@ func setKey(c *Config, v string) error {
 	if v == "" {
 		return nil
 	}
+	key, err := parseKey(v)
+	c.EncryptionKey = key
+	return err
+}
+
+func setOldKeys(c *Config, v string) error {
+	for i, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		key, err := parseKey(s)
+		if err != nil {
+			return fmt.Errorf("key %d: %w", i+1, err)
+		}
+		c.OldEncryptionKeys = append(c.OldEncryptionKeys, key)
+	}
+	return nil
+}
+
+func parseKey(v string) ([]byte, error) {
 	key, err := base64.StdEncoding.DecodeString(v)
 	if err != nil || len(key) != 32 {
-		return fmt.Errorf("must be the base64 of exactly 32 bytes")
+		return nil, fmt.Errorf("must be the base64 of exactly 32 bytes")
 	}
-	c.EncryptionKey = key
+	return key, nil
+}
+
+func setOperatorToken(c *Config, v string) error {
+	if v != "" && len(v) < 32 {
+		return fmt.Errorf("at least 32 characters (openssl rand -base64 32), got %d", len(v))
+	}
+	c.OperatorToken = v
 	return nil
 }
 

@@ -96,3 +96,19 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 		require.True(t, strings.Contains(string(readme), "| `"+v.Name+"` |"), "README.md lacks %s", v.Name)
 	}
 }
+
+func TestOldKeysAndTheOperatorToken(t *testing.T) {
+	key := "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	old := "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+	c, err := config.Load(env(map[string]string{"TINGTING_ENCRYPTION_KEY": key, "TINGTING_ENCRYPTION_OLD_KEYS": old + " , " + key,
+		"CODEC_OPERATOR_TOKEN": strings.Repeat("o", 32)}))
+	require.NoError(t, err)
+	require.Len(t, c.OldEncryptionKeys, 2)
+	require.Equal(t, byte(1), c.OldEncryptionKeys[0][0])
+	require.Equal(t, strings.Repeat("o", 32), c.OperatorToken)
+
+	_, err = config.Load(env(map[string]string{"TINGTING_ENCRYPTION_OLD_KEYS": old + ",c2hvcnQ="}))
+	require.ErrorContains(t, err, "TINGTING_ENCRYPTION_OLD_KEYS: key 2: must be the base64 of exactly 32 bytes")
+	_, err = config.Load(env(map[string]string{"CODEC_OPERATOR_TOKEN": "short"}))
+	require.ErrorContains(t, err, "CODEC_OPERATOR_TOKEN: at least 32 characters")
+}

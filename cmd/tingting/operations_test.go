@@ -3,14 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"testing"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tingting-vn/tingting/cmd/internal/app"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/testenv"
+	"github.com/tingting-vn/tingting/internal/secret"
 )
 
 // TestAnOperatorSeesParkedWorkAndSendsItAgain: `tingting outbox list`
@@ -58,4 +61,46 @@ func TestAnOperatorSeesParkedWorkAndSendsItAgain(t *testing.T) {
 	require.Equal(t, "Nothing is parked.\n", tingting("list"))
 	err = run(ctx, []string{"tingting", "outbox", "retry", "nope"}, getenv, io.Discard, io.Discard)
 	require.ErrorContains(t, err, `"nope" is not an outbox id`)
+}
+
+// TestRekeyAfterARotation: `tingting rekey`, run with the new key and the
+// old one beside it, seals the stored secrets again, so that the new key
+// alone opens them; run again, it has nothing to do.
+func TestRekeyAfterARotation(t *testing.T) {
+	url := testenv.DatabaseURL(t)
+	ctx := context.Background()
+	oldKey, newKey := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32)), base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{2}, 32))
+	env := map[string]string{"DATABASE_URL": url, "TINGTING_ENCRYPTION_KEY": oldKey}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"tingting", "workspace", "create", "--name", "Shop"}, getenv, &out, io.Discard))
+	a, err := app.New(getenv, io.Discard)
+	require.NoError(t, err)
+	box, err := a.Box()
+	require.NoError(t, err)
+	pool, err := db.Open(ctx, url)
+	require.NoError(t, err)
+	defer pool.Close()
+	_, err = pool.Exec(ctx, "INSERT INTO webhook_sources (workspace_id, provider, secret) SELECT id, 'casso_v2', $1 FROM workspaces",
+		box.Seal("casso-secret", secret.WebhookSecret))
+	require.NoError(t, err)
+
+	env["TINGTING_ENCRYPTION_KEY"], env["TINGTING_ENCRYPTION_OLD_KEYS"] = newKey, oldKey
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"tingting", "rekey"}, getenv, &out, io.Discard))
+	require.Regexp(t, `webhook_sources.secret\s+1\s+0\s+0\s+0`, out.String())
+
+	delete(env, "TINGTING_ENCRYPTION_OLD_KEYS")
+	a, err = app.New(getenv, io.Discard)
+	require.NoError(t, err)
+	box, err = a.Box()
+	require.NoError(t, err)
+	var sealed []byte
+	require.NoError(t, pool.QueryRow(ctx, "SELECT secret FROM webhook_sources").Scan(&sealed))
+	plain, err := box.Open(sealed, secret.WebhookSecret)
+	require.NoError(t, err, "the new key alone opens it")
+	require.Equal(t, "casso-secret", plain)
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"tingting", "rekey"}, getenv, &out, io.Discard))
+	require.Regexp(t, `webhook_sources.secret\s+0\s+1\s+0\s+0`, out.String(), "nothing left to do")
 }
