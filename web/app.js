@@ -331,6 +331,7 @@ async function route() {
     if (page === 'wizard' && id) await showWizard(id, live);
     else if (page === 'integrations' && id) await showIntegration(id, live);
     else if (page === 'keys') await showKeys(live);
+    else if (page === 'sources') await showSources(live);
     else await showHome(live);
   } catch (e) {
     if (!live()) return;
@@ -390,7 +391,8 @@ async function showHome(live) {
     rows.length ? h('ul', { class: 'list', id: 'integrations' }, rows)
       : h('p', { class: 'muted', id: 'integrations' }, 'Chưa có tích hợp nào. Tạo tích hợp để nhận thông báo biến động số dư qua Zalo.'),
     out),
-  h('p', {}, h('a', { href: '#/keys', id: 'keys-link' }, 'Quản lý khóa API')));
+  h('p', {}, h('a', { href: '#/keys', id: 'keys-link' }, 'Quản lý khóa API'), ' · ',
+    h('a', { href: '#/sources', id: 'sources-link' }, 'Nguồn giao dịch Casso')));
 }
 
 function statusBadge(status) {
@@ -892,8 +894,71 @@ async function showKeys(live) {
       h('div', { class: 'head' }, h('h2', {}, 'Các khóa của workspace'), refresh), list, out),
     h('section', { class: 'card' },
       h('h2', {}, 'Temporal UI'),
-      h('p', {}, 'Dữ liệu tingting gửi vào Temporal được mã hóa. Người vận hành có khóa quản trị có thể cho Temporal UI giải mã để xem.'),
+      h('p', {}, 'Dữ liệu tingting gửi vào Temporal được mã hóa. Với khóa quản trị, Temporal UI giải mã được dữ liệu của workspace này (không phải của workspace khác).'),
       h('p', { class: 'actions' }, codec), codecOut));
+}
+
+const PROVIDERS = [
+  ['casso_v2', 'Casso webhook v2 (có chữ ký, nên dùng)'],
+  ['casso_v1', 'Casso webhook v1 (secure-token)'],
+];
+
+// What a Casso v1 source cannot do, said when one is made: its token is
+// sent as it is with every webhook, and Casso v1 changes it only with the
+// webhook itself.
+const V1_WARNING = 'Casso v1 gửi mã bảo mật (secure-token) nguyên văn kèm mỗi webhook, không ký nội dung: ai thấy được một ' +
+  'webhook (ví dụ trong nhật ký của một máy chủ trung gian) có thể giả giao dịch. Mã này không đổi được mà giữ nguyên địa chỉ: ' +
+  'nếu mã bị lộ, hãy tạo nguồn mới (địa chỉ mới) với mã mới, khai báo lại webhook trên Casso, rồi xoá nguồn này. ' +
+  'Nếu được, hãy dùng Casso webhook v2.';
+
+// showSources lists the workspace's Casso sources and makes new ones: the
+// URL to give Casso.
+async function showSources(live) {
+  let sources = (await api('GET', '/webhook-sources')).items;
+  if (!live()) return;
+  const list = h('div', { id: 'sources' });
+  const out = h('p', { class: 'msg', role: 'alert' });
+  const fresh = h('div', { id: 'new-source' });
+  function draw() {
+    list.replaceChildren(sources.length === 0 ? h('p', { class: 'muted' }, 'Chưa có nguồn nào.')
+      : h('table', {},
+        h('thead', {}, h('tr', {}, ['Loại', 'Địa chỉ webhook', 'Tạo lúc'].map((t) => h('th', {}, t)))),
+        h('tbody', {}, sources.map((s) => h('tr', {},
+          h('td', {}, s.provider === 'casso_v1' ? 'Casso v1' : 'Casso v2'),
+          h('td', {}, h('code', {}, s.url)),
+          h('td', {}, formatTime(s.created_at)))))));
+  }
+  const provider = h('select', { id: 'source-provider' }, PROVIDERS.map(([v, text]) => h('option', { value: v }, text)));
+  const secret = h('input', { id: 'source-secret', type: 'password', autocomplete: 'off', minlength: 8, maxlength: 256, required: true });
+  const create = h('button', { type: 'submit', id: 'create-source' }, 'Tạo nguồn');
+  const form = h('form', { id: 'source-form' },
+    h('div', { class: 'grid' },
+      h('label', { for: 'source-provider' }, 'Loại webhook'), provider,
+      h('label', { for: 'source-secret' }, 'Khóa bí mật Casso hiển thị'), secret),
+    create);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    run(create, out, async () => {
+      const s = await api('POST', '/webhook-sources', { provider: provider.value, secret: secret.value });
+      secret.value = '';
+      const copyButton = h('button', { type: 'button', class: 'secondary' }, 'Sao chép');
+      copyButton.addEventListener('click', () => copy(s.url, copyButton));
+      fresh.replaceChildren(h('div', { class: 'invite' },
+        h('p', {}, 'Khai báo địa chỉ này làm webhook trên Casso:'),
+        h('div', { class: 'copyline' }, h('code', { id: 'new-source-url' }, s.url), copyButton),
+        s.provider === 'casso_v1' ? h('p', { class: 'msg warn', id: 'source-warning' }, V1_WARNING) : null));
+      sources = (await api('GET', '/webhook-sources')).items;
+      if (live()) draw();
+    });
+  });
+  draw();
+  app.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, '← Các tích hợp')),
+    h('section', { class: 'card' },
+      h('h1', {}, 'Nguồn giao dịch Casso'),
+      h('p', {}, 'Casso gửi giao dịch tới tingting qua webhook. Tạo một nguồn với khóa bí mật Casso hiển thị, rồi khai báo địa chỉ webhook của nguồn trên Casso.'),
+      h('h2', {}, 'Tạo nguồn mới'), form, fresh,
+      h('h2', {}, 'Các nguồn của workspace'), list, out));
 }
 
 // Signing out draws the sign-in form once: by the navigation to #/ when

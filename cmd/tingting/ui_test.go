@@ -310,6 +310,21 @@ func TestTheWebUI(t *testing.T) {
 	b.waitText("#keys-msg", "Không thể thu hồi khóa quản trị cuối cùng")
 	b.waitRow("#api-keys tr", "first key", "Đang dùng")
 
+	// A Casso source: its URL to give Casso; a v1 source says at once that
+	// its token cannot change without a new URL.
+	b.click(`a[href="#/"]`)
+	b.click("#sources-link")
+	b.waitText("#sources", "Chưa có nguồn nào")
+	b.do(chromedp.SetValue(chromedp.CSS("#source-provider"), "casso_v1"), chromedp.SendKeys(chromedp.CSS("#source-secret"), "v1-secure-token"))
+	b.click("#create-source")
+	b.waitText("#source-warning", "không đổi được mà giữ nguyên địa chỉ")
+	require.Contains(t, b.text("#new-source-url"), s.apiURL+"/v1/hooks/casso/")
+	b.waitRow("#sources tr", "Casso v1")
+	b.do(chromedp.SetValue(chromedp.CSS("#source-provider"), "casso_v2"), chromedp.SendKeys(chromedp.CSS("#source-secret"), "v2-signature-key"))
+	b.click("#create-source")
+	b.waitRow("#sources tr", "Casso v2")
+	b.waitGone("#new-source", "secure-token")
+
 	// Signing in with an ingest key says it cannot open the UI.
 	var ingest struct{ Key string }
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/api-keys", key, map[string]string{"label": "POS 2", "scope": "ingest"}, &ingest))
