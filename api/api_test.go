@@ -262,6 +262,22 @@ func TestADatabaseThatDoesNotAnswerIs503(t *testing.T) {
 	require.Equal(t, "unavailable", errorCode(body))
 }
 
+// integration is the workspace's account 111, watched by an integration of
+// owner 100 (Lan) and members.
+func (f fixture) integration(t *testing.T, members ...seed.Person) db.CreateIntegrationRow {
+	t.Helper()
+	ctx := context.Background()
+	_, acct := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
+	var ws uuid.UUID
+	require.NoError(t, f.pool.QueryRow(ctx, "SELECT workspace_id FROM bank_accounts WHERE id = $1", acct["id"]).Scan(&ws))
+	integ, err := seed.CreateIntegration(ctx, f.pool, seed.Integration{
+		WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct["id"].(string))},
+		Owner: seed.Person{OAUserID: "100", AppUserID: "200", Name: "Lan"}, Members: members,
+	})
+	require.NoError(t, err)
+	return integ
+}
+
 // TestOnlyWhatGaveUpCanBeSentAgain: "Gửi lại" queues a failed or skipped
 // delivery again (202), and answers 409 for one that is pending or sent,
 // 404 for another workspace's.
@@ -269,16 +285,9 @@ func TestOnlyWhatGaveUpCanBeSentAgain(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	_, acct := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
-	var ws uuid.UUID
-	require.NoError(t, f.pool.QueryRow(ctx, "SELECT workspace_id FROM bank_accounts WHERE id = $1", acct["id"]).Scan(&ws))
-	integ, err := seed.CreateIntegration(ctx, f.pool, seed.Integration{
-		WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct["id"].(string))},
-		Owner: seed.Person{OAUserID: "100", AppUserID: "200", Name: "Lan"}, Members: []seed.Person{{OAUserID: "101", AppUserID: "201", Name: "Minh"}},
-	})
-	require.NoError(t, err)
+	integ := f.integration(t, seed.Person{OAUserID: "101", AppUserID: "201", Name: "Minh"})
 	_, txn := f.do(t, "POST", "/v1/transactions", f.key, `{"account_number":"111","external_id":"FT1","amount":5000,"occurred_at":"2024-10-03T15:06:37+07:00"}`)
-	_, err = db.New(f.pool).PlanDeliveries(ctx, uuid.MustParse(txn["transaction_id"].(string)))
+	_, err := db.New(f.pool).PlanDeliveries(ctx, uuid.MustParse(txn["transaction_id"].(string)))
 	require.NoError(t, err)
 	ids := map[string]string{}
 	rows, err := f.pool.Query(ctx, "SELECT recipient, id::text FROM deliveries")
@@ -369,18 +378,11 @@ func TestTheDeliveryLogSkipsNothing(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	_, acct := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
-	var ws uuid.UUID
-	require.NoError(t, f.pool.QueryRow(ctx, "SELECT workspace_id FROM bank_accounts WHERE id = $1", acct["id"]).Scan(&ws))
 	var members []seed.Person
 	for i := range 4 {
 		members = append(members, seed.Person{OAUserID: fmt.Sprint(101 + i), AppUserID: fmt.Sprint(201 + i), Name: fmt.Sprint("Người ", i)})
 	}
-	integ, err := seed.CreateIntegration(ctx, f.pool, seed.Integration{
-		WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct["id"].(string))},
-		Owner: seed.Person{OAUserID: "100", AppUserID: "200", Name: "Lan"}, Members: members,
-	})
-	require.NoError(t, err)
+	integ := f.integration(t, members...)
 	for i := range 3 {
 		_, txn := f.do(t, "POST", "/v1/transactions", f.key, fmt.Sprintf(`{"account_number":"111","external_id":"FT%d","amount":5000,"occurred_at":"2024-10-03T15:06:37+07:00"}`, i))
 		planned, err := db.New(f.pool).PlanDeliveries(ctx, uuid.MustParse(txn["transaction_id"].(string)))

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -143,14 +142,14 @@ func TestCassoV2Refusals(t *testing.T) {
 // test moves, for what only they show.
 type cassoFixture struct {
 	fixture
-	log    *syncBuffer
+	log    *testenv.Buffer
 	offset *atomic.Int64 // the server's clock minus time.Now, in nanoseconds
 }
 
 func newCassoFixture(t *testing.T) cassoFixture {
 	t.Helper()
 	pool := testenv.Pool(t)
-	f := cassoFixture{log: &syncBuffer{}, offset: &atomic.Int64{}}
+	f := cassoFixture{log: &testenv.Buffer{}, offset: &atomic.Int64{}}
 	srv := httptest.NewServer(api.New(api.Deps{
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(f.log, nil)),
 		Box: testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
@@ -181,24 +180,6 @@ func (f cassoFixture) postV1(t *testing.T, path, token string, id int) (int, map
 	t.Helper()
 	body := fmt.Sprintf(`{"error":0,"data":[{"id":%d,"tid":"TF","description":"a","amount":5,"when":"2020-11-02","bank_sub_acc_id":"111"}]}`, id)
 	return f.hook(t, path, body, map[string]string{"secure-token": token})
-}
-
-// syncBuffer is a log the server's goroutines may write at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestCassoCutsOverLongText: a signed body is never refused for our

@@ -1,11 +1,9 @@
 package worker_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -64,7 +62,7 @@ func TestAStartTemporalRefusesForGoodIsParked(t *testing.T) {
 	}))
 
 	m := metrics.New()
-	var log syncBuffer
+	var log testenv.Buffer
 	d := &worker.Dispatcher{Pool: pool, Temporal: srv.Client(), Log: slog.New(slog.NewTextHandler(&log, nil)), Metrics: m}
 	done := make(chan error)
 	go func() { done <- d.Run(ctx) }()
@@ -99,22 +97,4 @@ func TestAStartTemporalRefusesForGoodIsParked(t *testing.T) {
 	require.Eventually(t, func() bool { return testutil.ToFloat64(m.OutboxParked) == 0 }, 5*time.Second, 50*time.Millisecond)
 	cancel()
 	require.NoError(t, <-done)
-}
-
-// syncBuffer is a log the dispatcher writes while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
