@@ -177,3 +177,24 @@ func (h headerMap) ForEachKey(f func(string, *commonpb.Payload) error) error {
 	}
 	return nil
 }
+
+// BenchmarkSeal measures what sealing a payload with its workspace costs
+// over sealing it for none: `go test -bench Seal ./internal/codec/`.
+func BenchmarkSeal(b *testing.B) {
+	c, err := codec.New(make([]byte, 32))
+	require.NoError(b, err)
+	p, err := converter.GetDefaultDataConverter().ToPayload(map[string]string{"TransactionID": uuid.NewString()})
+	require.NoError(b, err)
+	payloads := []*commonpb.Payload{p}
+	shop := uuid.New()
+	b.Run("no workspace", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = c.Encode(payloads)
+		}
+	})
+	b.Run("workspace", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = c.EncodeFor(shop, payloads)
+		}
+	})
+}
