@@ -171,7 +171,7 @@ func (d *Dispatcher) dispatch(ctx context.Context) (full bool, err error) {
 				return
 			}
 			d.Metrics.OutboxStartFailures.WithLabelValues(string(r.Kind)).Inc()
-			if permanent(err) {
+			if permanent(err) && r.Attempts >= parkAfter {
 				parked = append(parked, parkedRow{r, err})
 				return
 			}
@@ -207,6 +207,12 @@ type parkedRow struct {
 	row db.LeaseWorkRow
 	err error
 }
+
+// parkAfter is how many times in a row Temporal must refuse a start as
+// invalid before its row is parked: a refusal that comes of the request
+// itself comes every time, and one a server gave while it was starting up
+// is not taken for it.
+const parkAfter = 3
 
 // permanent says whether a start failed for good: Temporal refused the
 // request itself (search attributes or an input past its limits, a
