@@ -742,6 +742,7 @@ type Outbox struct {
 	Attempts      int32
 	NextAttemptAt time.Time
 	LastError     string
+	ParkedAt      *time.Time
 }
 
 type ReplyThrottle struct {

@@ -92,5 +92,6 @@ func TestSecretVariablesAreMarked(t *testing.T) {
 	require.ElementsMatch(t, []string{
 		"DATABASE_URL", "TINGTING_ENCRYPTION_KEY", "TEMPORAL_API_KEY",
 		"ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_OA_ACCESS_TOKEN", "ZALO_OA_REFRESH_TOKEN",
+		"TINGTING_ENCRYPTION_OLD_KEYS", "CODEC_OPERATOR_TOKEN",
 	}, secrets, strings.Join(secrets, ", "))
 }

@@ -38,6 +38,9 @@ Usage:
   tingting workspace invite --id ID [--role owner|manager|viewer]
                                        print a link that puts whoever opens it and signs in with
                                        Zalo on the workspace's team (default owner), last
+  tingting outbox list                 the recorded work Temporal refused to start for good (parked)
+  tingting outbox retry [ID...]        start parked work again (all of it, or the ids given)
+  tingting rekey                       seal every stored secret again with TINGTING_ENCRYPTION_KEY
   tingting env                         list the environment variables tingting reads
 
 Configuration comes from the environment; see README.md. To run everything
@@ -72,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "api", "worker", "migrate", "sync-followers", "workspace":
+	case "api", "worker", "migrate", "sync-followers", "workspace", "outbox", "rekey":
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
 		return errUsage
@@ -81,8 +84,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	if cmd == "workspace" {
+	switch cmd {
+	case "workspace":
 		return workspace(ctx, a, rest, stdout)
+	case "outbox":
+		return outbox(ctx, a, rest, stdout)
+	case "rekey":
+		return rekeyCommand(ctx, a, stdout)
 	}
 	if cmd == "api" {
 		if err := a.CheckAPI(); err != nil {

@@ -57,7 +57,13 @@ type Config struct {
 	ZaloWebhookMaxAge    time.Duration
 	zaloInsecureHosts    []string
 
-	EncryptionKey        []byte
+	EncryptionKey []byte
+	// OldEncryptionKeys are the keys EncryptionKey replaced: they open
+	// what they sealed, never seal.
+	OldEncryptionKeys [][]byte
+	// OperatorToken opens every payload at the codec endpoint; "" lets only
+	// workspace admin keys in, each for its own workspace.
+	OperatorToken        string
 	CassoSignatureMaxAge time.Duration
 	InDoubtCheck         bool
 	InDoubtWait          time.Duration
@@ -81,6 +87,7 @@ type Config struct {
 	MemberLink bool
 
 	PublicRateLimit      int
+	WebhookRateLimit     int
 	TrustedProxies       []*net.IPNet
 	RetainWebhookBodies  time.Duration
 	RetainOAuthLogins    time.Duration
@@ -122,7 +129,7 @@ var Vars = []Var{
 	{"TEMPORAL_API_KEY", "", "API key sent with every call to Temporal (Temporal Cloud's API-key authentication); it travels over TLS only (secret).", setString(func(c *Config) *string { return &c.TemporalAPIKey })},
 	{"TEMPORAL_UI_ORIGIN", "http://127.0.0.1:8233", "The Temporal web UI's origin, allowed to call the codec endpoint (/codec/*) with its cookie.", setString(func(c *Config) *string { return &c.TemporalUIOrigin })},
 	{"HTTP_ADDR", ":8080", "Where the API listens.", setString(func(c *Config) *string { return &c.HTTPAddr })},
-	{"METRICS_ADDR", ":9091", "Where the API and the worker serve Prometheus metrics (/metrics) and their own probes (/healthz, /readyz); never on the API's public address. Keep it private.", setString(func(c *Config) *string { return &c.MetricsAddr })},
+	{"METRICS_ADDR", "127.0.0.1:9091", "Where the API and the worker serve Prometheus metrics (/metrics) and their own probes (/healthz, /readyz): this machine only unless set; never on the API's public address. Keep it private.", setString(func(c *Config) *string { return &c.MetricsAddr })},
 	{"DEBUG_ADDR", "", "Where the API and the worker serve Go's profiles (/debug/pprof/); empty turns them off. Keep it private.", setString(func(c *Config) *string { return &c.DebugAddr })},
 	{"WORKER_STOP_TIMEOUT", "30s", "How long a worker told to stop (SIGTERM) lets the sends and other activities it runs finish before it cancels them (a send takes 30 s at most; a cancelled one is settled by the in-doubt check). Its supervisor must wait longer (the Helm chart: 15 s more).", setDuration(func(c *Config) *time.Duration { return &c.WorkerStopTimeout })},
 	{"PUBLIC_URL", "http://127.0.0.1:8080", "How browsers and webhooks reach the API.", setURL(func(c *Config) *string { return &c.PublicURL })},
@@ -139,7 +146,9 @@ var Vars = []Var{
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"ZALO_WEBHOOK_MAX_AGE", "24h", "How old a Zalo webhook's timestamp may be (Zalo redelivers for hours); older ones are refused as replays. 0: no limit.", setDuration(func(c *Config) *time.Duration { return &c.ZaloWebhookMaxAge })},
 	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
-	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; seals stored secrets and every payload in Temporal (`dev` makes one). Keep it: what was sealed needs it (secret).", setKey},
+	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; seals stored secrets and every payload in Temporal (`dev` makes one). Keep it: what was sealed needs it; rotate it by moving it to TINGTING_ENCRYPTION_OLD_KEYS (docs/SECURITY.md) (secret).", setKey},
+	{"TINGTING_ENCRYPTION_OLD_KEYS", "", "Comma-separated base64 keys TINGTING_ENCRYPTION_KEY replaced: they still open what they sealed (stored secrets until `tingting rekey`, Temporal payloads until their histories are gone), never seal (secret).", setOldKeys},
+	{"CODEC_OPERATOR_TOKEN", "", "The operator's credential at the codec endpoint (/codec/*; at least 32 characters): it opens every workspace's Temporal payloads and the platform's own. Empty: only a workspace's admin key, for that workspace's payloads (secret).", setOperatorToken},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
 	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for it in the recipient's conversation (false: send again).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
 	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
@@ -155,7 +164,8 @@ var Vars = []Var{
 	{"SESSION_IDLE_TIMEOUT", "72h", "A signed-in browser is signed out after this long without a request (5m at least: use is noted once a minute).", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 	{"SESSION_MAX_AGE", "720h", "A signed-in browser is signed out this long after signing in, however busy.", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionMaxAge })},
 	{"ZALO_MEMBER_LINK", "user_id_by_app", "How an alert recipient who signs in with Zalo is known as one: user_id_by_app (the app id Zalo's webhooks and user/detail give with the OA id; that it equals the id Zalo login gives is unconfirmed) or off (recipients cannot sign in; the team and integration owners still can).", setMemberLink},
-	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address may make to the routes without an API key (the Casso and Zalo webhooks, the OAuth callback); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
+	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address (an IPv6 /64) may make to the routes that take no credential (the OAuth callback, signing in with Zalo); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
+	{"WEBHOOK_RATE_LIMIT", "60000", "Webhooks a minute one source may send once its signature is verified (each Casso source; the OA's events, every tenant's together), never counted by address; 429 with Retry-After beyond. A safety valve far above what Casso or Zalo send. 0: no limit.", setCount(func(c *Config) *int { return &c.WebhookRateLimit })},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs of the reverse proxies in front of the API, whose X-Forwarded-For is believed; empty: the client is the connection's peer.", setCIDRs},
 	{"RETAIN_WEBHOOK_BODIES", "720h", "How long raw Zalo and Casso webhook bodies are kept (what was parsed from them stays); 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainWebhookBodies })},
 	{"RETAIN_OAUTH_LOGINS", "24h", "How long finished or abandoned Zalo logins (state, sealed PKCE verifier) are kept; 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainOAuthLogins })},
@@ -369,11 +379,38 @@ func setKey(c *Config, v string) error {
 	if v == "" {
 		return nil
 	}
+	key, err := parseKey(v)
+	c.EncryptionKey = key
+	return err
+}
+
+func setOldKeys(c *Config, v string) error {
+	for i, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		key, err := parseKey(s)
+		if err != nil {
+			return fmt.Errorf("key %d: %w", i+1, err)
+		}
+		c.OldEncryptionKeys = append(c.OldEncryptionKeys, key)
+	}
+	return nil
+}
+
+func parseKey(v string) ([]byte, error) {
 	key, err := base64.StdEncoding.DecodeString(v)
 	if err != nil || len(key) != 32 {
-		return fmt.Errorf("must be the base64 of exactly 32 bytes")
+		return nil, fmt.Errorf("must be the base64 of exactly 32 bytes")
 	}
-	c.EncryptionKey = key
+	return key, nil
+}
+
+func setOperatorToken(c *Config, v string) error {
+	if v != "" && len(v) < 32 {
+		return fmt.Errorf("at least 32 characters (openssl rand -base64 32), got %d", len(v))
+	}
+	c.OperatorToken = v
 	return nil
 }
 

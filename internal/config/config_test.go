@@ -20,6 +20,7 @@ func TestDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "127.0.0.1:7233", c.TemporalAddress)
 	require.Equal(t, ":8080", c.HTTPAddr)
+	require.Equal(t, "127.0.0.1:9091", c.MetricsAddr, "metrics stay on this machine unless an operator says otherwise")
 	require.Equal(t, "10m0s", c.CassoSignatureMaxAge.String())
 	require.Equal(t, route.Default(), c.Routes, "the README's defaults are route.Default")
 	require.Equal(t, 60.0, c.SendRate)
@@ -134,4 +135,20 @@ func TestTemporalTLSIsOnWhenAnythingNeedsIt(t *testing.T) {
 		_, err := config.Load(env(map[string]string{half: "/x.pem"}))
 		require.ErrorContains(t, err, "TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together")
 	}
+}
+
+func TestOldKeysAndTheOperatorToken(t *testing.T) {
+	key := "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	old := "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+	c, err := config.Load(env(map[string]string{"TINGTING_ENCRYPTION_KEY": key, "TINGTING_ENCRYPTION_OLD_KEYS": old + " , " + key,
+		"CODEC_OPERATOR_TOKEN": strings.Repeat("o", 32)}))
+	require.NoError(t, err)
+	require.Len(t, c.OldEncryptionKeys, 2)
+	require.Equal(t, byte(1), c.OldEncryptionKeys[0][0])
+	require.Equal(t, strings.Repeat("o", 32), c.OperatorToken)
+
+	_, err = config.Load(env(map[string]string{"TINGTING_ENCRYPTION_OLD_KEYS": old + ",c2hvcnQ="}))
+	require.ErrorContains(t, err, "TINGTING_ENCRYPTION_OLD_KEYS: key 2: must be the base64 of exactly 32 bytes")
+	_, err = config.Load(env(map[string]string{"CODEC_OPERATOR_TOKEN": "short"}))
+	require.ErrorContains(t, err, "CODEC_OPERATOR_TOKEN: at least 32 characters")
 }

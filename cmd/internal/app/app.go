@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/workflow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tingting-vn/tingting/activities/send"
@@ -70,18 +71,21 @@ func (a *App) OpenDB(ctx context.Context) (*db.Pool, error) {
 	return db.Open(ctx, a.Config.DatabaseURL)
 }
 
-// Codec seals every payload tingting puts in Temporal.
+// Codec seals every payload tingting puts in Temporal with the current key
+// and opens them with any configured one.
 func (a *App) Codec() (*codec.Codec, error) {
 	if a.Config.EncryptionKey == nil {
 		return nil, errNoKey
 	}
-	return codec.New(a.Config.EncryptionKey)
+	return codec.New(a.Config.EncryptionKey, a.Config.OldEncryptionKeys...)
 }
 
 var errNoKey = errors.New("TINGTING_ENCRYPTION_KEY is required: base64 of 32 random bytes (openssl rand -base64 32)")
 
 // DialTemporal connects to TEMPORAL_ADDRESS. Every payload the client
-// sends is sealed (package codec), failure messages included.
+// sends is sealed (package codec), failure messages included, with the
+// workspace it belongs to, which the headers carry from a caller to its
+// workflows and on to their activities.
 func (a *App) DialTemporal(ctx context.Context) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -105,11 +109,12 @@ func (a *App) temporalOptions() (client.Options, error) {
 		return client.Options{}, err
 	}
 	opts := client.Options{
-		HostPort:         a.Config.TemporalAddress,
-		Namespace:        a.Config.TemporalNamespace,
-		DataConverter:    cdc.DataConverter(),
-		FailureConverter: cdc.FailureConverter(),
-		Logger:           tlog.NewStructuredLogger(a.Log.With("component", "temporal")),
+		HostPort:           a.Config.TemporalAddress,
+		Namespace:          a.Config.TemporalNamespace,
+		DataConverter:      cdc.DataConverter(),
+		FailureConverter:   cdc.FailureConverter(),
+		ContextPropagators: []workflow.ContextPropagator{codec.Propagator()},
+		Logger:             tlog.NewStructuredLogger(a.Log.With("component", "temporal")),
 		// Payloads are a few ids: gzip would only cost CPU on both ends
 		// (measured: docs/BENCHMARKS.md).
 		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
@@ -148,12 +153,13 @@ func temporalTLS(t config.TemporalTLS) (*tls.Config, error) {
 	return conf, nil
 }
 
-// Box seals secrets at rest with TINGTING_ENCRYPTION_KEY.
+// Box seals secrets at rest with TINGTING_ENCRYPTION_KEY and opens them
+// with it or an old key.
 func (a *App) Box() (*secret.Box, error) {
 	if a.Config.EncryptionKey == nil {
 		return nil, errNoKey
 	}
-	return secret.New(a.Config.EncryptionKey)
+	return secret.New(a.Config.EncryptionKey, a.Config.OldEncryptionKeys...)
 }
 
 // Zalo is a client for the Zalo base URLs and app of the configuration.
@@ -213,8 +219,8 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 	}
 	a.started.Store(true)
 	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
-		Codec: cdc, TemporalUIOrigin: a.Config.TemporalUIOrigin,
-		PublicRateLimit: a.Config.PublicRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
+		Codec: cdc, OperatorToken: a.Config.OperatorToken, TemporalUIOrigin: a.Config.TemporalUIOrigin,
+		PublicRateLimit: a.Config.PublicRateLimit, WebhookRateLimit: a.Config.WebhookRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
 		CassoMaxAge: a.Config.CassoSignatureMaxAge, Metrics: a.Metrics,
 		People: api.People{
@@ -265,6 +271,7 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 	}
 	if err := worker.EnsureMaintenance(ctx, tc, contract.MaintenanceInput{
 		WebhookBodies: a.Config.RetainWebhookBodies, OAuthLogins: a.Config.RetainOAuthLogins, InviteFailures: a.Config.RetainInviteFailures,
+		ZaloEvents: zaloEventsKept(a.Config.ZaloWebhookMaxAge),
 	}); err != nil {
 		return fmt.Errorf("the maintenance schedule: %w", err)
 	}
@@ -288,6 +295,16 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 	a.Log.Info("worker stopping", "stop_timeout", a.Config.WorkerStopTimeout)
 	w.Stop()
 	return err
+}
+
+// zaloEventsKept is how long a Zalo event's row must stay to recognise a
+// redelivery: one is accepted until its own time, at most FutureSkew past
+// its arrival, is maxAge old. 0 (no age limit) keeps them all.
+func zaloEventsKept(maxAge time.Duration) time.Duration {
+	if maxAge <= 0 {
+		return 0
+	}
+	return maxAge + zalo.FutureSkew
 }
 
 // SyncFollowers runs the follower sync (a workflow, so a worker does the
