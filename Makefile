@@ -1,13 +1,14 @@
-# Pinned tools (temporal CLI, sqlc, staticcheck, and the Temporal server and
-# its temporal-sql-tool for `bench -temporal postgres`) are built from
-# tools/go.mod into .data/bin; nothing is downloaded at run time.
+# Pinned tools (temporal CLI, sqlc, staticcheck, the Temporal server and
+# its temporal-sql-tool for `bench -temporal postgres`, helm and kubeconform
+# for the chart) are built from tools/go.mod into .data/bin; nothing is
+# downloaded at run time.
 BIN := .data/bin
-TOOLS := $(BIN)/temporal $(BIN)/sqlc $(BIN)/staticcheck $(BIN)/temporal-server $(BIN)/temporal-sql-tool
+TOOLS := $(BIN)/temporal $(BIN)/sqlc $(BIN)/staticcheck $(BIN)/temporal-server $(BIN)/temporal-sql-tool $(BIN)/helm $(BIN)/kubeconform
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate dev test lint bench chaos
+.PHONY: help tools generate dev test lint chart bench chaos
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,8 +33,32 @@ bench: $(BIN)/temporal ## measure latency and throughput against the direct base
 chaos: $(BIN)/temporal ## the full fault-injection suite, a few minutes per fault (docs/RELIABILITY.md)
 	CHAOS=full go test -count=1 -timeout 60m -v -run TestChaos ./harness/bench/
 
-lint: $(TOOLS) ## gofmt, go vet, staticcheck and a clean `sqlc diff`
+lint: $(TOOLS) chart ## gofmt, go vet, staticcheck, a clean `sqlc diff`, and the chart's checks
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	$(BIN)/staticcheck ./...
+	cd tools && go vet ./... && ../$(BIN)/staticcheck ./...
 	$(BIN)/sqlc diff
+
+# The chart is checked against the schemas of this Kubernetes release, the
+# oldest it supports (Chart.yaml's kubeVersion), and of this Prometheus
+# Operator's ServiceMonitor. tools/kubeschemas makes them from those Go
+# modules, so kubeconform needs no schema server.
+KUBERNETES := v1.30.14
+PROMETHEUS_OPERATOR := v0.85.0
+SCHEMAS := .data/kubeschemas/$(KUBERNETES)-$(PROMETHEUS_OPERATOR)
+CHART := deploy/helm/tingting
+HELM := HELM_CACHE_HOME=$(CURDIR)/.data/helm/cache HELM_CONFIG_HOME=$(CURDIR)/.data/helm/config HELM_DATA_HOME=$(CURDIR)/.data/helm/data $(BIN)/helm
+
+$(SCHEMAS)/.made: tools/kubeschemas/main.go
+	cd tools && go run ./kubeschemas -kubernetes $(KUBERNETES) -prometheus-operator $(PROMETHEUS_OPERATOR) -out ../$(SCHEMAS)
+	touch $@
+
+chart: $(BIN)/helm $(BIN)/kubeconform $(SCHEMAS)/.made ## helm lint the chart, and kubeconform -strict what it renders with each deploy/helm/tingting/ci/*-values.yaml
+	@for values in $(CHART)/ci/*-values.yaml; do \
+		echo "== $$values"; \
+		$(HELM) lint --strict --kube-version $(KUBERNETES) -f $$values $(CHART) && \
+		$(HELM) template tingting $(CHART) --kube-version $(KUBERNETES) -f $$values \
+			| $(BIN)/kubeconform -strict -summary -schema-location '$(SCHEMAS)/{{ .ResourceKind }}{{ .KindSuffix }}.json' - \
+			|| exit 1; \
+	done

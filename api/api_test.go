@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -264,6 +265,22 @@ func TestADatabaseThatDoesNotAnswerIs503(t *testing.T) {
 	require.Equal(t, "unavailable", errorCode(body))
 }
 
+// integration is the workspace's account 111, watched by an integration of
+// owner 100 (Lan) and members.
+func (f fixture) integration(t *testing.T, members ...seed.Person) db.CreateIntegrationRow {
+	t.Helper()
+	ctx := context.Background()
+	_, acct := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
+	var ws uuid.UUID
+	require.NoError(t, f.pool.QueryRow(ctx, "SELECT workspace_id FROM bank_accounts WHERE id = $1", acct["id"]).Scan(&ws))
+	integ, err := seed.CreateIntegration(ctx, f.pool, seed.Integration{
+		WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct["id"].(string))},
+		Owner: seed.Person{OAUserID: "100", AppUserID: "200", Name: "Lan"}, Members: members,
+	})
+	require.NoError(t, err)
+	return integ
+}
+
 // TestOnlyWhatGaveUpCanBeSentAgain: "Gửi lại" queues a failed or skipped
 // delivery again (202), and answers 409 for one that is pending or sent,
 // 404 for another workspace's.
@@ -271,16 +288,9 @@ func TestOnlyWhatGaveUpCanBeSentAgain(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	_, acct := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
-	var ws uuid.UUID
-	require.NoError(t, f.pool.QueryRow(ctx, "SELECT workspace_id FROM bank_accounts WHERE id = $1", acct["id"]).Scan(&ws))
-	integ, err := seed.CreateIntegration(ctx, f.pool, seed.Integration{
-		WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct["id"].(string))},
-		Owner: seed.Person{OAUserID: "100", AppUserID: "200", Name: "Lan"}, Members: []seed.Person{{OAUserID: "101", AppUserID: "201", Name: "Minh"}},
-	})
-	require.NoError(t, err)
+	integ := f.integration(t, seed.Person{OAUserID: "101", AppUserID: "201", Name: "Minh"})
 	_, txn := f.do(t, "POST", "/v1/transactions", f.key, `{"account_number":"111","external_id":"FT1","amount":5000,"occurred_at":"2024-10-03T15:06:37+07:00"}`)
-	_, err = db.New(f.pool).PlanDeliveries(ctx, uuid.MustParse(txn["transaction_id"].(string)))
+	_, err := db.New(f.pool).PlanDeliveries(ctx, uuid.MustParse(txn["transaction_id"].(string)))
 	require.NoError(t, err)
 	ids := map[string]string{}
 	rows, err := f.pool.Query(ctx, "SELECT recipient, id::text FROM deliveries")
@@ -361,4 +371,59 @@ func TestAMemoCannotAddALineToTheMessage(t *testing.T) {
 	require.Equal(t, "FT X", txn["external_id"])
 	_, accts := f.do(t, "GET", "/v1/bank-accounts", f.key, "")
 	require.Equal(t, "SHOP Số dư: 0 VND", accts["items"].([]any)[0].(map[string]any)["account_name"])
+}
+
+// TestTheDeliveryLogSkipsNothing: all of a transaction's deliveries share
+// their created_at, so a page that ends inside a transaction must not lose
+// the rest of it. Three transactions to five people each, read four at a
+// time, give every delivery once; an RFC 3339 before is still taken.
+func TestTheDeliveryLogSkipsNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	var members []seed.Person
+	for i := range 4 {
+		members = append(members, seed.Person{OAUserID: fmt.Sprint(101 + i), AppUserID: fmt.Sprint(201 + i), Name: fmt.Sprint("Người ", i)})
+	}
+	integ := f.integration(t, members...)
+	for i := range 3 {
+		_, txn := f.do(t, "POST", "/v1/transactions", f.key, fmt.Sprintf(`{"account_number":"111","external_id":"FT%d","amount":5000,"occurred_at":"2024-10-03T15:06:37+07:00"}`, i))
+		planned, err := db.New(f.pool).PlanDeliveries(ctx, uuid.MustParse(txn["transaction_id"].(string)))
+		require.NoError(t, err)
+		require.Len(t, planned, 5)
+	}
+
+	path := "/v1/integrations/" + integ.ID.String() + "/deliveries?limit=4"
+	seen := map[string]int{}
+	var pages []int
+	var lastCreatedAt string
+	for next := path; ; {
+		status, body := f.do(t, "GET", next, f.key, "")
+		require.Equal(t, http.StatusOK, status, "body: %v", body)
+		items := body["items"].([]any)
+		pages = append(pages, len(items))
+		for _, it := range items {
+			seen[it.(map[string]any)["id"].(string)]++
+			lastCreatedAt = it.(map[string]any)["created_at"].(string)
+		}
+		cursor, more := body["next_before"].(string)
+		if !more {
+			require.Nil(t, body["next_before"], "null on the last page")
+			break
+		}
+		next = path + "&before=" + cursor
+	}
+	require.Equal(t, []int{4, 4, 4, 3}, pages)
+	require.Len(t, seen, 15)
+	for id, n := range seen {
+		require.Equal(t, 1, n, "delivery %s", id)
+	}
+
+	// A client written before next_before sends a time: what came before it.
+	status, body := f.do(t, "GET", path+"&before="+url.QueryEscape(lastCreatedAt), f.key, "")
+	require.Equal(t, http.StatusOK, status)
+	require.Empty(t, body["items"], "nothing is older than the oldest delivery")
+	status, body = f.do(t, "GET", path+"&before=yesterday", f.key, "")
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Equal(t, "invalid_request", errorCode(body))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/apikey"
+	"github.com/tingting-vn/tingting/internal/codec"
 )
 
 // Two credentials reach /v1: an API key (Authorization: Bearer), for
@@ -52,7 +53,9 @@ var (
 )
 
 // authenticate finds who is calling, refuses what access.go's table does
-// not let them do, and records the changes it says to record.
+// not let them do, and records the changes it says to record. What the
+// request sends Temporal is sealed as its workspace's
+// (codec.WithWorkspace).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		who, err := s.identify(c)
@@ -64,6 +67,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return refusal(who.role)
 		}
 		c.Set(callerKey, who)
+		c.SetRequest(c.Request().WithContext(codec.WithWorkspace(c.Request().Context(), who.workspace)))
 		if r.audit {
 			return s.audited(c, who, next)
 		}

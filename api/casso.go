@@ -173,6 +173,9 @@ func (s *Server) cassoHook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.sourceLimits.allow(c, "casso:"+src.ID.String()); err != nil {
+		return err
+	}
 	kept := make([]casso.Transaction, 0, len(txns))
 	params := make([]db.RecordTransactionParams, 0, len(txns))
 	for _, t := range txns {
@@ -227,13 +230,13 @@ func (s *Server) readCasso(ctx context.Context, src db.WebhookSource, body []byt
 			"source_id", src.ID, "previous_secret_expires_at", *src.PreviousSecretExpiresAt)
 	}
 	if src.Provider == "casso_v2" {
-		t, err := casso.ParseV2(body)
+		t, err := casso.ParseV2(body, s.now())
 		if err != nil {
 			return nil, cassoError(err)
 		}
 		return []casso.Transaction{t}, nil
 	}
-	txns, bad, err := casso.ParseV1(body)
+	txns, bad, err := casso.ParseV1(body, s.now())
 	if err != nil {
 		return nil, cassoError(err)
 	}

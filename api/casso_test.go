@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -23,6 +22,7 @@ import (
 	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/internal/apikey"
 	"github.com/tingting-vn/tingting/internal/metrics"
+	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
 // The same transaction twice: as Casso sends it, and with its keys sorted
@@ -129,6 +129,12 @@ func TestCassoV2Refusals(t *testing.T) {
 	status, res = f.hook(t, path, bad, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), bad)})
 	require.Equal(t, http.StatusBadRequest, status)
 	require.Contains(t, res["error"].(map[string]any)["message"], "data.amount")
+
+	// A time more than a day ahead is refused as the REST API's occurred_at is.
+	ahead := fmt.Sprintf(sortedV2, 8, time.Now().Add(25*time.Hour).In(vntime.Zone).Format(time.DateTime))
+	status, res = f.hook(t, path, ahead, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), ahead)})
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Contains(t, res["error"].(map[string]any)["message"], "data.transactionDateTime: must be after 2000 and not more than a day ahead")
 	require.Zero(t, f.count(t, "transactions"), "nothing from a refused body is stored")
 }
 
@@ -136,14 +142,14 @@ func TestCassoV2Refusals(t *testing.T) {
 // test moves, for what only they show.
 type cassoFixture struct {
 	fixture
-	log    *syncBuffer
+	log    *testenv.Buffer
 	offset *atomic.Int64 // the server's clock minus time.Now, in nanoseconds
 }
 
 func newCassoFixture(t *testing.T) cassoFixture {
 	t.Helper()
 	pool := testenv.Pool(t)
-	f := cassoFixture{log: &syncBuffer{}, offset: &atomic.Int64{}}
+	f := cassoFixture{log: &testenv.Buffer{}, offset: &atomic.Int64{}}
 	srv := httptest.NewServer(api.New(api.Deps{
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(f.log, nil)),
 		Box: testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
@@ -174,24 +180,6 @@ func (f cassoFixture) postV1(t *testing.T, path, token string, id int) (int, map
 	t.Helper()
 	body := fmt.Sprintf(`{"error":0,"data":[{"id":%d,"tid":"TF","description":"a","amount":5,"when":"2020-11-02","bank_sub_acc_id":"111"}]}`, id)
 	return f.hook(t, path, body, map[string]string{"secure-token": token})
-}
-
-// syncBuffer is a log the server's goroutines may write at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestCassoCutsOverLongText: a signed body is never refused for our

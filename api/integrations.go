@@ -443,27 +443,27 @@ type deliveryLogItem struct {
 	CreatedAt     time.Time `json:"created_at"`
 }
 
-// listDeliveries is an integration's delivery log, newest first; pass the
-// last item's created_at as ?before= for the next page.
+// listDeliveries is an integration's delivery log, newest first, a page at
+// a time: next_before (null on the last page) is the next page's ?before=.
 func (s *Server) listDeliveries(c echo.Context) error {
 	id, err := pathID(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	p := db.ListIntegrationDeliveriesParams{IntegrationID: id, WorkspaceID: workspaceID(c), MaxRows: 50}
+	limit := 50
 	if v := c.QueryParam("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
 			return invalid("limit: 1 to 500")
 		}
-		p.MaxRows = int32(n)
 	}
+	// One row more than the page says whether another page follows.
+	p := db.ListIntegrationDeliveriesParams{IntegrationID: id, WorkspaceID: workspaceID(c), MaxRows: int32(limit) + 1}
 	if v := c.QueryParam("before"); v != "" {
-		before, err := time.Parse(time.RFC3339Nano, v)
+		before, err := parseDeliveryCursor(v)
 		if err != nil {
-			return invalid("before: an RFC 3339 time, the created_at of the last item seen")
+			return err
 		}
-		p.Before = &before
+		p.BeforeAt, p.BeforeID = &before.At, before.ID
 	}
 	if _, err := s.queries.GetIntegration(c.Request().Context(), db.GetIntegrationParams{WorkspaceID: p.WorkspaceID, ID: id}); err != nil {
 		return err
@@ -471,6 +471,13 @@ func (s *Server) listDeliveries(c echo.Context) error {
 	rows, err := s.queries.ListIntegrationDeliveries(c.Request().Context(), p)
 	if err != nil {
 		return err
+	}
+	var next *string
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		cursor := deliveryCursor{At: last.Delivery.CreatedAt, ID: last.Delivery.ID}.String()
+		next = &cursor
 	}
 	items := make([]deliveryLogItem, len(rows))
 	for i, r := range rows {
@@ -480,7 +487,7 @@ func (s *Server) listDeliveries(c echo.Context) error {
 			OccurredAt: r.OccurredAt, CreatedAt: r.Delivery.CreatedAt,
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items})
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_before": next})
 }
 
 // retryDelivery sends a failed or skipped delivery again: it goes back to

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -47,14 +48,14 @@ func (s *Server) getOA(c echo.Context) error {
 	case !errors.Is(err, db.ErrNotFound):
 		return err
 	}
-	if res.Paused, err = s.pauses(c); err != nil {
+	if res.Paused, err = s.pauses(ctx); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
 }
 
-func (s *Server) pauses(c echo.Context) ([]pauseResponse, error) {
-	rows, err := s.queries.ListPauses(c.Request().Context())
+func (s *Server) pauses(ctx context.Context) ([]pauseResponse, error) {
+	rows, err := s.queries.ListPauses(ctx)
 	out := make([]pauseResponse, len(rows))
 	for i, r := range rows {
 		out[i] = pauseResponse{Route: r.Route, Code: r.Code, Message: r.Message, Since: r.Since}

@@ -27,15 +27,17 @@ func (s *Server) routes() {
 	codec.POST("/session", s.codecSession)
 	codec.OPTIONS("/:op", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 
-	// Webhooks authenticate by signature, and the Zalo logins (the
-	// wizard's and signing in) by their single-use state and their
-	// browser's cookie, not by API key or session; anyone can call them,
-	// so each client address has a rate limit.
+	// Webhooks authenticate by signature, not by API key or session, and
+	// are limited per source once it is verified (never per address: Casso
+	// and Zalo send every tenant's from a few); what they refuse is counted.
+	// The Zalo logins (the wizard's and signing in) prove nothing of their
+	// caller until their single-use state and their browser's cookie are
+	// checked, so each client address has a rate limit there.
 	limited := s.publicLimits.middleware
-	e.POST("/v1/webhooks/zalo", s.zaloWebhook, limited)
+	e.POST("/v1/webhooks/zalo", s.zaloWebhook, s.countRefused("zalo"))
 	e.GET("/v1/oauth/zalo/callback", s.zaloCallback, limited)
 	e.GET("/v1/oauth/zalo-oa/callback", s.oaCallback, limited)
-	e.POST("/v1/hooks/casso/:id", s.cassoHook, limited)
+	e.POST("/v1/hooks/casso/:id", s.cassoHook, s.countRefused("casso"))
 	e.GET("/v1/auth/zalo", s.signIn, limited)
 	e.GET("/v1/auth/zalo/callback", s.signInCallback, limited)
 

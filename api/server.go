@@ -38,12 +38,17 @@ type Deps struct {
 	Metrics     *metrics.Metrics
 	// Codec seals what goes to Temporal; /codec/* opens it for operators.
 	Codec *codec.Codec
+	// OperatorToken opens every payload at /codec/*; "" for none.
+	OperatorToken string
 	// TemporalUIOrigin is the Temporal web UI's origin, allowed to call
 	// /codec/* with its cookie.
 	TemporalUIOrigin string
 	// PublicRateLimit is how many requests a minute one client address may
-	// make to the routes without an API key; 0 turns the limit off.
+	// make to the routes without any credential; 0 turns the limit off.
 	PublicRateLimit int
+	// WebhookRateLimit is how many webhooks a minute one source (a Casso
+	// source, the OA) may send once verified; 0 turns the limit off.
+	WebhookRateLimit int
 	// TrustedProxies are the proxies whose X-Forwarded-For names the
 	// client; without them the client is the connection's peer.
 	TrustedProxies []*net.IPNet
@@ -90,8 +95,11 @@ type Server struct {
 	now         func() time.Time
 
 	codec            *codec.Codec
+	operatorToken    string
 	temporalUIOrigin string
 	publicLimits     *addressLimits
+	sourceLimits     *sourceLimits
+	readiness        readiness
 	policy           route.Policy
 	oa               OAConnect
 	people           People
@@ -105,8 +113,8 @@ func New(d Deps) *Server {
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
 		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
-		metrics: d.Metrics, now: d.Now, codec: d.Codec, temporalUIOrigin: d.TemporalUIOrigin,
-		publicLimits: newAddressLimits(d.PublicRateLimit), policy: d.Routes, people: d.People, oa: d.OA}
+		metrics: d.Metrics, now: d.Now, codec: d.Codec, operatorToken: d.OperatorToken, temporalUIOrigin: d.TemporalUIOrigin,
+		publicLimits: newAddressLimits(d.PublicRateLimit), sourceLimits: newSourceLimits(d.WebhookRateLimit), policy: d.Routes, people: d.People, oa: d.OA}
 	e.IPExtractor = clientAddress(d.TrustedProxies)
 	if s.now == nil {
 		s.now = time.Now

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/tingting-vn/tingting/casso"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
 )
@@ -94,7 +95,7 @@ func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transa
 	if p.OccurredAt, err = time.Parse(time.RFC3339, req.OccurredAt); err != nil {
 		return p, invalid("occurred_at: not an RFC 3339 time (e.g. 2024-10-03T15:06:37+07:00)")
 	}
-	if p.OccurredAt.Year() < 2000 || p.OccurredAt.After(time.Now().Add(24*time.Hour)) {
+	if p.OccurredAt.Year() < 2000 || p.OccurredAt.After(s.now().Add(casso.MaxAhead)) {
 		return p, invalid("occurred_at: must be after 2000 and not more than a day ahead")
 	}
 	p.Description, p.Reference = req.Description, req.Reference

@@ -39,6 +39,9 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 	if err != nil {
 		return invalid("not a Zalo event: %v", err)
 	}
+	if err := s.sourceLimits.allow(c, "zalo:"+ev.OAID); err != nil {
+		return err
+	}
 	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
 		rec, err := q.RecordZaloEvent(ctx, db.RecordZaloEventParams{DedupKey: ev.DedupKey, EventName: ev.Name, Raw: body})
 		switch {

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -244,6 +245,7 @@ func (s *Server) zaloCallback(c echo.Context) error {
 	if err := s.queries.KeepOAuthCode(ctx, db.KeepOAuthCodeParams{State: login.State, Code: s.box.Seal(code, secret.OAuthCode)}); err != nil {
 		return err
 	}
+	ctx = codec.WithWorkspace(ctx, login.WorkspaceID.UUID) // no API key told it: the login did
 	st, err := s.stepWizard(ctx, login.WorkspaceID.UUID, id, "", contract.UpdateCompleteZaloLogin, contract.CompleteZaloLogin{State: login.State})
 	if err != nil {
 		return err

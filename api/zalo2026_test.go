@@ -32,22 +32,12 @@ func (f fixture) template(t *testing.T, id, status, quality string, params ...me
 	}))
 }
 
-// integration makes an integration of the fixture's workspace with a
-// member, and returns its id and the member's.
-func (f fixture) integration(t *testing.T) (string, string) {
+// member is the integration's member Minh, by id.
+func (f fixture) member(t *testing.T, integ uuid.UUID) string {
 	t.Helper()
-	ctx := context.Background()
-	_, acct := f.do(t, "POST", "/v1/bank-accounts", f.key, `{"account_number":"111"}`)
-	var ws uuid.UUID
-	require.NoError(t, f.pool.QueryRow(ctx, "SELECT workspace_id FROM bank_accounts WHERE id = $1", acct["id"]).Scan(&ws))
-	integ, err := seed.CreateIntegration(ctx, f.pool, seed.Integration{
-		WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct["id"].(string))},
-		Owner: seed.Person{OAUserID: "100", AppUserID: "200", Name: "Lan"}, Members: []seed.Person{{OAUserID: "101", AppUserID: "201", Name: "Minh"}},
-	})
-	require.NoError(t, err)
-	var member string
-	require.NoError(t, f.pool.QueryRow(ctx, "SELECT id::text FROM integration_members WHERE integration_id = $1", integ.ID).Scan(&member))
-	return integ.ID.String(), member
+	var id string
+	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT id::text FROM integration_members WHERE integration_id = $1", integ).Scan(&id))
+	return id
 }
 
 // TestAnIntegrationPicksAnApprovedTemplate: the OA's templates are listed
@@ -62,7 +52,7 @@ func TestAnIntegrationPicksAnApprovedTemplate(t *testing.T) {
 	f.template(t, "501", "ENABLE", "HIGH", amount, memo)
 	f.template(t, "502", "ENABLE", "LOW", amount)
 	f.template(t, "503", "REJECT", "UNDEFINED", amount)
-	integ, _ := f.integration(t)
+	integ := f.integration(t).ID.String()
 
 	status, list := f.do(t, "GET", "/v1/zalo-templates", f.key, "")
 	require.Equal(t, http.StatusOK, status)
@@ -89,12 +79,12 @@ func TestAnIntegrationPicksAnApprovedTemplate(t *testing.T) {
 		return f.do(t, "PATCH", "/v1/integrations/"+integ, f.key, body)
 	}
 	for _, tc := range []struct{ body, code string }{
-		{`{"template_id":"999","template_params":{"so_tien":"amount"}}`, "template_unusable"},   // not the OA's
-		{`{"template_id":"502","template_params":{"so_tien":"amount"}}`, "template_unusable"},   // LOW quality
-		{`{"template_id":"503","template_params":{"so_tien":"amount"}}`, "template_unusable"},   // rejected
+		{`{"template_id":"999","template_params":{"so_tien":"amount"}}`, "template_unusable"},     // not the OA's
+		{`{"template_id":"502","template_params":{"so_tien":"amount"}}`, "template_unusable"},     // LOW quality
+		{`{"template_id":"503","template_params":{"so_tien":"amount"}}`, "template_unusable"},     // rejected
 		{`{"template_id":"501","template_params":{"noi_dung":"description"}}`, "invalid_request"}, // so_tien unfilled
-		{`{"template_id":"501","template_params":{"so_tien":"price"}}`, "invalid_request"},       // no such field
-		{`{"template_id":"501","template_params":{"ma_don":"amount"}}`, "invalid_request"},       // no such parameter
+		{`{"template_id":"501","template_params":{"so_tien":"price"}}`, "invalid_request"},        // no such field
+		{`{"template_id":"501","template_params":{"ma_don":"amount"}}`, "invalid_request"},        // no such parameter
 	} {
 		status, body := patch(tc.body)
 		require.Equal(t, tc.code, errorCode(body), "%s: %d %v", tc.body, status, body)
@@ -110,8 +100,8 @@ func TestAnIntegrationPicksAnApprovedTemplate(t *testing.T) {
 func TestPhonesAndQuietHours(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	integ, member := f.integration(t)
-	path := "/v1/integrations/" + integ + "/members/" + member
+	integ := f.integration(t, seed.Person{OAUserID: "101", AppUserID: "201", Name: "Minh"}).ID
+	path := "/v1/integrations/" + integ.String() + "/members/" + f.member(t, integ)
 	status, body := f.do(t, "PATCH", path, f.key, `{"phone":"090 123 4567","quiet_hours":"22:00-06:00"}`)
 	require.Equal(t, http.StatusOK, status, "body: %v", body)
 	require.Equal(t, "84901234567", body["phone"], "the owner (an admin key) sees it whole")

@@ -55,8 +55,9 @@ type v2Data struct {
 	CounterAccountBankName string          `json:"counterAccountBankName"`
 }
 
-// ParseV2 reads a Casso v2 webhook: one transaction under "data".
-func ParseV2(body []byte) (Transaction, error) {
+// ParseV2 reads a Casso v2 webhook: one transaction under "data". Its time
+// may be at most MaxAhead past now.
+func ParseV2(body []byte, now time.Time) (Transaction, error) {
 	var b v2Body
 	if err := decode(body, &b); err != nil {
 		return Transaction{}, err
@@ -87,7 +88,7 @@ func ParseV2(body []byte) (Transaction, error) {
 		}
 		t.BalanceAfter = &bal
 	}
-	if t.OccurredAt, err = localTime("data.transactionDateTime", d.TransactionDateTime); err != nil {
+	if t.OccurredAt, err = localTime("data.transactionDateTime", d.TransactionDateTime, now); err != nil {
 		return t, err
 	}
 	return t, required("data.id", t.ID, "data.accountNumber", t.AccountNumber)
@@ -116,8 +117,9 @@ func (e ItemError) Unwrap() error { return e.Err }
 // ParseV1 reads a legacy Casso v1 webhook: an array of transactions under
 // "data". A transaction that cannot be read does not sink the others: it
 // is left out of txns and described in bad. Both keep the body's order.
-// err is for a body that is not a JSON object with a "data" array.
-func ParseV1(body []byte) (txns []Transaction, bad []ItemError, err error) {
+// err is for a body that is not a JSON object with a "data" array. A time
+// more than MaxAhead past now makes a transaction bad.
+func ParseV1(body []byte, now time.Time) (txns []Transaction, bad []ItemError, err error) {
 	var b struct {
 		Data json.RawMessage `json:"data"`
 	}
@@ -129,7 +131,7 @@ func ParseV1(body []byte) (txns []Transaction, bad []ItemError, err error) {
 		return nil, nil, &FieldError{Field: "data", Problem: "required, an array"}
 	}
 	for i, raw := range items {
-		t, err := parseV1Item(i, raw)
+		t, err := parseV1Item(i, raw, now)
 		if err != nil {
 			bad = append(bad, ItemError{Index: i, ID: itemID(raw), Err: err})
 			continue
@@ -139,7 +141,7 @@ func ParseV1(body []byte) (txns []Transaction, bad []ItemError, err error) {
 	return txns, bad, nil
 }
 
-func parseV1Item(i int, raw json.RawMessage) (Transaction, error) {
+func parseV1Item(i int, raw json.RawMessage, now time.Time) (Transaction, error) {
 	field := "data[" + strconv.Itoa(i) + "]"
 	var it v1Item
 	if err := decode(raw, &it); err != nil {
@@ -160,7 +162,7 @@ func parseV1Item(i int, raw json.RawMessage) (Transaction, error) {
 		}
 		t.BalanceAfter = &bal
 	}
-	if t.OccurredAt, err = localTime(field+".when", it.When); err != nil {
+	if t.OccurredAt, err = localTime(field+".when", it.When, now); err != nil {
 		return t, err
 	}
 	return t, required(field+".id", t.ID, field+".bank_sub_acc_id", t.AccountNumber)
@@ -250,11 +252,23 @@ func amount(field string, raw json.RawMessage, nonZero bool) (int64, error) {
 
 // localTime reads Casso's Vietnam-local "2006-01-02 15:04:05" (or a bare
 // date, in v1).
-func localTime(field, s string) (time.Time, error) {
+// MaxAhead is how far past our clock a transaction's time may be (the REST
+// API bounds occurred_at by it too): a bank's clock is not a day fast, and
+// a time in the future would sit atop the delivery log and the summaries.
+const MaxAhead = 24 * time.Hour
+
+// localTime reads one of Casso's times, which are Vietnam time, and bounds
+// it: after 2000, and at most MaxAhead past now.
+func localTime(field, s string, now time.Time) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), vntime.Zone); err == nil {
-			return t, nil
+		t, err := time.ParseInLocation(layout, strings.TrimSpace(s), vntime.Zone)
+		switch {
+		case err != nil:
+			continue
+		case t.Year() < 2000 || t.After(now.Add(MaxAhead)):
+			return time.Time{}, &FieldError{Field: field, Problem: "must be after 2000 and not more than a day ahead"}
 		}
+		return t, nil
 	}
 	if s == "" {
 		return time.Time{}, &FieldError{Field: field, Problem: "required"}

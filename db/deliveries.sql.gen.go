@@ -130,6 +130,18 @@ func (q *Queries) DeliveriesInDoubt(ctx context.Context, arg DeliveriesInDoubtPa
 	return items, nil
 }
 
+const deliveryWorkspace = `-- name: DeliveryWorkspace :one
+SELECT i.workspace_id FROM deliveries d JOIN integrations i ON i.id = d.integration_id WHERE d.id = $1
+`
+
+// DeliveryWorkspace is the workspace a delivery belongs to.
+func (q *Queries) DeliveryWorkspace(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, deliveryWorkspace, id)
+	var workspace_id uuid.UUID
+	err := row.Scan(&workspace_id)
+	return workspace_id, err
+}
+
 const digestDeliveries = `-- name: DigestDeliveries :many
 SELECT d.id, i.fields, i.status AS integration_status,
     (d.role = 'owner' OR EXISTS (
@@ -533,15 +545,16 @@ FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN transactions t ON t.id = d.transaction_id
 WHERE d.integration_id = $1 AND i.workspace_id = $2
-  AND ($3::timestamptz IS NULL OR d.created_at < $3::timestamptz)
+  AND ($3::timestamptz IS NULL OR (d.created_at, d.id) < ($3::timestamptz, $4::uuid))
 ORDER BY d.created_at DESC, d.id DESC
-LIMIT $4
+LIMIT $5
 `
 
 type ListIntegrationDeliveriesParams struct {
 	IntegrationID uuid.UUID
 	WorkspaceID   uuid.UUID
-	Before        *time.Time
+	BeforeAt      *time.Time
+	BeforeID      uuid.UUID
 	MaxRows       int32
 }
 
@@ -552,11 +565,18 @@ type ListIntegrationDeliveriesRow struct {
 	ExternalID string
 }
 
+// ListIntegrationDeliveries is one page of an integration's delivery log,
+// newest first, after the keyset (@before_at, @before_id): every delivery
+// of one transaction shares its created_at, so the id breaks the tie and a
+// page may end inside a transaction without losing the rest of it. An RFC
+// 3339 cursor is the nil id: nothing sorts below it, so that page starts
+// strictly before the time.
 func (q *Queries) ListIntegrationDeliveries(ctx context.Context, arg ListIntegrationDeliveriesParams) ([]ListIntegrationDeliveriesRow, error) {
 	rows, err := q.db.Query(ctx, listIntegrationDeliveries,
 		arg.IntegrationID,
 		arg.WorkspaceID,
-		arg.Before,
+		arg.BeforeAt,
+		arg.BeforeID,
 		arg.MaxRows,
 	)
 	if err != nil {

@@ -764,6 +764,7 @@ type Outbox struct {
 	Attempts      int32
 	NextAttemptAt time.Time
 	LastError     string
+	ParkedAt      *time.Time
 }
 
 type PhoneReceipt struct {

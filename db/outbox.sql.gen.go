@@ -59,7 +59,7 @@ const leaseWork = `-- name: LeaseWork :many
 UPDATE outbox o SET next_attempt_at = now() + make_interval(secs => $1::float8), attempts = o.attempts + 1
 WHERE o.id IN (
     SELECT id FROM outbox
-    WHERE next_attempt_at <= now()
+    WHERE next_attempt_at <= now() AND parked_at IS NULL
     ORDER BY CASE WHEN $2::boolean THEN created_at END DESC,
              CASE WHEN NOT $2::boolean THEN created_at END ASC
     LIMIT $3
@@ -85,7 +85,7 @@ type LeaseWorkRow struct {
 // LeaseWork takes up to @max_rows due rows for one dispatcher, newest
 // first (@newest) or oldest first, and hides them from the others for the
 // lease; a dispatcher that dies lets the lease run out and another one
-// takes the rows.
+// takes the rows. Parked rows wait for an operator.
 func (q *Queries) LeaseWork(ctx context.Context, arg LeaseWorkParams) ([]LeaseWorkRow, error) {
 	rows, err := q.db.Query(ctx, leaseWork, arg.LeaseSeconds, arg.Newest, arg.MaxRows)
 	if err != nil {
@@ -112,22 +112,64 @@ func (q *Queries) LeaseWork(ctx context.Context, arg LeaseWorkParams) ([]LeaseWo
 	return items, nil
 }
 
+const listParkedWork = `-- name: ListParkedWork :many
+SELECT id, kind, ref, created_at, attempts, parked_at, last_error FROM outbox
+WHERE parked_at IS NOT NULL ORDER BY parked_at, id
+`
+
+type ListParkedWorkRow struct {
+	ID        uuid.UUID
+	Kind      OutboxKind
+	Ref       uuid.UUID
+	CreatedAt time.Time
+	Attempts  int32
+	ParkedAt  *time.Time
+	LastError string
+}
+
+func (q *Queries) ListParkedWork(ctx context.Context) ([]ListParkedWorkRow, error) {
+	rows, err := q.db.Query(ctx, listParkedWork)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListParkedWorkRow{}
+	for rows.Next() {
+		var i ListParkedWorkRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Kind,
+			&i.Ref,
+			&i.CreatedAt,
+			&i.Attempts,
+			&i.ParkedAt,
+			&i.LastError,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const notifyStarts = `-- name: NotifyStarts :many
-SELECT t.id, t.workspace_id, t.amount, b.account_number,
+SELECT t.id, t.workspace_id, t.bank_account_id,
     COALESCE((SELECT array_agg(m.integration_id ORDER BY m.integration_id)
               FROM matching_integrations m WHERE m.transaction_id = t.id), '{}')::uuid[] AS integration_ids,
     COALESCE((SELECT sum(1 + (SELECT count(*) FROM integration_members im
                               WHERE im.integration_id = m.integration_id AND im.removed_at IS NULL))
               FROM matching_integrations m WHERE m.transaction_id = t.id), 0)::int AS messages
-FROM transactions t JOIN bank_accounts b ON b.id = t.bank_account_id
+FROM transactions t
 WHERE t.id = ANY($1::uuid[])
 `
 
 type NotifyStartsRow struct {
 	ID             uuid.UUID
 	WorkspaceID    uuid.UUID
-	Amount         int64
-	AccountNumber  string
+	BankAccountID  uuid.UUID
 	IntegrationIds []uuid.UUID
 	Messages       int32
 }
@@ -147,8 +189,7 @@ func (q *Queries) NotifyStarts(ctx context.Context, ids []uuid.UUID) ([]NotifySt
 		if err := rows.Scan(
 			&i.ID,
 			&i.WorkspaceID,
-			&i.Amount,
-			&i.AccountNumber,
+			&i.BankAccountID,
 			&i.IntegrationIds,
 			&i.Messages,
 		); err != nil {
@@ -163,18 +204,70 @@ func (q *Queries) NotifyStarts(ctx context.Context, ids []uuid.UUID) ([]NotifySt
 }
 
 const outboxBacklog = `-- name: OutboxBacklog :one
-SELECT count(*)::bigint AS waiting, COALESCE(min(created_at), now())::timestamptz AS oldest FROM outbox
+SELECT count(*) FILTER (WHERE parked_at IS NULL)::bigint AS waiting,
+    COALESCE(min(created_at) FILTER (WHERE parked_at IS NULL), now())::timestamptz AS oldest,
+    count(*) FILTER (WHERE parked_at IS NOT NULL)::bigint AS parked
+FROM outbox
 `
 
 type OutboxBacklogRow struct {
 	Waiting int64
 	Oldest  time.Time
+	Parked  int64
 }
 
-// OutboxBacklog is what waits: how many rows and since when.
+// OutboxBacklog is what waits: how many rows and since when, and how many
+// are parked.
 func (q *Queries) OutboxBacklog(ctx context.Context) (OutboxBacklogRow, error) {
 	row := q.db.QueryRow(ctx, outboxBacklog)
 	var i OutboxBacklogRow
-	err := row.Scan(&i.Waiting, &i.Oldest)
+	err := row.Scan(&i.Waiting, &i.Oldest, &i.Parked)
 	return i, err
+}
+
+const parkWork = `-- name: ParkWork :exec
+UPDATE outbox SET parked_at = now(), last_error = $1 WHERE id = $2
+`
+
+type ParkWorkParams struct {
+	LastError string
+	ID        uuid.UUID
+}
+
+// ParkWork sets a row aside whose start Temporal refuses for good, with
+// the refusal.
+func (q *Queries) ParkWork(ctx context.Context, arg ParkWorkParams) error {
+	_, err := q.db.Exec(ctx, parkWork, arg.LastError, arg.ID)
+	return err
+}
+
+const retryParkedWork = `-- name: RetryParkedWork :many
+WITH retried AS (
+    UPDATE outbox SET parked_at = NULL, next_attempt_at = now(), attempts = 0, last_error = ''
+    WHERE parked_at IS NOT NULL AND (COALESCE(cardinality($1::uuid[]), 0) = 0 OR id = ANY($1::uuid[]))
+    RETURNING id, kind
+)
+SELECT r.id FROM retried r, pg_notify('tingting_outbox', r.kind::text)
+`
+
+// RetryParkedWork makes parked rows (all, or those of @ids) due again, as
+// if new, and wakes the dispatchers.
+func (q *Queries) RetryParkedWork(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, retryParkedWork, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

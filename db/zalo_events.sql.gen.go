@@ -43,6 +43,22 @@ func (q *Queries) PurgeZaloEventBodies(ctx context.Context, before time.Time) (i
 	return result.RowsAffected(), nil
 }
 
+const purgeZaloEvents = `-- name: PurgeZaloEvents :execrows
+DELETE FROM zalo_events e
+WHERE e.received_at < $1 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.ref = e.id)
+`
+
+// PurgeZaloEvents forgets the events received before @before: older than
+// the webhook age limit, so a redelivery of one would be refused as a
+// replay anyway. An event whose workflow has not started yet stays.
+func (q *Queries) PurgeZaloEvents(ctx context.Context, before time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeZaloEvents, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const recordZaloEvent = `-- name: RecordZaloEvent :one
 INSERT INTO zalo_events (dedup_key, event_name, raw) VALUES ($1, $2, $3)
 ON CONFLICT (dedup_key) DO UPDATE SET dedup_key = EXCLUDED.dedup_key

@@ -582,7 +582,8 @@ function feedForm(sources, lastWebhookAt) {
     fresh.replaceChildren(h('div', { class: 'invite' },
       h('p', {}, 'Dán vào Casso (Tích hợp → Webhook) hai giá trị sau. Khóa bảo mật sẽ không được hiển thị lại.'),
       copyLine('Đường dẫn webhook', newFeed.url, 'copy-feed-url', 'feed-url'),
-      copyLine('Khóa bảo mật', newFeed.secret, 'copy-feed-secret', 'feed-secret-value')));
+      copyLine('Khóa bảo mật', newFeed.secret, 'copy-feed-secret', 'feed-secret-value'),
+      newFeed.provider === 'casso_v1' ? h('p', { class: 'msg warn', id: 'source-warning' }, V1_WARNING) : null));
     newFeed = null;
   }
   const provider = h('select', { id: 'feed-provider' },
@@ -597,7 +598,7 @@ function feedForm(sources, lastWebhookAt) {
     if (value.length < 8) return say(out, 'Khóa bảo mật cần từ 8 ký tự (dán khóa Casso hiển thị, hoặc giữ khóa tạo sẵn).', 'error');
     run(add, out, async () => {
       const src = await api('POST', '/webhook-sources', { provider: provider.value, secret: value });
-      newFeed = { url: src.url, secret: value };
+      newFeed = { url: src.url, secret: value, provider: src.provider };
       route();
     });
   });
@@ -1341,9 +1342,17 @@ async function showKeys(live) {
     // The codec cookie is made from an admin key: for operators only.
     me ? null : h('section', { class: 'card' },
       h('h2', {}, 'Temporal UI'),
-      h('p', {}, 'Dữ liệu tingting gửi vào Temporal được mã hóa. Người vận hành có khóa quản trị có thể cho Temporal UI giải mã để xem.'),
+      h('p', {}, 'Dữ liệu tingting gửi vào Temporal được mã hóa. Với khóa quản trị, Temporal UI giải mã được dữ liệu của workspace này (không phải của workspace khác).'),
       h('p', { class: 'actions' }, codec), codecOut));
 }
+
+// What a Casso v1 source cannot do, said when one is made: its token is
+// sent as it is with every webhook, and Casso v1 changes it only with the
+// webhook itself.
+const V1_WARNING = 'Casso v1 gửi mã bảo mật (secure-token) nguyên văn kèm mỗi webhook, không ký nội dung: ai thấy được một ' +
+  'webhook (ví dụ trong nhật ký của một máy chủ trung gian) có thể giả giao dịch. Mã này không đổi được mà giữ nguyên địa chỉ: ' +
+  'nếu mã bị lộ, hãy tạo nguồn mới (địa chỉ mới) với mã mới, khai báo lại webhook trên Casso, rồi xoá nguồn này. ' +
+  'Nếu được, hãy dùng Casso webhook v2.';
 
 window.addEventListener('hashchange', route);
 route();

@@ -14,9 +14,9 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -152,6 +152,7 @@ func (d *Dispatcher) dispatch(ctx context.Context) (full bool, err error) {
 		mu     sync.Mutex
 		done   []uuid.UUID
 		failed = map[time.Duration][]uuid.UUID{}
+		parked []parkedRow
 		last   error
 		wg     sync.WaitGroup
 		slots  = make(chan struct{}, starting)
@@ -169,8 +170,12 @@ func (d *Dispatcher) dispatch(ctx context.Context) (full bool, err error) {
 				d.Metrics.OutboxStarted.WithLabelValues(string(r.Kind)).Inc()
 				return
 			}
-			last = err
 			d.Metrics.OutboxStartFailures.WithLabelValues(string(r.Kind)).Inc()
+			if permanent(err) && r.Attempts >= parkAfter {
+				parked = append(parked, parkedRow{r, err})
+				return
+			}
+			last = err
 			delay := retryDelay(r.Attempts)
 			failed[delay] = append(failed[delay], r.ID)
 		}()
@@ -178,6 +183,13 @@ func (d *Dispatcher) dispatch(ctx context.Context) (full bool, err error) {
 	wg.Wait()
 	if err := q.FinishWork(ctx, done); err != nil {
 		return full, fmt.Errorf("marking %d started: %w", len(done), err) // their leases run out; starting again is a no-op
+	}
+	for _, p := range parked {
+		if err := q.ParkWork(ctx, db.ParkWorkParams{ID: p.row.ID, LastError: p.err.Error()}); err != nil {
+			return full, err // its lease runs out and it is tried, and parked, again
+		}
+		d.Log.Error("outbox row parked: Temporal refuses to start its workflow, and would again; fix the cause, then run `tingting outbox retry`",
+			"outbox_id", p.row.ID, "kind", p.row.Kind, "ref", p.row.Ref, "error", p.err)
 	}
 	for delay, ids := range failed {
 		if err := q.DelayWork(ctx, db.DelayWorkParams{DelaySeconds: delay.Seconds(), LastError: last.Error(), Ids: ids}); err != nil {
@@ -189,6 +201,29 @@ func (d *Dispatcher) dispatch(ctx context.Context) (full bool, err error) {
 	}
 	return full, nil
 }
+
+// parkedRow is a leased row whose start failed for good, and why.
+type parkedRow struct {
+	row db.LeaseWorkRow
+	err error
+}
+
+// parkAfter is how many times in a row Temporal must refuse a start as
+// invalid before its row is parked: a refusal that comes of the request
+// itself comes every time, and one a server gave while it was starting up
+// is not taken for it.
+const parkAfter = 3
+
+// permanent says whether a start failed for good: Temporal refused the
+// request itself (search attributes or an input past its limits, a
+// malformed request), which the same request will meet every time; any
+// other failure (Temporal away, a timeout) passes.
+func permanent(err error) bool {
+	var invalid *serviceerror.InvalidArgument
+	return errors.As(err, &invalid) || errors.Is(err, errUnknownKind)
+}
+
+var errUnknownKind = errors.New("unknown outbox kind")
 
 // retryDelay backs off a row whose start failed: 1 s, 2 s, 4 s, then every 5 s,
 // so a row is started within seconds of Temporal coming back.
@@ -237,7 +272,8 @@ func (d *Dispatcher) lanes(rows []db.LeaseWorkRow, starts map[uuid.UUID]db.Notif
 }
 
 // start starts one row's workflow; one that was started before counts as
-// started, since its id is the row's own.
+// started, since its id is the row's own. What it starts for a workspace
+// is sealed as that workspace's (a Zalo event is the platform's).
 func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uuid.UUID]db.NotifyStartsRow, backlog bool) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
@@ -258,19 +294,11 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 			d.Log.Warn("outbox row without its transaction; dropped", "transaction_id", r.Ref)
 			return nil
 		}
-		ids := make([]string, len(s.IntegrationIds))
-		for i, id := range s.IntegrationIds {
-			ids[i] = id.String()
-		}
+		ctx = codec.WithWorkspace(ctx, s.WorkspaceID)
 		opts.ID = contract.TransactionWorkflowID(s.ID)
 		// The integrations are indexed at the start, with the rest, rather
 		// than upserted by the workflow: one visibility write fewer.
-		opts.TypedSearchAttributes = temporal.NewSearchAttributes(
-			contract.WorkspaceIDKey.ValueSet(s.WorkspaceID.String()),
-			contract.BankAccountKey.ValueSet(s.AccountNumber),
-			contract.AmountVNDKey.ValueSet(s.Amount),
-			contract.IntegrationIDKey.ValueSet(ids),
-		)
+		opts.TypedSearchAttributes = contract.NotifySearchAttributes(s.WorkspaceID, s.BankAccountID, s.ID, s.IntegrationIds)
 		name, input = contract.NotifyTransactionName, contract.NotifyInput{
 			TransactionID: s.ID, Backlog: backlog,
 		}
@@ -278,10 +306,18 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 		opts.ID = contract.ZaloInboundWorkflowID(r.Ref)
 		name, input = contract.ZaloInboundName, contract.InboundEvent{EventID: r.Ref}
 	case db.OutboxKindRedeliver:
+		ws, err := db.New(d.Pool).DeliveryWorkspace(ctx, r.Ref)
+		if errors.Is(err, db.ErrNotFound) {
+			d.Log.Warn("outbox row without its delivery; dropped", "delivery_id", r.Ref)
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("the delivery's workspace: %w", err)
+		}
+		ctx = codec.WithWorkspace(ctx, ws)
 		opts.ID = contract.RedeliverWorkflowID(r.Ref, r.ID)
 		name, input = contract.RedeliverName, contract.RedeliverInput{DeliveryID: r.Ref}
 	default:
-		return fmt.Errorf("unknown outbox kind %q", r.Kind)
+		return fmt.Errorf("%w %q", errUnknownKind, r.Kind)
 	}
 	_, err := d.Temporal.ExecuteWorkflow(ctx, opts, name, input)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
@@ -299,4 +335,5 @@ func (d *Dispatcher) observe(ctx context.Context) {
 	}
 	d.Metrics.OutboxWaiting.Set(float64(b.Waiting))
 	d.Metrics.OutboxOldest.Set(max(time.Since(b.Oldest).Seconds(), 0))
+	d.Metrics.OutboxParked.Set(float64(b.Parked))
 }

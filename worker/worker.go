@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -23,17 +24,30 @@ import (
 // that wait there.
 type Workers []worker.Worker
 
-// New returns the workers; the caller starts and stops them. sendRate is
-// ZALO_SEND_RATE: Temporal hands out the send queue's tasks at nine tenths
-// of it across every worker, leaving the rest to the sends that go first as
-// local activities (both kinds draw on one budget; see the send core's pace).
-func New(c client.Client, acts Activities, sendRate float64) Workers {
-	main := worker.New(c, contract.TaskQueue, worker.Options{})
+// Options are what a process's workers are built with.
+type Options struct {
+	// SendRate is ZALO_SEND_RATE: Temporal hands out the send queue's tasks
+	// at nine tenths of it across every worker, leaving the rest to the
+	// sends that go first as local activities (both kinds draw on one
+	// budget; see the send core's pace).
+	SendRate float64
+	// StopTimeout is how long Stop lets running activities and workflow
+	// tasks (with their local activities) finish before cancelling them
+	// (WORKER_STOP_TIMEOUT).
+	StopTimeout time.Duration
+	// OnFatalError hears of an error that stopped a worker for good (its
+	// namespace gone, say): the process should end, not linger unpolled.
+	OnFatalError func(error)
+}
+
+// New returns the workers; the caller starts and stops them.
+func New(c client.Client, acts Activities, o Options) Workers {
+	main := worker.New(c, contract.TaskQueue, worker.Options{WorkerStopTimeout: o.StopTimeout, OnFatalError: o.OnFatalError})
 	RegisterWorkflows(main)
 	acts.Register(main)
-	opts := worker.Options{DisableWorkflowWorker: true}
-	if sendRate > 0 {
-		opts.TaskQueueActivitiesPerSecond = 0.9 * sendRate
+	opts := worker.Options{DisableWorkflowWorker: true, WorkerStopTimeout: o.StopTimeout, OnFatalError: o.OnFatalError}
+	if o.SendRate > 0 {
+		opts.TaskQueueActivitiesPerSecond = 0.9 * o.SendRate
 	}
 	sends := worker.New(c, contract.SendTaskQueue, opts)
 	acts.registerSends(sends)
@@ -53,11 +67,14 @@ func (ws Workers) Start() error {
 	return nil
 }
 
-// Stop stops every worker.
+// Stop stops every worker at once, so the drain takes one StopTimeout,
+// not one per worker.
 func (ws Workers) Stop() {
+	var wg sync.WaitGroup
 	for _, w := range ws {
-		w.Stop()
+		wg.Go(w.Stop)
 	}
+	wg.Wait()
 }
 
 // Registry is where workflows are registered: a worker, or a replayer.

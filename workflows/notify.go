@@ -11,6 +11,7 @@ import (
 
 	"github.com/tingting-vn/tingting/activities/notify"
 	"github.com/tingting-vn/tingting/activities/send"
+	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -238,7 +239,10 @@ func wakeInTheMorning(ctx workflow.Context, recipient string, at time.Time) {
 		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}
-	f := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), contract.MorningName, contract.MorningInput{Recipient: recipient, At: at})
+	// The morning message gathers the recipient's alerts from every
+	// workspace, so its payloads belong to none of them (package codec).
+	child := workflow.WithChildOptions(codec.WithoutWorkspace(ctx), opts)
+	f := workflow.ExecuteChildWorkflow(child, contract.MorningName, contract.MorningInput{Recipient: recipient, At: at})
 	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		workflow.GetLogger(ctx).Error("the morning message could not be started; maintenance will", "recipient", recipient, "error", err)
 	}

@@ -32,12 +32,14 @@ func (a *Activities) EnsureKeeper(ctx context.Context) error {
 type PurgeResult struct {
 	EventBodies, TransactionBodies, OAuthLogins, InviteFailures int64
 	Notes                                                       int64 `json:",omitempty"`
+	Events                                                      int64 `json:",omitempty"`
 }
 
 // Purge forgets what is kept only for a while: raw webhook bodies (the
-// parsed fields stay), OAuth logins, the invite guard's log, and the
-// notes (owner notices and replies sent) once no retry can need them. A
-// zero duration keeps that kind for ever.
+// parsed fields stay), OAuth logins, the invite guard's log, the notes
+// (owner notices and replies sent) once no retry can need them, and Zalo
+// events past the webhook age limit. A zero duration keeps that kind for
+// ever.
 func (a *Activities) Purge(ctx context.Context, in contract.MaintenanceInput) (PurgeResult, error) {
 	q := db.New(a.Pool)
 	now := a.Now()
@@ -52,6 +54,7 @@ func (a *Activities) Purge(ctx context.Context, in contract.MaintenanceInput) (P
 		{in.OAuthLogins, &res.OAuthLogins, q.PurgeOAuthLogins},
 		{in.InviteFailures, &res.InviteFailures, q.PurgeInviteFailures},
 		{noteLife, &res.Notes, q.PurgeNotes},
+		{in.ZaloEvents, &res.Events, q.PurgeZaloEvents},
 	} {
 		if p.keep <= 0 {
 			continue

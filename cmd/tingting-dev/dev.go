@@ -104,7 +104,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	g.Go(func() error { return a.Serve(gctx, "zalosim", sandboxAddr, sim) })
 	g.Go(func() error { return a.ServeAPI(gctx, pool, tc) })
 	g.Go(func() error { return a.RunWorker(gctx, pool, tc) })
-	g.Go(func() error { return a.Serve(gctx, "metrics", a.Config.MetricsAddr, a.Metrics.Handler()) })
+	g.Go(func() error { return a.Serve(gctx, "metrics", a.Config.MetricsAddr, a.OpsHandler()) })
 	go func() {
 		if err := a.SyncFollowers(gctx, tc); err != nil && gctx.Err() == nil {
 			a.Log.Warn("follower sync failed", "error", err)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,12 +136,20 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	require.Contains(t, workerMetrics, `tingting_ingest_to_sent_seconds_count 1`)
 	require.Contains(t, workerMetrics, `tingting_zalo_call_seconds_count{result="ok",route="cs"} 1`)
 
-	// An operator finds the notification in the Temporal UI by account.
-	query := fmt.Sprintf("BankAccount = '0123456789' AND WorkspaceId = '%s' AND AmountVnd = 599000 AND IntegrationId = '%s'", ws.ID, integ.ID)
+	// An operator finds the notification in the Temporal UI by account,
+	// workspace, transaction or integration: our row ids, all of them. What
+	// Temporal indexes (in plain text) holds no account number or amount.
+	query := fmt.Sprintf("BankAccountId = '%s' AND WorkspaceId = '%s' AND TransactionId = '%s' AND IntegrationId = '%s'", acct.ID, ws.ID, first.TransactionID, integ.ID)
+	var found *workflowservice.ListWorkflowExecutionsResponse
 	require.Eventually(t, func() bool {
-		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
-		return err == nil && len(res.Executions) == 1
+		found, err = temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		return err == nil && len(found.Executions) == 1
 	}, 10*time.Second, 200*time.Millisecond, "no workflow found by %s", query)
+	for name, value := range found.Executions[0].SearchAttributes.GetIndexedFields() {
+		for _, plain := range []string{"0123456789", "599000", "NGUYEN"} {
+			require.NotContains(t, string(value.GetData()), plain, "Temporal indexes no customer data (%s)", name)
+		}
+	}
 	recordHistory(t, contract.NotifyTransactionName, contract.TransactionWorkflowID(uuid.MustParse(first.TransactionID)))
 }
 
@@ -277,8 +287,8 @@ func scrape(t *testing.T, url string) string {
 
 // TestMaintenanceBringsTheKeeperBackAndPurges: the maintenance schedule
 // restarts an OA token keeper that was ended, and forgets what is kept only
-// for a while (raw webhook bodies, logins, the invite guard's log) while
-// keeping the rest.
+// for a while (raw webhook bodies, logins, the invite guard's log, Zalo
+// events past the webhook age limit) while keeping the rest.
 func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
 	s := startStack(t, "RETAIN_WEBHOOK_BODIES", "1h", "RETAIN_OAUTH_LOGINS", "1h", "RETAIN_INVITE_FAILURES", "1h")
 	ctx := context.Background()
@@ -288,7 +298,9 @@ func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
 	defer pool.Close()
 	ws := s.workspaceOf(t, key)
 	for _, sql := range []string{
-		`INSERT INTO zalo_events (dedup_key, event_name, raw, received_at) VALUES ('old', 'follow', '{}', now() - interval '2 hours'), ('new', 'follow', '{}', now())`,
+		`INSERT INTO zalo_events (dedup_key, event_name, raw, received_at) VALUES ('old', 'follow', '{}', now() - interval '2 hours'), ('new', 'follow', '{}', now()),
+			('past the age limit', 'follow', NULL, now() - interval '25 hours'), ('past the age limit, not started', 'follow', NULL, now() - interval '25 hours')`,
+		`INSERT INTO outbox (kind, ref, next_attempt_at) SELECT 'zalo_event', id, now() + interval '1 hour' FROM zalo_events WHERE dedup_key = 'past the age limit, not started'`,
 		`INSERT INTO oauth_logins (state, workspace_id, wizard_id, code_verifier, created_at) VALUES ('old', '` + ws + `', 'w', '\x00', now() - interval '2 hours'), ('new', '` + ws + `', 'w', '\x00', now())`,
 		`INSERT INTO invite_failures (event, oa_user_id, at) VALUES ('old', '1', now() - interval '2 hours'), ('new', '1', now())`,
 	} {
@@ -310,10 +322,11 @@ func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
 		require.NoError(t, pool.QueryRow(ctx, sql).Scan(&got))
 		return got
 	}
-	require.Eventually(t, func() bool {
-		return len(kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events WHERE raw IS NOT NULL`)) == 1
+	require.Eventually(t, func() bool { // the purge's last step done
+		return len(kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events`)) == 3
 	}, 20*time.Second, 100*time.Millisecond)
-	require.Equal(t, []string{"new", "old"}, kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events`), "an event's row stays, for redeliveries")
+	require.Equal(t, []string{"new", "old", "past the age limit, not started"}, kept(`SELECT array_agg(dedup_key ORDER BY dedup_key) FROM zalo_events`),
+		"an event's row stays while Zalo may redeliver it (ZALO_WEBHOOK_MAX_AGE, 24h), or until its workflow starts")
 	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(dedup_key) FROM zalo_events WHERE raw IS NOT NULL`))
 	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(state) FROM oauth_logins`))
 	require.Equal(t, []string{"new"}, kept(`SELECT array_agg(event) FROM invite_failures`))
@@ -388,4 +401,142 @@ func TestAnOperatorReadsSealedHistoryThroughTheCodecEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Empty(t, res.Header.Get("Access-Control-Allow-Origin"), "no other origin")
+}
+
+// TestATransactionMatchingTwoHundredIntegrationsNotifiesThemAll: a chain
+// whose two hundred integrations watch one account. The start's search
+// attributes stay within Temporal's limits (a list of every id would pass
+// them past about fifty), so the notification starts, and every owner is
+// told.
+func TestATransactionMatchingTwoHundredIntegrationsNotifiesThemAll(t *testing.T) {
+	s := startStack(t)
+	ctx := context.Background()
+	key := s.workspace(t, "Chuỗi cửa hàng")
+	var acct struct {
+		ID string `json:"id"`
+	}
+	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{"account_number": "111"}, &acct))
+	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	ws := uuid.MustParse(s.workspaceOf(t, key))
+	var owners []seed.Person
+	for i := range 10 {
+		u := s.sim.CreateUser(fmt.Sprint("Chi nhánh ", i), true)
+		owners = append(owners, seed.Person{OAUserID: u.OAUserID, AppUserID: u.AppUserID, Name: u.Name})
+	}
+	var integrations []uuid.UUID
+	for i := range 200 {
+		integ, err := seed.CreateIntegration(ctx, pool, seed.Integration{
+			WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct.ID)}, Owner: owners[i%len(owners)],
+		})
+		require.NoError(t, err)
+		integrations = append(integrations, integ.ID)
+	}
+
+	var accepted struct {
+		TransactionID string `json:"transaction_id"`
+	}
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
+		"account_number": "111", "external_id": "FT-chain", "amount": 250_000, "occurred_at": time.Now().Format(time.RFC3339),
+	}, &accepted))
+	var detail struct {
+		Deliveries []struct {
+			Status string `json:"status"`
+		} `json:"deliveries"`
+	}
+	require.Eventually(t, func() bool {
+		call(t, "GET", s.apiURL+"/v1/transactions/"+accepted.TransactionID, key, nil, &detail)
+		for _, d := range detail.Deliveries {
+			if d.Status != "sent" {
+				return false
+			}
+		}
+		return len(detail.Deliveries) == 200
+	}, 90*time.Second, 250*time.Millisecond, "not every one of the 200 owners' alerts was sent")
+	var all inbox
+	call(t, "GET", s.sandboxURL+"/_sandbox/messages", "", nil, &all)
+	require.Len(t, all.Items, 200, "one message per integration, none twice")
+	var parked int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM outbox").Scan(&parked))
+	require.Zero(t, parked, "nothing left in the outbox, parked or waiting")
+
+	slices.SortFunc(integrations, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	query := fmt.Sprintf("TransactionId = '%s' AND IntegrationId = '%s'", accepted.TransactionID, integrations[0])
+	require.Eventually(t, func() bool {
+		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		return err == nil && len(res.Executions) == 1
+	}, 10*time.Second, 200*time.Millisecond, "no workflow found by %s", query)
+}
+
+// TestAWorkspacesKeyOpensItsOwnHistoryOnly: every payload of a shop's
+// notification is sealed with the shop's workspace. The shop's admin key
+// opens them at /codec/decode; another shop's admin key gets them back
+// sealed, as it does the platform's own workflows (the OA token keeper);
+// the operator's token, from the configuration, opens everything. (The
+// SDK's own note beside a local activity's result, its id, type and time,
+// is sealed for no workspace: the SDK encodes it out of any context.)
+func TestAWorkspacesKeyOpensItsOwnHistoryOnly(t *testing.T) {
+	operator := "operator-" + strings.Repeat("x", 32)
+	sh := newShopWith(t, "CODEC_OPERATOR_TOKEN", operator)
+	other := sh.workspace(t, "Another shop")
+	id := sh.post(t, 42_000)
+	sh.notified(t, id)
+
+	shops := sealedPayloads(t, historyOf(t, contract.TransactionWorkflowID(uuid.MustParse(id))), false)
+	platform := sealedPayloads(t, historyOf(t, contract.OATokenKeeperID), true)
+	require.Len(t, shops, 4, "the start, its plan, its sends, its result: all sealed")
+	require.NotEmpty(t, platform)
+
+	opened := sh.decode(t, sh.key, shops)
+	for i, p := range opened {
+		require.NotEqual(t, codec.Encoding, string(p.Metadata["encoding"]), "payload %d of the shop's own history stays sealed to its admin", i)
+	}
+	require.Contains(t, string(opened[0].Data), id, "the start's input, opened")
+	require.Equal(t, shops, sh.decode(t, other, shops), "another shop's admin opens nothing of it")
+	require.Equal(t, platform, sh.decode(t, sh.key, platform), "a shop's admin opens nothing of the platform's")
+	for _, p := range append(sh.decode(t, operator, shops), sh.decode(t, operator, platform)...) {
+		require.NotEqual(t, codec.Encoding, string(p.Metadata["encoding"]), "the operator opens everything")
+	}
+}
+
+// sealedPayloads are the sealed payloads of a history, in order;
+// withMarkerData adds the SDK's notes on local activities.
+func sealedPayloads(t *testing.T, h *history.History, withMarkerData bool) []*commonpb.Payload {
+	h = proto.Clone(h).(*history.History)
+	for _, ev := range h.Events {
+		if m := ev.GetMarkerRecordedEventAttributes(); m != nil && !withMarkerData {
+			delete(m.Details, "data")
+		}
+	}
+	var out []*commonpb.Payload
+	require.NoError(t, proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
+		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			for _, x := range p {
+				if string(x.Metadata["encoding"]) == codec.Encoding {
+					out = append(out, x)
+				}
+			}
+			return p, nil
+		},
+	}))
+	return out
+}
+
+// decode is what /codec/decode answers a credential for payloads.
+func (s *stack) decode(t *testing.T, credential string, payloads []*commonpb.Payload) []*commonpb.Payload {
+	body, err := protojson.Marshal(&commonpb.Payloads{Payloads: payloads})
+	require.NoError(t, err)
+	req, err := http.NewRequest("POST", s.apiURL+"/codec/decode", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+credential)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", out)
+	var opened commonpb.Payloads
+	require.NoError(t, protojson.Unmarshal(out, &opened))
+	return opened.Payloads
 }

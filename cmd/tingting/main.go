@@ -41,6 +41,9 @@ Usage:
   tingting oa connect                  print the OA consent link (connect, or reconnect, the OA)
   tingting oa status                   the OA's health and the routes stopped for it
   tingting oa resume [ROUTE]           start again a route stopped for the OA (all of them without ROUTE)
+  tingting outbox list                 the recorded work Temporal refused to start for good (parked)
+  tingting outbox retry [ID...]        start parked work again (all of it, or the ids given)
+  tingting rekey                       seal every stored secret again with TINGTING_ENCRYPTION_KEY
   tingting env                         list the environment variables tingting reads
 
 Configuration comes from the environment; see README.md. To run everything
@@ -75,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "api", "worker", "migrate", "sync-followers", "workspace", "oa":
+	case "api", "worker", "migrate", "sync-followers", "workspace", "outbox", "rekey", "oa":
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
 		return errUsage
@@ -84,10 +87,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	if cmd == "workspace" {
+	switch cmd {
+	case "workspace":
 		return workspace(ctx, a, rest, stdout)
-	}
-	if cmd == "oa" {
+	case "outbox":
+		return outbox(ctx, a, rest, stdout)
+	case "rekey":
+		return rekeyCommand(ctx, a, stdout)
+	case "oa":
 		return oa(ctx, a, rest, stdout)
 	}
 	if cmd == "api" {
@@ -117,9 +124,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	} else {
 		g.Go(func() error { return a.RunWorker(gctx, pool, tc) })
 	}
-	// Metrics and profiles are served on addresses of their own, never on
-	// the API's public one.
-	g.Go(func() error { return a.Serve(gctx, "metrics", a.Config.MetricsAddr, a.Metrics.Handler()) })
+	// Metrics, the process's probes and profiles are served on addresses
+	// of their own, never on the API's public one.
+	g.Go(func() error { return a.Serve(gctx, "metrics", a.Config.MetricsAddr, a.OpsHandler()) })
 	if a.Config.DebugAddr != "" {
 		g.Go(func() error { return a.Serve(gctx, "debug", a.Config.DebugAddr, app.DebugHandler()) })
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,6 +52,9 @@ type stack struct {
 	apiMetrics string // where the API serves its metrics
 	sim        *zalosim.Sim
 	simClock   atomic.Int64 // added to the sandbox's time, in nanoseconds
+	// stopWorker stops the worker as SIGTERM does and returns what its run
+	// returned; the test's cleanup calls it too.
+	stopWorker func() error
 }
 
 const (
@@ -100,18 +104,23 @@ func startStack(t *testing.T, env ...string) *stack {
 		s.env[env[i]] = env[i+1]
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 2)
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	apiDone, workerDone := make(chan error, 1), make(chan error, 1)
 	// Each piece serves its metrics on an address of its own.
 	s.apiMetrics = freeAddr(t)
-	go func() { done <- s.runWith(ctx, map[string]string{"METRICS_ADDR": s.apiMetrics}, io.Discard, "api") }()
-	go func() { done <- s.run(ctx, io.Discard, "worker") }()
+	go func() { apiDone <- s.runWith(ctx, map[string]string{"METRICS_ADDR": s.apiMetrics}, io.Discard, "api") }()
+	go func() { workerDone <- s.run(workerCtx, io.Discard, "worker") }()
+	s.stopWorker = sync.OnceValue(func() error {
+		stopWorker()
+		return <-workerDone
+	})
 	t.Cleanup(func() {
 		// The keeper is a singleton on the shared dev server: end it so the
 		// next test's worker starts its own, on its own database.
 		_ = temporalServer.Client().TerminateWorkflow(context.Background(), contract.OATokenKeeperID, "", "test over")
 		cancel()
-		for range 2 {
-			if err := <-done; err != nil {
+		for _, err := range []error{<-apiDone, s.stopWorker()} {
+			if err != nil {
 				t.Errorf("stopping: %v", err)
 			}
 		}

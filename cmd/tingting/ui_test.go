@@ -312,6 +312,14 @@ func TestTheWebUI(t *testing.T) {
 	b.waitText("#keys-msg", "Không thể thu hồi khóa quản trị cuối cùng")
 	b.waitRow("#api-keys tr", "first key", "Đang dùng")
 
+	// A Casso v1 feed says at once that its token cannot change without a
+	// new URL.
+	b.click(`a[href="#/"]`)
+	b.do(chromedp.SetValue(chromedp.CSS("#feed-provider"), "casso_v1"), chromedp.SetValue(chromedp.CSS("#feed-secret"), "v1-secure-token"))
+	b.click("#add-feed")
+	b.waitText("#source-warning", "không đổi được mà giữ nguyên địa chỉ")
+	require.Contains(t, b.text("#feed-url"), s.apiURL+"/v1/hooks/casso/")
+
 	// Signing in with an ingest key says it cannot open the UI.
 	var ingest struct{ Key string }
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/api-keys", key, map[string]string{"label": "POS 2", "scope": "ingest"}, &ingest))

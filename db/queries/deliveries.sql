@@ -139,13 +139,19 @@ SELECT count(*) FROM deliveries WHERE recipient = @recipient AND status = 'sent'
 -- name: ListTransactionDeliveries :many
 SELECT * FROM deliveries WHERE transaction_id = @transaction_id ORDER BY created_at, id;
 
+-- ListIntegrationDeliveries is one page of an integration's delivery log,
+-- newest first, after the keyset (@before_at, @before_id): every delivery
+-- of one transaction shares its created_at, so the id breaks the tie and a
+-- page may end inside a transaction without losing the rest of it. An RFC
+-- 3339 cursor is the nil id: nothing sorts below it, so that page starts
+-- strictly before the time.
 -- name: ListIntegrationDeliveries :many
 SELECT sqlc.embed(d), t.amount, t.occurred_at, t.external_id
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN transactions t ON t.id = d.transaction_id
 WHERE d.integration_id = @integration_id AND i.workspace_id = @workspace_id
-  AND (sqlc.narg(before)::timestamptz IS NULL OR d.created_at < sqlc.narg(before)::timestamptz)
+  AND (sqlc.narg(before_at)::timestamptz IS NULL OR (d.created_at, d.id) < (sqlc.narg(before_at)::timestamptz, @before_id::uuid))
 ORDER BY d.created_at DESC, d.id DESC
 LIMIT @max_rows;
 
@@ -161,6 +167,10 @@ RETURNING d.id;
 -- name: GetIntegrationDelivery :one
 SELECT d.id, d.status FROM deliveries d JOIN integrations i ON i.id = d.integration_id
 WHERE d.id = @id AND d.integration_id = @integration_id AND i.workspace_id = @workspace_id;
+
+-- DeliveryWorkspace is the workspace a delivery belongs to.
+-- name: DeliveryWorkspace :one
+SELECT i.workspace_id FROM deliveries d JOIN integrations i ON i.id = d.integration_id WHERE d.id = @id;
 
 -- TakeDoubtReading takes, for @seconds, the right to read a person's
 -- conversation to settle their doubts; false while another has it.

@@ -225,7 +225,7 @@ func (e *Env) RunFloor(ctx context.Context, load Load) (Result, error) {
 
 func (e *Env) floorShop() FloorShop {
 	acct, _ := uuid.Parse(e.Shop.BankAccountID)
-	return FloorShop{WorkspaceID: e.Shop.WorkspaceID, BankAccountID: acct, AccountNumber: e.Shop.AccountNumber,
+	return FloorShop{WorkspaceID: e.Shop.WorkspaceID, BankAccountID: acct,
 		IntegrationIDs: e.Shop.IntegrationIDs, Recipients: e.Shop.Recipients, SearchAttributes: 4 - e.cfg.FloorWithout}
 }
 

@@ -165,12 +165,11 @@ func (l *MessageLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // search attributes' values and the recipients.
 type FloorShop struct {
 	WorkspaceID, BankAccountID uuid.UUID
-	AccountNumber              string
 	IntegrationIDs             []string
 	Recipients                 []string
 	// SearchAttributes is how many of tingting's four search attributes
-	// the floor sets (WorkspaceId, BankAccount, AmountVnd, IntegrationId, in
-	// that order), to measure what each costs.
+	// the floor sets (WorkspaceId, BankAccountId, TransactionId,
+	// IntegrationId, in that order), to measure what each costs.
 	SearchAttributes int
 }
 
@@ -181,7 +180,8 @@ type FloorShop struct {
 // workflow being no error. Keep the two in step. (The floor starts in the
 // ingest's request: the outbox is tingting's own cost, which the floor
 // leaves out.)
-func startFloor(ctx context.Context, c client.Client, shop FloorShop, externalID string, amount int64) error {
+func startFloor(ctx context.Context, c client.Client, shop FloorShop, externalID string) error {
+	transaction := uuid.NewSHA1(shop.BankAccountID, []byte(externalID)) // as stable as a row's id
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       "floor:" + shop.BankAccountID.String() + ":" + externalID,
 		TaskQueue:                                FloorTaskQueue,
@@ -190,8 +190,8 @@ func startFloor(ctx context.Context, c client.Client, shop FloorShop, externalID
 		EnableEagerStart:                         true, // as tingting's dispatcher: the worker shares this client
 		TypedSearchAttributes: temporal.NewSearchAttributes([]temporal.SearchAttributeUpdate{
 			contract.WorkspaceIDKey.ValueSet(shop.WorkspaceID.String()),
-			contract.BankAccountKey.ValueSet(shop.AccountNumber),
-			contract.AmountVNDKey.ValueSet(amount),
+			contract.BankAccountIDKey.ValueSet(shop.BankAccountID.String()),
+			contract.TransactionIDKey.ValueSet(transaction.String()),
 			contract.IntegrationIDKey.ValueSet(shop.IntegrationIDs),
 		}[:shop.SearchAttributes]...),
 	}, FloorWorkflowName, FloorInput{ExternalID: externalID})
@@ -224,13 +224,12 @@ func (s *floorServer) routes() http.Handler {
 func (s *floorServer) ingest(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		ExternalID string `json:"external_id"`
-		Amount     int64  `json:"amount"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.ExternalID == "" {
 		http.Error(w, "bad transaction", http.StatusBadRequest)
 		return
 	}
-	if err := startFloor(r.Context(), s.temporal, s.shop, req.ExternalID, req.Amount); err != nil {
+	if err := startFloor(r.Context(), s.temporal, s.shop, req.ExternalID); err != nil {
 		s.errs.ErrorContext(r.Context(), "starting the floor workflow", "external_id", req.ExternalID, "error", err)
 		http.Error(w, "not started", http.StatusServiceUnavailable)
 		return
@@ -257,8 +256,7 @@ func RunFloor(ctx context.Context, args []string, getenv func(string) string, st
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:0", "HTTP address: POST /v1/transactions, GET /_sandbox/messages, GET /running, GET /readyz")
 	workspace := fs.String("workspace", "", "workspace id (search attribute WorkspaceId)")
-	bankAccount := fs.String("bank-account", "", "bank account id (in the workflow id)")
-	accountNumber := fs.String("account-number", "", "account number (search attribute BankAccount)")
+	bankAccount := fs.String("bank-account", "", "bank account id (search attribute BankAccountId, and in the workflow id)")
 	integrations := fs.String("integrations", "", "comma-separated integration ids (search attribute IntegrationId)")
 	recipients := fs.String("recipients", "", "comma-separated recipients: one activity each")
 	attributes := fs.Int("search-attributes", 4, "how many of tingting's four search attributes to set (0 to 4), to measure their cost")
@@ -273,7 +271,6 @@ func RunFloor(ctx context.Context, args []string, getenv func(string) string, st
 	if shop.BankAccountID, err = uuid.Parse(*bankAccount); err != nil {
 		return fmt.Errorf("bench floor: -bank-account: %w", err)
 	}
-	shop.AccountNumber = *accountNumber
 	shop.IntegrationIDs = splitList(*integrations)
 	shop.Recipients = splitList(*recipients)
 	shop.SearchAttributes = *attributes

@@ -59,7 +59,7 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 		"The report counts Zalo calls by kind and refusals by code either way. Without the tracking (tingting believing everyone "+
 		"is in the chat window, so the quiet ones cost a refused cs first): add -env ZALO_CS_WINDOW=87600h")
 	fs.IntVar(&o.FloorAttributes, "floor-attributes", 4, "how many of tingting's four search attributes the floor sets (0 to 4: "+
-		"WorkspaceId, BankAccount, AmountVnd, IntegrationId, in that order), to measure what each costs")
+		"WorkspaceId, BankAccountId, TransactionId, IntegrationId, in that order), to measure what each costs")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -179,9 +179,6 @@ func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		"TINGTING_ENCRYPTION_KEY="+base64.StdEncoding.EncodeToString(s.key),
 		"PUBLIC_URL="+s.APIURL,
 		"ZALOSIM_WEBHOOK_URL="+s.APIURL+"/v1/webhooks/zalo",
-		// Every webhook comes from the sandbox on the loopback, at rates no
-		// one address would reach in production.
-		"PUBLIC_RATE_LIMIT=0",
 		"LOG_LEVEL=warn",
 	)
 	if cfg.Server != nil {
@@ -223,7 +220,7 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 		env = append(env, "METRICS_ADDR="+s.addrs["metrics"], "DEBUG_ADDR="+s.addrs["worker-debug"])
 		env = append(env, s.sendRateEnv()...)
 		env = append(env, s.cfg.Env...) // an explicit -env wins
-		ready = "http://" + s.addrs["metrics"] + "/metrics"
+		ready = "http://" + s.addrs["metrics"] + "/readyz"
 	case Floor:
 		env = append(env, s.sendRateEnv()...)
 		ready = s.FloorURL() + "/readyz"
@@ -269,7 +266,7 @@ func (s *Stack) sendRateEnv() []string {
 func (s *Stack) StartFloor(ctx context.Context, shop FloorShop) error {
 	s.mu.Lock()
 	s.floorArgs = []string{"-workspace", shop.WorkspaceID.String(), "-bank-account", shop.BankAccountID.String(),
-		"-account-number", shop.AccountNumber, "-integrations", strings.Join(shop.IntegrationIDs, ","),
+		"-integrations", strings.Join(shop.IntegrationIDs, ","),
 		"-recipients", strings.Join(shop.Recipients, ","), "-search-attributes", strconv.Itoa(shop.SearchAttributes)}
 	s.mu.Unlock()
 	return s.Start(ctx, Floor)

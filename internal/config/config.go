@@ -5,6 +5,7 @@ package config
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -23,10 +24,17 @@ type Config struct {
 	DatabaseURL       string
 	TemporalAddress   string
 	TemporalNamespace string
-	TemporalUIOrigin  string
-	HTTPAddr          string
-	MetricsAddr       string
-	DebugAddr         string
+	// TemporalTLS is how Temporal is reached over TLS; nil: plain gRPC.
+	TemporalTLS      *TemporalTLS
+	temporalTLSOn    bool
+	TemporalAPIKey   string
+	TemporalUIOrigin string
+	HTTPAddr         string
+	MetricsAddr      string
+	DebugAddr        string
+	// WorkerStopTimeout is how long a stopping worker lets the activities
+	// it runs finish before it cancels them.
+	WorkerStopTimeout time.Duration
 	PublicURL         string
 
 	ZaloOAuthURL       string
@@ -54,7 +62,13 @@ type Config struct {
 	ZaloWebhookMaxAge    time.Duration
 	zaloInsecureHosts    []string
 
-	EncryptionKey        []byte
+	EncryptionKey []byte
+	// OldEncryptionKeys are the keys EncryptionKey replaced: they open
+	// what they sealed, never seal.
+	OldEncryptionKeys [][]byte
+	// OperatorToken opens every payload at the codec endpoint; "" lets only
+	// workspace admin keys in, each for its own workspace.
+	OperatorToken        string
 	CassoSignatureMaxAge time.Duration
 	InDoubtCheck         bool
 	InDoubtWait          time.Duration
@@ -81,6 +95,7 @@ type Config struct {
 	MemberLink bool
 
 	PublicRateLimit      int
+	WebhookRateLimit     int
 	TrustedProxies       []*net.IPNet
 	RetainWebhookBodies  time.Duration
 	RetainOAuthLogins    time.Duration
@@ -88,6 +103,16 @@ type Config struct {
 
 	LogLevel  slog.Level
 	LogFormat string
+}
+
+// TemporalTLS names the files of a TLS connection to Temporal. Empty
+// fields are the defaults: the system's CAs, no client certificate, the
+// server name from TEMPORAL_ADDRESS.
+type TemporalTLS struct {
+	CAFile     string
+	CertFile   string
+	KeyFile    string
+	ServerName string
 }
 
 // Var documents one environment variable.
@@ -101,13 +126,20 @@ type Var struct {
 // Vars lists every environment variable tingting reads, in README order.
 var Vars = []Var{
 	{"DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/tingting?sslmode=disable",
-		"PostgreSQL connection URL; each process keeps up to 16 connections unless it sets `pool_max_conns`. `dev` creates the database if it is missing.", setURL(func(c *Config) *string { return &c.DatabaseURL })},
+		"PostgreSQL connection URL; each process keeps up to 16 connections unless it sets `pool_max_conns`. `dev` creates the database if it is missing. It holds the database's password (secret).", setURL(func(c *Config) *string { return &c.DatabaseURL })},
 	{"TEMPORAL_ADDRESS", "127.0.0.1:7233", "Temporal frontend host:port.", setString(func(c *Config) *string { return &c.TemporalAddress })},
 	{"TEMPORAL_NAMESPACE", "default", "Temporal namespace.", setString(func(c *Config) *string { return &c.TemporalNamespace })},
+	{"TEMPORAL_TLS", "false", "true: reach Temporal over TLS, its certificate checked against the system's CAs (Temporal Cloud). Implied by every TEMPORAL_TLS_* below and by TEMPORAL_API_KEY.", setBool(func(c *Config) *bool { return &c.temporalTLSOn })},
+	{"TEMPORAL_TLS_SERVER_CA_CERT_PATH", "", "PEM file of the CA that signed Temporal's server certificate, when it is not one the system trusts (a self-run cluster).", setString(func(c *Config) *string { return &c.tls().CAFile })},
+	{"TEMPORAL_TLS_SERVER_NAME", "", "The name Temporal's server certificate must carry, when it is not TEMPORAL_ADDRESS's host.", setString(func(c *Config) *string { return &c.tls().ServerName })},
+	{"TEMPORAL_TLS_CLIENT_CERT_PATH", "", "PEM file of the client certificate for mutual TLS (Temporal Cloud's mTLS namespaces, a cluster that asks for one); with TEMPORAL_TLS_CLIENT_KEY_PATH. Read at start: a renewed one takes a restart.", setString(func(c *Config) *string { return &c.tls().CertFile })},
+	{"TEMPORAL_TLS_CLIENT_KEY_PATH", "", "PEM file of that certificate's private key; keep the file private.", setString(func(c *Config) *string { return &c.tls().KeyFile })},
+	{"TEMPORAL_API_KEY", "", "API key sent with every call to Temporal (Temporal Cloud's API-key authentication); it travels over TLS only (secret).", setString(func(c *Config) *string { return &c.TemporalAPIKey })},
 	{"TEMPORAL_UI_ORIGIN", "http://127.0.0.1:8233", "The Temporal web UI's origin, allowed to call the codec endpoint (/codec/*) with its cookie.", setString(func(c *Config) *string { return &c.TemporalUIOrigin })},
 	{"HTTP_ADDR", ":8080", "Where the API listens.", setString(func(c *Config) *string { return &c.HTTPAddr })},
-	{"METRICS_ADDR", ":9091", "Where the API and the worker serve Prometheus metrics (/metrics); never on the API's public address. Keep it private.", setString(func(c *Config) *string { return &c.MetricsAddr })},
+	{"METRICS_ADDR", "127.0.0.1:9091", "Where the API and the worker serve Prometheus metrics (/metrics) and their own probes (/healthz, /readyz): this machine only unless set; never on the API's public address. Keep it private.", setString(func(c *Config) *string { return &c.MetricsAddr })},
 	{"DEBUG_ADDR", "", "Where the API and the worker serve Go's profiles (/debug/pprof/); empty turns them off. Keep it private.", setString(func(c *Config) *string { return &c.DebugAddr })},
+	{"WORKER_STOP_TIMEOUT", "30s", "How long a worker told to stop (SIGTERM) lets the sends and other activities it runs finish before it cancels them (a send takes 30 s at most; a cancelled one is settled by the in-doubt check). Its supervisor must wait longer (the Helm chart: 15 s more).", setDuration(func(c *Config) *time.Duration { return &c.WorkerStopTimeout })},
 	{"PUBLIC_URL", "http://127.0.0.1:8080", "How browsers and webhooks reach the API.", setURL(func(c *Config) *string { return &c.PublicURL })},
 	{"ZALO_OAUTH_URL", "https://oauth.zaloapp.com", "Zalo OAuth base URL (the sandbox's URL in `dev`).", setURL(func(c *Config) *string { return &c.ZaloOAuthURL })},
 	{"ZALO_LOGIN_URL", "", "Where browsers open Zalo's login page, if not at ZALO_OAUTH_URL (the sandbox in docker-compose).", setOptionalURL(func(c *Config) *string { return &c.ZaloLoginURL })},
@@ -125,7 +157,9 @@ var Vars = []Var{
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"ZALO_WEBHOOK_MAX_AGE", "24h", "How old a Zalo webhook's timestamp may be (Zalo redelivers for hours); older ones are refused as replays. 0: no limit.", setDuration(func(c *Config) *time.Duration { return &c.ZaloWebhookMaxAge })},
 	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
-	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; seals stored secrets and every payload in Temporal (`dev` makes one). Keep it: what was sealed needs it.", setKey},
+	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; seals stored secrets and every payload in Temporal (`dev` makes one). Keep it: what was sealed needs it; rotate it by moving it to TINGTING_ENCRYPTION_OLD_KEYS (docs/SECURITY.md) (secret).", setKey},
+	{"TINGTING_ENCRYPTION_OLD_KEYS", "", "Comma-separated base64 keys TINGTING_ENCRYPTION_KEY replaced: they still open what they sealed (stored secrets until `tingting rekey`, Temporal payloads until their histories are gone), never seal (secret).", setOldKeys},
+	{"CODEC_OPERATOR_TOKEN", "", "The operator's credential at the codec endpoint (/codec/*; at least 32 characters): it opens every workspace's Temporal payloads and the platform's own. Empty: only a workspace's admin key, for that workspace's payloads (secret).", setOperatorToken},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
 	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for evidence of it: the recipient's conversation, or Zalo's receipt of a send by phone (false: send again, marked maybe_duplicate).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
 	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
@@ -143,7 +177,8 @@ var Vars = []Var{
 	{"SESSION_IDLE_TIMEOUT", "72h", "A signed-in browser is signed out after this long without a request (5m at least: use is noted once a minute).", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 	{"SESSION_MAX_AGE", "720h", "A signed-in browser is signed out this long after signing in, however busy.", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionMaxAge })},
 	{"ZALO_MEMBER_LINK", "user_id_by_app", "How an alert recipient who signs in with Zalo is known as one: user_id_by_app (the app id Zalo's webhooks and user/detail give with the OA id; that it equals the id Zalo login gives is unconfirmed) or off (recipients cannot sign in; the team and integration owners still can).", setMemberLink},
-	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address may make to the routes without an API key (the Casso and Zalo webhooks, the OAuth callback); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
+	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address (an IPv6 /64) may make to the routes that take no credential (the OAuth callback, signing in with Zalo); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
+	{"WEBHOOK_RATE_LIMIT", "60000", "Webhooks a minute one source may send once its signature is verified (each Casso source; the OA's events, every tenant's together), never counted by address; 429 with Retry-After beyond. A safety valve far above what Casso or Zalo send. 0: no limit.", setCount(func(c *Config) *int { return &c.WebhookRateLimit })},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs of the reverse proxies in front of the API, whose X-Forwarded-For is believed; empty: the client is the connection's peer.", setCIDRs},
 	{"RETAIN_WEBHOOK_BODIES", "720h", "How long raw Zalo and Casso webhook bodies are kept (what was parsed from them stays); 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainWebhookBodies })},
 	{"RETAIN_OAUTH_LOGINS", "24h", "How long finished or abandoned Zalo logins (state, sealed PKCE verifier) are kept; 0 keeps them.", setDuration(func(c *Config) *time.Duration { return &c.RetainOAuthLogins })},
@@ -151,6 +186,10 @@ var Vars = []Var{
 	{"LOG_LEVEL", "info", "debug, info, warn or error.", setLevel},
 	{"LOG_FORMAT", "json", "json or text.", setFormat},
 }
+
+// Secret says whether the variable holds a secret: what a deployment keeps
+// in its secret store rather than in plain configuration.
+func (v Var) Secret() bool { return strings.Contains(v.Doc, "(secret)") }
 
 // Load reads every variable through getenv, applying defaults. A bad value
 // is an error naming the variable.
@@ -165,6 +204,9 @@ func Load(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("config: %s: %w", v.Name, err)
 		}
 	}
+	if err := c.checkTemporalTLS(); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
 	c.ZaloWebhookSecret, c.ZaloWebhookSecretVar = c.ZaloOASecretKey, "ZALO_OA_SECRET_KEY"
 	if c.zaloWebhookKey == "app_secret" {
 		c.ZaloWebhookSecret, c.ZaloWebhookSecretVar = c.ZaloAppSecret, "ZALO_APP_SECRET"
@@ -178,6 +220,29 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// tls is where the TEMPORAL_TLS_* files are read into.
+func (c *Config) tls() *TemporalTLS {
+	if c.TemporalTLS == nil {
+		c.TemporalTLS = &TemporalTLS{}
+	}
+	return c.TemporalTLS
+}
+
+// checkTemporalTLS keeps TemporalTLS only when TLS is asked for, by
+// TEMPORAL_TLS or by any setting that needs it: an API key never crosses a
+// plain connection.
+func (c *Config) checkTemporalTLS() error {
+	t := c.tls()
+	if *t == (TemporalTLS{}) && !c.temporalTLSOn && c.TemporalAPIKey == "" {
+		c.TemporalTLS = nil
+		return nil
+	}
+	if (t.CertFile == "") != (t.KeyFile == "") {
+		return errors.New("TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together: give both or neither")
+	}
+	return nil
 }
 
 // secureURL refuses plain http to anything but the loopback and the hosts
@@ -327,11 +392,38 @@ func setKey(c *Config, v string) error {
 	if v == "" {
 		return nil
 	}
+	key, err := parseKey(v)
+	c.EncryptionKey = key
+	return err
+}
+
+func setOldKeys(c *Config, v string) error {
+	for i, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		key, err := parseKey(s)
+		if err != nil {
+			return fmt.Errorf("key %d: %w", i+1, err)
+		}
+		c.OldEncryptionKeys = append(c.OldEncryptionKeys, key)
+	}
+	return nil
+}
+
+func parseKey(v string) ([]byte, error) {
 	key, err := base64.StdEncoding.DecodeString(v)
 	if err != nil || len(key) != 32 {
-		return fmt.Errorf("must be the base64 of exactly 32 bytes")
+		return nil, fmt.Errorf("must be the base64 of exactly 32 bytes")
 	}
-	c.EncryptionKey = key
+	return key, nil
+}
+
+func setOperatorToken(c *Config, v string) error {
+	if v != "" && len(v) < 32 {
+		return fmt.Errorf("at least 32 characters (openssl rand -base64 32), got %d", len(v))
+	}
+	c.OperatorToken = v
 	return nil
 }
 

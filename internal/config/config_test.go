@@ -19,6 +19,7 @@ func TestDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "127.0.0.1:7233", c.TemporalAddress)
 	require.Equal(t, ":8080", c.HTTPAddr)
+	require.Equal(t, "127.0.0.1:9091", c.MetricsAddr, "metrics stay on this machine unless an operator says otherwise")
 	require.Equal(t, "10m0s", c.CassoSignatureMaxAge.String())
 	require.Equal(t, route.Default(), c.Routes, "the README's defaults are route.Default")
 	require.Equal(t, 60.0, c.SendRate)
@@ -26,6 +27,8 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, 72*time.Hour, c.SessionIdleTimeout)
 	require.Equal(t, 720*time.Hour, c.SessionMaxAge)
 	require.True(t, c.MemberLink)
+	require.Equal(t, 30*time.Second, c.WorkerStopTimeout)
+	require.Nil(t, c.TemporalTLS, "plain gRPC unless asked")
 }
 
 func TestTheRoutePolicyIsConfiguration(t *testing.T) {
@@ -60,6 +63,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"SESSION_IDLE_TIMEOUT":    "0",
 		"SESSION_MAX_AGE":         "a month",
 		"ZALO_MEMBER_LINK":        "by_name",
+		"TEMPORAL_TLS":            "yes please",
+		"WORKER_STOP_TIMEOUT":     "half a minute",
 	} {
 		_, err := config.Load(env(map[string]string{name: value}))
 		require.ErrorContains(t, err, name)
@@ -103,4 +108,48 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	for _, v := range config.Vars {
 		require.True(t, strings.Contains(string(readme), "| `"+v.Name+"` |"), "README.md lacks %s", v.Name)
 	}
+}
+
+// TestTemporalTLSIsOnWhenAnythingNeedsIt: TLS to Temporal is asked for by
+// TEMPORAL_TLS or by any setting that needs it, and an API key never goes
+// over a plain connection.
+func TestTemporalTLSIsOnWhenAnythingNeedsIt(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want *config.TemporalTLS
+	}{
+		{nil, nil},
+		{map[string]string{"TEMPORAL_TLS": "false"}, nil},
+		{map[string]string{"TEMPORAL_TLS": "true"}, &config.TemporalTLS{}},
+		{map[string]string{"TEMPORAL_API_KEY": "key"}, &config.TemporalTLS{}},
+		{map[string]string{"TEMPORAL_TLS_SERVER_NAME": "frontend"}, &config.TemporalTLS{ServerName: "frontend"}},
+		{map[string]string{"TEMPORAL_TLS_SERVER_CA_CERT_PATH": "/ca.pem"}, &config.TemporalTLS{CAFile: "/ca.pem"}},
+		{map[string]string{"TEMPORAL_TLS_CLIENT_CERT_PATH": "/tls.crt", "TEMPORAL_TLS_CLIENT_KEY_PATH": "/tls.key"},
+			&config.TemporalTLS{CertFile: "/tls.crt", KeyFile: "/tls.key"}},
+	} {
+		c, err := config.Load(env(tc.env))
+		require.NoError(t, err, "%v", tc.env)
+		require.Equal(t, tc.want, c.TemporalTLS, "%v", tc.env)
+	}
+
+	for _, half := range []string{"TEMPORAL_TLS_CLIENT_CERT_PATH", "TEMPORAL_TLS_CLIENT_KEY_PATH"} {
+		_, err := config.Load(env(map[string]string{half: "/x.pem"}))
+		require.ErrorContains(t, err, "TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together")
+	}
+}
+
+func TestOldKeysAndTheOperatorToken(t *testing.T) {
+	key := "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	old := "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+	c, err := config.Load(env(map[string]string{"TINGTING_ENCRYPTION_KEY": key, "TINGTING_ENCRYPTION_OLD_KEYS": old + " , " + key,
+		"CODEC_OPERATOR_TOKEN": strings.Repeat("o", 32)}))
+	require.NoError(t, err)
+	require.Len(t, c.OldEncryptionKeys, 2)
+	require.Equal(t, byte(1), c.OldEncryptionKeys[0][0])
+	require.Equal(t, strings.Repeat("o", 32), c.OperatorToken)
+
+	_, err = config.Load(env(map[string]string{"TINGTING_ENCRYPTION_OLD_KEYS": old + ",c2hvcnQ="}))
+	require.ErrorContains(t, err, "TINGTING_ENCRYPTION_OLD_KEYS: key 2: must be the base64 of exactly 32 bytes")
+	_, err = config.Load(env(map[string]string{"CODEC_OPERATOR_TOKEN": "short"}))
+	require.ErrorContains(t, err, "CODEC_OPERATOR_TOKEN: at least 32 characters")
 }

@@ -31,9 +31,16 @@ type Metrics struct {
 	// work whose workflow has not started (Temporal away, or a backlog).
 	OutboxWaiting prometheus.Gauge
 	OutboxOldest  prometheus.Gauge
+	// OutboxParked is the work whose start Temporal refused for good, set
+	// aside until an operator runs `tingting outbox retry`.
+	OutboxParked prometheus.Gauge
 	// OutboxStarted and OutboxStartFailures count starts by kind.
 	OutboxStarted       *prometheus.CounterVec
 	OutboxStartFailures *prometheus.CounterVec
+
+	// WebhooksRefused counts webhooks answered with an error, by webhook
+	// (zalo, casso) and error code (bad_signature, rate_limited…).
+	WebhooksRefused *prometheus.CounterVec
 
 	// OARefreshUncertain counts OA token refreshes whose answer was lost.
 	OARefreshUncertain prometheus.Counter
@@ -81,12 +88,18 @@ func New() *Metrics {
 	m.OutboxOldest = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "tingting_outbox_oldest_seconds", Help: "How long the oldest recorded work has waited for its workflow to start.",
 	})
+	m.OutboxParked = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "tingting_outbox_parked", Help: "Recorded work whose workflow Temporal refused to start for good, waiting for `tingting outbox retry`.",
+	})
 	m.OutboxStarted = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tingting_outbox_started_total", Help: "Workflows started from the outbox, by kind.",
 	}, []string{"kind"})
 	m.OutboxStartFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tingting_outbox_start_failures_total", Help: "Workflow starts that failed and wait to be tried again, by kind.",
 	}, []string{"kind"})
+	m.WebhooksRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tingting_webhooks_refused_total", Help: "Webhooks answered with an error, by webhook (zalo, casso) and error code.",
+	}, []string{"webhook", "code"})
 	m.OARefreshUncertain = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "tingting_oa_refresh_uncertain_total", Help: "OA token refreshes whose answer was lost (the refresh token may be spent).",
 	})
@@ -107,7 +120,7 @@ func New() *Metrics {
 	})
 	r.MustRegister(m.RoutePauses, m.RoutesPaused, m.CostVND, m.OAHealthy)
 	r.MustRegister(m.Ingested, m.Messages, m.IngestToSent, m.ZaloCalls, m.OARefreshUncertain, m.InDoubt,
-		m.OutboxWaiting, m.OutboxOldest, m.OutboxStarted, m.OutboxStartFailures,
+		m.OutboxWaiting, m.OutboxOldest, m.OutboxParked, m.OutboxStarted, m.OutboxStartFailures, m.WebhooksRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -37,12 +37,15 @@ const (
 )
 
 // Search attributes set on every NotifyTransaction, so an operator can find
-// "every notification for account X" in the Temporal web UI.
+// "every notification for account X" in the Temporal web UI. Temporal
+// keeps them in plain text, so they are our own row ids only: they say
+// which rows, never an account number, an amount or a name
+// (docs/SECURITY.md).
 var (
 	WorkspaceIDKey   = temporal.NewSearchAttributeKeyKeyword("WorkspaceId")
 	IntegrationIDKey = temporal.NewSearchAttributeKeyKeywordList("IntegrationId") // a transaction may match several
-	BankAccountKey   = temporal.NewSearchAttributeKeyKeyword("BankAccount")
-	AmountVNDKey     = temporal.NewSearchAttributeKeyInt64("AmountVnd")
+	BankAccountIDKey = temporal.NewSearchAttributeKeyKeyword("BankAccountId")
+	TransactionIDKey = temporal.NewSearchAttributeKeyKeyword("TransactionId")
 )
 
 // SearchAttributes lists every search attribute with a placeholder value,
@@ -51,8 +54,28 @@ func SearchAttributes() temporal.SearchAttributes {
 	return temporal.NewSearchAttributes(
 		WorkspaceIDKey.ValueSet(""),
 		IntegrationIDKey.ValueSet(nil),
-		BankAccountKey.ValueSet(""),
-		AmountVNDKey.ValueSet(0),
+		BankAccountIDKey.ValueSet(""),
+		TransactionIDKey.ValueSet(""),
+	)
+}
+
+// MaxIndexedIntegrations bounds the IntegrationId list: Temporal refuses a
+// start whose search attribute value passes 2 KB (about 50 ids), and a
+// transaction may match hundreds of integrations. One that matches more
+// is found by its first ones (by id), its workspace, account or id.
+const MaxIndexedIntegrations = 40
+
+// NotifySearchAttributes are a transaction's NotifyTransaction attributes.
+func NotifySearchAttributes(workspace, bankAccount, transaction uuid.UUID, integrations []uuid.UUID) temporal.SearchAttributes {
+	ids := make([]string, min(len(integrations), MaxIndexedIntegrations))
+	for i := range ids {
+		ids[i] = integrations[i].String()
+	}
+	return temporal.NewSearchAttributes(
+		WorkspaceIDKey.ValueSet(workspace.String()),
+		BankAccountIDKey.ValueSet(bankAccount.String()),
+		TransactionIDKey.ValueSet(transaction.String()),
+		IntegrationIDKey.ValueSet(ids),
 	)
 }
 
@@ -98,6 +121,9 @@ type MaintenanceInput struct {
 	WebhookBodies  time.Duration // raw Zalo and Casso bodies
 	OAuthLogins    time.Duration // finished or abandoned logins
 	InviteFailures time.Duration // the invite guard's log
+	// ZaloEvents: how long a Zalo event's row is kept (it recognises a
+	// redelivery): the webhook age limit, past which one is refused anyway.
+	ZaloEvents time.Duration `json:",omitempty"`
 }
 
 // NotifyInput names the transaction to notify; everything else is read from

@@ -6,6 +6,9 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,11 +16,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/workflow"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tingting-vn/tingting/activities/send"
@@ -39,6 +45,9 @@ type App struct {
 	Config  config.Config
 	Log     *slog.Logger
 	Metrics *metrics.Metrics
+	// started is set once the process's work has begun: the API serving,
+	// the worker polling. /readyz on METRICS_ADDR tells it.
+	started atomic.Bool
 }
 
 // New reads the configuration through getenv and logs to logOut.
@@ -62,47 +71,95 @@ func (a *App) OpenDB(ctx context.Context) (*db.Pool, error) {
 	return db.Open(ctx, a.Config.DatabaseURL)
 }
 
-// Codec seals every payload tingting puts in Temporal.
+// Codec seals every payload tingting puts in Temporal with the current key
+// and opens them with any configured one.
 func (a *App) Codec() (*codec.Codec, error) {
 	if a.Config.EncryptionKey == nil {
 		return nil, errNoKey
 	}
-	return codec.New(a.Config.EncryptionKey)
+	return codec.New(a.Config.EncryptionKey, a.Config.OldEncryptionKeys...)
 }
 
 var errNoKey = errors.New("TINGTING_ENCRYPTION_KEY is required: base64 of 32 random bytes (openssl rand -base64 32)")
 
 // DialTemporal connects to TEMPORAL_ADDRESS. Every payload the client
-// sends is sealed (package codec), failure messages included.
+// sends is sealed (package codec), failure messages included, with the
+// workspace it belongs to, which the headers carry from a caller to its
+// workflows and on to their activities.
 func (a *App) DialTemporal(ctx context.Context) (client.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	cdc, err := a.Codec()
+	opts, err := a.temporalOptions()
 	if err != nil {
 		return nil, err
 	}
-	c, err := client.DialContext(ctx, client.Options{
-		HostPort:         a.Config.TemporalAddress,
-		Namespace:        a.Config.TemporalNamespace,
-		DataConverter:    cdc.DataConverter(),
-		FailureConverter: cdc.FailureConverter(),
-		Logger:           tlog.NewStructuredLogger(a.Log.With("component", "temporal")),
-		// Payloads are a few ids: gzip would only cost CPU on both ends
-		// (measured: docs/BENCHMARKS.md).
-		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
-	})
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("temporal at %s: %w", a.Config.TemporalAddress, err)
 	}
 	return c, nil
 }
 
-// Box seals secrets at rest with TINGTING_ENCRYPTION_KEY.
+// temporalOptions are the client's options: the sealing codec, and TLS and
+// the API key when configured. The TLS files are read here, so a missing or
+// bad one stops the start with the variable that names it.
+func (a *App) temporalOptions() (client.Options, error) {
+	cdc, err := a.Codec()
+	if err != nil {
+		return client.Options{}, err
+	}
+	opts := client.Options{
+		HostPort:           a.Config.TemporalAddress,
+		Namespace:          a.Config.TemporalNamespace,
+		DataConverter:      cdc.DataConverter(),
+		FailureConverter:   cdc.FailureConverter(),
+		ContextPropagators: []workflow.ContextPropagator{codec.Propagator()},
+		Logger:             tlog.NewStructuredLogger(a.Log.With("component", "temporal")),
+		// Payloads are a few ids: gzip would only cost CPU on both ends
+		// (measured: docs/BENCHMARKS.md).
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
+	}
+	if t := a.Config.TemporalTLS; t != nil {
+		if opts.ConnectionOptions.TLS, err = temporalTLS(*t); err != nil {
+			return client.Options{}, err
+		}
+	}
+	if a.Config.TemporalAPIKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(a.Config.TemporalAPIKey)
+	}
+	return opts, nil
+}
+
+// temporalTLS reads the files TEMPORAL_TLS_* name.
+func temporalTLS(t config.TemporalTLS) (*tls.Config, error) {
+	conf := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_SERVER_CA_CERT_PATH: %w", err)
+		}
+		conf.RootCAs = x509.NewCertPool()
+		if !conf.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("TEMPORAL_TLS_SERVER_CA_CERT_PATH: no PEM certificate in %s", t.CAFile)
+		}
+	}
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("TEMPORAL_TLS_CLIENT_CERT_PATH, TEMPORAL_TLS_CLIENT_KEY_PATH: %w", err)
+		}
+		conf.Certificates = []tls.Certificate{cert}
+	}
+	return conf, nil
+}
+
+// Box seals secrets at rest with TINGTING_ENCRYPTION_KEY and opens them
+// with it or an old key.
 func (a *App) Box() (*secret.Box, error) {
 	if a.Config.EncryptionKey == nil {
 		return nil, errNoKey
 	}
-	return secret.New(a.Config.EncryptionKey)
+	return secret.New(a.Config.EncryptionKey, a.Config.OldEncryptionKeys...)
 }
 
 // Zalo is a client for the Zalo base URLs and app of the configuration.
@@ -164,10 +221,11 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 	if err != nil {
 		return err
 	}
+	a.started.Store(true)
 	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
 		OA:    api.OAConnect{Tokens: tokens, CodeVerifier: a.Config.ZaloOACodeVerifier, ID: a.Config.ZaloOAID},
-		Codec: cdc, TemporalUIOrigin: a.Config.TemporalUIOrigin,
-		PublicRateLimit: a.Config.PublicRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
+		Codec: cdc, OperatorToken: a.Config.OperatorToken, TemporalUIOrigin: a.Config.TemporalUIOrigin,
+		PublicRateLimit: a.Config.PublicRateLimit, WebhookRateLimit: a.Config.WebhookRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
 		CassoMaxAge: a.Config.CassoSignatureMaxAge, Metrics: a.Metrics,
 		People: api.People{
@@ -179,7 +237,10 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 }
 
 // RunWorker runs the Temporal worker until ctx ends, after storing a
-// configured OA token and making sure the OATokenKeeper runs.
+// configured OA token and making sure the OATokenKeeper runs. Stopping, it
+// lets running activities finish for WORKER_STOP_TIMEOUT. A worker that
+// stops for good by itself (its namespace gone) ends RunWorker with the
+// reason, so the process ends and its supervisor starts it again.
 func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) error {
 	tokens, err := a.OATokens(pool)
 	if err != nil {
@@ -188,6 +249,7 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 	if err := a.StoreConfiguredToken(ctx, tokens, false); err != nil {
 		return err
 	}
+	fatal := make(chan error, 1)
 	w := worker.New(tc, worker.NewActivities(worker.Deps{
 		Pool:      pool,
 		Zalo:      a.Zalo(),
@@ -200,12 +262,21 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		Routes: a.Config.Routes, Prices: send.Prices{Free: a.Config.CSFree, Price: a.Config.CSPrice},
 		SendRate: a.Config.SendRate, ProbeEvery: a.Config.ProbeEvery,
 		Doubt: send.DoubtPolicy{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait, GiveUp: a.Config.InDoubtGiveUp, TemplatesListed: a.Config.TemplatesListed},
-	}), a.Config.SendRate)
+	}), worker.Options{
+		SendRate: a.Config.SendRate, StopTimeout: a.Config.WorkerStopTimeout,
+		OnFatalError: func(err error) {
+			select {
+			case fatal <- err:
+			default:
+			}
+		},
+	})
 	if err := worker.StartKeeper(ctx, tc); err != nil {
 		return err
 	}
 	if err := worker.EnsureMaintenance(ctx, tc, contract.MaintenanceInput{
 		WebhookBodies: a.Config.RetainWebhookBodies, OAuthLogins: a.Config.RetainOAuthLogins, InviteFailures: a.Config.RetainInviteFailures,
+		ZaloEvents: zaloEventsKept(a.Config.ZaloWebhookMaxAge),
 	}); err != nil {
 		return fmt.Errorf("the maintenance schedule: %w", err)
 	}
@@ -213,10 +284,32 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		return fmt.Errorf("worker: %w", err)
 	}
 	a.Log.Info("worker started")
+	a.started.Store(true)
 	dispatcher := &worker.Dispatcher{Pool: pool, Temporal: tc, Log: a.Log, Metrics: a.Metrics, SendRate: a.Config.SendRate}
-	err = dispatcher.Run(ctx)
+	ctx, stopDispatch := context.WithCancel(ctx)
+	dispatched := make(chan error, 1)
+	go func() { dispatched <- dispatcher.Run(ctx) }()
+	select {
+	case err = <-dispatched:
+	case err = <-fatal:
+		err = fmt.Errorf("the Temporal worker stopped: %w", err)
+		stopDispatch()
+		<-dispatched
+	}
+	stopDispatch()
+	a.Log.Info("worker stopping", "stop_timeout", a.Config.WorkerStopTimeout)
 	w.Stop()
 	return err
+}
+
+// zaloEventsKept is how long a Zalo event's row must stay to recognise a
+// redelivery: one is accepted until its own time, at most FutureSkew past
+// its arrival, is maxAge old. 0 (no age limit) keeps them all.
+func zaloEventsKept(maxAge time.Duration) time.Duration {
+	if maxAge <= 0 {
+		return 0
+	}
+	return maxAge + zalo.FutureSkew
 }
 
 // SyncFollowers runs the follower sync (a workflow, so a worker does the
@@ -236,6 +329,33 @@ func (a *App) SyncFollowers(ctx context.Context, tc client.Client) error {
 	}
 	a.Log.Info("follower sync finished", "followers", res.Followers)
 	return nil
+}
+
+// OpsHandler serves METRICS_ADDR: the metrics, and the process's own
+// probes, which never ask PostgreSQL or Temporal (both processes ride out
+// their absence; a probe that failed with them would take every replica
+// out at once): /healthz answers while the process runs, /readyz once its
+// work has started (the API serving, the worker polling Temporal).
+func (a *App) OpsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if !a.started.Load() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "unavailable", "message": "starting"}})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
 }
 
 // DebugHandler serves Go's profiles, on DEBUG_ADDR only: never on the API's
