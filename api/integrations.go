@@ -316,7 +316,7 @@ func (s *Server) templateChoice(ctx context.Context, ws, id uuid.UUID, templateI
 	if *templateID == "" {
 		return templateID, []byte("{}"), nil
 	}
-	t, err := s.queries.GetTemplate(ctx, *templateID)
+	t, err := s.template(ctx, *templateID)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, nil, newError(http.StatusUnprocessableEntity, "template_unusable", "the OA has no template %q (GET /v1/zalo-templates lists them)", *templateID)
 	} else if err != nil {

@@ -69,15 +69,16 @@ func (s *Server) pauses(c echo.Context) ([]pauseResponse, error) {
 // sealed, replacing any other; the keeper reads it, and routes stopped for
 // a refused token start again. Only the OA tingting already knows (by
 // getoa, or ZALO_OA_ID) may be connected: anyone can consent their own OA
-// to this callback, and must not take over the sending.
+// to this callback, and must not take over the sending. Knowing none, it
+// takes a first connection only, never a replacement.
 func (s *Server) oaCallback(c echo.Context) error {
 	ctx := c.Request().Context()
 	code, oaID := c.QueryParam("code"), c.QueryParam("oa_id")
 	switch {
-	case s.oa.CodeVerifier == "":
-		return newError(http.StatusServiceUnavailable, "not_configured", "ZALO_OA_CODE_VERIFIER is not set: the OA cannot be connected here")
 	case code == "" || oaID == "":
 		return invalid("code and oa_id are required: open the consent link `tingting oa connect` prints")
+	case s.oa.CodeVerifier == "":
+		return newError(http.StatusServiceUnavailable, "not_configured", "ZALO_OA_CODE_VERIFIER is not set: the OA cannot be connected here")
 	}
 	known := s.oa.ID
 	if h, err := s.queries.GetOAHealth(ctx); err == nil && h.OaID != "" && known == "" {
@@ -85,6 +86,15 @@ func (s *Server) oaCallback(c echo.Context) error {
 	}
 	if known != "" && oaID != known {
 		return newError(http.StatusForbidden, "wrong_oa", "this is not the OA tingting sends as; connect OA %s", known)
+	}
+	if known == "" {
+		st, err := s.oa.Tokens.State(ctx)
+		if err != nil {
+			return err
+		}
+		if st.Present {
+			return newError(http.StatusForbidden, "wrong_oa", "an OA is connected already and tingting cannot tell which: set ZALO_OA_ID to reconnect it")
+		}
 	}
 	tok, err := s.zalo.ExchangeOACode(ctx, code, s.oa.CodeVerifier)
 	if err != nil {

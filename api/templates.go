@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -38,6 +39,15 @@ func toTemplate(t db.ZaloTemplate) (templateResponse, error) {
 	return res, json.Unmarshal(t.Params, &res.Params)
 }
 
+// template reads one of the OA's templates. Zalo's template ids are
+// numbers; anything else is no template (and never reaches the database).
+func (s *Server) template(ctx context.Context, id string) (db.ZaloTemplate, error) {
+	if id == "" || len(id) > 32 || strings.Trim(id, "0123456789") != "" {
+		return db.ZaloTemplate{}, db.ErrNotFound
+	}
+	return s.queries.GetTemplate(ctx, id)
+}
+
 // listTemplates lists the OA's templates as Zalo last described them
 // (maintenance reads them every few minutes, and when Zalo says one
 // changed).
@@ -66,7 +76,7 @@ func (s *Server) previewTemplate(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.queries.GetTemplate(c.Request().Context(), c.Param("template_id"))
+	t, err := s.template(c.Request().Context(), c.Param("template_id"))
 	if err != nil {
 		return err
 	}

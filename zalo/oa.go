@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -77,30 +76,4 @@ func (c *Client) QuotaMessage(ctx context.Context, accessToken, userID string) (
 		q.Total = t
 	}
 	return q, nil
-}
-
-// DeliveryStatus is what Zalo knows of a message sent by phone.
-type DeliveryStatus struct {
-	Delivered bool      // status 1
-	Pushed    bool      // status 0: pushed, not yet delivered
-	At        time.Time // delivery_time; zero: not said
-}
-
-// MessageStatus asks what became of a message sent by phone
-// (GET {ZNS}/message/status).
-func (c *Client) MessageStatus(ctx context.Context, accessToken, messageID, phone string) (DeliveryStatus, error) {
-	q := url.Values{"message_id": {messageID}}
-	if phone != "" {
-		q.Set("phone", phone)
-	}
-	var o object
-	if err := c.getZNS(ctx, "/message/status", accessToken, q, &o); err != nil {
-		return DeliveryStatus{}, err
-	}
-	st := o.id("status")
-	ds := DeliveryStatus{Delivered: st == "1", Pushed: st == "0"}
-	if ms, err := strconv.ParseInt(o.id("delivery_time"), 10, 64); err == nil && ms > 0 {
-		ds.At = time.UnixMilli(ms)
-	}
-	return ds, nil
 }

@@ -143,7 +143,7 @@ func TestAFollowerQuietForTenDaysGetsTheTemplate(t *testing.T) {
 	require.EqualValues(t, 200, d.CostVND)
 	inbox := sh.sim.Inbox(sh.owner.OAUserID)
 	require.Len(t, inbox, 1)
-	require.Equal(t, "Biến động số dư\nso_tien: +599.000 VND", inbox[0].Text, "no memo: the parameter it fills is left out")
+	require.Equal(t, "Biến động số dư\nso_tien: +599.000 VND\nnoi_dung: ", inbox[0].Text, "no memo: the parameter it fills is sent empty")
 	require.Zero(t, sh.sim.Stats().Calls[zalosim.KindTransaction])
 }
 

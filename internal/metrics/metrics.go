@@ -91,7 +91,7 @@ func New() *Metrics {
 		Name: "tingting_oa_refresh_uncertain_total", Help: "OA token refreshes whose answer was lost (the refresh token may be spent).",
 	})
 	m.InDoubt = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tingting_in_doubt_total", Help: "Sends whose answer was lost, by how they were settled: found (it had arrived), resent, unchecked.",
+		Name: "tingting_in_doubt_total", Help: "Sends whose answer was lost, by how they were settled: found (it had arrived), resent, unchecked, maybe_duplicate (no evidence in time: sent again).",
 	}, []string{"resolution"})
 	m.RoutePauses = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tingting_route_pauses_total", Help: "Times a route was stopped for the whole OA until a person acts, by route and Zalo's code.",
