@@ -293,6 +293,8 @@ const REASONS = {
   zalo_rate_limited: 'gửi quá nhanh; sẽ thử lại sau ít phút',
   zalo_paced: 'đang chờ lượt gửi',
   zalo_route_paused: 'Zalo đã tạm ngừng cách gửi này của OA; tin chờ người vận hành xử lý',
+  zalo_needs_person: 'Zalo đã tạm ngừng cách gửi này của OA; tin chờ người vận hành xử lý',
+  zalo_token: 'quyền gửi tin của OA hết hạn; tingting đang xin quyền mới rồi gửi lại',
   oa_token_refused: 'Zalo từ chối quyền gửi tin của OA; tin chờ kết nối lại Zalo OA',
 };
 const STATUSES = {
