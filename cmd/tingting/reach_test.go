@@ -232,9 +232,6 @@ func TestARateLimitStormLosesNothing(t *testing.T) {
 	}
 }
 
-// quiet makes tingting believe the owner last interacted ago.
-func (sh *shop) quiet(t *testing.T, ago time.Duration) { sh.lastInteracted(t, sh.owner.OAUserID, ago) }
-
 // lastInteracted makes tingting believe a follower last interacted ago,
 // once their follow is recorded (recorded after, it would be their last
 // interaction again).
