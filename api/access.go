@@ -87,6 +87,13 @@ var access = map[string]rule{
 	"PATCH /v1/integrations/:id/members/:member_id":           {roles: managers, audit: true},
 	"POST /v1/integrations/:id/referral-code":                 {roles: managers, audit: true},
 
+	// The OA's: its templates (managers pick one, with a preview), its
+	// health and the routes stopped for it; an admin's consent connects it.
+	"GET /v1/zalo-templates":                       {roles: readers},
+	"POST /v1/zalo-templates/:template_id/preview": {roles: managers},
+	"GET /v1/zalo-oa":                              {roles: readers},
+	"GET /v1/oauth/zalo-oa/callback":               {roles: anyone},
+
 	"POST /v1/api-keys":        {roles: owners, audit: true},
 	"GET /v1/api-keys":         {roles: owners},
 	"DELETE /v1/api-keys/:id":  {roles: owners, audit: true},

@@ -170,6 +170,13 @@ func callerOf(c echo.Context) caller { return c.Get(callerKey).(caller) }
 
 func workspaceID(c echo.Context) uuid.UUID { return callerOf(c).workspace }
 
+// asOwner tells a caller who acts as the workspace's owner (its owner, or
+// an admin key): they see what others see masked (recipients' phones).
+func asOwner(c echo.Context) bool {
+	r := callerOf(c).role
+	return r == roleOwner || r == roleAdmin
+}
+
 // People is how people sign in with Zalo.
 type People struct {
 	// SignupOpen: an unknown Zalo account's first sign-in makes it a

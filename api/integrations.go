@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"regexp"
@@ -14,8 +15,10 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/route"
+	"github.com/tingting-vn/tingting/zalo"
 )
 
 type memberResponse struct {
@@ -24,15 +27,19 @@ type memberResponse struct {
 	Name         string    `json:"name"`
 	AddedAt      time.Time `json:"added_at"`
 	HiddenFields []string  `json:"hidden_fields"`
-	reachResponse
+	recipientResponse
 }
 
-// reachResponse is how the OA reaches a person now: their last known
-// interaction with it, and the route their next alert would take (cs,
-// transaction, zns, or none).
-type reachResponse struct {
+// recipientResponse is what the owner and each member have alike: how
+// the OA reaches them now (their last known interaction with it, and the
+// route their next alert would take: cs, template, template_phone, or
+// none), their phone (for the template by phone; masked but to the owner)
+// and their quiet hours ("HH:MM-HH:MM", or null).
+type recipientResponse struct {
 	LastInteractionAt *time.Time `json:"last_interaction_at"`
 	ReachableBy       string     `json:"reachable_by"`
+	Phone             *string    `json:"phone"`
+	QuietHours        *string    `json:"quiet_hours"`
 }
 
 type integrationResponse struct {
@@ -43,8 +50,11 @@ type integrationResponse struct {
 	MinAmount      int64    `json:"min_amount"`
 	Fields         []string `json:"fields"`
 	MessageKind    string   `json:"message_kind"`
-	TemplateID     string   `json:"template_id"`
-	ReferralCode   string   `json:"referral_code"`
+	// TemplateID is the ZBS template the alerts go by beyond chat's 7 days
+	// ("" none); TemplateParams which field fills each of its parameters.
+	TemplateID     string            `json:"template_id"`
+	TemplateParams map[string]string `json:"template_params"`
+	ReferralCode   string            `json:"referral_code"`
 	// SilenceAlertHours: the owner is told when a watched account has had
 	// no transaction this long (0: never). DailySummaryAt: "HH:MM" in
 	// Vietnam, when the owner gets the day's summary ("": none).
@@ -53,13 +63,27 @@ type integrationResponse struct {
 	Owner             ownerResponse    `json:"owner"`
 	Members           []memberResponse `json:"members"`
 	CreatedAt         time.Time        `json:"created_at"`
+	// CostMonth is what the alerts sent this month (Vietnam time) cost,
+	// and how many went, by route.
+	CostMonth costResponse `json:"cost_month"`
 }
 
 type ownerResponse struct {
 	ZaloAccountID string  `json:"zalo_account_id"`
 	Name          string  `json:"name"`
 	OAUserID      *string `json:"oa_user_id"`
-	reachResponse
+	recipientResponse
+}
+
+type costResponse struct {
+	Since   time.Time                    `json:"since"`
+	CostVND int64                        `json:"cost_vnd"`
+	ByRoute map[string]routeCostResponse `json:"by_route"`
+}
+
+type routeCostResponse struct {
+	Sent    int64 `json:"sent"`
+	CostVND int64 `json:"cost_vnd"`
 }
 
 // integration loads one integration with its owner, accounts and members.
@@ -83,6 +107,12 @@ func (s *Server) integration(ctx context.Context, ws, id uuid.UUID) (integration
 		Owner:          ownerResponse{ZaloAccountID: i.OwnerAccountID.String(), Name: i.OwnerName, OAUserID: i.OwnerOAUserID},
 		BankAccountIDs: make([]string, len(accts)), Members: make([]memberResponse, len(members)),
 	}
+	if err := json.Unmarshal(i.TemplateParams, &res.TemplateParams); err != nil {
+		return integrationResponse{}, err
+	}
+	if res.CostMonth, err = s.costMonth(ctx, i.ID); err != nil {
+		return integrationResponse{}, err
+	}
 	for k, a := range accts {
 		res.BankAccountIDs[k] = a.String()
 	}
@@ -93,37 +123,77 @@ func (s *Server) integration(ctx context.Context, ws, id uuid.UUID) (integration
 	for _, m := range members {
 		ids = append(ids, m.OAUserID)
 	}
-	reach, err := s.reachOf(ctx, ids, i.TemplateID != "")
+	reach, err := s.reachOf(ctx, i.TemplateID, ids)
 	if err != nil {
 		return integrationResponse{}, err
 	}
 	if i.OwnerOAUserID != nil {
-		res.Owner.reachResponse = reach[*i.OwnerOAUserID]
+		res.Owner.recipientResponse = reach.of(*i.OwnerOAUserID, i.OwnerPhone, i.OwnerQuietHours)
 	} else {
 		res.Owner.ReachableBy = string(route.None) // not following the OA yet
+		res.Owner.Phone, res.Owner.QuietHours = i.OwnerPhone, i.OwnerQuietHours
 	}
 	for k, m := range members {
-		res.Members[k] = toMember(m, reach[m.OAUserID])
+		res.Members[k] = toMember(m, reach)
 	}
 	return res, nil
 }
 
-// reachOf says how each person is reached, by the same policy the worker
-// sends by.
-func (s *Server) reachOf(ctx context.Context, oaUserIDs []string, hasZNS bool) (map[string]reachResponse, error) {
+// reach says how each person is reached, by the same policy the worker
+// sends by: what the follower table believes of them, and what the
+// integration's template allows.
+type reach struct {
+	policy   route.Policy
+	now      time.Time
+	template route.Recipient // Template and ByUID, as the integration's template allows
+	belief   map[string]route.Recipient
+	last     map[string]*time.Time
+}
+
+func (s *Server) reachOf(ctx context.Context, templateID string, oaUserIDs []string) (reach, error) {
+	r := reach{policy: s.policy, now: s.now(), belief: map[string]route.Recipient{}, last: map[string]*time.Time{}}
+	if templateID != "" {
+		t, err := s.queries.GetTemplate(ctx, templateID)
+		switch {
+		case err == nil:
+			r.template = route.Recipient{Template: zalo.TemplateInfo{Status: t.Status, Tag: t.Tag, Quality: t.Quality}.FitForAlerts(), ByUID: t.SendableByUid}
+		case !errors.Is(err, db.ErrNotFound):
+			return reach{}, err
+		}
+	}
 	rows, err := s.queries.ReachOf(ctx, oaUserIDs)
 	if err != nil {
-		return nil, err
+		return reach{}, err
 	}
-	out := make(map[string]reachResponse, len(oaUserIDs))
-	for _, id := range oaUserIDs { // unknown to the follower table: Zalo decides
-		out[id] = reachResponse{ReachableBy: string(s.policy.Best(route.Recipient{Following: true, HasZNS: hasZNS}, s.now()))}
+	for _, f := range rows {
+		r.belief[f.OAUserID] = route.Recipient{Following: f.Following, LastInteraction: f.LastInteractionAt, CSRefusedAt: f.CSRefusedAt}
+		r.last[f.OAUserID] = f.LastInteractionAt
 	}
+	return r, nil
+}
+
+// of is a person's reach, with their phone and quiet hours.
+func (r reach) of(oaUserID string, phone, quiet *string) recipientResponse {
+	who, ok := r.belief[oaUserID]
+	if !ok {
+		who = route.Recipient{Following: true} // unknown to the follower table: Zalo decides
+	}
+	who.Template, who.ByUID, who.Phone = r.template.Template, r.template.ByUID, phone != nil
+	return recipientResponse{
+		LastInteractionAt: r.last[oaUserID], ReachableBy: string(r.policy.Best(who, r.now)), Phone: phone, QuietHours: quiet,
+	}
+}
+
+// costMonth is what the integration's alerts cost this month.
+func (s *Server) costMonth(ctx context.Context, integrationID uuid.UUID) (costResponse, error) {
+	day := vntime.Midnight(s.now())
+	res := costResponse{Since: day.AddDate(0, 0, 1-day.Day()), ByRoute: map[string]routeCostResponse{}}
+	rows, err := s.queries.IntegrationCosts(ctx, db.IntegrationCostsParams{IntegrationID: integrationID, Since: res.Since})
 	for _, r := range rows {
-		who := route.Recipient{Following: r.Following, LastInteraction: r.LastInteractionAt, CSRefusedAt: r.CSRefusedAt, HasZNS: hasZNS}
-		out[r.OAUserID] = reachResponse{LastInteractionAt: r.LastInteractionAt, ReachableBy: string(s.policy.Best(who, s.now()))}
+		res.ByRoute[r.Route] = routeCostResponse{Sent: r.Sent, CostVND: r.CostVnd}
+		res.CostVND += r.CostVnd
 	}
-	return out, nil
+	return res, err
 }
 
 func (s *Server) listIntegrations(c echo.Context) error {
@@ -138,7 +208,7 @@ func (s *Server) listIntegrations(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		items = append(items, i)
+		items = append(items, s.shown(c, i))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
 }
@@ -152,13 +222,15 @@ func (s *Server) getIntegration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, i)
+	return c.JSON(http.StatusOK, s.shown(c, i))
 }
 
-// patchIntegration pauses or resumes an integration, or sets its ZNS
-// template (template_id), the route for people no free route reaches.
-// message_kind is kept for clients written before routes were chosen per
-// recipient; it no longer decides anything.
+// patchIntegration pauses or resumes an integration, sets its ZBS
+// template (template_id, with template_params: which field fills each of
+// its parameters), the owner's phone and quiet hours, and what the owner
+// is told of (silences, the daily summary). message_kind is kept for
+// clients written before routes were chosen per recipient; it no longer
+// decides anything.
 func (s *Server) patchIntegration(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c.Param("id"))
@@ -166,11 +238,14 @@ func (s *Server) patchIntegration(c echo.Context) error {
 		return err
 	}
 	var req struct {
-		Status            *string `json:"status"`
-		MessageKind       *string `json:"message_kind"`
-		TemplateID        *string `json:"template_id"`
-		SilenceAlertHours *int32  `json:"silence_alert_hours"`
-		DailySummaryAt    *string `json:"daily_summary_at"`
+		Status            *string            `json:"status"`
+		MessageKind       *string            `json:"message_kind"`
+		TemplateID        *string            `json:"template_id"`
+		TemplateParams    *map[string]string `json:"template_params"`
+		OwnerPhone        *string            `json:"owner_phone"`
+		OwnerQuietHours   *string            `json:"owner_quiet_hours"`
+		SilenceAlertHours *int32             `json:"silence_alert_hours"`
+		DailySummaryAt    *string            `json:"daily_summary_at"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -188,12 +263,16 @@ func (s *Server) patchIntegration(c echo.Context) error {
 		}
 		p.MessageKind = db.NullMessageKind{MessageKind: db.MessageKind(*req.MessageKind), Valid: true}
 	}
-	if req.TemplateID != nil {
-		tid, err := text("template_id", *req.TemplateID, 64)
-		if err != nil {
+	if req.TemplateID != nil || req.TemplateParams != nil {
+		if p.TemplateID, p.TemplateParams, err = s.templateChoice(ctx, workspaceID(c), id, req.TemplateID, req.TemplateParams); err != nil {
 			return err
 		}
-		p.TemplateID = &tid
+	}
+	if p.OwnerPhone, err = phoneField("owner_phone", req.OwnerPhone); err != nil {
+		return err
+	}
+	if p.OwnerQuietHours, err = quietField("owner_quiet_hours", req.OwnerQuietHours); err != nil {
+		return err
 	}
 	if h := req.SilenceAlertHours; h != nil {
 		if *h < 0 || *h > 720 {
@@ -214,7 +293,108 @@ func (s *Server) patchIntegration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, i)
+	return c.JSON(http.StatusOK, s.shown(c, i))
+}
+
+// templateChoice checks an integration's new template and the fields that
+// fill its parameters: a template fit to send alerts (enabled, tagged
+// TRANSACTION, not of low quality: else 422 template_unusable), each
+// parameter mapped to one of the alert's fields, every required one
+// mapped. "" as template_id removes the template.
+func (s *Server) templateChoice(ctx context.Context, ws, id uuid.UUID, templateID *string, params *map[string]string) (*string, []byte, error) {
+	if templateID == nil {
+		i, err := s.queries.GetIntegration(ctx, db.GetIntegrationParams{WorkspaceID: ws, ID: id})
+		if err != nil {
+			return nil, nil, err
+		}
+		templateID = &i.TemplateID
+	}
+	mapping := map[string]string{}
+	if params != nil {
+		mapping = *params
+	}
+	if *templateID == "" {
+		return templateID, []byte("{}"), nil
+	}
+	t, err := s.template(ctx, *templateID)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, nil, newError(http.StatusUnprocessableEntity, "template_unusable", "the OA has no template %q (GET /v1/zalo-templates lists them)", *templateID)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if !(zalo.TemplateInfo{Status: t.Status, Tag: t.Tag, Quality: t.Quality}).FitForAlerts() {
+		return nil, nil, newError(http.StatusUnprocessableEntity, "template_unusable",
+			"template %q is %s, tagged %s, of %s quality: an alert needs an enabled TRANSACTION template not of LOW quality", t.Name, t.Status, t.Tag, t.Quality)
+	}
+	var specs []message.Param
+	if err := json.Unmarshal(t.Params, &specs); err != nil {
+		return nil, nil, err
+	}
+	names := map[string]message.Param{}
+	for _, p := range specs {
+		names[p.Name] = p
+	}
+	for param, field := range mapping {
+		if _, ok := names[param]; !ok {
+			return nil, nil, invalid("template_params: the template has no parameter %q", param)
+		}
+		if _, err := message.ParseFields([]string{field}); err != nil {
+			return nil, nil, invalid("template_params: %q is not a field (amount, time, account, description, balance, reference, counter_account)", field)
+		}
+	}
+	for _, p := range specs {
+		if _, ok := mapping[p.Name]; p.Required && !ok {
+			return nil, nil, invalid("template_params: the template requires %q; say which field fills it", p.Name)
+		}
+	}
+	b, err := json.Marshal(mapping)
+	return templateID, b, err
+}
+
+// phoneField reads an optional phone ("" clears it).
+func phoneField(name string, v *string) (*string, error) {
+	if v == nil || *v == "" {
+		return v, nil
+	}
+	p, ok := phoneE164(*v)
+	if !ok {
+		return nil, invalid("%s: a phone number, e.g. 0912345678 or 84912345678", name)
+	}
+	return &p, nil
+}
+
+// quietField reads optional quiet hours, "HH:MM-HH:MM" ("" clears them).
+func quietField(name string, v *string) (*string, error) {
+	if v == nil || *v == "" {
+		return v, nil
+	}
+	w, err := route.ParseWindow(*v)
+	if err != nil {
+		return nil, invalid(`%s: "HH:MM-HH:MM" (Vietnam time), e.g. "22:00-06:00", or "" for none`, name)
+	}
+	q := w.String()
+	return &q, nil
+}
+
+// shown is an integration as the caller may see it: recipients' phones
+// masked but to the owner.
+func (s *Server) shown(c echo.Context, i integrationResponse) integrationResponse {
+	if asOwner(c) {
+		return i
+	}
+	i.Owner.Phone = masked(i.Owner.Phone)
+	for k := range i.Members {
+		i.Members[k].Phone = masked(i.Members[k].Phone)
+	}
+	return i
+}
+
+func masked(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	m := maskPhone(*p)
+	return &m
 }
 
 // removeMember takes a member out at once: a notification already queued
@@ -296,18 +476,15 @@ func (s *Server) listDeliveries(c echo.Context) error {
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		cursor := deliveryCursor{At: last.CreatedAt, ID: last.ID}.String()
+		cursor := deliveryCursor{At: last.Delivery.CreatedAt, ID: last.Delivery.ID}.String()
 		next = &cursor
 	}
 	items := make([]deliveryLogItem, len(rows))
 	for i, r := range rows {
 		items[i] = deliveryLogItem{
-			deliveryResponse: toDelivery(db.Delivery{
-				ID: r.ID, IntegrationID: id, Recipient: r.Recipient, Role: r.Role, Status: r.Status, Attempts: r.Attempts,
-				ZaloMessageID: r.ZaloMessageID, LastError: r.LastError, SentAt: r.SentAt, Route: r.Route, DeferredUntil: r.DeferredUntil,
-			}, r.OccurredAt),
-			TransactionID: r.TransactionID.String(), ExternalID: r.ExternalID, Amount: r.Amount,
-			OccurredAt: r.OccurredAt, CreatedAt: r.CreatedAt,
+			deliveryResponse: toDelivery(r.Delivery, r.OccurredAt),
+			TransactionID:    r.Delivery.TransactionID.String(), ExternalID: r.ExternalID, Amount: r.Amount,
+			OccurredAt: r.OccurredAt, CreatedAt: r.Delivery.CreatedAt,
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_before": next})
@@ -349,12 +526,13 @@ func (s *Server) retryDelivery(c echo.Context) error {
 // dayTime is a time of day, HH:MM.
 var dayTime = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
-func toMember(m db.IntegrationMember, reach reachResponse) memberResponse {
-	return memberResponse{ID: m.ID.String(), OAUserID: m.OAUserID, Name: m.Name, AddedAt: m.AddedAt, HiddenFields: m.HiddenFields, reachResponse: reach}
+func toMember(m db.IntegrationMember, r reach) memberResponse {
+	return memberResponse{ID: m.ID.String(), OAUserID: m.OAUserID, Name: m.Name, AddedAt: m.AddedAt, HiddenFields: m.HiddenFields,
+		recipientResponse: r.of(m.OAUserID, m.Phone, m.QuietHours)}
 }
 
 // patchMember sets what a member's alerts (and their /homnay answers)
-// leave out: any field but the amount.
+// leave out (any field but the amount), their phone and their quiet hours.
 func (s *Server) patchMember(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c.Param("id"))
@@ -367,25 +545,34 @@ func (s *Server) patchMember(c echo.Context) error {
 	}
 	var req struct {
 		HiddenFields *[]string `json:"hidden_fields"`
+		Phone        *string   `json:"phone"`
+		QuietHours   *string   `json:"quiet_hours"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if req.HiddenFields == nil {
-		return invalid("hidden_fields: required, a list of fields (any but amount)")
+	if req.HiddenFields == nil && req.Phone == nil && req.QuietHours == nil {
+		return invalid("give hidden_fields, phone or quiet_hours")
 	}
-	hidden := []string{}
-	for _, f := range *req.HiddenFields {
-		if _, err := message.ParseFields([]string{f}); err != nil || f == string(message.FieldAmount) {
-			return invalid("hidden_fields: %q is not a field that can be hidden (time, account, description, balance, reference, counter_account)", f)
-		}
-		if !slices.Contains(hidden, f) {
-			hidden = append(hidden, f)
+	p := db.PatchMemberParams{ID: member, IntegrationID: id, WorkspaceID: workspaceID(c)}
+	if req.HiddenFields != nil {
+		p.HiddenFields = []string{}
+		for _, f := range *req.HiddenFields {
+			if _, err := message.ParseFields([]string{f}); err != nil || f == string(message.FieldAmount) {
+				return invalid("hidden_fields: %q is not a field that can be hidden (time, account, description, balance, reference, counter_account)", f)
+			}
+			if !slices.Contains(p.HiddenFields, f) {
+				p.HiddenFields = append(p.HiddenFields, f)
+			}
 		}
 	}
-	m, err := s.queries.SetMemberHiddenFields(ctx, db.SetMemberHiddenFieldsParams{
-		ID: member, IntegrationID: id, WorkspaceID: workspaceID(c), HiddenFields: hidden,
-	})
+	if p.Phone, err = phoneField("phone", req.Phone); err != nil {
+		return err
+	}
+	if p.QuietHours, err = quietField("quiet_hours", req.QuietHours); err != nil {
+		return err
+	}
+	m, err := s.queries.PatchMember(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -394,9 +581,13 @@ func (s *Server) patchMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	reach, err := s.reachOf(ctx, []string{m.OAUserID}, i.TemplateID != "")
+	r, err := s.reachOf(ctx, i.TemplateID, []string{m.OAUserID})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toMember(m, reach[m.OAUserID]))
+	res := toMember(m, r)
+	if !asOwner(c) {
+		res.Phone = masked(res.Phone)
+	}
+	return c.JSON(http.StatusOK, res)
 }

@@ -599,6 +599,9 @@ func TestEveryChangeSaysWhoMadeIt(t *testing.T) {
 	base := "/v1/integrations/" + integ.ID.String()
 	status, _ := b.call("PATCH", base, `{"status":"paused"}`)
 	require.Equal(t, http.StatusOK, status)
+	require.NoError(t, db.New(f.pool).UpsertTemplate(ctx, db.UpsertTemplateParams{
+		TemplateID: "245601", Name: "Biến động", Status: "ENABLE", Tag: "TRANSACTION", Quality: "HIGH", Params: []byte("[]"), SendableByUid: true,
+	}))
 	status, _ = f.do(t, "PATCH", base, "tt_"+strings.Repeat("k", 40), `{"status":"active","template_id":"245601"}`)
 	require.Equal(t, http.StatusOK, status)
 	status, _ = b.call("PATCH", base, `{"status":"bogus"}`)

@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	limited := s.publicLimits.middleware
 	e.POST("/v1/webhooks/zalo", s.zaloWebhook, s.countRefused("zalo"))
 	e.GET("/v1/oauth/zalo/callback", s.zaloCallback, limited)
+	e.GET("/v1/oauth/zalo-oa/callback", s.oaCallback, limited)
 	e.POST("/v1/hooks/casso/:id", s.cassoHook, s.countRefused("casso"))
 	e.GET("/v1/auth/zalo", s.signIn, limited)
 	e.GET("/v1/auth/zalo/callback", s.signInCallback, limited)
@@ -81,6 +82,10 @@ func (s *Server) routes() {
 	v1.DELETE("/integrations/:id/members/:member_id", s.removeMember)
 	v1.PATCH("/integrations/:id/members/:member_id", s.patchMember)
 	v1.POST("/integrations/:id/referral-code", s.rotateReferralCode)
+
+	v1.GET("/zalo-templates", s.listTemplates)
+	v1.POST("/zalo-templates/:template_id/preview", s.previewTemplate)
+	v1.GET("/zalo-oa", s.getOA)
 
 	v1.POST("/api-keys", s.createAPIKey)
 	v1.GET("/api-keys", s.listAPIKeys)

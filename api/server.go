@@ -14,6 +14,7 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/metrics"
+	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/zalo"
@@ -60,6 +61,15 @@ type Deps struct {
 	// Now is the clock webhook signatures and secret expiries are read
 	// with; nil is time.Now. Tests move it.
 	Now func() time.Time
+	// OA is what connecting the OA takes.
+	OA OAConnect
+}
+
+// OAConnect is what connecting the OA (its admin's consent) takes.
+type OAConnect struct {
+	Tokens       *oatoken.Store // the sealed pair, replaced
+	CodeVerifier string         // ZALO_OA_CODE_VERIFIER
+	ID           string         // ZALO_OA_ID: the only OA that may be connected ("" the one getoa knows)
 }
 
 // ZaloWebhooks is what verifying the OA's webhooks takes.
@@ -91,6 +101,7 @@ type Server struct {
 	sourceLimits     *sourceLimits
 	readiness        readiness
 	policy           route.Policy
+	oa               OAConnect
 	people           People
 }
 
@@ -103,7 +114,7 @@ func New(d Deps) *Server {
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
 		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
 		metrics: d.Metrics, now: d.Now, codec: d.Codec, operatorToken: d.OperatorToken, temporalUIOrigin: d.TemporalUIOrigin,
-		publicLimits: newAddressLimits(d.PublicRateLimit), sourceLimits: newSourceLimits(d.WebhookRateLimit), policy: d.Routes, people: d.People}
+		publicLimits: newAddressLimits(d.PublicRateLimit), sourceLimits: newSourceLimits(d.WebhookRateLimit), policy: d.Routes, people: d.People, oa: d.OA}
 	e.IPExtractor = clientAddress(d.TrustedProxies)
 	if s.now == nil {
 		s.now = time.Now

@@ -250,15 +250,28 @@ type deliveryResponse struct {
 	ZaloMessageID string     `json:"zalo_message_id"`
 	LastError     string     `json:"last_error"`
 	SentAt        *time.Time `json:"sent_at"`
-	// Route is the route that carried it (or is to): cs, transaction, zns,
-	// or template (before routes were chosen); null before the first try.
+	// Route is the route that carried it (or is to): cs, template or
+	// template_phone (transaction and zns on deliveries from before 2026);
+	// null before the first try.
 	Route *string `json:"route"`
-	// DeferredUntil: held by the night until then, for the recipient's
-	// morning message.
+	// DeferredUntil: held until then (the recipient's quiet hours, Zalo's
+	// quota or -234), for the one message that carries what was held.
 	DeferredUntil *time.Time `json:"deferred_until"`
 	// LagMS is from the bank's transaction time to Zalo accepting the
 	// message: how long the recipient waited.
 	LagMS *int64 `json:"lag_ms"`
+	// SeenAt and ReceivedAt are Zalo's receipts: seen by the recipient,
+	// delivered to their phone (a template by phone).
+	SeenAt     *time.Time `json:"seen_at"`
+	ReceivedAt *time.Time `json:"received_at"`
+	// CostVND is what Zalo charges for it (a template's price; chat after
+	// 48 h).
+	CostVND int64 `json:"cost_vnd"`
+	// MaybeDuplicate: an earlier send whose answer was lost may have
+	// arrived too. Silent: a template that arrived at night, without its
+	// push sound.
+	MaybeDuplicate bool `json:"maybe_duplicate"`
+	Silent         bool `json:"silent"`
 }
 
 func toDelivery(d db.Delivery, occurredAt time.Time) deliveryResponse {
@@ -266,6 +279,7 @@ func toDelivery(d db.Delivery, occurredAt time.Time) deliveryResponse {
 		ID: d.ID.String(), IntegrationID: d.IntegrationID.String(), Recipient: d.Recipient,
 		Role: string(d.Role), Status: string(d.Status), Attempts: d.Attempts,
 		ZaloMessageID: d.ZaloMessageID, LastError: d.LastError, SentAt: d.SentAt, DeferredUntil: d.DeferredUntil,
+		SeenAt: d.SeenAt, ReceivedAt: d.ReceivedAt, CostVND: d.CostVnd, MaybeDuplicate: d.MaybeDuplicate, Silent: d.Silent,
 	}
 	if d.Route.Valid {
 		rt := string(d.Route.DeliveryRoute)

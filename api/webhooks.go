@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,7 +15,9 @@ import (
 // zaloWebhook verifies an OA event and records it once, with its ZaloInbound
 // workflow queued in the same database transaction; Zalo wants its 200
 // within two seconds, so nothing else happens here, and Temporal being away
-// changes nothing for Zalo.
+// changes nothing for Zalo. A receipt (a message seen, one sent by phone
+// delivered) needs no workflow: it is applied in the same transaction,
+// once, and is the evidence a send in doubt waits for.
 func (s *Server) zaloWebhook(c echo.Context) error {
 	ctx := c.Request().Context()
 	body, err := io.ReadAll(c.Request().Body)
@@ -41,8 +44,15 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 	}
 	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
 		rec, err := q.RecordZaloEvent(ctx, db.RecordZaloEventParams{DedupKey: ev.DedupKey, EventName: ev.Name, Raw: body})
-		if err != nil || !rec.Inserted || ev.Kind == zalo.EventIgnored {
+		switch {
+		case err != nil || !rec.Inserted || ev.Kind == zalo.EventIgnored:
 			return err // a redelivery, or an event tingting does not act on
+		case ev.Kind == zalo.EventSeen:
+			_, err := q.RecordSeen(ctx, db.RecordSeenParams{MessageIds: ev.MsgIDs, SeenAt: eventTime(ev, s.now())})
+			return err
+		case ev.Kind == zalo.EventReceived:
+			at := eventTime(zalo.Event{Timestamp: ev.DeliveredAt}, s.now())
+			return q.RecordPhoneReceipt(ctx, db.RecordPhoneReceiptParams{TrackingID: ev.TrackingID, MsgID: ev.MsgID, DeliveredAt: at})
 		}
 		return q.Enqueue(ctx, db.EnqueueParams{Kind: db.OutboxKindZaloEvent, Ref: rec.ID})
 	})
@@ -50,4 +60,13 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]bool{"success": true})
+}
+
+// eventTime is when Zalo says an event happened, or now when it does not
+// say (or says the future).
+func eventTime(ev zalo.Event, now time.Time) time.Time {
+	if ev.Timestamp.IsZero() || ev.Timestamp.After(now) {
+		return now
+	}
+	return ev.Timestamp
 }

@@ -64,7 +64,7 @@ func (q *Queries) CreateDigest(ctx context.Context, arg CreateDigestParams) erro
 }
 
 const deliveriesInDoubt = `-- name: DeliveriesInDoubt :many
-SELECT d.id, d.in_doubt_since::timestamptz AS in_doubt_since, i.fields,
+SELECT d.id, d.in_doubt_since::timestamptz AS in_doubt_since, COALESCE(d.route::text, '')::text AS route, i.fields,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
@@ -83,6 +83,7 @@ type DeliveriesInDoubtParams struct {
 type DeliveriesInDoubtRow struct {
 	ID               uuid.UUID
 	InDoubtSince     time.Time
+	Route            string
 	Fields           []string
 	HiddenFields     []string
 	AlertTransaction AlertTransaction
@@ -103,6 +104,7 @@ func (q *Queries) DeliveriesInDoubt(ctx context.Context, arg DeliveriesInDoubtPa
 		if err := rows.Scan(
 			&i.ID,
 			&i.InDoubtSince,
+			&i.Route,
 			&i.Fields,
 			&i.HiddenFields,
 			&i.AlertTransaction.ID,
@@ -209,7 +211,7 @@ func (q *Queries) DigestDeliveries(ctx context.Context, digestID uuid.NullUUID) 
 }
 
 const digestsInDoubt = `-- name: DigestsInDoubt :many
-SELECT id, in_doubt_since::timestamptz AS in_doubt_since, card FROM digests
+SELECT id, in_doubt_since::timestamptz AS in_doubt_since, COALESCE(route::text, '')::text AS route, card FROM digests
 WHERE recipient = $1 AND status = 'pending' AND in_doubt_since < $2::timestamptz
 ORDER BY in_doubt_since
 `
@@ -222,6 +224,7 @@ type DigestsInDoubtParams struct {
 type DigestsInDoubtRow struct {
 	ID           uuid.UUID
 	InDoubtSince time.Time
+	Route        string
 	Card         []byte
 }
 
@@ -236,7 +239,12 @@ func (q *Queries) DigestsInDoubt(ctx context.Context, arg DigestsInDoubtParams) 
 	items := []DigestsInDoubtRow{}
 	for rows.Next() {
 		var i DigestsInDoubtRow
-		if err := rows.Scan(&i.ID, &i.InDoubtSince, &i.Card); err != nil {
+		if err := rows.Scan(
+			&i.ID,
+			&i.InDoubtSince,
+			&i.Route,
+			&i.Card,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -260,8 +268,9 @@ const finishDeliveries = `-- name: FinishDeliveries :many
 WITH u AS (
     SELECT o.id, ($1::text[])[o.n] AS status, ($2::text[])[o.n] AS message_id,
         ($3::text[])[o.n] AS last_error, ($4::text[])[o.n] AS route,
-        ($5::timestamptz[])[o.n] AS deferred_until
-    FROM unnest($6::uuid[]) WITH ORDINALITY AS o (id, n)
+        ($5::timestamptz[])[o.n] AS deferred_until, ($6::bigint[])[o.n] AS cost_vnd,
+        ($7::boolean[])[o.n] AS silent, ($8::boolean[])[o.n] AS maybe_duplicate
+    FROM unnest($9::uuid[]) WITH ORDINALITY AS o (id, n)
 ), reached AS (
     UPDATE integration_members m SET owner_told = ''
     FROM u, deliveries r
@@ -273,19 +282,27 @@ UPDATE deliveries d SET
     updated_at = now(), in_doubt_since = NULL,
     route = COALESCE(NULLIF(u.route, '')::delivery_route, d.route),
     deferred_until = COALESCE(NULLIF(u.deferred_until, '0001-01-01 00:00:00+00'::timestamptz), d.deferred_until),
-    sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE d.sent_at END
+    -- When the send that took began: a message found in the conversation
+    -- long after was sent then, and must not count as newer than later
+    -- doubts (the in-doubt reading skips what was sent after them).
+    sent_at = CASE WHEN u.status = 'sent' THEN COALESCE(d.in_doubt_since, now()) ELSE d.sent_at END,
+    cost_vnd = CASE WHEN u.status = 'sent' THEN u.cost_vnd ELSE d.cost_vnd END,
+    silent = u.silent, maybe_duplicate = d.maybe_duplicate OR u.maybe_duplicate
 FROM u, transactions t
 WHERE d.id = u.id AND d.status <> 'sent' AND t.id = d.transaction_id
 RETURNING d.id, t.received_at
 `
 
 type FinishDeliveriesParams struct {
-	Statuses      []string
-	MessageIds    []string
-	LastErrors    []string
-	Routes        []string
-	DeferredUntil []time.Time
-	Ids           []uuid.UUID
+	Statuses       []string
+	MessageIds     []string
+	LastErrors     []string
+	Routes         []string
+	DeferredUntil  []time.Time
+	Costs          []int64
+	Silent         []bool
+	MaybeDuplicate []bool
+	Ids            []uuid.UUID
 }
 
 type FinishDeliveriesRow struct {
@@ -305,6 +322,9 @@ func (q *Queries) FinishDeliveries(ctx context.Context, arg FinishDeliveriesPara
 		arg.LastErrors,
 		arg.Routes,
 		arg.DeferredUntil,
+		arg.Costs,
+		arg.Silent,
+		arg.MaybeDuplicate,
 		arg.Ids,
 	)
 	if err != nil {
@@ -330,13 +350,13 @@ WITH digest AS (
     UPDATE digests g SET status = $1, zalo_message_id = $2,
         route = COALESCE($4::delivery_route, g.route),
         last_error = $3, in_doubt_since = NULL,
-        sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
+        sent_at = CASE WHEN $1::delivery_status = 'sent' THEN COALESCE(g.in_doubt_since, now()) END
     WHERE g.id = $5 AND g.status <> 'sent'
-    RETURNING g.id, g.route
+    RETURNING g.id, g.route, g.sent_at
 )
 UPDATE deliveries d SET status = $1, zalo_message_id = $2, route = digest.route,
     last_error = $3, updated_at = now(), in_doubt_since = NULL,
-    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
+    sent_at = digest.sent_at
 FROM digest, transactions t
 WHERE d.digest_id = digest.id AND d.status = 'deferred' AND t.id = d.transaction_id
 RETURNING t.received_at
@@ -421,6 +441,73 @@ func (q *Queries) HoldForDigest(ctx context.Context, arg HoldForDigestParams) er
 	return err
 }
 
+const integrationCosts = `-- name: IntegrationCosts :many
+SELECT route::text AS route, count(*)::bigint AS sent, COALESCE(sum(cost_vnd), 0)::bigint AS cost_vnd
+FROM deliveries WHERE integration_id = $1 AND status = 'sent' AND sent_at >= $2::timestamptz AND route IS NOT NULL
+GROUP BY route ORDER BY route
+`
+
+type IntegrationCostsParams struct {
+	IntegrationID uuid.UUID
+	Since         time.Time
+}
+
+type IntegrationCostsRow struct {
+	Route   string
+	Sent    int64
+	CostVnd int64
+}
+
+// IntegrationCosts is what an integration's alerts cost since @since, and
+// how many went, by route.
+func (q *Queries) IntegrationCosts(ctx context.Context, arg IntegrationCostsParams) ([]IntegrationCostsRow, error) {
+	rows, err := q.db.Query(ctx, integrationCosts, arg.IntegrationID, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []IntegrationCostsRow{}
+	for rows.Next() {
+		var i IntegrationCostsRow
+		if err := rows.Scan(&i.Route, &i.Sent, &i.CostVnd); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const knownMessageIDs = `-- name: KnownMessageIDs :many
+SELECT zalo_message_id FROM deliveries WHERE zalo_message_id = ANY($1::text[])
+UNION SELECT zalo_message_id FROM digests WHERE zalo_message_id = ANY($1::text[])
+UNION SELECT zalo_message_id FROM notes WHERE zalo_message_id = ANY($1::text[])
+`
+
+// KnownMessageIDs says which of @ids a delivery, a morning message or a
+// note has recorded already: such a message settles no other doubt.
+func (q *Queries) KnownMessageIDs(ctx context.Context, ids []string) ([]string, error) {
+	rows, err := q.db.Query(ctx, knownMessageIDs, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var zalo_message_id string
+		if err := rows.Scan(&zalo_message_id); err != nil {
+			return nil, err
+		}
+		items = append(items, zalo_message_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const lateMornings = `-- name: LateMornings :many
 SELECT DISTINCT recipient, deferred_until::timestamptz AS deferred_until FROM deliveries
 WHERE status = 'deferred' AND digest_id IS NULL AND deferred_until < now() - make_interval(secs => $1::float8)
@@ -456,8 +543,7 @@ func (q *Queries) LateMornings(ctx context.Context, grace float64) ([]LateMornin
 }
 
 const listIntegrationDeliveries = `-- name: ListIntegrationDeliveries :many
-SELECT d.id, d.transaction_id, d.recipient, d.role, d.status, d.attempts, d.zalo_message_id, d.last_error,
-    d.created_at, d.sent_at, d.route, d.deferred_until, t.amount, t.occurred_at, t.external_id
+SELECT d.id, d.transaction_id, d.integration_id, d.recipient, d.role, d.status, d.attempts, d.zalo_message_id, d.last_error, d.created_at, d.updated_at, d.sent_at, d.in_doubt_since, d.route, d.deferred_until, d.digest_id, d.seen_at, d.received_at, d.cost_vnd, d.maybe_duplicate, d.silent, t.amount, t.occurred_at, t.external_id
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN transactions t ON t.id = d.transaction_id
@@ -476,21 +562,10 @@ type ListIntegrationDeliveriesParams struct {
 }
 
 type ListIntegrationDeliveriesRow struct {
-	ID            uuid.UUID
-	TransactionID uuid.UUID
-	Recipient     string
-	Role          RecipientRole
-	Status        DeliveryStatus
-	Attempts      int32
-	ZaloMessageID string
-	LastError     string
-	CreatedAt     time.Time
-	SentAt        *time.Time
-	Route         NullDeliveryRoute
-	DeferredUntil *time.Time
-	Amount        int64
-	OccurredAt    time.Time
-	ExternalID    string
+	Delivery   Delivery
+	Amount     int64
+	OccurredAt time.Time
+	ExternalID string
 }
 
 // ListIntegrationDeliveries is one page of an integration's delivery log,
@@ -515,18 +590,27 @@ func (q *Queries) ListIntegrationDeliveries(ctx context.Context, arg ListIntegra
 	for rows.Next() {
 		var i ListIntegrationDeliveriesRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.TransactionID,
-			&i.Recipient,
-			&i.Role,
-			&i.Status,
-			&i.Attempts,
-			&i.ZaloMessageID,
-			&i.LastError,
-			&i.CreatedAt,
-			&i.SentAt,
-			&i.Route,
-			&i.DeferredUntil,
+			&i.Delivery.ID,
+			&i.Delivery.TransactionID,
+			&i.Delivery.IntegrationID,
+			&i.Delivery.Recipient,
+			&i.Delivery.Role,
+			&i.Delivery.Status,
+			&i.Delivery.Attempts,
+			&i.Delivery.ZaloMessageID,
+			&i.Delivery.LastError,
+			&i.Delivery.CreatedAt,
+			&i.Delivery.UpdatedAt,
+			&i.Delivery.SentAt,
+			&i.Delivery.InDoubtSince,
+			&i.Delivery.Route,
+			&i.Delivery.DeferredUntil,
+			&i.Delivery.DigestID,
+			&i.Delivery.SeenAt,
+			&i.Delivery.ReceivedAt,
+			&i.Delivery.CostVnd,
+			&i.Delivery.MaybeDuplicate,
+			&i.Delivery.Silent,
 			&i.Amount,
 			&i.OccurredAt,
 			&i.ExternalID,
@@ -542,7 +626,7 @@ func (q *Queries) ListIntegrationDeliveries(ctx context.Context, arg ListIntegra
 }
 
 const listTransactionDeliveries = `-- name: ListTransactionDeliveries :many
-SELECT id, transaction_id, integration_id, recipient, role, status, attempts, zalo_message_id, last_error, created_at, updated_at, sent_at, in_doubt_since, route, deferred_until, digest_id FROM deliveries WHERE transaction_id = $1 ORDER BY created_at, id
+SELECT id, transaction_id, integration_id, recipient, role, status, attempts, zalo_message_id, last_error, created_at, updated_at, sent_at, in_doubt_since, route, deferred_until, digest_id, seen_at, received_at, cost_vnd, maybe_duplicate, silent FROM deliveries WHERE transaction_id = $1 ORDER BY created_at, id
 `
 
 func (q *Queries) ListTransactionDeliveries(ctx context.Context, transactionID uuid.UUID) ([]Delivery, error) {
@@ -571,6 +655,11 @@ func (q *Queries) ListTransactionDeliveries(ctx context.Context, transactionID u
 			&i.Route,
 			&i.DeferredUntil,
 			&i.DigestID,
+			&i.SeenAt,
+			&i.ReceivedAt,
+			&i.CostVnd,
+			&i.MaybeDuplicate,
+			&i.Silent,
 		); err != nil {
 			return nil, err
 		}
@@ -694,6 +783,24 @@ func (q *Queries) PauseSends(ctx context.Context, seconds float64) error {
 	return err
 }
 
+const phoneReceipt = `-- name: PhoneReceipt :one
+SELECT msg_id, delivered_at FROM phone_receipts WHERE tracking_id = $1
+`
+
+type PhoneReceiptRow struct {
+	MsgID       string
+	DeliveredAt *time.Time
+}
+
+// PhoneReceipt is Zalo's receipt of the message sent by phone under
+// @tracking_id, if one came.
+func (q *Queries) PhoneReceipt(ctx context.Context, trackingID string) (PhoneReceiptRow, error) {
+	row := q.db.QueryRow(ctx, phoneReceipt, trackingID)
+	var i PhoneReceiptRow
+	err := row.Scan(&i.MsgID, &i.DeliveredAt)
+	return i, err
+}
+
 const planDeliveries = `-- name: PlanDeliveries :many
 WITH matching AS (
     SELECT mi.integration_id AS id, mi.owner_account_id FROM matching_integrations mi WHERE mi.transaction_id = $1
@@ -783,6 +890,68 @@ type RecordDigestErrorParams struct {
 
 func (q *Queries) RecordDigestError(ctx context.Context, arg RecordDigestErrorParams) error {
 	_, err := q.db.Exec(ctx, recordDigestError, arg.LastError, arg.Settled, arg.ID)
+	return err
+}
+
+const recordPhoneReceipt = `-- name: RecordPhoneReceipt :exec
+WITH kept AS (
+    INSERT INTO phone_receipts (tracking_id, msg_id, delivered_at) VALUES ($2::text, $3, $1::timestamptz)
+    ON CONFLICT (tracking_id) DO NOTHING
+)
+UPDATE deliveries SET received_at = $1::timestamptz
+WHERE id::text = $2::text AND received_at IS NULL
+`
+
+type RecordPhoneReceiptParams struct {
+	DeliveredAt time.Time
+	TrackingID  string
+	MsgID       string
+}
+
+// RecordPhoneReceipt keeps a by-phone receipt and fills its delivery's
+// received_at; the tracking id is the delivery's id.
+func (q *Queries) RecordPhoneReceipt(ctx context.Context, arg RecordPhoneReceiptParams) error {
+	_, err := q.db.Exec(ctx, recordPhoneReceipt, arg.DeliveredAt, arg.TrackingID, arg.MsgID)
+	return err
+}
+
+const recordSeen = `-- name: RecordSeen :execrows
+UPDATE deliveries SET seen_at = $1::timestamptz
+WHERE zalo_message_id = ANY($2::text[]) AND zalo_message_id <> '' AND seen_at IS NULL
+`
+
+type RecordSeenParams struct {
+	SeenAt     time.Time
+	MessageIds []string
+}
+
+// RecordSeen fills seen_at of every delivery whose message Zalo says was
+// seen (a morning message's alerts share its id).
+func (q *Queries) RecordSeen(ctx context.Context, arg RecordSeenParams) (int64, error) {
+	result, err := q.db.Exec(ctx, recordSeen, arg.SeenAt, arg.MessageIds)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const redoubtDelivery = `-- name: RedoubtDelivery :exec
+UPDATE deliveries SET in_doubt_since = now() WHERE id = $1 AND status = 'pending'
+`
+
+// RedoubtDelivery starts a delivery's doubt afresh: a new send of it
+// begins, after the last was found never to have arrived.
+func (q *Queries) RedoubtDelivery(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, redoubtDelivery, id)
+	return err
+}
+
+const redoubtDigest = `-- name: RedoubtDigest :exec
+UPDATE digests SET in_doubt_since = now() WHERE id = $1 AND status = 'pending'
+`
+
+func (q *Queries) RedoubtDigest(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, redoubtDigest, id)
 	return err
 }
 
@@ -888,19 +1057,28 @@ const startDeliveryAttempts = `-- name: StartDeliveryAttempts :many
 WITH d AS (
     UPDATE deliveries x SET attempts = x.attempts + 1, updated_at = now(),
         in_doubt_since = CASE WHEN x.status = 'pending' THEN COALESCE(x.in_doubt_since, now()) END
-    WHERE x.id = ANY($1::uuid[])
+    WHERE x.id = ANY($2::uuid[])
     RETURNING x.id, x.integration_id, x.transaction_id, x.status, x.recipient, x.role, x.zalo_message_id, x.route, x.deferred_until, x.in_doubt_since
 )
 SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since,
     COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
-    i.fields, i.template_id, i.status AS integration_status,
+    i.fields, i.status AS integration_status,
+    -- The integration's template, as Zalo last described it ('' none).
+    i.template_id, i.template_params, COALESCE(zt.status, '')::text AS template_status, COALESCE(zt.tag, '')::text AS template_tag,
+    COALESCE(zt.quality, '')::text AS template_quality, COALESCE(zt.sendable_by_uid, false)::boolean AS template_by_uid,
+    COALESCE(zt.params, '[]')::jsonb AS template_param_specs,
+    COALESCE(zt.price_uid, 0)::bigint AS price_uid, COALESCE(zt.price_sdt, 0)::bigint AS price_sdt,
+    -- The recipient's phone and quiet hours: a member's, or the owner's.
+    COALESCE(CASE WHEN d.role = 'member' THEN m.phone ELSE i.owner_phone END, '')::text AS phone,
+    COALESCE(CASE WHEN d.role = 'member' THEN m.quiet_hours ELSE i.owner_quiet_hours END, '')::text AS quiet_hours,
     (d.role = 'owner' OR m.id IS NOT NULL)::boolean AS still_member,
     -- Unknown to the follower table: let Zalo decide.
     COALESCE(f.following, true)::boolean AS following,
     f.last_interaction_at, f.cs_refused_at,
-    -- Neither a webhook nor user/detail has told us when they last
-    -- interacted, and user/detail was not asked today.
-    COALESCE(f.last_interaction_at IS NULL AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day'), true)::boolean AS ask_interaction,
+    -- What we believe closes the chat window (nothing known, or nothing
+    -- within it) may be stale, and Zalo was not asked today: ask it.
+    COALESCE((f.last_interaction_at IS NULL OR f.last_interaction_at < now() - make_interval(secs => $1::float8))
+        AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day'), true)::boolean AS ask_interaction,
     f.muted_until,
     -- What a member's alerts leave out (the owner's leave out nothing).
     COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
@@ -910,34 +1088,50 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
 FROM d
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
+LEFT JOIN zalo_templates zt ON zt.template_id = i.template_id
 LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
 LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
-ORDER BY array_position($1::uuid[], d.id)
+ORDER BY array_position($2::uuid[], d.id)
 `
 
+type StartDeliveryAttemptsParams struct {
+	CsWindowSeconds float64
+	Ids             []uuid.UUID
+}
+
 type StartDeliveryAttemptsRow struct {
-	ID                uuid.UUID
-	IntegrationID     uuid.UUID
-	Status            DeliveryStatus
-	Recipient         string
-	Role              RecipientRole
-	ZaloMessageID     string
-	Route             NullDeliveryRoute
-	DeferredUntil     *time.Time
-	InDoubtSince      *time.Time
-	Doubted           bool
-	Fields            []string
-	TemplateID        string
-	IntegrationStatus IntegrationStatus
-	StillMember       bool
-	Following         bool
-	LastInteractionAt *time.Time
-	CSRefusedAt       *time.Time
-	AskInteraction    bool
-	MutedUntil        *time.Time
-	HiddenFields      []string
-	ToldOwner         string
-	AlertTransaction  AlertTransaction
+	ID                 uuid.UUID
+	IntegrationID      uuid.UUID
+	Status             DeliveryStatus
+	Recipient          string
+	Role               RecipientRole
+	ZaloMessageID      string
+	Route              NullDeliveryRoute
+	DeferredUntil      *time.Time
+	InDoubtSince       *time.Time
+	Doubted            bool
+	Fields             []string
+	IntegrationStatus  IntegrationStatus
+	TemplateID         string
+	TemplateParams     []byte
+	TemplateStatus     string
+	TemplateTag        string
+	TemplateQuality    string
+	TemplateByUid      bool
+	TemplateParamSpecs []byte
+	PriceUid           int64
+	PriceSdt           int64
+	Phone              string
+	QuietHours         string
+	StillMember        bool
+	Following          bool
+	LastInteractionAt  *time.Time
+	CSRefusedAt        *time.Time
+	AskInteraction     bool
+	MutedUntil         *time.Time
+	HiddenFields       []string
+	ToldOwner          string
+	AlertTransaction   AlertTransaction
 }
 
 // StartDeliveryAttempts counts an attempt of each delivery (in @ids'
@@ -948,8 +1142,8 @@ type StartDeliveryAttemptsRow struct {
 // before the send, so a worker killed mid-send leaves it), and says
 // whether an earlier attempt left it so (doubted: in_doubt_since is older
 // than this statement).
-func (q *Queries) StartDeliveryAttempts(ctx context.Context, ids []uuid.UUID) ([]StartDeliveryAttemptsRow, error) {
-	rows, err := q.db.Query(ctx, startDeliveryAttempts, ids)
+func (q *Queries) StartDeliveryAttempts(ctx context.Context, arg StartDeliveryAttemptsParams) ([]StartDeliveryAttemptsRow, error) {
+	rows, err := q.db.Query(ctx, startDeliveryAttempts, arg.CsWindowSeconds, arg.Ids)
 	if err != nil {
 		return nil, err
 	}
@@ -969,8 +1163,18 @@ func (q *Queries) StartDeliveryAttempts(ctx context.Context, ids []uuid.UUID) ([
 			&i.InDoubtSince,
 			&i.Doubted,
 			&i.Fields,
-			&i.TemplateID,
 			&i.IntegrationStatus,
+			&i.TemplateID,
+			&i.TemplateParams,
+			&i.TemplateStatus,
+			&i.TemplateTag,
+			&i.TemplateQuality,
+			&i.TemplateByUid,
+			&i.TemplateParamSpecs,
+			&i.PriceUid,
+			&i.PriceSdt,
+			&i.Phone,
+			&i.QuietHours,
 			&i.StillMember,
 			&i.Following,
 			&i.LastInteractionAt,

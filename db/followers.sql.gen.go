@@ -112,10 +112,11 @@ type RecordInteractionDateParams struct {
 	InteractedAt *time.Time
 }
 
-// RecordInteractionDate stores what user/detail says of a user's last
-// interaction (a day; NULL when Zalo gave none) and that it was asked. A
-// user unknown until now is recorded as Zalo says (@following), so the
-// next alert does not ask again.
+// RecordInteractionDate stores what Zalo says of a user's last
+// interaction (quota/message's instant, or user/detail's day; NULL when
+// Zalo gave none) and that it was asked. A user unknown until now is
+// recorded as following or not as @following says, so the next alert does
+// not ask again.
 func (q *Queries) RecordInteractionDate(ctx context.Context, arg RecordInteractionDateParams) error {
 	_, err := q.db.Exec(ctx, recordInteractionDate, arg.OAUserID, arg.Following, arg.InteractedAt)
 	return err

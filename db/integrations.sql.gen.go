@@ -29,7 +29,7 @@ func (q *Queries) AddIntegrationBankAccount(ctx context.Context, arg AddIntegrat
 
 const addIntegrationMember = `-- name: AddIntegrationMember :one
 INSERT INTO integration_members (integration_id, oa_user_id, name) VALUES ($1, $2, $3)
-RETURNING id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key
+RETURNING id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key, phone, quiet_hours
 `
 
 type AddIntegrationMemberParams struct {
@@ -53,6 +53,8 @@ func (q *Queries) AddIntegrationMember(ctx context.Context, arg AddIntegrationMe
 		&i.OwnerTold,
 		&i.RemovedEvent,
 		&i.OwnerToldKey,
+		&i.Phone,
+		&i.QuietHours,
 	)
 	return i, err
 }
@@ -142,7 +144,7 @@ func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloF
 }
 
 const getIntegration = `-- name: GetIntegration :one
-SELECT i.id, i.workspace_id, i.owner_account_id, i.direction, i.min_amount, i.fields, i.message_kind, i.template_id, i.referral_code, i.status, i.created_at, i.updated_at, i.wizard_id, i.silence_alert_hours, i.daily_summary_at, i.summary_on, za.name AS owner_name, za.oa_user_id AS owner_oa_user_id
+SELECT i.id, i.workspace_id, i.owner_account_id, i.direction, i.min_amount, i.fields, i.message_kind, i.template_id, i.referral_code, i.status, i.created_at, i.updated_at, i.wizard_id, i.silence_alert_hours, i.daily_summary_at, i.summary_on, i.template_params, i.owner_phone, i.owner_quiet_hours, za.name AS owner_name, za.oa_user_id AS owner_oa_user_id
 FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id
 WHERE i.workspace_id = $1 AND i.id = $2 AND i.status <> 'deleted'
 `
@@ -169,6 +171,9 @@ type GetIntegrationRow struct {
 	SilenceAlertHours int32
 	DailySummaryAt    string
 	SummaryOn         *time.Time
+	TemplateParams    []byte
+	OwnerPhone        *string
+	OwnerQuietHours   *string
 	OwnerName         string
 	OwnerOAUserID     *string
 }
@@ -193,6 +198,9 @@ func (q *Queries) GetIntegration(ctx context.Context, arg GetIntegrationParams) 
 		&i.SilenceAlertHours,
 		&i.DailySummaryAt,
 		&i.SummaryOn,
+		&i.TemplateParams,
+		&i.OwnerPhone,
+		&i.OwnerQuietHours,
 		&i.OwnerName,
 		&i.OwnerOAUserID,
 	)
@@ -274,7 +282,7 @@ func (q *Queries) ListIntegrationBankAccountIDs(ctx context.Context, integration
 }
 
 const listIntegrationMembers = `-- name: ListIntegrationMembers :many
-SELECT id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key FROM integration_members WHERE integration_id = $1 AND removed_at IS NULL ORDER BY added_at, id
+SELECT id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key, phone, quiet_hours FROM integration_members WHERE integration_id = $1 AND removed_at IS NULL ORDER BY added_at, id
 `
 
 func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid.UUID) ([]IntegrationMember, error) {
@@ -298,6 +306,8 @@ func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid
 			&i.OwnerTold,
 			&i.RemovedEvent,
 			&i.OwnerToldKey,
+			&i.Phone,
+			&i.QuietHours,
 		); err != nil {
 			return nil, err
 		}
@@ -310,7 +320,7 @@ func (q *Queries) ListIntegrationMembers(ctx context.Context, integrationID uuid
 }
 
 const listIntegrations = `-- name: ListIntegrations :many
-SELECT id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at, wizard_id, silence_alert_hours, daily_summary_at, summary_on FROM integrations WHERE workspace_id = $1 AND status <> 'deleted' ORDER BY created_at, id
+SELECT id, workspace_id, owner_account_id, direction, min_amount, fields, message_kind, template_id, referral_code, status, created_at, updated_at, wizard_id, silence_alert_hours, daily_summary_at, summary_on, template_params, owner_phone, owner_quiet_hours FROM integrations WHERE workspace_id = $1 AND status <> 'deleted' ORDER BY created_at, id
 `
 
 func (q *Queries) ListIntegrations(ctx context.Context, workspaceID uuid.UUID) ([]Integration, error) {
@@ -339,6 +349,9 @@ func (q *Queries) ListIntegrations(ctx context.Context, workspaceID uuid.UUID) (
 			&i.SilenceAlertHours,
 			&i.DailySummaryAt,
 			&i.SummaryOn,
+			&i.TemplateParams,
+			&i.OwnerPhone,
+			&i.OwnerQuietHours,
 		); err != nil {
 			return nil, err
 		}
@@ -391,17 +404,40 @@ func (q *Queries) ListZaloAccounts(ctx context.Context, workspaceID uuid.UUID) (
 	return items, nil
 }
 
+const setIntegrationTemplate = `-- name: SetIntegrationTemplate :one
+UPDATE integrations SET template_id = $1, template_params = $2, updated_at = now()
+WHERE id = $3 RETURNING id
+`
+
+type SetIntegrationTemplateParams struct {
+	TemplateID     string
+	TemplateParams []byte
+	ID             uuid.UUID
+}
+
+// SetIntegrationTemplate gives an integration its template (for seeding:
+// the API checks it first, in UpdateIntegration).
+func (q *Queries) SetIntegrationTemplate(ctx context.Context, arg SetIntegrationTemplateParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, setIntegrationTemplate, arg.TemplateID, arg.TemplateParams, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const updateIntegration = `-- name: UpdateIntegration :one
 UPDATE integrations SET
     status = COALESCE($1::integration_status, status),
     message_kind = COALESCE($2::message_kind, message_kind),
     template_id = COALESCE($3::text, template_id),
-    silence_alert_hours = COALESCE($4::integer, silence_alert_hours),
-    daily_summary_at = COALESCE($5::text, daily_summary_at),
+    template_params = COALESCE($4::jsonb, template_params),
+    owner_phone = CASE WHEN $5::text IS NULL THEN owner_phone ELSE NULLIF($5::text, '') END,
+    owner_quiet_hours = CASE WHEN $6::text IS NULL THEN owner_quiet_hours ELSE NULLIF($6::text, '') END,
+    silence_alert_hours = COALESCE($7::integer, silence_alert_hours),
+    daily_summary_at = COALESCE($8::text, daily_summary_at),
     -- A summary time moved later today may still be due today.
-    summary_on = CASE WHEN $5::text IS NOT NULL THEN NULL ELSE summary_on END,
+    summary_on = CASE WHEN $8::text IS NOT NULL THEN NULL ELSE summary_on END,
     updated_at = now()
-WHERE workspace_id = $6 AND id = $7 AND status <> 'deleted'
+WHERE workspace_id = $9 AND id = $10 AND status <> 'deleted'
 RETURNING id
 `
 
@@ -409,6 +445,9 @@ type UpdateIntegrationParams struct {
 	Status            NullIntegrationStatus
 	MessageKind       NullMessageKind
 	TemplateID        *string
+	TemplateParams    []byte
+	OwnerPhone        *string
+	OwnerQuietHours   *string
 	SilenceAlertHours *int32
 	DailySummaryAt    *string
 	WorkspaceID       uuid.UUID
@@ -421,6 +460,9 @@ func (q *Queries) UpdateIntegration(ctx context.Context, arg UpdateIntegrationPa
 		arg.Status,
 		arg.MessageKind,
 		arg.TemplateID,
+		arg.TemplateParams,
+		arg.OwnerPhone,
+		arg.OwnerQuietHours,
 		arg.SilenceAlertHours,
 		arg.DailySummaryAt,
 		arg.WorkspaceID,

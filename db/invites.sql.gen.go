@@ -15,7 +15,7 @@ import (
 const addInvitedMember = `-- name: AddInvitedMember :one
 INSERT INTO integration_members (integration_id, oa_user_id, name, invite_event)
 VALUES ($1, $2, $3, $4)
-RETURNING id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key
+RETURNING id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key, phone, quiet_hours
 `
 
 type AddInvitedMemberParams struct {
@@ -45,6 +45,8 @@ func (q *Queries) AddInvitedMember(ctx context.Context, arg AddInvitedMemberPara
 		&i.OwnerTold,
 		&i.RemovedEvent,
 		&i.OwnerToldKey,
+		&i.Phone,
+		&i.QuietHours,
 	)
 	return i, err
 }
@@ -143,7 +145,7 @@ func (q *Queries) InviteFailureByEvent(ctx context.Context, event string) (Invit
 }
 
 const memberByInviteEvent = `-- name: MemberByInviteEvent :one
-SELECT id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key FROM integration_members WHERE invite_event = $1
+SELECT id, integration_id, oa_user_id, name, added_at, removed_at, invite_event, hidden_fields, owner_told, removed_event, owner_told_key, phone, quiet_hours FROM integration_members WHERE invite_event = $1
 `
 
 func (q *Queries) MemberByInviteEvent(ctx context.Context, inviteEvent *string) (IntegrationMember, error) {
@@ -161,6 +163,8 @@ func (q *Queries) MemberByInviteEvent(ctx context.Context, inviteEvent *string) 
 		&i.OwnerTold,
 		&i.RemovedEvent,
 		&i.OwnerToldKey,
+		&i.Phone,
+		&i.QuietHours,
 	)
 	return i, err
 }

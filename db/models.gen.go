@@ -117,10 +117,11 @@ func (e ApiKeyScope) Valid() bool {
 type DeliveryRoute string
 
 const (
-	DeliveryRouteCs          DeliveryRoute = "cs"
-	DeliveryRouteTransaction DeliveryRoute = "transaction"
-	DeliveryRouteZns         DeliveryRoute = "zns"
-	DeliveryRouteTemplate    DeliveryRoute = "template"
+	DeliveryRouteCs            DeliveryRoute = "cs"
+	DeliveryRouteTransaction   DeliveryRoute = "transaction"
+	DeliveryRouteZns           DeliveryRoute = "zns"
+	DeliveryRouteTemplate      DeliveryRoute = "template"
+	DeliveryRouteTemplatePhone DeliveryRoute = "template_phone"
 )
 
 func (e *DeliveryRoute) Scan(src interface{}) error {
@@ -163,7 +164,8 @@ func (e DeliveryRoute) Valid() bool {
 	case DeliveryRouteCs,
 		DeliveryRouteTransaction,
 		DeliveryRouteZns,
-		DeliveryRouteTemplate:
+		DeliveryRouteTemplate,
+		DeliveryRouteTemplatePhone:
 		return true
 	}
 	return false
@@ -599,22 +601,27 @@ type BankAccount struct {
 }
 
 type Delivery struct {
-	ID            uuid.UUID
-	TransactionID uuid.UUID
-	IntegrationID uuid.UUID
-	Recipient     string
-	Role          RecipientRole
-	Status        DeliveryStatus
-	Attempts      int32
-	ZaloMessageID string
-	LastError     string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	SentAt        *time.Time
-	InDoubtSince  *time.Time
-	Route         NullDeliveryRoute
-	DeferredUntil *time.Time
-	DigestID      uuid.NullUUID
+	ID             uuid.UUID
+	TransactionID  uuid.UUID
+	IntegrationID  uuid.UUID
+	Recipient      string
+	Role           RecipientRole
+	Status         DeliveryStatus
+	Attempts       int32
+	ZaloMessageID  string
+	LastError      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	SentAt         *time.Time
+	InDoubtSince   *time.Time
+	Route          NullDeliveryRoute
+	DeferredUntil  *time.Time
+	DigestID       uuid.NullUUID
+	SeenAt         *time.Time
+	ReceivedAt     *time.Time
+	CostVnd        int64
+	MaybeDuplicate bool
+	Silent         bool
 }
 
 type Digest struct {
@@ -654,6 +661,9 @@ type Integration struct {
 	SilenceAlertHours int32
 	DailySummaryAt    string
 	SummaryOn         *time.Time
+	TemplateParams    []byte
+	OwnerPhone        *string
+	OwnerQuietHours   *string
 }
 
 type IntegrationBankAccount struct {
@@ -674,6 +684,8 @@ type IntegrationMember struct {
 	OwnerTold     string
 	RemovedEvent  *string
 	OwnerToldKey  string
+	Phone         *string
+	QuietHours    *string
 }
 
 type InviteFailure struct {
@@ -721,6 +733,16 @@ type OAToken struct {
 	RefreshStartedAt *time.Time
 }
 
+type OaHealth struct {
+	ID          bool
+	OaID        string
+	Name        string
+	IsVerified  bool
+	PackageName string
+	LinkedZca   bool
+	CheckedAt   time.Time
+}
+
 type OauthLogin struct {
 	State        string
 	WorkspaceID  uuid.NullUUID
@@ -745,9 +767,24 @@ type Outbox struct {
 	ParkedAt      *time.Time
 }
 
+type PhoneReceipt struct {
+	TrackingID  string
+	MsgID       string
+	DeliveredAt *time.Time
+	ReceivedAt  time.Time
+}
+
 type ReplyThrottle struct {
 	OAUserID string
 	LastAt   time.Time
+}
+
+type RoutePause struct {
+	Route   string
+	Code    int32
+	Message string
+	Since   time.Time
+	ProbeAt time.Time
 }
 
 type SendBudget struct {
@@ -855,4 +892,19 @@ type ZaloFollower struct {
 	CSRefusedAt          *time.Time
 	InteractionCheckedAt *time.Time
 	MutedUntil           *time.Time
+}
+
+type ZaloTemplate struct {
+	TemplateID    string
+	Name          string
+	Status        string
+	Tag           string
+	Quality       string
+	Params        []byte
+	PriceUid      int64
+	PriceSdt      int64
+	SendableByUid bool
+	PreviewUrl    string
+	ReadAt        time.Time
+	ToldKey       string
 }

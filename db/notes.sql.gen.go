@@ -33,7 +33,7 @@ UPDATE notes SET
     status = CASE WHEN $1::delivery_status = 'deferred' THEN status ELSE $1::delivery_status END,
     zalo_message_id = $2, last_error = $3, in_doubt_since = NULL,
     route = COALESCE($4::delivery_route, route),
-    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
+    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN COALESCE(in_doubt_since, now()) END
 WHERE id = $5 AND status <> 'sent'
 `
 
@@ -83,7 +83,7 @@ func (q *Queries) NoteNoteError(ctx context.Context, arg NoteNoteErrorParams) er
 }
 
 const notesInDoubt = `-- name: NotesInDoubt :many
-SELECT id, in_doubt_since::timestamptz AS in_doubt_since, fingerprint FROM notes
+SELECT id, in_doubt_since::timestamptz AS in_doubt_since, COALESCE(route::text, '')::text AS route, fingerprint FROM notes
 WHERE recipient = $1 AND status = 'pending' AND in_doubt_since < $2::timestamptz
 ORDER BY in_doubt_since
 `
@@ -96,6 +96,7 @@ type NotesInDoubtParams struct {
 type NotesInDoubtRow struct {
 	ID           uuid.UUID
 	InDoubtSince time.Time
+	Route        string
 	Fingerprint  []byte
 }
 
@@ -110,7 +111,12 @@ func (q *Queries) NotesInDoubt(ctx context.Context, arg NotesInDoubtParams) ([]N
 	items := []NotesInDoubtRow{}
 	for rows.Next() {
 		var i NotesInDoubtRow
-		if err := rows.Scan(&i.ID, &i.InDoubtSince, &i.Fingerprint); err != nil {
+		if err := rows.Scan(
+			&i.ID,
+			&i.InDoubtSince,
+			&i.Route,
+			&i.Fingerprint,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -133,6 +139,15 @@ func (q *Queries) PurgeNotes(ctx context.Context, before time.Time) (int64, erro
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const redoubtNote = `-- name: RedoubtNote :exec
+UPDATE notes SET in_doubt_since = now() WHERE id = $1 AND status = 'pending'
+`
+
+func (q *Queries) RedoubtNote(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, redoubtNote, id)
+	return err
 }
 
 const startNote = `-- name: StartNote :one

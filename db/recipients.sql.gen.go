@@ -190,6 +190,56 @@ func (q *Queries) MemberIntegrations(ctx context.Context, oaUserID string) ([]Me
 	return items, nil
 }
 
+const patchMember = `-- name: PatchMember :one
+UPDATE integration_members m SET
+    hidden_fields = COALESCE($1::text[], m.hidden_fields),
+    phone = CASE WHEN $2::text IS NULL THEN m.phone ELSE NULLIF($2::text, '') END,
+    quiet_hours = CASE WHEN $3::text IS NULL THEN m.quiet_hours ELSE NULLIF($3::text, '') END
+FROM integrations i
+WHERE m.id = $4 AND m.integration_id = $5 AND m.removed_at IS NULL
+  AND i.id = m.integration_id AND i.workspace_id = $6 AND i.status <> 'deleted'
+RETURNING m.id, m.integration_id, m.oa_user_id, m.name, m.added_at, m.removed_at, m.invite_event, m.hidden_fields, m.owner_told, m.removed_event, m.owner_told_key, m.phone, m.quiet_hours
+`
+
+type PatchMemberParams struct {
+	HiddenFields  []string
+	Phone         *string
+	QuietHours    *string
+	ID            uuid.UUID
+	IntegrationID uuid.UUID
+	WorkspaceID   uuid.UUID
+}
+
+// PatchMember sets what is given of what a member's alerts leave out,
+// their phone and their quiet hours (” clears either).
+func (q *Queries) PatchMember(ctx context.Context, arg PatchMemberParams) (IntegrationMember, error) {
+	row := q.db.QueryRow(ctx, patchMember,
+		arg.HiddenFields,
+		arg.Phone,
+		arg.QuietHours,
+		arg.ID,
+		arg.IntegrationID,
+		arg.WorkspaceID,
+	)
+	var i IntegrationMember
+	err := row.Scan(
+		&i.ID,
+		&i.IntegrationID,
+		&i.OAUserID,
+		&i.Name,
+		&i.AddedAt,
+		&i.RemovedAt,
+		&i.InviteEvent,
+		&i.HiddenFields,
+		&i.OwnerTold,
+		&i.RemovedEvent,
+		&i.OwnerToldKey,
+		&i.Phone,
+		&i.QuietHours,
+	)
+	return i, err
+}
+
 const planSummaries = `-- name: PlanSummaries :many
 WITH due AS (
     SELECT d.id, timezone('Asia/Ho_Chi_Minh', $1::date + d.daily_summary_at::time) AS due_at
@@ -285,46 +335,6 @@ func (q *Queries) RecipientIntegrations(ctx context.Context, oaUserID *string) (
 		return nil, err
 	}
 	return items, nil
-}
-
-const setMemberHiddenFields = `-- name: SetMemberHiddenFields :one
-UPDATE integration_members m SET hidden_fields = $1
-FROM integrations i
-WHERE m.id = $2 AND m.integration_id = $3 AND m.removed_at IS NULL
-  AND i.id = m.integration_id AND i.workspace_id = $4 AND i.status <> 'deleted'
-RETURNING m.id, m.integration_id, m.oa_user_id, m.name, m.added_at, m.removed_at, m.invite_event, m.hidden_fields, m.owner_told, m.removed_event, m.owner_told_key
-`
-
-type SetMemberHiddenFieldsParams struct {
-	HiddenFields  []string
-	ID            uuid.UUID
-	IntegrationID uuid.UUID
-	WorkspaceID   uuid.UUID
-}
-
-// SetMemberHiddenFields sets what a member's alerts leave out.
-func (q *Queries) SetMemberHiddenFields(ctx context.Context, arg SetMemberHiddenFieldsParams) (IntegrationMember, error) {
-	row := q.db.QueryRow(ctx, setMemberHiddenFields,
-		arg.HiddenFields,
-		arg.ID,
-		arg.IntegrationID,
-		arg.WorkspaceID,
-	)
-	var i IntegrationMember
-	err := row.Scan(
-		&i.ID,
-		&i.IntegrationID,
-		&i.OAUserID,
-		&i.Name,
-		&i.AddedAt,
-		&i.RemovedAt,
-		&i.InviteEvent,
-		&i.HiddenFields,
-		&i.OwnerTold,
-		&i.RemovedEvent,
-		&i.OwnerToldKey,
-	)
-	return i, err
 }
 
 const setMutedUntil = `-- name: SetMutedUntil :exec

@@ -102,7 +102,29 @@ func MemberBlocked(name string) string {
 
 func MemberUnreachable(name string) string {
 	return "Không gửi được thông báo biến động số dư cho " + Clean(name) +
-		": Zalo chỉ cho gửi đến người đã Quan tâm OA và có tương tác trong năm qua. Nhờ họ Quan tâm OA và nhắn một tin bất kỳ cho OA."
+		": Zalo chỉ cho nhắn tin tư vấn đến người có tương tác với OA trong 7 ngày qua, và tích hợp chưa có mẫu tin ZBS (hoặc số điện thoại của họ). " +
+		"Nhờ họ nhắn một tin bất kỳ cho OA, hoặc chọn mẫu tin cho tích hợp."
+}
+
+// Quota tells the owner Zalo's quota of messages for today is spent: the
+// alerts wait for the next window.
+func Quota() string {
+	return "Hôm nay Zalo đã hết hạn mức tin nhắn của OA. Các thông báo biến động số dư đang chờ và sẽ được gửi khi hạn mức mới bắt đầu (sau 00:00)."
+}
+
+// TemplateUnfit tells the owner their integration's template cannot be
+// sent any more: who is beyond chat's 7 days gets nothing until they pick
+// another.
+func TemplateUnfit(name, status, quality string) string {
+	return fmt.Sprintf("Mẫu tin ZBS \"%s\" của tích hợp không còn gửi được (trạng thái %s, chất lượng %s). "+
+		"Người nhận đã quá 7 ngày không tương tác với OA sẽ không nhận được thông báo cho đến khi bạn chọn một mẫu tin khác đã được duyệt.",
+		Clean(name), Clean(status), Clean(quality))
+}
+
+// TemplateFit tells the owner their integration's template can be sent
+// again.
+func TemplateFit(name string) string {
+	return "Mẫu tin ZBS \"" + Clean(name) + "\" của tích hợp đã gửi được trở lại."
 }
 
 func MemberLeft(name string) string {

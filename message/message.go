@@ -4,9 +4,12 @@ package message
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/tingting-vn/tingting/internal/vntime"
 )
@@ -223,19 +226,39 @@ func SampleTransaction(now time.Time) Transaction {
 	}
 }
 
-// TemplateData is the transaction's chosen fields as a ZNS template's
-// parameters: each field under the name params gives it (its own name when
-// params has none).
-func TemplateData(t Transaction, fields []Field, params map[Field]string) map[string]string {
+// Param is one parameter of a ZBS template approved in Zalo's console.
+type Param struct {
+	Name      string `json:"name"`
+	MaxLength int    `json:"max_length"` // in runes, after NFC; 0: no limit
+	Required  bool   `json:"required"`
+}
+
+// Withheld is what a template parameter shows of a field the recipient may
+// not see, or one the transaction lacks, when the template requires it.
+const Withheld = "-"
+
+// TemplateData fills a template's parameters from a transaction: each the
+// field mapping names (param → field), if the field is visible to the
+// recipient. Values are NFC-normalised (Zalo counts composed characters),
+// cleaned (Clean) and cut to the parameter's length. A parameter without a
+// value is left out, or Withheld when the template requires it.
+func TemplateData(t Transaction, visible []Field, params []Param, mapping map[string]Field) map[string]string {
 	data := map[string]string{}
-	for _, f := range fields {
-		if _, value := line(t, f); value != "" {
-			name := params[f]
-			if name == "" {
-				name = string(f)
-			}
-			data[name] = value
+	for _, p := range params {
+		value := ""
+		if f, ok := mapping[p.Name]; ok && slices.Contains(visible, f) {
+			_, value = line(t, f)
 		}
+		value = norm.NFC.String(value)
+		switch {
+		case value == "" && p.Required:
+			value = Withheld
+		case value == "":
+			continue
+		case p.MaxLength > 0:
+			value = cutEnd(value, p.MaxLength)
+		}
+		data[p.Name] = value
 	}
 	return data
 }

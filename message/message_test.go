@@ -96,3 +96,28 @@ func TestRender(t *testing.T) {
 		require.True(t, strings.HasSuffix(text, "R…"))
 	})
 }
+
+// TestTemplateData: each parameter gets the field the owner mapped to it,
+// NFC-normalised, cleaned and cut to its length; a field the recipient
+// may not see, or one the transaction lacks, is left out, or withheld
+// when the template requires the parameter.
+func TestTemplateData(t *testing.T) {
+	txn := message.Transaction{Amount: 599_000, Description: "Thanh toa\u0301n\ndon 42 ZZZZZZZZZZZZ"}
+	params := []message.Param{
+		{Name: "so_tien", MaxLength: 20, Required: true},
+		{Name: "noi_dung", MaxLength: 15},
+		{Name: "so_du", MaxLength: 20, Required: true},
+		{Name: "tham_chieu", MaxLength: 20},
+	}
+	mapping := map[string]message.Field{
+		"so_tien": message.FieldAmount, "noi_dung": message.FieldDescription, "so_du": message.FieldBalance, "tham_chieu": message.FieldReference,
+	}
+	all := []message.Field{message.FieldAmount, message.FieldDescription, message.FieldBalance, message.FieldReference}
+	require.Equal(t, map[string]string{
+		"so_tien": "+599.000 VND", "noi_dung": "Thanh toán don…", "so_du": message.Withheld,
+	}, message.TemplateData(txn, all, params, mapping), "no balance, no reference: required one withheld, the other left out")
+
+	hidden := []message.Field{message.FieldAmount, message.FieldBalance}
+	require.Equal(t, map[string]string{"so_tien": "+599.000 VND", "so_du": message.Withheld},
+		message.TemplateData(txn, hidden, params, mapping), "a hidden description is not sent")
+}

@@ -10,13 +10,13 @@ import (
 	"github.com/tingting-vn/tingting/activities/maintenance"
 	"github.com/tingting-vn/tingting/activities/notices"
 	"github.com/tingting-vn/tingting/activities/notify"
+	"github.com/tingting-vn/tingting/activities/oa"
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/activities/wizard"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/metrics"
 	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/internal/secret"
-	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/route"
 )
 
@@ -26,6 +26,7 @@ type Zalo interface {
 	inbound.Zalo
 	wizard.Zalo
 	keeper.Zalo
+	oa.Zalo
 }
 
 // Deps are what the activities depend on, and the settings of sending.
@@ -38,11 +39,11 @@ type Deps struct {
 	Metrics   *metrics.Metrics
 	Now       func() time.Time
 
-	Routes              route.Policy
-	TransactionTemplate string
-	ZNSParams           map[message.Field]string
-	SendRate            float64
-	Doubt               send.DoubtPolicy
+	Routes     route.Policy
+	Prices     send.Prices
+	SendRate   float64
+	Doubt      send.DoubtPolicy
+	ProbeEvery time.Duration
 }
 
 // Activities are every activity a worker runs, by domain, around one send
@@ -54,21 +55,26 @@ type Activities struct {
 	Wizard      *wizard.Activities
 	Keeper      *keeper.Activities
 	Maintenance *maintenance.Activities
+	OA          *oa.Activities
 }
 
 // NewActivities wires the activities from their dependencies.
 func NewActivities(d Deps) Activities {
 	core := &send.Core{
 		Pool: d.Pool, Zalo: d.Zalo, Tokens: d.Tokens, Refresher: d.Refresher, Metrics: d.Metrics, Now: d.Now,
-		Routes: d.Routes, TransactionTemplate: d.TransactionTemplate, SendRate: d.SendRate, Doubt: d.Doubt,
+		Routes: d.Routes, Prices: d.Prices, SendRate: d.SendRate, Doubt: d.Doubt, ProbeEvery: d.ProbeEvery,
+	}
+	if core.ProbeEvery <= 0 {
+		core.ProbeEvery = 5 * time.Minute
 	}
 	return Activities{
-		Notify:      &notify.Activities{Pool: d.Pool, Sender: core, Metrics: d.Metrics, Now: d.Now, ZNSParams: d.ZNSParams},
+		Notify:      &notify.Activities{Pool: d.Pool, Sender: core, Metrics: d.Metrics, Now: d.Now},
 		Notices:     &notices.Activities{Pool: d.Pool, Sender: core, Now: d.Now},
 		Inbound:     &inbound.Activities{Pool: d.Pool, Zalo: d.Zalo, Sender: core, Now: d.Now},
 		Wizard:      &wizard.Activities{Pool: d.Pool, Zalo: d.Zalo, Box: d.Box, Sender: core, Now: d.Now},
 		Keeper:      &keeper.Activities{Tokens: d.Tokens, Zalo: d.Zalo, Metrics: d.Metrics, Now: d.Now},
 		Maintenance: &maintenance.Activities{Pool: d.Pool, Now: d.Now},
+		OA:          &oa.Activities{Pool: d.Pool, Zalo: d.Zalo, Sender: core, Metrics: d.Metrics},
 	}
 }
 
@@ -80,7 +86,7 @@ type ActivityRegistry interface {
 
 // Register registers every activity with r.
 func (a Activities) Register(r ActivityRegistry) {
-	for _, acts := range []any{a.Notify, a.Notices, a.Inbound, a.Wizard, a.Keeper, a.Maintenance} {
+	for _, acts := range []any{a.Notify, a.Notices, a.Inbound, a.Wizard, a.Keeper, a.Maintenance, a.OA} {
 		r.RegisterActivity(acts)
 	}
 }

@@ -114,7 +114,8 @@ func StartKeeper(ctx context.Context, c client.Client) error {
 const maintenanceEvery = 5 * time.Minute
 
 // EnsureMaintenance creates the maintenance schedule, or brings an
-// existing one to this worker's retention settings.
+// existing one to this worker's retention settings; either way it runs
+// now, so a starting worker reads the OA's health and templates at once.
 func EnsureMaintenance(ctx context.Context, c client.Client, retention contract.MaintenanceInput) error {
 	action := &client.ScheduleWorkflowAction{
 		ID: "maintenance", Workflow: contract.MaintenanceName, Args: []any{retention}, TaskQueue: contract.TaskQueue,
@@ -127,13 +128,17 @@ func EnsureMaintenance(ctx context.Context, c client.Client, retention contract.
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return err
 	}
-	return c.ScheduleClient().GetHandle(ctx, contract.MaintenanceScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+	h := c.ScheduleClient().GetHandle(ctx, contract.MaintenanceScheduleID)
+	if err := h.Update(ctx, client.ScheduleUpdateOptions{
 		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			in.Description.Schedule.Spec = &spec
 			in.Description.Schedule.Action = action
 			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
 		},
-	})
+	}); err != nil {
+		return err
+	}
+	return h.Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP})
 }
 
 // Keeper asks the OATokenKeeper for refreshes through a Temporal Update.

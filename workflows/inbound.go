@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tingting-vn/tingting/activities/inbound"
+	"github.com/tingting-vn/tingting/activities/oa"
 	"github.com/tingting-vn/tingting/command"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
@@ -34,6 +35,12 @@ func ZaloInbound(ctx workflow.Context, ev contract.InboundEvent) error {
 	var res inbound.EventResult
 	if err := workflow.ExecuteActivity(ctx, a.HandleZaloEvent, inbound.EventInput{EventID: ev.EventID}).Get(ctx, &res); err != nil {
 		return err
+	}
+	if res.Template != "" {
+		// Zalo says a template changed: read it now (the owners it made
+		// unfit are told by maintenance).
+		var o *oa.Activities
+		return workflow.ExecuteActivity(ctx, o.SyncTemplate, res.Template).Get(ctx, nil)
 	}
 	tellOwners(ctx, res.Notices)
 	return reply(ctx, res.Replies)

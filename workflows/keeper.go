@@ -39,6 +39,7 @@ type tokenKeeper struct {
 	failures         int
 	lastFailure      string
 	retryAt          time.Time
+	reload           bool // a pair was stored from outside: read it
 }
 
 // OATokenKeeper is the only place that refreshes the OA token: ahead of
@@ -64,8 +65,23 @@ func OATokenKeeper(ctx workflow.Context, cfg contract.KeeperInput) error {
 		workflow.UpdateHandlerOptions{Validator: k.validateRefresh}); err != nil {
 		return err
 	}
+	reloads := workflow.GetSignalChannel(ctx, contract.ReloadOATokenSignal)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for reloads.Receive(ctx, nil) {
+			k.reload = true
+		}
+	})
 
 	for refreshes := 0; ; {
+		if k.reload {
+			// An operator connected the OA again: a new pair is stored.
+			k.reload = false
+			if err := workflow.ExecuteActivity(actCtx, a.LoadOATokenState).Get(ctx, &k.state); err != nil {
+				return err
+			}
+			k.learned, k.retryAt = workflow.Now(ctx), time.Time{}
+			continue
+		}
 		if refreshes >= refreshesPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			// Time for a new run, but never with a send still waiting:
 			// serve what is pending first.
@@ -76,12 +92,12 @@ func OATokenKeeper(ctx workflow.Context, cfg contract.KeeperInput) error {
 				break
 			}
 		} else if wait := k.untilDue(ctx); !k.pending() && wait > 0 {
-			asked, err := workflow.AwaitWithTimeout(ctx, wait, k.pending)
+			asked, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return k.pending() || k.reload })
 			if err != nil {
 				return err
 			}
-			if !asked && !k.state.Present {
-				continue // a quiet day without a token: look again
+			if k.reload || !asked && !k.state.Present {
+				continue // a new pair stored; or a quiet day without a token: look again
 			}
 		}
 		k.served = k.requests

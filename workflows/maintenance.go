@@ -8,12 +8,21 @@ import (
 
 	"github.com/tingting-vn/tingting/activities/maintenance"
 	"github.com/tingting-vn/tingting/activities/notices"
+	"github.com/tingting-vn/tingting/activities/oa"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
 var maintenanceOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: time.Minute,
 	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute, MaximumAttempts: 5},
+}
+
+// readOAOptions read the OA and its templates from Zalo: a few tries, and
+// the next run reads again.
+var readOAOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 2 * time.Minute,
+	HeartbeatTimeout:    time.Minute,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second, MaximumAttempts: 3},
 }
 
 // noticesAhead is how far ahead maintenance plans daily summaries: past
@@ -42,6 +51,18 @@ func Maintenance(ctx workflow.Context, in contract.MaintenanceInput) (maintenanc
 		}
 		for _, m := range late {
 			wakeInTheMorning(ctx, m.Recipient, m.At)
+		}
+	}
+	if workflow.GetVersion(ctx, "zalo-2026", workflow.DefaultVersion, 1) == 1 {
+		// What Zalo says of the OA and its templates now: before the
+		// notices, which tell owners of a template gone unfit.
+		var o *oa.Activities
+		templates := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, readOAOptions), o.SyncTemplates)
+		health := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, readOAOptions), o.CheckOA)
+		for _, f := range []workflow.Future{templates, health} {
+			if err := f.Get(ctx, nil); err != nil {
+				workflow.GetLogger(ctx).Error("reading the OA from Zalo failed; the next run reads it again", "error", err)
+			}
 		}
 	}
 	if workflow.GetVersion(ctx, "owner-notices", workflow.DefaultVersion, 1) == 1 {

@@ -18,7 +18,7 @@ var morningSpace = uuid.MustParse("5b0b9a5e-6c1e-4c44-9d64-52f1b1f0a7d3")
 // message for every alert the night held for them, and records each of
 // those alerts as sent with that message's id. The wait is a timer in the
 // workflow: nothing polls. Alerts no morning message can carry (the
-// recipient is reached by ZNS only) go one by one.
+// recipient is reached by template only) go one by one.
 func MorningMessage(ctx workflow.Context, in contract.MorningInput) (contract.NotifyResult, error) {
 	if err := sleepUntil(ctx, in.At); err != nil {
 		return contract.NotifyResult{}, err

@@ -18,6 +18,7 @@ import (
 	"github.com/tingting-vn/tingting/activities/notify"
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/harness/scene"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows"
@@ -63,29 +64,31 @@ func (n *night) pay(t *testing.T, amount int64, memo string) send.Outcome {
 	return out
 }
 
-// TestTheNightHoldsAlertsForOneMorningMessage: at night a recipient whose
-// route is the transaction message (refused by Zalo from 22:00 to 06:00)
-// has their alerts deferred, not retried and not failed; at 06:00 they get
-// one message with the night's count and totals and a line per
-// transaction, and every alert is recorded as sent under its id.
-func TestTheNightHoldsAlertsForOneMorningMessage(t *testing.T) {
+// TestQuietHoursHoldAlertsForOneMessage: a recipient who chose quiet hours
+// (22:00–06:00) has their alerts of those hours deferred, not sent, not
+// retried and not failed; at 06:00 they get one message with the count and
+// totals and a line per transaction, and every alert is recorded as sent
+// under its id.
+func TestQuietHoursHoldAlertsForOneMessage(t *testing.T) {
 	t.Parallel()
 	n := newNight(t)
+	_, err := n.Pool.Exec(context.Background(), "UPDATE integrations SET owner_quiet_hours = '22:00-06:00' WHERE id = $1", n.Integ.ID)
+	require.NoError(t, err)
 	morning := n.env.Now().Add(7 * time.Hour) // 06:00
 
 	for i, amount := range []int64{500_000, -120_000, 2_000_000} {
 		out := n.pay(t, amount, fmt.Sprint("don ", i+1))
 		require.Equal(t, send.Deferred, out.Status)
-		require.Equal(t, "transaction", out.Route)
+		require.Equal(t, send.QuietHours, out.Reason)
 		require.True(t, morning.Equal(*out.DeferredUntil), "deferred until %s", out.DeferredUntil)
 	}
-	require.Empty(t, n.Sim.Inbox(n.Owner.OAUserID), "nothing sent at night")
-	require.Zero(t, n.Sim.Stats().Calls[zalosim.KindTransaction], "and nothing tried: the policy knows the night")
+	require.Empty(t, n.Sim.Inbox(n.Owner.OAUserID), "nothing sent in their quiet hours")
+	require.Zero(t, n.Sim.Stats().Calls[zalosim.KindCS], "and nothing tried")
 
 	late, err := n.Acts.Maintenance.LateMornings(context.Background())
 	require.NoError(t, err)
-	require.Empty(t, late, "not overdue while the night lasts")
-	// Had the night ended an hour ago, maintenance would find them.
+	require.Empty(t, late, "not overdue while the quiet hours last")
+	// Had they ended an hour ago, maintenance would find them.
 	_, err = n.Pool.Exec(context.Background(), "UPDATE deliveries SET deferred_until = now() - interval '1 hour' WHERE recipient = $1", n.Owner.OAUserID)
 	require.NoError(t, err)
 	late, err = n.Acts.Maintenance.LateMornings(context.Background())
@@ -102,8 +105,8 @@ func TestTheNightHoldsAlertsForOneMorningMessage(t *testing.T) {
 
 	inbox := n.Sim.Inbox(n.Owner.OAUserID)
 	require.Len(t, inbox, 1, "one message for the whole night")
-	require.Equal(t, zalosim.KindTransaction, inbox[0].Kind)
-	require.True(t, morning.Equal(inbox[0].ReceivedAt), "sent at 06:00, when the night ends, not at %s", inbox[0].ReceivedAt)
+	require.Equal(t, zalosim.KindCS, inbox[0].Kind)
+	require.True(t, morning.Equal(inbox[0].ReceivedAt), "sent at 06:00, when the quiet hours end, not at %s", inbox[0].ReceivedAt)
 	require.Equal(t, strings.Join([]string{
 		"Biến động số dư trong đêm",
 		"Số giao dịch: 3",
@@ -121,23 +124,44 @@ func TestTheNightHoldsAlertsForOneMorningMessage(t *testing.T) {
 	for rows.Next() {
 		var status, id, rt string
 		require.NoError(t, rows.Scan(&status, &id, &rt))
-		require.Equal(t, []string{"sent", inbox[0].MessageID, "transaction"}, []string{status, id, rt})
+		require.Equal(t, []string{"sent", inbox[0].MessageID, "cs"}, []string{status, id, rt})
 		count++
 	}
 	require.Equal(t, 3, count)
 }
 
-// TestARecipientInTheChatWindowIsNotHeld: the night closes only the
-// transaction route; someone who wrote to the OA today gets chat at once.
-func TestARecipientInTheChatWindowIsNotHeld(t *testing.T) {
+// TestAChatAlertAtNightGoesAtOnce: since 2026 Zalo refuses chat at no
+// hour: at 23:00 an alert to someone within the 7 days goes at once.
+func TestAChatAlertAtNightGoesAtOnce(t *testing.T) {
 	t.Parallel()
-	n := newNight(t)
-	_, err := n.Pool.Exec(context.Background(), "UPDATE zalo_followers SET last_interaction_at = $1 WHERE oa_user_id = $2", n.env.Now().Add(-time.Hour), n.Owner.OAUserID)
-	require.NoError(t, err)
+	n := newNight(t) // 23:00, the owner wrote three days ago
 	out := n.pay(t, 500_000, "don 1")
 	require.Equal(t, send.Sent, out.Status)
 	require.Equal(t, "cs", out.Route)
-	require.Len(t, n.Sim.Inbox(n.Owner.OAUserID), 1)
+	inbox := n.Sim.Inbox(n.Owner.OAUserID)
+	require.Len(t, inbox, 1)
+	require.True(t, n.env.Now().Equal(inbox[0].ReceivedAt))
+}
+
+// TestATemplateAtNightArrivesSilently: at 23:00 a template goes at once,
+// and the log says it arrived without its push sound.
+func TestATemplateAtNightArrivesSilently(t *testing.T) {
+	t.Parallel()
+	n := newNight(t)
+	n.UseTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
+	ago := n.env.Now().Add(-10 * 24 * time.Hour)
+	n.Interacted(t, n.Owner, ago)
+	require.True(t, n.Sim.SetLastInteraction(n.Owner.OAUserID, ago))
+	out := n.pay(t, 500_000, "don 1")
+	require.Equal(t, send.Sent, out.Status)
+	require.Equal(t, "template", out.Route)
+	require.True(t, out.Silent)
+	inbox := n.Sim.Inbox(n.Owner.OAUserID)
+	require.Len(t, inbox, 1)
+	require.True(t, inbox[0].Silent, "the sandbox agrees")
+	var silent bool
+	require.NoError(t, n.Pool.QueryRow(context.Background(), "SELECT silent FROM deliveries WHERE recipient = $1", n.Owner.OAUserID).Scan(&silent))
+	require.True(t, silent)
 }
 
 // TestADeferredAlertWakesTheMorningMessage: NotifyTransaction starts the

@@ -132,16 +132,19 @@ func TestTheDailySummaryComesAtItsMinute(t *testing.T) {
 	}, "\n"), inbox[0].Text)
 }
 
-// TestANoticeWaitsOutTheNight: an owner outside the chat window is told by
-// transaction message, which the night closes: the notice waits for 06:00.
-func TestANoticeWaitsOutTheNight(t *testing.T) {
+// TestANoticeWaitsOutZalosNight: Zalo refuses nothing but promotion at
+// night since 2026, but should it answer -234, the notice waits for 06:00
+// and goes then, once.
+func TestANoticeWaitsOutZalosNight(t *testing.T) {
 	t.Parallel()
-	n := newNight(t) // 23:00, the owner quiet for three days
+	n := newNight(t) // 23:00
+	n.Sim.SetFaults(zalosim.Faults{ErrorCode: -234, Routes: []zalosim.Kind{zalosim.KindCS}})
+	n.env.RegisterDelayedCallback(func() { n.Sim.SetFaults(zalosim.Faults{}) }, 6*time.Hour)
 	status := n.tell(t, contract.OwnerNotice{IntegrationID: n.Integ.ID, Kind: contract.NoticeMemberLeft, About: "Minh", Key: "e1"})
 	require.Equal(t, string(send.Sent), status)
 	inbox := n.Sim.Inbox(n.Owner.OAUserID)
 	require.Len(t, inbox, 1)
-	require.Equal(t, zalosim.KindTransaction, inbox[0].Kind)
+	require.Equal(t, zalosim.KindCS, inbox[0].Kind)
 	require.Equal(t, "06:00", inbox[0].ReceivedAt.In(vntime.Zone).Format("15:04"))
 	require.Contains(t, inbox[0].Text, "Tài khoản Zalo Minh đã rời tích hợp nhận thông báo biến động số dư.")
 }

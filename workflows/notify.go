@@ -34,9 +34,10 @@ var sendOptions = workflow.ActivityOptions{
 // still failing then becomes a regular activity under sendOptions, with
 // its retries visible in the Temporal UI. A refused OA token, a send whose
 // answer was lost, one that would wait for its turn in the OA's send rate,
-// or Zalo's -32, ends the local attempts at once: waiting (for the keeper's
-// new token, for the lost message to show up, for the send budget) is the
-// regular activity's job, not the workflow task's.
+// Zalo's -32, or a route stopped for the OA, ends the local attempts at
+// once: waiting (for the keeper's new token, for the lost message to show
+// up, for the send budget, for a person to act) is the regular activity's
+// job, not the workflow task's.
 var sendLocalOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
@@ -44,7 +45,7 @@ var sendLocalOptions = workflow.LocalActivityOptions{
 		BackoffCoefficient: 2,
 		MaximumAttempts:    3,
 		NonRetryableErrorTypes: []string{string(contract.FailTokenRefused), string(contract.FailInDoubt), string(contract.FailPaced),
-			string(contract.FailRateLimited), string(contract.FailNightBlock)},
+			string(contract.FailRateLimited), string(contract.FailNightBlock), string(contract.FailRoutePaused)},
 	},
 }
 

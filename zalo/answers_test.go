@@ -33,7 +33,7 @@ func TestAnswersAreJudgedByBodyThenStatus(t *testing.T) {
 		body   string
 		class  zalo.Class
 	}{
-		{"5xx without a refusal is never a success", 503, `{"error":0,"message":"Success"}`, zalo.ClassRetryable},
+		{"5xx without a refusal is never a success, and a send is in doubt", 503, `{"error":0,"message":"Success"}`, zalo.ClassInDoubt},
 		{"5xx with an unknown code", 502, `{"error":-999,"message":"boom"}`, zalo.ClassRetryable},
 		{"5xx with a known permanent code", 500, `{"error":-201,"message":"bad"}`, zalo.ClassPermanent},
 		{"200 with an unknown code", 200, `{"error":-999,"message":"boom"}`, zalo.ClassPermanent},
@@ -62,28 +62,24 @@ func TestInvalidInputNeverCallsZalo(t *testing.T) {
 		},
 		"empty text": func() error { _, err := c.SendText(ctx, token, "1", ""); return err },
 		"empty user": func() error { _, err := c.SendText(ctx, token, "", "hi"); return err },
-		"transaction, no user": func() error {
-			_, err := c.SendTransaction(ctx, token, "", zalo.TransactionMessage{Header: "h", Rows: []zalo.Row{{Key: "k", Value: "v"}}})
+		"template, no user": func() error {
+			_, err := c.SendTemplate(ctx, token, "", zalo.Template{ID: "t"})
 			return err
 		},
-		"transaction, no header": func() error {
-			_, err := c.SendTransaction(ctx, token, "1", zalo.TransactionMessage{Header: " ", Rows: []zalo.Row{{Key: "k", Value: "v"}}})
+		"template, no template": func() error {
+			_, err := c.SendTemplate(ctx, token, "1", zalo.Template{})
 			return err
 		},
-		"transaction, no rows": func() error {
-			_, err := c.SendTransaction(ctx, token, "1", zalo.TransactionMessage{Header: "h"})
+		"by phone, no phone": func() error {
+			_, err := zns.SendTemplateByPhone(ctx, token, " ", "d", zalo.Template{ID: "t"})
 			return err
 		},
-		"zns, no recipient": func() error {
-			_, err := zns.SendZNS(ctx, token, zalo.ZNSMessage{TemplateID: "t"})
+		"by phone, no template": func() error {
+			_, err := zns.SendTemplateByPhone(ctx, token, "84912345678", "d", zalo.Template{})
 			return err
 		},
-		"zns, phone and user": func() error {
-			_, err := zns.SendZNS(ctx, token, zalo.ZNSMessage{UserID: "1", Phone: "84912345678", TemplateID: "t"})
-			return err
-		},
-		"zns, no template": func() error {
-			_, err := zns.SendZNS(ctx, token, zalo.ZNSMessage{UserID: "1"})
+		"by phone, tracking id over 48": func() error {
+			_, err := zns.SendTemplateByPhone(ctx, token, "84912345678", strings.Repeat("x", 49), zalo.Template{ID: "t"})
 			return err
 		},
 		"conversation, no user": func() error { _, err := c.Conversation(ctx, token, "", 0, 10); return err },

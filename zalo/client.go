@@ -150,7 +150,7 @@ func (c *Client) callOA(req *http.Request, path, accessToken string, out any) er
 	}
 	if out != nil && len(env.Data) > 0 {
 		if err := json.Unmarshal(env.Data, out); err != nil {
-			return &Error{Code: CodeUnknown, Message: "unreadable data in answer"}
+			return unreadable(path, http.StatusOK, req.Method != http.MethodGet)
 		}
 	}
 	return nil

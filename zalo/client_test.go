@@ -82,7 +82,7 @@ func TestSendTextErrors(t *testing.T) {
 		{name: "rate limited", faults: `{"error_code":-32}`, token: token, follow: true, text: "hi", class: zalo.ClassRateLimited},
 		{name: "blocked", faults: `{"error_code":-217}`, token: token, follow: true, text: "hi", class: zalo.ClassBlocked},
 		{name: "bad parameter", faults: `{"error_code":-201}`, token: token, follow: true, text: "hi", class: zalo.ClassPermanent},
-		{name: "HTTP 503", faults: `{"http_status":503}`, token: token, follow: true, text: "hi", class: zalo.ClassRetryable},
+		{name: "HTTP 503", faults: `{"http_status":503}`, token: token, follow: true, text: "hi", class: zalo.ClassInDoubt},
 		{name: "too long", token: token, follow: true, text: strings.Repeat("á", 2001), class: zalo.ClassPermanent},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,23 +127,37 @@ func TestClassify(t *testing.T) {
 		want         zalo.Class
 	}{
 		{zalo.CodeRateLimit, 200, zalo.ClassRateLimited},
-		{zalo.CodeInvalidParam, 200, zalo.ClassPermanent},
-		{zalo.CodeQuota, 200, zalo.ClassQuota},
-		{zalo.CodeNotFollower, 200, zalo.ClassNotFollowing},
 		{zalo.CodeTokenInvalid, 200, zalo.ClassToken},
-		{zalo.CodeBlocked, 200, zalo.ClassBlocked},
 		{zalo.CodeTokenExpired, 200, zalo.ClassToken},
-		{zalo.CodeUserBanned, 200, zalo.ClassPermanent},
+		{zalo.CodeQuota, 200, zalo.ClassQuota},
+		{zalo.CodeRecipientQuota, 200, zalo.ClassQuota},
+		{zalo.CodeOATemplateLimit, 200, zalo.ClassQuota},
+		{zalo.CodeTemplateDailyLimit, 200, zalo.ClassQuota},
+		{zalo.CodeNightBlock, 200, zalo.ClassNightBlock},
+		{zalo.CodeAppNotActivated, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeAPINotRegistered, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeAppRemoved, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeOANotVerified, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeAPINotAuthorized, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeOAWrongTier, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeNoPaymentAccount, 200, zalo.ClassNeedsPerson},
+		{zalo.CodePaymentRefused, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeCannotCharge, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeChargeFailed, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeTemplateLowQuality, 200, zalo.ClassNeedsPerson},
+		{zalo.CodeNotFollower, 200, zalo.ClassNotFollowing},
+		{zalo.CodeBlocked, 200, zalo.ClassBlocked},
 		{zalo.CodeNoInteraction, 200, zalo.ClassNoInteraction},
 		{zalo.CodeInteractionGone, 200, zalo.ClassNoInteraction},
-		{zalo.CodeNightBlock, 200, zalo.ClassNightBlock},
+		{zalo.CodeUserBanned, 200, zalo.ClassGone},
+		{zalo.CodeRestricted, 200, zalo.ClassGone},
+		{zalo.CodeTemplateNotByUserID, 200, zalo.ClassGone},
+		{zalo.CodeInvalidParam, 200, zalo.ClassPermanent},
+		{zalo.CodeParamTooLong, 200, zalo.ClassPermanent},
+		{zalo.CodeTypeInvalid, 200, zalo.ClassPermanent},
 		{zalo.CodeAPIShutDown, 200, zalo.ClassPermanent},
-		{zalo.CodeRestricted, 200, zalo.ClassPermanent},
-		{zalo.CodeOANotVerified, 200, zalo.ClassPermanent},
-		{zalo.CodeOAWrongTier, 200, zalo.ClassPermanent},
-		{zalo.CodeTemplateNotByUserID, 200, zalo.ClassPermanent},
-		{zalo.CodeNoPaymentAccount, 200, zalo.ClassPermanent},
-		{zalo.CodePaymentRefused, 200, zalo.ClassPermanent},
+		{zalo.CodeViolation, 200, zalo.ClassPermanent},
+		{zalo.CodeTextTooLong, 200, zalo.ClassPermanent},
 		{zalo.CodeInvalidRefreshToken, 200, zalo.ClassAuth},
 		{zalo.CodeInvalidRefreshToken, 500, zalo.ClassAuth},
 		{-14003, 200, zalo.ClassPermanent},
@@ -163,14 +177,14 @@ func TestClassify(t *testing.T) {
 	require.Equal(t, zalo.ClassRetryable, zalo.Classify(&zalo.TransportError{Op: "x", Err: errors.New("connection refused")}))
 	require.Equal(t, zalo.ClassInDoubt, zalo.Classify(&zalo.TransportError{Op: "x", Sent: true, Err: context.DeadlineExceeded}))
 	require.Equal(t, zalo.ClassInDoubt, zalo.Classify(fmt.Errorf("wrapped: %w", &zalo.TransportError{Op: "x", Sent: true})))
-	require.Equal(t, zalo.ClassRetryable, zalo.Classify(&zalo.TransportError{Op: "x", Sent: true, Status: 502}), "an answer came")
+	require.Equal(t, zalo.ClassInDoubt, zalo.Classify(&zalo.TransportError{Op: "x", Sent: true, Status: 502}), "a proxy's answer says nothing of Zalo's work")
 	require.Equal(t, zalo.ClassPermanent, zalo.Classify(errors.New("something else")))
 
 	retryable := map[zalo.Class]bool{
 		zalo.ClassRetryable: true, zalo.ClassToken: true, zalo.ClassQuota: true, zalo.ClassNightBlock: true,
 		zalo.ClassRateLimited: true, zalo.ClassInDoubt: true,
 		zalo.ClassPermanent: false, zalo.ClassNotFollowing: false, zalo.ClassBlocked: false,
-		zalo.ClassNoInteraction: false, zalo.ClassAuth: false,
+		zalo.ClassNoInteraction: false, zalo.ClassAuth: false, zalo.ClassNeedsPerson: false, zalo.ClassGone: false,
 	}
 	names := map[string]bool{}
 	for c, want := range retryable {

@@ -6,27 +6,49 @@ import (
 	"fmt"
 )
 
-// Zalo's error codes (HTTP 200 with a non-zero "error" field).
+// Zalo's error codes (HTTP 200 with a non-zero "error" field), by the
+// class of ZALO.md §5 that says what to do about each.
 const (
-	CodeRateLimit       = -32
-	CodeInvalidParam    = -201
-	CodeQuota           = -211
-	CodeNotFollower     = -213
-	CodeTokenInvalid    = -216
-	CodeBlocked         = -217
-	CodeTokenExpired    = -220
-	CodeUserBanned      = -227
-	CodeNoInteraction   = -230
-	CodeInteractionGone = -232
-	CodeNightBlock      = -234
-	CodeAPIShutDown     = -240
-	CodeRestricted      = -244
-	// Refusals of ZALO.md §5's routes (transaction messages and ZNS).
-	CodeOANotVerified       = -221 // the OA is not verified for this message type
-	CodeOAWrongTier         = -224 // the OA's tier does not allow this message type
-	CodeTemplateNotByUserID = -249 // this ZNS template cannot be sent by user id
-	CodeNoPaymentAccount    = -320 // no paying account linked (ZNS is paid per message)
-	CodePaymentRefused      = -321 // the linked paying account cannot pay
+	// transient
+	CodeRateLimit = -32
+	// token
+	CodeTokenInvalid = -216
+	CodeTokenExpired = -220
+	// quota: wait for the next quota window
+	CodeQuota              = -211 // the OA is out of quota
+	CodeRecipientQuota     = -218 // the recipient's receive quota
+	CodeOATemplateLimit    = -144 // the OA's daily template limit
+	CodeTemplateDailyLimit = -147 // the template's daily limit
+	// night: only promotion is refused at night
+	CodeNightBlock = -234
+	// needs a person: an operator must act; the route stops for the OA
+	CodeAppNotActivated    = -209
+	CodeAPINotRegistered   = -212
+	CodeAppRemoved         = -219
+	CodeOANotVerified      = -221
+	CodeAPINotAuthorized   = -223
+	CodeOAWrongTier        = -224
+	CodeNoPaymentAccount   = -320 // no Zalo Cloud Account linked (paid messages)
+	CodePaymentRefused     = -321
+	CodeCannotCharge       = -115
+	CodeChargeFailed       = -137
+	CodeTemplateLowQuality = -146 // the template was disabled for low quality
+	// recipient gone: this route cannot reach this person
+	CodeNotFollower         = -213
+	CodeBlocked             = -217
+	CodeUserBanned          = -227
+	CodeNoInteraction       = -230
+	CodeInteractionGone     = -232
+	CodeRestricted          = -244
+	CodeTemplateNotByUserID = -249
+	// permanent: never succeeds as sent
+	CodeInvalidParam = -201
+	CodeParamTooLong = -210
+	CodeTypeInvalid  = -233
+	CodeAPIShutDown  = -240
+	CodeViolation    = -248
+	CodeTextTooLong  = -1121
+	CodeInvalidURI   = -14003 // OAuth: a redirect uri other than the console's
 	// CodeInvalidRefreshToken: the OA's refresh token was used before or
 	// revoked; the OA must be authorized again. The other OAuth refusals
 	// (-14000 to -14999: bad code, verifier, app id or secret) are permanent.
@@ -44,15 +66,19 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("zalo: error %d: %s", e.Code, e.Message) }
 
-// TransportError is a call that got no Zalo answer: network failure,
-// timeout or an HTTP 5xx/429 without a Zalo body.
+// TransportError is a call that got no Zalo answer it could read: a
+// network failure, a timeout, an HTTP 5xx or 429 without a Zalo body, or a
+// body that is not Zalo's JSON.
 type TransportError struct {
 	Op     string
 	Status int // the HTTP status of an answer without a Zalo body; 0: no answer
 	// Sent: a request that changes something at Zalo (a POST: a message, a
-	// token call) was written whole to the connection, and then no answer
-	// could be read (a timeout, a lost connection). Zalo may have acted on
-	// it: the call is in doubt. Reads are never in doubt.
+	// token call) was written whole to the connection, and no answer
+	// saying what became of it could be read: a timeout or a lost
+	// connection while waiting, a 5xx without Zalo's body (a proxy in front
+	// of Zalo may have timed out while Zalo went on), or an unreadable 200.
+	// Zalo may have acted on it: the call is in doubt. Reads are never in
+	// doubt, nor is a 429 (refused before anything was done).
 	Sent bool
 	Err  error
 }
@@ -61,6 +87,8 @@ func (e *TransportError) Error() string {
 	switch {
 	case e.Sent && e.Status == 0:
 		return fmt.Sprintf("zalo: %s: sent, but no answer (Zalo may have acted on it): %v", e.Op, e.Err)
+	case e.Sent:
+		return fmt.Sprintf("zalo: %s: sent, but HTTP %d without Zalo's answer (Zalo may have acted on it)", e.Op, e.Status)
 	case e.Err != nil:
 		return fmt.Sprintf("zalo: %s: %v", e.Op, e.Err)
 	}
@@ -69,42 +97,56 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// Class says what a caller must do about an error.
+// Class says what a caller must do about an error: ZALO.md §5's classes,
+// with "recipient gone" told apart by why (an owner is told which).
 type Class int
 
-// The classes of ZALO.md's error table.
+// The classes.
 const (
-	ClassRetryable     Class = iota + 1 // try again with backoff
-	ClassPermanent                      // never succeeds as sent
-	ClassToken                          // refresh the OA token once, then retry
-	ClassNotFollowing                   // the user does not follow the OA
-	ClassBlocked                        // the user blocked the OA
-	ClassNoInteraction                  // cs refused: no interaction within 7 days
-	ClassQuota                          // OA out of quota: retry much later
-	ClassNightBlock                     // retry after 06:00
-	ClassAuth                           // the OA's authorization is gone: an operator must re-authorize
-	ClassRateLimited                    // -32: over Zalo's rate limit; slow down, then retry
-	// ClassInDoubt: the request was sent whole but no answer came back (a
-	// timeout or a lost connection while waiting). Zalo may have accepted
-	// it: look (Conversation) before sending again, or accept a duplicate.
+	ClassRetryable   Class = iota + 1 // transient: try again with backoff
+	ClassRateLimited                  // transient, -32: slow every sender down, then retry
+	// ClassInDoubt: the request was sent whole but what became of it is
+	// unknown (TransportError.Sent). Zalo may have accepted it: look for
+	// evidence before sending again, or accept a duplicate.
 	ClassInDoubt
+	ClassToken      // refresh the OA token once, retry once
+	ClassQuota      // wait for the next quota window; tell the owner
+	ClassNightBlock // promotion at night: try again at 06:00
+	// ClassNeedsPerson: the OA or the app lacks something only a person
+	// can give (verification, a tier, a paying account, an API grant):
+	// stop that route for the whole OA until it is fixed.
+	ClassNeedsPerson
+	ClassNotFollowing  // recipient gone: the user does not follow the OA
+	ClassBlocked       // recipient gone: the user blocked the OA
+	ClassNoInteraction // recipient gone: chat refused, no interaction within 7 days
+	ClassGone          // recipient gone: banned, inactive, restricted, or the template cannot go by user id
+	ClassPermanent     // never succeeds as sent
+	ClassAuth          // the OA's authorization is gone: an operator must authorize the OA again
 )
 
 var classNames = map[Class]string{
-	ClassRetryable: "retryable", ClassPermanent: "permanent", ClassToken: "token",
-	ClassNotFollowing: "not_following", ClassBlocked: "blocked", ClassNoInteraction: "no_interaction",
-	ClassQuota: "quota", ClassNightBlock: "night_block", ClassAuth: "auth",
-	ClassRateLimited: "rate_limited", ClassInDoubt: "in_doubt",
+	ClassRetryable: "retryable", ClassRateLimited: "rate_limited", ClassInDoubt: "in_doubt", ClassToken: "token",
+	ClassQuota: "quota", ClassNightBlock: "night_block", ClassNeedsPerson: "needs_person",
+	ClassNotFollowing: "not_following", ClassBlocked: "blocked", ClassNoInteraction: "no_interaction", ClassGone: "gone",
+	ClassPermanent: "permanent", ClassAuth: "auth",
 }
 
-// String is the class's stable snake_case name, used as a delivery's skip
-// reason and as a Temporal error type.
+// String is the class's stable snake_case name.
 func (c Class) String() string { return classNames[c] }
 
 // Retryable tells whether waiting and trying again can succeed.
 func (c Class) Retryable() bool {
 	switch c {
-	case ClassRetryable, ClassToken, ClassQuota, ClassNightBlock, ClassRateLimited, ClassInDoubt:
+	case ClassRetryable, ClassRateLimited, ClassInDoubt, ClassToken, ClassQuota, ClassNightBlock:
+		return true
+	}
+	return false
+}
+
+// Gone tells the classes of "this route cannot reach this person".
+func (c Class) Gone() bool {
+	switch c {
+	case ClassNotFollowing, ClassBlocked, ClassNoInteraction, ClassGone:
 		return true
 	}
 	return false
@@ -118,7 +160,7 @@ func Classify(err error) Class {
 	case errors.As(err, &zerr):
 		return classOf(zerr.Code, zerr.HTTPStatus)
 	case errors.As(err, &terr):
-		if terr.Sent && terr.Status == 0 {
+		if terr.Sent {
 			return ClassInDoubt
 		}
 		return ClassRetryable
@@ -128,27 +170,27 @@ func Classify(err error) Class {
 	return ClassPermanent
 }
 
+// classes is ZALO.md §5's table.
+var classes = map[int]Class{
+	CodeRateLimit:    ClassRateLimited,
+	CodeTokenInvalid: ClassToken, CodeTokenExpired: ClassToken,
+	CodeQuota: ClassQuota, CodeRecipientQuota: ClassQuota, CodeOATemplateLimit: ClassQuota, CodeTemplateDailyLimit: ClassQuota,
+	CodeNightBlock:      ClassNightBlock,
+	CodeAppNotActivated: ClassNeedsPerson, CodeAPINotRegistered: ClassNeedsPerson, CodeAppRemoved: ClassNeedsPerson,
+	CodeOANotVerified: ClassNeedsPerson, CodeAPINotAuthorized: ClassNeedsPerson, CodeOAWrongTier: ClassNeedsPerson,
+	CodeNoPaymentAccount: ClassNeedsPerson, CodePaymentRefused: ClassNeedsPerson, CodeCannotCharge: ClassNeedsPerson,
+	CodeChargeFailed: ClassNeedsPerson, CodeTemplateLowQuality: ClassNeedsPerson,
+	CodeNotFollower: ClassNotFollowing, CodeBlocked: ClassBlocked,
+	CodeNoInteraction: ClassNoInteraction, CodeInteractionGone: ClassNoInteraction,
+	CodeUserBanned: ClassGone, CodeRestricted: ClassGone, CodeTemplateNotByUserID: ClassGone,
+	CodeInvalidParam: ClassPermanent, CodeParamTooLong: ClassPermanent, CodeTypeInvalid: ClassPermanent,
+	CodeAPIShutDown: ClassPermanent, CodeViolation: ClassPermanent, CodeTextTooLong: ClassPermanent,
+	CodeInvalidRefreshToken: ClassAuth,
+}
+
 func classOf(code, httpStatus int) Class {
-	switch code {
-	case CodeRateLimit:
-		return ClassRateLimited
-	case CodeQuota:
-		return ClassQuota
-	case CodeNotFollower:
-		return ClassNotFollowing
-	case CodeTokenInvalid, CodeTokenExpired:
-		return ClassToken
-	case CodeBlocked:
-		return ClassBlocked
-	case CodeNoInteraction, CodeInteractionGone:
-		return ClassNoInteraction
-	case CodeNightBlock:
-		return ClassNightBlock
-	case CodeInvalidRefreshToken:
-		return ClassAuth
-	case CodeInvalidParam, CodeUserBanned, CodeAPIShutDown, CodeRestricted,
-		CodeOANotVerified, CodeOAWrongTier, CodeTemplateNotByUserID, CodeNoPaymentAccount, CodePaymentRefused:
-		return ClassPermanent
+	if c, ok := classes[code]; ok {
+		return c
 	}
 	if isOAuthCode(code) {
 		// A refused code or credential stays refused whatever the status.

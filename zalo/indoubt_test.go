@@ -35,13 +35,15 @@ func closedPort(t *testing.T) string {
 }
 
 // TestInDoubtOrRetryable: a send whose request left whole and whose answer
-// never came is in doubt (Zalo may have accepted it); one that never left
-// is plainly retryable, and so is a read, and an answer without a Zalo body.
+// never came, or came as a 5xx without Zalo's body (a proxy's), or as an
+// unreadable 200, is in doubt (Zalo may have accepted it); one that never
+// left is plainly retryable, and so is a read.
 func TestInDoubtOrRetryable(t *testing.T) {
 	t.Parallel()
 	hanging, read := hangingZalo(t)
 	fast := &http.Client{Timeout: 200 * time.Millisecond}
 	status503, _ := fakeZalo(t, http.StatusServiceUnavailable, "")
+	unreadable200, _ := fakeZalo(t, http.StatusOK, `{"error":0,"data":{"message_id"`)
 	for _, tc := range []struct {
 		name   string
 		client *zalo.Client
@@ -49,12 +51,12 @@ func TestInDoubtOrRetryable(t *testing.T) {
 		want   zalo.Class
 	}{
 		{"send, answer lost", zalo.NewClient(zalo.Config{OpenAPIURL: hanging, HTTPClient: fast}), sendText, zalo.ClassInDoubt},
-		{"transaction, answer lost", zalo.NewClient(zalo.Config{OpenAPIURL: hanging, HTTPClient: fast}), func(c *zalo.Client) error {
-			_, err := c.SendTransaction(context.Background(), token, "1", zalo.TransactionMessage{Header: "h", Rows: []zalo.Row{{Key: "k", Value: "v"}}})
+		{"template, answer lost", zalo.NewClient(zalo.Config{OpenAPIURL: hanging, HTTPClient: fast}), func(c *zalo.Client) error {
+			_, err := c.SendTemplate(context.Background(), token, "1", zalo.Template{ID: "t"})
 			return err
 		}, zalo.ClassInDoubt},
-		{"ZNS, answer lost", zalo.NewClient(zalo.Config{ZNSURL: hanging, HTTPClient: fast}), func(c *zalo.Client) error {
-			_, err := c.SendZNS(context.Background(), token, zalo.ZNSMessage{Phone: "84912345678", TemplateID: "1"})
+		{"template by phone, answer lost", zalo.NewClient(zalo.Config{ZNSURL: hanging, HTTPClient: fast}), func(c *zalo.Client) error {
+			_, err := c.SendTemplateByPhone(context.Background(), token, "84912345678", "d-1", zalo.Template{ID: "1"})
 			return err
 		}, zalo.ClassInDoubt},
 		{"refresh, answer lost", zalo.NewClient(zalo.Config{OAuthURL: hanging, TokenTimeout: 200 * time.Millisecond}), func(c *zalo.Client) error {
@@ -70,7 +72,12 @@ func TestInDoubtOrRetryable(t *testing.T) {
 			_, err := c.RefreshOAToken(context.Background(), "refresh-secret-9")
 			return err
 		}, zalo.ClassRetryable},
-		{"send, HTTP 503 without a body", status503, sendText, zalo.ClassRetryable},
+		{"send, HTTP 503 without Zalo's body", status503, sendText, zalo.ClassInDoubt},
+		{"send, unreadable 200", unreadable200, sendText, zalo.ClassInDoubt},
+		{"read, HTTP 503 without Zalo's body", status503, func(c *zalo.Client) error {
+			_, err := c.UserDetail(context.Background(), token, "1")
+			return err
+		}, zalo.ClassRetryable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/zalo"
-	"github.com/tingting-vn/tingting/zalosim"
 )
 
 // recordingZalo answers every call with body and keeps the last request.
@@ -30,102 +29,84 @@ func recordingZalo(t *testing.T, body string) (string, *atomic.Pointer[http.Requ
 	return srv.URL, &last, &sent
 }
 
-var bdsd = zalo.TransactionMessage{Header: "Biến động số dư", Rows: []zalo.Row{
-	{Key: "Số tiền", Value: "+599.000 VND"}, {Key: "Nội dung", Value: "thanh toan don 42"},
-}}
+var alert = zalo.Template{ID: "230918", Data: map[string]string{"so_tien": "+599.000 VND", "noi_dung": "thanh toan don 42"}}
 
-// TestSendTransactionBody: the body is ZALO.md §5's, defaults included.
-func TestSendTransactionBody(t *testing.T) {
+// TestSendTemplateBody: by user id to the OA API, by phone to the ZNS
+// host with our tracking id; the answer's message id, however it is
+// spelled, becomes SendResult.MessageID.
+func TestSendTemplateBody(t *testing.T) {
 	t.Parallel()
-	url, last, sent := recordingZalo(t, `{"error":0,"message":"Success","data":{"message_id":"m1","user_id":"u1"}}`)
-	c := zalo.NewClient(zalo.Config{OpenAPIURL: url})
-	res, err := c.SendTransaction(context.Background(), token, "u1", bdsd)
+	ctx := context.Background()
+	url, last, sent := recordingZalo(t, `{"error":0,"message":"Success","data":{"message_id":"m1","user_id":"u1","sent_time":"1700000000000","quota":{"quota_type":"purchase_quota","remain":"99"}}}`)
+	res, err := zalo.NewClient(zalo.Config{OpenAPIURL: url}).SendTemplate(ctx, token, "u1", alert)
 	require.NoError(t, err)
 	require.Equal(t, zalo.SendResult{MessageID: "m1", UserID: "u1"}, res)
-	require.Equal(t, "/v3.0/oa/message/transaction", last.Load().URL.Path)
+	require.Equal(t, "/v3.0/oa/message/template", last.Load().URL.Path)
 	require.Equal(t, token, last.Load().Header.Get("access_token"))
-	require.Equal(t, "application/json", last.Load().Header.Get("Content-Type"))
-	require.JSONEq(t, `{"recipient":{"user_id":"u1"},
- "message":{"attachment":{"type":"template","payload":{
-   "template_type":"transaction_transaction","language":"VI",
-   "elements":[{"type":"header","content":"Biến động số dư","align":"left"},
-               {"type":"table","content":[{"key":"Số tiền","value":"+599.000 VND"},
-                                          {"key":"Nội dung","value":"thanh toan don 42"}]}]}}}}`, *sent.Load())
-
-	m := bdsd
-	m.TemplateType, m.Language = "transaction_billing", "EN"
-	_, err = c.SendTransaction(context.Background(), token, "u1", m)
-	require.NoError(t, err)
-	require.Contains(t, *sent.Load(), `"template_type":"transaction_billing","language":"EN"`)
-}
-
-// TestSendTransactionThroughTheSandbox: it arrives by day to a follower,
-// and Zalo's refusals sort into their classes.
-func TestSendTransactionThroughTheSandbox(t *testing.T) {
-	t.Parallel()
-	s := newSandbox(t)
-	s.sim.SetClock(time.Date(2026, 3, 10, 10, 0, 0, 0, time.FixedZone("ICT", 7*3600)))
-	lan, tu := s.sim.CreateUser("Lan", true), s.sim.CreateUser("Tú", false)
-	ctx := context.Background()
-
-	res, err := s.client.SendTransaction(ctx, token, lan.OAUserID, bdsd)
-	require.NoError(t, err)
-	inbox := s.sim.Inbox(lan.OAUserID)
-	require.Len(t, inbox, 1)
-	require.Equal(t, res.MessageID, inbox[0].MessageID)
-	require.Equal(t, zalosim.KindTransaction, inbox[0].Kind)
-	require.Equal(t, "Biến động số dư\nSố tiền: +599.000 VND\nNội dung: thanh toan don 42", inbox[0].Text)
-
-	_, err = s.client.SendTransaction(ctx, token, tu.OAUserID, bdsd)
-	require.Equal(t, zalo.ClassNotFollowing, zalo.Classify(err), "error: %v", err)
-	s.sim.SetClock(time.Date(2026, 3, 10, 22, 0, 0, 0, time.FixedZone("ICT", 7*3600)))
-	_, err = s.client.SendTransaction(ctx, token, lan.OAUserID, bdsd)
-	require.Equal(t, zalo.ClassNightBlock, zalo.Classify(err), "error: %v", err)
-	s.faults(t, `{"error_code":-224}`)
-	_, err = s.client.SendTransaction(ctx, token, lan.OAUserID, bdsd)
-	require.Equal(t, zalo.ClassPermanent, zalo.Classify(err), "wrong tier: %v", err)
-}
-
-// TestSendZNS: through the sandbox by user id and by phone; the answer's
-// msg_id (or message_id, or a number) becomes the message id.
-func TestSendZNS(t *testing.T) {
-	t.Parallel()
-	s := newSandbox(t)
-	c := zalo.NewClient(zalo.Config{ZNSURL: s.url + "/"})
-	tu := s.sim.CreateUser("Tú", false)
-	ctx := context.Background()
-
-	res, err := c.SendZNS(ctx, token, zalo.ZNSMessage{UserID: tu.OAUserID, TemplateID: "230918", Data: map[string]string{"so_tien": "+599.000 VND"}, TrackingID: "t-1"})
-	require.NoError(t, err)
-	require.Equal(t, tu.OAUserID, res.UserID)
-	inbox := s.sim.Inbox(tu.OAUserID)
-	require.Len(t, inbox, 1)
-	require.Equal(t, res.MessageID, inbox[0].MessageID)
-	require.Equal(t, "[zns 230918]\nso_tien: +599.000 VND", inbox[0].Text)
-	require.Equal(t, "t-1", inbox[0].TrackingID)
-
-	res, err = c.SendZNS(ctx, token, zalo.ZNSMessage{Phone: "84912345678", TemplateID: "230918"})
-	require.NoError(t, err)
-	require.NotEmpty(t, res.MessageID)
-	_, err = c.SendZNS(ctx, "stale", zalo.ZNSMessage{Phone: "84912345678", TemplateID: "230918"})
-	require.Equal(t, zalo.ClassToken, zalo.Classify(err))
+	require.JSONEq(t, `{"user_id":"u1","template_id":"230918","template_data":{"so_tien":"+599.000 VND","noi_dung":"thanh toan don 42"}}`, *sent.Load())
 
 	for answer, want := range map[string]string{
-		`{"error":0,"message":"Success","data":{"msg_id":"z1","sent_time":"1700000000000"}}`: "z1",
-		`{"error":0,"message":"Success","data":{"message_id":"z2"}}`:                         "z2",
-		`{"error":0,"message":"Success","data":{"msg_id":123456789012345678}}`:               "123456789012345678",
+		`{"error":0,"message":"Success","data":{"msg_id":"z1","sent_time":"1700000000000","quota":{"dailyQuota":"500","remainingQuota":"499"}}}`: "z1",
+		`{"error":0,"message":"Success","data":{"msg_id":123456789012345678}}`:                                                                   "123456789012345678",
 	} {
 		url, last, sent := recordingZalo(t, answer)
-		c := zalo.NewClient(zalo.Config{ZNSURL: url})
-		res, err := c.SendZNS(ctx, token, zalo.ZNSMessage{Phone: "84912345678", TemplateID: "7"})
+		res, err := zalo.NewClient(zalo.Config{ZNSURL: url}).SendTemplateByPhone(ctx, token, "84912345678", "d-1", zalo.Template{ID: "7"})
 		require.NoError(t, err)
 		require.Equal(t, want, res.MessageID, answer)
 		require.Equal(t, "/message/template", last.Load().URL.Path)
 		require.Equal(t, token, last.Load().Header.Get("access_token"))
-		require.JSONEq(t, `{"phone":"84912345678","template_id":"7","template_data":{}}`, *sent.Load())
+		require.JSONEq(t, `{"phone":"84912345678","template_id":"7","template_data":{},"tracking_id":"d-1"}`, *sent.Load())
 	}
-	_, err = zalo.NewClient(zalo.Config{}).SendZNS(ctx, token, zalo.ZNSMessage{Phone: "84912345678", TemplateID: "7"})
+	_, err = zalo.NewClient(zalo.Config{}).SendTemplateByPhone(ctx, token, "84912345678", "d-1", zalo.Template{ID: "7"})
 	require.Equal(t, zalo.ClassPermanent, zalo.Classify(err), "no ZNS URL: refused without a call")
+}
+
+// TestTemplatesAreReadWhateverTheirSpelling: Zalo's sources spell the
+// template's fields two ways; both read the same.
+func TestTemplatesAreReadWhateverTheirSpelling(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, last, _ := recordingZalo(t, `{"error":0,"data":[
+		{"templateId":"1","templateName":"Biến động","status":"ENABLE","templateTag":"TRANSACTION","templateQuality":"HIGH","price":"300","price_uid":200},
+		{"template_id":2,"template_name":"Cũ","template_status":"DISABLE","template_tag":"TRANSACTION","template_quality":"LOW","sendable_by_uid":false}]}`)
+	c := zalo.NewClient(zalo.Config{ZNSURL: url})
+	ts, err := c.Templates(ctx, token, 0, 100)
+	require.NoError(t, err)
+	require.Equal(t, []zalo.TemplateInfo{
+		{ID: "1", Name: "Biến động", Status: "ENABLE", Tag: "TRANSACTION", Quality: "HIGH", PriceUID: 200, PricePhone: 300, SendableByUID: true},
+		{ID: "2", Name: "Cũ", Status: "DISABLE", Tag: "TRANSACTION", Quality: "LOW"},
+	}, ts)
+	require.Equal(t, "/template/all", last.Load().URL.Path)
+	require.Equal(t, "100", last.Load().URL.Query().Get("limit"))
+
+	url, last, _ = recordingZalo(t, `{"error":0,"data":{"templateId":"1","templateName":"Biến động","status":"ENABLE",
+		"listParams":[{"name":"so_tien","require":true,"type":"STRING","maxLength":30},{"name":"noi_dung","require":false,"maxLength":"90"}],
+		"price_uid":"200","price":"300","previewUrl":"https://example/1"}}`)
+	info, err := zalo.NewClient(zalo.Config{ZNSURL: url}).TemplateDetail(ctx, token, "1")
+	require.NoError(t, err)
+	require.Equal(t, []zalo.TemplateParam{{Name: "so_tien", MaxLength: 30, Required: true}, {Name: "noi_dung", MaxLength: 90}}, info.Params)
+	require.Equal(t, "https://example/1", info.PreviewURL)
+	require.Equal(t, "1", last.Load().URL.Query().Get("template_id"))
+}
+
+// TestTheOAsHealthAndAUsersWindow: getoa's three gates and quota/message's
+// exact last interaction.
+func TestTheOAsHealthAndAUsersWindow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url, _, _ := recordingZalo(t, `{"error":0,"data":{"oaid":"579745863508352884","name":"Shop","is_verified":true,"package_name":"Nâng cao","linked_ZCA":"123","num_follower":42}}`)
+	info, err := zalo.NewClient(zalo.Config{OpenAPIURL: url}).OAInfo(ctx, token)
+	require.NoError(t, err)
+	require.Equal(t, zalo.OAInfo{OAID: "579745863508352884", Name: "Shop", Verified: true, Package: "Nâng cao", LinkedZCA: true, NumFollower: 42}, info)
+
+	url, last, sent := recordingZalo(t, `{"error":0,"data":{"last_interaction":"1700000000123","cs_reply":{"remain":7,"total":"8"}}}`)
+	q, err := zalo.NewClient(zalo.Config{OpenAPIURL: url}).QuotaMessage(ctx, token, "u1")
+	require.NoError(t, err)
+	require.Equal(t, time.UnixMilli(1700000000123), *q.LastInteraction)
+	require.Equal(t, 7, q.Remain)
+	require.Equal(t, 8, q.Total)
+	require.Equal(t, "/v3.0/oa/quota/message", last.Load().URL.Path)
+	require.JSONEq(t, `{"user_id":"u1"}`, *sent.Load())
 }
 
 // TestConversation: the sandbox's conversation, newest first, and Zalo's

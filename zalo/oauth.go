@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -86,6 +87,19 @@ func (c *Client) RefreshOAToken(ctx context.Context, refreshToken string) (OATok
 	if err == nil && tok.RefreshToken == "" {
 		// The old refresh token is spent; a pair without its successor
 		// cannot be kept alive, so do not pretend it was a success.
+		return OAToken{}, &Error{Code: CodeUnknown, Message: "token answer without refresh_token"}
+	}
+	return tok, err
+}
+
+// ExchangeOACode trades the code of an OA admin's consent (the link Zalo's
+// console generated, ZALO.md §5) and the one code verifier whose challenge
+// the console holds for the OA's pair.
+func (c *Client) ExchangeOACode(ctx context.Context, code, codeVerifier string) (OAToken, error) {
+	tok, err := c.postToken(ctx, "/v4/oa/access_token", url.Values{
+		"code": {code}, "app_id": {c.cfg.AppID}, "grant_type": {"authorization_code"}, "code_verifier": {codeVerifier},
+	})
+	if err == nil && tok.RefreshToken == "" {
 		return OAToken{}, &Error{Code: CodeUnknown, Message: "token answer without refresh_token"}
 	}
 	return tok, err
@@ -192,17 +206,33 @@ func (c *Client) do(hc *http.Client, req *http.Request, op string, out any) erro
 		msg := firstNonEmpty(refusal.ErrorName, refusal.ErrorDesc, refusal.Message)
 		return &Error{Code: refusal.Error, Message: msg, HTTPStatus: res.StatusCode}
 	}
-	if res.StatusCode >= 500 || res.StatusCode == http.StatusTooManyRequests {
+	switch {
+	case res.StatusCode == http.StatusTooManyRequests:
 		return &TransportError{Op: op, Status: res.StatusCode}
+	case res.StatusCode >= 500:
+		// No Zalo body: a proxy's answer. What it says of Zalo's own work
+		// is nothing; a change may have been made.
+		return &TransportError{Op: op, Status: res.StatusCode, Sent: changes}
 	}
 	if jerr == nil {
 		jerr = json.Unmarshal(raw, out)
 	}
 	if jerr != nil {
-		return &Error{Code: CodeUnknown, Message: fmt.Sprintf("unreadable answer (HTTP %d)", res.StatusCode), HTTPStatus: res.StatusCode}
+		return unreadable(op, res.StatusCode, changes)
 	}
 	return nil
 }
+
+// unreadable is an answer that is not Zalo's JSON. A change whose 2xx
+// answer cannot be read may have been made: it is in doubt, not refused.
+func unreadable(op string, status int, changes bool) error {
+	if changes && status < 300 {
+		return &TransportError{Op: op, Status: status, Sent: true, Err: errUnreadable}
+	}
+	return &Error{Code: CodeUnknown, Message: fmt.Sprintf("unreadable answer (HTTP %d)", status), HTTPStatus: status}
+}
+
+var errUnreadable = errors.New("unreadable answer")
 
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {

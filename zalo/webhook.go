@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -80,7 +81,14 @@ const (
 	EventUnfollow     EventKind = "unfollow"
 	EventUserSendText EventKind = "user_send_text"
 	EventUserAction   EventKind = "user_action"
-	EventIgnored      EventKind = "ignored"
+	// Receipts: a message seen (by its ids), one sent by phone delivered
+	// (by its id and our tracking id).
+	EventSeen     EventKind = "user_seen_message"
+	EventReceived EventKind = "user_received_message"
+	// EventTemplateChanged: a template's status or quality changed
+	// (change_template_status, change_template_quality).
+	EventTemplateChanged EventKind = "template_changed"
+	EventIgnored         EventKind = "ignored"
 )
 
 // Event is a decoded OA webhook event.
@@ -93,6 +101,13 @@ type Event struct {
 	Text, MsgID string
 	Timestamp   time.Time // zero when the body has none
 	DedupKey    string    // msg_id when present, else the hash of the body
+
+	// Receipts: the messages seen; the message delivered by phone, our
+	// tracking id for it, and when.
+	MsgIDs      []string
+	TrackingID  string
+	DeliveredAt time.Time
+	TemplateID  string // EventTemplateChanged
 }
 
 // ParseEvent decodes an event. Unknown events are EventIgnored, not errors,
@@ -122,18 +137,50 @@ func ParseEvent(body []byte) (Event, error) {
 		if ev.OAID == "" {
 			ev.OAID = o.obj("recipient").id("id")
 		}
+	case "user_seen_message":
+		// Seeing is not interacting: it says nothing of the chat window.
+		ev.Kind = EventSeen
+		_ = json.Unmarshal(o.obj("message")["msg_ids"], &ev.MsgIDs)
+		ev.MsgID = "" // the ids are the seen messages', not this event's
+	case "user_received_message":
+		ev.Kind, ev.TrackingID = EventReceived, o.obj("message").text("tracking_id")
+		if ms, err := strconv.ParseInt(o.obj("message").id("delivery_time"), 10, 64); err == nil {
+			ev.DeliveredAt = time.UnixMilli(ms)
+		}
+		if ev.MsgID == "" || ev.TrackingID == "" {
+			return Event{}, fmt.Errorf("%w: a receipt without msg_id or tracking_id", ErrMalformedWebhook)
+		}
+		ev.DedupKey = "received:" + ev.MsgID
+	case "change_template_status", "change_template_quality":
+		ev.Kind, ev.TemplateID = EventTemplateChanged, templateIDOf(o)
+		if ev.TemplateID == "" {
+			return Event{}, fmt.Errorf("%w: %s without a template id", ErrMalformedWebhook, ev.Name)
+		}
 	default:
-		if strings.HasPrefix(ev.Name, "user_") && ev.Name != "user_received_message" && ev.Name != "user_seen_message" {
+		if strings.HasPrefix(ev.Name, "user_") {
 			ev.Kind, ev.UserID = EventUserAction, o.obj("sender").id("id")
 		}
 	}
-	if ev.Kind != EventIgnored && ev.UserID == "" {
+	if (ev.Kind == EventFollow || ev.Kind == EventUnfollow || ev.Kind == EventUserSendText || ev.Kind == EventUserAction) && ev.UserID == "" {
 		return Event{}, fmt.Errorf("%w: %s event without the user's id", ErrMalformedWebhook, ev.Kind)
 	}
-	ev.DedupKey = ev.MsgID
+	if ev.DedupKey == "" {
+		ev.DedupKey = ev.MsgID
+	}
 	if ev.DedupKey == "" {
 		sum := sha256.Sum256(body)
 		ev.DedupKey = hex.EncodeToString(sum[:])
 	}
 	return ev, nil
+}
+
+// templateIDOf finds a template event's template id: at the top, or under
+// "template" or "data" (Zalo's sources show each).
+func templateIDOf(o object) string {
+	for _, in := range []object{o, o.obj("template"), o.obj("data"), o.obj("message")} {
+		if id := firstOf(in, "template_id", "templateId"); id != "" {
+			return id
+		}
+	}
+	return ""
 }

@@ -123,9 +123,24 @@ func TestParseEvent(t *testing.T) {
 	_, err = zalo.ParseEvent([]byte(`{"event_name":"user_submit_info"}`))
 	require.ErrorIs(t, err, zalo.ErrMalformedWebhook, "an interaction of no one")
 
+	ev, err = zalo.ParseEvent([]byte(`{"event_name":"user_seen_message","sender":{"id":"1"},"message":{"msg_ids":["m1","m2"]},"timestamp":"1700000000000"}`))
+	require.NoError(t, err)
+	require.Equal(t, zalo.EventSeen, ev.Kind, "seeing is a receipt, not an interaction")
+	require.Equal(t, []string{"m1", "m2"}, ev.MsgIDs)
+	require.Len(t, ev.DedupKey, 64)
+	ev, err = zalo.ParseEvent([]byte(`{"event_name":"user_received_message","recipient":{"id":"84912345678"},
+		"message":{"msg_id":"z1","tracking_id":"d-1","delivery_time":"1700000001000"},"timestamp":"1700000001000"}`))
+	require.NoError(t, err)
+	require.Equal(t, zalo.EventReceived, ev.Kind)
+	require.Equal(t, "d-1", ev.TrackingID)
+	require.Equal(t, time.UnixMilli(1700000001000), ev.DeliveredAt)
+	require.Equal(t, "received:z1", ev.DedupKey, "not the message's own id, which the send recorded")
+	ev, err = zalo.ParseEvent([]byte(`{"event_name":"change_template_status","template_id":"230918","status":"DISABLE","timestamp":"1"}`))
+	require.NoError(t, err)
+	require.Equal(t, zalo.EventTemplateChanged, ev.Kind)
+	require.Equal(t, "230918", ev.TemplateID)
+
 	for body, dedup := range map[string]string{
-		`{"event_name":"user_seen_message","sender":{"id":"1"}}`:                         "",
-		`{"event_name":"user_received_message","sender":{"id":"1"}}`:                     "",
 		`{"event_name":"oa_send_text","message":"a shape we never saw","timestamp":[1]}`: "",
 	} {
 		ev, err = zalo.ParseEvent([]byte(body))
@@ -137,7 +152,8 @@ func TestParseEvent(t *testing.T) {
 	}
 
 	for _, bad := range []string{``, `null`, `[]`, `{}`, `{"event_name":""}`, `{"event_name":7}`, `{"event_name":"follow"}`,
-		`{"event_name":"follow","follower":{"id":{}}}`, `{"event_name":"user_send_text","follower":{"id":"1"}}`} {
+		`{"event_name":"follow","follower":{"id":{}}}`, `{"event_name":"user_send_text","follower":{"id":"1"}}`,
+		`{"event_name":"user_received_message","message":{"msg_id":"z1"}}`, `{"event_name":"change_template_quality"}`} {
 		_, err := zalo.ParseEvent([]byte(bad))
 		require.ErrorIs(t, err, zalo.ErrMalformedWebhook, bad)
 	}

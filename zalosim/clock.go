@@ -10,8 +10,9 @@ import (
 )
 
 // Now is the sandbox clock, which every rule reads (the interaction window,
-// the night block, the rate limit) and which stamps messages, interactions
-// and webhooks: the real clock (Config.Now), shifted by SetClock.
+// the silent night, the rate limit, the day of the template quota) and
+// which stamps messages, interactions and webhooks: the real clock
+// (Config.Now), shifted by SetClock.
 func (s *Sim) Now() time.Time {
 	return s.cfg.Now().Add(time.Duration(s.offset.Load()))
 }
@@ -28,8 +29,9 @@ func (s *Sim) ResetClock() {
 	s.shifted.Store(false)
 }
 
-// atNight tells whether t falls in Zalo's night block: 22:00 to 05:59
-// Vietnam time, when transaction messages are refused with -234.
+// atNight tells whether t falls in Zalo's night: 22:00 to 05:59 Vietnam
+// time, when templates are delivered without the phone's push (silent).
+// Nothing is refused at night: -234 comes only from a fault.
 func atNight(t time.Time) bool {
 	h := t.In(vntime.Zone).Hour()
 	return h >= 22 || h < 6

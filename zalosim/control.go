@@ -43,15 +43,7 @@ type userView struct {
 func (s *Sim) setFollow(follows bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, status, ok := s.Follow(r.PathValue("id"), follows)
-		if !ok {
-			controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
-			return
-		}
-		if isForm(r) {
-			http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
-			return
-		}
-		writeJSON(w, http.StatusOK, userView{User: u, WebhookStatus: status})
+		userDone(w, r, ok, userView{User: u, WebhookStatus: status})
 	}
 }
 
@@ -72,15 +64,20 @@ func (s *Sim) userMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msgID, status, ok := s.userSendsText(r.PathValue("id"), req.Text)
-	if !ok {
+	userDone(w, r, ok, map[string]any{"msg_id": msgID, "webhook_status": status})
+}
+
+// userDone answers a control call that acted for a user: 404 when there
+// is no such user, back to the page for the page's forms, else 200 with v.
+func userDone(w http.ResponseWriter, r *http.Request, found bool, v any) {
+	switch {
+	case !found:
 		controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
-		return
-	}
-	if isForm(r) {
+	case isForm(r):
 		http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
-		return
+	default:
+		writeJSON(w, http.StatusOK, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg_id": msgID, "webhook_status": status})
 }
 
 // isForm tells a click on the /_sandbox page from a JSON call.
@@ -96,36 +93,125 @@ func (s *Sim) listUsers(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": users})
 }
 
-// putUser is PUT /_sandbox/users/{id} {"last_interaction_at": RFC 3339 or
-// null}: rewrites when the user last interacted with the OA.
+// putUser is PUT /_sandbox/users/{id} {"last_interaction_at": RFC 3339
+// or null, "phone": "84…" or "" or null}: rewrites when the user last
+// interacted with the OA, or their phone number, or both; at least one.
 func (s *Sim) putUser(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		LastInteractionAt json.RawMessage `json:"last_interaction_at"`
+		Phone             json.RawMessage `json:"phone"`
 	}
 	var at *time.Time
+	var phone *string
 	err := json.NewDecoder(r.Body).Decode(&req)
-	if err == nil && len(req.LastInteractionAt) == 0 {
+	if err == nil && len(req.LastInteractionAt) == 0 && len(req.Phone) == 0 {
 		err = errMissing
 	}
-	if err == nil {
+	if err == nil && len(req.LastInteractionAt) > 0 {
 		err = json.Unmarshal(req.LastInteractionAt, &at) // time.Time reads RFC 3339
+	}
+	if err == nil && len(req.Phone) > 0 {
+		err = json.Unmarshal(req.Phone, &phone)
 	}
 	if err != nil {
 		controlError(w, http.StatusBadRequest, "bad_request",
-			`body must be JSON like {"last_interaction_at":"2026-01-02T09:00:00+07:00"} (RFC 3339, or null for never)`)
+			`body must be JSON like {"last_interaction_at":"2026-01-02T09:00:00+07:00","phone":"84901234567"}: either or both; null for never, or no phone`)
 		return
 	}
-	var t time.Time
-	if at != nil {
-		t = *at
-	}
 	id := r.PathValue("id")
-	if !s.SetLastInteraction(id, t) {
+	if _, ok := s.user(id); !ok {
 		controlError(w, http.StatusNotFound, "not_found", "no such sandbox user")
 		return
 	}
+	if len(req.Phone) > 0 {
+		if err := s.SetPhone(id, deref(phone)); err != nil {
+			status, code := phoneError(err)
+			controlError(w, status, code, err.Error())
+			return
+		}
+	}
+	if len(req.LastInteractionAt) > 0 {
+		s.SetLastInteraction(id, deref(at))
+	}
 	u, _ := s.user(id)
 	writeJSON(w, http.StatusOK, u)
+}
+
+// deref is *p, or the zero value for nil.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// Why a phone number is refused.
+var (
+	errBadPhone   = errors.New(`phone: 84 then 9 or 10 digits, like "84901234567"`)
+	errPhoneTaken = errors.New("phone: another sandbox user has this number")
+	errNoUser     = errors.New("no such sandbox user")
+)
+
+// phoneErrorsVI say them on the page.
+var phoneErrorsVI = map[error]string{
+	errBadPhone:   "Số điện thoại không hợp lệ: 84 rồi 9 hoặc 10 chữ số, như 84901234567",
+	errPhoneTaken: "Người dùng khác đã có số này",
+	errNoUser:     "Không có người dùng sandbox này",
+}
+
+// phoneError is the control API's status and code for a refused phone.
+func phoneError(err error) (int, string) {
+	switch err {
+	case errNoUser:
+		return http.StatusNotFound, "not_found"
+	case errPhoneTaken:
+		return http.StatusConflict, "conflict"
+	}
+	return http.StatusBadRequest, "bad_request"
+}
+
+// SetPhone gives a user the phone number of their Zalo account (84…), or
+// takes it away (""). A number belongs to one account at most.
+func (s *Sim) SetPhone(oaUserID, phone string) error {
+	phone = strings.TrimSpace(phone)
+	if phone != "" && !phonePattern.MatchString(phone) {
+		return errBadPhone
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.users[oaUserID]
+	switch other := s.byPhone(phone); {
+	case !ok:
+		return errNoUser
+	case phone != "" && other != nil && other != a:
+		return errPhoneTaken
+	}
+	a.Phone = phone
+	return nil
+}
+
+// byPhone finds the user with that phone number; the caller holds s.mu.
+func (s *Sim) byPhone(phone string) *account {
+	if phone == "" {
+		return nil
+	}
+	for _, a := range s.users {
+		if a.Phone == phone {
+			return a
+		}
+	}
+	return nil
+}
+
+// postPhoneForm is the /_sandbox page's phone field; empty removes it.
+func (s *Sim) postPhoneForm(w http.ResponseWriter, r *http.Request) {
+	if err := s.SetPhone(r.PathValue("id"), r.PostFormValue("phone")); err != nil {
+		status, _ := phoneError(err)
+		http.Error(w, phoneErrorsVI[err], status)
+		return
+	}
+	http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
 }
 
 // postLastInteractionForm is the /_sandbox page's "last interaction N
@@ -147,12 +233,18 @@ func (s *Sim) postLastInteractionForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
 }
 
+// inboxItem is a message as the user's inbox shows it.
 type inboxItem struct {
-	MessageID  string `json:"message_id"`
-	Kind       Kind   `json:"kind"`
-	Text       string `json:"text"`
-	ReceivedAt string `json:"received_at"`
+	MessageID  string  `json:"message_id"`
+	Kind       Kind    `json:"kind"`
+	Text       string  `json:"text"`
+	ReceivedAt string  `json:"received_at"`
+	Silent     bool    `json:"silent"`
+	SeenAt     *string `json:"seen_at"` // null until the user saw it
 }
+
+// inboxTime is how inbox items write instants: RFC 3339 with milliseconds.
+const inboxTime = "2006-01-02T15:04:05.000Z07:00"
 
 func (s *Sim) inbox(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
@@ -162,7 +254,12 @@ func (s *Sim) inbox(w http.ResponseWriter, r *http.Request) {
 	}
 	items := []inboxItem{}
 	for _, m := range s.Inbox(id) {
-		items = append(items, inboxItem{MessageID: m.MessageID, Kind: m.Kind, Text: m.Text, ReceivedAt: m.ReceivedAt.Format("2006-01-02T15:04:05.000Z07:00")})
+		it := inboxItem{MessageID: m.MessageID, Kind: m.Kind, Text: m.Text, ReceivedAt: m.ReceivedAt.Format(inboxTime), Silent: m.Silent}
+		if !m.SeenAt.IsZero() {
+			seen := m.SeenAt.Format(inboxTime)
+			it.SeenAt = &seen
+		}
+		items = append(items, it)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
@@ -185,70 +282,5 @@ func (s *Sim) allMessages(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
-func (s *Sim) putFaults(w http.ResponseWriter, r *http.Request) {
-	var f Faults
-	if err := json.NewDecoder(r.Body).Decode(&f); err != nil || !f.valid() {
-		controlError(w, http.StatusBadRequest, "bad_request",
-			"body must be JSON like {\"error_code\":-32,\"error_rate\":0.5,\"latency_ms\":50,\"http_status\":503,\"rate_limit_per_minute\":100}; error_rate in 0..1, latency_ms up to 60000")
-		return
-	}
-	s.SetFaults(f)
-	writeJSON(w, http.StatusOK, f.normalized())
-}
-
-// postFaultsForm is the /_sandbox page's faults form (HTML forms cannot
-// PUT); empty fields clear the faults.
-func (s *Sim) postFaultsForm(w http.ResponseWriter, r *http.Request) {
-	var f Faults
-	var bad bool
-	atoi := func(name string) int {
-		v := strings.TrimSpace(r.PostFormValue(name))
-		if v == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(v)
-		bad = bad || err != nil
-		return n
-	}
-	f.ErrorCode, f.LatencyMS, f.HTTPStatus = atoi("error_code"), atoi("latency_ms"), atoi("http_status")
-	f.RateLimitPerMinute = atoi("rate_limit_per_minute")
-	if v := strings.TrimSpace(r.PostFormValue("error_rate")); v != "" {
-		rate, err := strconv.ParseFloat(v, 64)
-		f.ErrorRate, bad = rate, bad || err != nil
-	}
-	if bad || !f.valid() {
-		http.Error(w, "Lỗi giả lập không hợp lệ: mã lỗi, HTTP status, độ trễ và giới hạn mỗi phút là số nguyên; tỉ lệ từ 0 đến 1", http.StatusBadRequest)
-		return
-	}
-	s.SetFaults(f)
-	http.Redirect(w, r, "/_sandbox", http.StatusSeeOther)
-}
-
-func (f Faults) valid() bool {
-	return f.ErrorRate >= 0 && f.ErrorRate <= 1 && f.LatencyMS >= 0 && f.LatencyMS <= 60_000 && f.RateLimitPerMinute >= 0 &&
-		(f.HTTPStatus == 0 || f.HTTPStatus >= 400 && f.HTTPStatus <= 599)
-}
-
-func (s *Sim) clearFaults(w http.ResponseWriter, _ *http.Request) {
-	s.SetFaults(Faults{})
-	w.WriteHeader(http.StatusNoContent)
-}
-
 // errMissing is a required field that is absent.
 var errMissing = errors.New("missing")
-
-// SetFaults is PUT /_sandbox/faults, for in-process callers.
-func (s *Sim) SetFaults(f Faults) {
-	s.mu.Lock()
-	s.faults = f.normalized()
-	s.mu.Unlock()
-}
-
-// normalized applies an error code or HTTP status given without a rate to
-// every call.
-func (f Faults) normalized() Faults {
-	if f.ErrorRate == 0 && (f.ErrorCode != 0 || f.HTTPStatus != 0) {
-		f.ErrorRate = 1
-	}
-	return f
-}

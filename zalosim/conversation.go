@@ -2,10 +2,45 @@ package zalosim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"time"
 )
+
+// ConversationTemplates is which template messages the conversation
+// listing shows. Whether Zalo's does is unconfirmed, so the product can be
+// tried both ways; cs messages and the user's texts always show.
+type ConversationTemplates string
+
+// The choices; ConversationTemplatesByUID is the default.
+const (
+	ConversationTemplatesByUID ConversationTemplates = "uid"  // templates by user id, not by phone
+	ConversationTemplatesNone  ConversationTemplates = "none" // no template
+	ConversationTemplatesAll   ConversationTemplates = "all"  // templates by user id and by phone
+)
+
+// ParseConversationTemplates reads a choice by name ("" is the default).
+func ParseConversationTemplates(v string) (ConversationTemplates, error) {
+	switch c := ConversationTemplates(v); c {
+	case "":
+		return ConversationTemplatesByUID, nil
+	case ConversationTemplatesByUID, ConversationTemplatesNone, ConversationTemplatesAll:
+		return c, nil
+	}
+	return "", fmt.Errorf("%q: one of uid, none, all", v)
+}
+
+// shows tells whether the listing shows messages of kind.
+func (c ConversationTemplates) shows(kind Kind) bool {
+	switch kind {
+	case KindTemplate:
+		return c != ConversationTemplatesNone
+	case KindTemplatePhone:
+		return c == ConversationTemplatesAll
+	}
+	return true
+}
 
 // Who sent a conversation message (the "src" field). Zalo's values are
 // unconfirmed (ZALO.md §5); the sandbox chooses 0 = the OA, 1 = the user.
@@ -32,8 +67,9 @@ type conversationItem struct {
 }
 
 // conversation is GET /v2.0/oa/conversation?data={"user_id","offset","count"}:
-// what the OA sent a user (every kind) and the user's own texts, newest
-// first by the sandbox clock, and in the order they happened on a tie.
+// what the OA sent a user (cs, and templates as Config.ConversationTemplates
+// says) and the user's own texts, newest first by the sandbox clock, and in
+// the order they happened on a tie.
 func (s *Sim) conversation(w http.ResponseWriter, r *http.Request) {
 	var q struct {
 		UserID string `json:"user_id"`
@@ -49,7 +85,7 @@ func (s *Sim) conversation(w http.ResponseWriter, r *http.Request) {
 	_, known := s.users[q.UserID]
 	var items []conversationItem
 	for _, m := range s.messages {
-		if known && m.UserID == q.UserID {
+		if known && m.UserID == q.UserID && s.cfg.ConversationTemplates.shows(m.Kind) {
 			typ := "template"
 			if m.Kind == KindCS {
 				typ = "text"
@@ -84,5 +120,5 @@ func (s *Sim) conversation(w http.ResponseWriter, r *http.Request) {
 		items[i].Time = items[i].at.UnixMilli()
 		page = append(page, items[i])
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"error": 0, "message": "Success", "data": page})
+	zaloOK(w, page)
 }

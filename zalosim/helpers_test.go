@@ -92,9 +92,90 @@ func csBody(userID, text string) string {
 	return `{"recipient":{"user_id":"` + userID + `"},"message":{"text":"` + text + `"}}`
 }
 
-func transactionBody(userID string) string {
-	return `{"recipient":{"user_id":"` + userID + `"},"message":{"attachment":{"type":"template","payload":{
-		"template_type":"transaction_transaction","language":"VI",
-		"elements":[{"type":"header","content":"Biến động số dư","align":"left"},
-		            {"type":"table","content":[{"key":"Số tiền","value":"+599.000 VND"},{"key":"Nội dung","value":"thanh toan don 42"}]}]}}}}`
+// bankTemplate is a template body for PUT /_sandbox/templates/{id}: an
+// approved transaction template with a required amount (≤ 20 characters)
+// and an optional note (≤ 10).
+const bankTemplate = `{"name":"Biến động số dư","status":"ENABLE","tag":"TRANSACTION","quality":"HIGH",
+	"params":[{"name":"so_tien","max_length":20,"required":true},{"name":"noi_dung","max_length":10}],
+	"price_uid":200,"price_sdt":300}`
+
+// putTemplate creates or replaces a template over HTTP; edits are
+// "old" → "new" replacements in bankTemplate.
+func (w world) putTemplate(t *testing.T, id string, edits ...string) string {
+	t.Helper()
+	body := strings.NewReplacer(edits...).Replace(bankTemplate)
+	status, ans, _ := w.do(t, http.MethodPut, "/_sandbox/templates/"+id, "application/json", body)
+	require.Equal(t, http.StatusOK, status, ans)
+	return ans
+}
+
+func templateBody(userID, templateID, data string) string {
+	return `{"user_id":"` + userID + `","template_id":"` + templateID + `","template_data":` + data + `}`
+}
+
+func phoneBody(phone, templateID, data, trackingID string) string {
+	return `{"phone":"` + phone + `","template_id":"` + templateID + `","template_data":` + data + `,"tracking_id":"` + trackingID + `"}`
+}
+
+// hooks receives the sandbox's webhooks, checking their signature.
+type hooks struct {
+	url string
+	got chan map[string]any
+	bad atomic.Int32 // bodies whose signature did not match
+}
+
+// newHooks starts a receiver for webhooks signed by app "1" with key "k".
+func newHooks(t *testing.T) *hooks {
+	t.Helper()
+	h := &hooks{got: make(chan map[string]any, 100)}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("X-ZEvent-Signature") != "mac="+zalosim.Sign("1", "k", b) {
+			h.bad.Add(1)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		var event map[string]any
+		if json.Unmarshal(b, &event) != nil {
+			h.bad.Add(1)
+		}
+		h.got <- event
+	}))
+	t.Cleanup(srv.Close)
+	h.url = srv.URL
+	return h
+}
+
+// next waits for the next webhook.
+func (h *hooks) next(t *testing.T) map[string]any {
+	t.Helper()
+	select {
+	case e := <-h.got:
+		require.Zero(t, h.bad.Load(), "every webhook is signed")
+		return e
+	case <-time.After(5 * time.Second):
+		t.Fatal("no webhook came")
+		return nil
+	}
+}
+
+// none checks that no webhook came within a moment.
+func (h *hooks) none(t *testing.T) {
+	t.Helper()
+	select {
+	case e := <-h.got:
+		t.Fatalf("an unexpected webhook: %v", e)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// hookedWorld is a world whose webhooks h receives.
+func hookedWorld(t *testing.T, cfg zalosim.Config) (world, *hooks) {
+	t.Helper()
+	h := newHooks(t)
+	cfg.AppID, cfg.OASecretKey, cfg.WebhookURL = "1", "k", h.url
+	if cfg.OAAccessToken == "" {
+		cfg.OAAccessToken = "tok"
+	}
+	return newWorld(t, cfg), h
 }

@@ -16,6 +16,7 @@ import (
 func TestCSNeedsARecentInteraction(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, zalosim.Config{OAAccessToken: "tok", AccessTokenTTL: 30 * 24 * time.Hour})
+	w.putTemplate(t, "t1")
 	lan := w.sim.CreateUser("Lan", true)
 	cs := func() string {
 		_, body, _ := w.do(t, "POST", "/v3.0/oa/message/cs", "application/json",
@@ -40,7 +41,7 @@ func TestCSNeedsARecentInteraction(t *testing.T) {
 	w.clock.Store(int64(8 * 24 * time.Hour))
 	require.Contains(t, cs(), `"error":-230`)
 	_, body, _ := w.do(t, "POST", "/v3.0/oa/message/template", "application/json",
-		`{"user_id":"`+lan.OAUserID+`","template_id":"t1","template_data":{"amount":"+1.000 VND"}}`, "access_token: tok")
+		templateBody(lan.OAUserID, "t1", `{"so_tien":"+1.000 VND"}`), "access_token: tok")
 	require.Contains(t, body, `"error":0`, "templates need no recent interaction")
 
 	_, ok := w.sim.UserSendsText(lan.OAUserID, "chào shop")

@@ -34,6 +34,9 @@ func TestUnfollowFaultsAndMessageLog(t *testing.T) {
 		return body
 	}
 	lan, minh := sim.CreateUser("Lan", true), sim.CreateUser("Minh", true)
+	_, err := sim.SetTemplate(zalosim.Template{ID: "t1", Name: "Biến động số dư", Status: "ENABLE", Tag: "TRANSACTION", Quality: "HIGH",
+		Params: []zalosim.TemplateParam{{Name: "amount", MaxLength: 20}}, SendableByUID: true})
+	require.NoError(t, err)
 
 	require.Contains(t, sendTo(lan, "một"), `"error":0`)
 	_, body := call("POST", "/v3.0/oa/message/template", `{"user_id":"`+minh.OAUserID+`","template_id":"t1","template_data":{"amount":"+599.000 VND"}}`)

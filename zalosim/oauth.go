@@ -33,12 +33,13 @@ type userToken struct {
 }
 
 type oauthState struct {
-	codes      map[string]authCode  // unused codes; a used one is deleted
+	codes      map[string]authCode  // unused login codes; a used one is deleted
 	userTokens map[string]userToken // by user access token
+	oaCodes    map[string]time.Time // unused OA consent codes → expiry
 }
 
 func newOAuthState() oauthState {
-	return oauthState{codes: map[string]authCode{}, userTokens: map[string]userToken{}}
+	return oauthState{codes: map[string]authCode{}, userTokens: map[string]userToken{}, oaCodes: map[string]time.Time{}}
 }
 
 var permissionPage = template.Must(template.New("permission").Parse(`<!doctype html>
@@ -124,7 +125,7 @@ func (s *Sim) exchangeCode(w http.ResponseWriter, r *http.Request) {
 	case !ok || code.appID != f.Get("app_id") || !now.Before(code.expires):
 		oauthError(w, codeInvalidCode, "Invalid authorization code")
 		return
-	case challengeOf(f.Get("code_verifier")) != code.challenge:
+	case CodeChallenge(f.Get("code_verifier")) != code.challenge:
 		oauthError(w, codeInvalidVerifier, "Invalid code_verifier")
 		return
 	}
@@ -135,7 +136,9 @@ func (s *Sim) exchangeCode(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func challengeOf(verifier string) string {
+// CodeChallenge is PKCE's S256 challenge of a verifier: base64url, without
+// padding, of its SHA-256.
+func CodeChallenge(verifier string) string {
 	sum := sha256.Sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

@@ -73,7 +73,7 @@ func TestOATokenCallsAreStrict(t *testing.T) {
 	good := url.Values{"app_id": {"1"}, "grant_type": {"refresh_token"}, "refresh_token": {"r0"}}
 	require.Contains(t, refresh(good, "wrong"), `"error":-14016`)
 	require.Contains(t, refresh(url.Values{"app_id": {"2"}, "grant_type": {"refresh_token"}, "refresh_token": {"r0"}}, "s"), `"error":-14016`)
-	require.Contains(t, refresh(url.Values{"app_id": {"1"}, "grant_type": {"authorization_code"}, "refresh_token": {"r0"}}, "s"), `"error":-14003`)
+	require.Contains(t, refresh(url.Values{"app_id": {"1"}, "grant_type": {"password"}, "refresh_token": {"r0"}}, "s"), `"error":-14003`)
 	require.Contains(t, refresh(url.Values{"app_id": {"1"}, "grant_type": {"refresh_token"}, "refresh_token": {"r9"}}, "s"), `"error":-14014`)
 	require.False(t, w.sim.RevokedByReuse(), "an unknown refresh token revokes nothing")
 	require.Zero(t, w.sim.RefreshCount(), "refused calls spend nothing")

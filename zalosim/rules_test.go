@@ -3,7 +3,6 @@ package zalosim_test
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -53,179 +52,95 @@ func TestCSWindow(t *testing.T) {
 	}
 }
 
-// TestMovingTheClockAgesInteractions: the window reads the sandbox clock.
+// TestMovingTheClockAgesInteractions: the window reads the sandbox clock;
+// a template by user id needs no window.
 func TestMovingTheClockAgesInteractions(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, zalosim.Config{OAAccessToken: "tok"})
+	w.putTemplate(t, "tpl")
 	u := w.sim.CreateUser("Lan", true) // follows now: an interaction
-	// Eight days on, at noon in Vietnam (a transaction message at night
-	// would meet the night rule instead).
-	vn := time.FixedZone("ICT", 7*60*60)
-	later := time.Now().Add(8 * 24 * time.Hour).In(vn)
-	w.sim.SetClock(time.Date(later.Year(), later.Month(), later.Day(), 12, 0, 0, 0, vn))
+	w.sim.SetClock(time.Now().Add(8 * 24 * time.Hour))
 	body, _ := w.oa(t, "POST", "/v3.0/oa/message/cs", csBody(u.OAUserID, "hi"))
 	require.Equal(t, -230, zaloCode(t, body))
-	body, _ = w.oa(t, "POST", "/v3.0/oa/message/transaction", transactionBody(u.OAUserID))
-	require.Equal(t, 0, zaloCode(t, body), "transaction messages need no recent interaction (%s)", w.sim.Now())
+	body, _ = w.oa(t, "POST", "/v3.0/oa/message/template", templateBody(u.OAUserID, "tpl", `{"so_tien":"+1 VND"}`))
+	require.Equal(t, 0, zaloCode(t, body), "templates need no recent interaction")
 	w.sim.ResetClock()
 	body, _ = w.oa(t, "POST", "/v3.0/oa/message/cs", csBody(u.OAUserID, "hi"))
 	require.Equal(t, 0, zaloCode(t, body))
 }
 
-// TestTransactionNightBlock: -234 from 22:00 to 05:59 Vietnam time, by
-// the sandbox clock, whatever zone the clock was set in.
-func TestTransactionNightBlock(t *testing.T) {
+// TestNightIsSilentNotRefused: cs and templates go at any hour; a template
+// delivered from 22:00 to 05:59 Vietnam time, by the sandbox clock whatever
+// zone it was set in, is silent (no push), and a cs message never is.
+func TestNightIsSilentNotRefused(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		now  string
-		want int
+		now    string
+		silent bool
 	}{
-		{"2026-03-10T21:59:00+07:00", 0},
-		{"2026-03-10T22:00:00+07:00", -234},
-		{"2026-03-10T23:30:00+07:00", -234},
-		{"2026-03-11T00:00:00+07:00", -234},
-		{"2026-03-11T05:59:00+07:00", -234},
-		{"2026-03-11T06:00:00+07:00", 0},
-		{"2026-03-10T14:59:00Z", 0},    // 21:59 in Vietnam
-		{"2026-03-10T15:00:00Z", -234}, // 22:00 in Vietnam
-		{"2026-03-10T22:59:00Z", -234}, // 05:59 in Vietnam
-		{"2026-03-10T23:00:00Z", 0},    // 06:00 in Vietnam
-		{"2026-03-10T12:00:00+07:00", 0},
+		{"2026-03-10T21:59:00+07:00", false},
+		{"2026-03-10T22:00:00+07:00", true},
+		{"2026-03-10T23:00:00+07:00", true},
+		{"2026-03-11T00:00:00+07:00", true},
+		{"2026-03-11T05:59:00+07:00", true},
+		{"2026-03-11T06:00:00+07:00", false},
+		{"2026-03-10T14:59:00Z", false}, // 21:59 in Vietnam
+		{"2026-03-10T15:00:00Z", true},  // 22:00 in Vietnam
+		{"2026-03-10T22:59:00Z", true},  // 05:59 in Vietnam
+		{"2026-03-10T23:00:00Z", false}, // 06:00 in Vietnam
 	} {
 		t.Run(tc.now, func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, zalosim.Config{OAAccessToken: "tok"})
+			w.putTemplate(t, "tpl")
 			w.setClock(t, tc.now)
 			u := w.sim.CreateUser("Lan", true)
-			body, _ := w.oa(t, "POST", "/v3.0/oa/message/transaction", transactionBody(u.OAUserID))
-			require.Equal(t, tc.want, zaloCode(t, body), body)
-			body, _ = w.oa(t, "POST", "/v3.0/oa/message/cs", csBody(u.OAUserID, "hi"))
-			require.Zero(t, zaloCode(t, body), "cs has no night block")
+			require.NoError(t, w.sim.SetPhone(u.OAUserID, "84901234567"))
+			for _, send := range [][2]string{
+				{"/v3.0/oa/message/cs", csBody(u.OAUserID, "hi")},
+				{"/v3.0/oa/message/template", templateBody(u.OAUserID, "tpl", `{"so_tien":"+1 VND"}`)},
+				{"/message/template", phoneBody("84901234567", "tpl", `{"so_tien":"+1 VND"}`, "t1")},
+			} {
+				body, _ := w.oa(t, "POST", send[0], send[1])
+				require.Zero(t, zaloCode(t, body), "%s at %s: %s", send[0], tc.now, body)
+			}
+			_, body, _ := w.do(t, "GET", "/_sandbox/users/"+u.OAUserID+"/inbox", "", "")
+			var inbox struct {
+				Items []struct {
+					Kind   string `json:"kind"`
+					Silent bool   `json:"silent"`
+				} `json:"items"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(body), &inbox))
+			require.Len(t, inbox.Items, 3)
+			require.False(t, inbox.Items[0].Silent, "cs")
+			require.Equal(t, tc.silent, inbox.Items[1].Silent, "template")
+			require.Equal(t, tc.silent, inbox.Items[2].Silent, "template_phone")
 		})
 	}
 }
 
-// TestTransactionMessage: the body of ZALO.md §5 reaches a follower, shows
-// as header + "key: value" lines; a non-follower gets -213; a malformed
-// body gets -201.
-func TestTransactionMessage(t *testing.T) {
+// TestTransactionIsShutDown: the UID transaction message was switched off
+// on 2026-03-01: every call is refused with -240, counted as transaction,
+// whatever its body or token; nothing is delivered.
+func TestTransactionIsShutDown(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, zalosim.Config{OAAccessToken: "tok"})
-	w.setClock(t, "2026-03-10T10:00:00+07:00")
-	lan, tu := w.sim.CreateUser("Lan", true), w.sim.CreateUser("Tú", false)
-
-	body, _ := w.oa(t, "POST", "/v3.0/oa/message/transaction", transactionBody(lan.OAUserID))
-	var ans struct {
-		Error   int    `json:"error"`
-		Message string `json:"message"`
-		Data    struct {
-			MessageID string `json:"message_id"`
-			UserID    string `json:"user_id"`
-		} `json:"data"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(body), &ans))
-	require.Equal(t, "Success", ans.Message)
-	require.Equal(t, lan.OAUserID, ans.Data.UserID)
-	_, body, _ = w.do(t, "GET", "/_sandbox/users/"+lan.OAUserID+"/inbox", "", "")
-	var inbox struct {
-		Items []struct {
-			MessageID string `json:"message_id"`
-			Kind      string `json:"kind"`
-			Text      string `json:"text"`
-		} `json:"items"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(body), &inbox))
-	require.Len(t, inbox.Items, 1)
-	require.Equal(t, ans.Data.MessageID, inbox.Items[0].MessageID)
-	require.Equal(t, "transaction", inbox.Items[0].Kind)
-	require.Equal(t, "Biến động số dư\nSố tiền: +599.000 VND\nNội dung: thanh toan don 42", inbox.Items[0].Text)
-
-	body, _ = w.oa(t, "POST", "/v3.0/oa/message/transaction", transactionBody(tu.OAUserID))
-	require.Equal(t, -213, zaloCode(t, body))
-	body, _ = w.oa(t, "POST", "/v3.0/oa/message/transaction", transactionBody("1234"))
-	require.Equal(t, -213, zaloCode(t, body), "an unknown user follows nobody")
-
-	good := transactionBody(lan.OAUserID)
-	for name, bad := range map[string]string{
-		"not JSON":     `{"recipient":`,
-		"no recipient": strings.Replace(good, lan.OAUserID, "", 1),
-		"no header":    strings.Replace(good, `{"type":"header","content":"Biến động số dư","align":"left"},`, "", 1),
-		"empty header": strings.Replace(good, `"content":"Biến động số dư"`, `"content":" "`, 1),
-		"no table":     strings.Replace(good, `"type":"table"`, `"type":"banner"`, 1),
-		"empty rows":   strings.Replace(good, `[{"key":"Số tiền","value":"+599.000 VND"},{"key":"Nội dung","value":"thanh toan don 42"}]`, `[]`, 1),
-		"rows not a list": strings.Replace(good, `[{"key":"Số tiền","value":"+599.000 VND"},{"key":"Nội dung","value":"thanh toan don 42"}]`,
-			`"Số tiền"`, 1),
-		"no template type": strings.Replace(good, `"template_type":"transaction_transaction",`, "", 1),
-		"not a template":   strings.Replace(good, `"type":"template"`, `"type":"file"`, 1),
-	} {
-		require.NotEqual(t, good, bad, name)
-		body, _ = w.oa(t, "POST", "/v3.0/oa/message/transaction", bad)
-		require.Equal(t, -201, zaloCode(t, body), name)
-	}
-	require.Len(t, w.sim.Inbox(lan.OAUserID), 1, "refused messages deliver nothing")
-}
-
-// TestZNS: the ZNS route at the sandbox root takes a user id or a phone,
-// needs no follower, and answers msg_id (and message_id, the same).
-func TestZNS(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t, zalosim.Config{OAAccessToken: "tok"})
-	tu := w.sim.CreateUser("Tú", false)
-	type answer struct {
-		Error int `json:"error"`
-		Data  struct {
-			MsgID      string `json:"msg_id"`
-			MessageID  string `json:"message_id"`
-			SentTime   string `json:"sent_time"`
-			UserID     string `json:"user_id"`
-			TrackingID string `json:"tracking_id"`
-		} `json:"data"`
-	}
-	send := func(body string) answer {
-		b, _ := w.oa(t, "POST", "/message/template", body)
-		var a answer
-		require.NoError(t, json.Unmarshal([]byte(b), &a), b)
-		return a
-	}
-
-	a := send(`{"user_id":"` + tu.OAUserID + `","template_id":"230918","template_data":{"so_tien":"+599.000 VND","amount":599000},"tracking_id":"txn-42"}`)
-	require.Zero(t, a.Error, "a non-follower gets ZNS")
-	require.NotEmpty(t, a.Data.MsgID)
-	require.Equal(t, a.Data.MsgID, a.Data.MessageID)
-	require.Equal(t, tu.OAUserID, a.Data.UserID)
-	require.Equal(t, "txn-42", a.Data.TrackingID)
-	require.NotEmpty(t, a.Data.SentTime)
-	inbox := w.sim.Inbox(tu.OAUserID)
-	require.Len(t, inbox, 1)
-	require.Equal(t, zalosim.KindZNS, inbox[0].Kind)
-	require.Equal(t, "[zns 230918]\namount: 599000\nso_tien: +599.000 VND", inbox[0].Text)
-	require.Equal(t, "txn-42", inbox[0].TrackingID)
-
-	a = send(`{"phone":"84912345678","template_id":"230918","template_data":{"so_tien":"+1 VND"}}`)
-	require.Zero(t, a.Error, "a phone needs no sandbox user")
-	require.Empty(t, a.Data.UserID)
-	_, body, _ := w.do(t, "GET", "/_sandbox/messages", "", "")
-	var all struct {
-		Items []zalosim.Message `json:"items"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(body), &all))
-	require.Len(t, all.Items, 2)
-	require.Equal(t, "84912345678", all.Items[1].Phone)
-	require.Empty(t, all.Items[1].UserID)
-	require.Equal(t, zalosim.KindZNS, all.Items[1].Kind)
-
-	for name, bad := range map[string]string{
-		"no template":      `{"phone":"84912345678","template_data":{}}`,
-		"no recipient":     `{"template_id":"1","template_data":{}}`,
-		"unknown user":     `{"user_id":"42","template_id":"1","template_data":{}}`,
-		"bad phone":        `{"phone":"call me","template_id":"1","template_data":{}}`,
-		"not JSON":         `{"phone"`,
-		"data not strings": `{"phone":"84912345678","template_id":"1","template_data":[1]}`,
-	} {
-		require.Equal(t, -201, send(bad).Error, name)
-	}
-	_, body, _ = w.do(t, "POST", "/message/template", "application/json", `{"phone":"84912345678","template_id":"1"}`)
-	require.Equal(t, -216, zaloCode(t, body), "ZNS checks the access_token header too")
+	lan := w.sim.CreateUser("Lan", true)
+	body := `{"recipient":{"user_id":"` + lan.OAUserID + `"},"message":{"attachment":{"type":"template","payload":{
+		"template_type":"transaction_transaction","elements":[{"type":"header","content":"Biến động số dư"}]}}}}`
+	ans, _ := w.oa(t, "POST", "/v3.0/oa/message/transaction", body)
+	require.Equal(t, -240, zaloCode(t, ans))
+	require.Contains(t, ans, "2026-03-01")
+	_, ans, _ = w.do(t, "POST", "/v3.0/oa/message/transaction", "application/json", `{`)
+	require.Equal(t, -240, zaloCode(t, ans), "no token, no body: still shut down")
+	w.sim.SetFaults(zalosim.Faults{HTTPStatus: 503})
+	ans, _ = w.oa(t, "POST", "/v3.0/oa/message/transaction", body)
+	require.Equal(t, -240, zaloCode(t, ans), "faults do not reach a service that is gone")
+	require.Empty(t, w.sim.Inbox(lan.OAUserID))
+	st := w.sim.Stats()
+	require.Equal(t, 3, st.Calls[zalosim.KindTransaction])
+	require.Equal(t, 3, st.Refused[-240])
 }
 
 // TestUserInteractionField: the user JSON carries last_interaction_at,

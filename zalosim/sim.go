@@ -1,7 +1,9 @@
-// Package zalosim is a local Zalo: the same paths, payloads and error codes
-// as Zalo's OA API and ZNS, plus a control API (/_sandbox) to create users,
-// read their inboxes, move the sandbox clock and inject faults. It keeps
-// everything in memory. docs/SANDBOX.md describes the rules it enforces.
+// Package zalosim is a local Zalo as it is in 2026: the same paths,
+// payloads, webhooks and error codes as Zalo's OAuth, OA API and ZBS
+// template messages, plus a control API (/_sandbox) to create users and
+// templates, read inboxes, set the OA's standing, move the sandbox clock
+// and inject faults. It keeps everything in memory. docs/SANDBOX.md
+// describes the rules it enforces.
 package zalosim
 
 import (
@@ -24,8 +26,17 @@ type Config struct {
 	OAAccessToken  string        // the OA's initial access token
 	OARefreshToken string        // and its refresh token
 	AccessTokenTTL time.Duration // lifetime of OA access tokens, the initial one included (0 = Zalo's 25h)
-	WebhookURL     string        // where signed webhooks go ("" = nowhere)
-	HTTPClient     *http.Client  // sends webhooks; nil = a 5 s timeout client
+	// OARedirectURI and OACodeChallenge are what Zalo's developer console
+	// holds for the OA's consent: the callback it sends the admin back to
+	// and the PKCE challenge of the one verifier the product keeps
+	// ("" = the challenge of DefaultOACodeVerifier).
+	OARedirectURI   string
+	OACodeChallenge string
+	// ConversationTemplates is which template messages the conversation
+	// listing shows; Zalo's own behaviour is unconfirmed ("" = by user id).
+	ConversationTemplates ConversationTemplates
+	WebhookURL            string       // where signed webhooks go ("" = nowhere)
+	HTTPClient            *http.Client // sends webhooks; nil = a 5 s timeout client
 	// Seed decides the users' ids only: same seed + same creation order =
 	// same OA and app user ids (0 = random). Message ids, msg_ids, OAuth
 	// codes and tokens are random in every process, so a second run never
@@ -45,44 +56,68 @@ type User struct {
 	// LastInteractionAt is when the user last followed or wrote to the OA,
 	// by the sandbox clock; nil (JSON null) when they never did.
 	LastInteractionAt *time.Time `json:"last_interaction_at"`
+	// Phone is the number of the user's Zalo account ("84…"), which
+	// templates by phone reach; "" when none was set.
+	Phone string `json:"phone"`
 }
 
-// Kind is the route a message went by.
+// Kind names a kind of call to the sandbox's Zalo: what stats count it
+// under and what a fault may aim at. A message's Kind is the kind of the
+// call that sent it: cs, template or template_phone.
 type Kind string
 
-// The message kinds, one per sending route.
+// The kinds of call. The first three send messages.
 const (
-	KindCS          Kind = "cs"          // POST /v3.0/oa/message/cs
-	KindTransaction Kind = "transaction" // POST /v3.0/oa/message/transaction
-	KindZNS         Kind = "zns"         // POST /message/template (ZNS host)
-	KindTemplate    Kind = "template"    // POST /v3.0/oa/message/template (ZBS)
+	KindCS            Kind = "cs"             // POST /v3.0/oa/message/cs
+	KindTemplate      Kind = "template"       // POST /v3.0/oa/message/template (ZBS template by user id)
+	KindTemplatePhone Kind = "template_phone" // POST /message/template on the ZNS host (ZBS template by phone)
+	KindTransaction   Kind = "transaction"    // POST /v3.0/oa/message/transaction (shut down)
+	KindConversation  Kind = "conversation"   // GET /v2.0/oa/conversation
+	KindQuota         Kind = "quota"          // POST /v3.0/oa/quota/message
+	KindGetOA         Kind = "getoa"          // GET /v2.0/oa/getoa
+	KindStatus        Kind = "status"         // GET /message/status on the ZNS host
+	KindToken         Kind = "token"          // POST /v4/oa/access_token (refresh and consent)
 )
 
-// kinds lists every kind, in the order stats and pages show them.
-var kinds = []Kind{KindCS, KindTransaction, KindZNS, KindTemplate}
+// kinds lists every kind stats count, in the order stats and pages show them.
+var kinds = []Kind{
+	KindCS, KindTemplate, KindTemplatePhone, KindTransaction,
+	KindConversation, KindQuota, KindGetOA, KindStatus, KindToken,
+}
 
 // Message is one message the OA sent.
 type Message struct {
-	MessageID  string    `json:"message_id"`
-	UserID     string    `json:"user_id"` // "" for a ZNS sent to a phone number only
+	MessageID string `json:"message_id"`
+	// UserID is the user it reached; "" for a template by phone to a number
+	// no sandbox user has, which reaches no inbox.
+	UserID     string    `json:"user_id"`
 	Kind       Kind      `json:"kind"`
 	Text       string    `json:"text"`
-	ReceivedAt time.Time `json:"received_at"`           // by the sandbox clock
-	Phone      string    `json:"phone,omitempty"`       // ZNS only
-	TrackingID string    `json:"tracking_id,omitempty"` // ZNS only
+	ReceivedAt time.Time `json:"received_at"` // by the sandbox clock
+	// Silent is a template delivered from 22:00 to 06:00 Vietnam time,
+	// when Zalo holds the phone's push.
+	Silent     bool      `json:"silent"`
+	SeenAt     time.Time `json:"seen_at,omitzero"`      // when the user saw it (cs and template only)
+	TemplateID string    `json:"template_id,omitempty"` // templates only
+	Phone      string    `json:"phone,omitempty"`       // template_phone only
+	TrackingID string    `json:"tracking_id,omitempty"` // template_phone only
 
 	seq uint64 // order among everything the OA sent and received
 }
 
-// Faults make the OA API misbehave, for tests and demos.
+// Faults make the sandbox's Zalo misbehave, for tests and demos.
 type Faults struct {
 	ErrorCode  int     `json:"error_code,omitempty"`
 	ErrorRate  float64 `json:"error_rate,omitempty"`
 	LatencyMS  int     `json:"latency_ms,omitempty"`
 	HTTPStatus int     `json:"http_status,omitempty"`
 	// RateLimitPerMinute refuses OA API calls with -32 past this many
-	// admitted calls in the last 60 s of the sandbox clock (0 = off).
+	// admitted calls in the last 60 s of the sandbox clock (0 = off). It
+	// is the app's limit: Routes does not aim it.
 	RateLimitPerMinute int `json:"rate_limit_per_minute,omitempty"`
+	// Routes aims the error, status and latency at these kinds of call;
+	// none aims them at every OA API call (KindToken only when named).
+	Routes []Kind `json:"routes,omitempty"`
 }
 
 // account is a user and what Zalo knows of them beyond the public fields.
@@ -134,11 +169,14 @@ type Sim struct {
 	stats    Stats
 	tokens   oaTokens
 	oauth    oauthState
+	oa       oaHealth
+	tpl      templates
 
 	hooks *webhooks
 }
 
-// New returns a sandbox with no users.
+// New returns a sandbox with no users and no templates, whose OA is
+// verified, on a package and linked to a Zalo Cloud Account.
 func New(cfg Config) *Sim {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -148,6 +186,12 @@ func New(cfg Config) *Sim {
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	if cfg.OACodeChallenge == "" {
+		cfg.OACodeChallenge = CodeChallenge(DefaultOACodeVerifier)
+	}
+	if cfg.ConversationTemplates == "" {
+		cfg.ConversationTemplates = ConversationTemplatesByUID
 	}
 	seed := cfg.Seed
 	if seed == 0 {
@@ -162,35 +206,57 @@ func New(cfg Config) *Sim {
 	}
 	s.tokens = newOATokens(cfg.OAAccessToken, cfg.OARefreshToken, cfg.Now(), cfg.AccessTokenTTL)
 	s.oauth = newOAuthState()
+	s.oa = newOAHealth(s.Now())
+	s.tpl = newTemplates()
 	s.hooks = newWebhooks(s.Now)
 	s.routes()
 	return s
 }
 
+// routes lists every path the sandbox serves.
 func (s *Sim) routes() {
+	// OAuth: the owner's login (Social API) and the OA's consent and tokens.
 	s.mux.HandleFunc("GET /v4/permission", s.permission)
 	s.mux.HandleFunc("POST /v4/access_token", s.exchangeCode)
 	s.mux.HandleFunc("GET /v2.0/me", s.me)
-	s.mux.HandleFunc("POST /v4/oa/access_token", s.refreshOA)
+	s.mux.HandleFunc("GET /v4/oa/permission", s.oaPermission)
+	s.mux.HandleFunc("POST /v4/oa/access_token", s.tokenAPI(s.oaAccessToken))
 
-	// The OA API, and ZNS (whose real host is another: ZALO_ZNS_URL).
+	// The OA API.
 	s.mux.HandleFunc("POST /v3.0/oa/message/cs", s.oaAPI(KindCS, s.sendCS))
-	s.mux.HandleFunc("POST /v3.0/oa/message/transaction", s.oaAPI(KindTransaction, s.sendTransaction))
 	s.mux.HandleFunc("POST /v3.0/oa/message/template", s.oaAPI(KindTemplate, s.sendTemplate))
-	s.mux.HandleFunc("POST /message/template", s.oaAPI(KindZNS, s.sendZNS))
+	s.mux.HandleFunc("POST /v3.0/oa/message/transaction", s.shutDown(KindTransaction))
+	s.mux.HandleFunc("POST /v3.0/oa/quota/message", s.oaAPI(KindQuota, s.quotaMessage))
+	s.mux.HandleFunc("GET /v2.0/oa/getoa", s.oaAPI(KindGetOA, s.getOA))
+	s.mux.HandleFunc("GET /v2.0/oa/conversation", s.oaAPI(KindConversation, s.conversation))
 	s.mux.HandleFunc("GET /v3.0/oa/user/detail", s.oaAPI("", s.userDetail))
 	s.mux.HandleFunc("GET /v3.0/oa/user/getlist", s.oaAPI("", s.followerList))
-	s.mux.HandleFunc("GET /v2.0/oa/conversation", s.oaAPI("", s.conversation))
 
+	// ZBS on the ZNS host (ZALO_ZNS_URL), served at the sandbox's root.
+	s.mux.HandleFunc("POST /message/template", s.oaAPI(KindTemplatePhone, s.sendTemplateByPhone))
+	s.mux.HandleFunc("GET /message/status", s.oaAPI(KindStatus, s.messageStatus))
+	s.mux.HandleFunc("GET /template/all", s.oaAPI("", s.templateList))
+	s.mux.HandleFunc("GET /template/info/v2", s.oaAPI("", s.templateInfo))
+
+	// The control API; POST twins of PUTs are the page's forms.
 	s.mux.HandleFunc("GET /_sandbox/users", s.listUsers)
 	s.mux.HandleFunc("POST /_sandbox/users", s.postUser)
 	s.mux.HandleFunc("PUT /_sandbox/users/{id}", s.putUser)
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/last-interaction", s.postLastInteractionForm)
+	s.mux.HandleFunc("POST /_sandbox/users/{id}/phone", s.postPhoneForm)
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/follow", s.setFollow(true))
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/unfollow", s.setFollow(false))
 	s.mux.HandleFunc("POST /_sandbox/users/{id}/messages", s.userMessage)
+	s.mux.HandleFunc("POST /_sandbox/users/{id}/seen", s.postSeen)
 	s.mux.HandleFunc("GET /_sandbox/users/{id}/inbox", s.inbox)
 	s.mux.HandleFunc("GET /_sandbox/messages", s.allMessages)
+	s.mux.HandleFunc("GET /_sandbox/templates", s.listTemplates)
+	s.mux.HandleFunc("PUT /_sandbox/templates/{id}", s.putTemplate)
+	s.mux.HandleFunc("POST /_sandbox/templates/{id}/status", s.postTemplateStatusForm)
+	s.mux.HandleFunc("GET /_sandbox/oa", s.getOAControl)
+	s.mux.HandleFunc("PUT /_sandbox/oa", s.putOA)
+	s.mux.HandleFunc("POST /_sandbox/oa", s.postOAForm)
+	s.mux.HandleFunc("GET /_sandbox/oa/consent-url", s.getConsentURL)
 	s.mux.HandleFunc("PUT /_sandbox/faults", s.putFaults)
 	s.mux.HandleFunc("POST /_sandbox/faults", s.postFaultsForm)
 	s.mux.HandleFunc("DELETE /_sandbox/faults", s.clearFaults)

@@ -10,7 +10,7 @@ import (
 // few of them; these are plausible and stable, and clients need only know
 // that -14014 means "authorize again" and the rest "do not retry".
 const (
-	codeInvalidRequest      = -14003 // a form field is missing or wrong
+	codeInvalidRequest      = -14003 // a field is missing or wrong: a redirect_uri not the console's among them
 	codeInvalidRefreshToken = -14014
 	codeInvalidApp          = -14016 // unknown app_id or wrong secret_key
 	codeInvalidCode         = -14019 // unknown, used or expired authorization code
@@ -27,7 +27,8 @@ type refreshToken struct {
 
 // oaTokens is the OA's token state. Refresh tokens are single use; as at
 // Zalo, reusing a spent one revokes every token of the OA, which stays
-// broken until authorized again: the product must never refresh twice.
+// broken until its admin consents again: the product must never refresh
+// twice.
 type oaTokens struct {
 	access         map[string]time.Time // access token → expiry
 	refresh        map[string]refreshToken
@@ -60,15 +61,8 @@ func (s *Sim) validOAToken(token string) bool {
 	return ok && !s.tokens.revoked && s.cfg.Now().Before(exp)
 }
 
-// refreshOA is POST /v4/oa/access_token.
+// refreshOA is POST /v4/oa/access_token's grant_type=refresh_token.
 func (s *Sim) refreshOA(w http.ResponseWriter, r *http.Request) {
-	if !s.appAuthorized(w, r) {
-		return
-	}
-	if r.PostForm.Get("grant_type") != "refresh_token" {
-		oauthError(w, codeInvalidRequest, "Invalid grant_type")
-		return
-	}
 	old := r.PostForm.Get("refresh_token")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,7 +85,7 @@ func (s *Sim) refreshOA(w http.ResponseWriter, r *http.Request) {
 	s.tokens.refreshes++
 	writeJSON(w, http.StatusOK, map[string]string{
 		"access_token": access, "refresh_token": refresh,
-		"expires_in": fmt.Sprint(int64(s.cfg.AccessTokenTTL.Seconds())),
+		"expires_in": expiresIn(s.cfg.AccessTokenTTL),
 	})
 }
 

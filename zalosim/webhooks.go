@@ -20,16 +20,16 @@ const keptDeliveries = 30
 
 // hook is one event to deliver.
 type hook struct {
-	event  string
-	userID string
-	body   []byte
+	event string
+	about string // the user id, phone or template id it is about
+	body  []byte
 }
 
 // delivery is one attempt to deliver a hook, for the /_sandbox page.
 type delivery struct {
 	At      time.Time
 	Event   string
-	UserID  string
+	About   string
 	Attempt int
 	Status  int // 0: no answer
 }
@@ -51,8 +51,8 @@ func newWebhooks(now func() time.Time) *webhooks {
 	return &webhooks{now: now, ctx: ctx, cancel: cancel}
 }
 
-// goRetry runs f in the background unless the sandbox is closed.
-func (h *webhooks) goRetry(f func()) {
+// background runs f in the background unless the sandbox is closed.
+func (h *webhooks) background(f func()) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -103,7 +103,7 @@ func (s *Sim) sendWebhook(h hook) int {
 	}
 	status := s.deliver(h, 1)
 	if status != http.StatusOK {
-		s.hooks.goRetry(func() { s.redeliver(h) })
+		s.hooks.background(func() { s.redeliver(h) })
 	}
 	return status
 }
@@ -135,6 +135,6 @@ func (s *Sim) deliver(h hook, attempt int) int {
 		res.Body.Close()
 		status = res.StatusCode
 	}
-	s.hooks.record(delivery{At: s.hooks.now(), Event: h.event, UserID: h.userID, Attempt: attempt, Status: status})
+	s.hooks.record(delivery{At: s.hooks.now(), Event: h.event, About: h.about, Attempt: attempt, Status: status})
 	return status
 }

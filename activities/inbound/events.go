@@ -63,6 +63,8 @@ func (a *Activities) HandleZaloEvent(ctx context.Context, in EventInput) (EventR
 	case zalo.EventUserSendText, zalo.EventUserAction:
 		// A message maps the ids but says nothing about following.
 		update.InteractedAt = &at
+	case zalo.EventTemplateChanged:
+		return EventResult{Template: ev.TemplateID}, nil
 	default:
 		return EventResult{}, nil
 	}

@@ -39,6 +39,8 @@ type Reply struct {
 type EventResult struct {
 	Replies []Reply
 	Notices []contract.OwnerNotice `json:",omitempty"`
+	// Template: Zalo says this template changed; it is to be read again.
+	Template string `json:",omitempty"`
 }
 
 // HandleInvite adds the sender to the integration the code names and says

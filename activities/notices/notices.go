@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,6 +19,7 @@ import (
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
+	"github.com/tingting-vn/tingting/zalo"
 )
 
 // Activities' fields are its dependencies; workflows call its methods
@@ -46,7 +48,11 @@ func (a *Activities) SendOwnerNotice(ctx context.Context, n contract.OwnerNotice
 		return send.Outcome{}, err
 	}
 	card := message.Card{Header: "Thông báo cho chủ tích hợp", Rows: []message.Row{{Key: "Nội dung", Value: text}}}
-	return a.tell(ctx, contract.NoticeWorkflowID(n), *o.OAUserID, text, card)
+	out, err := a.tell(ctx, contract.NoticeWorkflowID(n), *o.OAUserID, text, card)
+	if err == nil && n.Kind == contract.NoticeTemplate && out.Status != send.Deferred {
+		err = q.TellTemplate(ctx, n.Template) // told: maintenance finds it no more
+	}
+	return out, err
 }
 
 // tell sends an owner a notice, as a note named by key.
@@ -72,6 +78,17 @@ func (a *Activities) text(ctx context.Context, q *db.Queries, n contract.OwnerNo
 		return message.Silence(n.About, n.Hours, n.Since), nil
 	case contract.NoticeResumed:
 		return message.Resumed(n.About), nil
+	case contract.NoticeQuota:
+		return message.Quota(), nil
+	case contract.NoticeTemplate:
+		if n.Fit {
+			return message.TemplateFit(n.About), nil
+		}
+		t, err := q.GetTemplate(ctx, n.Template)
+		if err != nil {
+			return "", err
+		}
+		return message.TemplateUnfit(n.About, t.Status, t.Quality), nil
 	case contract.NoticeDailySummary:
 		t, err := q.IntegrationTotals(ctx, db.IntegrationTotalsParams{IntegrationID: n.IntegrationID, FromAt: vntime.Midnight(n.DueAt), UntilAt: n.DueAt})
 		if err != nil {
@@ -121,6 +138,11 @@ func (a *Activities) DueNotices(ctx context.Context, within time.Duration) ([]co
 			Key: s.AccountNumber + ":" + s.Since.UTC().Format(time.RFC3339),
 		})
 	}
+	templates, err := a.templateNotices(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	out = append(out, templates...)
 	now := a.Now()
 	for _, day := range []time.Time{vntime.Midnight(now), vntime.Midnight(now).AddDate(0, 0, 1)} { // until may cross midnight
 		due, err := q.PlanSummaries(ctx, db.PlanSummariesParams{Today: day, Until: now.Add(within)})
@@ -132,6 +154,36 @@ func (a *Activities) DueNotices(ctx context.Context, within time.Duration) ([]co
 				IntegrationID: d.ID, Kind: contract.NoticeDailySummary, DueAt: d.DueAt, Key: d.DueAt.In(vntime.Zone).Format("2006-01-02"),
 			})
 		}
+	}
+	return out, nil
+}
+
+// templateNotices are the notices owed to owners whose template changed
+// since they were told: it became unfit (rejected, disabled, of low
+// quality), or fit again after being unfit. A template fit as first read
+// is marked told without a word. Each notice's id is the template and its
+// state, so asking again before it is sent tells nothing twice; the send
+// marks it told (SendOwnerNotice).
+func (a *Activities) templateNotices(ctx context.Context, q *db.Queries) ([]contract.OwnerNotice, error) {
+	rows, err := q.UntoldTemplates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []contract.OwnerNotice
+	for _, r := range rows {
+		fit := zalo.TemplateInfo{Status: r.Status, Tag: r.Tag, Quality: r.Quality}.FitForAlerts()
+		toldStatus, toldQuality, _ := strings.Cut(r.ToldKey, "/")
+		wasUnfit := r.ToldKey != "" && !zalo.TemplateInfo{Status: toldStatus, Tag: r.Tag, Quality: toldQuality}.FitForAlerts()
+		if fit && !wasUnfit {
+			if err := q.TellTemplate(ctx, r.TemplateID); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		out = append(out, contract.OwnerNotice{
+			IntegrationID: r.IntegrationID, Kind: contract.NoticeTemplate, About: r.Name, Template: r.TemplateID, Fit: fit,
+			Key: r.TemplateID + ":" + r.Status + ":" + r.Quality,
+		})
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows/contract"
+	"github.com/tingting-vn/tingting/zalo"
 )
 
 // SendInput names the delivery to send.
@@ -31,7 +33,7 @@ type SendInput struct {
 // What Zalo's answers come to is the send core's (send.Core.Send).
 func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (send.Outcome, error) {
 	q := db.New(a.Pool)
-	rows, err := q.StartDeliveryAttempts(ctx, []uuid.UUID{in.DeliveryID})
+	rows, err := q.StartDeliveryAttempts(ctx, a.starting([]uuid.UUID{in.DeliveryID}))
 	if err != nil {
 		return send.Outcome{}, fmt.Errorf("start attempt: %w", err)
 	}
@@ -80,7 +82,7 @@ const sendsAtOnce = 16
 // whether they are three or a hundred.
 func (a *Activities) SendZaloMessages(ctx context.Context, in BatchInput) (BatchResult, error) {
 	q := db.New(a.Pool)
-	rows, err := q.StartDeliveryAttempts(ctx, in.DeliveryIDs)
+	rows, err := q.StartDeliveryAttempts(ctx, a.starting(in.DeliveryIDs))
 	if err != nil {
 		return BatchResult{}, fmt.Errorf("start attempts: %w", err)
 	}
@@ -139,6 +141,11 @@ func (a *Activities) sendOne(ctx context.Context, q *db.Queries, d db.StartDeliv
 	return out
 }
 
+// starting is StartDeliveryAttempts' parameters for ids.
+func (a *Activities) starting(ids []uuid.UUID) db.StartDeliveryAttemptsParams {
+	return db.StartDeliveryAttemptsParams{Ids: ids, CsWindowSeconds: a.Sender.Routes.CSWindow.Seconds()}
+}
+
 // alert is one delivery of a transaction's alert, as the send path needs
 // it: built once from its row.
 type alert struct {
@@ -179,6 +186,14 @@ func (a *Activities) alertOf(d db.StartDeliveryAttemptsRow) (alert, error) {
 	case d.MutedUntil != nil && d.MutedUntil.After(a.Now()):
 		return skip(send.Muted, "paused with /tamdung until "+d.MutedUntil.In(vntime.Zone).Format("15:04 02/01"))
 	}
+	if quiet, err := route.ParseWindow(d.QuietHours); err == nil && d.QuietHours != "" {
+		if until := quiet.Until(a.Now()); !until.IsZero() {
+			// The recipient's quiet hours: the alert waits, and goes with
+			// the others of those hours in one message when they end.
+			al.done = &send.Outcome{Status: send.Deferred, Reason: send.QuietHours, Recipient: d.Recipient, DeferredUntil: &until}
+			return al, nil
+		}
+	}
 	fields, err := visible(d.Fields, d.HiddenFields)
 	if err != nil {
 		return alert{}, contract.FailUnreadable.Final("the integration's fields: %v", err)
@@ -189,12 +204,21 @@ func (a *Activities) alertOf(d db.StartDeliveryAttemptsRow) (alert, error) {
 		Belief: route.Recipient{Following: d.Following, LastInteraction: d.LastInteractionAt, CSRefusedAt: d.CSRefusedAt},
 		Unsure: d.AskInteraction,
 		Card:   message.Alert(txn, fields),
+		Phone:  d.Phone,
 	}
 	if d.Doubted {
 		al.msg.DoubtedSince = d.InDoubtSince
 	}
-	if d.TemplateID != "" {
-		al.msg.Template = &send.Template{ID: d.TemplateID, Data: message.TemplateData(txn, fields, a.ZNSParams)}
+	if t := (zalo.TemplateInfo{Status: d.TemplateStatus, Tag: d.TemplateTag, Quality: d.TemplateQuality}); d.TemplateID != "" && t.FitForAlerts() {
+		var params []message.Param
+		var mapping map[string]message.Field
+		if json.Unmarshal(d.TemplateParamSpecs, &params) != nil || json.Unmarshal(d.TemplateParams, &mapping) != nil {
+			return alert{}, contract.FailUnreadable.Final("the integration's template cannot be read")
+		}
+		al.msg.Template = &send.Template{
+			ID: d.TemplateID, Data: message.TemplateData(txn, fields, params, mapping),
+			ByUID: d.TemplateByUid, PriceUID: d.PriceUid, PricePhone: d.PriceSdt,
+		}
 	}
 	return al, nil
 }
@@ -215,8 +239,14 @@ func (a *Activities) attempt(ctx context.Context, d db.StartDeliveryAttemptsRow)
 		return *al.done, nil
 	}
 	out, err := a.Sender.Send(ctx, al.msg)
-	if err == nil && out.Status == send.Skipped {
+	switch {
+	case err != nil:
+	case out.Status == send.Skipped:
 		out = al.withNotice(out)
+	case out.Reason == send.Quota:
+		// The owner is told once a day that today's quota is spent.
+		day := out.DeferredUntil.In(vntime.Zone).Format("2006-01-02")
+		out.Notice = &contract.OwnerNotice{IntegrationID: al.integration, Kind: contract.NoticeQuota, Key: day}
 	}
 	return out, err
 }
@@ -238,8 +268,8 @@ func (al alert) withNotice(out send.Outcome) send.Outcome {
 // noticeOnce keeps an outcome's notice only if the owner was not told of
 // that trouble yet: the member's row says whether they were.
 func (a *Activities) noticeOnce(ctx context.Context, q *db.Queries, out *send.Outcome) error {
-	if out.Notice == nil {
-		return nil
+	if out.Notice == nil || out.Notice.Kind == contract.NoticeQuota {
+		return nil // a quota notice is told once by its workflow id
 	}
 	name, err := q.TellOwnerOnce(ctx, db.TellOwnerOnceParams{
 		IntegrationID: out.Notice.IntegrationID, OAUserID: out.Notice.About, Trouble: string(out.Reason), Key: out.Notice.Key,

@@ -28,9 +28,13 @@ func (l deliveries) Doubts(ctx context.Context, recipient string, before time.Ti
 			continue // it cannot be sent either; its own attempt fails it
 		}
 		text := message.Alert(transactionOf(r.AlertTransaction), fields).Text()
-		out = append(out, send.Doubt{ID: r.ID, Since: r.InDoubtSince, Fingerprint: send.Fingerprint(text)})
+		out = append(out, send.Doubt{ID: r.ID, Since: r.InDoubtSince, Route: route.Route(r.Route), Fingerprint: send.Fingerprint(text)})
 	}
 	return out, nil
+}
+
+func (l deliveries) Redoubt(ctx context.Context, id uuid.UUID) error {
+	return db.New(l.a.Pool).RedoubtDelivery(ctx, id)
 }
 
 func (l deliveries) SentAfter(ctx context.Context, recipient string, after time.Time) (int, error) {
@@ -62,9 +66,13 @@ func (l mornings) Doubts(ctx context.Context, recipient string, before time.Time
 		if json.Unmarshal(r.Card, &card) != nil {
 			continue // it cannot be sent either; its own attempt fails it
 		}
-		out = append(out, send.Doubt{ID: r.ID, Since: r.InDoubtSince, Fingerprint: send.Fingerprint(card.Text())})
+		out = append(out, send.Doubt{ID: r.ID, Since: r.InDoubtSince, Route: route.Route(r.Route), Fingerprint: send.Fingerprint(card.Text())})
 	}
 	return out, nil
+}
+
+func (l mornings) Redoubt(ctx context.Context, id uuid.UUID) error {
+	return db.New(l.a.Pool).RedoubtDigest(ctx, id)
 }
 
 func (l mornings) SentAfter(ctx context.Context, recipient string, after time.Time) (int, error) {

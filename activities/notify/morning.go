@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +12,7 @@ import (
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -25,7 +27,7 @@ type MorningInput struct {
 
 // MorningPlan is what the morning brings: a message holding Count alerts,
 // and alerts no morning message can carry now (the recipient is reached
-// by ZNS only, say), to be sent one by one.
+// by template only, say), to be sent one by one.
 type MorningPlan struct {
 	Count   int
 	Release []uuid.UUID
@@ -68,15 +70,15 @@ func (a *Activities) PrepareMorning(ctx context.Context, in MorningInput) (Morni
 		if err := a.finish(ctx, q, skipped); err != nil || len(held) == 0 {
 			return err
 		}
-		// No route carries a morning message now (a ZNS template holds one
-		// transaction, not a night's): its alerts go one by one. An error is
-		// returned, never taken for "no route": that would release the
-		// night's alerts one by one.
+		// Only chat carries a morning message (a template holds one
+		// transaction, not a night's): without it, its alerts go one by one.
+		// An error is returned, never taken for "no route": that would
+		// release the night's alerts one by one.
 		who, err := a.Sender.Believe(ctx, in.Recipient)
 		if err != nil {
 			return err
 		}
-		if len(a.Sender.Routes.Routes(who, a.Now())) == 0 {
+		if !slices.Contains(a.Sender.Routes.Routes(who, a.Now()), route.CS) {
 			released, err := q.ReleaseDigest(ctx, digestID)
 			plan.Release = released
 			return err
@@ -113,9 +115,9 @@ func (a *Activities) SendMorning(ctx context.Context, in MorningInput) (send.Out
 	}
 	who, err := a.Sender.Believe(ctx, d.Recipient)
 	if err != nil {
-		return send.Outcome{}, fmt.Errorf("the recipient's routes: %w", err)
+		return send.Outcome{}, fmt.Errorf("what we believe of the recipient: %w", err)
 	}
-	m := send.Message{ID: in.DigestID, Ledger: mornings{a}, To: d.Recipient, Belief: who, Card: card}
+	m := send.Message{ID: in.DigestID, Ledger: mornings{a}, To: d.Recipient, Belief: who, Card: card, Routes: []route.Route{route.CS}}
 	if d.Doubted {
 		m.DoubtedSince = d.InDoubtSince
 	}
@@ -124,12 +126,12 @@ func (a *Activities) SendMorning(ctx context.Context, in MorningInput) (send.Out
 	case err != nil || out.Recorded:
 		return out, err
 	case out.Status == send.Deferred:
-		// Zalo's night is not over yet by its clock.
-		if err := q.RecordDigestError(ctx, db.RecordDigestErrorParams{ID: in.DigestID, LastError: "night: Zalo holds transaction messages", Settled: true}); err != nil {
+		// Zalo refuses it until then (-234, or today's quota).
+		if err := q.RecordDigestError(ctx, db.RecordDigestErrorParams{ID: in.DigestID, LastError: out.Log(), Settled: true}); err != nil {
 			return send.Outcome{}, err
 		}
 		wait := max(out.DeferredUntil.Sub(a.Now()), time.Second)
-		return send.Outcome{}, contract.FailNightBlock.After(wait, "Zalo's night is not over")
+		return send.Outcome{}, contract.FailNightBlock.After(wait, "Zalo refuses it until %s", out.DeferredUntil.Format(time.RFC3339))
 	case out.Status == send.Skipped:
 		released, err := q.ReleaseDigest(ctx, uuid.NullUUID{UUID: in.DigestID, Valid: true})
 		if err != nil {

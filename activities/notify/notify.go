@@ -20,9 +20,6 @@ type Activities struct {
 	Sender  *send.Core
 	Metrics *metrics.Metrics
 	Now     func() time.Time
-	// ZNSParams names, per field, the parameter of the integration's ZNS
-	// template that carries it (a field's own name when absent).
-	ZNSParams map[message.Field]string
 }
 
 // transactionOf is what an alert shows of its transaction.

@@ -18,8 +18,7 @@ import (
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/scene"
-	"github.com/tingting-vn/tingting/internal/vntime"
-	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
@@ -33,18 +32,6 @@ type world struct{ *scene.Scene }
 
 func newWorld(t *testing.T, memberFollows bool) *world {
 	return &world{scene.New(t, scene.Options{MemberAway: !memberFollows})}
-}
-
-// daytime moves the sandbox's clock at least by ahead, to the next noon in
-// Vietnam, where its night rule (no transaction messages from 22:00 to
-// 06:00) does not apply.
-func (w *world) daytime(ahead time.Duration) {
-	at := time.Now().Add(ahead).In(vntime.Zone)
-	noon := time.Date(at.Year(), at.Month(), at.Day(), 12, 0, 0, 0, vntime.Zone)
-	if noon.Before(at) {
-		noon = noon.AddDate(0, 0, 1)
-	}
-	w.SimShift.Store(int64(time.Until(noon)))
 }
 
 // plan records a transaction and plans it; it returns delivery ids by recipient.
@@ -169,80 +156,90 @@ func delivery(t *testing.T, w *world, id uuid.UUID) db.Delivery {
 }
 
 // TestZalosAnswerBeatsOurBelief: tingting believes the owner interacted
-// yesterday, but Zalo knows better (its clock is eight days on): the cs
-// message is refused (-230), and the same attempt sends a transaction
-// message instead, and says why. The next alert goes straight by
-// transaction, until the owner interacts again.
+// yesterday, but Zalo knows better (its clock is eight days on): the chat
+// is refused (-230), and the same attempt sends the integration's template
+// instead, and says why. The next alert goes straight by template, until
+// the owner interacts again.
 func TestZalosAnswerBeatsOurBelief(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, true)
-	w.daytime(8 * 24 * time.Hour)
+	w.UseTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
+	w.SimShift.Store(int64(8 * 24 * time.Hour))
 	ids := w.plan(t)
 
 	out, err := w.send(t, ids[w.Owner.OAUserID])
 	require.NoError(t, err)
 	require.Equal(t, send.Sent, out.Status)
-	require.Equal(t, "transaction", out.Route)
+	require.Equal(t, "template", out.Route)
 	require.Equal(t, "cs refused (-230)", out.Detail)
+	require.EqualValues(t, 200, out.CostVND, "a template by user id costs its price_uid")
 	inbox := w.Sim.Inbox(w.Owner.OAUserID)
 	require.Len(t, inbox, 1)
-	require.Equal(t, zalosim.KindTransaction, inbox[0].Kind)
-	require.Contains(t, inbox[0].Text, "Biến động số dư\nSố tiền: +599.000 VND")
+	require.Equal(t, zalosim.KindTemplate, inbox[0].Kind)
+	require.Contains(t, inbox[0].Text, "so_tien: +599.000 VND")
 
 	ids = w.plan(t)
 	out, err = w.send(t, ids[w.Owner.OAUserID])
 	require.NoError(t, err)
-	require.Equal(t, "transaction", out.Route)
+	require.Equal(t, "template", out.Route)
 	require.Empty(t, out.Detail, "cs was not tried again")
 	stats := w.Sim.Stats()
 	require.Equal(t, 1, stats.Calls[zalosim.KindCS])
-	require.Equal(t, 2, stats.Calls[zalosim.KindTransaction])
+	require.Equal(t, 2, stats.Calls[zalosim.KindTemplate])
+	require.Zero(t, stats.Calls[zalosim.KindTransaction], "the switched-off route is never called")
 }
 
-// TestZNSReachesWhomNothingElseDoes: a member who neither follows nor
-// wrote gets the integration's ZNS template, its fields under the
-// configured parameter names.
-func TestZNSReachesWhomNothingElseDoes(t *testing.T) {
+// TestATemplateReachesWhomChatDoesNot: a member quiet for ten days gets
+// nothing without a template (and the owner is told, once); with one,
+// the template by user id, at its price; one approved before 2025-12-10
+// (not sendable by user id) goes by the member's phone, at its phone price.
+func TestATemplateReachesWhomChatDoesNot(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, false)
-	w.Deps.ZNSParams = map[message.Field]string{message.FieldAmount: "so_tien"}
-	w.Rewire()
-	following := false
-	require.NoError(t, db.New(w.Pool).UpsertZaloFollower(context.Background(), db.UpsertZaloFollowerParams{
-		OAUserID: w.Member.OAUserID, Following: &following, At: time.Now().Add(time.Second),
-	}))
-	_, err := w.Pool.Exec(context.Background(), "UPDATE zalo_followers SET last_interaction_at = now() - interval '30 days' WHERE oa_user_id = $1", w.Member.OAUserID)
-	require.NoError(t, err)
+	w := newWorld(t, true)
+	tenDaysAgo := time.Now().Add(-10 * 24 * time.Hour)
+	w.Interacted(t, w.Member, tenDaysAgo)
+	require.True(t, w.Sim.SetLastInteraction(w.Member.OAUserID, tenDaysAgo), "Zalo agrees")
 	ids := w.plan(t)
 
 	out, err := w.send(t, ids[w.Member.OAUserID])
 	require.NoError(t, err)
-	require.Equal(t, send.Skipped, out.Status, "no ZNS template: nothing reaches them")
-	require.Equal(t, send.NotFollowing, out.Reason)
+	require.Equal(t, send.Skipped, out.Status, "no template: nothing reaches them")
+	require.Equal(t, send.Unreachable, out.Reason)
 	require.Equal(t, contract.NoticeMemberUnreachable, out.Notice.Kind, "the owner is to be told")
 	require.Equal(t, "Nhân viên", out.Notice.About)
-	ids = w.plan(t)
-	again, err := w.send(t, ids[w.Member.OAUserID])
+	again, err := w.send(t, w.plan(t)[w.Member.OAUserID])
 	require.NoError(t, err)
 	require.Nil(t, again.Notice, "once per trouble")
 
-	_, err = w.Pool.Exec(context.Background(), "UPDATE integrations SET template_id = 'tpl-bank' WHERE id = $1", w.Integ.ID)
-	require.NoError(t, err)
-	ids = w.plan(t)
-	out, err = w.send(t, ids[w.Member.OAUserID])
+	w.UseTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
+	out, err = w.send(t, w.plan(t)[w.Member.OAUserID])
 	require.NoError(t, err)
 	require.Equal(t, send.Sent, out.Status)
-	require.Equal(t, "zns", out.Route)
+	require.Equal(t, "template", out.Route)
+	require.EqualValues(t, 200, out.CostVND)
 	inbox := w.Sim.Inbox(w.Member.OAUserID)
 	require.Len(t, inbox, 1)
-	require.Equal(t, zalosim.KindZNS, inbox[0].Kind)
-	require.Contains(t, inbox[0].Text, "[zns tpl-bank]")
-	require.Contains(t, inbox[0].Text, "so_tien: +599.000 VND")
+	require.Equal(t, "Biến động số dư\nso_tien: +599.000 VND\nnoi_dung: Thanh toán", inbox[0].Text)
+
+	old := seed.AlertTemplate()
+	old.SendableByUID = false
+	w.UseTemplate(t, old, seed.AlertMapping)
+	_, err = w.Pool.Exec(context.Background(), "UPDATE integration_members SET phone = '84912345678' WHERE oa_user_id = $1", w.Member.OAUserID)
+	require.NoError(t, err)
+	require.NoError(t, w.Sim.SetPhone(w.Member.OAUserID, "84912345678"))
+	out, err = w.send(t, w.plan(t)[w.Member.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, send.Sent, out.Status)
+	require.Equal(t, "template_phone", out.Route)
+	require.EqualValues(t, 300, out.CostVND)
+	inbox = w.Sim.Inbox(w.Member.OAUserID)
+	require.Len(t, inbox, 2)
+	require.Equal(t, zalosim.KindTemplatePhone, inbox[1].Kind)
 }
 
 // TestAnUnknownLastInteractionIsAskedOfZalo: a follower no webhook told us
-// about (from before tracking began) has their last interaction read from
-// user/detail once, and the route follows from it.
+// about (from before tracking began) has their chat window read from
+// quota/message, to the millisecond, once; the route follows from it.
 func TestAnUnknownLastInteractionIsAskedOfZalo(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, true)
@@ -256,11 +253,28 @@ func TestAnUnknownLastInteractionIsAskedOfZalo(t *testing.T) {
 	require.NoError(t, w.Pool.QueryRow(context.Background(), "SELECT last_interaction_at, interaction_checked_at FROM zalo_followers WHERE oa_user_id = $1",
 		w.Owner.OAUserID).Scan(&last, &checked))
 	require.NotNil(t, last)
-	require.WithinDuration(t, time.Now(), *last, 31*time.Hour, "the start of the day Zalo gave")
+	require.WithinDuration(t, time.Now(), *last, time.Minute, "when Zalo says they last interacted")
 	require.NotNil(t, checked)
+	require.EqualValues(t, 1, w.WindowAsks.Load())
 }
 
-// TestAPersonUnknownToTheFollowerTableIsAskedOnce: user/detail's answer is
+// TestAStaleWindowIsAskedOfZalo: what we believe says the owner has been
+// quiet for nine days (a webhook was lost), but Zalo knows they wrote an
+// hour ago: the alert goes by chat, free, not by a paid template.
+func TestAStaleWindowIsAskedOfZalo(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	w.UseTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
+	w.Interacted(t, w.Owner, time.Now().Add(-9*24*time.Hour))
+	require.True(t, w.Sim.SetLastInteraction(w.Owner.OAUserID, time.Now().Add(-time.Hour)))
+	out, err := w.send(t, w.plan(t)[w.Owner.OAUserID])
+	require.NoError(t, err)
+	require.Equal(t, "cs", out.Route)
+	require.Zero(t, out.CostVND, "within 48 h of their last interaction, chat is free")
+	require.EqualValues(t, 1, w.WindowAsks.Load())
+}
+
+// TestAPersonUnknownToTheFollowerTableIsAskedOnce: quota/message's answer is
 // kept for someone no webhook has told us of yet, so their next alert does
 // not ask Zalo again.
 func TestAPersonUnknownToTheFollowerTableIsAskedOnce(t *testing.T) {
@@ -273,7 +287,7 @@ func TestAPersonUnknownToTheFollowerTableIsAskedOnce(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, send.Sent, out.Status)
 	}
-	require.EqualValues(t, 1, w.UserDetails.Load(), "asked for the first alert only")
+	require.EqualValues(t, 1, w.WindowAsks.Load(), "asked for the first alert only")
 }
 
 // TestALocalSendNeverWaitsForTheKeeper: inside a workflow task, a send whose

@@ -43,6 +43,9 @@ func (a *Activities) finish(ctx context.Context, q *db.Queries, outcomes []Recor
 		p.LastErrors = append(p.LastErrors, o.Outcome.Log())
 		p.Routes = append(p.Routes, string(send.RouteOf(o.Outcome.Route).DeliveryRoute))
 		p.DeferredUntil = append(p.DeferredUntil, deferred)
+		p.Costs = append(p.Costs, o.Outcome.CostVND)
+		p.Silent = append(p.Silent, o.Outcome.Silent)
+		p.MaybeDuplicate = append(p.MaybeDuplicate, o.Outcome.MaybeDuplicate)
 		byID[o.DeliveryID] = o.Outcome
 	}
 	changed, err := q.FinishDeliveries(ctx, p)
@@ -62,5 +65,6 @@ func (a *Activities) count(o send.Outcome, receivedAt time.Time) {
 	a.Metrics.Messages.WithLabelValues(string(o.Status), string(o.Reason)).Inc()
 	if o.Status == send.Sent {
 		a.Metrics.IngestToSent.Observe(a.Now().Sub(receivedAt).Seconds())
+		a.Metrics.CostVND.WithLabelValues(o.Route).Add(float64(o.CostVND))
 	}
 }

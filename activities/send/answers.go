@@ -18,15 +18,19 @@ var gone = map[zalo.Class]Reason{
 	zalo.ClassNotFollowing:  NotFollowing,
 	zalo.ClassBlocked:       Blocked,
 	zalo.ClassNoInteraction: NoInteraction,
+	zalo.ClassGone:          Unreachable,
 }
 
 // sorted is the one sorter of what a failed send comes to, whatever the
-// message: Zalo will not let the OA reach the person (skipped), Zalo
-// refused it for good (failed, in Zalo's words), or an error typed for
-// the workflow's retry policy: -32 is tried again after a pause and never
-// fails a message; an answer lost is in doubt, and the retry looks before
-// it sends; other trouble, Zalo's or ours, is retried by the policy. What
-// waits for a retry is noted in m's Ledger.
+// message, by the classes of ZALO.md §5 (reach has taken the refusals
+// that move on to the next route, the night and the quota): Zalo refused
+// it for good (failed, in Zalo's words), or an error typed for the
+// workflow's retry policy: -32 is tried again after a pause and never
+// fails a message; an answer lost is in doubt, and the retry looks for
+// evidence before it sends; a route stopped for the OA, or a token Zalo
+// refuses even fresh, waits for a person (and a probe); other trouble,
+// Zalo's or ours, is retried by the policy. What waits for a retry is
+// noted in m's Ledger.
 func (c *Core) sorted(ctx context.Context, m Message, rt route.Route, err error) (Outcome, error) {
 	if f, _ := contract.FailureOf(err); f != "" {
 		c.note(ctx, m, rt, err, true) // typed already: the OA's budget, a refused token
@@ -45,7 +49,19 @@ func (c *Core) sorted(ctx context.Context, m Message, rt route.Route, err error)
 	activity.GetLogger(ctx).Info("Zalo refused a send", "route", rt, "error", err)
 	switch class := zalo.Classify(err); {
 	case gone[class] != "":
-		return Outcome{Status: Skipped, Reason: gone[class], Route: string(rt), ZaloCode: code}, nil
+		return Outcome{Status: Skipped, Reason: gone[class], Detail: describe(err), Route: string(rt), ZaloCode: code}, nil
+	case class == zalo.ClassToken && !local(ctx):
+		// Refused even freshly refreshed (Call refreshes once): the OA's
+		// authorization is gone. Every route stops until it is connected
+		// again (README: runbook).
+		if serr := c.stop(ctx, AllRoutes, code, zerr.Message); serr != nil {
+			return Outcome{}, serr
+		}
+		c.note(ctx, m, rt, err, true)
+		return Outcome{}, contract.FailRoutePaused.After(c.ProbeEvery, "the OA token is refused even fresh: %s", describe(err))
+	case class == zalo.ClassNeedsPerson:
+		c.note(ctx, m, rt, err, true)
+		return Outcome{}, contract.FailRoutePaused.After(c.ProbeEvery, "%s is stopped for the OA until a person acts: %s", rt, describe(err))
 	case class == zalo.ClassInDoubt && m.Ledger != nil:
 		// Zalo may have accepted it: the message stays in doubt, and the
 		// next attempt looks before it sends.
@@ -94,6 +110,8 @@ func describe(err error) string {
 	switch {
 	case errors.As(err, &zerr):
 		return fmt.Sprintf("Zalo refused (%d): %s", zerr.Code, message.Clean(zerr.Message))
+	case errors.As(err, &terr) && zalo.Classify(err) == zalo.ClassInDoubt && terr.Status != 0:
+		return fmt.Sprintf("Zalo answered HTTP %d without saying what became of it; the next attempt looks for the message before sending", terr.Status)
 	case errors.As(err, &terr) && zalo.Classify(err) == zalo.ClassInDoubt:
 		return "Zalo's answer was lost; the next attempt looks for the message before sending"
 	case errors.As(err, &terr) && terr.Status != 0:

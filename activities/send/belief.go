@@ -3,7 +3,6 @@ package send
 import (
 	"context"
 	"errors"
-	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -25,33 +24,41 @@ func (c *Core) Believe(ctx context.Context, oaUserID string) (route.Recipient, e
 	return route.Recipient{Following: f.Following, LastInteraction: f.LastInteractionAt, CSRefusedAt: f.CSRefusedAt}, nil
 }
 
-// askInteraction reads a user's last interaction from user/detail, for a
-// user no webhook has told us of since tingting began tracking them (at
-// most once a day each). It is an improvement, not a need: failing, the
-// route is chosen without it.
-func (c *Core) askInteraction(ctx context.Context, oaUserID string) *time.Time {
-	d, err := Call(ctx, c, "user_detail", func(token string) (zalo.UserDetail, error) {
-		return c.Zalo.UserDetail(ctx, token, oaUserID)
+// learnWindow asks Zalo for the exact age of a user's chat window
+// (quota/message) when what we believe of it may be stale: nothing known,
+// or nothing within it (a webhook lost, an interaction before tingting
+// tracked them); at most once a day each. It is an improvement, not a
+// need: failing, the route is chosen by the belief.
+func (c *Core) learnWindow(ctx context.Context, m *Message) {
+	q, err := Call(ctx, c, "quota", func(token string) (zalo.Quota, error) {
+		return c.Zalo.QuotaMessage(ctx, token, m.To)
 	})
 	if err != nil {
-		activity.GetLogger(ctx).Warn("reading a user's last interaction", "error", err)
-		return nil
+		activity.GetLogger(ctx).Warn("reading a user's chat window", "error", err)
+		return
 	}
-	if err := db.New(c.Pool).RecordInteractionDate(ctx, db.RecordInteractionDateParams{OAUserID: oaUserID, Following: d.IsFollower, InteractedAt: d.LastInteraction}); err != nil {
+	if err := db.New(c.Pool).RecordInteractionDate(ctx, db.RecordInteractionDateParams{
+		OAUserID: m.To, Following: m.Belief.Following, InteractedAt: q.LastInteraction,
+	}); err != nil {
 		activity.GetLogger(ctx).Warn("recording a user's last interaction", "error", err)
 	}
-	return d.LastInteraction
+	if at := q.LastInteraction; at != nil && (m.Belief.LastInteraction == nil || at.After(*m.Belief.LastInteraction)) {
+		m.Belief.LastInteraction = at
+	}
 }
 
 // unlearn corrects the belief that made rt look open to a user, now that
 // Zalo refused it: chat refused for want of an interaction stays closed
-// until they interact again; a transaction message refused to a
-// non-follower means they no longer follow.
-func (c *Core) unlearn(ctx context.Context, oaUserID string, rt route.Route) error {
+// until they interact again; a refusal to a non-follower means they no
+// longer follow.
+func (c *Core) unlearn(ctx context.Context, oaUserID string, rt route.Route, class zalo.Class) error {
 	q := db.New(c.Pool)
-	if rt == route.CS {
+	switch {
+	case rt == route.CS && class == zalo.ClassNoInteraction:
 		return q.RecordCSRefused(ctx, oaUserID)
+	case class == zalo.ClassNotFollowing:
+		following := false
+		return q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{OAUserID: oaUserID, Following: &following, At: c.Now()})
 	}
-	following := false
-	return q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{OAUserID: oaUserID, Following: &following, At: c.Now()})
+	return nil
 }

@@ -16,7 +16,7 @@ import (
 // Call calls Zalo with the current OA token. If Zalo refuses the token, it
 // asks the OATokenKeeper for a new one and tries once more; however many
 // calls hit the same stale token, the keeper refreshes once. A message (op
-// cs, transaction or zns) waits for its slot of the OA's send rate first,
+// cs, template or template_phone) waits for its slot of the OA's send rate first,
 // and a -32 holds every worker's sends a moment. Each call is timed by op
 // and result.
 func Call[T any](ctx context.Context, c *Core, op string, call func(token string) (T, error)) (T, error) {
@@ -63,7 +63,7 @@ func Call[T any](ctx context.Context, c *Core, op string, call func(token string
 // counts.
 func isMessage(op string) bool {
 	switch route.Route(op) {
-	case route.CS, route.Transaction, route.ZNS:
+	case route.CS, route.Template, route.TemplatePhone:
 		return true
 	}
 	return false

@@ -12,6 +12,7 @@ package send
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/tingting-vn/tingting/db"
@@ -33,32 +34,61 @@ type Core struct {
 	// Routes is how recipients are reached (ZALO_ROUTES, the windows, the
 	// night).
 	Routes route.Policy
-	// TransactionTemplate is the transaction message's template_type.
-	TransactionTemplate string
+	// Prices is what a chat message costs (templates carry their own).
+	Prices Prices
 	// SendRate is how many messages a second every worker together may
 	// send (ZALO_SEND_RATE); 0: no limit.
 	SendRate float64
 	// Doubt is how sends whose answer was lost are settled.
 	Doubt DoubtPolicy
+	// ProbeEvery is how often one send tries a route paused for the OA.
+	ProbeEvery time.Duration
+
+	pauses pauseCache
+}
+
+// Prices are Zalo's prices of a chat message (ZALO.md §5): free within
+// Free of the user's last interaction, Price đồng after.
+type Prices struct {
+	Free  time.Duration
+	Price int64
 }
 
 // DoubtPolicy is how a send whose answer was lost is settled.
 type DoubtPolicy struct {
-	// Check: look in the recipient's conversation before sending again.
-	// Off, such a send is simply sent again (and may arrive twice).
+	// Check: look for evidence before sending again (the conversation, a
+	// receipt). Off, such a send is simply sent again and marked a
+	// possible duplicate.
 	Check bool
 	// Wait: how long after the lost answer to look, so that a message Zalo
 	// was still delivering has arrived.
 	Wait time.Duration
+	// GiveUp: how long evidence is waited for (a receipt that has not
+	// come, a conversation Zalo will not list). Past it the message is
+	// sent again and marked maybe_duplicate: for a money alert a possible
+	// duplicate is better than a loss.
+	GiveUp time.Duration
+	// TemplatesListed: Zalo's conversation lists template messages sent
+	// by user id (unconfirmed, ZALO.md §5). Off, such a send in doubt
+	// waits GiveUp and is sent again.
+	TemplatesListed bool
 }
 
 // Zalo is the part of the Zalo client sending needs.
 type Zalo interface {
 	SendText(ctx context.Context, accessToken, userID, text string) (zalo.SendResult, error)
-	SendTransaction(ctx context.Context, accessToken, userID string, m zalo.TransactionMessage) (zalo.SendResult, error)
-	SendZNS(ctx context.Context, accessToken string, m zalo.ZNSMessage) (zalo.SendResult, error)
+	SendTemplate(ctx context.Context, accessToken, userID string, t zalo.Template) (zalo.SendResult, error)
+	SendTemplateByPhone(ctx context.Context, accessToken, phone, trackingID string, t zalo.Template) (zalo.SendResult, error)
 	Conversation(ctx context.Context, accessToken, userID string, offset, count int) ([]zalo.ConversationMessage, error)
-	UserDetail(ctx context.Context, accessToken, userID string) (zalo.UserDetail, error)
+	QuotaMessage(ctx context.Context, accessToken, userID string) (zalo.Quota, error)
+}
+
+// pauseCache holds the routes paused for the OA as last read: every send
+// asks, and they change rarely.
+type pauseCache struct {
+	mu     sync.Mutex
+	readAt time.Time
+	routes map[string]pause
 }
 
 // Refresher asks the OATokenKeeper workflow for a new token because the

@@ -3,26 +3,33 @@ package send
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/route"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalo"
 )
 
-// How a send in doubt is settled, for every kind of message: its Ledger
-// says which of the person's messages are in doubt and what each shows;
-// the person's conversation with the OA says which arrived.
+// How a send in doubt is settled, for every kind of message, from
+// evidence: its Ledger says which of the person's messages are in doubt;
+// a message by chat or by user id is looked for in the person's
+// conversation with the OA, one by phone in Zalo's receipts of our
+// tracking id. Where no evidence can be had within GiveUp, the message is
+// sent again and marked a possible duplicate (docs/RELIABILITY.md).
 
 // clockSkew is how far Zalo's clock and ours may disagree (both kept by
 // NTP).
 const clockSkew = 5 * time.Second
 
-// recordLag is how long before we record a message as sent Zalo may have
-// stamped it: the client's timeout, plus the skew.
-const recordLag = 10*time.Second + clockSkew
+// sendTime bounds how long after its attempt began a message can have
+// been stamped by Zalo: the longest wait for its slot of the OA's send
+// budget (20 s, see pace), the client's timeout (10 s), the skew, and a
+// margin for the sends of one batch that wait their turn.
+const sendTime = 45 * time.Second
 
 // conversationPages bounds how many pages (of 10) one reading reads, from
 // where the ledger says the doubts begin: 3,000 messages, more than one
@@ -38,117 +45,183 @@ const conversationMargin = 10
 // longer than a reading of conversationPages takes.
 const readingLease = 2 * time.Minute
 
-// settle decides a message whose earlier attempt's outcome is unknown:
-// found says Zalo delivered it (recorded as sent in its ledger, with its
-// id); an error means it cannot be told yet (too early, Zalo not
-// answering, or another attempt is reading the same conversation), and the
-// message waits rather than risk arriving twice; neither means it never
-// arrived and is to be sent.
-//
-// One reading settles every doubt of the ledger about the same person: it
-// reads their conversation (newest first) back to the oldest doubt and
-// records each message it finds. A busy recipient may have been sent
-// hundreds of messages since; the reading skips those the ledger recorded
-// as sent since the doubts arose, less a margin.
-func (c *Core) settle(ctx context.Context, m Message) (id string, found bool, err error) {
+// evidence is what was learned of a message in doubt.
+type evidence struct {
+	found     bool   // it arrived, with this id (recorded in its ledger)
+	messageID string // Zalo's id of it, when found
+	// unknown: no evidence could be had in time; it is sent again and may
+	// arrive twice. Neither found nor unknown: it never arrived.
+	unknown bool
+}
+
+// settle decides a message whose earlier attempt's outcome is unknown. An
+// error means it cannot be told yet (too early, Zalo not answering,
+// another attempt reading the same conversation), and the message waits
+// rather than risk arriving twice, until GiveUp.
+func (c *Core) settle(ctx context.Context, m Message) (evidence, error) {
 	if !c.Doubt.Check || m.Ledger == nil {
 		c.Metrics.InDoubt.WithLabelValues("unchecked").Inc()
-		return "", false, nil
+		return evidence{unknown: true}, nil
 	}
-	if wait := m.DoubtedSince.Add(c.Doubt.Wait).Sub(c.Now()); wait > 0 {
-		return "", false, contract.FailInDoubt.After(wait, "an earlier send may still be arriving; looking for it in %s", wait.Round(time.Second))
+	since := *m.DoubtedSince
+	if wait := since.Add(c.Doubt.Wait).Sub(c.Now()); wait > 0 {
+		return evidence{}, contract.FailInDoubt.After(wait, "an earlier send may still be arriving; looking for it in %s", wait.Round(time.Second))
 	}
+	ev, err := c.look(ctx, m)
+	switch {
+	case errors.Is(err, errBusy) && c.Now().Before(since.Add(c.Doubt.GiveUp)):
+		return evidence{}, contract.FailInDoubt.After(2*time.Second, "%v", err)
+	case err == nil && ev.found:
+		c.Metrics.InDoubt.WithLabelValues("found").Inc()
+		return ev, nil
+	case err == nil && !ev.unknown:
+		c.Metrics.InDoubt.WithLabelValues("resent").Inc()
+		return ev, nil
+	case c.Now().Before(since.Add(c.Doubt.GiveUp)):
+		why := "no evidence yet"
+		if err != nil {
+			why = err.Error()
+		}
+		return evidence{}, contract.FailInDoubt.After(c.Doubt.Wait, "cannot tell yet whether an earlier send arrived (%s)", why)
+	}
+	activity.GetLogger(ctx).Warn("no evidence of a send in doubt in time: sent again, maybe twice", "message", m.ID, "error", err)
+	c.Metrics.InDoubt.WithLabelValues("maybe_duplicate").Inc()
+	return evidence{unknown: true}, nil
+}
+
+// look gathers the evidence of m's doubt: a receipt for a send by phone
+// (or one whose route is unknown: its worker died before saying), the
+// conversation for the rest. A doubt by a route no evidence reaches (a
+// template by user id, where Zalo's listing does not show templates) is
+// unknown.
+func (c *Core) look(ctx context.Context, m Message) (evidence, error) {
+	doubts, err := m.Ledger.Doubts(ctx, m.To, c.Now().Add(-c.Doubt.Wait))
+	if err != nil {
+		return evidence{}, err
+	}
+	mine, ok := find(doubts, m)
+	if !ok {
+		return evidence{}, fmt.Errorf("%w: settled meanwhile by another attempt", errBusy)
+	}
+	if mine.Route == route.TemplatePhone || mine.Route == "" {
+		r, err := db.New(c.Pool).PhoneReceipt(ctx, m.ID.String())
+		switch {
+		case err == nil:
+			return evidence{found: true, messageID: r.MsgID}, m.Ledger.Arrived(ctx, m.ID, r.MsgID)
+		case !errors.Is(err, db.ErrNotFound):
+			return evidence{}, err
+		case mine.Route == route.TemplatePhone:
+			return evidence{unknown: true}, nil // no receipt (yet)
+		}
+	}
+	if mine.Route == route.Template && !c.Doubt.TemplatesListed {
+		return evidence{unknown: true}, nil
+	}
+	return c.readConversation(ctx, m, doubts)
+}
+
+func find(doubts []Doubt, m Message) (Doubt, bool) {
+	for _, d := range doubts {
+		if d.ID == m.ID {
+			return d, true
+		}
+	}
+	return Doubt{}, false
+}
+
+// readConversation settles the person's doubts of m's ledger from their
+// conversation, one reader at a time, and returns m's evidence.
+func (c *Core) readConversation(ctx context.Context, m Message, doubts []Doubt) (evidence, error) {
 	// One reader per person at a time, without a transaction held while
 	// Zalo answers: a lease on the person, ended when done (or when it
 	// runs out, should this worker die).
 	q := db.New(c.Pool)
 	ok, err := q.TakeDoubtReading(ctx, db.TakeDoubtReadingParams{Recipient: m.To, Seconds: readingLease.Seconds()})
 	if err != nil {
-		return "", false, err
+		return evidence{}, err
 	}
 	if !ok {
-		return "", false, contract.FailInDoubt.After(2*time.Second, "another attempt is looking through this person's conversation")
+		return evidence{}, fmt.Errorf("%w: another attempt is looking through this person's conversation", errBusy)
 	}
-	id, v, err := c.read(ctx, m)
-	if rerr := q.EndDoubtReading(ctx, m.To); rerr != nil {
-		activity.GetLogger(ctx).Warn("ending a conversation reading; its lease runs out", "error", rerr)
-	}
-	switch {
-	case err != nil:
-		return "", false, contract.FailInDoubt.After(c.Doubt.Wait, "cannot tell whether an earlier send arrived: %v", err)
-	case v == arrived:
-		return id, true, nil
-	case v == later:
-		return "", false, contract.FailInDoubt.After(2*time.Second, "older doubts about this person are settled first")
-	}
-	c.Metrics.InDoubt.WithLabelValues("resent").Inc()
-	return "", false, nil
+	defer func() {
+		if rerr := q.EndDoubtReading(context.WithoutCancel(ctx), m.To); rerr != nil {
+			activity.GetLogger(ctx).Warn("ending a conversation reading; its lease runs out", "error", rerr)
+		}
+	}()
+	return c.read(ctx, m, doubts)
 }
-
-// verdict is what a reading decided about the message that asked.
-type verdict int
-
-const (
-	absent  verdict = iota // read: the message is not there; send it
-	arrived                // found: recorded as sent
-	later                  // not among the doubts this reading settled
-)
 
 // errTooDeep: the reading could not reach back to the doubts in
 // conversationPages; the next one skips more (what was recorded since).
 var errTooDeep = errors.New("the conversation is too long to read back to the doubt yet")
 
-// read reads a person's conversation and settles their oldest doubts in
-// m's ledger: those whose messages could have arrived within Wait of the
-// oldest (one band, so a reading stays about Wait long in messages, however
-// long an outage was). Each message found is recorded as its doubt's; m's
-// verdict is returned.
-func (c *Core) read(ctx context.Context, m Message) (string, verdict, error) {
-	doubts, err := m.Ledger.Doubts(ctx, m.To, c.Now().Add(-c.Doubt.Wait))
-	if err != nil || len(doubts) == 0 {
-		return "", later, err
-	}
+// errBusy: the evidence is being gathered by another attempt, or older
+// doubts about the person go first; m looks again in a moment.
+var errBusy = errors.New("busy")
+
+// read settles the oldest band of doubts: those whose messages could have
+// arrived within Wait of the oldest (so a reading stays about Wait long in
+// messages, however long an outage was). A message of the conversation
+// settles a doubt when it is the OA's, stamped within the doubt's send
+// (from its start, less the skew, to sendTime after), of the same text (a
+// chat) or a template (a template by user id; Zalo's listing of templates
+// is unconfirmed, so only their kind and time can match), and not
+// recorded already for any other message: one message never settles two.
+func (c *Core) read(ctx context.Context, m Message, doubts []Doubt) (evidence, error) {
 	from := doubts[0].Since
-	band, inBand := doubts[:0], false
-	byText := map[string][]Doubt{} // the doubts each text could settle, by fingerprint, oldest first
+	var band []Doubt
+	inBand := false
 	for _, d := range doubts {
 		if d.Since.After(from.Add(c.Doubt.Wait)) {
 			break
 		}
+		if d.Route == route.TemplatePhone || d.Route == route.Template && !c.Doubt.TemplatesListed {
+			continue // no conversation shows them
+		}
 		band = append(band, d)
 		inBand = inBand || d.ID == m.ID
-		byText[d.Fingerprint] = append(byText[d.Fingerprint], d)
 	}
-	// The band's messages arrived by its newest doubt's start + Wait, so
-	// what was recorded as sent well after that is newer than all of them.
-	newer, err := m.Ledger.SentAfter(ctx, m.To, band[len(band)-1].Since.Add(c.Doubt.Wait+recordLag))
+	if !inBand {
+		return evidence{}, fmt.Errorf("%w: older doubts about this person are settled first", errBusy)
+	}
+	// The band's messages were stamped by its newest doubt's start plus
+	// sendTime, so what was recorded as sent well after that is newer than
+	// all of them.
+	newer, err := m.Ledger.SentAfter(ctx, m.To, band[len(band)-1].Since.Add(sendTime+c.Doubt.Wait))
 	if err != nil {
-		return "", later, err
+		return evidence{}, err
 	}
 	offset := max(0, newer-conversationMargin)
-	var id string
-	found, reached := false, false
+	open := band // the doubts still unsettled, oldest first
+	var mine evidence
+	reached := false
 	for range conversationPages {
 		msgs, err := Call(ctx, c, "conversation", func(token string) ([]zalo.ConversationMessage, error) {
 			return c.Zalo.Conversation(ctx, token, m.To, offset, zalo.MaxConversationCount)
 		})
 		if err != nil {
-			return "", later, err
+			return evidence{}, err
+		}
+		known, err := c.known(ctx, msgs)
+		if err != nil {
+			return evidence{}, err
 		}
 		for _, msg := range msgs {
-			fp := Fingerprint(msg.Text)
-			cands := byText[fp]
-			if msg.FromID == m.To || len(cands) == 0 || msg.Time.Before(cands[0].Since.Add(-clockSkew)) {
+			if msg.FromID == m.To || known[msg.MessageID] {
 				continue
 			}
-			d := cands[0] // the oldest doubt with this text takes the message
-			byText[fp] = cands[1:]
-			if err := m.Ledger.Arrived(ctx, d.ID, msg.MessageID); err != nil {
-				return "", later, err
+			i := match(open, msg)
+			if i < 0 {
+				continue
 			}
-			c.Metrics.InDoubt.WithLabelValues("found").Inc()
+			d := open[i]
+			open = append(open[:i:i], open[i+1:]...)
+			if err := m.Ledger.Arrived(ctx, d.ID, msg.MessageID); err != nil {
+				return evidence{}, err
+			}
+			known[msg.MessageID] = true
 			if d.ID == m.ID {
-				id, found = msg.MessageID, true
+				mine = evidence{found: true, messageID: msg.MessageID}
 			}
 		}
 		offset += len(msgs)
@@ -157,13 +230,44 @@ func (c *Core) read(ctx context.Context, m Message) (string, verdict, error) {
 			break
 		}
 	}
-	switch {
-	case found:
-		return id, arrived, nil
-	case !inBand:
-		return "", later, nil
-	case !reached:
-		return "", later, errTooDeep
+	if !mine.found && !reached {
+		return evidence{}, errTooDeep
 	}
-	return "", absent, nil
+	return mine, nil
+}
+
+// match is the oldest open doubt msg can settle, or -1.
+func match(open []Doubt, msg zalo.ConversationMessage) int {
+	fp := Fingerprint(msg.Text)
+	for i, d := range open {
+		within := !msg.Time.Before(d.Since.Add(-clockSkew)) && !msg.Time.After(d.Since.Add(sendTime))
+		chat := msg.Type == "" || msg.Type == "text"
+		switch {
+		case !within:
+		case chat && d.Route != route.Template && d.Fingerprint == fp:
+			return i
+		case !chat && (d.Route == route.Template || d.Route == ""):
+			return i
+		}
+	}
+	return -1
+}
+
+// known says which of the messages a ledger has recorded already.
+func (c *Core) known(ctx context.Context, msgs []zalo.ConversationMessage) (map[string]bool, error) {
+	ids := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if m.MessageID != "" {
+			ids = append(ids, m.MessageID)
+		}
+	}
+	found, err := db.New(c.Pool).KnownMessageIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	known := make(map[string]bool, len(found))
+	for _, id := range found {
+		known[id] = true
+	}
+	return known, nil
 }

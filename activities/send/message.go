@@ -37,14 +37,21 @@ type Message struct {
 	Card message.Card
 	// Text, when set, is what chat sends instead of the card's text.
 	Text string
-	// Template is the ZNS form; nil: no ZNS.
+	// Template is the ZBS template form; nil: the message has none (or its
+	// template is not fit to send), and no template route carries it.
 	Template *Template
+	// Phone is the recipient's, for the template by phone ("" none).
+	Phone string
 }
 
-// Template is a message's ZNS form.
+// Template is a message's ZBS template form, and what it costs by each
+// route.
 type Template struct {
 	ID   string
 	Data map[string]string
+	// ByUID: it may go by user id (approved after 2025-12-10).
+	ByUID                bool
+	PriceUID, PricePhone int64
 }
 
 // Chat is the text the message shows as chat (cs), and in the recipient's
@@ -56,12 +63,14 @@ func (m Message) Chat() string {
 	return m.Card.Text()
 }
 
-// Doubt is a message in doubt: its send began at Since and how it ended is
-// unknown. Fingerprint is that of the text the recipient's conversation
-// would show of it.
+// Doubt is a message in doubt: its send began at Since, by Route ("" when
+// the worker died before saying), and how it ended is unknown.
+// Fingerprint is that of the text the recipient's conversation would show
+// of it as chat.
 type Doubt struct {
 	ID          uuid.UUID
 	Since       time.Time
+	Route       route.Route
 	Fingerprint string
 }
 
@@ -82,4 +91,7 @@ type Ledger interface {
 	// wrong, by which route; settled: the attempt is known not to have
 	// delivered, so the message is no longer in doubt.
 	Note(ctx context.Context, id uuid.UUID, rt route.Route, log string, settled bool) error
+	// Redoubt starts the message's doubt afresh: the last send was found
+	// never to have arrived (or could not be told), and a new one begins.
+	Redoubt(ctx context.Context, id uuid.UUID) error
 }

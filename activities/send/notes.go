@@ -59,7 +59,7 @@ func (l notes) Doubts(ctx context.Context, recipient string, before time.Time) (
 	rows, err := db.New(l.c.Pool).NotesInDoubt(ctx, db.NotesInDoubtParams{Recipient: recipient, Before: before})
 	out := make([]Doubt, len(rows))
 	for i, r := range rows {
-		out[i] = Doubt{ID: r.ID, Since: r.InDoubtSince, Fingerprint: string(r.Fingerprint)}
+		out[i] = Doubt{ID: r.ID, Since: r.InDoubtSince, Route: route.Route(r.Route), Fingerprint: string(r.Fingerprint)}
 	}
 	return out, err
 }
@@ -71,6 +71,10 @@ func (l notes) SentAfter(ctx context.Context, recipient string, after time.Time)
 
 func (l notes) Arrived(ctx context.Context, id uuid.UUID, messageID string) error {
 	return db.New(l.c.Pool).FinishNote(ctx, db.FinishNoteParams{ID: id, Status: db.DeliveryStatusSent, ZaloMessageID: messageID})
+}
+
+func (l notes) Redoubt(ctx context.Context, id uuid.UUID) error {
+	return db.New(l.c.Pool).RedoubtNote(ctx, id)
 }
 
 func (l notes) Note(ctx context.Context, id uuid.UUID, rt route.Route, log string, settled bool) error {

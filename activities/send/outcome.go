@@ -46,6 +46,15 @@ const (
 	Unreachable   Reason = "unreachable"    // no route may carry it
 )
 
+// Why a message waits: Zalo's quota for today is spent (the OA's, the
+// template's or the recipient's), and it goes when the next window opens;
+// or the recipient's quiet hours, and it goes with the others of those
+// hours in one message when they end.
+const (
+	Quota      Reason = "quota"
+	QuietHours Reason = "quiet_hours"
+)
+
 // Why a message failed.
 const (
 	ZaloPermanent Reason = "zalo_permanent" // Zalo refused it for good
@@ -77,6 +86,13 @@ type Outcome struct {
 	Release []uuid.UUID `json:",omitempty"`
 	// Notice: the owner is to be told that this member cannot be reached.
 	Notice *contract.OwnerNotice `json:",omitempty"`
+	// CostVND is what Zalo charges for it; Silent: it arrived without its
+	// push sound (a template at night); MaybeDuplicate: an earlier send
+	// whose answer was lost may have arrived too (no evidence either way
+	// came in time).
+	CostVND        int64 `json:",omitempty"`
+	Silent         bool  `json:",omitempty"`
+	MaybeDuplicate bool  `json:",omitempty"`
 }
 
 // Log is the outcome as the delivery log shows it (last_error): the

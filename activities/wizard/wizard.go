@@ -148,9 +148,12 @@ func (a *Activities) SendTestMessage(ctx context.Context, in TestCallInput) (Tes
 		return TestCallResult{}, err // transient: Temporal retries, briefly
 	case out.Status == send.Sent:
 		return TestCallResult{FollowsOA: true, MessageID: out.MessageID, Route: out.Route}, nil
+	case out.Status == send.Deferred && out.Reason == send.Quota:
+		return TestCallResult{FollowsOA: true, Route: out.Route, ZaloCode: out.ZaloCode,
+			Error: "the OA has used up today's Zalo quota for this route; write any message to the OA and the test goes by chat"}, nil
 	case out.Status == send.Deferred:
-		return TestCallResult{FollowsOA: true, Route: out.Route, ZaloCode: zalo.CodeNightBlock,
-			Error: "Zalo sends transaction messages only from 06:00 to 22:00; write any message to the OA first and the test goes by chat"}, nil
+		return TestCallResult{FollowsOA: true, Route: out.Route, ZaloCode: out.ZaloCode,
+			Error: "Zalo holds this message until 06:00; write any message to the OA and the test goes by chat"}, nil
 	}
 	res := TestCallResult{FollowsOA: out.Reason != send.NotFollowing, Route: out.Route, ZaloCode: out.ZaloCode, Error: out.Detail}
 	if out.Route == "" {

@@ -19,7 +19,19 @@ import (
 const (
 	demoWorkspace = "Cửa hàng Demo"
 	demoAccount   = "0123456789"
+	demoPhone     = "84901234567"
 )
+
+// demoTemplate is the OA's approved balance-alert template, as a shop's
+// would be in Zalo's console.
+var demoTemplate = zalosim.Template{
+	ID: "356701", Name: "Biến động số dư", Status: "ENABLE", Tag: "TRANSACTION", Quality: "HIGH",
+	Params: []zalosim.TemplateParam{
+		{Name: "so_tien", MaxLength: 30, Required: true}, {Name: "thoi_gian", MaxLength: 30},
+		{Name: "tai_khoan", MaxLength: 30}, {Name: "noi_dung", MaxLength: 90}, {Name: "so_du", MaxLength: 30},
+	},
+	PriceUID: 200, PriceSDT: 300, SendableByUID: true,
+}
 
 type demo struct {
 	apiKey   string
@@ -28,11 +40,19 @@ type demo struct {
 }
 
 // seedDemo makes sure a demo workspace, bank account, followed sandbox user
-// (the workspace's owner when signing in with Zalo) and integration exist, and issues a fresh API key (old keys are only
-// stored hashed). The sandbox's fixed seed gives its first user the same id
-// on every run, so the integration made by the first run keeps working.
+// (with a phone; the workspace's owner when signing in with Zalo) and
+// integration exist, gives the sandbox OA an approved template, and issues
+// a fresh API key (old keys are only stored hashed). The sandbox's fixed
+// seed gives its first user the same id on every run, so the integration
+// made by the first run keeps working.
 func seedDemo(ctx context.Context, pool *db.Pool, sim *zalosim.Sim) (demo, error) {
 	owner := sim.CreateUser("Chủ cửa hàng", true)
+	if err := sim.SetPhone(owner.OAUserID, demoPhone); err != nil {
+		return demo{}, err
+	}
+	if _, err := sim.SetTemplate(demoTemplate); err != nil {
+		return demo{}, err
+	}
 	d := demo{ownerID: owner.OAUserID, ownerApp: owner.AppUserID}
 	q := db.New(pool)
 
@@ -68,15 +88,20 @@ func seedDemo(ctx context.Context, pool *db.Pool, sim *zalosim.Sim) (demo, error
 	if err != nil || len(existing) > 0 {
 		return d, err
 	}
-	_, err = seed.CreateIntegration(ctx, pool, seed.Integration{
+	integ, err := seed.CreateIntegration(ctx, pool, seed.Integration{
 		WorkspaceID:    ws.ID,
 		BankAccountIDs: []uuid.UUID{acct.ID},
 		Owner:          seed.Person{OAUserID: owner.OAUserID, AppUserID: owner.AppUserID, Name: owner.Name},
 	})
-	return d, err
+	if err != nil {
+		return d, err
+	}
+	return d, seed.UseTemplate(ctx, pool, integ.ID, demoTemplate, map[string]string{
+		"so_tien": "amount", "thoi_gian": "time", "tai_khoan": "account", "noi_dung": "description", "so_du": "balance",
+	})
 }
 
-func printBanner(w io.Writer, cfg config.Config, sandboxURL string, d demo) {
+func printBanner(w io.Writer, cfg config.Config, sandboxURL, consentURL string, d demo) {
 	apiURL := "http://" + loopback(cfg.HTTPAddr)
 	fmt.Fprintf(w, `
 tingting is running. Ctrl-C stops everything.
@@ -85,6 +110,7 @@ tingting is running. Ctrl-C stops everything.
   Temporal web UI  http://127.0.0.1:8233
   Zalo sandbox     %[2]s/_sandbox
   Owner's inbox    %[2]s/_sandbox/users/%[3]s/inbox
+  OA consent link  %[8]s
 
 Open the API's address and "Đăng nhập bằng Zalo": pick "Chủ cửa hàng" to
 sign in as the demo workspace's owner, or create a sandbox user and pick
@@ -100,5 +126,5 @@ again: "duplicate":true and no second message):
 
 Demo workspace API key (shown once):
 %[4]s
-`, apiURL, sandboxURL, d.ownerID, d.apiKey, demoAccount, time.Now().Unix(), time.Now().Format(time.RFC3339))
+`, apiURL, sandboxURL, d.ownerID, d.apiKey, demoAccount, time.Now().Unix(), time.Now().Format(time.RFC3339), consentURL)
 }

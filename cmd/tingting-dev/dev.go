@@ -20,6 +20,8 @@ import (
 	"github.com/tingting-vn/tingting/cmd/internal/app"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/devtemporal"
+	"github.com/tingting-vn/tingting/internal/config"
+	"github.com/tingting-vn/tingting/zalosim"
 )
 
 // runDev runs the whole product on this machine: the Temporal dev server as
@@ -48,10 +50,19 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		"ZALO_OA_SECRET_KEY":      randomHex(16),
 		"ZALO_OA_ACCESS_TOKEN":    randomHex(32),
 		"ZALO_OA_REFRESH_TOKEN":   randomHex(32),
+		"ZALO_OA_CODE_VERIFIER":   zalosim.DefaultOACodeVerifier,
 		"TINGTING_ENCRYPTION_KEY": key,
 		"LOG_FORMAT":              "text",
 		"SIGNUP":                  "open",
 	})
+	// The consent link is the sandbox console's, made of settings the
+	// product reads too (its app id, its public URL).
+	c, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	consentURL := zalosim.ConsentURL(sandboxURL, oaConsole(c, getenv))
+	getenv = overlay(getenv, map[string]string{"ZALO_OA_CONSENT_URL": consentURL})
 	a, err := app.New(getenv, stderr)
 	if err != nil {
 		return err
@@ -99,7 +110,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 			a.Log.Warn("follower sync failed", "error", err)
 		}
 	}()
-	printBanner(stdout, a.Config, sandboxURL, demo)
+	printBanner(stdout, a.Config, sandboxURL, consentURL, demo)
 	err = g.Wait()
 	fmt.Fprintln(stdout, "tingting dev stopped.")
 	return err

@@ -38,6 +38,9 @@ Usage:
   tingting workspace invite --id ID [--role owner|manager|viewer]
                                        print a link that puts whoever opens it and signs in with
                                        Zalo on the workspace's team (default owner), last
+  tingting oa connect                  print the OA consent link (connect, or reconnect, the OA)
+  tingting oa status                   the OA's health and the routes stopped for it
+  tingting oa resume [ROUTE]           start again a route stopped for the OA (all of them without ROUTE)
   tingting outbox list                 the recorded work Temporal refused to start for good (parked)
   tingting outbox retry [ID...]        start parked work again (all of it, or the ids given)
   tingting rekey                       seal every stored secret again with TINGTING_ENCRYPTION_KEY
@@ -75,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "api", "worker", "migrate", "sync-followers", "workspace", "outbox", "rekey":
+	case "api", "worker", "migrate", "sync-followers", "workspace", "outbox", "rekey", "oa":
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
 		return errUsage
@@ -91,6 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return outbox(ctx, a, rest, stdout)
 	case "rekey":
 		return rekeyCommand(ctx, a, stdout)
+	case "oa":
+		return oa(ctx, a, rest, stdout)
 	}
 	if cmd == "api" {
 		if err := a.CheckAPI(); err != nil {

@@ -70,12 +70,14 @@ func startStack(t *testing.T, env ...string) *stack {
 	testenv.SkipShort(t, "a Temporal dev server")
 	apiAddr := freeAddr(t)
 	s := &stack{apiURL: "http://" + apiAddr}
-	s.sim = zalosim.New(zalosim.Config{
+	simConfig := zalosim.Config{
 		AppID: testAppID, AppSecret: testAppSecret, OASecretKey: testOASecret,
 		OAAccessToken: "oa-access-0", OARefreshToken: "oa-refresh-0",
-		WebhookURL: s.apiURL + "/v1/webhooks/zalo",
-		Now:        func() time.Time { return time.Now().Add(time.Duration(s.simClock.Load())) },
-	})
+		OARedirectURI: s.apiURL + "/v1/oauth/zalo-oa/callback",
+		WebhookURL:    s.apiURL + "/v1/webhooks/zalo",
+		Now:           func() time.Time { return time.Now().Add(time.Duration(s.simClock.Load())) },
+	}
+	s.sim = zalosim.New(simConfig)
 	simSrv := httptest.NewServer(s.sim)
 	s.sandboxURL = simSrv.URL
 	s.env = map[string]string{
@@ -91,6 +93,8 @@ func startStack(t *testing.T, env ...string) *stack {
 		"ZALO_APP_ID":             testAppID,
 		"ZALO_APP_SECRET":         testAppSecret,
 		"ZALO_OA_SECRET_KEY":      testOASecret,
+		"ZALO_OA_CODE_VERIFIER":   zalosim.DefaultOACodeVerifier,
+		"ZALO_OA_CONSENT_URL":     zalosim.ConsentURL(s.sandboxURL, simConfig),
 		"ZALO_OA_ACCESS_TOKEN":    "oa-access-0",
 		"ZALO_OA_REFRESH_TOKEN":   "oa-refresh-0",
 		"TINGTING_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(make([]byte, 32)),
@@ -122,6 +126,9 @@ func startStack(t *testing.T, env ...string) *stack {
 		}
 		s.sim.Close()
 		simSrv.Close()
+		if n := s.sim.Stats().Calls[zalosim.KindTransaction]; n > 0 {
+			t.Errorf("the transaction message Zalo switched off on 2026-03-01 was sent %d times", n)
+		}
 	})
 	require.Eventually(t, func() bool {
 		res, err := http.Get(s.apiURL + "/readyz")

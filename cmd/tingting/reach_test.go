@@ -12,17 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
-
-// noonIn is noon in Vietnam days from now: a time the sandbox's night rule
-// (no transaction messages from 22:00 to 06:00) leaves alone.
-func noonIn(days int) time.Time {
-	d := time.Now().In(vntime.Zone).AddDate(0, 0, days)
-	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, vntime.Zone)
-}
 
 // delivered posts a transaction and waits until its delivery to the owner
 // is no longer pending; it returns that delivery.
@@ -43,6 +37,8 @@ type delivery struct {
 	LastError     string     `json:"last_error"`
 	ZaloMessageID string     `json:"zalo_message_id"`
 	DeferredUntil *time.Time `json:"deferred_until"`
+	SeenAt        *time.Time `json:"seen_at"`
+	CostVND       int64      `json:"cost_vnd"`
 }
 
 func (sh *shop) deliveryOf(t *testing.T, transactionID string) delivery {
@@ -69,31 +65,43 @@ func (sh *shop) reachableBy(t *testing.T) string {
 	return integ.Owner.ReachableBy
 }
 
+// useTemplate has the sandbox OA's template approved in Zalo's console:
+// its change_template_status webhook makes tingting read it, and the
+// shop's integration then takes it through the API.
+func (sh *shop) useTemplate(t *testing.T, tpl zalosim.Template, params map[string]string) {
+	t.Helper()
+	sh.approveTemplates(t, sh.key, tpl)
+	require.Equal(t, http.StatusOK, call(t, "PATCH", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String(), sh.key,
+		map[string]any{"template_id": tpl.ID, "template_params": params}, nil))
+}
+
 // TestEachAlertTakesTheRouteThatReaches: in the chat window an alert is a
 // cs message; eight days on Zalo refuses cs (-230), and the same attempt
-// sends a transaction message, the delivery log saying why; the next alert
-// goes straight by transaction; once the owner writes to the OA again,
-// chat is back.
+// sends the integration's template by user id, the delivery log saying
+// why; the next alert goes straight by template; once the owner writes to
+// the OA again, chat is back.
 func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
-	sh := newShopWith(t, "ZALO_NIGHT", "off") // the sandbox's clock decides the night here
-	sh.sim.SetClock(noonIn(0))
+	sh := newShop(t)
+	sh.useTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
 	require.Equal(t, "cs", sh.reachableBy(t), "followed a moment ago")
 	d := sh.delivered(t, 10_000)
 	require.Equal(t, "sent", d.Status)
 	require.Equal(t, "cs", *d.Route)
+	require.Zero(t, d.CostVND, "chat within 48 h is free")
 
-	sh.sim.SetClock(noonIn(8))
+	sh.sim.SetClock(time.Now().Add(8 * 24 * time.Hour))
 	d = sh.delivered(t, 20_000)
 	require.Equal(t, "sent", d.Status)
-	require.Equal(t, "transaction", *d.Route)
+	require.Equal(t, "template", *d.Route)
 	require.Equal(t, "cs refused (-230)", d.LastError)
+	require.EqualValues(t, seed.AlertTemplate().PriceUID, d.CostVND, "a template costs its price_uid")
 	inbox := sh.sim.Inbox(sh.owner.OAUserID)
-	require.Equal(t, zalosim.KindTransaction, inbox[len(inbox)-1].Kind)
-	require.Contains(t, inbox[len(inbox)-1].Text, "Số tiền: +20.000 VND")
-	require.Equal(t, "transaction", sh.reachableBy(t))
+	require.Equal(t, zalosim.KindTemplate, inbox[len(inbox)-1].Kind)
+	require.Contains(t, inbox[len(inbox)-1].Text, "so_tien: +20.000 VND")
+	require.Equal(t, "template", sh.reachableBy(t))
 
 	d = sh.delivered(t, 30_000)
-	require.Equal(t, "transaction", *d.Route)
+	require.Equal(t, "template", *d.Route)
 	require.Empty(t, d.LastError, "cs is not tried again")
 	require.Equal(t, 2, sh.sim.Stats().Calls[zalosim.KindCS])
 
@@ -104,22 +112,44 @@ func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
 	require.Equal(t, "cs", *d.Route)
 }
 
-// TestTheNightHoldsAlertsUntilOneMorningMessage: tingting's night (here
-// ending a few seconds from now) holds an owner's alerts as deferred with
-// the hour the night ends; then one morning message brings them all, and
-// each delivery is sent under its id.
-func TestTheNightHoldsAlertsUntilOneMorningMessage(t *testing.T) {
+// TestAFollowerQuietForTenDaysGetsTheTemplate: nothing tingting believes
+// or Zalo answers lets chat reach a follower quiet for ten days: their
+// alert is the integration's template by user id, at its price, and the
+// transaction route Zalo switched off is never called.
+func TestAFollowerQuietForTenDaysGetsTheTemplate(t *testing.T) {
+	sh := newShop(t)
+	sh.useTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
+	sh.quietFor(t, sh.owner, 10*24*time.Hour)
+	d := sh.delivered(t, 599_000)
+	require.Equal(t, "sent", d.Status)
+	require.Equal(t, "template", *d.Route)
+	require.EqualValues(t, 200, d.CostVND)
+	inbox := sh.sim.Inbox(sh.owner.OAUserID)
+	require.Len(t, inbox, 1)
+	require.Equal(t, "Biến động số dư\nso_tien: +599.000 VND\nnoi_dung: ", inbox[0].Text, "no memo: the parameter it fills is sent empty")
+	require.Zero(t, sh.sim.Stats().Calls[zalosim.KindTransaction])
+}
+
+// TestQuietHoursHoldAlertsUntilTheyEnd: the owner's quiet hours (here
+// ending at the next minute) hold their alerts as deferred until then;
+// then one message brings them all, and each delivery is sent under its
+// id.
+func TestQuietHoursHoldAlertsUntilTheyEnd(t *testing.T) {
+	sh := newShop(t)
 	now := time.Now().In(vntime.Zone)
-	end := now.Add(6 * time.Second).Truncate(time.Second)
-	sh := newShopWith(t, "ZALO_NIGHT", now.Add(-time.Hour).Format("15:04:05")+"-"+end.Format("15:04:05"))
-	sh.sim.SetClock(noonIn(0)) // the sandbox's own night rule must not refuse the morning message
-	sh.quiet(t, 72*time.Hour)
+	end := now.Truncate(time.Minute).Add(time.Minute)
+	if end.Sub(now) < 15*time.Second {
+		end = end.Add(time.Minute)
+	}
+	quiet := end.Add(-2*time.Hour).Format("15:04") + "-" + end.Format("15:04")
+	require.Equal(t, http.StatusOK, call(t, "PATCH", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String(), sh.key,
+		map[string]string{"owner_quiet_hours": quiet}, nil))
 
 	first, second := sh.delivered(t, 150_000), sh.delivered(t, -50_000)
 	for _, d := range []delivery{first, second} {
 		require.Equal(t, "deferred", d.Status)
-		require.Equal(t, "transaction", *d.Route)
 		require.True(t, end.Equal(*d.DeferredUntil), "held until %s, not %s", end, d.DeferredUntil)
+		require.Equal(t, "quiet_hours", d.LastError)
 	}
 	require.Empty(t, sh.sim.Inbox(sh.owner.OAUserID))
 
@@ -127,7 +157,7 @@ func TestTheNightHoldsAlertsUntilOneMorningMessage(t *testing.T) {
 	require.Eventually(t, func() bool {
 		inbox = sh.sim.Inbox(sh.owner.OAUserID)
 		return len(inbox) > 0
-	}, 20*time.Second, 100*time.Millisecond, "the morning message")
+	}, 90*time.Second, 100*time.Millisecond, "the message when the quiet hours end")
 	time.Sleep(300 * time.Millisecond)
 	inbox = sh.sim.Inbox(sh.owner.OAUserID)
 	require.Len(t, inbox, 1)
@@ -141,11 +171,27 @@ func TestTheNightHoldsAlertsUntilOneMorningMessage(t *testing.T) {
 			}
 		}
 		return len(log.Items) == 2
-	}, 5*time.Second, 50*time.Millisecond, "both alerts sent under the morning message's id")
+	}, 5*time.Second, 50*time.Millisecond, "both alerts sent under the one message's id")
 	id := contract.MorningWorkflowID(sh.owner.OAUserID, end)
 	require.NoError(t, temporalServer.Client().GetWorkflow(context.Background(), id, "").Get(context.Background(), nil))
 	recordHistory(t, contract.MorningName, id)
 	recordHistory(t, contract.NotifyTransactionName, workflowsOfType(t, contract.NotifyTransactionName)[0])
+}
+
+// TestASeenReceiptShowsInTheLog: Zalo's user_seen_message (the sandbox's
+// "seen" button) fills the delivery's seen_at, in the transaction and the
+// delivery log.
+func TestASeenReceiptShowsInTheLog(t *testing.T) {
+	sh := newShop(t)
+	id := sh.post(t, 10_000)
+	require.Eventually(t, func() bool { return sh.deliveryOf(t, id).Status == "sent" }, 20*time.Second, 50*time.Millisecond)
+	require.Nil(t, sh.deliveryOf(t, id).SeenAt)
+	_, status, ok := sh.sim.Seen(sh.owner.OAUserID)
+	require.True(t, ok)
+	require.Equal(t, http.StatusOK, status)
+	d := sh.deliveryOf(t, id)
+	require.NotNil(t, d.SeenAt, "applied when the webhook is answered")
+	require.WithinDuration(t, time.Now(), *d.SeenAt, time.Minute)
 }
 
 // TestARateLimitStormLosesNothing: Zalo answers -32 past 8 calls a
@@ -185,9 +231,6 @@ func TestARateLimitStormLosesNothing(t *testing.T) {
 		require.Equal(t, "sent", d.Status, "a -32 never fails a delivery: %s", d.LastError)
 	}
 }
-
-// quiet makes tingting believe the owner last interacted ago.
-func (sh *shop) quiet(t *testing.T, ago time.Duration) { sh.lastInteracted(t, sh.owner.OAUserID, ago) }
 
 // lastInteracted makes tingting believe a follower last interacted ago,
 // once their follow is recorded (recorded after, it would be their last

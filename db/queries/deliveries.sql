@@ -42,14 +42,23 @@ WITH d AS (
 )
 SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since,
     COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
-    i.fields, i.template_id, i.status AS integration_status,
+    i.fields, i.status AS integration_status,
+    -- The integration's template, as Zalo last described it ('' none).
+    i.template_id, i.template_params, COALESCE(zt.status, '')::text AS template_status, COALESCE(zt.tag, '')::text AS template_tag,
+    COALESCE(zt.quality, '')::text AS template_quality, COALESCE(zt.sendable_by_uid, false)::boolean AS template_by_uid,
+    COALESCE(zt.params, '[]')::jsonb AS template_param_specs,
+    COALESCE(zt.price_uid, 0)::bigint AS price_uid, COALESCE(zt.price_sdt, 0)::bigint AS price_sdt,
+    -- The recipient's phone and quiet hours: a member's, or the owner's.
+    COALESCE(CASE WHEN d.role = 'member' THEN m.phone ELSE i.owner_phone END, '')::text AS phone,
+    COALESCE(CASE WHEN d.role = 'member' THEN m.quiet_hours ELSE i.owner_quiet_hours END, '')::text AS quiet_hours,
     (d.role = 'owner' OR m.id IS NOT NULL)::boolean AS still_member,
     -- Unknown to the follower table: let Zalo decide.
     COALESCE(f.following, true)::boolean AS following,
     f.last_interaction_at, f.cs_refused_at,
-    -- Neither a webhook nor user/detail has told us when they last
-    -- interacted, and user/detail was not asked today.
-    COALESCE(f.last_interaction_at IS NULL AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day'), true)::boolean AS ask_interaction,
+    -- What we believe closes the chat window (nothing known, or nothing
+    -- within it) may be stale, and Zalo was not asked today: ask it.
+    COALESCE((f.last_interaction_at IS NULL OR f.last_interaction_at < now() - make_interval(secs => @cs_window_seconds::float8))
+        AND (f.interaction_checked_at IS NULL OR f.interaction_checked_at < now() - interval '1 day'), true)::boolean AS ask_interaction,
     f.muted_until,
     -- What a member's alerts leave out (the owner's leave out nothing).
     COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
@@ -59,6 +68,7 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
 FROM d
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
+LEFT JOIN zalo_templates zt ON zt.template_id = i.template_id
 LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
 LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
 ORDER BY array_position(@ids::uuid[], d.id);
@@ -72,7 +82,8 @@ ORDER BY array_position(@ids::uuid[], d.id);
 WITH u AS (
     SELECT o.id, (@statuses::text[])[o.n] AS status, (@message_ids::text[])[o.n] AS message_id,
         (@last_errors::text[])[o.n] AS last_error, (@routes::text[])[o.n] AS route,
-        (@deferred_until::timestamptz[])[o.n] AS deferred_until
+        (@deferred_until::timestamptz[])[o.n] AS deferred_until, (@costs::bigint[])[o.n] AS cost_vnd,
+        (@silent::boolean[])[o.n] AS silent, (@maybe_duplicate::boolean[])[o.n] AS maybe_duplicate
     FROM unnest(@ids::uuid[]) WITH ORDINALITY AS o (id, n)
 ), reached AS (
     UPDATE integration_members m SET owner_told = ''
@@ -85,10 +96,20 @@ UPDATE deliveries d SET
     updated_at = now(), in_doubt_since = NULL,
     route = COALESCE(NULLIF(u.route, '')::delivery_route, d.route),
     deferred_until = COALESCE(NULLIF(u.deferred_until, '0001-01-01 00:00:00+00'::timestamptz), d.deferred_until),
-    sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE d.sent_at END
+    -- When the send that took began: a message found in the conversation
+    -- long after was sent then, and must not count as newer than later
+    -- doubts (the in-doubt reading skips what was sent after them).
+    sent_at = CASE WHEN u.status = 'sent' THEN COALESCE(d.in_doubt_since, now()) ELSE d.sent_at END,
+    cost_vnd = CASE WHEN u.status = 'sent' THEN u.cost_vnd ELSE d.cost_vnd END,
+    silent = u.silent, maybe_duplicate = d.maybe_duplicate OR u.maybe_duplicate
 FROM u, transactions t
 WHERE d.id = u.id AND d.status <> 'sent' AND t.id = d.transaction_id
 RETURNING d.id, t.received_at;
+
+-- RedoubtDelivery starts a delivery's doubt afresh: a new send of it
+-- begins, after the last was found never to have arrived.
+-- name: RedoubtDelivery :exec
+UPDATE deliveries SET in_doubt_since = now() WHERE id = @id AND status = 'pending';
 
 -- RecordDeliveryError keeps the delivery log honest while Temporal
 -- retries. settled: the attempt is known not to have delivered (Zalo
@@ -103,7 +124,7 @@ WHERE id = @id AND status = 'pending';
 -- before @before, oldest first, with what each shows: one read of their
 -- conversation settles them all.
 -- name: DeliveriesInDoubt :many
-SELECT d.id, d.in_doubt_since::timestamptz AS in_doubt_since, i.fields,
+SELECT d.id, d.in_doubt_since::timestamptz AS in_doubt_since, COALESCE(d.route::text, '')::text AS route, i.fields,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     sqlc.embed(tx)
@@ -128,8 +149,7 @@ SELECT * FROM deliveries WHERE transaction_id = @transaction_id ORDER BY created
 -- 3339 cursor is the nil id: nothing sorts below it, so that page starts
 -- strictly before the time.
 -- name: ListIntegrationDeliveries :many
-SELECT d.id, d.transaction_id, d.recipient, d.role, d.status, d.attempts, d.zalo_message_id, d.last_error,
-    d.created_at, d.sent_at, d.route, d.deferred_until, t.amount, t.occurred_at, t.external_id
+SELECT sqlc.embed(d), t.amount, t.occurred_at, t.external_id
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN transactions t ON t.id = d.transaction_id
@@ -231,13 +251,13 @@ WITH digest AS (
     UPDATE digests g SET status = @status, zalo_message_id = @zalo_message_id,
         route = COALESCE(sqlc.narg(route)::delivery_route, g.route),
         last_error = @last_error, in_doubt_since = NULL,
-        sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
+        sent_at = CASE WHEN @status::delivery_status = 'sent' THEN COALESCE(g.in_doubt_since, now()) END
     WHERE g.id = @id AND g.status <> 'sent'
-    RETURNING g.id, g.route
+    RETURNING g.id, g.route, g.sent_at
 )
 UPDATE deliveries d SET status = @status, zalo_message_id = @zalo_message_id, route = digest.route,
     last_error = @last_error, updated_at = now(), in_doubt_since = NULL,
-    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
+    sent_at = digest.sent_at
 FROM digest, transactions t
 WHERE d.digest_id = digest.id AND d.status = 'deferred' AND t.id = d.transaction_id
 RETURNING t.received_at;
@@ -245,12 +265,15 @@ RETURNING t.received_at;
 -- DigestsInDoubt lists a person's morning messages left in doubt since
 -- before @before, oldest first.
 -- name: DigestsInDoubt :many
-SELECT id, in_doubt_since::timestamptz AS in_doubt_since, card FROM digests
+SELECT id, in_doubt_since::timestamptz AS in_doubt_since, COALESCE(route::text, '')::text AS route, card FROM digests
 WHERE recipient = @recipient AND status = 'pending' AND in_doubt_since < @before::timestamptz
 ORDER BY in_doubt_since;
 
 -- name: CountDigestsSentAfter :one
 SELECT count(*) FROM digests WHERE recipient = @recipient AND status = 'sent' AND sent_at > @after::timestamptz;
+
+-- name: RedoubtDigest :exec
+UPDATE digests SET in_doubt_since = now() WHERE id = @id AND status = 'pending';
 
 -- name: RecordDigestError :exec
 UPDATE digests SET last_error = @last_error,
@@ -281,6 +304,41 @@ SELECT DISTINCT recipient, deferred_until::timestamptz AS deferred_until FROM de
 WHERE status = 'deferred' AND digest_id IS NULL AND deferred_until < now() - make_interval(secs => @grace::float8)
 ORDER BY deferred_until, recipient
 LIMIT 500;
+
+-- KnownMessageIDs says which of @ids a delivery, a morning message or a
+-- note has recorded already: such a message settles no other doubt.
+-- name: KnownMessageIDs :many
+SELECT zalo_message_id FROM deliveries WHERE zalo_message_id = ANY(@ids::text[])
+UNION SELECT zalo_message_id FROM digests WHERE zalo_message_id = ANY(@ids::text[])
+UNION SELECT zalo_message_id FROM notes WHERE zalo_message_id = ANY(@ids::text[]);
+
+-- PhoneReceipt is Zalo's receipt of the message sent by phone under
+-- @tracking_id, if one came.
+-- name: PhoneReceipt :one
+SELECT msg_id, delivered_at FROM phone_receipts WHERE tracking_id = @tracking_id;
+
+-- RecordPhoneReceipt keeps a by-phone receipt and fills its delivery's
+-- received_at; the tracking id is the delivery's id.
+-- name: RecordPhoneReceipt :exec
+WITH kept AS (
+    INSERT INTO phone_receipts (tracking_id, msg_id, delivered_at) VALUES (@tracking_id::text, @msg_id, @delivered_at::timestamptz)
+    ON CONFLICT (tracking_id) DO NOTHING
+)
+UPDATE deliveries SET received_at = @delivered_at::timestamptz
+WHERE id::text = @tracking_id::text AND received_at IS NULL;
+
+-- RecordSeen fills seen_at of every delivery whose message Zalo says was
+-- seen (a morning message's alerts share its id).
+-- name: RecordSeen :execrows
+UPDATE deliveries SET seen_at = @seen_at::timestamptz
+WHERE zalo_message_id = ANY(@message_ids::text[]) AND zalo_message_id <> '' AND seen_at IS NULL;
+
+-- IntegrationCosts is what an integration's alerts cost since @since, and
+-- how many went, by route.
+-- name: IntegrationCosts :many
+SELECT route::text AS route, count(*)::bigint AS sent, COALESCE(sum(cost_vnd), 0)::bigint AS cost_vnd
+FROM deliveries WHERE integration_id = @integration_id AND status = 'sent' AND sent_at >= @since::timestamptz AND route IS NOT NULL
+GROUP BY route ORDER BY route;
 
 -- MyAlerts is what a person received of a workspace's alerts between two
 -- times (by when each was sent): every delivery sent to them as an alert

@@ -40,10 +40,11 @@ UPDATE zalo_accounts SET oa_user_id = @oa_user_id WHERE app_user_id = @app_user_
 INSERT INTO zalo_followers (oa_user_id, following, cs_refused_at) VALUES (@oa_user_id, true, now())
 ON CONFLICT (oa_user_id) DO UPDATE SET cs_refused_at = now(), updated_at = now();
 
--- RecordInteractionDate stores what user/detail says of a user's last
--- interaction (a day; NULL when Zalo gave none) and that it was asked. A
--- user unknown until now is recorded as Zalo says (@following), so the
--- next alert does not ask again.
+-- RecordInteractionDate stores what Zalo says of a user's last
+-- interaction (quota/message's instant, or user/detail's day; NULL when
+-- Zalo gave none) and that it was asked. A user unknown until now is
+-- recorded as following or not as @following says, so the next alert does
+-- not ask again.
 -- name: RecordInteractionDate :exec
 INSERT INTO zalo_followers (oa_user_id, following, last_interaction_at, interaction_checked_at)
 VALUES (@oa_user_id, @following, LEAST(sqlc.narg(interacted_at)::timestamptz, now()), now())

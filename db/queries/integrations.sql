@@ -55,6 +55,9 @@ UPDATE integrations SET
     status = COALESCE(sqlc.narg(status)::integration_status, status),
     message_kind = COALESCE(sqlc.narg(message_kind)::message_kind, message_kind),
     template_id = COALESCE(sqlc.narg(template_id)::text, template_id),
+    template_params = COALESCE(sqlc.narg(template_params)::jsonb, template_params),
+    owner_phone = CASE WHEN sqlc.narg(owner_phone)::text IS NULL THEN owner_phone ELSE NULLIF(sqlc.narg(owner_phone)::text, '') END,
+    owner_quiet_hours = CASE WHEN sqlc.narg(owner_quiet_hours)::text IS NULL THEN owner_quiet_hours ELSE NULLIF(sqlc.narg(owner_quiet_hours)::text, '') END,
     silence_alert_hours = COALESCE(sqlc.narg(silence_alert_hours)::integer, silence_alert_hours),
     daily_summary_at = COALESCE(sqlc.narg(daily_summary_at)::text, daily_summary_at),
     -- A summary time moved later today may still be due today.
@@ -70,3 +73,9 @@ SELECT count(*) FROM bank_accounts WHERE workspace_id = @workspace_id AND id = A
 SELECT za.oa_user_id, w.name AS business
 FROM integrations i JOIN zalo_accounts za ON za.id = i.owner_account_id JOIN workspaces w ON w.id = i.workspace_id
 WHERE i.id = @id;
+
+-- SetIntegrationTemplate gives an integration its template (for seeding:
+-- the API checks it first, in UpdateIntegration).
+-- name: SetIntegrationTemplate :one
+UPDATE integrations SET template_id = @template_id, template_params = @template_params, updated_at = now()
+WHERE id = @id RETURNING id;

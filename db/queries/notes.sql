@@ -15,7 +15,7 @@ UPDATE notes SET
     status = CASE WHEN @status::delivery_status = 'deferred' THEN status ELSE @status::delivery_status END,
     zalo_message_id = @zalo_message_id, last_error = @last_error, in_doubt_since = NULL,
     route = COALESCE(sqlc.narg(route)::delivery_route, route),
-    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
+    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN COALESCE(in_doubt_since, now()) END
 WHERE id = @id AND status <> 'sent';
 
 -- name: NoteNoteError :exec
@@ -27,7 +27,7 @@ WHERE id = @id AND status = 'pending';
 -- NotesInDoubt lists a person's notes left in doubt since before @before,
 -- oldest first.
 -- name: NotesInDoubt :many
-SELECT id, in_doubt_since::timestamptz AS in_doubt_since, fingerprint FROM notes
+SELECT id, in_doubt_since::timestamptz AS in_doubt_since, COALESCE(route::text, '')::text AS route, fingerprint FROM notes
 WHERE recipient = @recipient AND status = 'pending' AND in_doubt_since < @before::timestamptz
 ORDER BY in_doubt_since;
 
@@ -38,3 +38,6 @@ SELECT count(*) FROM notes WHERE recipient = @recipient AND status = 'sent' AND 
 -- retry may still need them.
 -- name: PurgeNotes :execrows
 DELETE FROM notes WHERE created_at < @before AND (status <> 'pending' OR in_doubt_since IS NULL);
+
+-- name: RedoubtNote :exec
+UPDATE notes SET in_doubt_since = now() WHERE id = @id AND status = 'pending';

@@ -63,9 +63,13 @@ WHERE integration_id = @integration_id AND oa_user_id = @oa_user_id AND removed_
   AND (owner_told <> @trouble OR owner_told_key = @key)
 RETURNING name;
 
--- SetMemberHiddenFields sets what a member's alerts leave out.
--- name: SetMemberHiddenFields :one
-UPDATE integration_members m SET hidden_fields = @hidden_fields
+-- PatchMember sets what is given of what a member's alerts leave out,
+-- their phone and their quiet hours ('' clears either).
+-- name: PatchMember :one
+UPDATE integration_members m SET
+    hidden_fields = COALESCE(sqlc.narg(hidden_fields)::text[], m.hidden_fields),
+    phone = CASE WHEN sqlc.narg(phone)::text IS NULL THEN m.phone ELSE NULLIF(sqlc.narg(phone)::text, '') END,
+    quiet_hours = CASE WHEN sqlc.narg(quiet_hours)::text IS NULL THEN m.quiet_hours ELSE NULLIF(sqlc.narg(quiet_hours)::text, '') END
 FROM integrations i
 WHERE m.id = @id AND m.integration_id = @integration_id AND m.removed_at IS NULL
   AND i.id = m.integration_id AND i.workspace_id = @workspace_id AND i.status <> 'deleted'

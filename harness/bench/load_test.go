@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,8 +22,13 @@ import (
 // own; it can answer slowly, pace its sends, lose a transaction or deliver
 // one twice, and stamp its messages by a clock set apart from the real one.
 type fakeStack struct {
-	recipients  []string
-	answer      time.Duration // how long a POST takes
+	recipients []string
+	answer     time.Duration // how long a POST takes
+	// gather holds the first POSTs until this many are open at once (or
+	// 5 s pass), so a loaded machine's slowness cannot hide the peak.
+	gather      int64
+	gathered    chan struct{}
+	gatherOne   sync.Once
 	pace        *rate.Limiter
 	lose, twice string        // external id suffixes ("000007")
 	clock       time.Duration // added to every received_at, as a pinned sandbox clock would
@@ -36,6 +42,15 @@ func (f *fakeStack) serve(t *testing.T) Target {
 		n := f.open.Add(1)
 		defer f.open.Add(-1)
 		for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
+		}
+		if f.gather > 0 {
+			if n >= f.gather {
+				f.gatherOne.Do(func() { close(f.gathered) })
+			}
+			select {
+			case <-f.gathered:
+			case <-time.After(5 * time.Second):
+			}
 		}
 		var tx struct {
 			ExternalID string `json:"external_id"`
@@ -112,7 +127,7 @@ func TestRunTakesThePinnedClockOff(t *testing.T) {
 }
 
 func TestRunRateZero(t *testing.T) {
-	f := &fakeStack{recipients: []string{"u1"}, answer: 20 * time.Millisecond}
+	f := &fakeStack{recipients: []string{"u1"}, answer: 20 * time.Millisecond, gather: MaxInFlight, gathered: make(chan struct{})}
 	r, err := Run(t.Context(), "fake", f.serve(t), Load{Transactions: 300, Rate: 0, Patience: 10 * time.Second})
 	require.NoError(t, err)
 	assert.Zero(t, r.Missing)

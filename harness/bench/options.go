@@ -55,7 +55,7 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 		"postgres (temporal-server on PostgreSQL, configured by deploy/temporal)")
 	fs.Float64Var(&o.Quiet, "quiet", 0, "the share `F` (0..1) of each integration's recipients who, for tingting's run, last interacted "+
 		"with the OA 10 days ago, in the sandbox and in tingting's followers: chat (cs) reaches only the others. Above 0 the sandbox "+
-		"clock is pinned to noon in Vietnam and the API and worker run with ZALO_NIGHT=off, so transaction messages are accepted. "+
+		"clock is pinned to noon in Vietnam and the API and worker run with ZALO_NIGHT=off, so the template messages they get are pushed. "+
 		"The report counts Zalo calls by kind and refusals by code either way. Without the tracking (tingting believing everyone "+
 		"is in the chat window, so the quiet ones cost a refused cs first): add -env ZALO_CS_WINDOW=87600h")
 	fs.IntVar(&o.FloorAttributes, "floor-attributes", 4, "how many of tingting's four search attributes the floor sets (0 to 4: "+

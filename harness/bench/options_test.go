@@ -52,7 +52,7 @@ func TestParseOptions(t *testing.T) {
 		{name: "quiet", args: []string{"-quiet", "0.5", "-recipients", "10"}, check: func(t *testing.T, o Options) {
 			cfg := o.Config(StackConfig{})
 			assert.Equal(t, 0.5, cfg.Quiet)
-			assert.Equal(t, []string{"ZALO_NIGHT=off"}, cfg.Stack.Env, "transaction messages by day and night alike")
+			assert.Equal(t, []string{"ZALO_NIGHT=off"}, cfg.Stack.Env, "templates pushed by day and night alike")
 		}},
 		{name: "quiet without the tracking", args: []string{"-quiet", "0.5", "-env", "ZALO_CS_WINDOW=87600h"}, check: func(t *testing.T, o Options) {
 			assert.Equal(t, []string{"ZALO_NIGHT=off", "ZALO_CS_WINDOW=87600h"}, o.Config(StackConfig{}).Stack.Env,

@@ -13,13 +13,13 @@ import (
 
 // QuietFor is how long ago a quiet recipient (-quiet) last interacted with
 // the OA: past tingting's chat window (ZALO_CS_WINDOW, 48 h) and past
-// Zalo's 7 days, so chat is refused (-230) and a transaction message is
+// Zalo's 7 days, so chat is refused (-230) and the template message is
 // the way to reach them.
 const QuietFor = 10 * 24 * time.Hour
 
 // NoonInVietnam is the latest noon in Vietnam at or before now: a daytime
-// instant for the sandbox clock (transaction messages are refused from
-// 22:00 to 06:00), never in tingting's future, so nothing the sandbox
+// instant for the sandbox clock (outside 06:00-22:00 Zalo holds a
+// template's push, and it arrives silently), never in tingting's future, so nothing the sandbox
 // stamps is later than what tingting's clock says.
 func NoonInVietnam(now time.Time) time.Time {
 	local := now.In(vntime.Zone)

@@ -40,7 +40,7 @@ func TestJSONReportShape(t *testing.T) {
 			for _, mode := range []string{"direct", "floor", "tingting"} {
 				results = append(results, result(mode, tc.load))
 			}
-			results[2].Zalo = &ZaloStats{Calls: map[string]int{"cs": 20, "transaction": 15}, Refused: map[string]int{"-230": 5}}
+			results[2].Zalo = &ZaloStats{Calls: map[string]int{"cs": 20, "template": 15}, Refused: map[string]int{"-230": 5}}
 			b, err := json.Marshal(NewJSONReport(Machine{CPU: "x", Temporal: FlavourPostgres}, results))
 			require.NoError(t, err)
 			var doc map[string]map[string]json.RawMessage
@@ -53,7 +53,7 @@ func TestJSONReportShape(t *testing.T) {
 			require.NoError(t, json.Unmarshal(doc["modes"]["tingting"], &tingting))
 			assert.ElementsMatch(t, append(slices.Clone(modeKeys), append(slices.Clone(tc.extra),
 				"zalo_calls", "zalo_refused", "zalo_calls_per_message")...), mapKeys(tingting), "the sandbox's count, on tingting's run")
-			assert.Equal(t, map[string]any{"cs": 20.0, "transaction": 15.0, "zns": 0.0, "template": 0.0}, tingting["zalo_calls"])
+			assert.Equal(t, map[string]any{"cs": 20.0, "template": 15.0, "template_phone": 0.0}, tingting["zalo_calls"])
 			assert.Equal(t, map[string]any{"-230": 5.0}, tingting["zalo_refused"])
 			assert.Equal(t, 1.167, tingting["zalo_calls_per_message"], "35 calls for 30 messages")
 			var floor map[string]any
@@ -103,7 +103,7 @@ func TestWriteReport(t *testing.T) {
 func TestWriteReportZaloCalls(t *testing.T) {
 	load := Load{Transactions: 10, Rate: 20}
 	results := []Result{result("direct", load), result("floor", load), result("tingting", load)}
-	results[2].Zalo = &ZaloStats{Calls: map[string]int{"cs": 20, "transaction": 15, "zns": 0, "template": 0},
+	results[2].Zalo = &ZaloStats{Calls: map[string]int{"cs": 20, "template": 15, "template_phone": 0},
 		Refused: map[string]int{"-230": 5, "-32": 0}}
 	var out strings.Builder
 	WriteReport(&out, Config{Load: load, Integrations: 1, Recipients: 3, Quiet: 0.5,
@@ -112,8 +112,8 @@ func TestWriteReportZaloCalls(t *testing.T) {
 	for _, want := range []string{
 		"2 of each integration's 3 recipients quiet for tingting's run (last interaction 10 days ago)",
 		"API and worker environment: ZALO_NIGHT=off ZALO_CS_WINDOW=87600h",
-		"| mode | cs | transaction | zns | template | refused | messages delivered | calls per delivered message |",
-		"| tingting | 20 | 15 | 0 | 0 | -230: 5 | 30 | 1.167 |",
+		"| mode | cs | template | template_phone | refused | messages delivered | calls per delivered message |",
+		"| tingting | 20 | 15 | 0 | -230: 5 | 30 | 1.167 |",
 	} {
 		assert.Contains(t, s, want)
 	}

@@ -74,6 +74,13 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 			return Shop{}, fmt.Errorf("creating an integration: %w", err)
 		}
 		shop.IntegrationIDs = append(shop.IntegrationIDs, in.ID.String())
+		// The route for recipients chat no longer reaches (-quiet).
+		if err := seed.UseTemplate(ctx, pool, in.ID, seed.AlertTemplate(), seed.AlertMapping); err != nil {
+			return Shop{}, fmt.Errorf("the integration's template: %w", err)
+		}
+	}
+	if err := doJSON(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/templates/"+seed.AlertTemplate().ID, "", seed.AlertTemplate(), http.StatusOK, nil); err != nil {
+		return Shop{}, fmt.Errorf("the sandbox's template: %w", err)
 	}
 	return shop, nil
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func TestZaloStats(t *testing.T) {
-	z := ZaloStats{Calls: map[string]int{"cs": 120, "transaction": 100, "zns": 0, "template": 0},
+	z := ZaloStats{Calls: map[string]int{"cs": 120, "template": 100, "template_phone": 0, "conversation": 7, "quota": 3},
 		Refused: map[string]int{"-230": 20, "-32": 0}}
 	assert.Equal(t, 220, z.MessageCalls())
 	assert.Equal(t, 1.1, z.CallsPer(200))

@@ -6,7 +6,9 @@ package scene
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/tingting-vn/tingting/activities/oa"
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/seed"
@@ -45,8 +48,7 @@ type Options struct {
 	// Now is the clock of the sandbox and the activities (default
 	// time.Now).
 	Now func() time.Time
-	// Routes is the route policy (default: route.Default() without a
-	// night, so tests run at any hour).
+	// Routes is the route policy (default: route.Default()).
 	Routes *route.Policy
 	// Business is the workspace's name (default "Shop").
 	Business string
@@ -66,8 +68,12 @@ type Scene struct {
 
 	// SimShift is added to the sandbox's clock (real time scenes only).
 	SimShift atomic.Int64
-	// UserDetails counts the user/detail calls the sandbox answered.
-	UserDetails atomic.Int64
+	// WindowAsks counts the calls asking Zalo a user's chat window
+	// (quota/message) the sandbox answered.
+	WindowAsks atomic.Int64
+	// between, when set, stands between the activities and the sandbox
+	// (Between).
+	between atomic.Pointer[Middle]
 
 	Deps worker.Deps
 	Acts worker.Activities
@@ -90,8 +96,11 @@ func New(t testing.TB, o Options) *Scene {
 		Now: func() time.Time { return now().Add(time.Duration(s.SimShift.Load())) },
 	})
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/user/detail") {
-			s.UserDetails.Add(1)
+		if strings.HasSuffix(r.URL.Path, "/quota/message") {
+			s.WindowAsks.Add(1)
+		}
+		if m := s.between.Load(); m != nil && (*m)(rw, r, s.Sim) {
+			return
 		}
 		s.Sim.ServeHTTP(rw, r)
 	}))
@@ -123,13 +132,13 @@ func New(t testing.TB, o Options) *Scene {
 	require.NoError(t, s.Tokens.Put(ctx, Token, "refresh", time.Now().Add(25*time.Hour), false))
 
 	routes := route.Default()
-	routes.NightStart, routes.NightEnd = 0, 0
 	if o.Routes != nil {
 		routes = *o.Routes
 	}
 	s.Deps = worker.Deps{
 		Pool: s.Pool, Zalo: s.Zalo(zalo.Config{}), Tokens: s.Tokens, Box: box, Refresher: noRefresher{t},
-		Metrics: metrics.New(), Now: now, Routes: routes,
+		Metrics: metrics.New(), Now: now, Routes: routes, Prices: send.Prices{Free: 48 * time.Hour, Price: 55},
+		Doubt: send.DoubtPolicy{Wait: time.Second, GiveUp: time.Minute, TemplatesListed: true},
 	}
 	s.Rewire()
 	return s
@@ -159,8 +168,65 @@ func (s *Scene) Zalo(c zalo.Config) *zalo.Client {
 // Zalo delivers what the client has given up on.
 func (s *Scene) Impatient() {
 	s.Deps.Zalo = s.Zalo(zalo.Config{HTTPClient: &http.Client{Timeout: 300 * time.Millisecond}})
-	s.Deps.Doubt = send.DoubtPolicy{Check: true, Wait: time.Second}
+	s.Deps.Doubt.Check, s.Deps.Doubt.Wait = true, time.Second
 	s.Rewire()
+}
+
+// UseTemplate gives the sandbox's OA the template, has the OA's templates
+// read as maintenance reads them, and makes it the integration's, its
+// parameters filled by the fields mapping names (parameter → field).
+func (s *Scene) UseTemplate(t testing.TB, tpl zalosim.Template, mapping map[string]string) {
+	t.Helper()
+	_, err := s.Sim.SetTemplate(tpl)
+	require.NoError(t, err)
+	var o *oa.Activities
+	_, err = s.Env.ExecuteActivity(o.SyncTemplates)
+	require.NoError(t, err)
+	params, err := json.Marshal(mapping)
+	require.NoError(t, err)
+	_, err = db.New(s.Pool).SetIntegrationTemplate(context.Background(), db.SetIntegrationTemplateParams{ID: s.Integ.ID, TemplateID: tpl.ID, TemplateParams: params})
+	require.NoError(t, err)
+}
+
+// Middle handles a call to the sandbox in its stead (true), given the
+// sandbox to pass it on to; false lets the sandbox answer.
+type Middle func(w http.ResponseWriter, r *http.Request, zalo http.Handler) bool
+
+// Between puts m between the activities and the sandbox (nil: nothing).
+func (s *Scene) Between(m Middle) {
+	if m == nil {
+		s.between.Store(nil)
+		return
+	}
+	s.between.Store(&m)
+}
+
+// Garbles is a Middle for path: Zalo does the call, and the answer that
+// comes back is status with a body that is not Zalo's (a proxy's 502, a
+// 200 cut short).
+func Garbles(path string, status int, body string) Middle {
+	return func(w http.ResponseWriter, r *http.Request, zalo http.Handler) bool {
+		if r.URL.Path != path {
+			return false
+		}
+		zalo.ServeHTTP(httptest.NewRecorder(), r)
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+		return true
+	}
+}
+
+// Drops is a Middle for path: the request is read and never reaches Zalo,
+// and no answer comes (the client gives up: in doubt).
+func Drops(path string) Middle {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) bool {
+		if r.URL.Path != path {
+			return false
+		}
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+		return true
+	}
 }
 
 // Pay records a transaction of amount with memo, at the scene's clock.

@@ -4,15 +4,19 @@ package seed
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/tingting-vn/tingting/activities/oa"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalo"
+	"github.com/tingting-vn/tingting/zalosim"
 )
 
 // Person is a Zalo user as the sandbox (or a follow webhook) describes them.
@@ -90,4 +94,39 @@ func CreateIntegration(ctx context.Context, pool *db.Pool, in Integration) (db.C
 		return db.CreateIntegrationRow{}, fmt.Errorf("seed integration: %w", err)
 	}
 	return integ, nil
+}
+
+// AlertTemplate is the tests' and the bench's OA template: enabled, TRANSACTION,
+// by user id and by phone, its amount and memo in two parameters.
+func AlertTemplate() zalosim.Template {
+	return zalosim.Template{
+		ID: "230918", Name: "Biến động số dư", Status: "ENABLE", Tag: "TRANSACTION", Quality: "HIGH",
+		Params:   []zalosim.TemplateParam{{Name: "so_tien", MaxLength: 30, Required: true}, {Name: "noi_dung", MaxLength: 90}},
+		PriceUID: 200, PriceSDT: 300, SendableByUID: true,
+	}
+}
+
+// AlertMapping fills AlertTemplate's parameters.
+var AlertMapping = map[string]string{"so_tien": "amount", "noi_dung": "description"}
+
+// UseTemplate records the template as maintenance would read it from Zalo
+// (the sandbox's OA holds it too) and makes it the integration's, its
+// parameters filled by the fields mapping names (parameter → field).
+func UseTemplate(ctx context.Context, pool *db.Pool, integrationID uuid.UUID, t zalosim.Template, mapping map[string]string) error {
+	info := zalo.TemplateInfo{ID: t.ID, Name: t.Name, Status: t.Status, Tag: t.Tag, Quality: t.Quality,
+		PriceUID: t.PriceUID, PricePhone: t.PriceSDT, SendableByUID: t.SendableByUID}
+	for _, p := range t.Params {
+		info.Params = append(info.Params, zalo.TemplateParam{Name: p.Name, MaxLength: p.MaxLength, Required: p.Required})
+	}
+	m, err := json.Marshal(mapping)
+	if err != nil {
+		return err
+	}
+	return db.InTx(ctx, pool, func(q *db.Queries) error {
+		if err := oa.Keep(ctx, q, info); err != nil {
+			return err
+		}
+		_, err := q.SetIntegrationTemplate(ctx, db.SetIntegrationTemplateParams{ID: integrationID, TemplateID: t.ID, TemplateParams: m})
+		return err
+	})
 }

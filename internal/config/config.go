@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/route"
 )
 
@@ -48,6 +47,12 @@ type Config struct {
 	ZaloOASecretKey    string
 	ZaloOAAccessToken  string
 	ZaloOARefreshToken string
+	// ZaloOAConsentURL is the OA consent link Zalo's console generated
+	// from the OA's callback and its PKCE challenge; ZaloOACodeVerifier is
+	// the one verifier that matches that challenge (a secret).
+	ZaloOAConsentURL   string
+	ZaloOACodeVerifier string
+	ZaloOAID           string
 	// ZaloWebhookSecret is the key webhook signatures are checked with:
 	// ZaloOASecretKey or ZaloAppSecret, as ZALO_WEBHOOK_KEY says.
 	ZaloWebhookSecret string
@@ -67,13 +72,16 @@ type Config struct {
 	CassoSignatureMaxAge time.Duration
 	InDoubtCheck         bool
 	InDoubtWait          time.Duration
+	InDoubtGiveUp        time.Duration
+	TemplatesListed      bool
 
-	// Routes is how a recipient is reached (ZALO_ROUTES, the windows, the
-	// night); TransactionTemplate and ZNSParams shape those messages.
-	Routes              route.Policy
-	TransactionTemplate string
-	ZNSParams           map[message.Field]string
-	SendRate            float64
+	// Routes is how a recipient is reached (ZALO_ROUTES, the window, the
+	// night); CSFree and CSPrice are what chat costs.
+	Routes     route.Policy
+	CSFree     time.Duration
+	CSPrice    int64
+	SendRate   float64
+	ProbeEvery time.Duration
 
 	// SignupOpen: the first sign-in of an unknown Zalo account makes it
 	// a workspace, with them as its owner (SIGNUP=open).
@@ -143,6 +151,9 @@ var Vars = []Var{
 	{"ZALO_OA_SECRET_KEY", "", "Key that signs the OA's webhooks (secret).", setString(func(c *Config) *string { return &c.ZaloOASecretKey })},
 	{"ZALO_OA_ACCESS_TOKEN", "", "The OA's access token, stored (encrypted) at the worker's first start (secret).", setString(func(c *Config) *string { return &c.ZaloOAAccessToken })},
 	{"ZALO_OA_REFRESH_TOKEN", "", "The OA's refresh token, stored with it; from then on the OATokenKeeper refreshes the pair (secret).", setString(func(c *Config) *string { return &c.ZaloOARefreshToken })},
+	{"ZALO_OA_CONSENT_URL", "", "The OA consent link Zalo's console generated for the OA's callback (PUBLIC_URL/v1/oauth/zalo-oa/callback) and PKCE challenge; `tingting oa connect` prints it.", setOptionalURL(func(c *Config) *string { return &c.ZaloOAConsentURL })},
+	{"ZALO_OA_CODE_VERIFIER", "", "The PKCE code verifier whose challenge the console holds for that link; the OA's consent is exchanged with it (secret).", setString(func(c *Config) *string { return &c.ZaloOACodeVerifier })},
+	{"ZALO_OA_ID", "", "The OA tingting sends as; only it may be connected through the consent callback (empty: the OA getoa last described, or any before that).", setString(func(c *Config) *string { return &c.ZaloOAID })},
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"ZALO_WEBHOOK_MAX_AGE", "24h", "How old a Zalo webhook's timestamp may be (Zalo redelivers for hours); older ones are refused as replays. 0: no limit.", setDuration(func(c *Config) *time.Duration { return &c.ZaloWebhookMaxAge })},
 	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
@@ -150,15 +161,17 @@ var Vars = []Var{
 	{"TINGTING_ENCRYPTION_OLD_KEYS", "", "Comma-separated base64 keys TINGTING_ENCRYPTION_KEY replaced: they still open what they sealed (stored secrets until `tingting rekey`, Temporal payloads until their histories are gone), never seal (secret).", setOldKeys},
 	{"CODEC_OPERATOR_TOKEN", "", "The operator's credential at the codec endpoint (/codec/*; at least 32 characters): it opens every workspace's Temporal payloads and the platform's own. Empty: only a workspace's admin key, for that workspace's payloads (secret).", setOperatorToken},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
-	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for it in the recipient's conversation (false: send again).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
+	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for evidence of it: the recipient's conversation, or Zalo's receipt of a send by phone (false: send again, marked maybe_duplicate).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
 	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
-	{"ZALO_ROUTES", "cs,transaction,zns", "The routes tried for each recipient, best first: cs (chat; free within its window), transaction (a transaction message; followers, not at night), zns (paid; needs the integration's ZNS template).", setRoutes},
-	{"ZALO_CS_WINDOW", "48h", "Chat (cs) goes to a recipient who interacted with the OA this recently: free within 48 h since 2026 (Zalo refuses it after 7 days and charges it after 48 h).", setDuration(func(c *Config) *time.Duration { return &c.Routes.CSWindow })},
-	{"ZALO_TRANSACTION_WINDOW", "8760h", "Transaction messages go to a follower whose last known interaction is this recent (reported: a year).", setDuration(func(c *Config) *time.Duration { return &c.Routes.TransactionWindow })},
-	{"ZALO_NIGHT", "22:00-06:00", "When Zalo refuses the night routes, Vietnam time (-234); alerts they would carry are held to its end and sent as one morning message. off: no night.", setNight},
-	{"ZALO_NIGHT_ROUTES", "transaction", "The routes Zalo refuses at night (comma-separated; none: no route).", setNightRoutes},
-	{"ZALO_TRANSACTION_TEMPLATE", "transaction_transaction", "The transaction message's template_type.", setString(func(c *Config) *string { return &c.TransactionTemplate })},
-	{"ZALO_ZNS_PARAMS", "", "The ZNS template's parameter for each field, e.g. amount=so_tien,time=thoi_gian (a field not named goes under its own name: amount, time, account, description, balance, reference, counter_account).", setZNSParams},
+	{"ZALO_IN_DOUBT_GIVE_UP", "10m", "How long a send in doubt waits for evidence (a receipt, a conversation Zalo answers); past it the alert is sent again and marked maybe_duplicate: better twice than never.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtGiveUp })},
+	{"ZALO_CONVERSATION_LISTS_TEMPLATES", "true", "Whether Zalo's conversation listing shows template messages sent by user id (unconfirmed): false makes such a send in doubt wait ZALO_IN_DOUBT_GIVE_UP and go again.", setBool(func(c *Config) *bool { return &c.TemplatesListed })},
+	{"ZALO_ROUTES", "cs,template,template_phone", "The routes tried for each recipient, best first: cs (chat, within 7 days of their last interaction), template (the integration's ZBS template by user id), template_phone (the template by the recipient's phone).", setRoutes},
+	{"ZALO_CS_WINDOW", "168h", "Chat (cs) goes to a recipient who interacted with the OA this recently (Zalo refuses it after 7 days).", setDuration(func(c *Config) *time.Duration { return &c.Routes.CSWindow })},
+	{"ZALO_CS_FREE", "48h", "Chat within this long of the recipient's last interaction is free (Zalo since 2026-01-01); later, it costs ZALO_CS_PRICE.", setDuration(func(c *Config) *time.Duration { return &c.CSFree })},
+	{"ZALO_CS_PRICE", "0", "What one chat message sent after ZALO_CS_FREE costs, in đồng, as your Zalo contract says (templates carry their own prices, read from Zalo).", setPrice},
+	{"ZALO_NIGHT", "22:00-06:00", "Zalo's night, Vietnam time: a template sent then arrives without its push sound (the log says so); a -234 is tried again at its end. off: none.", setNight},
+	{"ZALO_NIGHT_ROUTES", "none", "Routes refused outright at night (comma-separated; none since 2026: Zalo refuses only promotion then).", setNightRoutes},
+	{"ZALO_PAUSE_PROBE", "5m", "How often one send tries a route Zalo stopped for the whole OA (verification, tier, paying account…); its success resumes the route.", setDuration(func(c *Config) *time.Duration { return &c.ProbeEvery })},
 	{"ZALO_SEND_RATE", "60", "Messages a second the OA sends at most, every worker together (Zalo allows about 4,000 calls a minute; -32 beyond). 0: no limit.", setRate},
 	{"SIGNUP", "closed", "open: the first sign-in with Zalo of an unknown account creates a workspace with them as its owner; closed: it is refused (signup_closed), and workspaces are made with `tingting workspace create`. `dev` sets open.", setSignup},
 	{"SESSION_IDLE_TIMEOUT", "72h", "A signed-in browser is signed out after this long without a request (5m at least: use is noted once a minute).", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
@@ -456,48 +469,23 @@ func setNightRoutes(c *Config, v string) error {
 	return nil
 }
 
-// setNight reads "HH:MM-HH:MM".
+// setNight reads "HH:MM-HH:MM", or off.
 func setNight(c *Config, v string) error {
 	if strings.TrimSpace(v) == "off" {
-		c.Routes.NightStart, c.Routes.NightEnd = 0, 0
+		c.Routes.Night = route.Window{}
 		return nil
 	}
-	from, to, ok := strings.Cut(v, "-")
-	start, err1 := clock(from)
-	end, err2 := clock(to)
-	if !ok || err1 != nil || err2 != nil {
-		return fmt.Errorf("not HH:MM-HH:MM (or with seconds): %q", v)
-	}
-	c.Routes.NightStart, c.Routes.NightEnd = start, end
-	return nil
+	w, err := route.ParseWindow(v)
+	c.Routes.Night = w
+	return err
 }
 
-// clock reads a time of day, HH:MM or HH:MM:SS.
-func clock(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	t, err := time.Parse("15:04", s)
-	if err != nil {
-		t, err = time.Parse("15:04:05", s)
+func setPrice(c *Config, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("not a whole number of đồng, 0 or more: %q", v)
 	}
-	if err != nil {
-		return 0, err
-	}
-	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second, nil
-}
-
-func setZNSParams(c *Config, v string) error {
-	c.ZNSParams = map[message.Field]string{}
-	for _, pair := range strings.Split(v, ",") {
-		if strings.TrimSpace(pair) == "" {
-			continue
-		}
-		field, param, ok := strings.Cut(pair, "=")
-		f := message.Field(strings.TrimSpace(field))
-		if _, err := message.ParseFields([]string{string(f)}); !ok || err != nil || strings.TrimSpace(param) == "" {
-			return fmt.Errorf("not field=param with a field of amount, time, account, description, balance, reference, counter_account: %q", pair)
-		}
-		c.ZNSParams[f] = strings.TrimSpace(param)
-	}
+	c.CSPrice = n
 	return nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/internal/config"
-	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/route"
 )
 
@@ -34,16 +33,17 @@ func TestDefaults(t *testing.T) {
 
 func TestTheRoutePolicyIsConfiguration(t *testing.T) {
 	c, err := config.Load(env(map[string]string{
-		"ZALO_ROUTES": "transaction, cs", "ZALO_CS_WINDOW": "24h", "ZALO_NIGHT": "21:30-06:15:30", "ZALO_NIGHT_ROUTES": "none",
-		"ZALO_ZNS_PARAMS": "amount=so_tien, time = thoi_gian", "ZALO_SEND_RATE": "12.5",
+		"ZALO_ROUTES": "template_phone, cs", "ZALO_CS_WINDOW": "24h", "ZALO_NIGHT": "21:30-06:15", "ZALO_NIGHT_ROUTES": "template",
+		"ZALO_SEND_RATE": "12.5", "ZALO_CS_PRICE": "55",
 	}))
 	require.NoError(t, err)
 	require.Equal(t, route.Policy{
-		Order: []route.Route{route.Transaction, route.CS}, CSWindow: 24 * time.Hour, TransactionWindow: 365 * 24 * time.Hour,
-		NightStart: 21*time.Hour + 30*time.Minute, NightEnd: 6*time.Hour + 15*time.Minute + 30*time.Second,
+		Order: []route.Route{route.TemplatePhone, route.CS}, CSWindow: 24 * time.Hour,
+		Night: route.Window{Start: 21*time.Hour + 30*time.Minute, End: 6*time.Hour + 15*time.Minute}, NightRoutes: []route.Route{route.Template},
 	}, c.Routes)
-	require.Equal(t, map[message.Field]string{message.FieldAmount: "so_tien", message.FieldTime: "thoi_gian"}, c.ZNSParams)
 	require.Equal(t, 12.5, c.SendRate)
+	require.EqualValues(t, 55, c.CSPrice)
+	require.Equal(t, 48*time.Hour, c.CSFree)
 }
 
 func TestBadValuesNameTheVariable(t *testing.T) {
@@ -56,7 +56,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"ZALO_ROUTES":             "cs,sms",
 		"ZALO_NIGHT":              "22h-6h",
 		"ZALO_NIGHT_ROUTES":       "cs,fax",
-		"ZALO_ZNS_PARAMS":         "price=so_tien",
+		"ZALO_PAUSE_PROBE":        "soon",
+		"ZALO_CS_PRICE":           "free",
 		"ZALO_SEND_RATE":          "-1",
 		"SIGNUP":                  "yes",
 		"SESSION_IDLE_TIMEOUT":    "0",

@@ -45,8 +45,21 @@ type Metrics struct {
 	// OARefreshUncertain counts OA token refreshes whose answer was lost.
 	OARefreshUncertain prometheus.Counter
 	// InDoubt counts sends whose answer was lost, by how they were
-	// settled: found in the conversation, sent again, or unchecked.
+	// settled: found (in the conversation, or by a receipt), resent
+	// (evidence showed it never arrived), unchecked, or maybe_duplicate
+	// (sent again for want of evidence).
 	InDoubt *prometheus.CounterVec
+
+	// RoutePauses counts the times a route was stopped for the whole OA,
+	// by route and Zalo's code; RoutesPaused is how many are stopped now,
+	// as this process last read them.
+	RoutePauses  *prometheus.CounterVec
+	RoutesPaused prometheus.Gauge
+	// CostVND sums what the alerts sent cost, by route.
+	CostVND *prometheus.CounterVec
+	// OAHealthy is 1 when getoa last showed the OA verified, with a
+	// package and a linked paying account; 0 when a piece was missing.
+	OAHealthy prometheus.Gauge
 }
 
 // New registers tingting's metrics and the Go runtime's.
@@ -91,8 +104,21 @@ func New() *Metrics {
 		Name: "tingting_oa_refresh_uncertain_total", Help: "OA token refreshes whose answer was lost (the refresh token may be spent).",
 	})
 	m.InDoubt = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "tingting_in_doubt_total", Help: "Sends whose answer was lost, by how they were settled: found (it had arrived), resent, unchecked.",
+		Name: "tingting_in_doubt_total", Help: "Sends whose answer was lost, by how they were settled: found (it had arrived), resent, unchecked, maybe_duplicate (no evidence in time: sent again).",
 	}, []string{"resolution"})
+	m.RoutePauses = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tingting_route_pauses_total", Help: "Times a route was stopped for the whole OA until a person acts, by route and Zalo's code.",
+	}, []string{"route", "code"})
+	m.RoutesPaused = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "tingting_routes_paused", Help: "Routes stopped for the whole OA now (readyz says degraded).",
+	})
+	m.CostVND = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tingting_cost_vnd_total", Help: "What the alerts sent cost, in đồng, by route.",
+	}, []string{"route"})
+	m.OAHealthy = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "tingting_oa_healthy", Help: "1 when getoa last showed the OA verified, with a package and a linked paying account.",
+	})
+	r.MustRegister(m.RoutePauses, m.RoutesPaused, m.CostVND, m.OAHealthy)
 	r.MustRegister(m.Ingested, m.Messages, m.IngestToSent, m.ZaloCalls, m.OARefreshUncertain, m.InDoubt,
 		m.OutboxWaiting, m.OutboxOldest, m.OutboxParked, m.OutboxStarted, m.OutboxStartFailures, m.WebhooksRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

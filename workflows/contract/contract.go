@@ -166,6 +166,12 @@ const (
 	NoticeSilence           = "silence"
 	NoticeResumed           = "resumed"
 	NoticeDailySummary      = "daily_summary"
+	// NoticeQuota: today's quota of Zalo messages is spent; the alerts
+	// wait for tomorrow's. Told once a day per integration.
+	NoticeQuota = "quota"
+	// NoticeTemplate: the integration's template became unfit to send
+	// (rejected, disabled, low quality), or fit again; About is its name.
+	NoticeTemplate = "template"
 )
 
 // OwnerNotice is one thing to tell an integration's owner: Kind, About
@@ -179,6 +185,10 @@ type OwnerNotice struct {
 	Since         time.Time `json:",omitempty"`
 	Hours         int       `json:",omitempty"`
 	DueAt         time.Time `json:",omitempty"`
+	// Template: the template a NoticeTemplate is about, and Fit whether it
+	// can be sent now.
+	Template string `json:",omitempty"`
+	Fit      bool   `json:",omitempty"`
 	// Key makes the notice's workflow id: what it is about, once (the
 	// event, the delivery, the day).
 	Key string

@@ -46,6 +46,10 @@ const (
 	FailRateLimited Failure = "zalo_rate_limited"
 	// FailNightBlock: Zalo's night is not over; tried again at its end.
 	FailNightBlock Failure = "zalo_night_block"
+	// FailRoutePaused: the route is stopped for the whole OA until a
+	// person acts (Zalo's "needs a person" codes); the send waits for the
+	// route's next probe.
+	FailRoutePaused Failure = "zalo_route_paused"
 	// FailZaloRetryable: Zalo did not answer, or answered that waiting
 	// helps (its own trouble, an expired token, a quota).
 	FailZaloRetryable Failure = "zalo_retryable"
@@ -144,7 +148,7 @@ func (f Failure) ForOwner() bool {
 // Zalo tells the failures of a call to Zalo, whose message is Zalo's.
 func (f Failure) Zalo() bool {
 	switch f {
-	case FailZaloPermanent, FailZaloRetryable, FailRateLimited, FailNightBlock, FailInDoubt:
+	case FailZaloPermanent, FailZaloRetryable, FailRateLimited, FailNightBlock, FailInDoubt, FailRoutePaused:
 		return true
 	}
 	return false

@@ -11,6 +11,9 @@ import (
 const (
 	OATokenKeeperID      = "zalo-oa-token"
 	RefreshOATokenUpdate = "RefreshOAToken"
+	// ReloadOATokenSignal tells the keeper a pair was stored from outside
+	// (the OA connected again by an operator): it reads it.
+	ReloadOATokenSignal = "ReloadOAToken"
 )
 
 // KeeperStartOptions start the keeper unless it runs already.

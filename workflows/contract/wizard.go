@@ -54,7 +54,7 @@ type TestCall struct {
 	OK        bool
 	MessageID string
 	// Route is the route the owner's alerts take, which the test took:
-	// cs, transaction or zns.
+	// cs, template or template_phone.
 	Route    string
 	ZaloCode int
 	Error    string

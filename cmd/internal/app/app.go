@@ -217,8 +217,13 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 	if err != nil {
 		return err
 	}
+	tokens, err := a.OATokens(pool)
+	if err != nil {
+		return err
+	}
 	a.started.Store(true)
 	return a.Serve(ctx, "api", a.Config.HTTPAddr, api.New(api.Deps{
+		OA:    api.OAConnect{Tokens: tokens, CodeVerifier: a.Config.ZaloOACodeVerifier, ID: a.Config.ZaloOAID},
 		Codec: cdc, OperatorToken: a.Config.OperatorToken, TemporalUIOrigin: a.Config.TemporalUIOrigin,
 		PublicRateLimit: a.Config.PublicRateLimit, WebhookRateLimit: a.Config.WebhookRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
@@ -254,9 +259,9 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		Metrics:   a.Metrics,
 		Now:       time.Now,
 
-		Routes: a.Config.Routes, TransactionTemplate: a.Config.TransactionTemplate,
-		ZNSParams: a.Config.ZNSParams, SendRate: a.Config.SendRate,
-		Doubt: send.DoubtPolicy{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait},
+		Routes: a.Config.Routes, Prices: send.Prices{Free: a.Config.CSFree, Price: a.Config.CSPrice},
+		SendRate: a.Config.SendRate, ProbeEvery: a.Config.ProbeEvery,
+		Doubt: send.DoubtPolicy{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait, GiveUp: a.Config.InDoubtGiveUp, TemplatesListed: a.Config.TemplatesListed},
 	}), worker.Options{
 		SendRate: a.Config.SendRate, StopTimeout: a.Config.WorkerStopTimeout,
 		OnFatalError: func(err error) {
