@@ -361,6 +361,8 @@ func transactionOf(d db.StartDeliveryAttemptsRow) (message.Transaction, []messag
 		CounterAccountName:   d.CounterAccountName,
 		CounterAccountNumber: d.CounterAccountNumber,
 		CounterBankName:      d.CounterBankName,
+		SubAccount:           d.SubAccount,
+		PaymentCode:          d.PaymentCode,
 	}, fields, err
 }
 

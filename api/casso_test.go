@@ -307,7 +307,7 @@ func TestWebhookSources(t *testing.T) {
 		require.Len(t, items, 2)
 		for i, hook := range []string{v2, v1} {
 			item := items[i].(map[string]any)
-			require.ElementsMatch(t, []string{"id", "provider", "url", "created_at"}, keys(item))
+			require.ElementsMatch(t, sourceFields, keys(item))
 			require.Equal(t, "http://tingting.test"+hook, item["url"])
 		}
 		require.Equal(t, "casso_v1", items[1].(map[string]any)["provider"])
@@ -338,7 +338,7 @@ func TestWebhookSources(t *testing.T) {
 		}
 		status, res := f.do(t, "POST", sourcePath(v2)+"/rotate", f.key, `{"secret":"new-secret-v2"}`)
 		require.Equal(t, http.StatusOK, status, "%v", res)
-		require.ElementsMatch(t, []string{"id", "provider", "url", "created_at"}, keys(res))
+		require.ElementsMatch(t, sourceFields, keys(res))
 		require.Equal(t, "http://tingting.test"+v2, res["url"])
 		status, _ = f.do(t, "POST", sourcePath(v1)+"/rotate", f.key, `{"secret":"new-token-v1"}`)
 		require.Equal(t, http.StatusOK, status)
@@ -426,6 +426,10 @@ func TestWebhookSources(t *testing.T) {
 		require.Equal(t, 1, recorded, "the row is kept")
 	})
 }
+
+// sourceFields are what a webhook source shows: never a secret or a key.
+var sourceFields = []string{"id", "provider", "url", "created_at", "auth", "has_casso_api_key",
+	"last_webhook_at", "last_sync_at", "recovered_7d", "sync_error"}
 
 // previousSecretGrace is how long the API keeps accepting a rotated-out
 // secret: the contract's 24 hours.

@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	e.POST("/v1/webhooks/zalo", s.zaloWebhook, limited)
 	e.GET("/v1/oauth/zalo/callback", s.zaloCallback, limited)
 	e.POST("/v1/hooks/casso/:id", s.cassoHook, limited)
+	e.POST("/v1/hooks/sepay/:id", s.sepayHook, limited)
 
 	v1 := e.Group("/v1", s.authenticate)
 	v1.POST("/bank-accounts", s.createBankAccount)
@@ -69,4 +70,6 @@ func (s *Server) routes() {
 	v1.GET("/webhook-sources", s.listWebhookSources)
 	v1.DELETE("/webhook-sources/:id", s.deleteWebhookSource)
 	v1.POST("/webhook-sources/:id/rotate", s.rotateWebhookSource)
+	v1.PATCH("/webhook-sources/:id", s.patchWebhookSource)
+	v1.POST("/webhook-sources/:id/sync", s.syncWebhookSource)
 }

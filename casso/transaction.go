@@ -30,6 +30,7 @@ type Transaction struct {
 	CounterAccountName   string
 	CounterAccountNumber string
 	CounterBankName      string
+	VirtualAccount       string          // the virtual account it came through (v2), if any
 	Raw                  json.RawMessage // the transaction's own JSON object
 }
 
@@ -53,6 +54,7 @@ type v2Data struct {
 	CounterAccountName     string          `json:"counterAccountName"`
 	CounterAccountNumber   string          `json:"counterAccountNumber"`
 	CounterAccountBankName string          `json:"counterAccountBankName"`
+	VirtualAccountNumber   string          `json:"virtualAccountNumber"`
 }
 
 // ParseV2 reads a Casso v2 webhook: one transaction under "data".
@@ -64,33 +66,40 @@ func ParseV2(body []byte) (Transaction, error) {
 	if len(b.Data) == 0 || b.Data[0] != '{' {
 		return Transaction{}, &FieldError{Field: "data", Problem: "required, an object"}
 	}
+	return parseV2Data("data", b.Data)
+}
+
+// parseV2Data reads one transaction in v2's fields, as the webhook and
+// the read-back API both give them; field names where it lies.
+func parseV2Data(field string, raw json.RawMessage) (Transaction, error) {
 	var d v2Data
-	if err := decode(b.Data, &d); err != nil {
-		return Transaction{}, prefix("data", err)
+	if err := decode(raw, &d); err != nil {
+		return Transaction{}, prefix(field, err)
 	}
 	t := Transaction{
 		Reference: d.Reference, Description: d.Description, AccountNumber: d.AccountNumber,
 		BankName: d.BankName, BankAbbreviation: d.BankAbbreviation, CounterAccountName: d.CounterAccountName,
-		CounterAccountNumber: d.CounterAccountNumber, CounterBankName: d.CounterAccountBankName, Raw: b.Data,
+		CounterAccountNumber: d.CounterAccountNumber, CounterBankName: d.CounterAccountBankName,
+		VirtualAccount: d.VirtualAccountNumber, Raw: raw,
 	}
 	var err error
-	if t.ID, err = id("data.id", d.ID); err != nil {
+	if t.ID, err = id(field+".id", d.ID); err != nil {
 		return t, err
 	}
-	if t.Amount, err = amount("data.amount", d.Amount, true); err != nil {
+	if t.Amount, err = amount(field+".amount", d.Amount, true); err != nil {
 		return t, err
 	}
 	if present(d.RunningBalance) {
-		bal, err := amount("data.runningBalance", d.RunningBalance, false)
+		bal, err := amount(field+".runningBalance", d.RunningBalance, false)
 		if err != nil {
 			return t, err
 		}
 		t.BalanceAfter = &bal
 	}
-	if t.OccurredAt, err = localTime("data.transactionDateTime", d.TransactionDateTime); err != nil {
+	if t.OccurredAt, err = localTime(field+".transactionDateTime", d.TransactionDateTime); err != nil {
 		return t, err
 	}
-	return t, required("data.id", t.ID, "data.accountNumber", t.AccountNumber)
+	return t, required(field+".id", t.ID, field+".accountNumber", t.AccountNumber)
 }
 
 type v1Item struct {

@@ -308,7 +308,7 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     ''::text AS told_owner,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name, t.sub_account, t.payment_code,
     b.bank_name, b.account_number, b.account_name
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
@@ -354,6 +354,8 @@ type InDoubtTowardRow struct {
 	CounterAccountName   string
 	CounterAccountNumber string
 	CounterBankName      string
+	SubAccount           string
+	PaymentCode          string
 	BankName             string
 	AccountNumber        string
 	AccountName          string
@@ -403,6 +405,8 @@ func (q *Queries) InDoubtToward(ctx context.Context, arg InDoubtTowardParams) ([
 			&i.CounterAccountName,
 			&i.CounterAccountNumber,
 			&i.CounterBankName,
+			&i.SubAccount,
+			&i.PaymentCode,
 			&i.BankName,
 			&i.AccountNumber,
 			&i.AccountName,
@@ -794,7 +798,7 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     -- The trouble this delivery told the owner of ('' none).
     COALESCE(CASE WHEN m.owner_told_key = d.id::text THEN m.owner_told END, '')::text AS told_owner,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name, t.sub_account, t.payment_code,
     b.bank_name, b.account_number, b.account_name
 FROM d
 JOIN integrations i ON i.id = d.integration_id
@@ -836,6 +840,8 @@ type StartDeliveryAttemptsRow struct {
 	CounterAccountName   string
 	CounterAccountNumber string
 	CounterBankName      string
+	SubAccount           string
+	PaymentCode          string
 	BankName             string
 	AccountNumber        string
 	AccountName          string
@@ -889,6 +895,8 @@ func (q *Queries) StartDeliveryAttempts(ctx context.Context, ids []uuid.UUID) ([
 			&i.CounterAccountName,
 			&i.CounterAccountNumber,
 			&i.CounterBankName,
+			&i.SubAccount,
+			&i.PaymentCode,
 			&i.BankName,
 			&i.AccountNumber,
 			&i.AccountName,

@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/feeds"
 	"github.com/tingting-vn/tingting/workflows"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -28,10 +30,11 @@ type Workers []worker.Worker
 // ZALO_SEND_RATE: Temporal hands out the send queue's tasks at nine tenths
 // of it across every worker, leaving the rest to the sends that go first as
 // local activities (both kinds draw on one budget; see activities.pace).
-func New(c client.Client, acts *activities.Activities, sendRate float64) Workers {
+func New(c client.Client, acts *activities.Activities, feedActs *feeds.Activities, sendRate float64) Workers {
 	main := worker.New(c, contract.TaskQueue, worker.Options{})
 	RegisterWorkflows(main)
 	main.RegisterActivity(acts)
+	main.RegisterActivity(feedActs)
 	opts := worker.Options{DisableWorkflowWorker: true}
 	if sendRate > 0 {
 		opts.TaskQueueActivitiesPerSecond = 0.9 * sendRate
@@ -78,6 +81,7 @@ func RegisterWorkflows(r Registry) {
 		contract.MaintenanceName:       workflows.Maintenance,
 		contract.MorningName:           workflows.MorningMessage,
 		contract.OwnerNoticeName:       workflows.OwnerNotice,
+		contract.ReadBackName:          workflows.CassoReadBack,
 	} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}
@@ -100,18 +104,41 @@ const maintenanceEvery = 5 * time.Minute
 // EnsureMaintenance creates the maintenance schedule, or brings an
 // existing one to this worker's retention settings.
 func EnsureMaintenance(ctx context.Context, c client.Client, retention contract.MaintenanceInput) error {
-	action := &client.ScheduleWorkflowAction{
+	return ensureSchedule(ctx, c, contract.MaintenanceScheduleID, maintenanceEvery, &client.ScheduleWorkflowAction{
 		ID: "maintenance", Workflow: contract.MaintenanceName, Args: []any{retention}, TaskQueue: contract.TaskQueue,
+	})
+}
+
+// EnsureReadBack creates the Casso read-back schedule, or brings an
+// existing one to this worker's settings: every period, the days before
+// today. A period of 0 deletes it.
+func EnsureReadBack(ctx context.Context, c client.Client, every time.Duration, days int) error {
+	if every <= 0 {
+		err := c.ScheduleClient().GetHandle(ctx, contract.ReadBackScheduleID).Delete(ctx)
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return nil
+		}
+		return err
 	}
-	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: maintenanceEvery}}}
+	return ensureSchedule(ctx, c, contract.ReadBackScheduleID, every, &client.ScheduleWorkflowAction{
+		ID: "casso-read-back", Workflow: contract.ReadBackName, Args: []any{contract.ReadBackInput{Days: days}}, TaskQueue: contract.TaskQueue,
+	})
+}
+
+// ensureSchedule creates a schedule that runs action every period (once
+// at once), a run skipped while the last one goes on, or brings the one
+// existing to them.
+func ensureSchedule(ctx context.Context, c client.Client, id string, every time.Duration, action *client.ScheduleWorkflowAction) error {
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID: contract.MaintenanceScheduleID, Spec: spec, Action: action, Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+		ID: id, Spec: spec, Action: action, Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
 		TriggerImmediately: true,
 	})
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return err
 	}
-	return c.ScheduleClient().GetHandle(ctx, contract.MaintenanceScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+	return c.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
 		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			in.Description.Schedule.Spec = &spec
 			in.Description.Schedule.Action = action

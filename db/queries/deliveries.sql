@@ -56,7 +56,7 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     -- The trouble this delivery told the owner of ('' none).
     COALESCE(CASE WHEN m.owner_told_key = d.id::text THEN m.owner_told END, '')::text AS told_owner,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name, t.sub_account, t.payment_code,
     b.bank_name, b.account_number, b.account_name
 FROM d
 JOIN integrations i ON i.id = d.integration_id
@@ -115,7 +115,7 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     ''::text AS told_owner,
     t.amount, t.description, t.balance_after, t.occurred_at, t.reference,
-    t.counter_account_name, t.counter_account_number, t.counter_bank_name,
+    t.counter_account_name, t.counter_account_number, t.counter_bank_name, t.sub_account, t.payment_code,
     b.bank_name, b.account_number, b.account_name
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id

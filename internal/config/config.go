@@ -51,6 +51,9 @@ type Config struct {
 
 	EncryptionKey        []byte
 	CassoSignatureMaxAge time.Duration
+	CassoAPIURL          string
+	CassoReadBackEvery   time.Duration
+	CassoReadBackDays    int
 	InDoubtCheck         bool
 	InDoubtWait          time.Duration
 
@@ -102,9 +105,12 @@ var Vars = []Var{
 	{"ZALO_OA_REFRESH_TOKEN", "", "The OA's refresh token, stored with it; from then on the OATokenKeeper refreshes the pair (secret).", setString(func(c *Config) *string { return &c.ZaloOARefreshToken })},
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"ZALO_WEBHOOK_MAX_AGE", "24h", "How old a Zalo webhook's timestamp may be (Zalo redelivers for hours); older ones are refused as replays. 0: no limit.", setDuration(func(c *Config) *time.Duration { return &c.ZaloWebhookMaxAge })},
-	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
+	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings and CASSO_API_URL may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
 	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; seals stored secrets and every payload in Temporal (`dev` makes one). Keep it: what was sealed needs it.", setKey},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
+	{"CASSO_API_URL", "https://oauth.casso.vn", "Casso's API, where read-back reads the sources' transactions (the sandbox in `dev`); plain http only to the loopback or a host in ZALO_INSECURE_HOSTS.", setURL(func(c *Config) *string { return &c.CassoAPIURL })},
+	{"CASSO_READ_BACK_EVERY", "15m", "How often the sources holding a Casso API key are read back, to record what their webhooks missed; 0 turns it off.", setDuration(func(c *Config) *time.Duration { return &c.CassoReadBackEvery })},
+	{"CASSO_READ_BACK_DAYS", "3", "How many days before today each read-back reads (and today).", setDays},
 	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for it in the recipient's conversation (false: send again).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
 	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
 	{"ZALO_ROUTES", "cs,transaction,zns", "The routes tried for each recipient, best first: cs (chat; free within its window), transaction (a transaction message; followers, not at night), zns (paid; needs the integration's ZNS template).", setRoutes},
@@ -113,7 +119,7 @@ var Vars = []Var{
 	{"ZALO_NIGHT", "22:00-06:00", "When Zalo refuses the night routes, Vietnam time (-234); alerts they would carry are held to its end and sent as one morning message. off: no night.", setNight},
 	{"ZALO_NIGHT_ROUTES", "transaction", "The routes Zalo refuses at night (comma-separated; none: no route).", setNightRoutes},
 	{"ZALO_TRANSACTION_TEMPLATE", "transaction_transaction", "The transaction message's template_type.", setString(func(c *Config) *string { return &c.TransactionTemplate })},
-	{"ZALO_ZNS_PARAMS", "", "The ZNS template's parameter for each field, e.g. amount=so_tien,time=thoi_gian (a field not named goes under its own name: amount, time, account, description, balance, reference, counter_account).", setZNSParams},
+	{"ZALO_ZNS_PARAMS", "", "The ZNS template's parameter for each field, e.g. amount=so_tien,time=thoi_gian (a field not named goes under its own name: amount, time, account, sub_account, description, payment_code, balance, reference, counter_account).", setZNSParams},
 	{"ZALO_SEND_RATE", "60", "Messages a second the OA sends at most, every worker together (Zalo allows about 4,000 calls a minute; -32 beyond). 0: no limit.", setRate},
 	{"PUBLIC_RATE_LIMIT", "1200", "Requests a minute one client address may make to the routes without an API key (the Casso and Zalo webhooks, the OAuth callback); 429 with Retry-After beyond. 0: no limit.", setCount(func(c *Config) *int { return &c.PublicRateLimit })},
 	{"TRUSTED_PROXIES", "", "Comma-separated CIDRs of the reverse proxies in front of the API, whose X-Forwarded-For is believed; empty: the client is the connection's peer.", setCIDRs},
@@ -143,7 +149,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	for name, u := range map[string]string{
 		"ZALO_OAUTH_URL": c.ZaloOAuthURL, "ZALO_LOGIN_URL": c.ZaloLoginURL, "ZALO_GRAPH_URL": c.ZaloGraphURL,
-		"ZALO_OPENAPI_URL": c.ZaloOpenAPIURL, "ZALO_ZNS_URL": c.ZaloZNSURL,
+		"ZALO_OPENAPI_URL": c.ZaloOpenAPIURL, "ZALO_ZNS_URL": c.ZaloZNSURL, "CASSO_API_URL": c.CassoAPIURL,
 	} {
 		if err := c.secureURL(u); err != nil {
 			return Config{}, fmt.Errorf("config: %s: %w", name, err)
@@ -153,7 +159,7 @@ func Load(getenv func(string) string) (Config, error) {
 }
 
 // secureURL refuses plain http to anything but the loopback and the hosts
-// ZALO_INSECURE_HOSTS names: tokens and secrets travel to Zalo.
+// ZALO_INSECURE_HOSTS names: tokens and keys travel to Zalo and Casso.
 func (c Config) secureURL(raw string) error {
 	if raw == "" {
 		return nil
@@ -186,6 +192,15 @@ func setCount(field func(*Config) *int) func(*Config, string) error {
 		*field(c) = n
 		return nil
 	}
+}
+
+func setDays(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 30 {
+		return fmt.Errorf("not a whole number of days from 0 to 30: %q", v)
+	}
+	c.CassoReadBackDays = n
+	return nil
 }
 
 func setCIDRs(c *Config, v string) error {
@@ -360,7 +375,7 @@ func setZNSParams(c *Config, v string) error {
 		field, param, ok := strings.Cut(pair, "=")
 		f := message.Field(strings.TrimSpace(field))
 		if _, err := message.ParseFields([]string{string(f)}); !ok || err != nil || strings.TrimSpace(param) == "" {
-			return fmt.Errorf("not field=param with a field of amount, time, account, description, balance, reference, counter_account: %q", pair)
+			return fmt.Errorf("not field=param with a field of amount, time, account, sub_account, description, payment_code, balance, reference, counter_account: %q", pair)
 		}
 		c.ZNSParams[f] = strings.TrimSpace(param)
 	}

@@ -26,6 +26,7 @@ const (
 	CodeVerifier   Purpose = "oauth_logins.code_verifier"
 	OAuthCode      Purpose = "oauth_logins.code"
 	WebhookSecret  Purpose = "webhook_sources.secret"
+	CassoAPIKey    Purpose = "webhook_sources.casso_api_key"
 )
 
 // Box seals and opens values with one key.

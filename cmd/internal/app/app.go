@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tingting-vn/tingting/activities"
+	"github.com/tingting-vn/tingting/activities/feeds"
 	"github.com/tingting-vn/tingting/api"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/codec"
@@ -164,7 +165,7 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 		Codec: cdc, TemporalUIOrigin: a.Config.TemporalUIOrigin,
 		PublicRateLimit: a.Config.PublicRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
-		CassoMaxAge: a.Config.CassoSignatureMaxAge, Metrics: a.Metrics,
+		CassoMaxAge: a.Config.CassoSignatureMaxAge, ReadBackDays: a.Config.CassoReadBackDays, Metrics: a.Metrics,
 		Webhooks: api.ZaloWebhooks{AppID: a.Config.ZaloAppID, WebhookSecret: a.Config.ZaloWebhookSecret, MaxAge: a.Config.ZaloWebhookMaxAge},
 	}))
 }
@@ -192,6 +193,9 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 			Policy: a.Config.Routes, TransactionTemplate: a.Config.TransactionTemplate,
 			ZNSParams: a.Config.ZNSParams, SendRate: a.Config.SendRate,
 		},
+	}, &feeds.Activities{
+		Pool: pool, Box: tokens.Box, Metrics: a.Metrics, Now: time.Now,
+		Casso: feeds.CassoAPI{BaseURL: a.Config.CassoAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 	}, a.Config.SendRate)
 	if err := worker.StartKeeper(ctx, tc); err != nil {
 		return err
@@ -200,6 +204,9 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		WebhookBodies: a.Config.RetainWebhookBodies, OAuthLogins: a.Config.RetainOAuthLogins, InviteFailures: a.Config.RetainInviteFailures,
 	}); err != nil {
 		return fmt.Errorf("the maintenance schedule: %w", err)
+	}
+	if err := worker.EnsureReadBack(ctx, tc, a.Config.CassoReadBackEvery, a.Config.CassoReadBackDays); err != nil {
+		return fmt.Errorf("the Casso read-back schedule: %w", err)
 	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
