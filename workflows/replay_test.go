@@ -32,7 +32,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		})
 	}
 	for _, name := range []string{contract.NotifyTransactionName, contract.ZaloInboundName, contract.SetupWizardName,
-		contract.OATokenKeeperName, contract.SyncFollowersName, contract.RedeliverName, contract.MaintenanceName} {
+		contract.OATokenKeeperName, contract.SyncFollowersName, contract.RedeliverName, contract.MaintenanceName, contract.ReadBackName} {
 		require.True(t, seen[name], "no recorded history of %s in testdata/", name)
 	}
 }

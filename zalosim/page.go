@@ -62,6 +62,8 @@ Token OA: {{if .Revoked}}<b class="bad">đã bị thu hồi</b> — refresh toke
 {{range .Inbox}}<div class="msg">{{.Text}}<br><small><span class="kind">{{.Label}}</span> · {{.At.Format "15:04:05 02/01/2006"}} · {{.MessageID}}</small></div>{{else}}<p><small>Hộp thư trống.</small></p>{{end}}
 </div>{{else}}<p>Chưa có người dùng.</p>{{end}}
 
+{{template "bank" .Bank}}
+
 <div class="box"><h2>Webhook gần đây</h2>
 {{if .Deliveries}}<table><tr><th>Lúc</th><th>Sự kiện</th><th>Người dùng</th><th>Lần</th><th>Kết quả</th></tr>
 {{range .Deliveries}}<tr><td>{{.At.Format "15:04:05"}}</td><td>{{.Event}}</td><td>{{.UserID}}</td><td>{{.Attempt}}</td>
@@ -105,6 +107,7 @@ type pageData struct {
 	Refused       []pageCount
 	Users         []pageUser
 	Deliveries    []delivery
+	Bank          bankPage
 }
 
 // page is GET /_sandbox: everything a person demoing the product needs.
@@ -140,6 +143,7 @@ func (s *Sim) page(w http.ResponseWriter, _ *http.Request) {
 		}
 	}
 	d.Deliveries = s.hooks.recent()
+	d.Bank = s.bankPage()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = pageTmpl.Execute(w, d)
 }

@@ -1,7 +1,8 @@
 // Package zalosim is a local Zalo: the same paths, payloads and error codes
 // as Zalo's OA API and ZNS, plus a control API (/_sandbox) to create users,
-// read their inboxes, move the sandbox clock and inject faults. It keeps
-// everything in memory. docs/SANDBOX.md describes the rules it enforces.
+// read their inboxes, move the sandbox clock and inject faults. It also
+// plays the bank feeds, Casso and SePay (bank*.go). It keeps everything in
+// memory. docs/SANDBOX.md describes the rules it enforces.
 package zalosim
 
 import (
@@ -136,6 +137,7 @@ type Sim struct {
 	oauth    oauthState
 
 	hooks *webhooks
+	bank  *bank // the bank feeds' side: bank*.go
 }
 
 // New returns a sandbox with no users.
@@ -163,6 +165,7 @@ func New(cfg Config) *Sim {
 	s.tokens = newOATokens(cfg.OAAccessToken, cfg.OARefreshToken, cfg.Now(), cfg.AccessTokenTTL)
 	s.oauth = newOAuthState()
 	s.hooks = newWebhooks(s.Now)
+	s.bank = newBank(cfg.Now())
 	s.routes()
 	return s
 }
@@ -201,6 +204,7 @@ func (s *Sim) routes() {
 	s.mux.HandleFunc("GET /_sandbox/stats", s.getStats)
 	s.mux.HandleFunc("DELETE /_sandbox/stats", s.deleteStats)
 	s.mux.HandleFunc("GET /_sandbox", s.page)
+	s.bankRoutes()
 }
 
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
