@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -17,7 +18,9 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/tingting-vn/tingting/activities"
 	"github.com/tingting-vn/tingting/activities/feeds"
+	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/workflows"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -119,4 +122,55 @@ func TestReadBackOfManySourcesContinuesAsNew(t *testing.T) {
 	require.Equal(t, 200, next.Done.Read)
 	require.NotEqual(t, uuid.Nil, next.After)
 	require.NotEmpty(t, next.From, "the next run reads the same days")
+}
+
+// TestABankFeedThatFellSilentIsTold: a webhook source that delivered
+// every few hours for a week, then nothing for longer than its longest
+// gap, makes the owner a silence notice for the account it fed, though the
+// integration asked for none; a source without a week of daily deliveries
+// does not.
+func TestABankFeedThatFellSilentIsTold(t *testing.T) {
+	t.Parallel()
+	n := noon(t)
+	ctx := context.Background()
+	q := db.New(n.pool)
+	feed := func(every time.Duration, days int, quiet time.Duration) uuid.UUID {
+		id, err := q.CreateWebhookSource(ctx, db.CreateWebhookSourceParams{WorkspaceID: n.acct.WorkspaceID, Provider: "casso_v2", Secret: []byte("x")})
+		require.NoError(t, err)
+		_, err = n.pool.Exec(ctx, `
+			INSERT INTO transactions (workspace_id, bank_account_id, external_id, amount, occurred_at, received_at, source_id, via)
+			SELECT $1, $2, $3::text || g, 1000, now() - g * $4::interval - $6::interval, now() - g * $4::interval - $6::interval, $7, 'webhook'
+			FROM generate_series(0, (extract(epoch FROM $5::interval) / extract(epoch FROM $4::interval))::int) g`,
+			n.acct.WorkspaceID, n.acct.ID, id.String(), every.String(), fmt.Sprintf("%d days", days), quiet.String(), id)
+		require.NoError(t, err)
+		_, err = n.pool.Exec(ctx, "UPDATE webhook_sources SET last_webhook_at = now() - $2::interval WHERE id = $1", id, quiet.String())
+		require.NoError(t, err)
+		return id
+	}
+	young := feed(3*time.Hour, 2, 5*time.Hour) // two days of history: not yet known to be daily
+	due, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	require.NoError(t, err)
+	require.Empty(t, due, "a feed without a week behind it")
+	_, err = n.pool.Exec(ctx, "DELETE FROM transactions WHERE source_id = $1", young)
+	require.NoError(t, err)
+
+	feed(3*time.Hour, 8, 2*time.Hour) // a week of deliveries every 3 hours, quiet for 2
+	due, err = n.acts.DueNotices(ctx, 6*time.Minute)
+	require.NoError(t, err)
+	require.Empty(t, due, "quiet for less than its usual gap")
+
+	_, err = n.pool.Exec(ctx, "UPDATE transactions SET received_at = received_at - interval '2 hours'")
+	require.NoError(t, err)
+	_, err = n.pool.Exec(ctx, "UPDATE webhook_sources SET last_webhook_at = last_webhook_at - interval '2 hours'")
+	require.NoError(t, err)
+	due, err = n.acts.DueNotices(ctx, 6*time.Minute)
+	require.NoError(t, err)
+	require.Len(t, due, 1, "quiet for 4 hours, where 3 was its longest")
+	require.Equal(t, contract.NoticeSilence, due[0].Kind)
+	require.Equal(t, 3, due[0].Hours)
+	again, err := n.acts.DueNotices(ctx, 6*time.Minute)
+	require.NoError(t, err)
+	require.Empty(t, again, "told once per silence")
+	require.Equal(t, activities.StatusSent, n.tell(t, due[0]))
+	require.Contains(t, n.ownerInbox()[0], "Tài khoản 111 chưa có giao dịch nào trong 3 giờ qua")
 }
