@@ -117,6 +117,7 @@ type Env struct {
 	Pool  *db.Pool
 	Shop  Shop
 	cfg   Config
+	casso string // the shop's source at the sandbox's Casso, once made
 }
 
 // Prepare starts the stack, creates the shop, sets the sandbox's latency,
@@ -201,6 +202,54 @@ func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
 			},
 		}, load)
 	})
+}
+
+// RunCasso sends the load as payments at the sandbox's Casso, on a Casso
+// source of the shop's that holds an API key: each reaches tingting as
+// Casso's signed webhook, but every dropEvery-th is never delivered and
+// only read-back (the worker's CASSO_READ_BACK_EVERY) can find it.
+func (e *Env) RunCasso(ctx context.Context, load Load, dropEvery int) (Result, error) {
+	source, err := e.cassoSource(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	return e.measured(func() (Result, error) {
+		return Run(ctx, "tingting, by Casso", Target{
+			IngestURL: e.Stack.SandboxURL + "/_sandbox/bank/transactions", Recipients: e.Shop.Recipients,
+			MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset(),
+			Body: func(marker string, i int, _ time.Time) []byte {
+				body, _ := json.Marshal(map[string]any{
+					"source_id": source, "account_number": e.Shop.AccountNumber, "amount": 100_000 + i,
+					"description": fmt.Sprintf("%s%06d chuyen tien", marker, i), "deliver": i%dropEvery != dropEvery-1,
+				})
+				return body
+			},
+			Settle: func(ctx context.Context) error {
+				return settle(ctx, "deliveries", e.pendingDeliveries)
+			},
+		}, load)
+	})
+}
+
+// cassoSource gives the shop a Casso source with an API key, in tingting
+// and at the sandbox's Casso, once; it answers the sandbox's id for it.
+func (e *Env) cassoSource(ctx context.Context) (string, error) {
+	if e.casso != "" {
+		return e.casso, nil
+	}
+	secret, key := uuid.NewString(), uuid.NewString()
+	var src struct{ URL string }
+	if err := doJSON(ctx, http.MethodPost, e.Stack.APIURL+"/v1/webhook-sources", e.Shop.APIKey,
+		map[string]string{"provider": "casso_v2", "secret": secret, "casso_api_key": key}, http.StatusCreated, &src); err != nil {
+		return "", err
+	}
+	var at struct{ ID string }
+	if err := doJSON(ctx, http.MethodPost, e.Stack.SandboxURL+"/_sandbox/bank/sources", "",
+		map[string]string{"provider": "casso_v2", "url": src.URL, "secret": secret, "casso_api_key": key}, http.StatusCreated, &at); err != nil {
+		return "", err
+	}
+	e.casso = at.ID
+	return e.casso, nil
 }
 
 // RunFloor posts the load to the floor's process.
