@@ -49,7 +49,7 @@ func (q *Queries) GetTransaction(ctx context.Context, arg GetTransactionParams) 
 
 const knownExternalIDs = `-- name: KnownExternalIDs :many
 SELECT external_id FROM transactions
-WHERE source_id = $1::uuid AND via IS NOT NULL AND external_id = ANY($2::text[])
+WHERE COALESCE(source_id, workspace_id) = $1::uuid AND via IS NOT NULL AND external_id = ANY($2::text[])
 `
 
 type KnownExternalIDsParams struct {
@@ -58,7 +58,8 @@ type KnownExternalIDsParams struct {
 }
 
 // KnownExternalIDs are those of ids a source has recorded already: what a
-// read-back page need not record again.
+// read-back page need not record again. (Written as the identity's index
+// is, so that it is used.)
 func (q *Queries) KnownExternalIDs(ctx context.Context, arg KnownExternalIDsParams) ([]string, error) {
 	rows, err := q.db.Query(ctx, knownExternalIDs, arg.SourceID, arg.ExternalIds)
 	if err != nil {

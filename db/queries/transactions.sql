@@ -30,10 +30,11 @@ UNION ALL
 SELECT l.id, l.amount, l.occurred_at, l.bank_account_id, false FROM legacy l;
 
 -- KnownExternalIDs are those of ids a source has recorded already: what a
--- read-back page need not record again.
+-- read-back page need not record again. (Written as the identity's index
+-- is, so that it is used.)
 -- name: KnownExternalIDs :many
 SELECT external_id FROM transactions
-WHERE source_id = @source_id::uuid AND via IS NOT NULL AND external_id = ANY(@external_ids::text[]);
+WHERE COALESCE(source_id, workspace_id) = @source_id::uuid AND via IS NOT NULL AND external_id = ANY(@external_ids::text[]);
 
 -- name: GetTransaction :one
 SELECT * FROM transactions WHERE workspace_id = @workspace_id AND id = @id;
