@@ -68,7 +68,8 @@ type BankDelivery struct {
 // with anything but 2xx: SePay's Fibonacci schedule (1, 1, 2, 3, 5, 8,
 // 13 minutes), in seconds. Casso's own schedule is not published; it gets
 // the same.
-var bankRetries = []time.Duration{1, 1, 2, 3, 5, 8, 13}
+var bankRetries = []time.Duration{1 * time.Second, 1 * time.Second, 2 * time.Second, 3 * time.Second,
+	5 * time.Second, 8 * time.Second, 13 * time.Second}
 
 // openingBalance is every account's balance before its first payment.
 const openingBalance = 10_000_000
@@ -81,11 +82,10 @@ type bank struct {
 	deliveries []BankDelivery
 	balances   map[string]int64
 	nextID     int64 // provider ids: from the start time, so no run repeats another's
-	retryUnit  time.Duration
 }
 
 func newBank(now time.Time) *bank {
-	return &bank{sources: map[string]*BankSource{}, balances: map[string]int64{}, nextID: now.UnixMilli(), retryUnit: time.Second}
+	return &bank{sources: map[string]*BankSource{}, balances: map[string]int64{}, nextID: now.UnixMilli()}
 }
 
 // AddBankSource registers where and how a provider's webhooks go, as POST
@@ -204,7 +204,7 @@ func (s *Sim) repostPayment(src BankSource, p Payment) {
 		select {
 		case <-s.hooks.ctx.Done():
 			return
-		case <-time.After(wait * s.bank.retryUnit):
+		case <-time.After(wait):
 		}
 		if status := s.postPayment(src, p, i+2); status >= 200 && status <= 299 {
 			return
@@ -353,7 +353,7 @@ func (s *Sim) BankDeliveries() []BankDelivery {
 	return append([]BankDelivery(nil), b.deliveries...)
 }
 
-// bankSources lists the sources, in the order they were added.
+// list is the sources, in the order they were added.
 func (b *bank) list() []BankSource {
 	b.mu.Lock()
 	defer b.mu.Unlock()
