@@ -101,7 +101,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	}()
 	printBanner(stdout, a.Config, sandboxURL, demo)
 	go func() {
-		feeds, err := seedFeeds(gctx, "http://"+loopback(a.Config.HTTPAddr), demo.apiKey, sim)
+		feeds, err := seedFeeds(gctx, "http://"+loopback(a.Config.HTTPAddr), demo.apiKey, sandboxURL, sim)
 		if err != nil {
 			if gctx.Err() == nil {
 				a.Log.Warn("seeding the demo's bank feeds failed", "error", err)

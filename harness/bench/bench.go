@@ -13,6 +13,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/zalo"
@@ -231,24 +233,17 @@ func (e *Env) RunCasso(ctx context.Context, load Load, dropEvery int) (Result, e
 	})
 }
 
-// cassoSource gives the shop a Casso source with an API key, in tingting
-// and at the sandbox's Casso, once; it answers the sandbox's id for it.
+// cassoSource gives the shop a Casso source that holds an API key, in
+// tingting and at the sandbox's Casso, once; it answers the sandbox's id
+// for it.
 func (e *Env) cassoSource(ctx context.Context) (string, error) {
-	if e.casso != "" {
-		return e.casso, nil
+	if e.casso == "" {
+		f, err := seed.NewFeed(ctx, e.Stack.APIURL, e.Shop.APIKey, e.Stack.SandboxURL, "casso_v2", true)
+		if err != nil {
+			return "", err
+		}
+		e.casso = f.Sandbox
 	}
-	secret, key := uuid.NewString(), uuid.NewString()
-	var src struct{ URL string }
-	if err := doJSON(ctx, http.MethodPost, e.Stack.APIURL+"/v1/webhook-sources", e.Shop.APIKey,
-		map[string]string{"provider": "casso_v2", "secret": secret, "casso_api_key": key}, http.StatusCreated, &src); err != nil {
-		return "", err
-	}
-	var at struct{ ID string }
-	if err := doJSON(ctx, http.MethodPost, e.Stack.SandboxURL+"/_sandbox/bank/sources", "",
-		map[string]string{"provider": "casso_v2", "url": src.URL, "secret": secret, "casso_api_key": key}, http.StatusCreated, &at); err != nil {
-		return "", err
-	}
-	e.casso = at.ID
 	return e.casso, nil
 }
 
@@ -264,7 +259,7 @@ func (e *Env) RunFloor(ctx context.Context, load Load) (Result, error) {
 					var res struct {
 						Running int `json:"running"`
 					}
-					err := doJSON(ctx, http.MethodGet, url+"/running", "", nil, http.StatusOK, &res)
+					err := jsonhttp.Do(ctx, http.MethodGet, url+"/running", "", nil, http.StatusOK, &res)
 					return res.Running, err
 				})
 			},
@@ -375,5 +370,5 @@ func fetch(ctx context.Context, url, path string) error {
 
 // SetFaults replaces the sandbox's faults (PUT /_sandbox/faults).
 func (s *Stack) SetFaults(ctx context.Context, faults map[string]any) error {
-	return doJSON(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/faults", "", faults, http.StatusOK, nil)
+	return jsonhttp.Do(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/faults", "", faults, http.StatusOK, nil)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
 )
 
 // Fault is something going wrong in the middle of a run.
@@ -103,7 +104,7 @@ func follow(ctx context.Context, s *Stack, d time.Duration) ([]string, error) {
 		var u struct {
 			OAUserID string `json:"oa_user_id"`
 		}
-		if err := doJSON(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users", "",
+		if err := jsonhttp.Do(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users", "",
 			map[string]any{"name": fmt.Sprint("Khách ", len(ids)+1), "follows": true}, http.StatusCreated, &u); err != nil {
 			return ids, err
 		}

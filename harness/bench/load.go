@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
 )
 
 // Load is one run's traffic.
@@ -337,7 +339,7 @@ func (c *collector) poll(ctx context.Context) error {
 			ReceivedAt time.Time `json:"received_at"`
 		} `json:"items"`
 	}
-	if err := doJSON(ctx, http.MethodGet, c.url+"?offset="+strconv.Itoa(c.offset), "", nil, http.StatusOK, &page); err != nil {
+	if err := jsonhttp.Do(ctx, http.MethodGet, c.url+"?offset="+strconv.Itoa(c.offset), "", nil, http.StatusOK, &page); err != nil {
 		return err
 	}
 	c.offset += len(page.Items)
