@@ -52,8 +52,8 @@ type ReadBackInput struct {
 	Days      int         `json:",omitempty"`
 	// After and Done carry a run of every source across continue-as-new:
 	// the last source read and the sum so far.
-	After uuid.UUID      `json:",omitempty"`
-	Done  ReadBackResult `json:",omitempty"`
+	After uuid.UUID
+	Done  ReadBackResult
 }
 
 // ReadBackResult sums a read-back up.
