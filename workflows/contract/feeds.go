@@ -74,7 +74,7 @@ type ReadBackSource struct {
 type ReadBackOutcome struct {
 	Read, Recovered int
 	// RefusedSince: Casso refused the key, since then (zero: it did not).
-	RefusedSince time.Time `json:",omitempty"`
+	RefusedSince time.Time `json:",omitzero"`
 	// Tell are the notices of that refusal, if its owners were not told
 	// yet; once started, mark them told (ReadBackTold).
 	Tell []OwnerNotice `json:",omitempty"`
