@@ -56,7 +56,10 @@ func TestChaos(t *testing.T) {
 	for _, f := range bench.Faults(outage) {
 		t.Run(f.Name, func(t *testing.T) {
 			c, err := env.Chaos(ctx, f, load)
-			require.NoError(t, err)
+			if err != nil {
+				logTails(t, dir)
+				t.Fatal(err)
+			}
 			results = append(results, c)
 			r := c.Result
 			assert.Zero(t, r.Missing, "every (transaction, recipient) gets a message")
