@@ -67,7 +67,7 @@ const deliveriesInDoubt = `-- name: DeliveriesInDoubt :many
 SELECT d.id, d.in_doubt_since::timestamptz AS in_doubt_since, COALESCE(d.route::text, '')::text AS route, i.fields,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
-    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
+    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name, tx.sub_account, tx.payment_code
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
@@ -119,6 +119,8 @@ func (q *Queries) DeliveriesInDoubt(ctx context.Context, arg DeliveriesInDoubtPa
 			&i.AlertTransaction.BankName,
 			&i.AlertTransaction.AccountNumber,
 			&i.AlertTransaction.AccountName,
+			&i.AlertTransaction.SubAccount,
+			&i.AlertTransaction.PaymentCode,
 		); err != nil {
 			return nil, err
 		}
@@ -151,7 +153,7 @@ SELECT d.id, i.fields, i.status AS integration_status,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     COALESCE((SELECT f.muted_until > now() FROM zalo_followers f WHERE f.oa_user_id = d.recipient), false)::boolean AS muted,
-    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
+    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name, tx.sub_account, tx.payment_code
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
@@ -199,6 +201,8 @@ func (q *Queries) DigestDeliveries(ctx context.Context, digestID uuid.NullUUID) 
 			&i.AlertTransaction.BankName,
 			&i.AlertTransaction.AccountNumber,
 			&i.AlertTransaction.AccountName,
+			&i.AlertTransaction.SubAccount,
+			&i.AlertTransaction.PaymentCode,
 		); err != nil {
 			return nil, err
 		}
@@ -1084,7 +1088,7 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
     -- The trouble this delivery told the owner of ('' none).
     COALESCE(CASE WHEN m.owner_told_key = d.id::text THEN m.owner_told END, '')::text AS told_owner,
-    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
+    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name, tx.sub_account, tx.payment_code
 FROM d
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
@@ -1195,6 +1199,8 @@ func (q *Queries) StartDeliveryAttempts(ctx context.Context, arg StartDeliveryAt
 			&i.AlertTransaction.BankName,
 			&i.AlertTransaction.AccountNumber,
 			&i.AlertTransaction.AccountName,
+			&i.AlertTransaction.SubAccount,
+			&i.AlertTransaction.PaymentCode,
 		); err != nil {
 			return nil, err
 		}

@@ -21,17 +21,21 @@ import (
 // each part in turn. Every (transaction, recipient) must get exactly one
 // message. By default it is the short
 // form CI runs; CHAOS=full (make chaos) is the full one of
-// docs/RELIABILITY.md, and CHAOS_REPORT=file writes its report there.
+// docs/RELIABILITY.md, CHAOS_REPORT=file writes its report there, and
+// CHAOS_DIR=dir keeps the processes' logs there.
 func TestChaos(t *testing.T) {
 	testenv.SkipShort(t, "minutes, and a stack of processes")
 	load := bench.Load{Transactions: 150, Rate: 15, Patience: 2 * time.Minute}
-	outage := 5 * time.Second
+	outage, readBack := 5*time.Second, 20*time.Second
 	if os.Getenv("CHAOS") == "full" {
 		load = bench.Load{Transactions: 1800, Rate: 30, Patience: 5 * time.Minute}
-		outage = time.Minute
+		outage, readBack = time.Minute, time.Minute
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
+	if keep := os.Getenv("CHAOS_DIR"); keep != "" {
+		dir = keep // the processes' logs outlive the run
+	}
 	bin, devBin := filepath.Join(dir, "tingting"), filepath.Join(dir, "tingting-dev")
 	for path, pkg := range map[string]string{bin: "./cmd/tingting", devBin: "./cmd/tingting-dev"} {
 		build := exec.Command("go", "build", "-o", path, pkg)
@@ -43,7 +47,10 @@ func TestChaos(t *testing.T) {
 	require.NoError(t, err)
 
 	env, err := bench.Prepare(ctx, bench.Config{
-		Stack:        bench.StackConfig{Binary: bin, DevBinary: devBin, TemporalCLI: cli, DatabaseURL: testenv.DatabaseURL(t), Dir: dir},
+		Stack: bench.StackConfig{Binary: bin, DevBinary: devBin, TemporalCLI: cli, DatabaseURL: testenv.DatabaseURL(t), Dir: dir,
+			// Casso is read back every readBack: a webhook it never
+			// delivers reaches the inbox within that.
+			Env: []string{"CASSO_READ_BACK_EVERY=" + readBack.String()}},
 		Integrations: 1, Recipients: 3, Latency: 50 * time.Millisecond,
 	})
 	require.NoError(t, err)
@@ -53,7 +60,10 @@ func TestChaos(t *testing.T) {
 	for _, f := range bench.Faults(outage) {
 		t.Run(f.Name, func(t *testing.T) {
 			c, err := env.Chaos(ctx, f, load)
-			require.NoError(t, err)
+			if err != nil {
+				logTails(t, dir)
+				t.Fatal(err)
+			}
 			results = append(results, c)
 			r := c.Result
 			assert.Zero(t, r.Missing, "every (transaction, recipient) gets a message")

@@ -174,6 +174,7 @@ func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		"TEMPORAL_NAMESPACE=default",
 		"ZALOSIM_ADDR="+s.addrs[Sandbox],
 		"ZALO_OAUTH_URL="+s.SandboxURL, "ZALO_GRAPH_URL="+s.SandboxURL, "ZALO_OPENAPI_URL="+s.SandboxURL, "ZALO_ZNS_URL="+s.SandboxURL,
+		"CASSO_API_URL="+s.SandboxURL,
 		"ZALO_APP_ID="+appID, "ZALO_APP_SECRET="+hex.EncodeToString(secret),
 		"ZALO_OA_SECRET_KEY="+hex.EncodeToString(secret),
 		"ZALO_OA_ACCESS_TOKEN="+oaAccessToken, "ZALO_OA_REFRESH_TOKEN="+oaRefreshToken,
