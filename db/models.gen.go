@@ -667,9 +667,10 @@ type Integration struct {
 }
 
 type IntegrationBankAccount struct {
-	IntegrationID uuid.UUID
-	BankAccountID uuid.UUID
-	SilenceToldAt *time.Time
+	IntegrationID  uuid.UUID
+	BankAccountID  uuid.UUID
+	SilenceToldAt  *time.Time
+	SilenceEndedBy uuid.NullUUID
 }
 
 type IntegrationMember struct {

@@ -189,8 +189,12 @@ type OwnerNotice struct {
 	// can be sent now.
 	Template string `json:",omitempty"`
 	Fit      bool   `json:",omitempty"`
+	// BankAccountID: the account a NoticeSilence is about, whose silence
+	// the notice marks told once sent.
+	BankAccountID uuid.UUID `json:",omitzero"`
 	// Key makes the notice's workflow id: what it is about, once (the
-	// event, the delivery, the day).
+	// event, the delivery, the day). Temporal keeps ids in plain text, so a
+	// key is made of our row ids and times, never an account number.
 	Key string
 }
 
