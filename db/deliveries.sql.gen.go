@@ -506,19 +506,23 @@ func (q *Queries) KnownMessageIDs(ctx context.Context, ids []string) ([]string, 
 }
 
 const lateMornings = `-- name: LateMornings :many
-SELECT DISTINCT recipient, deferred_until::timestamptz AS deferred_until FROM deliveries
-WHERE status = 'deferred' AND digest_id IS NULL AND deferred_until < now() - make_interval(secs => $1::float8)
-ORDER BY deferred_until, recipient
+SELECT DISTINCT d.recipient, f.id AS recipient_id, d.deferred_until::timestamptz AS deferred_until
+FROM deliveries d LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
+WHERE d.status = 'deferred' AND d.digest_id IS NULL AND d.deferred_until < now() - make_interval(secs => $1::float8)
+ORDER BY deferred_until, d.recipient
 LIMIT 500
 `
 
 type LateMorningsRow struct {
 	Recipient     string
+	RecipientID   uuid.NullUUID
 	DeferredUntil time.Time
 }
 
 // LateMornings lists the nights whose held alerts are still held a while
 // after they ended: their morning message is overdue.
+// The recipient's row id names the morning message (NULL for a recipient
+// held before ids existed, without a follower row).
 func (q *Queries) LateMornings(ctx context.Context, grace float64) ([]LateMorningsRow, error) {
 	rows, err := q.db.Query(ctx, lateMornings, grace)
 	if err != nil {
@@ -528,7 +532,7 @@ func (q *Queries) LateMornings(ctx context.Context, grace float64) ([]LateMornin
 	items := []LateMorningsRow{}
 	for rows.Next() {
 		var i LateMorningsRow
-		if err := rows.Scan(&i.Recipient, &i.DeferredUntil); err != nil {
+		if err := rows.Scan(&i.Recipient, &i.RecipientID, &i.DeferredUntil); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

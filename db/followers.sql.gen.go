@@ -8,10 +8,12 @@ package db
 import (
 	"context"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 const getZaloFollower = `-- name: GetZaloFollower :one
-SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at, muted_until FROM zalo_followers WHERE oa_user_id = $1
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at, muted_until, id FROM zalo_followers WHERE oa_user_id = $1
 `
 
 func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFollower, error) {
@@ -29,6 +31,7 @@ func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFol
 		&i.CSRefusedAt,
 		&i.InteractionCheckedAt,
 		&i.MutedUntil,
+		&i.ID,
 	)
 	return i, err
 }
@@ -84,6 +87,28 @@ func (q *Queries) ReachOf(ctx context.Context, oaUserIds []string) ([]ReachOfRow
 		return nil, err
 	}
 	return items, nil
+}
+
+const recipientID = `-- name: RecipientID :one
+WITH made AS (
+    INSERT INTO zalo_followers (oa_user_id, following) VALUES ($1, true)
+    ON CONFLICT (oa_user_id) DO NOTHING
+    RETURNING id
+)
+SELECT id FROM made
+UNION ALL
+SELECT id FROM zalo_followers WHERE oa_user_id = $1
+LIMIT 1
+`
+
+// RecipientID is the row id of a Zalo user the OA writes to, which names
+// their morning message. A user unknown until now is recorded as
+// following (what Zalo decides next), as a refusal records them.
+func (q *Queries) RecipientID(ctx context.Context, oaUserID string) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, recipientID, oaUserID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const recordCSRefused = `-- name: RecordCSRefused :exec

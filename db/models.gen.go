@@ -893,6 +893,7 @@ type ZaloFollower struct {
 	CSRefusedAt          *time.Time
 	InteractionCheckedAt *time.Time
 	MutedUntil           *time.Time
+	ID                   uuid.UUID
 }
 
 type ZaloTemplate struct {

@@ -77,9 +77,10 @@ type Outcome struct {
 	ZaloCode int    `json:",omitempty"` // Zalo's code for the refusal that decided it
 	Recorded bool   `json:",omitempty"` // stored already; false leaves it to the caller
 	Route    string `json:",omitempty"` // the route that carried it, or that the night closed
-	// Deferred: the recipient and when the night ends, for their morning
-	// message.
+	// Deferred: the recipient (and our row id of them, which names their
+	// morning message) and when the night ends, for their morning message.
 	Recipient     string     `json:",omitempty"`
+	RecipientID   uuid.UUID  `json:",omitzero"`
 	DeferredUntil *time.Time `json:",omitempty"`
 	// Release: the alerts of a morning message no route carries, given
 	// back to be sent one by one.

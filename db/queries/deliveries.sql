@@ -296,10 +296,13 @@ ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp() +
 
 -- LateMornings lists the nights whose held alerts are still held a while
 -- after they ended: their morning message is overdue.
+-- The recipient's row id names the morning message (NULL for a recipient
+-- held before ids existed, without a follower row).
 -- name: LateMornings :many
-SELECT DISTINCT recipient, deferred_until::timestamptz AS deferred_until FROM deliveries
-WHERE status = 'deferred' AND digest_id IS NULL AND deferred_until < now() - make_interval(secs => @grace::float8)
-ORDER BY deferred_until, recipient
+SELECT DISTINCT d.recipient, f.id AS recipient_id, d.deferred_until::timestamptz AS deferred_until
+FROM deliveries d LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
+WHERE d.status = 'deferred' AND d.digest_id IS NULL AND d.deferred_until < now() - make_interval(secs => @grace::float8)
+ORDER BY deferred_until, d.recipient
 LIMIT 500;
 
 -- KnownMessageIDs says which of @ids a delivery, a morning message or a

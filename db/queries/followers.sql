@@ -63,3 +63,17 @@ ON CONFLICT (oa_user_id) DO UPDATE SET interaction_checked_at = now(), updated_a
 -- ReachOf is what routes may reach each of these users.
 -- name: ReachOf :many
 SELECT oa_user_id, following, last_interaction_at, cs_refused_at FROM zalo_followers WHERE oa_user_id = ANY(@oa_user_ids::text[]);
+
+-- RecipientID is the row id of a Zalo user the OA writes to, which names
+-- their morning message. A user unknown until now is recorded as
+-- following (what Zalo decides next), as a refusal records them.
+-- name: RecipientID :one
+WITH made AS (
+    INSERT INTO zalo_followers (oa_user_id, following) VALUES (@oa_user_id, true)
+    ON CONFLICT (oa_user_id) DO NOTHING
+    RETURNING id
+)
+SELECT id FROM made
+UNION ALL
+SELECT id FROM zalo_followers WHERE oa_user_id = @oa_user_id
+LIMIT 1;
