@@ -1012,6 +1012,23 @@ func (q *Queries) RequestRedelivery(ctx context.Context, arg RequestRedeliveryPa
 	return id, err
 }
 
+const reserveAnswer = `-- name: ReserveAnswer :one
+INSERT INTO answer_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => $1::float8))
+ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => $1::float8)
+RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - $1::float8, 0)::float8 AS wait_seconds
+`
+
+// ReserveAnswer takes the next free slot of the answers' share of the send
+// budget (one every @interval seconds, for every worker) and says how many
+// seconds from now it is. An answer then takes a slot of the whole budget
+// too (ReserveSend), as every message does.
+func (q *Queries) ReserveAnswer(ctx context.Context, interval float64) (float64, error) {
+	row := q.db.QueryRow(ctx, reserveAnswer, interval)
+	var wait_seconds float64
+	err := row.Scan(&wait_seconds)
+	return wait_seconds, err
+}
+
 const reserveSend = `-- name: ReserveSend :one
 INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => $1::float8))
 ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => $1::float8)
@@ -1026,6 +1043,17 @@ func (q *Queries) ReserveSend(ctx context.Context, interval float64) (float64, e
 	var wait_seconds float64
 	err := row.Scan(&wait_seconds)
 	return wait_seconds, err
+}
+
+const returnAnswer = `-- name: ReturnAnswer :exec
+UPDATE answer_budget SET next_at = next_at - make_interval(secs => $1::float8)
+`
+
+// ReturnAnswer gives back a slot ReserveAnswer took and that will not be
+// used.
+func (q *Queries) ReturnAnswer(ctx context.Context, interval float64) error {
+	_, err := q.db.Exec(ctx, returnAnswer, interval)
+	return err
 }
 
 const returnSend = `-- name: ReturnSend :exec

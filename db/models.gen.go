@@ -567,6 +567,18 @@ type AlertTransaction struct {
 	AccountName          string
 }
 
+type AnswerAllowance struct {
+	OAUserID string
+	Tokens   float64
+	At       time.Time
+	Event    string
+}
+
+type AnswerBudget struct {
+	ID     bool
+	NextAt time.Time
+}
+
 type ApiKey struct {
 	ID          uuid.UUID
 	WorkspaceID uuid.UUID
@@ -803,6 +815,12 @@ type Session struct {
 	LastSeenAt  time.Time
 	ExpiresAt   time.Time
 	EndedAt     *time.Time
+}
+
+type StrangerAnswer struct {
+	OAUserID string
+	Day      time.Time
+	Event    string
 }
 
 type TeamInvite struct {

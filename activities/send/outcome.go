@@ -35,6 +35,9 @@ const (
 	IntegrationGone    Reason = "integration_gone"
 	Muted              Reason = "muted" // the recipient paused their alerts (/tamdung)
 	OwnerNotFollowing  Reason = "owner_not_following"
+	// Busy: an answer to a command whose share of the send budget was
+	// taken for longer than an answer is worth.
+	Busy Reason = "busy"
 )
 
 // …or Zalo will not let the OA reach them: the troubles an owner is told

@@ -289,6 +289,20 @@ RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - @
 -- name: ReturnSend :exec
 UPDATE send_budget SET next_at = next_at - make_interval(secs => @interval::float8);
 
+-- ReserveAnswer takes the next free slot of the answers' share of the send
+-- budget (one every @interval seconds, for every worker) and says how many
+-- seconds from now it is. An answer then takes a slot of the whole budget
+-- too (ReserveSend), as every message does.
+-- name: ReserveAnswer :one
+INSERT INTO answer_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => @interval::float8))
+ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => @interval::float8)
+RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - @interval::float8, 0)::float8 AS wait_seconds;
+
+-- ReturnAnswer gives back a slot ReserveAnswer took and that will not be
+-- used.
+-- name: ReturnAnswer :exec
+UPDATE answer_budget SET next_at = next_at - make_interval(secs => @interval::float8);
+
 -- PauseSends holds every worker's sends for @seconds: Zalo said -32.
 -- name: PauseSends :exec
 INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => @seconds::float8))
