@@ -19,8 +19,8 @@ import (
 // changes nothing for Zalo. A receipt (a message seen, one sent by phone
 // delivered) needs no workflow: it is applied in the same transaction,
 // once, and is the evidence a send in doubt waits for. Nor does a command
-// from someone in no integration who was answered today already: it is
-// recorded, and that is all (answerable).
+// from someone in no integration who was answered today already: nothing
+// of it is kept (answerable).
 func (s *Server) zaloWebhook(c echo.Context) error {
 	ctx := c.Request().Context()
 	body, err := io.ReadAll(c.Request().Body)
@@ -44,6 +44,16 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 	}
 	if err := s.sourceLimits.allow(c, "zalo:"+ev.OAID); err != nil {
 		return err
+	}
+	if ev.Kind == zalo.EventUserSendText && answerable(ev.Text) {
+		answered, err := db.New(s.pool).StrangerAnsweredToday(ctx, ev.UserID)
+		if err != nil {
+			return err
+		}
+		if answered {
+			s.metrics.AnswersHeldBack.WithLabelValues("stranger").Inc()
+			return c.JSON(http.StatusOK, map[string]bool{"success": true})
+		}
 	}
 	heldBack := false
 	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
@@ -77,10 +87,11 @@ func (s *Server) zaloWebhook(c echo.Context) error {
 
 // answerable tells a command the OA answers (not ordinary text, which it
 // does not, nor an invite, which has its own guard). One from someone in
-// no integration who had today's answer already is recorded and starts no
-// workflow: a flood of them from strangers then costs a statement each,
-// not a workflow and a message each (ClaimStrangerAnswer, which the
-// workflow's activity asks again with the same event).
+// no integration who had today's answer already is neither recorded nor
+// queued: a flood of them costs a read each, not a workflow and a message
+// each. The first of the day claims the answer in the transaction that
+// records it (ClaimStrangerAnswer, which the workflow's activity asks
+// again with the same event), so of racing commands one is queued.
 func answerable(text string) bool {
 	k := command.Parse(text).Kind
 	return k != command.NotCommand && k != command.Invite

@@ -756,6 +756,10 @@ type OaHealth struct {
 	CheckedAt   time.Time
 }
 
+type OaRecipient struct {
+	OAUserID string
+}
+
 type OauthLogin struct {
 	State        string
 	WorkspaceID  uuid.NullUUID

@@ -11,13 +11,7 @@ import (
 
 const claimStrangerAnswer = `-- name: ClaimStrangerAnswer :one
 WITH stranger AS (
-    SELECT NOT EXISTS (
-        SELECT 1 FROM integration_members m JOIN integrations i ON i.id = m.integration_id
-        WHERE m.oa_user_id = $1 AND m.removed_at IS NULL AND i.status <> 'deleted'
-    ) AND NOT EXISTS (
-        SELECT 1 FROM zalo_accounts za JOIN integrations i ON i.owner_account_id = za.id
-        WHERE za.oa_user_id = $1 AND i.status <> 'deleted'
-    ) AS yes
+    SELECT NOT EXISTS (SELECT 1 FROM oa_recipients r WHERE r.oa_user_id = $1) AS yes
 ), claimed AS (
     INSERT INTO stranger_answers AS s (oa_user_id, day, event)
     SELECT $1, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, $2 FROM stranger WHERE stranger.yes
@@ -39,10 +33,10 @@ type ClaimStrangerAnswerRow struct {
 }
 
 // ClaimStrangerAnswer says whether the sender is in no integration (a
-// stranger: neither a member nor an owner of one not deleted), and if so
-// claims their one answer of the day (Vietnam day) for @event: granted
-// when they were not answered today, or today's answer went to this same
-// event (handled again). One statement, so racing commands get one.
+// stranger), and if so claims their one answer of the day (Vietnam day)
+// for @event: granted when they were not answered today, or today's answer
+// went to this same event (handled again). One statement, so racing
+// commands get one.
 func (q *Queries) ClaimStrangerAnswer(ctx context.Context, arg ClaimStrangerAnswerParams) (ClaimStrangerAnswerRow, error) {
 	row := q.db.QueryRow(ctx, claimStrangerAnswer, arg.OAUserID, arg.Event)
 	var i ClaimStrangerAnswerRow
@@ -72,6 +66,23 @@ func (q *Queries) MayReply(ctx context.Context, arg MayReplyParams) (bool, error
 	var column_1 bool
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const strangerAnsweredToday = `-- name: StrangerAnsweredToday :one
+SELECT (EXISTS (
+    SELECT 1 FROM stranger_answers s
+    WHERE s.oa_user_id = $1 AND s.day = (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+) AND NOT EXISTS (SELECT 1 FROM oa_recipients r WHERE r.oa_user_id = $1))::boolean AS answered
+`
+
+// StrangerAnsweredToday says whether the sender is in no integration (a
+// stranger) and was answered today (Vietnam day) already: their command
+// needs nothing more. It writes nothing.
+func (q *Queries) StrangerAnsweredToday(ctx context.Context, oaUserID string) (bool, error) {
+	row := q.db.QueryRow(ctx, strangerAnsweredToday, oaUserID)
+	var answered bool
+	err := row.Scan(&answered)
+	return answered, err
 }
 
 const takeAnswer = `-- name: TakeAnswer :one

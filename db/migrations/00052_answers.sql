@@ -27,12 +27,19 @@ CREATE UNLOGGED TABLE answer_budget (
     next_at timestamptz NOT NULL
 );
 
--- Who is a recipient, by their OA id: asked for every command the OA
--- receives.
+-- Who receives alerts, by OA id: the members and owners of integrations
+-- not deleted. Asked for every command the OA receives, so indexed.
 CREATE INDEX integration_members_oa_user_idx ON integration_members (oa_user_id) WHERE removed_at IS NULL;
 CREATE INDEX zalo_accounts_oa_user_idx ON zalo_accounts (oa_user_id) WHERE oa_user_id IS NOT NULL;
+CREATE VIEW oa_recipients AS
+SELECT m.oa_user_id FROM integration_members m JOIN integrations i ON i.id = m.integration_id
+WHERE m.removed_at IS NULL AND i.status <> 'deleted'
+UNION ALL
+SELECT za.oa_user_id FROM zalo_accounts za JOIN integrations i ON i.owner_account_id = za.id
+WHERE za.oa_user_id IS NOT NULL AND i.status <> 'deleted';
 
 -- +goose Down
+DROP VIEW oa_recipients;
 DROP INDEX zalo_accounts_oa_user_idx;
 DROP INDEX integration_members_oa_user_idx;
 DROP TABLE answer_budget;

@@ -9,20 +9,23 @@ WITH answered AS (
 )
 SELECT EXISTS (SELECT 1 FROM answered)::boolean;
 
+-- StrangerAnsweredToday says whether the sender is in no integration (a
+-- stranger) and was answered today (Vietnam day) already: their command
+-- needs nothing more. It writes nothing.
+-- name: StrangerAnsweredToday :one
+SELECT (EXISTS (
+    SELECT 1 FROM stranger_answers s
+    WHERE s.oa_user_id = @oa_user_id AND s.day = (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+) AND NOT EXISTS (SELECT 1 FROM oa_recipients r WHERE r.oa_user_id = @oa_user_id))::boolean AS answered;
+
 -- ClaimStrangerAnswer says whether the sender is in no integration (a
--- stranger: neither a member nor an owner of one not deleted), and if so
--- claims their one answer of the day (Vietnam day) for @event: granted
--- when they were not answered today, or today's answer went to this same
--- event (handled again). One statement, so racing commands get one.
+-- stranger), and if so claims their one answer of the day (Vietnam day)
+-- for @event: granted when they were not answered today, or today's answer
+-- went to this same event (handled again). One statement, so racing
+-- commands get one.
 -- name: ClaimStrangerAnswer :one
 WITH stranger AS (
-    SELECT NOT EXISTS (
-        SELECT 1 FROM integration_members m JOIN integrations i ON i.id = m.integration_id
-        WHERE m.oa_user_id = @oa_user_id AND m.removed_at IS NULL AND i.status <> 'deleted'
-    ) AND NOT EXISTS (
-        SELECT 1 FROM zalo_accounts za JOIN integrations i ON i.owner_account_id = za.id
-        WHERE za.oa_user_id = @oa_user_id AND i.status <> 'deleted'
-    ) AS yes
+    SELECT NOT EXISTS (SELECT 1 FROM oa_recipients r WHERE r.oa_user_id = @oa_user_id) AS yes
 ), claimed AS (
     INSERT INTO stranger_answers AS s (oa_user_id, day, event)
     SELECT @oa_user_id, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, @event FROM stranger WHERE stranger.yes

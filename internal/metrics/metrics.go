@@ -61,7 +61,8 @@ type Metrics struct {
 	// package and a linked paying account; 0 when a piece was missing.
 	OAHealthy prometheus.Gauge
 	// AnswersHeldBack counts commands the OA did not answer, by why:
-	// stranger (someone in no integration, answered today already) or
+	// stranger (someone in no integration answered today already; the API
+	// counts them) or
 	// busy (the answers' share of the send budget was taken for longer
 	// than an answer is worth).
 	AnswersHeldBack *prometheus.CounterVec
