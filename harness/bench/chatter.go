@@ -1,20 +1,28 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tingting-vn/tingting/zalosim"
 )
 
 // Chatter is commands written to the OA, during a run, by people in no
-// integration: Rate a second, in turn from each of Strangers sandbox
-// users (who do not follow the OA), each through the sandbox's control
-// API, which sends its signed webhook to the API.
+// integration: Rate a second, in turn from each of Strangers sandbox users
+// (followers of the OA). The bench signs their webhooks as Zalo does and
+// posts them to the API itself: Zalo's servers, not this machine, would
+// make them, so the sandbox (which answers tingting's sends, as Zalo) is
+// not loaded with making them too.
 type Chatter struct {
 	Rate      float64
 	Strangers int
@@ -28,7 +36,7 @@ var chatterCommands = []string{"/trogiup", "/homnay", "/xinchao", "/dung", "/tam
 // answered them, counted once the answers stopped coming.
 type ChatterResult struct {
 	Commands  int // written, their webhooks answered 200
-	Failed    int // written, but the sandbox or the API did not take them
+	Failed    int // written, but the API did not answer 200
 	Strangers int
 	Answers   int // messages the OA sent the strangers
 	Answered  int // strangers who got at least one
@@ -53,7 +61,7 @@ func (e *Env) RunTingtingChattered(ctx context.Context, load Load, ch Chatter) (
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		chatter(chatCtx, e.Stack.SandboxURL, strangers, ch.Rate, &written, &failed)
+		e.Stack.chatter(chatCtx, strangers, ch.Rate, &written, &failed)
 	}()
 	r, err := e.RunTingting(ctx, load)
 	stop()
@@ -76,28 +84,36 @@ func (e *Env) RunTingtingChattered(ctx context.Context, load Load, ch Chatter) (
 	return r, nil
 }
 
-// strangers makes n sandbox users who do not follow the OA (so no follow
-// webhook announces them) and are in no integration.
+// strangers makes n sandbox users who follow the OA and are in no
+// integration, and waits until tingting has recorded every follow.
 func (e *Env) strangers(ctx context.Context, n int) ([]string, error) {
 	ids := make([]string, n)
 	for i := range ids {
 		var u struct {
 			OAUserID string `json:"oa_user_id"`
 		}
-		if err := doJSON(ctx, http.MethodPost, e.Stack.SandboxURL+"/_sandbox/users", "", map[string]any{"name": fmt.Sprint("Khách lạ ", i+1)},
+		if err := doJSON(ctx, http.MethodPost, e.Stack.SandboxURL+"/_sandbox/users", "", map[string]any{"name": fmt.Sprint("Khách lạ ", i+1), "follows": true},
 			http.StatusCreated, &u); err != nil {
 			return nil, fmt.Errorf("creating a stranger: %w", err)
 		}
 		ids[i] = u.OAUserID
 	}
-	return ids, nil
+	return ids, settle(ctx, "stranger follows", func(ctx context.Context) (int, error) {
+		var recorded int
+		err := e.Pool.QueryRow(ctx, "SELECT count(*) FROM zalo_followers WHERE following AND oa_user_id = ANY($1)", ids).Scan(&recorded)
+		return n - recorded, err
+	})
 }
 
-// chatter has the strangers write, in turn, rate commands a second until
-// ctx ends, MaxInFlight at most waiting for their webhook at once.
-func chatter(ctx context.Context, sandbox string, strangers []string, rate float64, written, failed *atomic.Int64) {
+// chatter posts, rate a second until ctx ends, a command from each stranger
+// in turn to the API's Zalo webhook, signed as Zalo signs it, MaxInFlight at
+// most at once.
+func (s *Stack) chatter(ctx context.Context, strangers []string, rate float64, written, failed *atomic.Int64) {
 	lim := newLimiter(rate, 0)
 	slots := make(chan struct{}, MaxInFlight)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: MaxInFlight}, Timeout: 30 * time.Second}
+	run := make([]byte, 3)
+	_, _ = rand.Read(run)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for i := 0; ; i++ {
@@ -109,15 +125,24 @@ func chatter(ctx context.Context, sandbox string, strangers []string, rate float
 		case <-ctx.Done():
 			return
 		}
-		user, text := strangers[i%len(strangers)], chatterCommands[(i/len(strangers))%len(chatterCommands)]
+		body, _ := json.Marshal(map[string]any{
+			"app_id": appID, "event_name": "user_send_text", "timestamp": strconv.FormatInt(time.Now().UnixMilli(), 10),
+			"sender": map[string]string{"id": strangers[i%len(strangers)]}, "recipient": map[string]string{"id": sandboxOAID},
+			"message": map[string]string{"text": chatterCommands[(i/len(strangers))%len(chatterCommands)], "msg_id": fmt.Sprintf("chatter-%x-%d", run, i)},
+		})
 		wg.Go(func() {
 			defer func() { <-slots }()
-			var sent struct {
-				WebhookStatus int `json:"webhook_status"`
+			req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodPost, s.APIURL+"/v1/webhooks/zalo", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-ZEvent-Signature", "mac="+zalosim.Sign(appID, s.oaSecret, body))
+			res, err := client.Do(req)
+			if err != nil {
+				failed.Add(1)
+				return
 			}
-			err := doJSON(context.WithoutCancel(ctx), http.MethodPost, sandbox+"/_sandbox/users/"+user+"/messages", "", map[string]string{"text": text},
-				http.StatusOK, &sent)
-			if err != nil || sent.WebhookStatus != http.StatusOK {
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
 				failed.Add(1)
 				return
 			}
@@ -125,6 +150,9 @@ func chatter(ctx context.Context, sandbox string, strangers []string, rate float
 		})
 	}
 }
+
+// sandboxOAID is the sandbox OA's id, as its webhooks name it.
+const sandboxOAID = "579745863508352884"
 
 // answerQuiet is how long no new answer to a stranger must come, nothing
 // of theirs being in flight, before they are counted; answerWait bounds

@@ -63,8 +63,8 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 	fs.IntVar(&o.FloorAttributes, "floor-attributes", 4, "how many of tingting's four search attributes the floor sets (0 to 4: "+
 		"WorkspaceId, BankAccountId, TransactionId, IntegrationId, in that order), to measure what each costs")
 	fs.Float64Var(&o.Chatter, "chatter", 0, "after tingting's run, run it again under the same load while people in no integration write `R` "+
-		"commands a second to the OA (/trogiup, /homnay, /dung…, in turn from each of -strangers), and count what the OA answered them; "+
-		"the floor does not run")
+		"commands a second to the OA (/trogiup, /homnay, /dung…, in turn from each of -strangers: their webhooks signed as Zalo's and "+
+		"posted by the bench), and count what the OA answered them; the floor does not run")
 	fs.IntVar(&o.Strangers, "strangers", 200, "how many people write the -chatter commands, in turn")
 	if err := fs.Parse(args); err != nil {
 		return o, err
