@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
 	"github.com/tingting-vn/tingting/zalosim"
 )
 
@@ -92,7 +93,7 @@ func (e *Env) strangers(ctx context.Context, n int) ([]string, error) {
 		var u struct {
 			OAUserID string `json:"oa_user_id"`
 		}
-		if err := doJSON(ctx, http.MethodPost, e.Stack.SandboxURL+"/_sandbox/users", "", map[string]any{"name": fmt.Sprint("Khách lạ ", i+1), "follows": true},
+		if err := jsonhttp.Do(ctx, http.MethodPost, e.Stack.SandboxURL+"/_sandbox/users", "", map[string]any{"name": fmt.Sprint("Khách lạ ", i+1), "follows": true},
 			http.StatusCreated, &u); err != nil {
 			return nil, fmt.Errorf("creating a stranger: %w", err)
 		}
@@ -176,7 +177,7 @@ func (e *Env) answersTo(ctx context.Context, log string, from int, strangers []s
 				UserID string `json:"user_id"`
 			} `json:"items"`
 		}
-		if err := doJSON(ctx, http.MethodGet, log+"?offset="+strconv.Itoa(from), "", nil, http.StatusOK, &page); err != nil {
+		if err := jsonhttp.Do(ctx, http.MethodGet, log+"?offset="+strconv.Itoa(from), "", nil, http.StatusOK, &page); err != nil {
 			return nil, err
 		}
 		clear(count)
@@ -211,6 +212,6 @@ func messagesSoFar(ctx context.Context, log string) (int, error) {
 	var page struct {
 		Items []struct{} `json:"items"`
 	}
-	err := doJSON(ctx, http.MethodGet, log, "", nil, http.StatusOK, &page)
+	err := jsonhttp.Do(ctx, http.MethodGet, log, "", nil, http.StatusOK, &page)
 	return len(page.Items), err
 }
