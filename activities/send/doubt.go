@@ -118,7 +118,7 @@ func (c *Core) look(ctx context.Context, m Message) (evidence, error) {
 	if mine.Route == route.Template && !c.Doubt.TemplatesListed {
 		return evidence{unknown: true}, nil
 	}
-	return c.readConversation(ctx, m, doubts)
+	return c.readConversation(ctx, m)
 }
 
 func find(doubts []Doubt, m Message) (Doubt, bool) {
@@ -131,8 +131,10 @@ func find(doubts []Doubt, m Message) (Doubt, bool) {
 }
 
 // readConversation settles the person's doubts of m's ledger from their
-// conversation, one reader at a time, and returns m's evidence.
-func (c *Core) readConversation(ctx context.Context, m Message, doubts []Doubt) (evidence, error) {
+// conversation, one reader at a time, and returns m's evidence. It lists
+// the doubts once it holds the lease: a reading that ended while this one
+// waited for it may have settled some.
+func (c *Core) readConversation(ctx context.Context, m Message) (evidence, error) {
 	// One reader per person at a time, without a transaction held while
 	// Zalo answers: a lease on the person, ended when done (or when it
 	// runs out, should this worker die).
@@ -149,9 +151,8 @@ func (c *Core) readConversation(ctx context.Context, m Message, doubts []Doubt) 
 			activity.GetLogger(ctx).Warn("ending a conversation reading; its lease runs out", "error", rerr)
 		}
 	}()
-	// The doubts as they are now that no one else reads: a reading that
-	// ended while this one waited for the lease may have settled some.
-	if doubts, err = m.Ledger.Doubts(ctx, m.To, c.Now().Add(-c.Doubt.Wait)); err != nil {
+	doubts, err := m.Ledger.Doubts(ctx, m.To, c.Now().Add(-c.Doubt.Wait))
+	if err != nil {
 		return evidence{}, err
 	}
 	if _, ok := find(doubts, m); !ok {
