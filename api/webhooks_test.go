@@ -5,13 +5,18 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tingting-vn/tingting/api"
+	"github.com/tingting-vn/tingting/internal/metrics"
 )
 
 const (
@@ -88,6 +93,38 @@ func TestZaloWebhookRecordsAnEventOnceAndQueuesItsWorkflow(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT id::text FROM zalo_events WHERE dedup_key = $1", hex.EncodeToString(sum[:])).Scan(&eventID))
 	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT string_agg(kind || ':' || ref, ',') FROM outbox").Scan(&queued))
 	require.Equal(t, "zalo_event:"+eventID, queued)
+}
+
+// TestAStrangersChatterStartsNoWorkflow: the first command of the day of
+// someone in no integration is recorded and queued for its answer; the
+// rest, answered today already, are neither kept nor queued (no workflow,
+// no message), and are counted. Ordinary text and invites are always
+// queued: the follower table, and joining.
+func TestAStrangersChatterStartsNoWorkflow(t *testing.T) {
+	t.Parallel()
+	m := metrics.New()
+	f := newFixtureWith(t, func(d *api.Deps) { d.Metrics = m })
+	text := func(i int, s string) string {
+		return fmt.Sprintf(`{"app_id":"1234567890","event_name":"user_send_text","sender":{"id":"6692434038037790072"},`+
+			`"recipient":{"id":"579745863508352884"},"message":{"text":%q,"msg_id":"m%d"},"timestamp":%q}`, s, i, nowMS)
+	}
+	for i, s := range []string{"/trogiup", "/homnay", "/trogiup", "/dung", "/xinchao", "chào shop", "/invite: ABC", "/invite"} {
+		body := text(i, s)
+		status, res := f.webhook(t, body, sign(body, nowMS))
+		require.Equal(t, http.StatusOK, status, "body: %v", res)
+	}
+	require.Equal(t, 3, f.events(t), "what needs nothing is not even kept")
+	var queued []string
+	rows, err := f.pool.Query(context.Background(), "SELECT e.dedup_key FROM outbox o JOIN zalo_events e ON e.id = o.ref ORDER BY e.dedup_key")
+	require.NoError(t, err)
+	for rows.Next() {
+		var k string
+		require.NoError(t, rows.Scan(&k))
+		queued = append(queued, k)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []string{"m0", "m5", "m6"}, queued, "the day's first command, the text, the invite")
+	require.Equal(t, 5.0, testutil.ToFloat64(m.AnswersHeldBack.WithLabelValues("stranger")))
 }
 
 func TestZaloWebhookRefusesWhatZaloDidNotSign(t *testing.T) {

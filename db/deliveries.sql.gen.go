@@ -513,19 +513,23 @@ func (q *Queries) KnownMessageIDs(ctx context.Context, ids []string) ([]string, 
 }
 
 const lateMornings = `-- name: LateMornings :many
-SELECT DISTINCT recipient, deferred_until::timestamptz AS deferred_until FROM deliveries
-WHERE status = 'deferred' AND digest_id IS NULL AND deferred_until < now() - make_interval(secs => $1::float8)
-ORDER BY deferred_until, recipient
+SELECT DISTINCT d.recipient, f.id AS recipient_id, d.deferred_until::timestamptz AS deferred_until
+FROM deliveries d LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
+WHERE d.status = 'deferred' AND d.digest_id IS NULL AND d.deferred_until < now() - make_interval(secs => $1::float8)
+ORDER BY deferred_until, d.recipient
 LIMIT 500
 `
 
 type LateMorningsRow struct {
 	Recipient     string
+	RecipientID   uuid.NullUUID
 	DeferredUntil time.Time
 }
 
 // LateMornings lists the nights whose held alerts are still held a while
 // after they ended: their morning message is overdue.
+// The recipient's row id names the morning message (NULL for a recipient
+// held before ids existed, without a follower row).
 func (q *Queries) LateMornings(ctx context.Context, grace float64) ([]LateMorningsRow, error) {
 	rows, err := q.db.Query(ctx, lateMornings, grace)
 	if err != nil {
@@ -535,7 +539,7 @@ func (q *Queries) LateMornings(ctx context.Context, grace float64) ([]LateMornin
 	items := []LateMorningsRow{}
 	for rows.Next() {
 		var i LateMorningsRow
-		if err := rows.Scan(&i.Recipient, &i.DeferredUntil); err != nil {
+		if err := rows.Scan(&i.Recipient, &i.RecipientID, &i.DeferredUntil); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -1015,6 +1019,23 @@ func (q *Queries) RequestRedelivery(ctx context.Context, arg RequestRedeliveryPa
 	return id, err
 }
 
+const reserveAnswer = `-- name: ReserveAnswer :one
+INSERT INTO answer_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => $1::float8))
+ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => $1::float8)
+RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - $1::float8, 0)::float8 AS wait_seconds
+`
+
+// ReserveAnswer takes the next free slot of the answers' share of the send
+// budget (one every @interval seconds, for every worker) and says how many
+// seconds from now it is. An answer then takes a slot of the whole budget
+// too (ReserveSend), as every message does.
+func (q *Queries) ReserveAnswer(ctx context.Context, interval float64) (float64, error) {
+	row := q.db.QueryRow(ctx, reserveAnswer, interval)
+	var wait_seconds float64
+	err := row.Scan(&wait_seconds)
+	return wait_seconds, err
+}
+
 const reserveSend = `-- name: ReserveSend :one
 INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => $1::float8))
 ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => $1::float8)
@@ -1029,6 +1050,17 @@ func (q *Queries) ReserveSend(ctx context.Context, interval float64) (float64, e
 	var wait_seconds float64
 	err := row.Scan(&wait_seconds)
 	return wait_seconds, err
+}
+
+const returnAnswer = `-- name: ReturnAnswer :exec
+UPDATE answer_budget SET next_at = next_at - make_interval(secs => $1::float8)
+`
+
+// ReturnAnswer gives back a slot ReserveAnswer took and that will not be
+// used.
+func (q *Queries) ReturnAnswer(ctx context.Context, interval float64) error {
+	_, err := q.db.Exec(ctx, returnAnswer, interval)
+	return err
 }
 
 const returnSend = `-- name: ReturnSend :exec

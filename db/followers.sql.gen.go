@@ -8,10 +8,12 @@ package db
 import (
 	"context"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 const getZaloFollower = `-- name: GetZaloFollower :one
-SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at, muted_until FROM zalo_followers WHERE oa_user_id = $1
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at, muted_until, id FROM zalo_followers WHERE oa_user_id = $1
 `
 
 func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFollower, error) {
@@ -29,6 +31,7 @@ func (q *Queries) GetZaloFollower(ctx context.Context, oaUserID string) (ZaloFol
 		&i.CSRefusedAt,
 		&i.InteractionCheckedAt,
 		&i.MutedUntil,
+		&i.ID,
 	)
 	return i, err
 }
@@ -86,6 +89,28 @@ func (q *Queries) ReachOf(ctx context.Context, oaUserIds []string) ([]ReachOfRow
 	return items, nil
 }
 
+const recipientID = `-- name: RecipientID :one
+WITH made AS (
+    INSERT INTO zalo_followers (oa_user_id, following) VALUES ($1, true)
+    ON CONFLICT (oa_user_id) DO NOTHING
+    RETURNING id
+)
+SELECT id FROM made
+UNION ALL
+SELECT id FROM zalo_followers WHERE oa_user_id = $1
+LIMIT 1
+`
+
+// RecipientID is the row id of a Zalo user the OA writes to, which names
+// their morning message. A user unknown until now is recorded as
+// following (what Zalo decides next), as a refusal records them.
+func (q *Queries) RecipientID(ctx context.Context, oaUserID string) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, recipientID, oaUserID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const recordCSRefused = `-- name: RecordCSRefused :exec
 INSERT INTO zalo_followers (oa_user_id, following, cs_refused_at) VALUES ($1, true, now())
 ON CONFLICT (oa_user_id) DO UPDATE SET cs_refused_at = now(), updated_at = now()
@@ -125,8 +150,8 @@ func (q *Queries) RecordInteractionDate(ctx context.Context, arg RecordInteracti
 const upsertZaloFollower = `-- name: UpsertZaloFollower :exec
 INSERT INTO zalo_followers (oa_user_id, app_user_id, display_name, avatar_url, following, following_since, last_interaction_at, updated_at)
 VALUES ($1, $2, $3, $4, COALESCE($5::boolean, false),
-    CASE WHEN $5::boolean IS NOT NULL THEN $6::timestamptz END,
-    LEAST($7::timestamptz, now()), now())
+    CASE WHEN $5::boolean IS NOT NULL AND NOT $6::boolean THEN $7::timestamptz END,
+    LEAST($8::timestamptz, now()), now())
 ON CONFLICT (oa_user_id) DO UPDATE SET
     last_interaction_at = GREATEST(zalo_followers.last_interaction_at, EXCLUDED.last_interaction_at),
     app_user_id = COALESCE(EXCLUDED.app_user_id, zalo_followers.app_user_id),
@@ -134,11 +159,14 @@ ON CONFLICT (oa_user_id) DO UPDATE SET
     avatar_url = CASE WHEN EXCLUDED.avatar_url <> '' THEN EXCLUDED.avatar_url ELSE zalo_followers.avatar_url END,
     following = CASE
         WHEN $5::boolean IS NULL THEN zalo_followers.following
-        WHEN zalo_followers.following_since IS NULL OR $6::timestamptz >= zalo_followers.following_since THEN $5::boolean
+        WHEN $6::boolean THEN CASE
+            WHEN zalo_followers.following_since IS NULL OR zalo_followers.following_since + interval '1 minute' < $7::timestamptz
+            THEN $5::boolean ELSE zalo_followers.following END
+        WHEN zalo_followers.following_since IS NULL OR $7::timestamptz >= zalo_followers.following_since THEN $5::boolean
         ELSE zalo_followers.following END,
     following_since = CASE
-        WHEN $5::boolean IS NULL THEN zalo_followers.following_since
-        WHEN zalo_followers.following_since IS NULL OR $6::timestamptz >= zalo_followers.following_since THEN $6::timestamptz
+        WHEN $5::boolean IS NULL OR $6::boolean THEN zalo_followers.following_since
+        WHEN zalo_followers.following_since IS NULL OR $7::timestamptz >= zalo_followers.following_since THEN $7::timestamptz
         ELSE zalo_followers.following_since END,
     updated_at = now()
 `
@@ -149,17 +177,24 @@ type UpsertZaloFollowerParams struct {
 	DisplayName  string
 	AvatarUrl    string
 	Following    *bool
+	Inferred     bool
 	At           time.Time
 	InteractedAt *time.Time
 }
 
 // UpsertZaloFollower records what an event or a sync says of a Zalo user.
 // A NULL following leaves the follow state as it was (a message says
-// nothing about following); a follow state older than the one stored
-// (@at, the event's time, before following_since) is an event arriving
-// late and changes nothing; empty names and avatars never erase known
-// ones. @interacted_at, when given, is an interaction (never later than
-// now): the last one recorded is the latest.
+// nothing about following). Follow states are ordered by Zalo's time:
+// following_since is the time Zalo gave the last follow or unfollow event
+// applied, and an event older than it (@at before it) arrived late and
+// changes nothing. What we only infer (@inferred: a -213 refusal, the
+// follower sync) moves no time and loses to any event: it changes the
+// state unless an event set it within the minute before @at (when we
+// inferred: the refusal or the list was then about the state before that
+// event), and any later event, even one Zalo stamped before @at, sets it
+// again. Empty names and avatars never erase known ones. @interacted_at,
+// when given, is an interaction (never later than now): the last one
+// recorded is the latest.
 func (q *Queries) UpsertZaloFollower(ctx context.Context, arg UpsertZaloFollowerParams) error {
 	_, err := q.db.Exec(ctx, upsertZaloFollower,
 		arg.OAUserID,
@@ -167,6 +202,7 @@ func (q *Queries) UpsertZaloFollower(ctx context.Context, arg UpsertZaloFollower
 		arg.DisplayName,
 		arg.AvatarUrl,
 		arg.Following,
+		arg.Inferred,
 		arg.At,
 		arg.InteractedAt,
 	)

@@ -121,7 +121,7 @@ func (q *Queries) CreateIntegration(ctx context.Context, arg CreateIntegrationPa
 }
 
 const followerByAppID = `-- name: FollowerByAppID :one
-SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at, muted_until FROM zalo_followers WHERE app_user_id = $1
+SELECT oa_user_id, app_user_id, display_name, avatar_url, following, updated_at, following_since, last_interaction_at, cs_refused_at, interaction_checked_at, muted_until, id FROM zalo_followers WHERE app_user_id = $1
 `
 
 func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloFollower, error) {
@@ -139,6 +139,7 @@ func (q *Queries) FollowerByAppID(ctx context.Context, appUserID *string) (ZaloF
 		&i.CSRefusedAt,
 		&i.InteractionCheckedAt,
 		&i.MutedUntil,
+		&i.ID,
 	)
 	return i, err
 }

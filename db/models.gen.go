@@ -622,6 +622,18 @@ type AlertTransaction struct {
 	PaymentCode          string
 }
 
+type AnswerAllowance struct {
+	OAUserID string
+	Tokens   float64
+	At       time.Time
+	Event    string
+}
+
+type AnswerBudget struct {
+	ID     bool
+	NextAt time.Time
+}
+
 type ApiKey struct {
 	ID          uuid.UUID
 	WorkspaceID uuid.UUID
@@ -722,9 +734,10 @@ type Integration struct {
 }
 
 type IntegrationBankAccount struct {
-	IntegrationID uuid.UUID
-	BankAccountID uuid.UUID
-	SilenceToldAt *time.Time
+	IntegrationID  uuid.UUID
+	BankAccountID  uuid.UUID
+	SilenceToldAt  *time.Time
+	SilenceEndedBy uuid.NullUUID
 }
 
 type IntegrationMember struct {
@@ -798,6 +811,10 @@ type OaHealth struct {
 	CheckedAt   time.Time
 }
 
+type OaRecipient struct {
+	OAUserID string
+}
+
 type OauthLogin struct {
 	State        string
 	WorkspaceID  uuid.NullUUID
@@ -857,6 +874,12 @@ type Session struct {
 	LastSeenAt  time.Time
 	ExpiresAt   time.Time
 	EndedAt     *time.Time
+}
+
+type StrangerAnswer struct {
+	OAUserID string
+	Day      time.Time
+	Event    string
 }
 
 type TeamInvite struct {
@@ -958,6 +981,7 @@ type ZaloFollower struct {
 	CSRefusedAt          *time.Time
 	InteractionCheckedAt *time.Time
 	MutedUntil           *time.Time
+	ID                   uuid.UUID
 }
 
 type ZaloTemplate struct {

@@ -24,22 +24,65 @@ func (q *Queries) CountOwnedIntegrations(ctx context.Context, oaUserID *string) 
 	return count, err
 }
 
+const dueSummaries = `-- name: DueSummaries :many
+SELECT d.id, timezone('Asia/Ho_Chi_Minh', $1::date + d.daily_summary_at::time)::timestamptz AS due_at
+FROM integrations d
+WHERE d.status = 'active' AND d.daily_summary_at <> '' AND (d.summary_on IS NULL OR d.summary_on < $1::date)
+  AND timezone('Asia/Ho_Chi_Minh', $1::date + d.daily_summary_at::time) < $2::timestamptz
+ORDER BY d.id
+`
+
+type DueSummariesParams struct {
+	Today time.Time
+	Until time.Time
+}
+
+type DueSummariesRow struct {
+	ID    uuid.UUID
+	DueAt time.Time
+}
+
+// DueSummaries picks the integrations whose daily summary falls due
+// before @until and was not told for that day yet, and says when each is
+// due (Vietnam time, @today's date). It marks nothing: the summary does,
+// once sent (TellSummary).
+func (q *Queries) DueSummaries(ctx context.Context, arg DueSummariesParams) ([]DueSummariesRow, error) {
+	rows, err := q.db.Query(ctx, dueSummaries, arg.Today, arg.Until)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DueSummariesRow{}
+	for rows.Next() {
+		var i DueSummariesRow
+		if err := rows.Scan(&i.ID, &i.DueAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const endSilences = `-- name: EndSilences :many
-UPDATE integration_bank_accounts iba SET silence_told_at = NULL
+UPDATE integration_bank_accounts iba SET silence_told_at = NULL, silence_ended_by = $1::uuid
 FROM transactions t, bank_accounts b
 WHERE t.id = $1 AND iba.bank_account_id = t.bank_account_id AND b.id = t.bank_account_id
-  AND iba.silence_told_at IS NOT NULL
-RETURNING iba.integration_id, b.account_number, iba.silence_told_at AS told_at
+  AND (iba.silence_told_at IS NOT NULL OR iba.silence_ended_by = $1::uuid)
+RETURNING iba.integration_id, b.account_number
 `
 
 type EndSilencesRow struct {
 	IntegrationID uuid.UUID
 	AccountNumber string
-	ToldAt        *time.Time
 }
 
 // EndSilences clears the silence of the transaction's account for the
-// integrations it was told to, and returns them with when they were told.
+// integrations it was told to, and returns them. The clearing is keyed by
+// the transaction: the same transaction planned again (an answer lost)
+// finds the same integrations, and the resumed notice's id keeps it once.
 func (q *Queries) EndSilences(ctx context.Context, transactionID uuid.UUID) ([]EndSilencesRow, error) {
 	rows, err := q.db.Query(ctx, endSilences, transactionID)
 	if err != nil {
@@ -49,7 +92,7 @@ func (q *Queries) EndSilences(ctx context.Context, transactionID uuid.UUID) ([]E
 	items := []EndSilencesRow{}
 	for rows.Next() {
 		var i EndSilencesRow
-		if err := rows.Scan(&i.IntegrationID, &i.AccountNumber, &i.ToldAt); err != nil {
+		if err := rows.Scan(&i.IntegrationID, &i.AccountNumber); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -240,50 +283,6 @@ func (q *Queries) PatchMember(ctx context.Context, arg PatchMemberParams) (Integ
 	return i, err
 }
 
-const planSummaries = `-- name: PlanSummaries :many
-WITH due AS (
-    SELECT d.id, timezone('Asia/Ho_Chi_Minh', $1::date + d.daily_summary_at::time) AS due_at
-    FROM integrations d
-    WHERE d.status = 'active' AND d.daily_summary_at <> '' AND (d.summary_on IS NULL OR d.summary_on < $1::date)
-)
-UPDATE integrations i SET summary_on = $1::date
-FROM due WHERE i.id = due.id AND due.due_at < $2::timestamptz
-RETURNING i.id, due.due_at::timestamptz AS due_at
-`
-
-type PlanSummariesParams struct {
-	Today time.Time
-	Until time.Time
-}
-
-type PlanSummariesRow struct {
-	ID    uuid.UUID
-	DueAt time.Time
-}
-
-// PlanSummaries picks the integrations whose daily summary falls due
-// before @until and were not planned for that day yet, marks that day
-// planned, and returns when each is due (Vietnam time, @today's date).
-func (q *Queries) PlanSummaries(ctx context.Context, arg PlanSummariesParams) ([]PlanSummariesRow, error) {
-	rows, err := q.db.Query(ctx, planSummaries, arg.Today, arg.Until)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []PlanSummariesRow{}
-	for rows.Next() {
-		var i PlanSummariesRow
-		if err := rows.Scan(&i.ID, &i.DueAt); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const recipientIntegrations = `-- name: RecipientIntegrations :many
 SELECT i.id, w.name AS business, i.fields, '{}'::text[] AS hidden_fields,
     array(SELECT b.account_number || CASE WHEN b.bank_name <> '' THEN ' - ' || b.bank_name ELSE '' END
@@ -353,6 +352,78 @@ func (q *Queries) SetMutedUntil(ctx context.Context, arg SetMutedUntilParams) er
 	return err
 }
 
+const silentAccounts = `-- name: SilentAccounts :many
+WITH deliveries AS (
+    SELECT t.source_id, t.bank_account_id, t.received_at,
+        t.received_at - lag(t.received_at) OVER (PARTITION BY t.source_id ORDER BY t.received_at) AS gap
+    FROM webhook_sources s JOIN transactions t ON t.source_id = s.id AND t.via = 'webhook'
+    WHERE s.deleted_at IS NULL AND s.last_webhook_at < now() - interval '1 hour'
+      AND t.received_at > now() - interval '8 days'
+), feeds AS (
+    SELECT d.source_id, greatest(max(d.gap), interval '1 hour') AS usual_gap, max(d.received_at) AS last_at,
+        array_agg(DISTINCT d.bank_account_id) AS accounts
+    FROM deliveries d GROUP BY d.source_id
+    HAVING min(d.received_at) < now() - interval '7 days' AND max(d.gap) <= interval '1 day'
+), silent_feeds AS (
+    SELECT f.usual_gap, f.accounts FROM feeds f JOIN webhook_sources s ON s.id = f.source_id
+    WHERE greatest(f.last_at, s.last_webhook_at) < now() - f.usual_gap
+), watched AS (
+    SELECT iba.integration_id, iba.bank_account_id,
+        COALESCE((SELECT max(t.received_at) FROM transactions t WHERE t.bank_account_id = iba.bank_account_id), i.created_at) AS since,
+        least(CASE WHEN i.silence_alert_hours > 0 THEN make_interval(hours => i.silence_alert_hours) END,
+              (SELECT min(f.usual_gap) FROM silent_feeds f WHERE iba.bank_account_id = ANY(f.accounts))) AS quiet
+    FROM integration_bank_accounts iba JOIN integrations i ON i.id = iba.integration_id
+    WHERE i.status = 'active' AND iba.silence_told_at IS NULL
+)
+SELECT w.integration_id, w.bank_account_id, b.account_number, w.since::timestamptz AS since,
+    ceil(extract(epoch FROM w.quiet) / 3600)::int AS hours
+FROM watched w JOIN bank_accounts b ON b.id = w.bank_account_id
+WHERE w.since < now() - w.quiet
+ORDER BY w.integration_id, w.bank_account_id
+`
+
+type SilentAccountsRow struct {
+	IntegrationID uuid.UUID
+	BankAccountID uuid.UUID
+	AccountNumber string
+	Since         time.Time
+	Hours         int32
+}
+
+// SilentAccounts finds the watched accounts that fell silent and whose
+// owner was not told yet, with their last transaction's time (the
+// silence's identity) and the hours of silence that tell. An account is
+// silent after its integration's silence_alert_hours, or sooner when a
+// bank feed that fed it fell silent: a webhook source that delivered
+// every day of the week before (no gap over a day) and has now been quiet
+// longer than its longest gap that week (at least an hour). It marks
+// nothing: the notice does, once sent (TellSilence).
+func (q *Queries) SilentAccounts(ctx context.Context) ([]SilentAccountsRow, error) {
+	rows, err := q.db.Query(ctx, silentAccounts)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SilentAccountsRow{}
+	for rows.Next() {
+		var i SilentAccountsRow
+		if err := rows.Scan(
+			&i.IntegrationID,
+			&i.BankAccountID,
+			&i.AccountNumber,
+			&i.Since,
+			&i.Hours,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const tellOwnerOnce = `-- name: TellOwnerOnce :one
 UPDATE integration_members SET owner_told = $1, owner_told_key = $2
 WHERE integration_id = $3 AND oa_user_id = $4 AND removed_at IS NULL
@@ -384,72 +455,34 @@ func (q *Queries) TellOwnerOnce(ctx context.Context, arg TellOwnerOnceParams) (s
 	return name, err
 }
 
-const tellSilences = `-- name: TellSilences :many
-WITH deliveries AS (
-    SELECT t.source_id, t.bank_account_id, t.received_at,
-        t.received_at - lag(t.received_at) OVER (PARTITION BY t.source_id ORDER BY t.received_at) AS gap
-    FROM webhook_sources s JOIN transactions t ON t.source_id = s.id AND t.via = 'webhook'
-    WHERE s.deleted_at IS NULL AND s.last_webhook_at < now() - interval '1 hour'
-      AND t.received_at > now() - interval '8 days'
-), feeds AS (
-    SELECT d.source_id, greatest(max(d.gap), interval '1 hour') AS usual_gap, max(d.received_at) AS last_at,
-        array_agg(DISTINCT d.bank_account_id) AS accounts
-    FROM deliveries d GROUP BY d.source_id
-    HAVING min(d.received_at) < now() - interval '7 days' AND max(d.gap) <= interval '1 day'
-), silent_feeds AS (
-    SELECT f.usual_gap, f.accounts FROM feeds f JOIN webhook_sources s ON s.id = f.source_id
-    WHERE greatest(f.last_at, s.last_webhook_at) < now() - f.usual_gap
-), watched AS (
-    SELECT iba.integration_id, iba.bank_account_id,
-        COALESCE((SELECT max(t.received_at) FROM transactions t WHERE t.bank_account_id = iba.bank_account_id), i.created_at) AS since,
-        least(CASE WHEN i.silence_alert_hours > 0 THEN make_interval(hours => i.silence_alert_hours) END,
-              (SELECT min(f.usual_gap) FROM silent_feeds f WHERE iba.bank_account_id = ANY(f.accounts))) AS quiet
-    FROM integration_bank_accounts iba JOIN integrations i ON i.id = iba.integration_id
-    WHERE i.status = 'active' AND iba.silence_told_at IS NULL
-)
-UPDATE integration_bank_accounts iba SET silence_told_at = now()
-FROM watched w, bank_accounts b
-WHERE iba.integration_id = w.integration_id AND iba.bank_account_id = w.bank_account_id
-  AND b.id = w.bank_account_id AND w.since < now() - w.quiet
-RETURNING iba.integration_id, b.account_number, w.since::timestamptz AS since,
-    ceil(extract(epoch FROM w.quiet) / 3600)::int AS hours
+const tellSilence = `-- name: TellSilence :exec
+UPDATE integration_bank_accounts SET silence_told_at = now()
+WHERE integration_id = $1 AND bank_account_id = $2 AND silence_told_at IS NULL
 `
 
-type TellSilencesRow struct {
+type TellSilenceParams struct {
 	IntegrationID uuid.UUID
-	AccountNumber string
-	Since         time.Time
-	Hours         int32
+	BankAccountID uuid.UUID
 }
 
-// TellSilences finds the watched accounts that fell silent and whose owner
-// was not told yet, marks them told, and returns them with their last
-// transaction's time and the hours of silence that tell. An account is
-// silent after its integration's silence_alert_hours, or sooner when a
-// bank feed that fed it fell silent: a webhook source that delivered
-// every day of the week before (no gap over a day) and has now been quiet
-// longer than its longest gap that week (at least an hour).
-func (q *Queries) TellSilences(ctx context.Context) ([]TellSilencesRow, error) {
-	rows, err := q.db.Query(ctx, tellSilences)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []TellSilencesRow{}
-	for rows.Next() {
-		var i TellSilencesRow
-		if err := rows.Scan(
-			&i.IntegrationID,
-			&i.AccountNumber,
-			&i.Since,
-			&i.Hours,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
+// TellSilence marks an account's silence told to the integration's owner.
+func (q *Queries) TellSilence(ctx context.Context, arg TellSilenceParams) error {
+	_, err := q.db.Exec(ctx, tellSilence, arg.IntegrationID, arg.BankAccountID)
+	return err
+}
+
+const tellSummary = `-- name: TellSummary :exec
+UPDATE integrations SET summary_on = $1::date
+WHERE id = $2 AND (summary_on IS NULL OR summary_on < $1::date)
+`
+
+type TellSummaryParams struct {
+	Day time.Time
+	ID  uuid.UUID
+}
+
+// TellSummary marks an integration's daily summary told for @day.
+func (q *Queries) TellSummary(ctx context.Context, arg TellSummaryParams) error {
+	_, err := q.db.Exec(ctx, tellSummary, arg.Day, arg.ID)
+	return err
 }

@@ -9,6 +9,41 @@ import (
 	"context"
 )
 
+const claimStrangerAnswer = `-- name: ClaimStrangerAnswer :one
+WITH stranger AS (
+    SELECT NOT EXISTS (SELECT 1 FROM oa_recipients r WHERE r.oa_user_id = $1) AS yes
+), claimed AS (
+    INSERT INTO stranger_answers AS s (oa_user_id, day, event)
+    SELECT $1, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, $2 FROM stranger WHERE stranger.yes
+    ON CONFLICT (oa_user_id) DO UPDATE SET day = EXCLUDED.day, event = EXCLUDED.event
+    WHERE s.day < EXCLUDED.day OR s.event = EXCLUDED.event
+    RETURNING 1
+)
+SELECT stranger.yes::boolean AS stranger, EXISTS (SELECT 1 FROM claimed)::boolean AS granted FROM stranger
+`
+
+type ClaimStrangerAnswerParams struct {
+	OAUserID string
+	Event    string
+}
+
+type ClaimStrangerAnswerRow struct {
+	Stranger bool
+	Granted  bool
+}
+
+// ClaimStrangerAnswer says whether the sender is in no integration (a
+// stranger), and if so claims their one answer of the day (Vietnam day)
+// for @event: granted when they were not answered today, or today's answer
+// went to this same event (handled again). One statement, so racing
+// commands get one.
+func (q *Queries) ClaimStrangerAnswer(ctx context.Context, arg ClaimStrangerAnswerParams) (ClaimStrangerAnswerRow, error) {
+	row := q.db.QueryRow(ctx, claimStrangerAnswer, arg.OAUserID, arg.Event)
+	var i ClaimStrangerAnswerRow
+	err := row.Scan(&i.Stranger, &i.Granted)
+	return i, err
+}
+
 const mayReply = `-- name: MayReply :one
 WITH answered AS (
     INSERT INTO reply_throttle AS r (oa_user_id, last_at) VALUES ($1, now())
@@ -31,4 +66,58 @@ func (q *Queries) MayReply(ctx context.Context, arg MayReplyParams) (bool, error
 	var column_1 bool
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const strangerAnsweredToday = `-- name: StrangerAnsweredToday :one
+SELECT (EXISTS (
+    SELECT 1 FROM stranger_answers s
+    WHERE s.oa_user_id = $1 AND s.day = (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+) AND NOT EXISTS (SELECT 1 FROM oa_recipients r WHERE r.oa_user_id = $1))::boolean AS answered
+`
+
+// StrangerAnsweredToday says whether the sender is in no integration (a
+// stranger) and was answered today (Vietnam day) already: their command
+// needs nothing more. It writes nothing.
+func (q *Queries) StrangerAnsweredToday(ctx context.Context, oaUserID string) (bool, error) {
+	row := q.db.QueryRow(ctx, strangerAnsweredToday, oaUserID)
+	var answered bool
+	err := row.Scan(&answered)
+	return answered, err
+}
+
+const takeAnswer = `-- name: TakeAnswer :one
+WITH taken AS (
+    INSERT INTO answer_allowances AS a (oa_user_id, tokens, at, event)
+    VALUES ($1, $3::float8 - 1, now(), $2)
+    ON CONFLICT (oa_user_id) DO UPDATE SET
+        tokens = LEAST($3::float8, a.tokens + EXTRACT(EPOCH FROM now() - a.at)::float8 * $4::float8) - 1,
+        at = now(), event = EXCLUDED.event
+    WHERE a.event <> EXCLUDED.event
+      AND LEAST($3::float8, a.tokens + EXTRACT(EPOCH FROM now() - a.at)::float8 * $4::float8) >= 1
+    RETURNING 1
+)
+SELECT (EXISTS (SELECT 1 FROM taken)
+    OR EXISTS (SELECT 1 FROM answer_allowances l WHERE l.oa_user_id = $1 AND l.event = $2))::boolean AS granted
+`
+
+type TakeAnswerParams struct {
+	OAUserID  string
+	Event     string
+	Burst     float64
+	PerSecond float64
+}
+
+// TakeAnswer takes one of a recipient's answers for @event: a bucket of
+// @burst, refilled at @per_second. Handling the last answered event again
+// takes nothing and is granted.
+func (q *Queries) TakeAnswer(ctx context.Context, arg TakeAnswerParams) (bool, error) {
+	row := q.db.QueryRow(ctx, takeAnswer,
+		arg.OAUserID,
+		arg.Event,
+		arg.Burst,
+		arg.PerSecond,
+	)
+	var granted bool
+	err := row.Scan(&granted)
+	return granted, err
 }

@@ -41,11 +41,14 @@ type Deps struct {
 	Now       func() time.Time
 	Casso     feeds.Casso // the bank feed's API, for read-back
 
-	Routes     route.Policy
-	Prices     send.Prices
-	SendRate   float64
-	Doubt      send.DoubtPolicy
-	ProbeEvery time.Duration
+	Routes   route.Policy
+	Prices   send.Prices
+	SendRate float64
+	// AnswerShare is the share of SendRate answers may take (0 or 1: no
+	// share of their own).
+	AnswerShare float64
+	Doubt       send.DoubtPolicy
+	ProbeEvery  time.Duration
 }
 
 // Activities are every activity a worker runs, by domain, around one send
@@ -65,7 +68,7 @@ type Activities struct {
 func NewActivities(d Deps) Activities {
 	core := &send.Core{
 		Pool: d.Pool, Zalo: d.Zalo, Tokens: d.Tokens, Refresher: d.Refresher, Metrics: d.Metrics, Now: d.Now,
-		Routes: d.Routes, Prices: d.Prices, SendRate: d.SendRate, Doubt: d.Doubt, ProbeEvery: d.ProbeEvery,
+		Routes: d.Routes, Prices: d.Prices, SendRate: d.SendRate, AnswerShare: d.AnswerShare, Doubt: d.Doubt, ProbeEvery: d.ProbeEvery,
 	}
 	if core.ProbeEvery <= 0 {
 		core.ProbeEvery = 5 * time.Minute

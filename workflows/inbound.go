@@ -81,9 +81,18 @@ func zaloInboundV1(ctx workflow.Context, ev contract.InboundEvent) error {
 	return reply(ctx, res.Replies)
 }
 
+// replyOptions let an answer wait up to a minute for the answers' share of
+// the OA's send budget, then for its slot of the whole, then for Zalo.
+var replyOptions = workflow.ActivityOptions{
+	StartToCloseTimeout:    2 * time.Minute,
+	ScheduleToCloseTimeout: inboundOptions.ScheduleToCloseTimeout,
+	RetryPolicy:            inboundOptions.RetryPolicy,
+}
+
 // reply sends the OA's answers in parallel.
 func reply(ctx workflow.Context, replies []inbound.Reply) error {
 	var a *inbound.Activities
+	ctx = workflow.WithActivityOptions(ctx, replyOptions)
 	futures := make([]workflow.Future, len(replies))
 	for i, r := range replies {
 		futures[i] = workflow.ExecuteActivity(ctx, a.SendReply, r)

@@ -50,7 +50,7 @@ func Maintenance(ctx workflow.Context, in contract.MaintenanceInput) (maintenanc
 			return res, err
 		}
 		for _, m := range late {
-			wakeInTheMorning(ctx, m.Recipient, m.At)
+			wakeInTheMorning(ctx, m)
 		}
 	}
 	if workflow.GetVersion(ctx, "zalo-2026", workflow.DefaultVersion, 1) == 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,6 +96,9 @@ func TestQuietHoursHoldAlertsForOneMessage(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, late, 1)
 	require.Equal(t, n.Owner.OAUserID, late[0].Recipient)
+	var ownerID uuid.UUID
+	require.NoError(t, n.Pool.QueryRow(context.Background(), "SELECT id FROM zalo_followers WHERE oa_user_id = $1", n.Owner.OAUserID).Scan(&ownerID))
+	require.Equal(t, ownerID, late[0].RecipientID, "named by our row id")
 
 	n.env.ExecuteWorkflow(workflows.MorningMessage, contract.MorningInput{Recipient: n.Owner.OAUserID, At: morning})
 	require.True(t, n.env.IsWorkflowCompleted())
@@ -173,13 +177,16 @@ func TestADeferredAlertWakesTheMorningMessage(t *testing.T) {
 	txn, d1 := uuid.New(), uuid.New()
 	morning := time.Date(2026, 11, 26, 6, 0, 0, 0, vntime.Zone)
 	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
+	recipient := uuid.New()
 	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(notify.BatchResult{Outcomes: []send.Outcome{{
-		Status: send.Deferred, Route: "transaction", Recipient: "u1", DeferredUntil: &morning, Recorded: true,
+		Status: send.Deferred, Route: "transaction", Recipient: "8473625140", RecipientID: recipient, DeferredUntil: &morning, Recorded: true,
 	}}}, nil)
 	env.RegisterWorkflowWithOptions(workflows.MorningMessage, workflow.RegisterOptions{Name: contract.MorningName})
 	var started []contract.MorningInput
-	env.OnWorkflow(contract.MorningName, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in contract.MorningInput) (contract.NotifyResult, error) {
+	var ids []string
+	env.OnWorkflow(contract.MorningName, mock.Anything, mock.Anything).Return(func(ctx workflow.Context, in contract.MorningInput) (contract.NotifyResult, error) {
 		started = append(started, in)
+		ids = append(ids, workflow.GetInfo(ctx).WorkflowExecution.ID)
 		return contract.NotifyResult{}, nil
 	})
 	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn})
@@ -188,8 +195,58 @@ func TestADeferredAlertWakesTheMorningMessage(t *testing.T) {
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Equal(t, contract.NotifyResult{Deferred: 1}, res)
 	require.Len(t, started, 1)
-	require.Equal(t, "u1", started[0].Recipient)
+	require.Equal(t, "8473625140", started[0].Recipient)
 	require.True(t, morning.Equal(started[0].At))
+	require.Equal(t, []string{"morning:" + recipient.String() + ":2026-11-26T06:00"}, ids,
+		"named by our row id: Temporal keeps ids in plain text, and a Zalo user id is the person's")
+}
+
+// TestTwoMorningMessagesForOneNightSendOne: the night a deploy renames
+// the morning message (a Zalo user id, then our row id), one run started
+// under each name wakes for the same night. Gathering the night's alerts
+// is one claim, so one of them sends them all and the other nothing; so it
+// is when both gather at the same moment.
+func TestTwoMorningMessagesForOneNightSendOne(t *testing.T) {
+	t.Parallel()
+	n := newNight(t)
+	ctx := context.Background()
+	_, err := n.Pool.Exec(ctx, "UPDATE integrations SET owner_quiet_hours = '22:00-06:00' WHERE id = $1", n.Integ.ID)
+	require.NoError(t, err)
+	morning := n.env.Now().Add(7 * time.Hour)
+	for _, amount := range []int64{500_000, -120_000} {
+		require.Equal(t, send.Deferred, n.pay(t, amount, "").Status)
+	}
+
+	var wg sync.WaitGroup
+	plans := make([]notify.MorningPlan, 8)
+	for i := range plans {
+		wg.Go(func() {
+			var err error
+			plans[i], err = n.Acts.Notify.PrepareMorning(ctx, notify.MorningInput{DigestID: uuid.New(), Recipient: n.Owner.OAUserID, DueAt: morning})
+			require.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	var counts []int
+	for _, p := range plans {
+		counts = append(counts, p.Count)
+	}
+	require.ElementsMatch(t, []int{2, 0, 0, 0, 0, 0, 0, 0}, counts, "eight gathering at once: one takes the night")
+
+	// Two whole morning messages, one after the other.
+	require.Equal(t, send.Deferred, n.pay(t, 70_000, "").Status)
+	for i := range 2 {
+		var ts testsuite.WorkflowTestSuite
+		env := ts.NewTestWorkflowEnvironment()
+		env.SetStartTime(n.env.Now())
+		n.Acts.Register(env)
+		env.ExecuteWorkflow(workflows.MorningMessage, contract.MorningInput{Recipient: n.Owner.OAUserID, At: morning})
+		require.NoError(t, env.GetWorkflowError())
+		var res contract.NotifyResult
+		require.NoError(t, env.GetWorkflowResult(&res))
+		require.Equal(t, []contract.NotifyResult{{Sent: 1}, {}}[i], res)
+	}
+	require.Len(t, n.Sim.Inbox(n.Owner.OAUserID), 1, "one message for the night")
 }
 
 // TestMaintenanceSendsOverdueMornings: alerts still held after their

@@ -52,8 +52,9 @@ func (n *night) ownerInbox() []string {
 
 // TestASilentAccountIsToldOnceAndItsReturnToo: an account with no
 // transaction for the integration's silence_alert_hours makes the owner
-// one notice (maintenance finds it once per silence); the account's next
-// transaction tells them it is back.
+// one notice, found again by every maintenance run until it is sent (its
+// workflow id the same each time); the account's next transaction tells
+// them it is back, once however often that transaction is planned.
 func TestASilentAccountIsToldOnceAndItsReturnToo(t *testing.T) {
 	t.Parallel()
 	n := noon(t)
@@ -68,15 +69,14 @@ func TestASilentAccountIsToldOnceAndItsReturnToo(t *testing.T) {
 	_, err = n.Pool.Exec(ctx, "UPDATE transactions SET received_at = now() - interval '3 hours' WHERE external_id = 'old'")
 	require.NoError(t, err)
 
-	due, err := n.Acts.Notices.DueNotices(ctx, 6*time.Minute)
-	require.NoError(t, err)
+	due := n.due(t)
 	require.Len(t, due, 1)
 	require.Equal(t, contract.NoticeSilence, due[0].Kind)
 	require.Equal(t, "111", due[0].About)
-	again, err := n.Acts.Notices.DueNotices(ctx, 6*time.Minute)
-	require.NoError(t, err)
-	require.Empty(t, again, "told once per silence")
+	require.NotContains(t, contract.NoticeWorkflowID(due[0]), "111", "Temporal keeps ids in plain text")
+	require.Equal(t, due, n.due(t), "found again until told: the same notice")
 	require.Equal(t, string(send.Sent), n.tell(t, due[0]))
+	require.Empty(t, n.due(t), "told once per silence")
 	require.Len(t, n.ownerInbox(), 1)
 	require.Contains(t, n.ownerInbox()[0], "Tài khoản 111 chưa có giao dịch nào trong 2 giờ qua")
 
@@ -88,6 +88,45 @@ func TestASilentAccountIsToldOnceAndItsReturnToo(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, plan.Notices, 1)
 	require.Equal(t, contract.NoticeResumed, plan.Notices[0].Kind)
+	again, err := n.Acts.Notify.PlanNotifications(ctx, notify.PlanInput{TransactionID: txn.ID})
+	require.NoError(t, err)
+	require.Equal(t, plan.Notices, again.Notices, "planned again (its answer lost), the transaction finds the same notice")
+}
+
+// TestANoticeFoundByMaintenanceIsNeverLost: maintenance's answer is lost
+// (its activity ran, the workflow never heard): the next run finds the
+// same notices, and each is told exactly once however often its workflow
+// runs. A silence and a daily summary, which used to be marked told when
+// found, and so dropped.
+func TestANoticeFoundByMaintenanceIsNeverLost(t *testing.T) {
+	t.Parallel()
+	n := chatting(t, time.Now())
+	ctx := context.Background()
+	at := time.Now().In(vntime.Zone) // due this minute: no other day's summary is
+	_, err := n.Pool.Exec(ctx, `UPDATE integrations SET silence_alert_hours = 2, created_at = now() - interval '1 day', daily_summary_at = $1
+		WHERE id = $2`, at.Format("15:04"), n.Integ.ID)
+	require.NoError(t, err)
+
+	n.due(t) // its answer lost
+	due := n.due(t)
+	require.Len(t, due, 2, "the silence and the summary, found again")
+	for _, notice := range due {
+		for range 2 { // its workflow's activity run twice
+			out, err := n.Acts.Notices.SendOwnerNotice(ctx, notice)
+			require.NoError(t, err)
+			require.Equal(t, send.Sent, out.Status)
+		}
+	}
+	require.Len(t, n.ownerInbox(), 2, "each told once")
+	require.Empty(t, n.due(t), "and found no more")
+}
+
+// due is what a maintenance run finds to tell owners.
+func (n *night) due(t *testing.T) []contract.OwnerNotice {
+	t.Helper()
+	due, err := n.Acts.Notices.DueNotices(context.Background(), 6*time.Minute)
+	require.NoError(t, err)
+	return due
 }
 
 // TestTheDailySummaryComesAtItsMinute: maintenance plans the summary due
@@ -111,16 +150,14 @@ func TestTheDailySummaryComesAtItsMinute(t *testing.T) {
 		require.NoError(t, err)
 	}
 
-	due, err := n.Acts.Notices.DueNotices(ctx, 6*time.Minute)
-	require.NoError(t, err)
+	due := n.due(t)
 	require.Len(t, due, 1)
 	require.Equal(t, contract.NoticeDailySummary, due[0].Kind)
 	require.Equal(t, at.Format("15:04"), due[0].DueAt.In(vntime.Zone).Format("15:04"))
-	again, err := n.Acts.Notices.DueNotices(ctx, 6*time.Minute)
-	require.NoError(t, err)
-	require.Empty(t, again, "planned once a day")
+	require.Equal(t, due, n.due(t), "found again until told: the same notice")
 
 	require.Equal(t, string(send.Sent), n.tell(t, due[0]))
+	require.Empty(t, n.due(t), "told once a day")
 	inbox := n.Sim.Inbox(n.Owner.OAUserID)
 	require.Len(t, inbox, 1)
 	require.False(t, inbox[0].ReceivedAt.Before(due[0].DueAt), "not before its minute")

@@ -12,6 +12,7 @@ import (
 	"github.com/tingting-vn/tingting/activities/notify"
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/internal/codec"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -197,7 +198,7 @@ func finish(ctx workflow.Context, deliveryID uuid.UUID, out send.Outcome) send.O
 		}
 	}
 	if out.Status == send.Deferred && out.DeferredUntil != nil {
-		wakeInTheMorning(ctx, out.Recipient, *out.DeferredUntil)
+		wakeInTheMorning(ctx, contract.MorningInput{Recipient: out.Recipient, RecipientID: out.RecipientID, At: *out.DeferredUntil})
 	}
 	if out.Notice != nil {
 		tellOwners(ctx, []contract.OwnerNotice{*out.Notice})
@@ -231,21 +232,33 @@ func sendIn[I any](ctx workflow.Context, l lane, activity func(context.Context, 
 }
 
 // wakeInTheMorning makes sure the recipient's morning message for the
-// night ending at at is coming: it starts its workflow, which outlives
+// night ending at m.At is coming: it starts its workflow, which outlives
 // this one, unless it runs already (it will gather this alert too).
-func wakeInTheMorning(ctx workflow.Context, recipient string, at time.Time) {
+func wakeInTheMorning(ctx workflow.Context, m contract.MorningInput) {
 	opts := workflow.ChildWorkflowOptions{
-		WorkflowID:            contract.MorningWorkflowID(recipient, at),
+		WorkflowID:            morningWorkflowID(ctx, m),
 		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}
 	// The morning message gathers the recipient's alerts from every
 	// workspace, so its payloads belong to none of them (package codec).
 	child := workflow.WithChildOptions(codec.WithoutWorkspace(ctx), opts)
-	f := workflow.ExecuteChildWorkflow(child, contract.MorningName, contract.MorningInput{Recipient: recipient, At: at})
+	f := workflow.ExecuteChildWorkflow(child, contract.MorningName, contract.MorningInput{Recipient: m.Recipient, At: m.At})
 	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-		workflow.GetLogger(ctx).Error("the morning message could not be started; maintenance will", "recipient", recipient, "error", err)
+		workflow.GetLogger(ctx).Error("the morning message could not be started; maintenance will", "recipient_id", m.RecipientID, "error", err)
 	}
+}
+
+// morningWorkflowID names a morning message by our row id of its
+// recipient. Runs that named it by the Zalo user id before (replayed
+// down the default version), and a recipient held before row ids existed,
+// keep that name: two morning messages for one night then gather its
+// alerts once between them (PrepareMorning's claim is one statement).
+func morningWorkflowID(ctx workflow.Context, m contract.MorningInput) string {
+	if workflow.GetVersion(ctx, "morning-by-row-id", workflow.DefaultVersion, 1) == 1 && m.RecipientID != uuid.Nil {
+		return contract.MorningWorkflowID(m.RecipientID, m.At)
+	}
+	return "morning:" + m.Recipient + ":" + m.At.In(vntime.Zone).Format("2006-01-02T15:04")
 }
 
 // failed is the outcome of a send Temporal stopped retrying; an error of

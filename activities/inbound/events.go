@@ -25,6 +25,13 @@ import (
 // commands.
 const replyEvery = time.Minute
 
+// A recipient's answers: up to answerBurst at once, then one each
+// answerEvery. Someone in no integration gets one a day (stranger_answers).
+const (
+	answerBurst = 10
+	answerEvery = time.Minute
+)
+
 // EventInput names a Zalo event recorded in zalo_events.
 type EventInput struct {
 	EventID uuid.UUID
@@ -91,22 +98,23 @@ func (a *Activities) command(ctx context.Context, q *db.Queries, sender, text, e
 	answer := func(text string) (EventResult, error) {
 		return EventResult{Replies: []Reply{{To: sender, Text: text}}}, nil
 	}
-	switch c := command.Parse(text); c.Kind {
-	case command.BadInvite, command.Unknown:
-		// Anyone can write to the OA: answers to malformed commands are
-		// throttled per sender, so nobody can make the OA spam.
-		ok, err := q.MayReply(ctx, db.MayReplyParams{OAUserID: sender, EverySeconds: replyEvery.Seconds()})
-		if err != nil || !ok {
-			return EventResult{}, err
-		}
-		if c.Kind == command.BadInvite {
-			return answer(message.InviteBadSyntax)
-		}
+	c := command.Parse(text)
+	if c.Kind == command.NotCommand {
+		return EventResult{}, nil
+	}
+	switch allowed, stranger, err := a.mayAnswer(ctx, q, c.Kind, sender, event); {
+	case err != nil || !allowed:
+		return EventResult{}, err
+	case stranger:
+		return answer(strangerAnswer(c.Kind))
+	}
+	switch c.Kind {
+	case command.BadInvite:
+		return answer(message.InviteBadSyntax)
+	case command.Unknown, command.Help:
 		return answer(message.Help)
 	case command.Invite:
 		return a.HandleInvite(ctx, InviteInput{Event: event, OAUserID: sender, Code: c.Code})
-	case command.Help:
-		return answer(message.Help)
 	case command.Today:
 		return a.today(ctx, q, sender, at)
 	case command.Mute:
@@ -127,6 +135,48 @@ func (a *Activities) command(ctx context.Context, q *db.Queries, sender, text, e
 		return a.stop(ctx, q, sender, event)
 	}
 	return EventResult{}, nil // not a command
+}
+
+// mayAnswer says whether the OA answers sender's command now. Someone in
+// no integration (a stranger) gets one answer a day, the first command's;
+// a recipient gets answerBurst, then one each answerEvery; malformed
+// commands, which a spammer would send, one a minute besides. Every answer
+// takes a slot of the OA's send budget, which every tenant's alerts share.
+func (a *Activities) mayAnswer(ctx context.Context, q *db.Queries, kind command.Kind, sender, event string) (allowed, stranger bool, err error) {
+	switch kind {
+	case command.Invite:
+		return true, false, nil // its own guard; and it makes a stranger a member
+	case command.Stop:
+		// Handled again, a /dung that took the sender out of their last
+		// integration finds a stranger: it answers what it did.
+		if left, err := q.LeftByEvent(ctx, &event); err != nil || len(left) > 0 {
+			return err == nil, false, err
+		}
+	}
+	s, err := q.ClaimStrangerAnswer(ctx, db.ClaimStrangerAnswerParams{OAUserID: sender, Event: event})
+	if err != nil || s.Stranger {
+		return s.Granted, s.Stranger, err
+	}
+	if kind == command.BadInvite || kind == command.Unknown {
+		ok, err := q.MayReply(ctx, db.MayReplyParams{OAUserID: sender, EverySeconds: replyEvery.Seconds()})
+		if err != nil || !ok {
+			return false, false, err
+		}
+	}
+	ok, err := q.TakeAnswer(ctx, db.TakeAnswerParams{OAUserID: sender, Event: event, Burst: answerBurst, PerSecond: 1 / answerEvery.Seconds()})
+	return ok, false, err
+}
+
+// strangerAnswer is the one answer a day of someone in no integration: the
+// help, the invite's syntax, or that they receive nothing to act on.
+func strangerAnswer(kind command.Kind) string {
+	switch kind {
+	case command.BadInvite:
+		return message.InviteBadSyntax
+	case command.Help, command.Unknown:
+		return message.Help
+	}
+	return message.NotARecipient
 }
 
 // today answers /homnay: each integration the sender receives, its count

@@ -24,6 +24,9 @@ type FollowerUpdate struct {
 	DisplayName string
 	Following   *bool
 	At          time.Time
+	// Inferred: no event said so; we infer it (the follower sync lists
+	// them). It loses to any event, whatever Zalo's time on it.
+	Inferred bool `json:",omitempty"`
 	// InteractedAt is when the user last did something toward the OA (a
 	// follow, a message), which opens Zalo's chat window; nil: unknown.
 	InteractedAt *time.Time
@@ -43,7 +46,7 @@ func (a *Activities) RecordFollower(ctx context.Context, in FollowerUpdate) erro
 	err := db.InTx(ctx, a.Pool, func(q *db.Queries) error {
 		if err := q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{
 			OAUserID: in.OAUserID, AppUserID: app, DisplayName: in.DisplayName, Following: in.Following, At: in.At,
-			InteractedAt: in.InteractedAt,
+			Inferred: in.Inferred, InteractedAt: in.InteractedAt,
 		}); err != nil || app == nil {
 			return err
 		}
@@ -80,7 +83,8 @@ func (a *Activities) SyncFollowers(ctx context.Context) (contract.SyncResult, er
 			if err != nil {
 				return res, err
 			}
-			f := FollowerUpdate{OAUserID: id, AppUserID: d.UserIDByApp, DisplayName: d.DisplayName, Following: &following, InteractedAt: d.LastInteraction}
+			f := FollowerUpdate{OAUserID: id, AppUserID: d.UserIDByApp, DisplayName: d.DisplayName, Following: &following,
+				Inferred: true, InteractedAt: d.LastInteraction}
 			if err := a.RecordFollower(ctx, f); err != nil {
 				return res, err
 			}

@@ -6,9 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/activities/inbound"
+	"github.com/tingting-vn/tingting/activities/notify"
+	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -64,4 +67,56 @@ func TestAnOlderFollowEventNeverOverwritesANewerOne(t *testing.T) {
 	require.False(t, follows())
 	record(&yes, at.Add(3*time.Minute)) // she follows again at 9:03
 	require.True(t, follows())
+}
+
+// TestZalosTimeOrdersFollowerState: what we only infer of following (a
+// -213 refusal, the follower sync) loses to Zalo's events, even to one
+// Zalo stamped a moment before we inferred it: the member who follows
+// again is reached again. An inference right after an event is about the
+// state before it, and changes nothing.
+func TestZalosTimeOrdersFollowerState(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	yes, no := true, false
+	follows := func(u string) bool {
+		f, err := db.New(w.Pool).GetZaloFollower(ctx, u)
+		require.NoError(t, err)
+		return f.Following
+	}
+	event := func(u string, following *bool, at time.Time) {
+		require.NoError(t, w.a.RecordFollower(ctx, inbound.FollowerUpdate{OAUserID: u, Following: following, At: at}))
+	}
+	_, err := w.Pool.Exec(ctx, "UPDATE zalo_followers SET following_since = now() - interval '1 hour' WHERE oa_user_id = $1", w.Member.OAUserID)
+	require.NoError(t, err) // she followed an hour ago
+
+	// She unfollows and the webhook is lost: an alert is refused (-213).
+	w.Sim.Follow(w.Member.OAUserID, false)
+	txn := w.Pay(t, 100_000, "")
+	_, err = w.Acts.Notify.PlanNotifications(ctx, notify.PlanInput{TransactionID: txn})
+	require.NoError(t, err)
+	var delivery uuid.UUID
+	require.NoError(t, w.Pool.QueryRow(ctx, "SELECT id FROM deliveries WHERE transaction_id = $1 AND recipient = $2", txn, w.Member.OAUserID).Scan(&delivery))
+	out, err := w.Acts.Notify.SendZaloMessage(ctx, notify.SendInput{DeliveryID: delivery})
+	require.NoError(t, err)
+	require.Equal(t, send.NotFollowing, out.Reason)
+	require.False(t, follows(w.Member.OAUserID), "Zalo's refusal corrects the belief")
+
+	// She follows again; Zalo's time on the event is a little before our
+	// refusal (its clock, or a webhook that waited).
+	w.Sim.Follow(w.Member.OAUserID, true)
+	event(w.Member.OAUserID, &yes, time.Now().Add(-2*time.Second))
+	require.True(t, follows(w.Member.OAUserID), "the event wins over the inference")
+
+	// The sync lists Lan as a follower; her unfollow, stamped before the
+	// sync read the list, arrives after it.
+	lan := w.Sim.CreateUser("Lan", true)
+	require.NoError(t, w.a.RecordFollower(ctx, inbound.FollowerUpdate{OAUserID: lan.OAUserID, Following: &yes, Inferred: true}))
+	event(lan.OAUserID, &no, time.Now().Add(-2*time.Second))
+	require.False(t, follows(lan.OAUserID))
+
+	// A refusal a moment after her follow event was about the state before it.
+	event(lan.OAUserID, &yes, time.Now())
+	require.NoError(t, w.a.RecordFollower(ctx, inbound.FollowerUpdate{OAUserID: lan.OAUserID, Following: &no, Inferred: true, At: time.Now()}))
+	require.True(t, follows(lan.OAUserID))
 }

@@ -148,9 +148,10 @@ func (a *Activities) displayName(ctx context.Context, q *db.Queries, oaUserID st
 
 // SendReply sends one of the OA's answers, through the send core: as a
 // note when it has a key, so that a retry sends it once. A recipient Zalo
-// will not let us reach is not an error: there is no one else to tell.
+// will not let us reach is not an error: there is no one else to tell;
+// nor is an answer the OA is too busy with alerts to send in time.
 func (a *Activities) SendReply(ctx context.Context, r Reply) error {
-	m := send.Message{To: r.To, Text: r.Text, Routes: []route.Route{route.CS}}
+	m := send.Message{To: r.To, Text: r.Text, Routes: []route.Route{route.CS}, Answer: true}
 	var out send.Outcome
 	var err error
 	if r.Key == "" {

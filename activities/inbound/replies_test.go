@@ -74,3 +74,61 @@ func TestAnAnswerIsSentOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, w.Sim.Inbox(w.Member.OAUserID), 2, "found in the conversation, not sent again")
 }
+
+// TestAStrangerGetsOneAnswerADay: someone in no integration gets the
+// answer to their first command of the day, and nothing for the others,
+// however many; handled again, that first command answers again. An
+// invite is still handled (it is how they join), and once a member they
+// are answered as one.
+func TestAStrangerGetsOneAnswerADay(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	lan := w.Sim.CreateUser("Lan", true)
+	first := w.wrote(t, lan, "/homnay")
+	require.Equal(t, []inbound.Reply{{To: lan.OAUserID, Text: message.NotARecipient}}, texts(w.handle(t, first)))
+	for _, text := range []string{"/trogiup", "/homnay", "/tamdung 2h", "/dung", "/xinchao", "/invite"} {
+		require.Empty(t, w.handle(t, w.wrote(t, lan, text)).Replies, "%s: answered once a day", text)
+	}
+	require.Equal(t, []inbound.Reply{{To: lan.OAUserID, Text: message.NotARecipient}}, texts(w.handle(t, first)), "handled again, the same answer")
+
+	res := w.handle(t, w.wrote(t, lan, "/invite: "+w.Integ.ReferralCode))
+	require.Equal(t, message.InviteAdded, res.Replies[0].Text)
+	require.Equal(t, message.Help, w.handle(t, w.wrote(t, lan, "/trogiup")).Replies[0].Text, "a member now")
+}
+
+// TestARecipientsAnswersAreThrottled: a member gets ten answers at once,
+// then one a minute; the same command handled again answers again.
+func TestARecipientsAnswersAreThrottled(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	var last uuid.UUID
+	for i := range 10 {
+		last = w.wrote(t, w.Member, "/trogiup")
+		require.Len(t, w.handle(t, last).Replies, 1, "answer %d", i+1)
+	}
+	require.Empty(t, w.handle(t, w.wrote(t, w.Member, "/homnay")).Replies, "the eleventh within the minute")
+	require.Len(t, w.handle(t, last).Replies, 1, "the tenth, handled again")
+}
+
+// texts is a result's replies without their keys.
+func texts(res inbound.EventResult) []inbound.Reply {
+	out := make([]inbound.Reply, len(res.Replies))
+	for i, r := range res.Replies {
+		out[i] = inbound.Reply{To: r.To, Text: r.Text}
+	}
+	return out
+}
+
+// TestLeavingIsAnsweredTheSameWhenHandledAgain: /dung takes the member out
+// of their last integration, so they are a stranger when it is handled
+// again (its first answer lost); it still answers what it did, and the
+// owner is still told.
+func TestLeavingIsAnsweredTheSameWhenHandledAgain(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	stop := w.wrote(t, w.Member, "/dung")
+	first := w.handle(t, stop)
+	require.Equal(t, message.Left(1), first.Replies[0].Text)
+	require.Len(t, first.Notices, 1)
+	require.Equal(t, first, w.handle(t, stop))
+}

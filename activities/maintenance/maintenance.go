@@ -86,7 +86,7 @@ func (a *Activities) LateMornings(ctx context.Context) ([]contract.MorningInput,
 	}
 	out := make([]contract.MorningInput, len(rows))
 	for i, r := range rows {
-		out[i] = contract.MorningInput{Recipient: r.Recipient, At: r.DeferredUntil}
+		out[i] = contract.MorningInput{Recipient: r.Recipient, RecipientID: r.RecipientID.UUID, At: r.DeferredUntil}
 	}
 	return out, nil
 }

@@ -18,7 +18,7 @@ import (
 // every few hours for a week, then nothing for longer than its longest
 // gap, makes the owner a silence notice for the account it fed, though the
 // integration asked for none; a source without a week of daily deliveries
-// does not.
+// does not. The notice is found again, the same, until it is sent.
 func TestABankFeedThatFellSilentIsTold(t *testing.T) {
 	t.Parallel()
 	s := newShop(t)
@@ -61,9 +61,10 @@ func TestABankFeedThatFellSilentIsTold(t *testing.T) {
 	require.Len(t, due, 1, "quiet for 4 hours, where 3 was its longest")
 	require.Equal(t, contract.NoticeSilence, due[0].Kind)
 	require.Equal(t, 3, due[0].Hours)
-	require.Empty(t, dueNotices(), "told once per silence")
+	require.Equal(t, due, dueNotices(), "found again until told, as the same notice")
 	out, err := s.tell(t, due[0])
 	require.NoError(t, err)
 	require.Equal(t, send.Sent, out.Status)
 	require.Contains(t, s.Sim.Inbox(s.Owner.OAUserID)[0].Text, "Tài khoản 111 chưa có giao dịch nào trong 3 giờ qua")
+	require.Empty(t, dueNotices(), "told once per silence")
 }

@@ -49,10 +49,27 @@ func (a *Activities) SendOwnerNotice(ctx context.Context, n contract.OwnerNotice
 	}
 	card := message.Card{Header: "Thông báo cho chủ tích hợp", Rows: []message.Row{{Key: "Nội dung", Value: text}}}
 	out, err := a.tell(ctx, contract.NoticeWorkflowID(n), *o.OAUserID, text, card)
-	if err == nil && n.Kind == contract.NoticeTemplate && out.Status != send.Deferred {
-		err = q.TellTemplate(ctx, n.Template) // told: maintenance finds it no more
+	if err == nil && out.Status != send.Deferred {
+		err = told(ctx, q, n)
 	}
 	return out, err
+}
+
+// told marks a notice maintenance finds (a template's change, a silence, a
+// day's summary) as told, once it has gone (or cannot go): maintenance
+// finds it no more. Until then it finds it on every run, and the notice's
+// workflow id keeps it once; marking it when it was found would drop it
+// for good had that answer been lost.
+func told(ctx context.Context, q *db.Queries, n contract.OwnerNotice) error {
+	switch n.Kind {
+	case contract.NoticeTemplate:
+		return q.TellTemplate(ctx, n.Template)
+	case contract.NoticeSilence:
+		return q.TellSilence(ctx, db.TellSilenceParams{IntegrationID: n.IntegrationID, BankAccountID: n.BankAccountID})
+	case contract.NoticeDailySummary:
+		return q.TellSummary(ctx, db.TellSummaryParams{ID: n.IntegrationID, Day: vntime.Midnight(n.DueAt)})
+	}
+	return nil
 }
 
 // tell sends an owner a notice, as a note named by key.
@@ -124,12 +141,14 @@ func (a *Activities) TellOwner(ctx context.Context, in WelcomeInput) error {
 }
 
 // DueNotices is what the maintenance schedule finds to tell owners: the
-// accounts silent for their integration's silence_alert_hours (told once
-// per silence), and the daily summaries that fall due before its next run
-// (each waits in its workflow until its minute).
+// accounts silent for their integration's silence_alert_hours (once per
+// silence), the templates gone unfit, and the daily summaries that fall
+// due before its next run (each waits in its workflow until its minute).
+// It marks nothing told: each notice does once sent, so a notice found
+// again before then is the same notice, with the same workflow id.
 func (a *Activities) DueNotices(ctx context.Context, within time.Duration) ([]contract.OwnerNotice, error) {
 	q := db.New(a.Pool)
-	silent, err := q.TellSilences(ctx)
+	silent, err := q.SilentAccounts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("silences: %w", err)
 	}
@@ -137,7 +156,7 @@ func (a *Activities) DueNotices(ctx context.Context, within time.Duration) ([]co
 	for _, s := range silent {
 		out = append(out, contract.OwnerNotice{
 			IntegrationID: s.IntegrationID, Kind: contract.NoticeSilence, About: s.AccountNumber, Since: s.Since, Hours: int(s.Hours),
-			Key: s.AccountNumber + ":" + s.Since.UTC().Format(time.RFC3339),
+			BankAccountID: s.BankAccountID, Key: s.BankAccountID.String() + ":" + s.Since.UTC().Format(time.RFC3339),
 		})
 	}
 	templates, err := a.templateNotices(ctx, q)
@@ -147,7 +166,7 @@ func (a *Activities) DueNotices(ctx context.Context, within time.Duration) ([]co
 	out = append(out, templates...)
 	now := a.Now()
 	for _, day := range []time.Time{vntime.Midnight(now), vntime.Midnight(now).AddDate(0, 0, 1)} { // until may cross midnight
-		due, err := q.PlanSummaries(ctx, db.PlanSummariesParams{Today: day, Until: now.Add(within)})
+		due, err := q.DueSummaries(ctx, db.DueSummariesParams{Today: day, Until: now.Add(within)})
 		if err != nil {
 			return nil, fmt.Errorf("summaries: %w", err)
 		}

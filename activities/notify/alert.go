@@ -223,8 +223,19 @@ func (a *Activities) alertOf(d db.StartDeliveryAttemptsRow) (alert, error) {
 	return al, nil
 }
 
-// attempt sends one delivery whose attempt StartDeliveryAttempts began.
+// attempt sends one delivery whose attempt StartDeliveryAttempts began. A
+// deferred one names its recipient by our row id too, for the morning
+// message's workflow id.
 func (a *Activities) attempt(ctx context.Context, d db.StartDeliveryAttemptsRow) (send.Outcome, error) {
+	out, err := a.try(ctx, d)
+	if err == nil && out.Status == send.Deferred {
+		out.RecipientID, err = db.New(a.Pool).RecipientID(ctx, d.Recipient)
+	}
+	return out, err
+}
+
+// try is attempt's send, or how the delivery ended already.
+func (a *Activities) try(ctx context.Context, d db.StartDeliveryAttemptsRow) (send.Outcome, error) {
 	al, err := a.alertOf(d)
 	switch {
 	case err != nil:

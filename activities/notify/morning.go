@@ -39,7 +39,16 @@ type MorningPlan struct {
 func (a *Activities) PrepareMorning(ctx context.Context, in MorningInput) (MorningPlan, error) {
 	var plan MorningPlan
 	digestID := uuid.NullUUID{UUID: in.DigestID, Valid: true}
-	err := db.InTx(ctx, a.Pool, func(q *db.Queries) error {
+	// Read before the transaction, not in it: a second connection asked for
+	// while the transaction holds one waits for ever once every connection
+	// is held so (many morning messages gathering at once). An error is
+	// returned, never taken for "no route": that would release the night's
+	// alerts one by one.
+	who, err := a.Sender.Believe(ctx, in.Recipient)
+	if err != nil {
+		return MorningPlan{}, fmt.Errorf("what we believe of the recipient: %w", err)
+	}
+	err = db.InTx(ctx, a.Pool, func(q *db.Queries) error {
 		if err := q.CreateDigest(ctx, db.CreateDigestParams{ID: in.DigestID, Recipient: in.Recipient, DueAt: in.DueAt}); err != nil {
 			return err
 		}
@@ -72,12 +81,6 @@ func (a *Activities) PrepareMorning(ctx context.Context, in MorningInput) (Morni
 		}
 		// Only chat carries a morning message (a template holds one
 		// transaction, not a night's): without it, its alerts go one by one.
-		// An error is returned, never taken for "no route": that would
-		// release the night's alerts one by one.
-		who, err := a.Sender.Believe(ctx, in.Recipient)
-		if err != nil {
-			return err
-		}
 		if !slices.Contains(a.Sender.Routes.Routes(who, a.Now()), route.CS) {
 			released, err := q.ReleaseDigest(ctx, digestID)
 			plan.Release = released

@@ -50,7 +50,8 @@ func (c *Core) learnWindow(ctx context.Context, m *Message) {
 // unlearn corrects the belief that made rt look open to a user, now that
 // Zalo refused it: chat refused for want of an interaction stays closed
 // until they interact again; a refusal to a non-follower means they no
-// longer follow.
+// longer follow, an inference that any follow event, even one Zalo stamped
+// a moment before it, overrides.
 func (c *Core) unlearn(ctx context.Context, oaUserID string, rt route.Route, class zalo.Class) error {
 	q := db.New(c.Pool)
 	switch {
@@ -58,7 +59,7 @@ func (c *Core) unlearn(ctx context.Context, oaUserID string, rt route.Route, cla
 		return q.RecordCSRefused(ctx, oaUserID)
 	case class == zalo.ClassNotFollowing:
 		following := false
-		return q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{OAUserID: oaUserID, Following: &following, At: c.Now()})
+		return q.UpsertZaloFollower(ctx, db.UpsertZaloFollowerParams{OAUserID: oaUserID, Following: &following, At: c.Now(), Inferred: true})
 	}
 	return nil
 }

@@ -105,6 +105,41 @@ func (c *Core) pace(ctx context.Context) error {
 		}
 		return contract.FailPaced.After(d-limit/2, "the OA's send budget is taken for %s", d.Round(time.Second))
 	}
+	return sleep(ctx, d)
+}
+
+// answerPatience is how long an answer waits at most for its share of the
+// send budget: later, it is no answer any more.
+const answerPatience = time.Minute
+
+// answerTurn waits for a slot of the answers' share of the send budget
+// (AnswerShare × SendRate, for every worker: one database row, as pace's),
+// or says the answer is not worth its wait (busy). The answer then takes a
+// slot of the whole budget as any message does: answers can never take
+// more than their share of it, and alerts always find the rest.
+func (c *Core) answerTurn(ctx context.Context) (busy bool, err error) {
+	if c.SendRate <= 0 || c.AnswerShare <= 0 || c.AnswerShare >= 1 {
+		return false, nil
+	}
+	interval := 1 / (c.AnswerShare * c.SendRate)
+	q := db.New(c.Pool)
+	wait, err := q.ReserveAnswer(ctx, interval)
+	if err != nil {
+		return false, err
+	}
+	d := time.Duration(wait * float64(time.Second))
+	if d > answerPatience {
+		if err := q.ReturnAnswer(ctx, interval); err != nil {
+			activity.GetLogger(ctx).Warn("returning an answer's slot", "error", err)
+		}
+		c.Metrics.AnswersHeldBack.WithLabelValues("busy").Inc()
+		return true, nil
+	}
+	return false, sleep(ctx, d)
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}

@@ -39,6 +39,9 @@ type Core struct {
 	// SendRate is how many messages a second every worker together may
 	// send (ZALO_SEND_RATE); 0: no limit.
 	SendRate float64
+	// AnswerShare is the share of SendRate answers to commands may take
+	// at most (ZALO_ANSWER_SHARE; 1: as much as alerts).
+	AnswerShare float64
 	// Doubt is how sends whose answer was lost are settled.
 	Doubt DoubtPolicy
 	// ProbeEvery is how often one send tries a route paused for the OA.

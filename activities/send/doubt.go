@@ -131,7 +131,9 @@ func find(doubts []Doubt, m Message) (Doubt, bool) {
 }
 
 // readConversation settles the person's doubts of m's ledger from their
-// conversation, one reader at a time, and returns m's evidence.
+// conversation, one reader at a time, and returns m's evidence. It lists
+// the doubts once it holds the lease: a reading that ended while this one
+// waited for it may have settled some.
 func (c *Core) readConversation(ctx context.Context, m Message) (evidence, error) {
 	// One reader per person at a time, without a transaction held while
 	// Zalo answers: a lease on the person, ended when done (or when it
@@ -149,8 +151,6 @@ func (c *Core) readConversation(ctx context.Context, m Message) (evidence, error
 			activity.GetLogger(ctx).Warn("ending a conversation reading; its lease runs out", "error", rerr)
 		}
 	}()
-	// The doubts as they are now that no one else reads: a reading that
-	// ended while this one waited for the lease may have settled some.
 	doubts, err := m.Ledger.Doubts(ctx, m.To, c.Now().Add(-c.Doubt.Wait))
 	if err != nil {
 		return evidence{}, err

@@ -42,6 +42,11 @@ type Message struct {
 	Template *Template
 	// Phone is the recipient's, for the template by phone ("" none).
 	Phone string
+	// Answer: a reply to what someone wrote to the OA. Answers take at
+	// most their share of the OA's send budget (Core.AnswerShare), so
+	// alerts always find room; one that would wait for it longer than
+	// answerPatience is skipped (Busy).
+	Answer bool
 }
 
 // Template is a message's ZBS template form, and what it costs by each

@@ -35,6 +35,9 @@ const (
 	IntegrationGone    Reason = "integration_gone"
 	Muted              Reason = "muted" // the recipient paused their alerts (/tamdung)
 	OwnerNotFollowing  Reason = "owner_not_following"
+	// Busy: an answer to a command whose share of the send budget was
+	// taken for longer than an answer is worth.
+	Busy Reason = "busy"
 )
 
 // …or Zalo will not let the OA reach them: the troubles an owner is told
@@ -77,9 +80,10 @@ type Outcome struct {
 	ZaloCode int    `json:",omitempty"` // Zalo's code for the refusal that decided it
 	Recorded bool   `json:",omitempty"` // stored already; false leaves it to the caller
 	Route    string `json:",omitempty"` // the route that carried it, or that the night closed
-	// Deferred: the recipient and when the night ends, for their morning
-	// message.
+	// Deferred: the recipient (and our row id of them, which names their
+	// morning message) and when the night ends, for their morning message.
 	Recipient     string     `json:",omitempty"`
+	RecipientID   uuid.UUID  `json:",omitzero"`
 	DeferredUntil *time.Time `json:",omitempty"`
 	// Release: the alerts of a morning message no route carries, given
 	// back to be sent one by one.

@@ -52,6 +52,11 @@ func (c *Core) Send(ctx context.Context, m Message) (Outcome, error) {
 		}
 		return Skip(Unreachable, "no route reaches them (quiet too long, and no template to send)"), nil
 	}
+	if m.Answer {
+		if busy, err := c.answerTurn(ctx); err != nil || busy {
+			return Skip(Busy, "the answers' share of the send budget is taken"), err
+		}
+	}
 	res, err := c.reach(ctx, routes, m)
 	var out Outcome
 	switch {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,4 +181,84 @@ func TestTheOwnerHearsOfMembersAlertsCannotReach(t *testing.T) {
 	for _, text := range sh.texts(sh.owner) {
 		require.NotEqual(t, message.MemberUnreachable("Minh"), text, "Minh's trouble was told when he unfollowed")
 	}
+}
+
+// TestAlertsGoBeforeChatter: twenty people in no integration write ten
+// commands each while payments arrive. Every alert arrives, once, and all
+// before the strangers' answers are through: answers take a twentieth of
+// the OA's send budget here (ZALO_ANSWER_SHARE), alerts the rest. Each
+// stranger gets one answer, whatever they write that day.
+func TestAlertsGoBeforeChatter(t *testing.T) {
+	sh := newShopWith(t, "ZALO_SEND_RATE", "20", "ZALO_ANSWER_SHARE", "0.05")
+	minh := sh.joined(t, "Minh")
+	strangers := make([]zalosim.User, 20)
+	for i := range strangers {
+		strangers[i] = sh.sim.CreateUser(fmt.Sprint("Khách ", i), true)
+	}
+	commands := []string{"/trogiup", "/homnay", "/xinchao", "/dung", "/tamdung 1h"}
+	var wg sync.WaitGroup
+	for i, u := range strangers {
+		wg.Go(func() {
+			for j := range 10 {
+				sh.says(t, u, commands[(i+j)%len(commands)])
+			}
+		})
+	}
+	const payments = 20
+	for i := range payments {
+		sh.post(t, int64(10_000+i))
+	}
+	wg.Wait()
+
+	alerts := func(u zalosim.User) []zalosim.Message {
+		var out []zalosim.Message
+		for _, m := range sh.sim.Inbox(u.OAUserID) {
+			if strings.Contains(m.Text, "VND") && !strings.Contains(m.Text, "Tổng") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	require.Eventually(t, func() bool { return len(alerts(sh.owner)) >= payments && len(alerts(minh)) >= payments },
+		time.Minute, 100*time.Millisecond, "every alert")
+	var lastAlert time.Time
+	for _, u := range []zalosim.User{sh.owner, minh} {
+		seen := map[string]bool{}
+		for _, m := range alerts(u) {
+			require.False(t, seen[m.Text], "%s got %q twice", u.Name, m.Text)
+			seen[m.Text] = true
+			lastAlert = later(lastAlert, m.ReceivedAt)
+		}
+		require.Len(t, seen, payments)
+	}
+
+	require.Eventually(t, func() bool {
+		for _, u := range strangers {
+			if len(sh.sim.Inbox(u.OAUserID)) == 0 {
+				return false
+			}
+		}
+		return true
+	}, 2*time.Minute, 100*time.Millisecond, "each stranger's answer")
+	time.Sleep(2 * time.Second) // what more would come
+	var lastAnswer time.Time
+	for i, u := range strangers {
+		inbox := sh.sim.Inbox(u.OAUserID)
+		require.Len(t, inbox, 1, "%s: one answer a day", u.Name)
+		want := message.NotARecipient
+		if first := commands[i%len(commands)]; first == "/trogiup" || first == "/xinchao" {
+			want = message.Help
+		}
+		require.Equal(t, want, inbox[0].Text, "%s: the answer to their first command", u.Name)
+		lastAnswer = later(lastAnswer, inbox[0].ReceivedAt)
+	}
+	require.True(t, lastAlert.Before(lastAnswer), "the alerts went first: the last at %s, the strangers' last answer at %s",
+		lastAlert.Format(time.StampMilli), lastAnswer.Format(time.StampMilli))
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

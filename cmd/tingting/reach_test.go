@@ -172,7 +172,13 @@ func TestQuietHoursHoldAlertsUntilTheyEnd(t *testing.T) {
 		}
 		return len(log.Items) == 2
 	}, 5*time.Second, 50*time.Millisecond, "both alerts sent under the one message's id")
-	id := contract.MorningWorkflowID(sh.owner.OAUserID, end)
+	pool, err := db.Open(context.Background(), sh.env["DATABASE_URL"])
+	require.NoError(t, err)
+	defer pool.Close()
+	var ownerID uuid.UUID
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT id FROM zalo_followers WHERE oa_user_id = $1", sh.owner.OAUserID).Scan(&ownerID))
+	id := contract.MorningWorkflowID(ownerID, end)
+	require.NotContains(t, id, sh.owner.OAUserID, "Temporal keeps ids in plain text")
 	require.NoError(t, temporalServer.Client().GetWorkflow(context.Background(), id, "").Get(context.Background(), nil))
 	recordHistory(t, contract.MorningName, id)
 	recordHistory(t, contract.NotifyTransactionName, workflowsOfType(t, contract.NotifyTransactionName)[0])

@@ -14,7 +14,8 @@ import (
 // TestTheSourcesPage is an owner adding bank feeds in the web UI: a Casso
 // source with an API key and a SePay one, each with the URL to give its
 // provider; the page says when Casso was last heard from, and "Đọc lại
-// ngay" recovers a payment whose webhook Casso never sent.
+// ngay" recovers a payment whose webhook Casso never sent. Making a Casso
+// v1 source, it warns that its static token changes only with its URL.
 func TestTheSourcesPage(t *testing.T) {
 	testenv.SkipShort(t, "a browser and a Temporal dev server")
 	chromium := findChromium(t)
@@ -65,5 +66,12 @@ func TestTheSourcesPage(t *testing.T) {
 	b.do(chromedp.Reload())
 	b.waitText("#sources", "tìm lại được 1 giao dịch webhook bỏ lỡ trong 7 ngày qua")
 	b.shot("16-sources", "#sources")
+
+	// A v1 source: the page says its token cannot be changed but with a new URL.
+	b.do(chromedp.SetValue(chromedp.CSS("#source-provider"), "casso_v1"))
+	b.do(chromedp.Evaluate[chromedp.Void](`document.querySelector("#source-provider").dispatchEvent(new Event("change"))`))
+	b.do(chromedp.SendKeys(chromedp.CSS("#source-secret"), "v1-secure-token"))
+	b.click("#create-source")
+	b.waitText("#sources-msg", "Mã này không đổi được mà giữ nguyên địa chỉ")
 	require.Empty(t, b.exceptions())
 }

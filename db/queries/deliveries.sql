@@ -292,6 +292,20 @@ RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - @
 -- name: ReturnSend :exec
 UPDATE send_budget SET next_at = next_at - make_interval(secs => @interval::float8);
 
+-- ReserveAnswer takes the next free slot of the answers' share of the send
+-- budget (one every @interval seconds, for every worker) and says how many
+-- seconds from now it is. An answer then takes a slot of the whole budget
+-- too (ReserveSend), as every message does.
+-- name: ReserveAnswer :one
+INSERT INTO answer_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => @interval::float8))
+ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => @interval::float8)
+RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - @interval::float8, 0)::float8 AS wait_seconds;
+
+-- ReturnAnswer gives back a slot ReserveAnswer took and that will not be
+-- used.
+-- name: ReturnAnswer :exec
+UPDATE answer_budget SET next_at = next_at - make_interval(secs => @interval::float8);
+
 -- PauseSends holds every worker's sends for @seconds: Zalo said -32.
 -- name: PauseSends :exec
 INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => @seconds::float8))
@@ -299,10 +313,13 @@ ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp() +
 
 -- LateMornings lists the nights whose held alerts are still held a while
 -- after they ended: their morning message is overdue.
+-- The recipient's row id names the morning message (NULL for a recipient
+-- held before ids existed, without a follower row).
 -- name: LateMornings :many
-SELECT DISTINCT recipient, deferred_until::timestamptz AS deferred_until FROM deliveries
-WHERE status = 'deferred' AND digest_id IS NULL AND deferred_until < now() - make_interval(secs => @grace::float8)
-ORDER BY deferred_until, recipient
+SELECT DISTINCT d.recipient, f.id AS recipient_id, d.deferred_until::timestamptz AS deferred_until
+FROM deliveries d LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
+WHERE d.status = 'deferred' AND d.digest_id IS NULL AND d.deferred_until < now() - make_interval(secs => @grace::float8)
+ORDER BY deferred_until, d.recipient
 LIMIT 500;
 
 -- KnownMessageIDs says which of @ids a delivery, a morning message or a

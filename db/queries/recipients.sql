@@ -75,14 +75,15 @@ WHERE m.id = @id AND m.integration_id = @integration_id AND m.removed_at IS NULL
   AND i.id = m.integration_id AND i.workspace_id = @workspace_id AND i.status <> 'deleted'
 RETURNING m.*;
 
--- TellSilences finds the watched accounts that fell silent and whose owner
--- was not told yet, marks them told, and returns them with their last
--- transaction's time and the hours of silence that tell. An account is
+-- SilentAccounts finds the watched accounts that fell silent and whose
+-- owner was not told yet, with their last transaction's time (the
+-- silence's identity) and the hours of silence that tell. An account is
 -- silent after its integration's silence_alert_hours, or sooner when a
 -- bank feed that fed it fell silent: a webhook source that delivered
 -- every day of the week before (no gap over a day) and has now been quiet
--- longer than its longest gap that week (at least an hour).
--- name: TellSilences :many
+-- longer than its longest gap that week (at least an hour). It marks
+-- nothing: the notice does, once sent (TellSilence).
+-- name: SilentAccounts :many
 WITH deliveries AS (
     SELECT t.source_id, t.bank_account_id, t.received_at,
         t.received_at - lag(t.received_at) OVER (PARTITION BY t.source_id ORDER BY t.received_at) AS gap
@@ -105,31 +106,40 @@ WITH deliveries AS (
     FROM integration_bank_accounts iba JOIN integrations i ON i.id = iba.integration_id
     WHERE i.status = 'active' AND iba.silence_told_at IS NULL
 )
-UPDATE integration_bank_accounts iba SET silence_told_at = now()
-FROM watched w, bank_accounts b
-WHERE iba.integration_id = w.integration_id AND iba.bank_account_id = w.bank_account_id
-  AND b.id = w.bank_account_id AND w.since < now() - w.quiet
-RETURNING iba.integration_id, b.account_number, w.since::timestamptz AS since,
-    ceil(extract(epoch FROM w.quiet) / 3600)::int AS hours;
+SELECT w.integration_id, w.bank_account_id, b.account_number, w.since::timestamptz AS since,
+    ceil(extract(epoch FROM w.quiet) / 3600)::int AS hours
+FROM watched w JOIN bank_accounts b ON b.id = w.bank_account_id
+WHERE w.since < now() - w.quiet
+ORDER BY w.integration_id, w.bank_account_id;
+
+-- TellSilence marks an account's silence told to the integration's owner.
+-- name: TellSilence :exec
+UPDATE integration_bank_accounts SET silence_told_at = now()
+WHERE integration_id = @integration_id AND bank_account_id = @bank_account_id AND silence_told_at IS NULL;
 
 -- EndSilences clears the silence of the transaction's account for the
--- integrations it was told to, and returns them with when they were told.
+-- integrations it was told to, and returns them. The clearing is keyed by
+-- the transaction: the same transaction planned again (an answer lost)
+-- finds the same integrations, and the resumed notice's id keeps it once.
 -- name: EndSilences :many
-UPDATE integration_bank_accounts iba SET silence_told_at = NULL
+UPDATE integration_bank_accounts iba SET silence_told_at = NULL, silence_ended_by = @transaction_id::uuid
 FROM transactions t, bank_accounts b
 WHERE t.id = @transaction_id AND iba.bank_account_id = t.bank_account_id AND b.id = t.bank_account_id
-  AND iba.silence_told_at IS NOT NULL
-RETURNING iba.integration_id, b.account_number, iba.silence_told_at AS told_at;
+  AND (iba.silence_told_at IS NOT NULL OR iba.silence_ended_by = @transaction_id::uuid)
+RETURNING iba.integration_id, b.account_number;
 
--- PlanSummaries picks the integrations whose daily summary falls due
--- before @until and were not planned for that day yet, marks that day
--- planned, and returns when each is due (Vietnam time, @today's date).
--- name: PlanSummaries :many
-WITH due AS (
-    SELECT d.id, timezone('Asia/Ho_Chi_Minh', sqlc.arg(today)::date + d.daily_summary_at::time) AS due_at
-    FROM integrations d
-    WHERE d.status = 'active' AND d.daily_summary_at <> '' AND (d.summary_on IS NULL OR d.summary_on < sqlc.arg(today)::date)
-)
-UPDATE integrations i SET summary_on = sqlc.arg(today)::date
-FROM due WHERE i.id = due.id AND due.due_at < sqlc.arg(until)::timestamptz
-RETURNING i.id, due.due_at::timestamptz AS due_at;
+-- DueSummaries picks the integrations whose daily summary falls due
+-- before @until and was not told for that day yet, and says when each is
+-- due (Vietnam time, @today's date). It marks nothing: the summary does,
+-- once sent (TellSummary).
+-- name: DueSummaries :many
+SELECT d.id, timezone('Asia/Ho_Chi_Minh', sqlc.arg(today)::date + d.daily_summary_at::time)::timestamptz AS due_at
+FROM integrations d
+WHERE d.status = 'active' AND d.daily_summary_at <> '' AND (d.summary_on IS NULL OR d.summary_on < sqlc.arg(today)::date)
+  AND timezone('Asia/Ho_Chi_Minh', sqlc.arg(today)::date + d.daily_summary_at::time) < sqlc.arg(until)::timestamptz
+ORDER BY d.id;
+
+-- TellSummary marks an integration's daily summary told for @day.
+-- name: TellSummary :exec
+UPDATE integrations SET summary_on = @day::date
+WHERE id = @id AND (summary_on IS NULL OR summary_on < @day::date);

@@ -39,13 +39,17 @@ type Config struct {
 	// FloorWithout is how many of the four search attributes the floor
 	// leaves out (from the last); 0: it sets all four, as tingting does.
 	FloorWithout int
+	// Chatter, when its Rate is above 0, runs tingting a second time under
+	// the same load while strangers write commands.
+	Chatter Chatter
 }
 
 // Benchmark starts a stack, runs the direct baseline and the floor (if
 // asked) and then tingting under the same load, counting the Zalo calls
 // the sandbox received during tingting's run, and writes the report to
 // out (and to cfg.JSONPath). With cfg.Quiet, some recipients have gone
-// quiet by tingting's run.
+// quiet by tingting's run; with cfg.Chatter, tingting runs again while
+// strangers write to the OA.
 func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 	env, err := Prepare(ctx, cfg)
 	if err != nil {
@@ -99,6 +103,21 @@ func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 		}
 	}
 	results = append(results, r)
+	if cfg.Chatter.Rate > 0 {
+		if err := env.Stack.ResetZaloStats(ctx); err != nil {
+			return err
+		}
+		r, err := env.RunTingtingChattered(ctx, cfg.Load, cfg.Chatter)
+		if err != nil {
+			return fmt.Errorf("tingting run with chatter: %w", err)
+		}
+		z, err := env.Stack.ZaloStats(ctx)
+		if err != nil {
+			return err
+		}
+		r.Zalo = &z
+		results = append(results, r)
+	}
 	m := env.Machine(ctx)
 	WriteReport(out, cfg, m, results)
 	if cfg.JSONPath != "" {

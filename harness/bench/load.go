@@ -88,6 +88,9 @@ type Result struct {
 	RSS map[string]int64
 	// Zalo is what the sandbox counted during the run, if it was read.
 	Zalo *ZaloStats
+	// Chatter is what strangers wrote during the run and what the OA
+	// answered them, if they wrote.
+	Chatter *ChatterResult
 }
 
 // Duplicate is a (transaction, recipient) pair that got more than one message.

@@ -27,6 +27,8 @@ type Options struct {
 	Temporal        string  // -temporal devserver|postgres
 	Quiet           float64 // -quiet F: the share of recipients who last interacted QuietFor ago
 	FloorAttributes int     // -floor-attributes N: how many search attributes the floor sets
+	Chatter         float64 // -chatter R: commands a second from strangers, in a second tingting run
+	Strangers       int     // -strangers N: how many strangers write them
 }
 
 // ParseOptions reads the flags; a bad value is an error, with usage on
@@ -60,6 +62,10 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 		"is in the chat window, so the quiet ones cost a refused cs first): add -env ZALO_CS_WINDOW=87600h")
 	fs.IntVar(&o.FloorAttributes, "floor-attributes", 4, "how many of tingting's four search attributes the floor sets (0 to 4: "+
 		"WorkspaceId, BankAccountId, TransactionId, IntegrationId, in that order), to measure what each costs")
+	fs.Float64Var(&o.Chatter, "chatter", 0, "after tingting's run, run it again under the same load while people in no integration write `R` "+
+		"commands a second to the OA (/trogiup, /homnay, /dung…, in turn from each of -strangers: their webhooks signed as Zalo's and "+
+		"posted by the bench), and count what the OA answered them; the floor does not run")
+	fs.IntVar(&o.Strangers, "strangers", 200, "how many people write the -chatter commands, in turn")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -69,8 +75,10 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 	switch {
 	case o.Transactions < 1 || o.Integrations < 1 || o.Recipients < 1:
 		return o, errors.New("bench: -n, -integrations and -recipients must be positive")
-	case o.Rate < 0 || o.Burst < 0 || o.SendRate < 0:
-		return o, errors.New("bench: -rate, -burst and -send-rate must not be negative")
+	case o.Rate < 0 || o.Burst < 0 || o.SendRate < 0 || o.Chatter < 0:
+		return o, errors.New("bench: -rate, -burst, -send-rate and -chatter must not be negative")
+	case o.Strangers < 1:
+		return o, errors.New("bench: -strangers must be positive")
 	case o.FloorAttributes < 0 || o.FloorAttributes > 4:
 		return o, fmt.Errorf("bench: -floor-attributes %d: want 0 to 4", o.FloorAttributes)
 	case !(o.Quiet >= 0 && o.Quiet <= 1):
@@ -108,7 +116,7 @@ func (o Options) Config(stack StackConfig) Config {
 	}
 	return Config{
 		Stack: stack, Integrations: o.Integrations, Recipients: o.Recipients, Latency: o.Latency,
-		Load: o.Load(), Direct: o.Direct, Floor: true, ProfileDir: o.Profile, JSONPath: o.JSON, Quiet: o.Quiet,
-		FloorWithout: 4 - o.FloorAttributes,
+		Load: o.Load(), Direct: o.Direct, Floor: o.Chatter == 0, ProfileDir: o.Profile, JSONPath: o.JSON, Quiet: o.Quiet,
+		FloorWithout: 4 - o.FloorAttributes, Chatter: Chatter{Rate: o.Chatter, Strangers: o.Strangers},
 	}
 }

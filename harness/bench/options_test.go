@@ -61,6 +61,13 @@ func TestParseOptions(t *testing.T) {
 		{name: "nobody quiet", args: []string{"-quiet", "0"}, check: func(t *testing.T, o Options) {
 			assert.Empty(t, o.Config(StackConfig{}).Stack.Env, "the product's own night")
 		}},
+		{name: "chatter", args: []string{"-chatter", "200", "-send-rate", "60"}, check: func(t *testing.T, o Options) {
+			cfg := o.Config(StackConfig{})
+			assert.Equal(t, Chatter{Rate: 200, Strangers: 200}, cfg.Chatter)
+			assert.False(t, cfg.Floor, "tingting against itself, quiet and chattered")
+		}},
+		{name: "negative chatter", args: []string{"-chatter", "-5"}, err: "must not be negative"},
+		{name: "no strangers", args: []string{"-chatter", "5", "-strangers", "0"}, err: "-strangers must be positive"},
 		{name: "quiet above 1", args: []string{"-quiet", "1.5"}, err: "want a share from 0 to 1"},
 		{name: "quiet negative", args: []string{"-quiet", "-0.1"}, err: "want a share from 0 to 1"},
 		{name: "quiet NaN", args: []string{"-quiet", "NaN"}, err: "want a share from 0 to 1"},

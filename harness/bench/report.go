@@ -56,6 +56,7 @@ func WriteReport(w io.Writer, cfg Config, m Machine, results []Result) {
 	fmt.Fprintln(w)
 
 	writeZalo(w, results)
+	writeChatter(w, results)
 
 	if load.Fresh {
 		fmt.Fprint(w, "\nBurst: how fast it was accepted, and how long a fresh transaction posted during the drain waited:\n\n")
@@ -126,6 +127,33 @@ func writeZalo(w io.Writer, results []Result) {
 	}
 }
 
+// writeChatter prints what strangers wrote during the runs they wrote in,
+// and what the OA answered them.
+func writeChatter(w io.Writer, results []Result) {
+	header := false
+	for _, r := range results {
+		c := r.Chatter
+		if c == nil {
+			continue
+		}
+		if !header {
+			fmt.Fprint(w, "\nCommands from people in no integration during the run, and the OA's answers to them:\n\n")
+			fmt.Fprintln(w, "| mode | commands | per second | not taken | strangers | answers | strangers answered | most answers to one |")
+			fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+			header = true
+		}
+		fmt.Fprintf(w, "| %s | %d | %.1f | %d | %d | %d | %d | %d |\n", r.Mode, c.Commands, perSecond(c.Commands, r.Window), c.Failed,
+			c.Strangers, c.Answers, c.Answered, c.MostToOne)
+	}
+}
+
+func perSecond(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
 // days is d in days, for the report.
 func days(d time.Duration) string {
 	return fmt.Sprintf("%g days", d.Hours()/24)
@@ -188,6 +216,20 @@ type ModeReport struct {
 	ZaloCalls           map[string]int `json:"zalo_calls,omitzero"`
 	ZaloRefused         map[string]int `json:"zalo_refused,omitzero"`
 	ZaloCallsPerMessage *float64       `json:"zalo_calls_per_message,omitempty"`
+	// Chatter: what strangers wrote during the run and what the OA
+	// answered them (a -chatter run).
+	Chatter *ChatterReport `json:"chatter,omitempty"`
+}
+
+// ChatterReport is a -chatter run's strangers: the commands they wrote
+// (and those not taken), and the answers the OA sent them.
+type ChatterReport struct {
+	Commands  int `json:"commands"`
+	Failed    int `json:"not_taken"`
+	Strangers int `json:"strangers"`
+	Answers   int `json:"answers"`
+	Answered  int `json:"strangers_answered"`
+	MostToOne int `json:"most_answers_to_one"`
 }
 
 // NewJSONReport gathers the runs' numbers.
@@ -237,6 +279,10 @@ func (r Result) Report() ModeReport {
 		for code, n := range z.Refused {
 			m.ZaloRefused[code] = n
 		}
+	}
+	if c := r.Chatter; c != nil {
+		m.Chatter = &ChatterReport{Commands: c.Commands, Failed: c.Failed, Strangers: c.Strangers, Answers: c.Answers,
+			Answered: c.Answered, MostToOne: c.MostToOne}
 	}
 	return m
 }

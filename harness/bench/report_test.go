@@ -119,3 +119,33 @@ func TestWriteReportZaloCalls(t *testing.T) {
 	}
 	assert.NotContains(t, s, "| direct | 0 |", "only the runs that counted")
 }
+
+// A -chatter run: tingting quiet, then chattered; the report compares
+// their latency and says what the strangers wrote and were answered, in
+// the text and the JSON.
+func TestWriteReportChatter(t *testing.T) {
+	load := Load{Transactions: 10, Rate: 20}
+	results := []Result{result("tingting", load), result("tingting+chatter", load)}
+	results[1].Chatter = &ChatterResult{Commands: 400, Failed: 1, Strangers: 200, Answers: 200, Answered: 200, MostToOne: 1}
+	var out strings.Builder
+	WriteReport(&out, Config{Load: load, Integrations: 1, Recipients: 3}, Machine{}, results)
+	s := out.String()
+	for _, want := range []string{
+		"tingting+chatter / tingting latency: p50 ×1.0, p99 ×1.0",
+		"| mode | commands | per second | not taken | strangers | answers | strangers answered | most answers to one |",
+		"| tingting+chatter | 400 | 200.0 | 1 | 200 | 200 | 200 | 1 |",
+	} {
+		assert.Contains(t, s, want)
+	}
+	assert.NotContains(t, s, "| tingting | 0 |", "only the chattered run")
+
+	b, err := json.Marshal(NewJSONReport(Machine{}, results))
+	require.NoError(t, err)
+	var doc struct {
+		Modes map[string]map[string]json.RawMessage `json:"modes"`
+	}
+	require.NoError(t, json.Unmarshal(b, &doc))
+	assert.NotContains(t, doc.Modes["tingting"], "chatter")
+	assert.JSONEq(t, `{"commands":400,"not_taken":1,"strangers":200,"answers":200,"strangers_answered":200,"most_answers_to_one":1}`,
+		string(doc.Modes["tingting+chatter"]["chatter"]))
+}

@@ -113,6 +113,7 @@ type Stack struct {
 	addrs     map[string]string
 	temporal  string        // host:port
 	key       []byte        // TINGTING_ENCRYPTION_KEY
+	oaSecret  string        // ZALO_OA_SECRET_KEY: what signs Zalo's webhooks
 	latency   time.Duration // the sandbox's, as Prepare set it
 
 	mu        sync.Mutex
@@ -168,6 +169,7 @@ func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 	_, _ = rand.Read(s.key)
 	secret := make([]byte, 16)
 	_, _ = rand.Read(secret)
+	s.oaSecret = hex.EncodeToString(secret)
 	s.env = append(os.Environ(),
 		"DATABASE_URL="+cfg.DatabaseURL,
 		"TEMPORAL_ADDRESS="+s.temporal,

@@ -80,11 +80,14 @@ type Config struct {
 
 	// Routes is how a recipient is reached (ZALO_ROUTES, the window, the
 	// night); CSFree and CSPrice are what chat costs.
-	Routes     route.Policy
-	CSFree     time.Duration
-	CSPrice    int64
-	SendRate   float64
-	ProbeEvery time.Duration
+	Routes   route.Policy
+	CSFree   time.Duration
+	CSPrice  int64
+	SendRate float64
+	// AnswerShare is ZALO_ANSWER_SHARE: the share of SendRate answers to
+	// commands may take at most.
+	AnswerShare float64
+	ProbeEvery  time.Duration
 
 	// SignupOpen: the first sign-in of an unknown Zalo account makes it
 	// a workspace, with them as its owner (SIGNUP=open).
@@ -179,6 +182,7 @@ var Vars = []Var{
 	{"ZALO_NIGHT_ROUTES", "none", "Routes refused outright at night (comma-separated; none since 2026: Zalo refuses only promotion then).", setNightRoutes},
 	{"ZALO_PAUSE_PROBE", "5m", "How often one send tries a route Zalo stopped for the whole OA (verification, tier, paying account…); its success resumes the route.", setDuration(func(c *Config) *time.Duration { return &c.ProbeEvery })},
 	{"ZALO_SEND_RATE", "60", "Messages a second the OA sends at most, every worker together (Zalo allows about 4,000 calls a minute; -32 beyond). 0: no limit.", setRate},
+	{"ZALO_ANSWER_SHARE", "0.1", "The share of ZALO_SEND_RATE the OA's answers to commands (/trogiup, /homnay, invites…) may take at most, so that alerts always find the rest; an answer that would wait over a minute for it is dropped. 1: answers are paced as alerts are.", setAnswerShare},
 	{"SIGNUP", "closed", "open: the first sign-in with Zalo of an unknown account creates a workspace with them as its owner; closed: it is refused (signup_closed), and workspaces are made with `tingting workspace create`. `dev` sets open.", setSignup},
 	{"SESSION_IDLE_TIMEOUT", "72h", "A signed-in browser is signed out after this long without a request (5m at least: use is noted once a minute).", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 	{"SESSION_MAX_AGE", "720h", "A signed-in browser is signed out this long after signing in, however busy.", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionMaxAge })},
@@ -501,6 +505,15 @@ func setPrice(c *Config, v string) error {
 		return fmt.Errorf("not a whole number of đồng, 0 or more: %q", v)
 	}
 	c.CSPrice = n
+	return nil
+}
+
+func setAnswerShare(c *Config, v string) error {
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(r > 0 && r <= 1) {
+		return fmt.Errorf("not a share above 0, at most 1: %q", v)
+	}
+	c.AnswerShare = r
 	return nil
 }
 

@@ -61,6 +61,12 @@ type Metrics struct {
 	// OAHealthy is 1 when getoa last showed the OA verified, with a
 	// package and a linked paying account; 0 when a piece was missing.
 	OAHealthy prometheus.Gauge
+	// AnswersHeldBack counts commands the OA did not answer, by why:
+	// stranger (someone in no integration answered today already; the API
+	// counts them) or
+	// busy (the answers' share of the send budget was taken for longer
+	// than an answer is worth).
+	AnswersHeldBack *prometheus.CounterVec
 }
 
 // New registers tingting's metrics and the Go runtime's.
@@ -119,7 +125,10 @@ func New() *Metrics {
 	m.OAHealthy = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "tingting_oa_healthy", Help: "1 when getoa last showed the OA verified, with a package and a linked paying account.",
 	})
-	r.MustRegister(m.RoutePauses, m.RoutesPaused, m.CostVND, m.OAHealthy)
+	m.AnswersHeldBack = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tingting_answers_held_back_total", Help: "Commands the OA did not answer, by why: stranger (in no integration, answered today already), busy (the answers' share of the send budget was taken).",
+	}, []string{"why"})
+	r.MustRegister(m.RoutePauses, m.RoutesPaused, m.CostVND, m.OAHealthy, m.AnswersHeldBack)
 	r.MustRegister(m.Ingested, m.Messages, m.IngestToSent, m.ZaloCalls, m.OARefreshUncertain, m.InDoubt,
 		m.OutboxWaiting, m.OutboxOldest, m.OutboxParked, m.OutboxStarted, m.OutboxStartFailures, m.WebhooksRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

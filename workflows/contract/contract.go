@@ -93,15 +93,20 @@ func RedeliverWorkflowID(deliveryID, requestID uuid.UUID) string {
 // MorningWorkflowID is the id of a recipient's morning message for the
 // night that ends at at: every alert the night held for them goes in one.
 // A second start while it runs is refused (it will gather that alert too);
-// one after it ended starts it again for what came late.
-func MorningWorkflowID(recipient string, at time.Time) string {
-	return "morning:" + recipient + ":" + at.In(vntime.Zone).Format("2006-01-02T15:04")
+// one after it ended starts it again for what came late. The recipient is
+// named by our row id (zalo_followers.id), never by their Zalo user id:
+// Temporal keeps workflow ids in plain text.
+func MorningWorkflowID(recipientID uuid.UUID, at time.Time) string {
+	return "morning:" + recipientID.String() + ":" + at.In(vntime.Zone).Format("2006-01-02T15:04")
 }
 
-// MorningInput is a recipient and the end of their night.
+// MorningInput is a recipient and the end of their night. RecipientID, our
+// row id of the recipient, names the workflow (zero for a recipient held
+// before row ids named it).
 type MorningInput struct {
-	Recipient string
-	At        time.Time
+	Recipient   string
+	RecipientID uuid.UUID `json:",omitzero"`
+	At          time.Time
 }
 
 // RedeliverInput names a delivery the owner asked to send again.
@@ -189,8 +194,12 @@ type OwnerNotice struct {
 	// can be sent now.
 	Template string `json:",omitempty"`
 	Fit      bool   `json:",omitempty"`
+	// BankAccountID: the account a NoticeSilence is about, whose silence
+	// the notice marks told once sent.
+	BankAccountID uuid.UUID `json:",omitzero"`
 	// Key makes the notice's workflow id: what it is about, once (the
-	// event, the delivery, the day).
+	// event, the delivery, the day). Temporal keeps ids in plain text, so a
+	// key is made of our row ids and times, never an account number.
 	Key string
 }
 

@@ -262,7 +262,7 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		Casso:     feeds.CassoAPI{BaseURL: a.Config.CassoAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 
 		Routes: a.Config.Routes, Prices: send.Prices{Free: a.Config.CSFree, Price: a.Config.CSPrice},
-		SendRate: a.Config.SendRate, ProbeEvery: a.Config.ProbeEvery,
+		SendRate: a.Config.SendRate, AnswerShare: a.Config.AnswerShare, ProbeEvery: a.Config.ProbeEvery,
 		Doubt: send.DoubtPolicy{Check: a.Config.InDoubtCheck, Wait: a.Config.InDoubtWait, GiveUp: a.Config.InDoubtGiveUp, TemplatesListed: a.Config.TemplatesListed},
 	}), worker.Options{
 		SendRate: a.Config.SendRate, StopTimeout: a.Config.WorkerStopTimeout,
