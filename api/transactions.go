@@ -43,10 +43,9 @@ type transactionAccepted struct {
 }
 
 // createTransaction records a transaction, and its notification in the
-// outbox, in one database transaction, and answers 202 at once: the
-// dispatcher starts the notification whether or not Temporal answers now.
-// A transaction seen before answers duplicate:true and notifies nobody
-// again.
+// outbox, in one statement, and answers 202 at once: the dispatcher starts
+// the notification whether or not Temporal answers now. A transaction seen
+// before answers duplicate:true and notifies nobody again.
 func (s *Server) createTransaction(c echo.Context) error {
 	ctx := c.Request().Context()
 	var req transactionRequest
@@ -57,12 +56,7 @@ func (s *Server) createTransaction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var txn db.RecordTransactionRow
-	var duplicate bool
-	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
-		txn, duplicate, err = recordTransaction(ctx, q, p)
-		return err
-	})
+	txn, duplicate, err := recordTransaction(ctx, s.queries, p)
 	if errors.Is(err, errReusedID) {
 		return newError(http.StatusConflict, "conflict", "external_id %s was recorded before with a different amount or time", p.ExternalID)
 	} else if err != nil {
@@ -207,7 +201,7 @@ func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, numbe
 var errReusedID = errors.New("transaction id reused for a different transaction")
 
 // recordTransaction stores the transaction once and queues its
-// notification, in the caller's database transaction: the REST and Casso
+// notification (one statement: RecordTransaction): the REST and Casso
 // paths both come here. A second post of the same (bank account, external
 // id) is a duplicate and queues nothing; one that disagrees on the amount
 // or time is errReusedID, with the transaction first recorded.
@@ -218,10 +212,8 @@ func recordTransaction(ctx context.Context, q *db.Queries, p db.RecordTransactio
 		return txn, false, err
 	case !txn.Inserted && (txn.Amount != p.Amount || !txn.OccurredAt.Equal(p.OccurredAt)):
 		return txn, true, errReusedID
-	case !txn.Inserted:
-		return txn, true, nil
 	}
-	return txn, false, q.Enqueue(ctx, db.EnqueueParams{Kind: db.OutboxKindNotify, Ref: txn.ID})
+	return txn, !txn.Inserted, nil
 }
 
 type transactionResponse struct {

@@ -839,6 +839,13 @@ type Transaction struct {
 	ReceivedAt           time.Time
 }
 
+type TransactionRecipient struct {
+	TransactionID uuid.UUID
+	IntegrationID uuid.UUID
+	Recipient     *string
+	Role          RecipientRole
+}
+
 type User struct {
 	ID            uuid.UUID
 	ZaloAppUserID string

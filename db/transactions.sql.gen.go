@@ -58,15 +58,22 @@ func (q *Queries) PurgeTransactionBodies(ctx context.Context, before time.Time) 
 }
 
 const recordTransaction = `-- name: RecordTransaction :one
-INSERT INTO transactions (
-    workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at,
-    reference, counter_account_name, counter_account_number, counter_bank_name, raw
-) VALUES (
-    $1, $2, $3, $4, $5, $6, $7,
-    $8, $9, $10, $11, $12
+WITH recorded AS (
+    INSERT INTO transactions (
+        workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at,
+        reference, counter_account_name, counter_account_number, counter_bank_name, raw
+    ) VALUES (
+        $1, $2, $3, $4, $5, $6, $7,
+        $8, $9, $10, $11, $12
+    )
+    ON CONFLICT (bank_account_id, external_id) DO UPDATE SET external_id = EXCLUDED.external_id
+    RETURNING id, amount, occurred_at, (xmax = 0)::boolean AS inserted
+), queued AS (
+    INSERT INTO outbox (kind, ref) SELECT 'notify', r.id FROM recorded r WHERE r.inserted
+    RETURNING kind
 )
-ON CONFLICT (bank_account_id, external_id) DO UPDATE SET external_id = EXCLUDED.external_id
-RETURNING id, amount, occurred_at, (xmax = 0)::boolean AS inserted
+SELECT r.id, r.amount, r.occurred_at, r.inserted
+FROM recorded r, (SELECT count(*) FROM queued q, pg_notify('tingting_outbox', q.kind::text)) woken
 `
 
 type RecordTransactionParams struct {
@@ -91,9 +98,11 @@ type RecordTransactionRow struct {
 	Inserted   bool
 }
 
-// RecordTransaction stores a transaction once. A second recording of the
-// same (bank account, external id) changes nothing and returns the row
-// first recorded, with inserted false (xmax is 0 only on a row this
+// RecordTransaction stores a transaction once, with its notification's
+// outbox row (waking the dispatchers when it commits): one statement, so a
+// recorded transaction is always notified. A second recording of the same
+// (bank account, external id) changes nothing, queues nothing, and returns
+// the row first recorded, with inserted false (xmax is 0 only on a row this
 // statement inserted; the no-op update is what makes the row come back).
 func (q *Queries) RecordTransaction(ctx context.Context, arg RecordTransactionParams) (RecordTransactionRow, error) {
 	row := q.db.QueryRow(ctx, recordTransaction,

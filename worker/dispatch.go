@@ -300,7 +300,7 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 		// than upserted by the workflow: one visibility write fewer.
 		opts.TypedSearchAttributes = contract.NotifySearchAttributes(s.WorkspaceID, s.BankAccountID, s.ID, s.IntegrationIds)
 		name, input = contract.NotifyTransactionName, contract.NotifyInput{
-			TransactionID: s.ID, Backlog: backlog,
+			TransactionID: s.ID, Backlog: backlog, OneStep: true,
 		}
 	case db.OutboxKindZaloEvent:
 		opts.ID = contract.ZaloInboundWorkflowID(r.Ref)

@@ -172,17 +172,15 @@ func TestADeferredAlertWakesTheMorningMessage(t *testing.T) {
 	var a *notify.Activities
 	txn, d1 := uuid.New(), uuid.New()
 	morning := time.Date(2026, 11, 26, 6, 0, 0, 0, vntime.Zone)
-	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
-	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(notify.BatchResult{Outcomes: []send.Outcome{{
-		Status: send.Deferred, Route: "transaction", Recipient: "u1", DeferredUntil: &morning, Recorded: true,
-	}}}, nil)
+	env.OnActivity(a.DeliverTransaction, mock.Anything, mock.Anything).Return(notify.DeliverResult{Left: []notify.Left{{DeliveryID: d1,
+		Outcome: send.Outcome{Status: send.Deferred, Route: "cs", Recipient: "u1", DeferredUntil: &morning, Recorded: true}}}}, nil)
 	env.RegisterWorkflowWithOptions(workflows.MorningMessage, workflow.RegisterOptions{Name: contract.MorningName})
 	var started []contract.MorningInput
 	env.OnWorkflow(contract.MorningName, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in contract.MorningInput) (contract.NotifyResult, error) {
 		started = append(started, in)
 		return contract.NotifyResult{}, nil
 	})
-	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn})
+	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn, OneStep: true})
 	require.NoError(t, env.GetWorkflowError())
 	var res contract.NotifyResult
 	require.NoError(t, env.GetWorkflowResult(&res))

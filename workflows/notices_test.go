@@ -84,10 +84,23 @@ func TestASilentAccountIsToldOnceAndItsReturnToo(t *testing.T) {
 		WorkspaceID: n.Acct.WorkspaceID, BankAccountID: n.Acct.ID, ExternalID: "new", Amount: 5000, OccurredAt: time.Now(),
 	})
 	require.NoError(t, err)
-	plan, err := n.Acts.Notify.PlanNotifications(ctx, notify.PlanInput{TransactionID: txn.ID})
+	sent, err := n.Acts.Notify.DeliverTransaction(ctx, notify.DeliverInput{TransactionID: txn.ID})
 	require.NoError(t, err)
-	require.Len(t, plan.Notices, 1)
-	require.Equal(t, contract.NoticeResumed, plan.Notices[0].Kind)
+	require.Equal(t, contract.NotifyResult{Sent: 1}, sent.Done, "the alert goes out")
+	require.Len(t, sent.Notices, 1)
+	require.Equal(t, contract.NoticeResumed, sent.Notices[0].Kind)
+	require.Equal(t, "111", sent.Notices[0].About)
+
+	// A backlog's plan tells it the same way; the silence is over, so the
+	// next transaction tells nothing.
+	later, err := q.RecordTransaction(ctx, db.RecordTransactionParams{
+		WorkspaceID: n.Acct.WorkspaceID, BankAccountID: n.Acct.ID, ExternalID: "later", Amount: 7000, OccurredAt: time.Now(),
+	})
+	require.NoError(t, err)
+	plan, err := n.Acts.Notify.PlanNotifications(ctx, notify.PlanInput{TransactionID: later.ID})
+	require.NoError(t, err)
+	require.Len(t, plan.Deliveries, 1)
+	require.Empty(t, plan.Notices, "told once")
 }
 
 // TestTheDailySummaryComesAtItsMinute: maintenance plans the summary due

@@ -72,6 +72,13 @@ var planOptions = workflow.LocalActivityOptions{
 // NotifyTransaction sends one Zalo message per recipient of every matching
 // integration, in parallel, and records each outcome.
 func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.NotifyResult, error) {
+	lane := fresh
+	if in.Backlog {
+		lane = backlog
+	}
+	if in.OneStep && lane.local {
+		return deliverTransaction(ctx, in)
+	}
 	var a *notify.Activities
 	var plan notify.PlanResult
 	planCtx := workflow.WithLocalActivityOptions(ctx, planOptions)
@@ -80,10 +87,6 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	}
 	tellOwners(ctx, plan.Notices)
 
-	lane := fresh
-	if in.Backlog {
-		lane = backlog
-	}
 	ids := make([]uuid.UUID, len(plan.Deliveries))
 	for i, d := range plan.Deliveries {
 		ids[i] = d.DeliveryID
@@ -93,15 +96,57 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	// result, not behind GetVersion: that would upsert a search attribute
 	// (a visibility write) in every notification (docs/DECISIONS.md).
 	if plan.Together && lane.local {
-		outcomes = deliverAll(ctx, lane, ids)
+		outcomes = deliverAll(ctx, lane, in.TransactionID, ids)
 	} else {
-		outcomes = each(ctx, ids, func(ctx workflow.Context, _ int, id uuid.UUID) send.Outcome { return deliverIn(ctx, lane, id) })
+		outcomes = each(ctx, ids, func(ctx workflow.Context, _ int, id uuid.UUID) send.Outcome {
+			return deliverIn(ctx, lane, in.TransactionID, id)
+		})
 	}
 
-	res := tally(outcomes...)
+	return finished(ctx, in, tally(outcomes...)), nil
+}
+
+// finished logs a notification's end and returns its counts.
+func finished(ctx workflow.Context, in contract.NotifyInput, res contract.NotifyResult) contract.NotifyResult {
 	workflow.GetLogger(ctx).Info("notification finished", "transaction_id", in.TransactionID,
-		"sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)
-	return res, nil
+		"sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed, "deferred", res.Deferred)
+	return res
+}
+
+// deliverOptions is the local activity that plans a fresh transaction's
+// deliveries and sends them (DeliverTransaction). It fails only before a
+// send or once every send is recorded, so it is retried as planning is;
+// whatever it does not settle is sent on its own.
+var deliverOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout:    time.Minute,
+	ScheduleToCloseTimeout: 24 * time.Hour,
+	RetryPolicy:            dbOptions.RetryPolicy,
+}
+
+// deliverTransaction is a fresh notification in one local activity: one
+// history marker, with a result of a few bytes when every send ended
+// there. A delivery it left is seen to as in deliverAll.
+func deliverTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.NotifyResult, error) {
+	var a *notify.Activities
+	var res notify.DeliverResult
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, deliverOptions), a.DeliverTransaction,
+		notify.DeliverInput{TransactionID: in.TransactionID}).Get(ctx, &res)
+	if err != nil {
+		return contract.NotifyResult{}, err
+	}
+	tellOwners(ctx, res.Notices)
+	ids := make([]uuid.UUID, len(res.Left))
+	for i, l := range res.Left {
+		ids[i] = l.DeliveryID
+	}
+	alone := lane{priority: fresh.priority}
+	outcomes := each(ctx, ids, func(ctx workflow.Context, i int, id uuid.UUID) send.Outcome {
+		if out := res.Left[i].Outcome; out.Status != "" {
+			return finish(ctx, id, out)
+		}
+		return deliverIn(ctx, alone, in.TransactionID, id)
+	})
+	return finished(ctx, in, res.Done.Plus(tally(outcomes...))), nil
 }
 
 // tally counts deliveries' outcomes.
@@ -118,7 +163,7 @@ func tally(outcomes ...send.Outcome) contract.NotifyResult {
 // the message) is recorded by a separate activity, which retries only the
 // write, never the send.
 func deliver(ctx workflow.Context, deliveryID uuid.UUID) send.Outcome {
-	return deliverIn(ctx, fresh, deliveryID)
+	return deliverIn(ctx, fresh, uuid.Nil, deliveryID)
 }
 
 // A lane is how a send waits its turn. Fresh alerts go first: a local
@@ -136,10 +181,11 @@ var (
 	backlog = lane{local: false, priority: 4}
 )
 
-// deliverIn is deliver in a lane.
-func deliverIn(ctx workflow.Context, l lane, deliveryID uuid.UUID) send.Outcome {
+// deliverIn is deliver in a lane, of a delivery of transaction txn
+// (uuid.Nil: the send looks it up).
+func deliverIn(ctx workflow.Context, l lane, txn, deliveryID uuid.UUID) send.Outcome {
 	var a *notify.Activities
-	return finish(ctx, deliveryID, sendIn(ctx, l, a.SendZaloMessage, notify.SendInput{DeliveryID: deliveryID}))
+	return finish(ctx, deliveryID, sendIn(ctx, l, a.SendZaloMessage, notify.SendInput{DeliveryID: deliveryID, TransactionID: txn}))
 }
 
 // batchOptions is the local activity that sends a transaction's deliveries
@@ -153,7 +199,7 @@ var batchOptions = workflow.LocalActivityOptions{
 // (SendZaloMessages: two statements and one history marker, however many
 // recipients); each one it did not settle is then sent on its own, from
 // the send queue, at the lane's priority.
-func deliverAll(ctx workflow.Context, l lane, ids []uuid.UUID) []send.Outcome {
+func deliverAll(ctx workflow.Context, l lane, txn uuid.UUID, ids []uuid.UUID) []send.Outcome {
 	var a *notify.Activities
 	var res notify.BatchResult
 	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, batchOptions), a.SendZaloMessages,
@@ -166,7 +212,7 @@ func deliverAll(ctx workflow.Context, l lane, ids []uuid.UUID) []send.Outcome {
 		if i < len(res.Outcomes) && res.Outcomes[i].Status != "" {
 			return finish(ctx, id, res.Outcomes[i])
 		}
-		return deliverIn(ctx, alone, id)
+		return deliverIn(ctx, alone, txn, id)
 	})
 }
 

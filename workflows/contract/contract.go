@@ -133,6 +133,10 @@ type NotifyInput struct {
 	// Backlog: started long after it was recorded (an outage, a burst)
 	// while sends are paced, so its sends wait behind fresh ones.
 	Backlog bool `json:",omitempty"`
+	// OneStep: a fresh notification plans and sends in one local activity
+	// (DeliverTransaction). Every start sets it; runs started before it
+	// existed replay their plan and their sends apart.
+	OneStep bool `json:",omitempty"`
 }
 
 // NotifyResult counts the outcomes of the transaction's deliveries.
@@ -140,6 +144,11 @@ type NotifyResult struct {
 	Sent, Skipped, Failed int
 	// Deferred: held for the recipients' morning message (the night).
 	Deferred int `json:",omitempty"`
+}
+
+// Plus is r and o counted together.
+func (r NotifyResult) Plus(o NotifyResult) NotifyResult {
+	return NotifyResult{Sent: r.Sent + o.Sent, Skipped: r.Skipped + o.Skipped, Failed: r.Failed + o.Failed, Deferred: r.Deferred + o.Deferred}
 }
 
 // Add counts n deliveries that ended with status.
