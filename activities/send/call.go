@@ -79,11 +79,20 @@ func local(ctx context.Context) bool {
 // -32 (over its rate limit).
 const rateLimitPause = 2 * time.Second
 
+// localWait is the longest a local send waits for its slot of the send
+// budget. The budget's queue is only ever as long as the local sends make
+// it (Temporal hands the regular ones out at nine tenths of the rate), so
+// this is also how long any send waits for its slot once it is handed out:
+// the wait a fresh alert of a shop within its share may meet when other
+// shops' backlogs keep the budget full. At 2 s it was most of a fresh
+// alert's latency in such a run (docs/BENCHMARKS.md, "Shops").
+const localWait = 500 * time.Millisecond
+
 // pace waits for a slot of the OA-wide send budget (SendRate, shared by
-// every worker through one database row). A local activity waits at most a
-// moment and otherwise leaves the send to a regular activity, whose task
-// queue Temporal itself paces; a regular activity waits up to most of its
-// time.
+// every worker through one database row). A local activity waits at most
+// localWait and otherwise leaves the send to a regular activity, whose task
+// queue Temporal itself paces, in priority and then in fair shares between
+// the shops; a regular activity waits up to most of its time.
 func (c *Core) pace(ctx context.Context) error {
 	if c.SendRate <= 0 {
 		return nil
@@ -97,7 +106,7 @@ func (c *Core) pace(ctx context.Context) error {
 	d := time.Duration(wait * float64(time.Second))
 	limit := 20 * time.Second
 	if local(ctx) {
-		limit = 2 * time.Second
+		limit = localWait
 	}
 	if d > limit {
 		if err := q.ReturnSend(ctx, interval); err != nil {

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/tingting-vn/tingting/route"
 )
 
@@ -77,11 +79,15 @@ type Config struct {
 
 	// Routes is how a recipient is reached (ZALO_ROUTES, the window, the
 	// night); CSFree and CSPrice are what chat costs.
-	Routes     route.Policy
-	CSFree     time.Duration
-	CSPrice    int64
-	SendRate   float64
-	ProbeEvery time.Duration
+	Routes   route.Policy
+	CSFree   time.Duration
+	CSPrice  int64
+	SendRate float64
+	// SendWeights are the shares of the send rate the listed workspaces
+	// get when shops compete for it (ZALO_SEND_WEIGHTS); every other
+	// workspace weighs 1.
+	SendWeights map[uuid.UUID]float64
+	ProbeEvery  time.Duration
 
 	// SignupOpen: the first sign-in of an unknown Zalo account makes it
 	// a workspace, with them as its owner (SIGNUP=open).
@@ -173,6 +179,7 @@ var Vars = []Var{
 	{"ZALO_NIGHT_ROUTES", "none", "Routes refused outright at night (comma-separated; none since 2026: Zalo refuses only promotion then).", setNightRoutes},
 	{"ZALO_PAUSE_PROBE", "5m", "How often one send tries a route Zalo stopped for the whole OA (verification, tier, paying account…); its success resumes the route.", setDuration(func(c *Config) *time.Duration { return &c.ProbeEvery })},
 	{"ZALO_SEND_RATE", "60", "Messages a second the OA sends at most, every worker together (Zalo allows about 4,000 calls a minute; -32 beyond). 0: no limit.", setRate},
+	{"ZALO_SEND_WEIGHTS", "", "When shops' alerts compete for ZALO_SEND_RATE, each shop (workspace) gets a share by its weight: `<workspace id>=<weight>`, comma-separated, 0.001 to 1000; every workspace not listed weighs 1, so by default the shares are equal (docs/SCALING.md).", setWeights},
 	{"SIGNUP", "closed", "open: the first sign-in with Zalo of an unknown account creates a workspace with them as its owner; closed: it is refused (signup_closed), and workspaces are made with `tingting workspace create`. `dev` sets open.", setSignup},
 	{"SESSION_IDLE_TIMEOUT", "72h", "A signed-in browser is signed out after this long without a request (5m at least: use is noted once a minute).", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 	{"SESSION_MAX_AGE", "720h", "A signed-in browser is signed out this long after signing in, however busy.", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionMaxAge })},
@@ -495,5 +502,31 @@ func setRate(c *Config, v string) error {
 		return fmt.Errorf("not a number, 0 or more: %q", v)
 	}
 	c.SendRate = r
+	return nil
+}
+
+// setWeights reads "<workspace id>=<weight>,…". Temporal keeps a fairness
+// weight within 0.001 and 1000; one outside is refused here, not clamped
+// there.
+func setWeights(c *Config, v string) error {
+	c.SendWeights = map[uuid.UUID]float64{}
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		id, w, ok := strings.Cut(s, "=")
+		ws, err := uuid.Parse(strings.TrimSpace(id))
+		if !ok || err != nil {
+			return fmt.Errorf("want <workspace id>=<weight>, got %q", s)
+		}
+		weight, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
+		if err != nil || !(weight >= 0.001 && weight <= 1000) {
+			return fmt.Errorf("%s: the weight must be a number from 0.001 to 1000, got %q", ws, w)
+		}
+		if _, twice := c.SendWeights[ws]; twice {
+			return fmt.Errorf("workspace %s twice", ws)
+		}
+		c.SendWeights[ws] = weight
+	}
 	return nil
 }
