@@ -83,6 +83,10 @@ type Result struct {
 	RSS map[string]int64
 	// Zalo is what the sandbox counted during the run, if it was read.
 	Zalo *ZaloStats
+	// Shops is each shop's part of a many-shops run (RunShops), and Noisy
+	// marks the noisy shop's.
+	Shops []Result
+	Noisy bool
 }
 
 // Duplicate is a (transaction, recipient) pair that got more than one message.
