@@ -1037,6 +1037,19 @@ func (q *Queries) ReturnSend(ctx context.Context, interval float64) error {
 	return err
 }
 
+const sendBudgetAhead = `-- name: SendBudgetAhead :one
+SELECT COALESCE((SELECT GREATEST(EXTRACT(EPOCH FROM next_at - clock_timestamp())::float8, 0) FROM send_budget), 0)::float8 AS ahead
+`
+
+// SendBudgetAhead says how many seconds from now the budget's next free
+// slot is (0: free now).
+func (q *Queries) SendBudgetAhead(ctx context.Context) (float64, error) {
+	row := q.db.QueryRow(ctx, sendBudgetAhead)
+	var ahead float64
+	err := row.Scan(&ahead)
+	return ahead, err
+}
+
 const setDigestCard = `-- name: SetDigestCard :exec
 UPDATE digests SET card = COALESCE(card, $1::jsonb) WHERE id = $2
 `

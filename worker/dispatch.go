@@ -324,7 +324,7 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 		// than upserted by the workflow: one visibility write fewer.
 		opts.TypedSearchAttributes = contract.NotifySearchAttributes(s.WorkspaceID, s.BankAccountID, s.ID, s.IntegrationIds)
 		name, input = contract.NotifyTransactionName, contract.NotifyInput{
-			TransactionID: s.ID, Backlog: backlog, OneStep: true,
+			TransactionID: s.ID, Backlog: backlog, OneStep: true, Messages: int(s.Messages),
 		}
 	case db.OutboxKindZaloEvent:
 		opts.ID = contract.ZaloInboundWorkflowID(r.Ref)

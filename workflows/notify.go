@@ -76,8 +76,8 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	if in.Backlog {
 		lane = backlog
 	}
-	if in.OneStep && lane.local {
-		return deliverTransaction(ctx, in)
+	if in.OneStep {
+		return deliverTransaction(ctx, in, lane)
 	}
 	var a *notify.Activities
 	var plan notify.PlanResult
@@ -123,23 +123,42 @@ var deliverOptions = workflow.LocalActivityOptions{
 	RetryPolicy:            dbOptions.RetryPolicy,
 }
 
-// deliverTransaction is a fresh notification in one local activity: one
-// history marker, with a result of a few bytes when every send ended
-// there. A delivery it left is seen to as in deliverAll.
-func deliverTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.NotifyResult, error) {
+// backlogOptions is DeliverTransaction for a backlog: a regular activity
+// on the backlog queue, which waits as long as the fresh sends fill the
+// send rate (it heartbeats meanwhile), retried as planning is.
+var backlogOptions = workflow.ActivityOptions{
+	TaskQueue:              contract.BacklogTaskQueue,
+	StartToCloseTimeout:    time.Hour,
+	HeartbeatTimeout:       30 * time.Second,
+	ScheduleToCloseTimeout: 24 * time.Hour,
+	RetryPolicy:            dbOptions.RetryPolicy,
+}
+
+// deliverTransaction is a notification in one activity: local when fresh,
+// one task of the backlog queue in a backlog; one history marker (or one
+// activity), with a result of a few bytes when every send ended there. A
+// delivery it left is sent on its own, in the lane.
+func deliverTransaction(ctx workflow.Context, in contract.NotifyInput, l lane) (contract.NotifyResult, error) {
 	var a *notify.Activities
 	var res notify.DeliverResult
-	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, deliverOptions), a.DeliverTransaction,
-		notify.DeliverInput{TransactionID: in.TransactionID}).Get(ctx, &res)
+	deliver := notify.DeliverInput{TransactionID: in.TransactionID}
+	var err error
+	if l.local {
+		err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, deliverOptions), a.DeliverTransaction, deliver).Get(ctx, &res)
+	} else {
+		opts := backlogOptions
+		opts.Priority = temporal.Priority{PriorityKey: l.priority, FairnessWeight: perMessage(ctx, in.Messages)}
+		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.DeliverTransaction, deliver).Get(ctx, &res)
+	}
 	if err != nil {
 		return contract.NotifyResult{}, err
 	}
 	tellOwners(ctx, res.Notices)
 	ids := make([]uuid.UUID, len(res.Left))
-	for i, l := range res.Left {
-		ids[i] = l.DeliveryID
+	for i, left := range res.Left {
+		ids[i] = left.DeliveryID
 	}
-	alone := lane{priority: fresh.priority}
+	alone := lane{priority: l.priority}
 	outcomes := each(ctx, ids, func(ctx workflow.Context, i int, id uuid.UUID) send.Outcome {
 		if out := res.Left[i].Outcome; out.Status != "" {
 			return finish(ctx, id, out)
@@ -214,6 +233,17 @@ func deliverAll(ctx workflow.Context, l lane, txn uuid.UUID, ids []uuid.UUID) []
 		}
 		return deliverIn(ctx, alone, txn, id)
 	})
+}
+
+// perMessage is the fairness weight of one task that sends messages
+// messages: the shop's weight (the workflow's, 1 if unset) shared between
+// them, so that the shops' fair shares count messages, not tasks.
+func perMessage(ctx workflow.Context, messages int) float32 {
+	w := workflow.GetInfo(ctx).Priority.FairnessWeight
+	if w <= 0 {
+		w = 1
+	}
+	return w / float32(max(1, messages))
 }
 
 // each runs do for every delivery in parallel and returns their outcomes.

@@ -183,36 +183,42 @@ func TestNotifyTransactionWithNobodyToNotify(t *testing.T) {
 }
 
 // TestABacklogWaitsBehindFreshAlerts: a notification started long after
-// its transaction was recorded takes no local attempt: its sends wait in
-// the paced queue (behind fresh ones: their priority is checked end to
-// end, in cmd/tingting); a fresh one's go out in one local step first.
+// its transaction was recorded takes no local attempt: its transaction
+// waits whole on the backlog queue (at priority 4, weighing as many sends
+// as it has messages: checked end to end, in cmd/tingting); a fresh one
+// goes out in one local step first. What either leaves is sent on its own.
 func TestABacklogWaitsBehindFreshAlerts(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		backlog bool
 		local   bool
+		queue   string
 	}{
-		{"fresh", false, true},
-		{"backlog", true, false},
+		{"fresh", false, true, ""},
+		{"backlog", true, false, contract.BacklogTaskQueue},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newEnv(t)
 			var a *notify.Activities
 			txn, d1 := uuid.New(), uuid.New()
-			env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil).Maybe()
 			var local, regular bool
+			var queue string
 			env.OnActivity(a.DeliverTransaction, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ notify.DeliverInput) (notify.DeliverResult, error) {
-				local = activity.GetInfo(ctx).IsLocalActivity
+				info := activity.GetInfo(ctx)
+				if local = info.IsLocalActivity; !local {
+					queue = info.TaskQueue
+				}
 				return notify.DeliverResult{Left: []notify.Left{{DeliveryID: d1}}}, nil // the OA's send budget is taken
-			}).Maybe()
+			})
 			env.OnActivity(a.SendZaloMessage, mock.Anything, mock.Anything).Return(func(ctx context.Context, _ notify.SendInput) (send.Outcome, error) {
 				regular = !activity.GetInfo(ctx).IsLocalActivity
 				return send.Outcome{Status: send.Sent, Recorded: true}, nil
 			})
-			env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn, Backlog: tc.backlog, OneStep: true})
+			env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn, Backlog: tc.backlog, OneStep: true, Messages: 10})
 			require.NoError(t, env.GetWorkflowError())
 			require.Equal(t, tc.local, local, "local attempts")
-			require.True(t, regular)
+			require.Equal(t, tc.queue, queue)
+			require.True(t, regular, "what it left goes on its own")
 		})
 	}
 }

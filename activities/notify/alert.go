@@ -183,6 +183,9 @@ func (a *Activities) sendAll(ctx context.Context, q *db.Queries, rows []db.Start
 		go func() {
 			defer func() { <-slots; wg.Done() }()
 			outs[i] = a.sendOne(ctx, q, d)
+			if activity.IsActivity(ctx) && !activity.GetInfo(ctx).IsLocalActivity {
+				activity.RecordHeartbeat(ctx) // a backlog's: it may wait for its turn
+			}
 		}()
 	}
 	wg.Wait()

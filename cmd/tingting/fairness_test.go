@@ -44,10 +44,10 @@ func (sh *shop) late(t *testing.T, n int) []uuid.UUID {
 }
 
 // TestOneShopsBacklogDoesNotHoldAnothersSends: two shops on one OA paced
-// at 4 messages a second. One shop's backlog of 24 alerts is waiting on
-// the send queue when the other's 3 arrive, as a backlog too: they go out
-// in turn with the first shop's, not behind all of them, because each
-// shop's tasks carry its workspace as their Temporal fairness key.
+// at 4 messages a second. One shop's backlog of 24 transactions is waiting
+// on the backlog queue when the other's 3 arrive, as a backlog too: they
+// go out in turn with the first shop's, not behind all of them, because
+// each shop's tasks carry its workspace as their Temporal fairness key.
 func TestOneShopsBacklogDoesNotHoldAnothersSends(t *testing.T) {
 	noisy := newShopWith(t, "ZALO_SEND_RATE", "4")
 	quiet := noisy.shop(t, "Quiet shop", "Anh Minh")

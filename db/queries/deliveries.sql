@@ -306,6 +306,11 @@ INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval
 ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => @interval::float8)
 RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - @interval::float8, 0)::float8 AS wait_seconds;
 
+-- SendBudgetAhead says how many seconds from now the budget's next free
+-- slot is (0: free now).
+-- name: SendBudgetAhead :one
+SELECT COALESCE((SELECT GREATEST(EXTRACT(EPOCH FROM next_at - clock_timestamp())::float8, 0) FROM send_budget), 0)::float8 AS ahead;
+
 -- ReturnSend gives back a slot ReserveSend took and that will not be used.
 -- name: ReturnSend :exec
 UPDATE send_budget SET next_at = next_at - make_interval(secs => @interval::float8);
