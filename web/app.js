@@ -1,9 +1,9 @@
 // tingting's web UI: the home checklist, the setup wizard, the integration
 // pages (recipients, the ZBS template, the month's cost, the delivery log),
-// the team, the signed-in browsers, a recipient's own alerts and the API
+// the bank feeds, the team, the signed-in browsers, a recipient's own alerts and the API
 // keys page, in plain JavaScript. Screens are chosen by the URL's hash
-// (#/, #/wizard/ID, #/integrations/ID, #/team, #/join/CODE, #/sessions,
-// #/alerts, #/keys) and built with the DOM API: text from the API is never
+// (#/, #/wizard/ID, #/integrations/ID, #/sources, #/team, #/join/CODE,
+// #/sessions, #/alerts, #/keys) and built with the DOM API: text from the API is never
 // parsed as HTML. Every call goes to the JSON API under /v1, as the person
 // signed in with Zalo (the API's HttpOnly session cookie, and the CSRF
 // token GET /v1/me gives, on every change), or with an API key an operator
@@ -97,7 +97,9 @@ const FIELDS = [
   ['amount', 'Số tiền'],
   ['time', 'Thời gian'],
   ['account', 'Tài khoản'],
+  ['sub_account', 'Tài khoản ảo'],
   ['description', 'Nội dung'],
+  ['payment_code', 'Mã thanh toán'],
   ['balance', 'Số dư'],
   ['reference', 'Mã tham chiếu'],
   ['counter_account', 'Tài khoản đối ứng'],
@@ -204,6 +206,7 @@ const ERRORS = {
   template_unusable: 'Mẫu tin này không dùng được cho thông báo: Zalo chỉ cho gửi bằng mẫu đã được duyệt và đang bật, ' +
     'thuộc loại Giao dịch, không bị đánh giá chất lượng thấp. Hãy chọn mẫu khác.',
   conflict: 'Mục này đã tồn tại.',
+  no_api_key: 'Nguồn này chưa có API key của Casso nên chưa đọc lại được: hãy nhập API key trước.',
   too_large: 'Dữ liệu gửi lên quá lớn.',
   unavailable: 'Hệ thống đang tạm thời không phản hồi. Vui lòng thử lại sau ít phút.',
   internal: 'Có lỗi ở phía máy chủ, lỗi đã được ghi lại. Vui lòng thử lại.',
@@ -241,12 +244,14 @@ const QUIET_RULE = 'Giờ yên lặng phải có dạng giờ:phút-giờ:phút 
 const INVALID = {
   silence_alert_hours: 'Số giờ không có giao dịch phải là số nguyên từ 0 đến 720 (30 ngày). Để trống hoặc 0 là tắt.',
   daily_summary_at: 'Giờ gửi tổng kết phải có dạng giờ:phút, từ 00:00 đến 23:59 (giờ Việt Nam), ví dụ 21:00. Để trống là tắt.',
-  hidden_fields: 'Chỉ ẩn được thời gian, tài khoản, nội dung, số dư, mã tham chiếu và tài khoản đối ứng; số tiền luôn được gửi.',
+  hidden_fields: 'Chỉ ẩn được thời gian, tài khoản, tài khoản ảo, nội dung, mã thanh toán, số dư, mã tham chiếu và tài khoản đối ứng; số tiền luôn được gửi.',
   phone: PHONE_RULE,
   owner_phone: PHONE_RULE,
   quiet_hours: QUIET_RULE,
   owner_quiet_hours: QUIET_RULE,
   template_params: 'Hãy chọn dữ liệu cho mọi tham số bắt buộc của mẫu (có dấu *); mỗi tham số nhận một loại dữ liệu của giao dịch.',
+  secret: 'Khóa bí mật dài 8 đến 256 ký tự, đúng như Casso hoặc SePay hiển thị.',
+  casso_api_key: 'API key của Casso dài 8 đến 256 ký tự, không có dấu cách, đúng như Casso hiển thị.',
 };
 
 // What a refusal (401, 403) means depends on how this tab is signed in.
@@ -500,6 +505,7 @@ async function route() {
     else if (page === 'team') await showTeam(live);
     else if (page === 'sessions') await showSessions(live);
     else if (page === 'alerts') await showMyAlerts(live);
+    else if (page === 'sources') await showSources(live);
     else await showHome(live);
   } catch (e) {
     if (!live()) return;
@@ -670,7 +676,8 @@ async function showHome(live) {
       rows.length ? h('ul', { class: 'list', id: 'integrations' }, rows)
         : h('p', { class: 'muted', id: 'integrations' }, 'Chưa có tích hợp nào. Tạo tích hợp để nhận thông báo biến động số dư qua Zalo.'),
       out),
-    owns() ? h('p', {}, h('a', { href: '#/keys', id: 'keys-link' }, 'Quản lý khóa API')) : null);
+    h('p', {}, h('a', { href: '#/sources', id: 'sources-link' }, 'Nguồn giao dịch (Casso, SePay)'),
+      owns() ? [' · ', h('a', { href: '#/keys', id: 'keys-link' }, 'Quản lý khóa API')] : null));
 }
 
 // bankAccountForm lists the workspace's bank accounts and adds one.
@@ -1688,5 +1695,110 @@ function oaConnected() {
 }
 
 oaConnected();
+
+const PROVIDERS = [
+  ['casso_v2', 'Casso (webhook v2)'],
+  ['sepay', 'SePay'],
+  ['casso_v1', 'Casso (webhook v1, cũ)'],
+];
+const providerText = (p) => (PROVIDERS.find(([v]) => v === p) || [p, p])[1];
+
+// showSources lists the workspace's bank feeds — the URL to give each
+// provider, when it was last heard from, what reading Casso back found —
+// and makes new ones.
+async function showSources(live) {
+  let sources = (await api('GET', '/webhook-sources')).items;
+  if (!live()) return;
+  const list = h('div', { id: 'sources' });
+  const out = h('p', { class: 'msg', role: 'alert', id: 'sources-msg' });
+
+  async function reload() {
+    sources = (await api('GET', '/webhook-sources')).items;
+    if (live()) draw();
+  }
+
+  function source(s) {
+    const copyButton = h('button', { type: 'button', class: 'secondary' }, 'Sao chép');
+    copyButton.addEventListener('click', () => copy(s.url, copyButton));
+    const lines = [
+      h('div', { class: 'copyline' }, h('code', {}, s.url), copyButton),
+      h('p', {}, s.last_webhook_at ? 'Lần cuối nhận webhook: ' + formatTime(s.last_webhook_at) + ' (' + ago(s.last_webhook_at) + ')'
+        : 'Chưa nhận webhook nào: hãy dán URL trên vào ' + (s.provider === 'sepay' ? 'SePay' : 'Casso') + '.'),
+    ];
+    if (s.provider === 'sepay') {
+      lines.push(h('p', { class: 'muted' }, 'Xác thực: ' + (s.auth === 'apikey' ? 'API key' : 'HMAC-SHA256')));
+      return h('li', { class: 'source' }, h('strong', {}, providerText(s.provider)), ...lines);
+    }
+    const key = h('input', { type: 'password', autocomplete: 'off', placeholder: 'API key của Casso', size: 28 });
+    const save = h('button', { type: 'button', class: 'secondary' }, s.has_casso_api_key ? 'Đổi API key' : 'Lưu API key');
+    save.addEventListener('click', () => run(save, out, async () => {
+      await api('PATCH', '/webhook-sources/' + s.id, { casso_api_key: key.value.trim() });
+      say(out, key.value.trim() ? 'Đã lưu API key: tingting sẽ đọc lại giao dịch từ Casso.' : 'Đã xóa API key.');
+      await reload();
+    }));
+    const sync = h('button', { type: 'button', disabled: !s.has_casso_api_key }, 'Đọc lại ngay');
+    sync.addEventListener('click', () => run(sync, out, async () => {
+      const w = await api('POST', `/webhook-sources/${s.id}/sync`);
+      say(out, `Đang đọc lại giao dịch Casso từ ${w.from} đến ${w.to}; giao dịch nào webhook bỏ lỡ sẽ được ghi và báo.`);
+    }));
+    lines.push(h('p', {}, s.has_casso_api_key
+      ? [s.last_sync_at ? 'Đọc lại lần cuối: ' + formatTime(s.last_sync_at) : 'Chưa đọc lại lần nào',
+        ` · tìm lại được ${s.recovered_7d} giao dịch webhook bỏ lỡ trong 7 ngày qua`].join('')
+      : 'Chưa có API key: giao dịch Casso không gửi được webhook sẽ không được đọc lại.'));
+    if (s.sync_error) lines.push(h('p', { class: 'msg error' }, 'Casso từ chối API key (' + s.sync_error + '). Hãy tạo API key mới trên Casso và lưu lại ở đây.'));
+    lines.push(h('p', { class: 'actions' }, key, save, sync));
+    return h('li', { class: 'source' }, h('strong', {}, providerText(s.provider)), ...lines);
+  }
+
+  function draw() {
+    list.replaceChildren(sources.length ? h('ul', { class: 'list' }, sources.map(source))
+      : h('p', { class: 'muted' }, 'Chưa có nguồn nào.'));
+  }
+
+  const provider = h('select', { id: 'source-provider' }, PROVIDERS.map(([v, text]) => h('option', { value: v }, text)));
+  const secret = h('input', { id: 'source-secret', type: 'password', autocomplete: 'off', required: true });
+  const auth = h('select', { id: 'source-auth' }, h('option', { value: 'hmac' }, 'HMAC-SHA256'), h('option', { value: 'apikey' }, 'API key'));
+  const cassoKey = h('input', { id: 'source-casso-key', type: 'password', autocomplete: 'off', placeholder: 'không bắt buộc' });
+  const authRow = [h('label', { for: 'source-auth' }, 'Xác thực (SePay)'), auth];
+  const keyRow = [h('label', { for: 'source-casso-key' }, 'API key của Casso (để đọc lại)'), cassoKey];
+  const shown = () => {
+    const sepay = provider.value === 'sepay';
+    authRow.forEach((e) => { e.hidden = !sepay; });
+    keyRow.forEach((e) => { e.hidden = sepay; });
+  };
+  provider.addEventListener('change', shown);
+  shown();
+  const create = h('button', { type: 'submit', id: 'create-source' }, 'Tạo nguồn');
+  const form = h('form', { id: 'source-form' },
+    h('div', { class: 'grid' },
+      h('label', { for: 'source-provider' }, 'Nhà cung cấp'), provider,
+      h('label', { for: 'source-secret' }, 'Khóa bí mật'), secret, ...authRow, ...keyRow),
+    create);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    run(create, out, async () => {
+      const body = { provider: provider.value, secret: secret.value.trim() };
+      if (provider.value === 'sepay') body.auth = auth.value;
+      else if (cassoKey.value.trim()) body.casso_api_key = cassoKey.value.trim();
+      const s = await api('POST', '/webhook-sources', body);
+      secret.value = cassoKey.value = '';
+      say(out, `Đã tạo nguồn ${providerText(s.provider)}: dán URL của nó vào ${s.provider === 'sepay' ? 'SePay' : 'Casso'}.` +
+        (s.provider === 'casso_v1' ? ' ' + V1_WARNING : ''));
+      await reload();
+    });
+  });
+
+  draw();
+  app.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, '← Các tích hợp')),
+    h('section', { class: 'card' },
+      h('h1', {}, 'Nguồn giao dịch'),
+      h('p', {}, 'Casso hoặc SePay gửi giao dịch tới tingting qua webhook. Với API key của Casso, tingting còn đọc lại ' +
+        'giao dịch định kỳ (mặc định mỗi 15 phút) để ghi nhận những giao dịch mà webhook bỏ lỡ.'),
+      list, out),
+    h('section', { class: 'card' }, h('h2', {}, 'Thêm nguồn'),
+      h('p', { class: 'muted' }, 'Khóa bí mật là khóa Casso hoặc SePay hiển thị cho webhook. Khóa và API key được lưu mã hóa, không hiển thị lại.'),
+      form));
+}
 window.addEventListener('hashchange', route);
 route();

@@ -13,6 +13,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/zalo"
@@ -127,6 +129,7 @@ type Env struct {
 	// Shops are the shops of a many-shops run, Shop the first of them.
 	Shops []Shop
 	cfg   Config
+	casso string // the shop's source at the sandbox's Casso, once made
 }
 
 // Prepare starts the stack, creates the shop, sets the sandbox's latency,
@@ -232,10 +235,47 @@ func (e *Env) target(shop Shop) Target {
 	return Target{
 		IngestURL: e.Stack.APIURL + "/v1/transactions", APIKey: shop.APIKey, BankAccountID: shop.BankAccountID,
 		Recipients: shop.Recipients, MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset(),
-		Settle: func(ctx context.Context) error {
-			return settle(ctx, "deliveries", func(ctx context.Context) (int, error) { return e.pendingDeliveries(ctx, shop.WorkspaceID) })
-		},
+		Settle: e.settled(shop.WorkspaceID),
 	}
+}
+
+// RunCasso sends the load as payments at the sandbox's Casso, on a Casso
+// source of the shop's that holds an API key: each reaches tingting as
+// Casso's signed webhook, but every dropEvery-th is never delivered and
+// only read-back (the worker's CASSO_READ_BACK_EVERY) can find it.
+func (e *Env) RunCasso(ctx context.Context, load Load, dropEvery int) (Result, error) {
+	source, err := e.cassoSource(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	return e.measured(func() (Result, error) {
+		return Run(ctx, "tingting, by Casso", Target{
+			IngestURL: e.Stack.SandboxURL + "/_sandbox/bank/transactions", Recipients: e.Shop.Recipients,
+			MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset(),
+			Body: func(marker string, i int, _ time.Time) []byte {
+				body, _ := json.Marshal(map[string]any{
+					"source_id": source, "account_number": e.Shop.AccountNumber, "amount": 100_000 + i,
+					"description": fmt.Sprintf("%s%06d chuyen tien", marker, i), "deliver": i%dropEvery != dropEvery-1,
+				})
+				return body
+			},
+			Settle: e.settled(e.Shop.WorkspaceID),
+		}, load)
+	})
+}
+
+// cassoSource gives the shop a Casso source that holds an API key, in
+// tingting and at the sandbox's Casso, once; it answers the sandbox's id
+// for it.
+func (e *Env) cassoSource(ctx context.Context) (string, error) {
+	if e.casso == "" {
+		f, err := seed.NewFeed(ctx, e.Stack.APIURL, e.Shop.APIKey, e.Stack.SandboxURL, "casso_v2", true)
+		if err != nil {
+			return "", err
+		}
+		e.casso = f.Sandbox
+	}
+	return e.casso, nil
 }
 
 // RunFloor posts the load to the floor's process.
@@ -250,7 +290,7 @@ func (e *Env) RunFloor(ctx context.Context, load Load) (Result, error) {
 					var res struct {
 						Running int `json:"running"`
 					}
-					err := doJSON(ctx, http.MethodGet, url+"/running", "", nil, http.StatusOK, &res)
+					err := jsonhttp.Do(ctx, http.MethodGet, url+"/running", "", nil, http.StatusOK, &res)
 					return res.Running, err
 				})
 			},
@@ -276,6 +316,14 @@ func settle(ctx context.Context, what string, pending func(context.Context) (int
 			return fmt.Errorf("%d %s still pending: %w", n, what, ctx.Err())
 		case <-time.After(200 * time.Millisecond):
 		}
+	}
+}
+
+// settled waits until a shop has no delivery still to be sent or
+// recorded.
+func (e *Env) settled(workspace uuid.UUID) func(context.Context) error {
+	return func(ctx context.Context) error {
+		return settle(ctx, "deliveries", func(ctx context.Context) (int, error) { return e.pendingDeliveries(ctx, workspace) })
 	}
 }
 
@@ -361,5 +409,5 @@ func fetch(ctx context.Context, url, path string) error {
 
 // SetFaults replaces the sandbox's faults (PUT /_sandbox/faults).
 func (s *Stack) SetFaults(ctx context.Context, faults map[string]any) error {
-	return doJSON(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/faults", "", faults, http.StatusOK, nil)
+	return jsonhttp.Do(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/faults", "", faults, http.StatusOK, nil)
 }

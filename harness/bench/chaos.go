@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
 )
 
 // Fault is something going wrong in the middle of a run.
@@ -24,6 +25,10 @@ type Fault struct {
 	// Check, if set, verifies after the run what the message counts do
 	// not show.
 	Check func(ctx context.Context, e *Env) error
+	// DropEvery, if set, sends the load as payments at the sandbox's
+	// Casso, whose signed webhooks reach tingting, every DropEvery-th
+	// never delivered: read-back must find those.
+	DropEvery int
 }
 
 // Faults are the chaos suite: each must end with every (transaction,
@@ -85,6 +90,8 @@ func Faults(outage time.Duration) []Fault {
 				}
 				return s.SetFaults(ctx, map[string]any{"latency_ms": s.latency.Milliseconds()})
 			}},
+		{Name: "Casso never delivering one webhook in ten (read back)", DropEvery: 10,
+			Check: func(ctx context.Context, e *Env) error { return e.readBack(ctx, 10) }},
 	}
 }
 
@@ -97,7 +104,7 @@ func follow(ctx context.Context, s *Stack, d time.Duration) ([]string, error) {
 		var u struct {
 			OAUserID string `json:"oa_user_id"`
 		}
-		if err := doJSON(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users", "",
+		if err := jsonhttp.Do(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users", "",
 			map[string]any{"name": fmt.Sprint("Khách ", len(ids)+1), "follows": true}, http.StatusCreated, &u); err != nil {
 			return ids, err
 		}
@@ -125,6 +132,18 @@ func (e *Env) followed(ctx context.Context, ids []string) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// readBack checks that read-back recorded exactly the webhooks Casso
+// dropped, one in dropEvery, and the webhooks the rest.
+func (e *Env) readBack(ctx context.Context, dropEvery int) error {
+	var recovered, all int
+	err := e.Pool.QueryRow(ctx, "SELECT count(*) FILTER (WHERE via = 'reconcile'), count(*) FROM transactions WHERE source_id IS NOT NULL").
+		Scan(&recovered, &all)
+	if err == nil && recovered != all/dropEvery {
+		err = fmt.Errorf("read-back recorded %d of %d transactions, not the %d whose webhooks were dropped", recovered, all, all/dropEvery)
+	}
+	return err
 }
 
 // databaseOutage is what a PostgreSQL restart looks like to tingting,
@@ -184,7 +203,11 @@ func (e *Env) Chaos(ctx context.Context, f Fault, load Load) (ChaosResult, error
 	} else {
 		injected <- nil
 	}
-	r, err := e.RunTingting(ctx, load)
+	run := e.RunTingting
+	if f.DropEvery > 0 {
+		run = func(ctx context.Context, load Load) (Result, error) { return e.RunCasso(ctx, load, f.DropEvery) }
+	}
+	r, err := run(ctx, load)
 	if ierr := <-injected; ierr != nil {
 		return res, fmt.Errorf("injecting %q: %w", f.Name, ierr)
 	}
