@@ -202,3 +202,33 @@ func TestMessagesFoundInTheConversationDoNotHideTheNextOnes(t *testing.T) {
 	}
 	require.Len(t, w.Sim.Inbox(w.Owner.OAUserID), 17, "each alert once")
 }
+
+// TestOneReadingSettlesAPersonsDoubtsThatNeverArrived: Zalo answered 503
+// to five of the owner's alerts, minutes ago, and delivered none. The
+// first alert's reading of her conversation settles all five: the other
+// four are sent again without a reading each, so an outage's backlog for
+// one person is not read through once per alert.
+func TestOneReadingSettlesAPersonsDoubtsThatNeverArrived(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, true)
+	w.Impatient()
+	w.Sim.SetFaults(zalosim.Faults{HTTPStatus: http.StatusServiceUnavailable})
+	var ids []uuid.UUID
+	for range 5 {
+		id := w.plan(t)[w.Owner.OAUserID]
+		_, err := w.send(t, id)
+		require.Equal(t, contract.FailInDoubt, failure(t, err), "a 503 without Zalo's body says nothing of the message")
+		ids = append(ids, id)
+	}
+	w.Sim.SetFaults(zalosim.Faults{})
+	_, err := w.Pool.Exec(context.Background(), "UPDATE deliveries SET in_doubt_since = in_doubt_since - interval '3 minutes' WHERE in_doubt_since IS NOT NULL")
+	require.NoError(t, err)
+	require.Empty(t, w.Sim.Inbox(w.Owner.OAUserID))
+
+	reads := w.Sim.Stats().Calls[zalosim.KindConversation]
+	for _, id := range ids {
+		require.Equal(t, send.Sent, w.settle(t, id).Status)
+	}
+	require.Equal(t, reads+1, w.Sim.Stats().Calls[zalosim.KindConversation], "one reading for the five")
+	require.Len(t, w.Sim.Inbox(w.Owner.OAUserID), 5, "each alert once")
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
 
 	"github.com/tingting-vn/tingting/db"
@@ -148,6 +149,14 @@ func (c *Core) readConversation(ctx context.Context, m Message, doubts []Doubt) 
 			activity.GetLogger(ctx).Warn("ending a conversation reading; its lease runs out", "error", rerr)
 		}
 	}()
+	// The doubts as they are now that no one else reads: a reading that
+	// ended while this one waited for the lease may have settled some.
+	if doubts, err = m.Ledger.Doubts(ctx, m.To, c.Now().Add(-c.Doubt.Wait)); err != nil {
+		return evidence{}, err
+	}
+	if _, ok := find(doubts, m); !ok {
+		return evidence{}, fmt.Errorf("%w: settled meanwhile by another attempt", errBusy)
+	}
 	return c.read(ctx, m, doubts)
 }
 
@@ -161,7 +170,11 @@ var errBusy = errors.New("busy")
 
 // read settles the oldest band of doubts: those whose messages could have
 // arrived within Wait of the oldest (so a reading stays about Wait long in
-// messages, however long an outage was). A message of the conversation
+// messages, however long an outage was). Those found are recorded as
+// sent; those a reading back past the band did not find never arrived,
+// and are told so, each sent again by its own attempt without a reading
+// of its own: a person's doubts after an outage take one reading, not
+// one each. A message of the conversation
 // settles a doubt when it is the OA's, stamped within the doubt's send
 // (from its start, less the skew, to sendTime after), of the same text (a
 // chat) or a template (a template by user id; Zalo's listing of templates
@@ -233,8 +246,31 @@ func (c *Core) read(ctx context.Context, m Message, doubts []Doubt) (evidence, e
 	if !mine.found && !reached {
 		return evidence{}, errTooDeep
 	}
+	if reached {
+		c.neverArrived(ctx, m.Ledger, open, m.ID)
+	}
 	return mine, nil
 }
+
+// neverArrived settles the doubts a reading did not find, but m's own
+// (its attempt sends again at once): their next attempts send without
+// looking. Only a doubt older than sendTime: a younger one may be the
+// send of an attempt still running.
+func (c *Core) neverArrived(ctx context.Context, l Ledger, open []Doubt, mine uuid.UUID) {
+	settled := c.Now().Add(-sendTime)
+	for _, d := range open {
+		if d.ID == mine || !d.Since.Before(settled) {
+			continue
+		}
+		if err := l.Note(ctx, d.ID, d.Route, string(contract.FailInDoubt)+": "+notInConversation, true); err != nil {
+			activity.GetLogger(ctx).Warn("settling a doubt the conversation answered; its own attempt reads again", "error", err)
+			return
+		}
+	}
+}
+
+// notInConversation is the log's note of a doubt settled as never arrived.
+const notInConversation = "not found in the recipient's conversation: it never arrived, and is sent again"
 
 // match is the oldest open doubt msg can settle, or -1.
 func match(open []Doubt, msg zalo.ConversationMessage) int {

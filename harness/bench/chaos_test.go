@@ -21,7 +21,8 @@ import (
 // each part in turn. Every (transaction, recipient) must get exactly one
 // message. By default it is the short
 // form CI runs; CHAOS=full (make chaos) is the full one of
-// docs/RELIABILITY.md, and CHAOS_REPORT=file writes its report there.
+// docs/RELIABILITY.md, CHAOS_REPORT=file writes its report there, and
+// CHAOS_DIR=dir keeps the processes' logs there.
 func TestChaos(t *testing.T) {
 	testenv.SkipShort(t, "minutes, and a stack of processes")
 	load := bench.Load{Transactions: 150, Rate: 15, Patience: 2 * time.Minute}
@@ -32,6 +33,9 @@ func TestChaos(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
+	if keep := os.Getenv("CHAOS_DIR"); keep != "" {
+		dir = keep // the processes' logs outlive the run
+	}
 	bin, devBin := filepath.Join(dir, "tingting"), filepath.Join(dir, "tingting-dev")
 	for path, pkg := range map[string]string{bin: "./cmd/tingting", devBin: "./cmd/tingting-dev"} {
 		build := exec.Command("go", "build", "-o", path, pkg)
