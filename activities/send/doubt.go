@@ -118,7 +118,7 @@ func (c *Core) look(ctx context.Context, m Message) (evidence, error) {
 	if mine.Route == route.Template && !c.Doubt.TemplatesListed {
 		return evidence{unknown: true}, nil
 	}
-	return c.readConversation(ctx, m, doubts)
+	return c.readConversation(ctx, m)
 }
 
 func find(doubts []Doubt, m Message) (Doubt, bool) {
@@ -132,7 +132,7 @@ func find(doubts []Doubt, m Message) (Doubt, bool) {
 
 // readConversation settles the person's doubts of m's ledger from their
 // conversation, one reader at a time, and returns m's evidence.
-func (c *Core) readConversation(ctx context.Context, m Message, doubts []Doubt) (evidence, error) {
+func (c *Core) readConversation(ctx context.Context, m Message) (evidence, error) {
 	// One reader per person at a time, without a transaction held while
 	// Zalo answers: a lease on the person, ended when done (or when it
 	// runs out, should this worker die).
@@ -151,7 +151,8 @@ func (c *Core) readConversation(ctx context.Context, m Message, doubts []Doubt) 
 	}()
 	// The doubts as they are now that no one else reads: a reading that
 	// ended while this one waited for the lease may have settled some.
-	if doubts, err = m.Ledger.Doubts(ctx, m.To, c.Now().Add(-c.Doubt.Wait)); err != nil {
+	doubts, err := m.Ledger.Doubts(ctx, m.To, c.Now().Add(-c.Doubt.Wait))
+	if err != nil {
 		return evidence{}, err
 	}
 	if _, ok := find(doubts, m); !ok {
