@@ -133,11 +133,10 @@ func TestRunRateZero(t *testing.T) {
 	assert.Zero(t, r.Missing)
 	assert.Empty(t, r.Duplicates)
 	assert.Len(t, r.Ingest, 300)
+	// As fast as accepted: the fake holds its answers until MaxInFlight
+	// posts wait at once, which a paced run (or one post at a time) never
+	// reaches. (How long that took is the machine's, not asserted.)
 	assert.EqualValues(t, MaxInFlight, f.peak.Load(), "as fast as accepted, %d posts in flight", MaxInFlight)
-	// 300 posts answering in 20 ms, 64 at a time: about 100 ms, where one
-	// at a time would take 6 s.
-	assert.Less(t, r.Accepted, 2*time.Second)
-	assert.Greater(t, r.OfferedPerSecond(), 150.0)
 }
 
 func TestRunBurst(t *testing.T) {
