@@ -34,7 +34,7 @@ type transactionAccepted struct {
 }
 
 // createTransaction records a transaction, and its notification in the
-// outbox, in one database transaction, and answers 202 at once: the
+// outbox, in one statement, and answers 202 at once: the
 // dispatcher starts the notification whether or not Temporal answers now.
 // The workspace's REST API is one source: an external id it gave before
 // answers duplicate:true and notifies nobody again; the same id from a
@@ -49,11 +49,7 @@ func (s *Server) createTransaction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var rec ingest.Recorded
-	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
-		rec, err = ingest.Record(ctx, q, ingest.API(workspaceID(c)), t)
-		return err
-	})
+	rec, err := ingest.Record(ctx, s.queries, ingest.API(workspaceID(c)), t)
 	if errors.Is(err, ingest.ErrReusedID) {
 		return newError(http.StatusConflict, "conflict", "external_id %s was recorded before with a different amount, time or bank account", t.ExternalID)
 	} else if err != nil {

@@ -132,6 +132,18 @@ func (q *Queries) DeliveriesInDoubt(ctx context.Context, arg DeliveriesInDoubtPa
 	return items, nil
 }
 
+const deliveryTransaction = `-- name: DeliveryTransaction :one
+SELECT transaction_id FROM deliveries WHERE id = $1
+`
+
+// DeliveryTransaction is the transaction a delivery belongs to.
+func (q *Queries) DeliveryTransaction(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, deliveryTransaction, id)
+	var transaction_id uuid.UUID
+	err := row.Scan(&transaction_id)
+	return transaction_id, err
+}
+
 const deliveryWorkspace = `-- name: DeliveryWorkspace :one
 SELECT i.workspace_id FROM deliveries d JOIN integrations i ON i.id = d.integration_id WHERE d.id = $1
 `
@@ -810,18 +822,9 @@ func (q *Queries) PhoneReceipt(ctx context.Context, trackingID string) (PhoneRec
 }
 
 const planDeliveries = `-- name: PlanDeliveries :many
-WITH matching AS (
-    SELECT mi.integration_id AS id, mi.owner_account_id FROM matching_integrations mi WHERE mi.transaction_id = $1
-), recipients AS (
-    SELECT m.id AS integration_id, za.oa_user_id AS recipient, 'owner'::recipient_role AS role
-    FROM matching m JOIN zalo_accounts za ON za.id = m.owner_account_id
-    WHERE za.oa_user_id IS NOT NULL
-    UNION ALL
-    SELECT m.id, im.oa_user_id, 'member'::recipient_role
-    FROM matching m JOIN integration_members im ON im.integration_id = m.id AND im.removed_at IS NULL
-), planned AS (
+WITH planned AS (
     INSERT INTO deliveries (transaction_id, integration_id, recipient, role)
-    SELECT $1, integration_id, recipient, role FROM recipients
+    SELECT r.transaction_id, r.integration_id, r.recipient, r.role FROM transaction_recipients r WHERE r.transaction_id = $1
     ON CONFLICT (transaction_id, integration_id, recipient) DO NOTHING
     RETURNING id, role, created_at
 ), open AS (
@@ -1073,6 +1076,19 @@ func (q *Queries) ReturnSend(ctx context.Context, interval float64) error {
 	return err
 }
 
+const sendBudgetAhead = `-- name: SendBudgetAhead :one
+SELECT COALESCE((SELECT GREATEST(EXTRACT(EPOCH FROM next_at - clock_timestamp())::float8, 0) FROM send_budget), 0)::float8 AS ahead
+`
+
+// SendBudgetAhead says how many seconds from now the budget's next free
+// slot is (0: free now).
+func (q *Queries) SendBudgetAhead(ctx context.Context) (float64, error) {
+	row := q.db.QueryRow(ctx, sendBudgetAhead)
+	var ahead float64
+	err := row.Scan(&ahead)
+	return ahead, err
+}
+
 const setDigestCard = `-- name: SetDigestCard :exec
 UPDATE digests SET card = COALESCE(card, $1::jsonb) WHERE id = $2
 `
@@ -1089,12 +1105,26 @@ func (q *Queries) SetDigestCard(ctx context.Context, arg SetDigestCardParams) er
 	return err
 }
 
-const startDeliveryAttempts = `-- name: StartDeliveryAttempts :many
-WITH d AS (
+const startDeliveries = `-- name: StartDeliveries :many
+WITH planned AS (
+    INSERT INTO deliveries (transaction_id, integration_id, recipient, role, attempts, in_doubt_since)
+    SELECT r.transaction_id, r.integration_id, r.recipient, r.role, 1, now() FROM transaction_recipients r
+    WHERE r.transaction_id = $2 AND $3::boolean
+    ON CONFLICT (transaction_id, integration_id, recipient) DO NOTHING
+    RETURNING id, integration_id, transaction_id, status, recipient, role, zalo_message_id, route, deferred_until, in_doubt_since, created_at
+), again AS (
+    -- Rows planned by this statement are not in its snapshot: an earlier
+    -- run's only.
     UPDATE deliveries x SET attempts = x.attempts + 1, updated_at = now(),
         in_doubt_since = CASE WHEN x.status = 'pending' THEN COALESCE(x.in_doubt_since, now()) END
-    WHERE x.id = ANY($2::uuid[])
-    RETURNING x.id, x.integration_id, x.transaction_id, x.status, x.recipient, x.role, x.zalo_message_id, x.route, x.deferred_until, x.in_doubt_since
+    WHERE x.transaction_id = $2
+      AND CASE WHEN $3::boolean THEN x.status = 'pending' ELSE x.id = $4::uuid END
+    RETURNING x.id, x.integration_id, x.transaction_id, x.status, x.recipient, x.role, x.zalo_message_id, x.route, x.deferred_until, x.in_doubt_since, x.created_at
+), d AS (
+    SELECT id, integration_id, transaction_id, status, recipient, role, zalo_message_id, route, deferred_until, in_doubt_since, created_at FROM planned UNION ALL SELECT id, integration_id, transaction_id, status, recipient, role, zalo_message_id, route, deferred_until, in_doubt_since, created_at FROM again
+), silence AS (
+    SELECT EXISTS (SELECT 1 FROM transactions t JOIN integration_bank_accounts s ON s.bank_account_id = t.bank_account_id
+                   WHERE t.id = $2 AND s.silence_told_at IS NOT NULL) AS told
 )
 SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since,
     COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
@@ -1120,22 +1150,26 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
     -- The trouble this delivery told the owner of ('' none).
     COALESCE(CASE WHEN m.owner_told_key = d.id::text THEN m.owner_told END, '')::text AS told_owner,
+    silence.told AS silence_told,
     tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name, tx.sub_account, tx.payment_code
 FROM d
+CROSS JOIN silence
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
 LEFT JOIN zalo_templates zt ON zt.template_id = i.template_id
 LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
 LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
-ORDER BY array_position($2::uuid[], d.id)
+ORDER BY d.role, d.created_at, d.id
 `
 
-type StartDeliveryAttemptsParams struct {
+type StartDeliveriesParams struct {
 	CsWindowSeconds float64
-	Ids             []uuid.UUID
+	TransactionID   uuid.UUID
+	Plan            bool
+	DeliveryID      uuid.UUID
 }
 
-type StartDeliveryAttemptsRow struct {
+type StartDeliveriesRow struct {
 	ID                 uuid.UUID
 	IntegrationID      uuid.UUID
 	Status             DeliveryStatus
@@ -1167,26 +1201,42 @@ type StartDeliveryAttemptsRow struct {
 	MutedUntil         *time.Time
 	HiddenFields       []string
 	ToldOwner          string
+	SilenceTold        bool
 	AlertTransaction   AlertTransaction
 }
 
-// StartDeliveryAttempts counts an attempt of each delivery (in @ids'
-// order) and returns what each send needs,
-// including whether the recipient is still wanted (a member removed or an
-// integration paused after planning gets nothing) and still follows. It
-// marks the delivery in doubt from now until the outcome is known (written
-// before the send, so a worker killed mid-send leaves it), and says
-// whether an earlier attempt left it so (doubted: in_doubt_since is older
-// than this statement).
-func (q *Queries) StartDeliveryAttempts(ctx context.Context, arg StartDeliveryAttemptsParams) ([]StartDeliveryAttemptsRow, error) {
-	rows, err := q.db.Query(ctx, startDeliveryAttempts, arg.CsWindowSeconds, arg.Ids)
+// StartDeliveries starts attempts of a transaction's deliveries and
+// returns what each send needs, the owners' first. With @plan it plans
+// them too: a delivery for every recipient of every matching active
+// integration, made with its first attempt started, and the next attempt
+// of each delivery an earlier run planned and left pending (re-running it
+// plans nothing twice). Without it, it starts the attempt of the one
+// delivery @delivery_id, whatever its status (a finished one is returned
+// as it ended). Every statement is keyed by the one transaction, so
+// PostgreSQL's generic plan serves every call: nothing is planned afresh.
+//
+// An attempt marks its delivery in doubt from now until the outcome is
+// known (written before the send, so a worker killed mid-send leaves it),
+// and says whether an earlier attempt left it so (doubted: in_doubt_since
+// is older than this statement). Each row says whether the recipient is
+// still wanted (a member removed or an integration paused since it was
+// planned gets nothing) and still follows; silence_told says the
+// transaction's account has a silence its owners were told of, which the
+// transaction ends (EndSilences).
+func (q *Queries) StartDeliveries(ctx context.Context, arg StartDeliveriesParams) ([]StartDeliveriesRow, error) {
+	rows, err := q.db.Query(ctx, startDeliveries,
+		arg.CsWindowSeconds,
+		arg.TransactionID,
+		arg.Plan,
+		arg.DeliveryID,
+	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []StartDeliveryAttemptsRow{}
+	items := []StartDeliveriesRow{}
 	for rows.Next() {
-		var i StartDeliveryAttemptsRow
+		var i StartDeliveriesRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.IntegrationID,
@@ -1219,6 +1269,7 @@ func (q *Queries) StartDeliveryAttempts(ctx context.Context, arg StartDeliveryAt
 			&i.MutedUntil,
 			&i.HiddenFields,
 			&i.ToldOwner,
+			&i.SilenceTold,
 			&i.AlertTransaction.ID,
 			&i.AlertTransaction.Amount,
 			&i.AlertTransaction.Description,

@@ -921,6 +921,13 @@ type Transaction struct {
 	PaymentCode          string
 }
 
+type TransactionRecipient struct {
+	TransactionID uuid.UUID
+	IntegrationID uuid.UUID
+	Recipient     *string
+	Role          RecipientRole
+}
+
 type User struct {
 	ID            uuid.UUID
 	ZaloAppUserID string

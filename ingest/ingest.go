@@ -203,9 +203,10 @@ type Recorded struct {
 var ErrReusedID = errors.New("ingest: a transaction id reused for a different transaction")
 
 // Record stores t, checked, once for its source, and queues its
-// notification, all in q's database transaction: a transaction the
-// source gave before is a Duplicate and queues nothing. A feed's bank
-// account is registered if the workspace lacks it.
+// notification in the same statement: a transaction the source gave
+// before is a Duplicate and queues nothing. A feed's bank account is
+// registered if the workspace lacks it (in q's database transaction, if
+// it has one); t with its BankAccountID set is one round trip.
 func Record(ctx context.Context, q *db.Queries, src Source, t Transaction) (Recorded, error) {
 	account := t.BankAccountID
 	if account == uuid.Nil {
@@ -229,10 +230,8 @@ func Record(ctx context.Context, q *db.Queries, src Source, t Transaction) (Reco
 		return Recorded{}, err
 	case !row.Inserted && (row.Amount != t.Amount || !row.OccurredAt.Equal(t.OccurredAt) || row.BankAccountID != account):
 		return Recorded{ID: row.ID, Duplicate: true}, ErrReusedID
-	case !row.Inserted:
-		return Recorded{ID: row.ID, Duplicate: true}, nil
 	}
-	return Recorded{ID: row.ID}, q.Enqueue(ctx, db.EnqueueParams{Kind: db.OutboxKindNotify, Ref: row.ID})
+	return Recorded{ID: row.ID, Duplicate: !row.Inserted}, nil
 }
 
 // storable is raw unless jsonb would refuse it (a \u0000 escape).

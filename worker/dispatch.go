@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/codec"
@@ -35,6 +36,9 @@ type Dispatcher struct {
 	// SendRate is ZALO_SEND_RATE (0: sends are not paced, and every
 	// notification is fresh).
 	SendRate float64
+	// Weights are ZALO_SEND_WEIGHTS: each workspace's share of the fresh
+	// lane and, as its Temporal fairness weight, of the send queue.
+	Weights map[uuid.UUID]float64
 
 	fresh *freshLane
 }
@@ -62,7 +66,7 @@ const (
 
 // Run dispatches until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	d.fresh = newFreshLane(d.SendRate)
+	d.fresh = newFreshLane(d.SendRate, d.Weights)
 	wake := make(chan struct{}, 1)
 	go d.listen(ctx, wake)
 	var observed time.Time
@@ -258,17 +262,36 @@ func (d *Dispatcher) starts(ctx context.Context, rows []db.LeaseWorkRow) (map[uu
 	return out, err
 }
 
-// lanes says which leased notifications start as a backlog, newest first:
-// the newest payment is the one an owner is waiting to see.
+// lanes says which leased notifications start as a backlog, newest first
+// within each shop's share of the fresh lane: the newest payment is the
+// one an owner is waiting to see.
 func (d *Dispatcher) lanes(rows []db.LeaseWorkRow, starts map[uuid.UUID]db.NotifyStartsRow) map[uuid.UUID]bool {
 	backlog := map[uuid.UUID]bool{}
 	now := time.Now()
+	var shops []uuid.UUID
+	for _, s := range starts {
+		shops = append(shops, s.WorkspaceID)
+	}
+	d.fresh.ask(shops, now)
 	for _, r := range slices.SortedFunc(slices.Values(rows), func(a, b db.LeaseWorkRow) int { return b.CreatedAt.Compare(a.CreatedAt) }) {
 		if s, ok := starts[r.Ref]; ok && r.Kind == db.OutboxKindNotify {
-			backlog[r.ID] = !d.fresh.admit(r.CreatedAt, int(s.Messages), now)
+			backlog[r.ID] = !d.fresh.admit(s.WorkspaceID, r.CreatedAt, int(s.Messages), now)
 		}
 	}
 	return backlog
+}
+
+// fairness is a workspace's fairness key and weight: every task of its
+// workflow and of the workflow's activities (which inherit them) takes
+// its turn on a task queue by them, so that one shop's backlog does not
+// hold another's sends (docs/SCALING.md). The priority key stays the
+// lane's: fresh before backlog.
+func (d *Dispatcher) fairness(workspace uuid.UUID) temporal.Priority {
+	p := temporal.Priority{FairnessKey: workspace.String()}
+	if w, ok := d.Weights[workspace]; ok {
+		p.FairnessWeight = float32(w)
+	}
+	return p
 }
 
 // start starts one row's workflow; one that was started before counts as
@@ -296,11 +319,12 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 		}
 		ctx = codec.WithWorkspace(ctx, s.WorkspaceID)
 		opts.ID = contract.TransactionWorkflowID(s.ID)
+		opts.Priority = d.fairness(s.WorkspaceID)
 		// The integrations are indexed at the start, with the rest, rather
 		// than upserted by the workflow: one visibility write fewer.
 		opts.TypedSearchAttributes = contract.NotifySearchAttributes(s.WorkspaceID, s.BankAccountID, s.ID, s.IntegrationIds)
 		name, input = contract.NotifyTransactionName, contract.NotifyInput{
-			TransactionID: s.ID, Backlog: backlog,
+			TransactionID: s.ID, Backlog: backlog, OneStep: true, Messages: int(s.Messages),
 		}
 	case db.OutboxKindZaloEvent:
 		opts.ID = contract.ZaloInboundWorkflowID(r.Ref)
@@ -315,6 +339,7 @@ func (d *Dispatcher) start(ctx context.Context, r db.LeaseWorkRow, starts map[uu
 		}
 		ctx = codec.WithWorkspace(ctx, ws)
 		opts.ID = contract.RedeliverWorkflowID(r.Ref, r.ID)
+		opts.Priority = d.fairness(ws)
 		name, input = contract.RedeliverName, contract.RedeliverInput{DeliveryID: r.Ref}
 	default:
 		return fmt.Errorf("%w %q", errUnknownKind, r.Kind)

@@ -22,7 +22,8 @@ import (
 
 // Workers are a process's Temporal workers: one on contract.TaskQueue with
 // every workflow and activity, one on contract.SendTaskQueue for the sends
-// that wait there.
+// that wait there, one on contract.BacklogTaskQueue for backlogs' whole
+// transactions.
 type Workers []worker.Worker
 
 // Options are what a process's workers are built with.
@@ -52,8 +53,18 @@ func New(c client.Client, acts Activities, o Options) Workers {
 	}
 	sends := worker.New(c, contract.SendTaskQueue, opts)
 	acts.registerSends(sends)
-	return Workers{main, sends}
+	backlogs := worker.New(c, contract.BacklogTaskQueue, worker.Options{DisableWorkflowWorker: true,
+		MaxConcurrentActivityExecutionSize: backlogsAtOnce, WorkerStopTimeout: o.StopTimeout, OnFatalError: o.OnFatalError})
+	backlogs.RegisterActivity(acts.Notify)
+	return Workers{main, sends, backlogs}
 }
+
+// backlogsAtOnce is how many of a backlog's transactions a worker sends at
+// once. Each takes only the slots of the send rate the fresh sends leave
+// (the send core's pace), so a few keep the rate full; more would only
+// hold tasks that another shop's turn could have had (Temporal hands the
+// next task out by priority and fair share when one ends).
+const backlogsAtOnce = 4
 
 // Start starts every worker, or none.
 func (ws Workers) Start() error {

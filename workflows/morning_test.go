@@ -176,11 +176,9 @@ func TestADeferredAlertWakesTheMorningMessage(t *testing.T) {
 	var a *notify.Activities
 	txn, d1 := uuid.New(), uuid.New()
 	morning := time.Date(2026, 11, 26, 6, 0, 0, 0, vntime.Zone)
-	env.OnActivity(a.PlanNotifications, mock.Anything, mock.Anything).Return(plan(d1), nil)
 	recipient := uuid.New()
-	env.OnActivity(a.SendZaloMessages, mock.Anything, mock.Anything).Return(notify.BatchResult{Outcomes: []send.Outcome{{
-		Status: send.Deferred, Route: "transaction", Recipient: "8473625140", RecipientID: recipient, DeferredUntil: &morning, Recorded: true,
-	}}}, nil)
+	env.OnActivity(a.DeliverTransaction, mock.Anything, mock.Anything).Return(notify.DeliverResult{Left: []notify.Left{{DeliveryID: d1,
+		Outcome: send.Outcome{Status: send.Deferred, Route: "cs", Recipient: "8473625140", RecipientID: recipient, DeferredUntil: &morning, Recorded: true}}}}, nil)
 	env.RegisterWorkflowWithOptions(workflows.MorningMessage, workflow.RegisterOptions{Name: contract.MorningName})
 	var started []contract.MorningInput
 	var ids []string
@@ -189,7 +187,7 @@ func TestADeferredAlertWakesTheMorningMessage(t *testing.T) {
 		ids = append(ids, workflow.GetInfo(ctx).WorkflowExecution.ID)
 		return contract.NotifyResult{}, nil
 	})
-	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn})
+	env.ExecuteWorkflow(workflows.NotifyTransaction, contract.NotifyInput{TransactionID: txn, OneStep: true})
 	require.NoError(t, env.GetWorkflowError())
 	var res contract.NotifyResult
 	require.NoError(t, env.GetWorkflowResult(&res))

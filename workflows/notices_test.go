@@ -84,13 +84,14 @@ func TestASilentAccountIsToldOnceAndItsReturnToo(t *testing.T) {
 		WorkspaceID: n.Acct.WorkspaceID, BankAccountID: n.Acct.ID, ExternalID: "new", Amount: 5000, OccurredAt: time.Now(),
 	})
 	require.NoError(t, err)
-	plan, err := n.Acts.Notify.PlanNotifications(ctx, notify.PlanInput{TransactionID: txn.ID})
+	sent, err := n.Acts.Notify.DeliverTransaction(ctx, notify.DeliverInput{TransactionID: txn.ID})
 	require.NoError(t, err)
-	require.Len(t, plan.Notices, 1)
-	require.Equal(t, contract.NoticeResumed, plan.Notices[0].Kind)
+	require.Equal(t, contract.NotifyResult{Sent: 1}, sent.Done, "the alert goes out")
+	require.Len(t, sent.Notices, 1)
+	require.Equal(t, contract.NoticeResumed, sent.Notices[0].Kind)
 	again, err := n.Acts.Notify.PlanNotifications(ctx, notify.PlanInput{TransactionID: txn.ID})
 	require.NoError(t, err)
-	require.Equal(t, plan.Notices, again.Notices, "planned again (its answer lost), the transaction finds the same notice")
+	require.Equal(t, sent.Notices, again.Notices, "planned again (its answer lost), the transaction finds the same notice")
 }
 
 // TestANoticeFoundByMaintenanceIsNeverLost: maintenance's answer is lost

@@ -73,6 +73,13 @@ var planOptions = workflow.LocalActivityOptions{
 // NotifyTransaction sends one Zalo message per recipient of every matching
 // integration, in parallel, and records each outcome.
 func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.NotifyResult, error) {
+	lane := fresh
+	if in.Backlog {
+		lane = backlog
+	}
+	if in.OneStep {
+		return deliverTransaction(ctx, in, lane)
+	}
 	var a *notify.Activities
 	var plan notify.PlanResult
 	planCtx := workflow.WithLocalActivityOptions(ctx, planOptions)
@@ -81,10 +88,6 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	}
 	tellOwners(ctx, plan.Notices)
 
-	lane := fresh
-	if in.Backlog {
-		lane = backlog
-	}
 	ids := make([]uuid.UUID, len(plan.Deliveries))
 	for i, d := range plan.Deliveries {
 		ids[i] = d.DeliveryID
@@ -94,15 +97,76 @@ func NotifyTransaction(ctx workflow.Context, in contract.NotifyInput) (contract.
 	// result, not behind GetVersion: that would upsert a search attribute
 	// (a visibility write) in every notification (docs/DECISIONS.md).
 	if plan.Together && lane.local {
-		outcomes = deliverAll(ctx, lane, ids)
+		outcomes = deliverAll(ctx, lane, in.TransactionID, ids)
 	} else {
-		outcomes = each(ctx, ids, func(ctx workflow.Context, _ int, id uuid.UUID) send.Outcome { return deliverIn(ctx, lane, id) })
+		outcomes = each(ctx, ids, func(ctx workflow.Context, _ int, id uuid.UUID) send.Outcome {
+			return deliverIn(ctx, lane, in.TransactionID, id)
+		})
 	}
 
-	res := tally(outcomes...)
+	return finished(ctx, in, tally(outcomes...)), nil
+}
+
+// finished logs a notification's end and returns its counts.
+func finished(ctx workflow.Context, in contract.NotifyInput, res contract.NotifyResult) contract.NotifyResult {
 	workflow.GetLogger(ctx).Info("notification finished", "transaction_id", in.TransactionID,
-		"sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed)
-	return res, nil
+		"sent", res.Sent, "skipped", res.Skipped, "failed", res.Failed, "deferred", res.Deferred)
+	return res
+}
+
+// deliverOptions is the local activity that plans a fresh transaction's
+// deliveries and sends them (DeliverTransaction). It fails only before a
+// send or once every send is recorded, so it is retried as planning is;
+// whatever it does not settle is sent on its own.
+var deliverOptions = workflow.LocalActivityOptions{
+	StartToCloseTimeout:    time.Minute,
+	ScheduleToCloseTimeout: 24 * time.Hour,
+	RetryPolicy:            dbOptions.RetryPolicy,
+}
+
+// backlogOptions is DeliverTransaction for a backlog: a regular activity
+// on the backlog queue, which waits as long as the fresh sends fill the
+// send rate (it heartbeats meanwhile), retried as planning is.
+var backlogOptions = workflow.ActivityOptions{
+	TaskQueue:              contract.BacklogTaskQueue,
+	StartToCloseTimeout:    time.Hour,
+	HeartbeatTimeout:       30 * time.Second,
+	ScheduleToCloseTimeout: 24 * time.Hour,
+	RetryPolicy:            dbOptions.RetryPolicy,
+}
+
+// deliverTransaction is a notification in one activity: local when fresh,
+// one task of the backlog queue in a backlog; one history marker (or one
+// activity), with a result of a few bytes when every send ended there. A
+// delivery it left is sent on its own, in the lane.
+func deliverTransaction(ctx workflow.Context, in contract.NotifyInput, l lane) (contract.NotifyResult, error) {
+	var a *notify.Activities
+	var res notify.DeliverResult
+	deliver := notify.DeliverInput{TransactionID: in.TransactionID}
+	var err error
+	if l.local {
+		err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, deliverOptions), a.DeliverTransaction, deliver).Get(ctx, &res)
+	} else {
+		opts := backlogOptions
+		opts.Priority = temporal.Priority{PriorityKey: l.priority, FairnessWeight: perMessage(ctx, in.Messages)}
+		err = workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, opts), a.DeliverTransaction, deliver).Get(ctx, &res)
+	}
+	if err != nil {
+		return contract.NotifyResult{}, err
+	}
+	tellOwners(ctx, res.Notices)
+	ids := make([]uuid.UUID, len(res.Left))
+	for i, left := range res.Left {
+		ids[i] = left.DeliveryID
+	}
+	alone := lane{priority: l.priority}
+	outcomes := each(ctx, ids, func(ctx workflow.Context, i int, id uuid.UUID) send.Outcome {
+		if out := res.Left[i].Outcome; out.Status != "" {
+			return finish(ctx, id, out)
+		}
+		return deliverIn(ctx, alone, in.TransactionID, id)
+	})
+	return finished(ctx, in, res.Done.Plus(tally(outcomes...))), nil
 }
 
 // tally counts deliveries' outcomes.
@@ -119,7 +183,7 @@ func tally(outcomes ...send.Outcome) contract.NotifyResult {
 // the message) is recorded by a separate activity, which retries only the
 // write, never the send.
 func deliver(ctx workflow.Context, deliveryID uuid.UUID) send.Outcome {
-	return deliverIn(ctx, fresh, deliveryID)
+	return deliverIn(ctx, fresh, uuid.Nil, deliveryID)
 }
 
 // A lane is how a send waits its turn. Fresh alerts go first: a local
@@ -137,10 +201,11 @@ var (
 	backlog = lane{local: false, priority: 4}
 )
 
-// deliverIn is deliver in a lane.
-func deliverIn(ctx workflow.Context, l lane, deliveryID uuid.UUID) send.Outcome {
+// deliverIn is deliver in a lane, of a delivery of transaction txn
+// (uuid.Nil: the send looks it up).
+func deliverIn(ctx workflow.Context, l lane, txn, deliveryID uuid.UUID) send.Outcome {
 	var a *notify.Activities
-	return finish(ctx, deliveryID, sendIn(ctx, l, a.SendZaloMessage, notify.SendInput{DeliveryID: deliveryID}))
+	return finish(ctx, deliveryID, sendIn(ctx, l, a.SendZaloMessage, notify.SendInput{DeliveryID: deliveryID, TransactionID: txn}))
 }
 
 // batchOptions is the local activity that sends a transaction's deliveries
@@ -154,7 +219,7 @@ var batchOptions = workflow.LocalActivityOptions{
 // (SendZaloMessages: two statements and one history marker, however many
 // recipients); each one it did not settle is then sent on its own, from
 // the send queue, at the lane's priority.
-func deliverAll(ctx workflow.Context, l lane, ids []uuid.UUID) []send.Outcome {
+func deliverAll(ctx workflow.Context, l lane, txn uuid.UUID, ids []uuid.UUID) []send.Outcome {
 	var a *notify.Activities
 	var res notify.BatchResult
 	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, batchOptions), a.SendZaloMessages,
@@ -167,8 +232,19 @@ func deliverAll(ctx workflow.Context, l lane, ids []uuid.UUID) []send.Outcome {
 		if i < len(res.Outcomes) && res.Outcomes[i].Status != "" {
 			return finish(ctx, id, res.Outcomes[i])
 		}
-		return deliverIn(ctx, alone, id)
+		return deliverIn(ctx, alone, txn, id)
 	})
+}
+
+// perMessage is the fairness weight of one task that sends messages
+// messages: the shop's weight (the workflow's, 1 if unset) shared between
+// them, so that the shops' fair shares count messages, not tasks.
+func perMessage(ctx workflow.Context, messages int) float32 {
+	w := workflow.GetInfo(ctx).Priority.FairnessWeight
+	if w <= 0 {
+		w = 1
+	}
+	return w / float32(max(1, messages))
 }
 
 // each runs do for every delivery in parallel and returns their outcomes.

@@ -23,6 +23,9 @@ import (
 // SendInput names the delivery to send.
 type SendInput struct {
 	DeliveryID uuid.UUID
+	// TransactionID is the delivery's transaction; runs started before it
+	// was passed leave it for the activity to look up.
+	TransactionID uuid.UUID `json:",omitzero"`
 }
 
 // SendZaloMessage sends one delivery's alert unless it was sent already or
@@ -33,7 +36,16 @@ type SendInput struct {
 // What Zalo's answers come to is the send core's (send.Core.Send).
 func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (send.Outcome, error) {
 	q := db.New(a.Pool)
-	rows, err := q.StartDeliveryAttempts(ctx, a.starting([]uuid.UUID{in.DeliveryID}))
+	txn := in.TransactionID
+	if txn == uuid.Nil {
+		var err error
+		if txn, err = q.DeliveryTransaction(ctx, in.DeliveryID); errors.Is(err, db.ErrNotFound) {
+			return send.Outcome{}, contract.FailNotFound.Final("no such delivery")
+		} else if err != nil {
+			return send.Outcome{}, fmt.Errorf("the delivery's transaction: %w", err)
+		}
+	}
+	rows, err := q.StartDeliveries(ctx, a.starting(txn, false, in.DeliveryID))
 	if err != nil {
 		return send.Outcome{}, fmt.Errorf("start attempt: %w", err)
 	}
@@ -58,6 +70,62 @@ func (a *Activities) SendZaloMessage(ctx context.Context, in SendInput) (send.Ou
 	return out, nil
 }
 
+// DeliverInput names the transaction whose alerts to send.
+type DeliverInput struct {
+	TransactionID uuid.UUID
+}
+
+// DeliverResult is how a transaction's deliveries went, as small as it can
+// be, for it is kept in the workflow's history: the count of those that
+// ended here with nothing left to do, and each of the others.
+type DeliverResult struct {
+	Done contract.NotifyResult `json:",omitzero"`
+	// Left are the deliveries the workflow still has to see to: those not
+	// settled (no Status: each is sent on its own, by SendZaloMessage, whose
+	// retries wait as each error needs), those settled but not recorded,
+	// held for the morning, or with an owner to tell.
+	Left []Left `json:",omitempty"`
+	// Notices are the owners to tell that the transaction ended a silence.
+	Notices []contract.OwnerNotice `json:",omitempty"`
+}
+
+// Left is a delivery the workflow still has to see to, and how it went.
+type Left struct {
+	DeliveryID uuid.UUID
+	Outcome    send.Outcome `json:",omitzero"`
+}
+
+// DeliverTransaction plans a transaction's deliveries and sends them, in
+// one local activity: one statement plans every delivery and starts its
+// attempt (marking it in doubt before its send), the messages go out in
+// parallel, and one statement records every settled outcome. A
+// transaction costs two statements and one history marker, however many
+// its recipients. Run again (a worker that died on the way), it plans
+// nothing twice and settles what the first run left in doubt.
+func (a *Activities) DeliverTransaction(ctx context.Context, in DeliverInput) (DeliverResult, error) {
+	q := db.New(a.Pool)
+	rows, err := q.StartDeliveries(ctx, a.starting(in.TransactionID, true, uuid.Nil))
+	if err != nil {
+		return DeliverResult{}, fmt.Errorf("plan and start deliveries: %w", err)
+	}
+	var res DeliverResult
+	for i, out := range a.sendAll(ctx, q, rows) {
+		if out.Status != "" && out.Recorded && out.Notice == nil && out.DeferredUntil == nil {
+			res.Done.Add(string(out.Status), 1)
+			continue
+		}
+		res.Left = append(res.Left, Left{DeliveryID: rows[i].ID, Outcome: out})
+	}
+	if len(rows) == 0 || rows[0].SilenceTold {
+		// Once the sends are recorded, a run again after a failure here
+		// finds nothing pending and only ends the silences.
+		if res.Notices, err = a.endSilences(ctx, q, in.TransactionID); err != nil {
+			return DeliverResult{}, err
+		}
+	}
+	return res, nil
+}
+
 // BatchInput is a transaction's deliveries, to send together.
 type BatchInput struct {
 	DeliveryIDs []uuid.UUID
@@ -71,21 +139,41 @@ type BatchResult struct {
 	Outcomes []send.Outcome
 }
 
-// sendsAtOnce bounds the Zalo calls one batch makes at the same time.
+// SendZaloMessages is DeliverTransaction for runs planned before it: the
+// deliveries their plan returned, sent together.
+func (a *Activities) SendZaloMessages(ctx context.Context, in BatchInput) (BatchResult, error) {
+	res := BatchResult{Outcomes: make([]send.Outcome, len(in.DeliveryIDs))}
+	if len(in.DeliveryIDs) == 0 {
+		return res, nil
+	}
+	q := db.New(a.Pool)
+	txn, err := q.DeliveryTransaction(ctx, in.DeliveryIDs[0])
+	if err != nil {
+		return BatchResult{}, fmt.Errorf("the deliveries' transaction: %w", err)
+	}
+	var rows []db.StartDeliveriesRow
+	for _, id := range in.DeliveryIDs {
+		started, err := q.StartDeliveries(ctx, a.starting(txn, false, id))
+		if err != nil {
+			return BatchResult{}, fmt.Errorf("start attempts: %w", err)
+		}
+		rows = append(rows, started...)
+	}
+	// In the order asked; an id not found has no outcome (the workflow
+	// sends it alone).
+	for i, out := range a.sendAll(ctx, q, rows) {
+		res.Outcomes[slices.Index(in.DeliveryIDs, rows[i].ID)] = out
+	}
+	return res, nil
+}
+
+// sendsAtOnce bounds the Zalo calls one transaction makes at the same time.
 const sendsAtOnce = 16
 
-// SendZaloMessages is SendZaloMessage for a transaction's deliveries
-// together: one statement starts every attempt (marking each in doubt
-// before its send), the messages go out in parallel, and one statement
-// records every settled outcome. The cost of a transaction then barely
-// grows with its recipients: two statements and one local activity,
-// whether they are three or a hundred.
-func (a *Activities) SendZaloMessages(ctx context.Context, in BatchInput) (BatchResult, error) {
-	q := db.New(a.Pool)
-	rows, err := q.StartDeliveryAttempts(ctx, a.starting(in.DeliveryIDs))
-	if err != nil {
-		return BatchResult{}, fmt.Errorf("start attempts: %w", err)
-	}
+// sendAll sends the deliveries whose attempts StartDeliveries began, in
+// parallel, and records every settled outcome in one statement; it returns
+// their outcomes in rows' order.
+func (a *Activities) sendAll(ctx context.Context, q *db.Queries, rows []db.StartDeliveriesRow) []send.Outcome {
 	outs := make([]send.Outcome, len(rows))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, sendsAtOnce)
@@ -95,6 +183,9 @@ func (a *Activities) SendZaloMessages(ctx context.Context, in BatchInput) (Batch
 		go func() {
 			defer func() { <-slots; wg.Done() }()
 			outs[i] = a.sendOne(ctx, q, d)
+			if activity.IsActivity(ctx) && !activity.GetInfo(ctx).IsLocalActivity {
+				activity.RecordHeartbeat(ctx) // a backlog's: it may wait for its turn
+			}
 		}()
 	}
 	wg.Wait()
@@ -106,25 +197,19 @@ func (a *Activities) SendZaloMessages(ctx context.Context, in BatchInput) (Batch
 	}
 	if err := a.finish(ctx, q, settled); err != nil {
 		activity.GetLogger(ctx).Warn("recording the outcomes after the sends; the workflow will retry them", "error", err)
-	} else {
-		for i := range outs {
-			outs[i].Recorded = outs[i].Status != ""
-		}
+		return outs
 	}
-	// In the order asked: StartDeliveryAttempts orders its rows so, and an
-	// id it did not find has no outcome (the workflow sends it alone).
-	res := BatchResult{Outcomes: make([]send.Outcome, len(in.DeliveryIDs))}
-	for i, d := range rows {
-		res.Outcomes[slices.Index(in.DeliveryIDs, d.ID)] = outs[i]
+	for i := range outs {
+		outs[i].Recorded = outs[i].Status != ""
 	}
-	return res, nil
+	return outs
 }
 
-// sendOne is SendZaloMessages' send of one delivery. An outcome with no
-// Status is left for SendZaloMessage, whose retries wait as each error
-// needs; an owner's notice that cannot be written is dropped (the owner is
-// told when the trouble next shows).
-func (a *Activities) sendOne(ctx context.Context, q *db.Queries, d db.StartDeliveryAttemptsRow) send.Outcome {
+// sendOne is sendAll's send of one delivery. An outcome with no Status is
+// left for SendZaloMessage, whose retries wait as each error needs; an
+// owner's notice that cannot be written is dropped (the owner is told when
+// the trouble next shows).
+func (a *Activities) sendOne(ctx context.Context, q *db.Queries, d db.StartDeliveriesRow) send.Outcome {
 	out, err := a.attempt(ctx, d)
 	switch {
 	case contract.IsFinal(err):
@@ -141,9 +226,10 @@ func (a *Activities) sendOne(ctx context.Context, q *db.Queries, d db.StartDeliv
 	return out
 }
 
-// starting is StartDeliveryAttempts' parameters for ids.
-func (a *Activities) starting(ids []uuid.UUID) db.StartDeliveryAttemptsParams {
-	return db.StartDeliveryAttemptsParams{Ids: ids, CsWindowSeconds: a.Sender.Routes.CSWindow.Seconds()}
+// starting is StartDeliveries' parameters: a transaction's deliveries,
+// planned (plan), or its one delivery.
+func (a *Activities) starting(txn uuid.UUID, plan bool, delivery uuid.UUID) db.StartDeliveriesParams {
+	return db.StartDeliveriesParams{TransactionID: txn, Plan: plan, DeliveryID: delivery, CsWindowSeconds: a.Sender.Routes.CSWindow.Seconds()}
 }
 
 // alert is one delivery of a transaction's alert, as the send path needs
@@ -162,7 +248,7 @@ type alert struct {
 }
 
 // alertOf reads a delivery's row once into what sending it needs.
-func (a *Activities) alertOf(d db.StartDeliveryAttemptsRow) (alert, error) {
+func (a *Activities) alertOf(d db.StartDeliveriesRow) (alert, error) {
 	al := alert{delivery: d.ID, integration: d.IntegrationID, to: d.Recipient, member: d.Role == db.RecipientRoleMember, told: d.ToldOwner}
 	skip := func(reason send.Reason, detail string) (alert, error) {
 		out := send.Skip(reason, detail)
@@ -223,10 +309,10 @@ func (a *Activities) alertOf(d db.StartDeliveryAttemptsRow) (alert, error) {
 	return al, nil
 }
 
-// attempt sends one delivery whose attempt StartDeliveryAttempts began. A
+// attempt sends one delivery whose attempt StartDeliveries began. A
 // deferred one names its recipient by our row id too, for the morning
 // message's workflow id.
-func (a *Activities) attempt(ctx context.Context, d db.StartDeliveryAttemptsRow) (send.Outcome, error) {
+func (a *Activities) attempt(ctx context.Context, d db.StartDeliveriesRow) (send.Outcome, error) {
 	out, err := a.try(ctx, d)
 	if err == nil && out.Status == send.Deferred {
 		out.RecipientID, err = db.New(a.Pool).RecipientID(ctx, d.Recipient)
@@ -235,7 +321,7 @@ func (a *Activities) attempt(ctx context.Context, d db.StartDeliveryAttemptsRow)
 }
 
 // try is attempt's send, or how the delivery ended already.
-func (a *Activities) try(ctx context.Context, d db.StartDeliveryAttemptsRow) (send.Outcome, error) {
+func (a *Activities) try(ctx context.Context, d db.StartDeliveriesRow) (send.Outcome, error) {
 	al, err := a.alertOf(d)
 	switch {
 	case err != nil:

@@ -44,14 +44,24 @@ func (a *Activities) PlanNotifications(ctx context.Context, in PlanInput) (PlanR
 	for i, id := range ids {
 		res.Deliveries[i] = PlannedDelivery{DeliveryID: id}
 	}
-	resumed, err := q.EndSilences(ctx, in.TransactionID)
-	if err != nil {
-		return PlanResult{}, fmt.Errorf("end silences: %w", err)
-	}
-	for _, r := range resumed {
-		res.Notices = append(res.Notices, contract.OwnerNotice{
-			IntegrationID: r.IntegrationID, Kind: contract.NoticeResumed, About: r.AccountNumber, Key: in.TransactionID.String(),
-		})
+	if res.Notices, err = a.endSilences(ctx, q, in.TransactionID); err != nil {
+		return PlanResult{}, err
 	}
 	return res, nil
+}
+
+// endSilences ends the silences of the transaction's account that owners
+// were told of, and returns the notices that tell them it is over.
+func (a *Activities) endSilences(ctx context.Context, q *db.Queries, txn uuid.UUID) ([]contract.OwnerNotice, error) {
+	resumed, err := q.EndSilences(ctx, txn)
+	if err != nil {
+		return nil, fmt.Errorf("end silences: %w", err)
+	}
+	var notices []contract.OwnerNotice
+	for _, r := range resumed {
+		notices = append(notices, contract.OwnerNotice{
+			IntegrationID: r.IntegrationID, Kind: contract.NoticeResumed, About: r.AccountNumber, Key: txn.String(),
+		})
+	}
+	return notices, nil
 }

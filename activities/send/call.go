@@ -75,21 +75,42 @@ func local(ctx context.Context) bool {
 	return activity.IsActivity(ctx) && activity.GetInfo(ctx).IsLocalActivity
 }
 
+// backlog tells a backlog's send (an activity of the backlog queue): it
+// takes only the slots of the send budget the others leave.
+func backlog(ctx context.Context) bool {
+	return activity.IsActivity(ctx) && activity.GetInfo(ctx).TaskQueue == contract.BacklogTaskQueue
+}
+
 // rateLimitPause is how long every worker holds its sends after Zalo says
 // -32 (over its rate limit).
 const rateLimitPause = 2 * time.Second
 
+// localWait is the longest a local send waits for its slot of the send
+// budget. The budget's queue is only ever as long as the local sends make
+// it (Temporal hands the regular ones out at nine tenths of the rate), so
+// this is also how long any send waits for its slot once it is handed out:
+// the wait a fresh alert of a shop within its share may meet when other
+// shops' backlogs keep the budget full. At 2 s it was most of a fresh
+// alert's latency in such a run (docs/BENCHMARKS.md, "Shops").
+const localWait = 500 * time.Millisecond
+
 // pace waits for a slot of the OA-wide send budget (SendRate, shared by
-// every worker through one database row). A local activity waits at most a
-// moment and otherwise leaves the send to a regular activity, whose task
-// queue Temporal itself paces; a regular activity waits up to most of its
-// time.
+// every worker through one database row). A local activity waits at most
+// localWait and otherwise leaves the send to a regular activity, whose task
+// queue Temporal itself paces, in priority and then in fair shares between
+// the shops; a regular activity waits up to most of its time; a backlog's
+// send waits for a gap first (backlogGap).
 func (c *Core) pace(ctx context.Context) error {
 	if c.SendRate <= 0 {
 		return nil
 	}
 	interval := 1 / c.SendRate
 	q := db.New(c.Pool)
+	if backlog(ctx) {
+		if err := c.backlogGap(ctx, q); err != nil {
+			return err
+		}
+	}
 	wait, err := q.ReserveSend(ctx, interval)
 	if err != nil {
 		return err
@@ -97,7 +118,7 @@ func (c *Core) pace(ctx context.Context) error {
 	d := time.Duration(wait * float64(time.Second))
 	limit := 20 * time.Second
 	if local(ctx) {
-		limit = 2 * time.Second
+		limit = localWait
 	}
 	if d > limit {
 		if err := q.ReturnSend(ctx, interval); err != nil {
@@ -150,6 +171,35 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// gap is how far ahead the send budget's next free slot may be for a
+// backlog's send to take it: about the budget being free now.
+const gap = 100 * time.Millisecond
+
+// backlogGap waits until the send budget is about free (its next slot
+// within gap): a backlog's send then takes a slot no fresh alert was going
+// to take, and never holds one ahead of it, so the budget's queue stays as
+// short as the fresh sends make it. The backlog queue's tasks are few at a
+// time, so only they wait here.
+func (c *Core) backlogGap(ctx context.Context, q *db.Queries) error {
+	for {
+		ahead, err := q.SendBudgetAhead(ctx)
+		if err != nil {
+			return err
+		}
+		if ahead <= gap.Seconds() {
+			return nil
+		}
+		activity.RecordHeartbeat(ctx)
+		t := time.NewTimer(time.Duration(ahead*float64(time.Second)) - gap/2)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
 	}
 }
 

@@ -485,7 +485,7 @@ func TestAWorkspacesKeyOpensItsOwnHistoryOnly(t *testing.T) {
 
 	shops := sealedPayloads(t, historyOf(t, contract.TransactionWorkflowID(uuid.MustParse(id))), false)
 	platform := sealedPayloads(t, historyOf(t, contract.OATokenKeeperID), true)
-	require.Len(t, shops, 4, "the start, its plan, its sends, its result: all sealed")
+	require.Len(t, shops, 3, "the start, its one step (planned and sent), its result: all sealed")
 	require.NotEmpty(t, platform)
 
 	opened := sh.decode(t, sh.key, shops)

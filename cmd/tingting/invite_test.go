@@ -34,9 +34,14 @@ func newShop(t *testing.T) *shop { return newShopWith(t) }
 
 // newShopWith is newShop on a stack with more environment (NAME, value…).
 func newShopWith(t *testing.T, env ...string) *shop {
-	s := startStack(t, env...)
+	return startStack(t, env...).shop(t, "Shop", "Chị Lan")
+}
+
+// shop opens another shop on the stack: its own workspace, account 111 and
+// an integration owned by a new sandbox user called owner.
+func (s *stack) shop(t *testing.T, name, owner string) *shop {
 	ctx := context.Background()
-	sh := &shop{stack: s, key: s.workspace(t, "Shop"), owner: s.sim.CreateUser("Chị Lan", true)}
+	sh := &shop{stack: s, key: s.workspace(t, name), owner: s.sim.CreateUser(owner, true)}
 	var acct struct {
 		ID string `json:"id"`
 	}

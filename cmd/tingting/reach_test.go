@@ -269,8 +269,9 @@ func (s *stack) waitFollower(t *testing.T, oaUserID, cond string) {
 // TestALateNotificationSendsBehindFreshOnes: with sends paced (the default
 // ZALO_SEND_RATE), a transaction whose notification starts long after it
 // was recorded (here its outbox row is a minute old, as after an outage)
-// sends from the paced queue at a lower priority, without local attempts;
-// a fresh one sends at once, locally.
+// waits whole on the backlog queue, at a lower priority, without local
+// attempts, weighing as many sends as it has recipients in its shop's
+// fair share; a fresh one sends at once, locally.
 func TestALateNotificationSendsBehindFreshOnes(t *testing.T) {
 	sh := newShop(t)
 	ctx := context.Background()
@@ -280,33 +281,45 @@ func TestALateNotificationSendsBehindFreshOnes(t *testing.T) {
 	q := db.New(pool)
 	acct, err := q.GetBankAccountByNumber(ctx, db.GetBankAccountByNumberParams{WorkspaceID: uuid.MustParse(sh.workspaceOf(t, sh.key)), AccountNumber: "111"})
 	require.NoError(t, err)
-	late, err := q.RecordTransaction(ctx, db.RecordTransactionParams{
+	// Its outbox row is a minute old when the dispatcher first sees it.
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	late, err := db.New(tx).RecordTransaction(ctx, db.RecordTransactionParams{
 		WorkspaceID: acct.WorkspaceID, BankAccountID: acct.ID, ExternalID: "late", Amount: 70_000, OccurredAt: time.Now().Add(-time.Minute),
 	})
 	require.NoError(t, err)
-	_, err = pool.Exec(ctx, "INSERT INTO outbox (kind, ref, created_at) VALUES ('notify', $1, now() - interval '1 minute')", late.ID)
+	_, err = tx.Exec(ctx, "UPDATE outbox SET created_at = now() - interval '1 minute' WHERE ref = $1", late.ID)
 	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
 	sh.notified(t, late.ID.String())
 	fresh := sh.delivered(t, 80_000)
 	require.Equal(t, "sent", fresh.Status)
 
-	sends := func(id uuid.UUID) (local int, priorities []int32) {
+	// What each notification scheduled as regular activities, and how
+	// many local activities it ran.
+	type scheduled struct {
+		activity, queue string
+		priority        int32
+		weight          float32
+	}
+	sends := func(id uuid.UUID) (local int, regular []scheduled) {
 		for _, ev := range historyOf(t, contract.TransactionWorkflowID(id)).Events {
-			if s := ev.GetActivityTaskScheduledEventAttributes(); s != nil && s.ActivityType.GetName() == "SendZaloMessage" {
-				priorities = append(priorities, s.GetPriority().GetPriorityKey())
+			if s := ev.GetActivityTaskScheduledEventAttributes(); s != nil {
+				regular = append(regular, scheduled{s.ActivityType.GetName(), s.TaskQueue.GetName(), s.GetPriority().GetPriorityKey(), s.GetPriority().GetFairnessWeight()})
 			}
 			if m := ev.GetMarkerRecordedEventAttributes(); m != nil && m.MarkerName == "LocalActivity" {
 				local++
 			}
 		}
-		return local, priorities
+		return local, regular
 	}
-	local, priorities := sends(late.ID)
-	require.Equal(t, 1, local, "the plan only")
-	require.Equal(t, []int32{4}, priorities, "one send, behind fresh ones")
+	local, regular := sends(late.ID)
+	require.Zero(t, local)
+	require.Equal(t, []scheduled{{"DeliverTransaction", contract.BacklogTaskQueue, 4, 1}}, regular, "one task, behind fresh ones, weighing its one message")
+	recordHistory(t, contract.NotifyTransactionName, contract.TransactionWorkflowID(late.ID))
 	var freshID uuid.UUID
 	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM transactions WHERE external_id = $1", fmt.Sprint("FT", sh.txns)).Scan(&freshID))
-	local, priorities = sends(freshID)
-	require.Equal(t, 2, local, "the plan and the send")
-	require.Empty(t, priorities)
+	local, regular = sends(freshID)
+	require.Equal(t, 1, local, "planned and sent in one step")
+	require.Empty(t, regular)
 }

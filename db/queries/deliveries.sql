@@ -4,18 +4,9 @@
 -- made: re-running it adds only what is missing, so the activity calling
 -- it can be retried), the owners' first.
 -- name: PlanDeliveries :many
-WITH matching AS (
-    SELECT mi.integration_id AS id, mi.owner_account_id FROM matching_integrations mi WHERE mi.transaction_id = @transaction_id
-), recipients AS (
-    SELECT m.id AS integration_id, za.oa_user_id AS recipient, 'owner'::recipient_role AS role
-    FROM matching m JOIN zalo_accounts za ON za.id = m.owner_account_id
-    WHERE za.oa_user_id IS NOT NULL
-    UNION ALL
-    SELECT m.id, im.oa_user_id, 'member'::recipient_role
-    FROM matching m JOIN integration_members im ON im.integration_id = m.id AND im.removed_at IS NULL
-), planned AS (
+WITH planned AS (
     INSERT INTO deliveries (transaction_id, integration_id, recipient, role)
-    SELECT @transaction_id, integration_id, recipient, role FROM recipients
+    SELECT r.transaction_id, r.integration_id, r.recipient, r.role FROM transaction_recipients r WHERE r.transaction_id = @transaction_id
     ON CONFLICT (transaction_id, integration_id, recipient) DO NOTHING
     RETURNING id, role, created_at
 ), open AS (
@@ -25,20 +16,44 @@ WITH matching AS (
 )
 SELECT id FROM open ORDER BY role, created_at, id;
 
--- StartDeliveryAttempts counts an attempt of each delivery (in @ids'
--- order) and returns what each send needs,
--- including whether the recipient is still wanted (a member removed or an
--- integration paused after planning gets nothing) and still follows. It
--- marks the delivery in doubt from now until the outcome is known (written
--- before the send, so a worker killed mid-send leaves it), and says
--- whether an earlier attempt left it so (doubted: in_doubt_since is older
--- than this statement).
--- name: StartDeliveryAttempts :many
-WITH d AS (
+-- StartDeliveries starts attempts of a transaction's deliveries and
+-- returns what each send needs, the owners' first. With @plan it plans
+-- them too: a delivery for every recipient of every matching active
+-- integration, made with its first attempt started, and the next attempt
+-- of each delivery an earlier run planned and left pending (re-running it
+-- plans nothing twice). Without it, it starts the attempt of the one
+-- delivery @delivery_id, whatever its status (a finished one is returned
+-- as it ended). Every statement is keyed by the one transaction, so
+-- PostgreSQL's generic plan serves every call: nothing is planned afresh.
+--
+-- An attempt marks its delivery in doubt from now until the outcome is
+-- known (written before the send, so a worker killed mid-send leaves it),
+-- and says whether an earlier attempt left it so (doubted: in_doubt_since
+-- is older than this statement). Each row says whether the recipient is
+-- still wanted (a member removed or an integration paused since it was
+-- planned gets nothing) and still follows; silence_told says the
+-- transaction's account has a silence its owners were told of, which the
+-- transaction ends (EndSilences).
+-- name: StartDeliveries :many
+WITH planned AS (
+    INSERT INTO deliveries (transaction_id, integration_id, recipient, role, attempts, in_doubt_since)
+    SELECT r.transaction_id, r.integration_id, r.recipient, r.role, 1, now() FROM transaction_recipients r
+    WHERE r.transaction_id = @transaction_id AND @plan::boolean
+    ON CONFLICT (transaction_id, integration_id, recipient) DO NOTHING
+    RETURNING id, integration_id, transaction_id, status, recipient, role, zalo_message_id, route, deferred_until, in_doubt_since, created_at
+), again AS (
+    -- Rows planned by this statement are not in its snapshot: an earlier
+    -- run's only.
     UPDATE deliveries x SET attempts = x.attempts + 1, updated_at = now(),
         in_doubt_since = CASE WHEN x.status = 'pending' THEN COALESCE(x.in_doubt_since, now()) END
-    WHERE x.id = ANY(@ids::uuid[])
-    RETURNING x.id, x.integration_id, x.transaction_id, x.status, x.recipient, x.role, x.zalo_message_id, x.route, x.deferred_until, x.in_doubt_since
+    WHERE x.transaction_id = @transaction_id
+      AND CASE WHEN @plan::boolean THEN x.status = 'pending' ELSE x.id = @delivery_id::uuid END
+    RETURNING x.id, x.integration_id, x.transaction_id, x.status, x.recipient, x.role, x.zalo_message_id, x.route, x.deferred_until, x.in_doubt_since, x.created_at
+), d AS (
+    SELECT * FROM planned UNION ALL SELECT * FROM again
+), silence AS (
+    SELECT EXISTS (SELECT 1 FROM transactions t JOIN integration_bank_accounts s ON s.bank_account_id = t.bank_account_id
+                   WHERE t.id = @transaction_id AND s.silence_told_at IS NOT NULL) AS told
 )
 SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id, d.route, d.deferred_until, d.in_doubt_since,
     COALESCE(d.in_doubt_since < now(), false)::boolean AS doubted,
@@ -64,14 +79,20 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
     -- The trouble this delivery told the owner of ('' none).
     COALESCE(CASE WHEN m.owner_told_key = d.id::text THEN m.owner_told END, '')::text AS told_owner,
+    silence.told AS silence_told,
     sqlc.embed(tx)
 FROM d
+CROSS JOIN silence
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
 LEFT JOIN zalo_templates zt ON zt.template_id = i.template_id
 LEFT JOIN zalo_followers f ON f.oa_user_id = d.recipient
 LEFT JOIN integration_members m ON m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL
-ORDER BY array_position(@ids::uuid[], d.id);
+ORDER BY d.role, d.created_at, d.id;
+
+-- DeliveryTransaction is the transaction a delivery belongs to.
+-- name: DeliveryTransaction :one
+SELECT transaction_id FROM deliveries WHERE id = @id;
 
 -- FinishDeliveries records final outcomes (or holds for the night), one
 -- per element of the arrays, and returns when each changed delivery's
@@ -287,6 +308,11 @@ WHERE id = @id AND status = 'pending';
 INSERT INTO send_budget AS b (next_at) VALUES (clock_timestamp() + make_interval(secs => @interval::float8))
 ON CONFLICT (id) DO UPDATE SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => @interval::float8)
 RETURNING GREATEST(EXTRACT(EPOCH FROM b.next_at - clock_timestamp())::float8 - @interval::float8, 0)::float8 AS wait_seconds;
+
+-- SendBudgetAhead says how many seconds from now the budget's next free
+-- slot is (0: free now).
+-- name: SendBudgetAhead :one
+SELECT COALESCE((SELECT GREATEST(EXTRACT(EPOCH FROM next_at - clock_timestamp())::float8, 0) FROM send_budget), 0)::float8 AS ahead;
 
 -- ReturnSend gives back a slot ReserveSend took and that will not be used.
 -- name: ReturnSend :exec

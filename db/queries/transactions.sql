@@ -1,12 +1,14 @@
--- RecordTransaction stores a transaction once for its source: the REST
--- API's (source_id NULL: the workspace is the source) or a webhook
--- source's. A second recording of the same (source, external id) changes
--- nothing and returns the row first recorded, with inserted false (xmax
--- is 0 only on a row this statement inserted; the no-op update is what
--- makes the row come back). A row recorded before sources were kept
--- (via NULL) is still found by its (bank account, external id). @via is
--- the REST API's unless given (a webhook's must be: a source_id with via
--- api breaks transactions_source_check).
+-- RecordTransaction stores a transaction once for its source (the REST
+-- API's, source_id NULL: the workspace is the source; or a webhook
+-- source's), with its notification's outbox row, waking the dispatchers
+-- when it commits: one statement, so a recorded transaction is always
+-- notified. A second recording of the same (source, external id) changes
+-- nothing, queues nothing, and returns the row first recorded, with
+-- inserted false (xmax is 0 only on a row this statement inserted; the
+-- no-op update is what makes the row come back). A row recorded before
+-- sources were kept (via NULL) is still found by its (bank account,
+-- external id). @via is the REST API's unless given (a webhook's must be:
+-- a source_id with via api breaks transactions_source_check).
 -- name: RecordTransaction :one
 WITH legacy AS (
     SELECT l.id, l.amount, l.occurred_at, l.bank_account_id FROM transactions l
@@ -24,8 +26,12 @@ WITH legacy AS (
     ON CONFLICT ((COALESCE(source_id, workspace_id)), external_id) WHERE via IS NOT NULL
     DO UPDATE SET external_id = EXCLUDED.external_id
     RETURNING id, amount, occurred_at, bank_account_id, (xmax = 0)::boolean AS inserted
+), queued AS (
+    INSERT INTO outbox (kind, ref) SELECT 'notify', r.id FROM recorded r WHERE r.inserted
+    RETURNING kind
 )
-SELECT r.id, r.amount, r.occurred_at, r.bank_account_id, r.inserted FROM recorded r
+SELECT r.id, r.amount, r.occurred_at, r.bank_account_id, r.inserted
+FROM recorded r, (SELECT count(*) FROM queued q, pg_notify('tingting_outbox', q.kind::text)) woken
 UNION ALL
 SELECT l.id, l.amount, l.occurred_at, l.bank_account_id, false FROM legacy l;
 

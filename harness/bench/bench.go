@@ -42,6 +42,9 @@ type Config struct {
 	// Chatter, when its Rate is above 0, runs tingting a second time under
 	// the same load while strangers write commands.
 	Chatter Chatter
+	// Shops, if set, replaces the one shop and its Load: a shop (with one
+	// integration) for each, posting at once (-shops).
+	Shops []ShopLoad
 }
 
 // Benchmark starts a stack, runs the direct baseline and the floor (if
@@ -85,7 +88,12 @@ func Benchmark(ctx context.Context, cfg Config, out io.Writer) error {
 	if cfg.ProfileDir != "" {
 		stopProfiles = env.profile(ctx, cfg.ProfileDir, cfg.Load.Duration())
 	}
-	r, err := env.RunTingting(ctx, cfg.Load)
+	var r Result
+	if len(cfg.Shops) > 0 {
+		r, err = env.RunTingtingShops(ctx, cfg.Shops)
+	} else {
+		r, err = env.RunTingting(ctx, cfg.Load)
+	}
 	if err != nil {
 		return fmt.Errorf("tingting run: %w", err)
 	}
@@ -137,6 +145,8 @@ type Env struct {
 	Stack *Stack
 	Pool  *db.Pool
 	Shop  Shop
+	// Shops are the shops of a many-shops run, Shop the first of them.
+	Shops []Shop
 	cfg   Config
 	casso string // the shop's source at the sandbox's Casso, once made
 }
@@ -166,7 +176,16 @@ func Prepare(ctx context.Context, cfg Config) (*Env, error) {
 			return fail(err)
 		}
 	}
-	if env.Shop, err = SetUp(ctx, s, pool, cfg.Integrations, cfg.Recipients); err != nil {
+	for _, shop := range cfg.Shops {
+		created, err := SetUp(ctx, s, pool, 1, shop.Recipients)
+		if err != nil {
+			return fail(err)
+		}
+		env.Shops = append(env.Shops, created)
+	}
+	if len(env.Shops) > 0 {
+		env.Shop = env.Shops[0]
+	} else if env.Shop, err = SetUp(ctx, s, pool, cfg.Integrations, cfg.Recipients); err != nil {
 		return fail(err)
 	}
 	s.latency = cfg.Latency
@@ -215,14 +234,28 @@ func (e *Env) measured(run func() (Result, error)) (Result, error) {
 // RunTingting posts the load to tingting's API.
 func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
 	return e.measured(func() (Result, error) {
-		return Run(ctx, "tingting", Target{
-			IngestURL: e.Stack.APIURL + "/v1/transactions", APIKey: e.Shop.APIKey, BankAccountID: e.Shop.BankAccountID,
-			Recipients: e.Shop.Recipients, MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset(),
-			Settle: func(ctx context.Context) error {
-				return settle(ctx, "deliveries", e.pendingDeliveries)
-			},
-		}, load)
+		return Run(ctx, "tingting", e.target(e.Shop), load)
 	})
+}
+
+// RunTingtingShops posts each shop's load to tingting's API at once.
+func (e *Env) RunTingtingShops(ctx context.Context, shops []ShopLoad) (Result, error) {
+	targets := make([]Target, len(e.Shops))
+	for i, shop := range e.Shops {
+		targets[i] = e.target(shop)
+	}
+	return e.measured(func() (Result, error) {
+		return RunShops(ctx, "tingting", targets, shops)
+	})
+}
+
+// target is tingting's API for shop.
+func (e *Env) target(shop Shop) Target {
+	return Target{
+		IngestURL: e.Stack.APIURL + "/v1/transactions", APIKey: shop.APIKey, BankAccountID: shop.BankAccountID,
+		Recipients: shop.Recipients, MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset(),
+		Settle: e.settled(shop.WorkspaceID),
+	}
 }
 
 // RunCasso sends the load as payments at the sandbox's Casso, on a Casso
@@ -245,9 +278,7 @@ func (e *Env) RunCasso(ctx context.Context, load Load, dropEvery int) (Result, e
 				})
 				return body
 			},
-			Settle: func(ctx context.Context) error {
-				return settle(ctx, "deliveries", e.pendingDeliveries)
-			},
+			Settle: e.settled(e.Shop.WorkspaceID),
 		}, load)
 	})
 }
@@ -307,12 +338,20 @@ func settle(ctx context.Context, what string, pending func(context.Context) (int
 	}
 }
 
-// pendingDeliveries counts the shop's deliveries still to be sent or
+// settled waits until a shop has no delivery still to be sent or
 // recorded.
-func (e *Env) pendingDeliveries(ctx context.Context) (int, error) {
+func (e *Env) settled(workspace uuid.UUID) func(context.Context) error {
+	return func(ctx context.Context) error {
+		return settle(ctx, "deliveries", func(ctx context.Context) (int, error) { return e.pendingDeliveries(ctx, workspace) })
+	}
+}
+
+// pendingDeliveries counts a shop's deliveries still to be sent or
+// recorded.
+func (e *Env) pendingDeliveries(ctx context.Context, workspace uuid.UUID) (int, error) {
 	var n int
 	err := e.Pool.QueryRow(ctx, `SELECT count(*) FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
-		WHERE t.workspace_id = $1 AND d.status = 'pending'`, e.Shop.WorkspaceID).Scan(&n)
+		WHERE t.workspace_id = $1 AND d.status = 'pending'`, workspace).Scan(&n)
 	return n, err
 }
 

@@ -40,6 +40,7 @@ func TestBenchmark(t *testing.T) {
 		{"steady", bench.FlavourDevServer, []string{"-n", "30", "-rate", "10"}},
 		{"burst", bench.FlavourDevServer, []string{"-burst", "30", "-send-rate", "30", "-direct=false"}},
 		{"as fast as accepted on postgres", bench.FlavourPostgres, []string{"-n", "30", "-rate", "0", "-direct=false", "-temporal", "postgres"}},
+		{"shops", bench.FlavourDevServer, []string{"-shops", "3", "-noisy-shop", "4", "-noisy-recipients", "5", "-duration", "3s", "-send-rate", "30"}},
 		{"a quiet recipient", bench.FlavourDevServer, []string{"-n", "30", "-rate", "10", "-quiet", "0.34", "-direct=false"}},
 		{"a quiet recipient, without the tracking", bench.FlavourDevServer,
 			[]string{"-n", "30", "-rate", "10", "-quiet", "0.34", "-direct=false", "-env", "ZALO_CS_WINDOW=87600h"}},
@@ -69,6 +70,22 @@ func TestBenchmark(t *testing.T) {
 			require.NoError(t, json.Unmarshal(b, &rep))
 			assert.Equal(t, tc.flavour, rep.Machine.Temporal)
 			assert.NotEmpty(t, rep.Machine.TemporalServer)
+			if opts.Shops > 0 {
+				require.Len(t, rep.Modes, 1, "tingting alone: the baselines have no shops")
+				m := rep.Modes["tingting"]
+				assert.Zero(t, m.Missing)
+				assert.Zero(t, m.Duplicates)
+				require.Len(t, m.Shops, 3)
+				assert.True(t, m.Shops[0].Noisy)
+				assert.Equal(t, 12, m.Shops[0].Transactions, "4 a second for 3 s")
+				for _, quiet := range m.Shops[1:] {
+					assert.False(t, quiet.Noisy)
+					assert.Equal(t, 3, quiet.Transactions)
+					assert.Positive(t, quiet.FreshP99)
+				}
+				assert.Equal(t, 12*5+2*3*3, m.Messages, "each shop's transactions to each of its recipients")
+				return
+			}
 			modes := []string{"floor", "tingting"}
 			if opts.Direct {
 				modes = append(modes, "direct")

@@ -91,6 +91,10 @@ type Result struct {
 	// Chatter is what strangers wrote during the run and what the OA
 	// answered them, if they wrote.
 	Chatter *ChatterResult
+	// Shops is each shop's part of a many-shops run (RunShops), and Noisy
+	// marks the noisy shop's.
+	Shops []Result
+	Noisy bool
 }
 
 // Duplicate is a (transaction, recipient) pair that got more than one message.

@@ -29,6 +29,13 @@ type Options struct {
 	FloorAttributes int     // -floor-attributes N: how many search attributes the floor sets
 	Chatter         float64 // -chatter R: commands a second from strangers, in a second tingting run
 	Strangers       int     // -strangers N: how many strangers write them
+	// -shops N -noisy-shop R -noisy-recipients M -duration D: N shops
+	// (workspaces), one posting R transactions a second to M people, the
+	// others one a second to -recipients, for D.
+	Shops           int
+	NoisyRate       float64
+	NoisyRecipients int
+	Duration        time.Duration
 }
 
 // ParseOptions reads the flags; a bad value is an error, with usage on
@@ -66,6 +73,12 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 		"commands a second to the OA (/trogiup, /homnay, /dung…, in turn from each of -strangers: their webhooks signed as Zalo's and "+
 		"posted by the bench), and count what the OA answered them; the floor does not run")
 	fs.IntVar(&o.Strangers, "strangers", 200, "how many people write the -chatter commands, in turn")
+	fs.IntVar(&o.Shops, "shops", 0, "instead of -n at -rate: `N` shops (workspaces), each with one integration, posting at once for -duration: "+
+		"the first -noisy-shop transactions a second to -noisy-recipients people, the others one a second to -recipients; "+
+		"tingting alone runs (the baselines have no shops), and the report gives each shop's latency and share of the sends")
+	fs.Float64Var(&o.NoisyRate, "noisy-shop", 10, "with -shops: the noisy shop's transactions a `second`")
+	fs.IntVar(&o.NoisyRecipients, "noisy-recipients", 30, "with -shops: the noisy shop's recipients, the owner included")
+	fs.DurationVar(&o.Duration, "duration", 90*time.Second, "with -shops: how long the shops post")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -85,6 +98,12 @@ func ParseOptions(args []string, stderr io.Writer) (Options, error) {
 		return o, fmt.Errorf("bench: -quiet %g: want a share from 0 to 1", o.Quiet)
 	case o.Temporal != FlavourDevServer && o.Temporal != FlavourPostgres:
 		return o, fmt.Errorf("bench: -temporal %q: want devserver or postgres", o.Temporal)
+	case o.Shops < 0 || o.Shops == 1:
+		return o, fmt.Errorf("bench: -shops %d: want 2 or more (one noisy, the others quiet), or 0", o.Shops)
+	case o.Shops > 0 && (o.NoisyRate <= 0 || o.NoisyRecipients < 1 || o.Duration < time.Second):
+		return o, errors.New("bench: -noisy-shop and -noisy-recipients must be positive, -duration a second or more")
+	case o.Shops > 0 && (o.Burst > 0 || o.Quiet > 0):
+		return o, errors.New("bench: -shops is a load of its own: not with -burst or -quiet")
 	case o.Temporal == FlavourPostgres && len(o.TemporalArgs) > 0:
 		return o, errors.New("bench: -temporal-arg is for the dev server; tune the postgres flavour in deploy/temporal/dynamicconfig.yaml")
 	}
@@ -114,9 +133,14 @@ func (o Options) Config(stack StackConfig) Config {
 	if o.Quiet > 0 {
 		stack.Env = append([]string{"ZALO_NIGHT=off"}, o.Env...)
 	}
-	return Config{
+	cfg := Config{
 		Stack: stack, Integrations: o.Integrations, Recipients: o.Recipients, Latency: o.Latency,
 		Load: o.Load(), Direct: o.Direct, Floor: o.Chatter == 0, ProfileDir: o.Profile, JSONPath: o.JSON, Quiet: o.Quiet,
 		FloorWithout: 4 - o.FloorAttributes, Chatter: Chatter{Rate: o.Chatter, Strangers: o.Strangers},
 	}
+	if o.Shops > 0 {
+		cfg.Shops = ShopLoads(o.Shops, o.NoisyRate, o.NoisyRecipients, o.Recipients, o.Duration, o.SendRate)
+		cfg.Integrations, cfg.Load, cfg.Direct, cfg.Floor = 1, total(cfg.Shops), false, false
+	}
+	return cfg
 }

@@ -68,6 +68,23 @@ func TestParseOptions(t *testing.T) {
 		}},
 		{name: "negative chatter", args: []string{"-chatter", "-5"}, err: "must not be negative"},
 		{name: "no strangers", args: []string{"-chatter", "5", "-strangers", "0"}, err: "-strangers must be positive"},
+		{name: "shops", args: []string{"-shops", "10", "-noisy-shop", "10", "-noisy-recipients", "30", "-send-rate", "60", "-duration", "90s"},
+			check: func(t *testing.T, o Options) {
+				cfg := o.Config(StackConfig{})
+				require.Len(t, cfg.Shops, 10)
+				assert.Equal(t, ShopLoad{Noisy: true, Recipients: 30, Load: Load{Transactions: 900, Rate: 10, Copies: 1, Patience: cfg.Shops[0].Load.Patience}}, cfg.Shops[0])
+				for _, q := range cfg.Shops[1:] {
+					assert.Equal(t, ShopLoad{Recipients: 3, Load: Load{Transactions: 90, Rate: 1, Copies: 1, Patience: cfg.Shops[0].Load.Patience}}, q)
+				}
+				// 900 × 30 + 9 × 90 × 3 sends at 60/s drain in 490.5 s; twice that, and 3 minutes.
+				assert.Equal(t, 3*time.Minute+981*time.Second, cfg.Shops[0].Load.Patience)
+				assert.Equal(t, 1710, cfg.Load.Transactions)
+				assert.False(t, cfg.Direct, "the baselines have no shops")
+				assert.False(t, cfg.Floor)
+			}},
+		{name: "one shop", args: []string{"-shops", "1"}, err: "want 2 or more"},
+		{name: "shops in a burst", args: []string{"-shops", "3", "-burst", "10"}, err: "not with -burst"},
+		{name: "shops for no time", args: []string{"-shops", "3", "-duration", "0s"}, err: "a second or more"},
 		{name: "quiet above 1", args: []string{"-quiet", "1.5"}, err: "want a share from 0 to 1"},
 		{name: "quiet negative", args: []string{"-quiet", "-0.1"}, err: "want a share from 0 to 1"},
 		{name: "quiet NaN", args: []string{"-quiet", "NaN"}, err: "want a share from 0 to 1"},

@@ -26,8 +26,15 @@ func WriteReport(w io.Writer, cfg Config, m Machine, results []Result) {
 	if cfg.Stack.SendRate > 0 {
 		paced = fmt.Sprintf(", sends paced at %g/s", cfg.Stack.SendRate)
 	}
-	fmt.Fprintf(w, "%d transactions %s, %d integration(s) × %d recipient(s), sandbox latency %s%s\n",
-		load.Transactions, offered, cfg.Integrations, cfg.Recipients, cfg.Latency, paced)
+	if shops := cfg.Shops; len(shops) > 0 {
+		quiet := shops[len(shops)-1]
+		fmt.Fprintf(w, "%d shops posting at once for %s, each with one integration: one %g transactions/s to %d recipients, "+
+			"%d of them %g/s to %d; %d transactions, sandbox latency %s%s\n", len(shops), shops[0].Load.Duration(), shops[0].Load.Rate,
+			shops[0].Recipients, len(shops)-1, quiet.Load.Rate, quiet.Recipients, load.Transactions, cfg.Latency, paced)
+	} else {
+		fmt.Fprintf(w, "%d transactions %s, %d integration(s) × %d recipient(s), sandbox latency %s%s\n",
+			load.Transactions, offered, cfg.Integrations, cfg.Recipients, cfg.Latency, paced)
+	}
 	if n := quietOf(cfg.Recipients, cfg.Quiet); n > 0 {
 		fmt.Fprintf(w, "%d of each integration's %d recipients quiet for tingting's run (last interaction %s ago), sandbox clock at noon in Vietnam\n",
 			n, cfg.Recipients, days(QuietFor))
@@ -57,6 +64,8 @@ func WriteReport(w io.Writer, cfg Config, m Machine, results []Result) {
 
 	writeZalo(w, results)
 	writeChatter(w, results)
+
+	writeShops(w, results)
 
 	if load.Fresh {
 		fmt.Fprint(w, "\nBurst: how fast it was accepted, and how long a fresh transaction posted during the drain waited:\n\n")
@@ -95,6 +104,27 @@ func WriteReport(w io.Writer, cfg Config, m Machine, results []Result) {
 			fmt.Fprintf(w, " %d MiB |", r.RSS[name]/1024)
 		}
 		fmt.Fprintln(w)
+	}
+}
+
+// writeShops prints each shop's part of the many-shops runs.
+func writeShops(w io.Writer, results []Result) {
+	for _, r := range results {
+		if len(r.Shops) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s, shop by shop (latency: from the post to the message; a second: from the shop's first post to its last message):\n\n", r.Mode)
+		fmt.Fprintln(w, "| shop | transactions | messages | missing | duplicates | transactions/s | messages/s | p50 | p99 | max |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+		for i, s := range r.Shops {
+			name := fmt.Sprintf("%d", i+1)
+			if s.Noisy {
+				name += " (noisy)"
+			}
+			fmt.Fprintf(w, "| %s | %d | %d/%d | %d | %d | %.1f | %.1f | %s | %s | %s |\n", name, s.transactions(), s.Received, s.Expected,
+				s.Missing, len(s.Duplicates), s.TransactionsPerSecond(), s.MessagesPerSecond(),
+				ms(Percentile(s.Latencies, 50)), ms(Percentile(s.Latencies, 99)), ms(Percentile(s.Latencies, 100)))
+		}
 	}
 }
 
@@ -219,6 +249,9 @@ type ModeReport struct {
 	// Chatter: what strangers wrote during the run and what the OA
 	// answered them (a -chatter run).
 	Chatter *ChatterReport `json:"chatter,omitempty"`
+	// Shops is each shop's numbers in a many-shops run (-shops), the
+	// noisy one first; the mode's missing and duplicates count them all.
+	Shops []ShopReport `json:"shops,omitempty"`
 }
 
 // ChatterReport is a -chatter run's strangers: the commands they wrote
@@ -270,6 +303,7 @@ func (r Result) Report() ModeReport {
 		ingest, p50, p99 := round1(r.IngestPerSecond()), msf(Percentile(r.Fresh, 50)), msf(Percentile(r.Fresh, 99))
 		m.IngestPerSecond, m.FreshP50, m.FreshP99 = &ingest, &p50, &p99
 	}
+	m.Shops = r.shopReports()
 	if z := r.Zalo; z != nil {
 		per := math.Round(z.CallsPer(r.Received)*1000) / 1000
 		m.ZaloCalls, m.ZaloRefused, m.ZaloCallsPerMessage = map[string]int{}, map[string]int{}, &per

@@ -34,11 +34,18 @@ func TestJSONReportShape(t *testing.T) {
 	}{
 		{"steady", Load{Transactions: 10, Rate: 20}, nil},
 		{"burst", Load{Transactions: 10, Fresh: true}, []string{"ingest_per_s", "fresh_p50_ms", "fresh_p99_ms"}},
+		{"shops", Load{Transactions: 10, Rate: 20}, []string{"shops"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var results []Result
 			for _, mode := range []string{"direct", "floor", "tingting"} {
-				results = append(results, result(mode, tc.load))
+				r := result(mode, tc.load)
+				if tc.name == "shops" {
+					noisy, quiet := result(mode, tc.load), result(mode, tc.load)
+					noisy.Noisy = true
+					r.Shops = []Result{noisy, quiet}
+				}
+				results = append(results, r)
 			}
 			results[2].Zalo = &ZaloStats{Calls: map[string]int{"cs": 20, "template": 15}, Refused: map[string]int{"-230": 5}}
 			b, err := json.Marshal(NewJSONReport(Machine{CPU: "x", Temporal: FlavourPostgres}, results))
@@ -65,6 +72,18 @@ func TestJSONReportShape(t *testing.T) {
 			assert.Equal(t, 15.0, floor["p50_ms"])
 			assert.Equal(t, 30.0, floor["max_ms"])
 			assert.Equal(t, 5.0, floor["tx_per_s"], "10 transactions over a 2 s window")
+			if tc.name == "shops" {
+				var shops struct {
+					Shops []map[string]any `json:"shops"`
+				}
+				require.NoError(t, json.Unmarshal(doc["modes"]["floor"], &shops))
+				require.Len(t, shops.Shops, 2)
+				assert.ElementsMatch(t, []string{"noisy", "transactions", "tx_per_s", "msg_per_s", "fresh_p50_ms", "fresh_p99_ms"}, mapKeys(shops.Shops[0]))
+				assert.Equal(t, true, shops.Shops[0]["noisy"])
+				assert.Equal(t, false, shops.Shops[1]["noisy"])
+				assert.Equal(t, 15.0, shops.Shops[1]["msg_per_s"], "30 messages over a 2 s window")
+				assert.Equal(t, 30.0, shops.Shops[1]["fresh_p99_ms"])
+			}
 			if tc.load.Fresh {
 				assert.Equal(t, 10.0, floor["ingest_per_s"], "10 transactions accepted in 1 s")
 				assert.Equal(t, 10.0, floor["offered_per_s"], "at rate 0 what was offered is what was accepted")
@@ -96,6 +115,25 @@ func TestWriteReport(t *testing.T) {
 	}
 	assert.NotContains(t, s, "Zalo message calls", "no run counted them")
 	assert.NotContains(t, s, "quiet")
+}
+
+// A many-shops run's report gives each shop its line, the noisy one marked.
+func TestWriteReportShops(t *testing.T) {
+	shops := ShopLoads(3, 10, 30, 3, 90*time.Second, 60)
+	load := total(shops)
+	r := result("tingting", load)
+	noisy, quiet := result("tingting", shops[0].Load), result("tingting", shops[1].Load)
+	noisy.Noisy = true
+	r.Shops = []Result{noisy, quiet, quiet}
+	var out strings.Builder
+	WriteReport(&out, Config{Load: load, Shops: shops, Stack: StackConfig{SendRate: 60}}, Machine{}, []Result{r})
+	s := out.String()
+	for _, want := range []string{
+		"3 shops posting at once for 1m30s, each with one integration: one 10 transactions/s to 30 recipients, 2 of them 1/s to 3; 1080 transactions",
+		"| 1 (noisy) | 900 |", "| 2 | 90 |", "| 3 | 90 |",
+	} {
+		assert.Contains(t, s, want)
+	}
 }
 
 // With quiet recipients the report says how many, what the product ran

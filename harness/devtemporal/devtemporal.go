@@ -104,16 +104,18 @@ type Options struct {
 	ExtraArgs []string  // more `start-dev` flags, e.g. --sqlite-pragma
 }
 
-// tuning is what makes the dev server keep up with tingting on a laptop
+// tuning is deploy/temporal/dynamicconfig.yaml's, for the dev server
 // (each measured in docs/BENCHMARKS.md): activities handed to the worker in
 // the answer to its workflow task instead of through a poll, one task
-// queue partition, as there is one worker, and the task matcher that
-// honours priorities (fresh alerts before a backlog).
+// queue partition, as there is one worker, the task matcher that honours
+// priorities (fresh alerts before a backlog), and fairness between the
+// shops within each priority.
 var tuning = []string{
 	"--dynamic-config-value", "system.enableActivityEagerExecution=true",
 	"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
 	"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1",
 	"--dynamic-config-value", "matching.useNewMatcher=true",
+	"--dynamic-config-value", "matching.enableFairness=true",
 }
 
 // fileTuning is for a server with a database file: SQLite's write-ahead log,

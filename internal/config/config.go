@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/tingting-vn/tingting/route"
 )
 
@@ -87,6 +89,10 @@ type Config struct {
 	// AnswerShare is ZALO_ANSWER_SHARE: the share of SendRate answers to
 	// commands may take at most.
 	AnswerShare float64
+	// SendWeights are the shares of the send rate the listed workspaces
+	// get when shops compete for it (ZALO_SEND_WEIGHTS); every other
+	// workspace weighs 1.
+	SendWeights map[uuid.UUID]float64
 	ProbeEvery  time.Duration
 
 	// SignupOpen: the first sign-in of an unknown Zalo account makes it
@@ -183,6 +189,7 @@ var Vars = []Var{
 	{"ZALO_PAUSE_PROBE", "5m", "How often one send tries a route Zalo stopped for the whole OA (verification, tier, paying account…); its success resumes the route.", setDuration(func(c *Config) *time.Duration { return &c.ProbeEvery })},
 	{"ZALO_SEND_RATE", "60", "Messages a second the OA sends at most, every worker together (Zalo allows about 4,000 calls a minute; -32 beyond). 0: no limit.", setRate},
 	{"ZALO_ANSWER_SHARE", "0.1", "The share of ZALO_SEND_RATE the OA's answers to commands (/trogiup, /homnay, invites…) may take at most, so that alerts always find the rest; an answer that would wait over a minute for it is dropped. 1: answers are paced as alerts are.", setAnswerShare},
+	{"ZALO_SEND_WEIGHTS", "", "When shops' alerts compete for ZALO_SEND_RATE, each shop (workspace) gets a share by its weight: `<workspace id>=<weight>`, comma-separated, 0.001 to 1000; every workspace not listed weighs 1, so by default the shares are equal (docs/SCALING.md).", setWeights},
 	{"SIGNUP", "closed", "open: the first sign-in with Zalo of an unknown account creates a workspace with them as its owner; closed: it is refused (signup_closed), and workspaces are made with `tingting workspace create`. `dev` sets open.", setSignup},
 	{"SESSION_IDLE_TIMEOUT", "72h", "A signed-in browser is signed out after this long without a request (5m at least: use is noted once a minute).", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionIdleTimeout })},
 	{"SESSION_MAX_AGE", "720h", "A signed-in browser is signed out this long after signing in, however busy.", setDurationAtLeast(5*time.Minute, func(c *Config) *time.Duration { return &c.SessionMaxAge })},
@@ -523,5 +530,31 @@ func setRate(c *Config, v string) error {
 		return fmt.Errorf("not a number, 0 or more: %q", v)
 	}
 	c.SendRate = r
+	return nil
+}
+
+// setWeights reads "<workspace id>=<weight>,…". Temporal keeps a fairness
+// weight within 0.001 and 1000; one outside is refused here, not clamped
+// there.
+func setWeights(c *Config, v string) error {
+	c.SendWeights = map[uuid.UUID]float64{}
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		id, w, ok := strings.Cut(s, "=")
+		ws, err := uuid.Parse(strings.TrimSpace(id))
+		if !ok || err != nil {
+			return fmt.Errorf("want <workspace id>=<weight>, got %q", s)
+		}
+		weight, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
+		if err != nil || !(weight >= 0.001 && weight <= 1000) {
+			return fmt.Errorf("%s: the weight must be a number from 0.001 to 1000, got %q", ws, w)
+		}
+		if _, twice := c.SendWeights[ws]; twice {
+			return fmt.Errorf("workspace %s twice", ws)
+		}
+		c.SendWeights[ws] = weight
+	}
 	return nil
 }

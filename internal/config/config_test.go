@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tingting-vn/tingting/internal/config"
@@ -23,6 +24,7 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, "10m0s", c.CassoSignatureMaxAge.String())
 	require.Equal(t, route.Default(), c.Routes, "the README's defaults are route.Default")
 	require.Equal(t, 60.0, c.SendRate)
+	require.Empty(t, c.SendWeights, "every shop weighs the same unless an operator says otherwise")
 	require.False(t, c.SignupOpen, "sign-up is closed unless the operator opens it")
 	require.Equal(t, 72*time.Hour, c.SessionIdleTimeout)
 	require.Equal(t, 720*time.Hour, c.SessionMaxAge)
@@ -46,6 +48,21 @@ func TestTheRoutePolicyIsConfiguration(t *testing.T) {
 	require.Equal(t, 48*time.Hour, c.CSFree)
 }
 
+// TestShopsWeighWhatTheOperatorSays: the listed workspaces get their
+// weights; a weight Temporal would clamp, a workspace named twice, or a
+// name that is no workspace id is refused at start.
+func TestShopsWeighWhatTheOperatorSays(t *testing.T) {
+	big, small := uuid.New(), uuid.New()
+	c, err := config.Load(env(map[string]string{"ZALO_SEND_WEIGHTS": " " + big.String() + "=3, " + small.String() + "=0.5,"}))
+	require.NoError(t, err)
+	require.Equal(t, map[uuid.UUID]float64{big: 3, small: 0.5}, c.SendWeights)
+
+	for _, bad := range []string{big.String() + "=0", big.String() + "=1001", big.String() + "=1," + big.String() + "=2", big.String(), "shop=2"} {
+		_, err := config.Load(env(map[string]string{"ZALO_SEND_WEIGHTS": bad}))
+		require.ErrorContains(t, err, "ZALO_SEND_WEIGHTS", bad)
+	}
+}
+
 func TestBadValuesNameTheVariable(t *testing.T) {
 	for name, value := range map[string]string{
 		"DATABASE_URL":            "not a url",
@@ -59,6 +76,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		"ZALO_PAUSE_PROBE":        "soon",
 		"ZALO_CS_PRICE":           "free",
 		"ZALO_SEND_RATE":          "-1",
+		"ZALO_SEND_WEIGHTS":       "shop=2",
 		"SIGNUP":                  "yes",
 		"SESSION_IDLE_TIMEOUT":    "0",
 		"SESSION_MAX_AGE":         "a month",

@@ -22,6 +22,11 @@ const TaskQueue = "tingting"
 // second, across every worker.
 const SendTaskQueue = "tingting-send"
 
+// BacklogTaskQueue is where a backlog's transactions wait, each whole: one
+// task sends a transaction's deliveries, a few at a time on each worker,
+// in the gaps the fresh sends leave in the OA's send rate.
+const BacklogTaskQueue = "tingting-backlog"
+
 // Workflow type names, registered explicitly so that a rename of a Go
 // function never breaks running workflows.
 const (
@@ -138,6 +143,14 @@ type NotifyInput struct {
 	// Backlog: started long after it was recorded (an outage, a burst)
 	// while sends are paced, so its sends wait behind fresh ones.
 	Backlog bool `json:",omitempty"`
+	// OneStep: the notification plans and sends in one activity
+	// (DeliverTransaction): local when fresh, on BacklogTaskQueue in a
+	// backlog. Every start sets it; runs started before it existed replay
+	// their plan and their sends apart.
+	OneStep bool `json:",omitempty"`
+	// Messages is how many messages the dispatcher expects it to send: a
+	// backlog's one task weighs as many sends in the shops' fair shares.
+	Messages int `json:",omitempty"`
 }
 
 // NotifyResult counts the outcomes of the transaction's deliveries.
@@ -145,6 +158,11 @@ type NotifyResult struct {
 	Sent, Skipped, Failed int
 	// Deferred: held for the recipients' morning message (the night).
 	Deferred int `json:",omitempty"`
+}
+
+// Plus is r and o counted together.
+func (r NotifyResult) Plus(o NotifyResult) NotifyResult {
+	return NotifyResult{Sent: r.Sent + o.Sent, Skipped: r.Skipped + o.Skipped, Failed: r.Failed + o.Failed, Deferred: r.Deferred + o.Deferred}
 }
 
 // Add counts n deliveries that ended with status.

@@ -290,7 +290,8 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 	}
 	a.Log.Info("worker started")
 	a.started.Store(true)
-	dispatcher := &worker.Dispatcher{Pool: pool, Temporal: tc, Log: a.Log, Metrics: a.Metrics, SendRate: a.Config.SendRate}
+	dispatcher := &worker.Dispatcher{Pool: pool, Temporal: tc, Log: a.Log, Metrics: a.Metrics, SendRate: a.Config.SendRate,
+		Weights: a.Config.SendWeights}
 	ctx, stopDispatch := context.WithCancel(ctx)
 	dispatched := make(chan error, 1)
 	go func() { dispatched <- dispatcher.Run(ctx) }()
