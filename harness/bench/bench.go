@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -117,6 +118,10 @@ type Env struct {
 	Pool  *db.Pool
 	Shop  Shop
 	cfg   Config
+
+	clubMu   sync.Mutex
+	clubOf   club // the integration visitors join, once made
+	visitors int  // how many came, to name the next
 }
 
 // Prepare starts the stack, creates the shop, sets the sandbox's latency,
@@ -192,7 +197,8 @@ func (e *Env) measured(run func() (Result, error)) (Result, error) {
 
 // RunTingting posts the load to tingting's API.
 func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
-	return e.measured(func() (Result, error) {
+	rerouted := e.Stack.Rerouted()
+	r, err := e.measured(func() (Result, error) {
 		return Run(ctx, "tingting", Target{
 			IngestURL: e.Stack.APIURL + "/v1/transactions", APIKey: e.Shop.APIKey, BankAccountID: e.Shop.BankAccountID,
 			Recipients: e.Shop.Recipients, MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset(),
@@ -201,6 +207,8 @@ func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
 			},
 		}, load)
 	})
+	r.Rerouted = e.Stack.Rerouted() - rerouted
+	return r, err
 }
 
 // RunFloor posts the load to the floor's process.
