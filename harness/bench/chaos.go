@@ -35,14 +35,6 @@ type Fault struct {
 // every (transaction, recipient) messaged exactly once.
 // outage is how long the long faults last; restarts are shorter.
 func Faults(outage time.Duration) []Fault {
-	restart := func(name string) func(context.Context, *Stack) error {
-		return func(ctx context.Context, s *Stack) error {
-			if err := s.Kill(name); err != nil {
-				return err
-			}
-			return s.Start(ctx, name)
-		}
-	}
 	return []Fault{
 		{Name: "every transaction posted 3 times at once", Copies: 3},
 		{Name: fmt.Sprintf("the sandbox failing every call (HTTP 503) for %s", outage), Inject: func(ctx context.Context, s *Stack) error {
@@ -57,20 +49,11 @@ func Faults(outage time.Duration) []Fault {
 		}},
 		// Sends the worker was making when it died are in doubt: the next
 		// attempts look in the conversation before sending again.
-		{Name: "the worker killed (SIGKILL) and restarted", Inject: restart(Worker)},
-		{Name: "the Temporal dev server killed (SIGKILL) and restarted on its database file", Inject: restart(Temporal)},
-		{Name: "the API killed (SIGKILL) and restarted", Inject: restart(API)},
+		{Name: "the worker killed (SIGKILL) and restarted", Inject: away(Worker, 0)},
+		{Name: "the Temporal dev server killed (SIGKILL) and restarted on its database file", Inject: away(Temporal, 0)},
+		{Name: "the API killed (SIGKILL) and restarted", Inject: away(API, 0)},
 		{Name: fmt.Sprintf("Temporal stopped for %s while transactions, follows, invites and commands keep arriving", outage),
-			NoRetry: true, Visitors: true,
-			Inject: func(ctx context.Context, s *Stack) error {
-				if err := s.Kill(Temporal); err != nil {
-					return err
-				}
-				if err := pause(ctx, outage); err != nil {
-					return err
-				}
-				return s.Start(ctx, Temporal)
-			}},
+			NoRetry: true, Visitors: true, Inject: away(Temporal, outage)},
 		{Name: fmt.Sprintf("PostgreSQL refusing connections for %s (a restart, as tingting sees it)", outage/6),
 			Inject: func(ctx context.Context, s *Stack) error { return databaseOutage(ctx, s.cfg.DatabaseURL, outage/6) }},
 		{Name: fmt.Sprintf("Zalo answering in 12 s (the client gives up at 10 s) for %s", outage),
@@ -108,15 +91,7 @@ func ReplicaFaults(outage time.Duration) []Fault {
 	var before int // conversations read before the fault struck
 	return []Fault{
 		{Name: fmt.Sprintf("one API killed (SIGKILL), started again after %s", outage), NoRetry: true, Visitors: true,
-			Inject: func(ctx context.Context, s *Stack) error {
-				if err := s.Kill(API); err != nil {
-					return err
-				}
-				if err := pause(ctx, outage); err != nil {
-					return err
-				}
-				return s.Start(ctx, API)
-			}},
+			Inject: away(API, outage)},
 		// Zalo slowed to 1 s an answer for the moment of the kill, so that
 		// the worker surely has sends in flight: they are left in doubt,
 		// and the other worker settles them by reading the conversations.
@@ -177,6 +152,19 @@ func ReplicaFaults(outage time.Duration) []Fault {
 			}},
 		{Name: fmt.Sprintf("one worker losing PostgreSQL for %s (its connections dropped, new ones closed)", DatabaseCut), NoRetry: true, Visitors: true,
 			Inject: func(ctx context.Context, s *Stack) error { return s.CutDatabase(ctx, DatabaseCut) }},
+	}
+}
+
+// away kills a piece (SIGKILL) and starts it again d later.
+func away(name string, d time.Duration) func(context.Context, *Stack) error {
+	return func(ctx context.Context, s *Stack) error {
+		if err := s.Kill(name); err != nil {
+			return err
+		}
+		if err := pause(ctx, d); err != nil {
+			return err
+		}
+		return s.Start(ctx, name)
 	}
 }
 

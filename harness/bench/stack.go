@@ -1,11 +1,13 @@
 // Package bench runs tingting as separate processes on this machine — a
 // Temporal server (the dev server, or a real one on PostgreSQL), the Zalo
-// sandbox, the API and the worker — puts load on it, and counts every
-// message the sandbox received: latency, throughput, duplicates, missing
-// messages, each process's CPU time and peak memory. Two references run in
-// the same stack: the direct baseline (no Temporal, no database) and the
-// floor (Temporal with nothing inside). Faults (killed processes, a
-// failing sandbox) can be injected mid-run.
+// sandbox, the API and the worker, or several of each behind a balancer —
+// puts load on it, and counts every message the sandbox received:
+// latency, throughput, duplicates, missing messages, each process's CPU
+// time and peak memory. Two references run in the same stack: the direct
+// baseline (no Temporal, no database) and the floor (Temporal with
+// nothing inside). Faults (killed processes, a failing sandbox, a worker
+// cut off from PostgreSQL) can be injected mid-run (chaos.go), and a soak
+// samples every process as a long run goes (soak.go).
 package bench
 
 import (
@@ -407,28 +409,15 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 }
 
 // Kill ends a piece with SIGKILL: no shutdown, in-flight work lost.
-func (s *Stack) Kill(name string) error {
-	pid := s.pid(name)
-	if pid == 0 {
-		return fmt.Errorf("%s is not running", name)
-	}
-	s.notePeak(name, pid)
-	s.mu.Lock()
-	s.cpuDead[name] += cpuTime(pid)
-	s.mu.Unlock()
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		return err
-	}
-	// Wait until the kernel has reaped it, so its ports are free.
-	for i := 0; i < 1500 && processAlive(pid); i++ { // up to 30 s: a big process takes a while to die
-		time.Sleep(20 * time.Millisecond)
-	}
-	return nil
-}
+func (s *Stack) Kill(name string) error { return s.end(name, 0) }
 
 // Terminate stops a piece as a deploy does: SIGTERM, then up to limit for
 // it to finish what it holds and exit; SIGKILL after that, and an error.
-func (s *Stack) Terminate(name string, limit time.Duration) error {
+func (s *Stack) Terminate(name string, limit time.Duration) error { return s.end(name, limit) }
+
+// end stops a piece, gracefully for up to grace if it is not 0, and
+// returns once the kernel has reaped it, so its ports are free.
+func (s *Stack) end(name string, grace time.Duration) error {
 	pid := s.pid(name)
 	if pid == 0 {
 		return fmt.Errorf("%s is not running", name)
@@ -437,20 +426,28 @@ func (s *Stack) Terminate(name string, limit time.Duration) error {
 	s.mu.Lock()
 	s.cpuDead[name] += cpuTime(pid)
 	s.mu.Unlock()
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+	gone := func(limit time.Duration) bool {
+		for end := time.Now().Add(limit); processAlive(pid) && time.Now().Before(end); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		return !processAlive(pid)
+	}
+	if grace > 0 {
+		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+			return err
+		}
+		if gone(grace) {
+			return nil
+		}
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		return err
 	}
-	for end := time.Now().Add(limit); processAlive(pid) && time.Now().Before(end); {
-		time.Sleep(20 * time.Millisecond)
+	gone(30 * time.Second) // a big process takes a while to die
+	if grace > 0 {
+		return fmt.Errorf("%s did not stop within %s of SIGTERM: killed", name, grace)
 	}
-	if !processAlive(pid) {
-		return nil
-	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-	for i := 0; i < 1500 && processAlive(pid); i++ {
-		time.Sleep(20 * time.Millisecond)
-	}
-	return fmt.Errorf("%s did not stop within %s of SIGTERM: killed", name, limit)
+	return nil
 }
 
 // PeakRSS returns each piece's peak resident memory in kB since the last
