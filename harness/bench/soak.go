@@ -40,15 +40,23 @@ const (
 	SoakRSSBand = 0.10
 	// SoakGoroutineDrift: each one's goroutines are flat, the fitted line
 	// moving by no more than this share of the baseline over the run…
-	SoakGoroutineDrift = 0.05
+	SoakGoroutineDrift = 0.10
 	// …or by no more than this many goroutines (small counts jitter).
-	SoakGoroutineSlack = 5
+	SoakGoroutineSlack = 10
+)
+
+// A process's goroutines are the fewest of goroutineReads readings
+// goroutineGap apart: what it holds at rest, not the requests in flight
+// (a worker's count moves by tens from one second to the next).
+const (
+	goroutineReads = 5
+	goroutineGap   = time.Second
 )
 
 // ProcessSample is one process at one moment.
 type ProcessSample struct {
 	RSS        int64 // kB resident (VmRSS)
-	Goroutines int   // go_goroutines from its metrics; -1: it has none, or they could not be read
+	Goroutines int   // go_goroutines from its metrics, the fewest of a few readings; -1: it has none, or they could not be read
 	Conns      int   // its connections to PostgreSQL (pg_stat_activity)
 }
 
@@ -136,15 +144,23 @@ func (e *Env) sample(ctx context.Context, at time.Duration) (SoakSample, error) 
 		return s, err
 	}
 	for _, name := range e.Stack.pieces() {
-		pid := e.Stack.pid(name)
-		if pid == 0 {
-			continue
+		if pid := e.Stack.pid(name); pid != 0 {
+			s.Procs[name] = ProcessSample{RSS: procStatusKB(pid, "VmRSS"), Goroutines: -1, Conns: conns[name]}
 		}
-		p := ProcessSample{RSS: procStatusKB(pid, "VmRSS"), Goroutines: -1, Conns: conns[name]}
-		if r := role(name); r == API || r == Worker {
-			p.Goroutines = goroutines(ctx, e.Stack.MetricsURL(name))
+	}
+	for i := range goroutineReads {
+		if i > 0 {
+			if err := pause(ctx, goroutineGap); err != nil {
+				return s, err
+			}
 		}
-		s.Procs[name] = p
+		for _, name := range slices.Concat(e.Stack.APIs(), e.Stack.Workers()) {
+			p, ok := s.Procs[name]
+			if n := goroutines(ctx, e.Stack.MetricsURL(name)); ok && n >= 0 && (p.Goroutines < 0 || n < p.Goroutines) {
+				p.Goroutines = n
+				s.Procs[name] = p
+			}
+		}
 	}
 	backlog, err := db.New(e.Pool).OutboxBacklog(ctx)
 	s.Outbox, s.Parked = int(backlog.Waiting), int(backlog.Parked)

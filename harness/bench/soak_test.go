@@ -94,7 +94,8 @@ func TestTrendFitsTheLineFromTheBaseline(t *testing.T) {
 		{"steady", minutes(10, 20, 30, 40, 50, 60), []float64{100, 100, 100, 100, 100, 100}, 0, 0, 0, true},
 		// One more every 10 minutes: 6 an hour, 5 over the 50 minutes.
 		{"a slow leak", minutes(10, 20, 30, 40, 50, 60), []float64{100, 101, 102, 103, 104, 105}, 6, 0.05, 5, true},
-		{"a leak", minutes(10, 20, 30, 40, 50, 60), []float64{100, 102, 104, 106, 108, 110}, 12, 0.10, 10, false},
+		{"a leak", minutes(10, 20, 30, 40, 50, 60), []float64{100, 103, 106, 109, 112, 115}, 18, 0.15, 15, false},
+		{"a leak in a small count", minutes(10, 20, 30, 40, 50, 60), []float64{20, 23, 26, 29, 32, 35}, 18, 0.75, 15, false},
 		// Noise around a level: the fitted line is flat, the band is what
 		// strays.
 		{"jitter", minutes(10, 20, 30, 40), []float64{100, 106, 94, 100}, -7.2, 0.06, -3.6, true},
@@ -144,10 +145,10 @@ func TestSoakFailuresJudgeFromTheBaseline(t *testing.T) {
 	r = healthy()
 	for i := range r.Samples {
 		p := r.Samples[i].Procs["worker"]
-		p.Goroutines = 150 + 3*i
+		p.Goroutines = 150 + 5*i
 		r.Samples[i].Procs["worker"] = p
 	}
-	assert.Equal(t, []string{"worker: goroutines not flat: +15 over 50m0s from 153"}, r.Failures())
+	assert.Equal(t, []string{"worker: goroutines not flat: +25 over 50m0s from 155"}, r.Failures())
 
 	r = healthy()
 	delete(r.Samples[3].Procs, "worker")
