@@ -69,12 +69,12 @@ func Faults(outage time.Duration) []Fault {
 	}
 }
 
-// WorkerStopLimit is how long a rolling restart gives a worker to stop:
+// workerStopLimit is how long a rolling restart gives a worker to stop:
 // WORKER_STOP_TIMEOUT (30 s) and 15 s more, as the Helm chart does.
-const WorkerStopLimit = 45 * time.Second
+const workerStopLimit = 45 * time.Second
 
-// DatabaseCut is how long one worker loses PostgreSQL in ReplicaFaults.
-const DatabaseCut = 10 * time.Second
+// databaseCut is how long one worker loses PostgreSQL in ReplicaFaults.
+const databaseCut = 10 * time.Second
 
 // ReplicaFaults are the chaos suite on two APIs and two workers
 // (StackConfig.Replicas 2), behind the balancer: each must end with every
@@ -133,7 +133,7 @@ func ReplicaFaults(outage time.Duration) []Fault {
 						if err := pause(ctx, 2*time.Second); err != nil {
 							return err
 						}
-						if err := s.Terminate(w, WorkerStopLimit); err != nil {
+						if err := s.Terminate(w, workerStopLimit); err != nil {
 							return err
 						}
 						if err := s.Start(ctx, w); err != nil {
@@ -150,8 +150,8 @@ func ReplicaFaults(outage time.Duration) []Fault {
 				}
 				return err
 			}},
-		{Name: fmt.Sprintf("one worker losing PostgreSQL for %s (its connections dropped, new ones closed)", DatabaseCut), NoRetry: true, Visitors: true,
-			Inject: func(ctx context.Context, s *Stack) error { return s.CutDatabase(ctx, DatabaseCut) }},
+		{Name: fmt.Sprintf("one worker losing PostgreSQL for %s (its connections dropped, new ones closed)", databaseCut), NoRetry: true, Visitors: true,
+			Inject: func(ctx context.Context, s *Stack) error { return s.CutDatabase(ctx, databaseCut) }},
 	}
 }
 
