@@ -44,6 +44,7 @@ var access = map[string]rule{
 	"POST /v1/webhooks/zalo":      {roles: anyone},
 	"GET /v1/oauth/zalo/callback": {roles: anyone},
 	"POST /v1/hooks/casso/:id":    {roles: anyone},
+	"POST /v1/hooks/sepay/:id":    {roles: anyone},
 
 	// A person's own: who they are, where, their browsers, their alerts.
 	// An alert recipient reaches nothing else.
@@ -62,6 +63,8 @@ var access = map[string]rule{
 	"GET /v1/webhook-sources":             {roles: readers},
 	"DELETE /v1/webhook-sources/:id":      {roles: managers, audit: true},
 	"POST /v1/webhook-sources/:id/rotate": {roles: managers, audit: true},
+	"PATCH /v1/webhook-sources/:id":       {roles: managers, audit: true},
+	"POST /v1/webhook-sources/:id/sync":   {roles: managers, audit: true},
 	"POST /v1/transactions":               {roles: senders}, // intake, recorded in transactions
 	"GET /v1/transactions/:id":            {roles: readers},
 

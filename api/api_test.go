@@ -69,7 +69,7 @@ func newFixtureWith(t *testing.T, change func(*api.Deps)) fixture {
 	deps := api.Deps{
 		Pool: pool, Temporal: temporalClient, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Webhooks: api.ZaloWebhooks{AppID: appID, WebhookSecret: oaSecret, MaxAge: 24 * time.Hour},
-		Box:      testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute,
+		Box:      testBox, PublicURL: "http://tingting.test", CassoMaxAge: 10 * time.Minute, ReadBackDays: 3,
 		Metrics: metrics.New(), Routes: route.Default(),
 		// No Zalo answers here; the tests that sign in set the sandbox.
 		Zalo: zalo.NewClient(zalo.Config{OAuthURL: "http://127.0.0.1:9", GraphURL: "http://127.0.0.1:9", AppID: appID}),

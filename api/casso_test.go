@@ -134,7 +134,7 @@ func TestCassoV2Refusals(t *testing.T) {
 	ahead := fmt.Sprintf(sortedV2, 8, time.Now().Add(25*time.Hour).In(vntime.Zone).Format(time.DateTime))
 	status, res = f.hook(t, path, ahead, map[string]string{"X-Casso-Signature": cassoSign("casso-secret-key", time.Now(), ahead)})
 	require.Equal(t, http.StatusBadRequest, status)
-	require.Contains(t, res["error"].(map[string]any)["message"], "data.transactionDateTime: must be after 2000 and not more than a day ahead")
+	require.Contains(t, res["error"].(map[string]any)["message"], "occurred_at: must be after 2000 and not more than a day ahead")
 	require.Zero(t, f.count(t, "transactions"), "nothing from a refused body is stored")
 }
 
@@ -295,7 +295,7 @@ func TestWebhookSources(t *testing.T) {
 		require.Len(t, items, 2)
 		for i, hook := range []string{v2, v1} {
 			item := items[i].(map[string]any)
-			require.ElementsMatch(t, []string{"id", "provider", "url", "created_at"}, keys(item))
+			require.ElementsMatch(t, sourceFields, keys(item))
 			require.Equal(t, "http://tingting.test"+hook, item["url"])
 		}
 		require.Equal(t, "casso_v1", items[1].(map[string]any)["provider"])
@@ -326,7 +326,7 @@ func TestWebhookSources(t *testing.T) {
 		}
 		status, res := f.do(t, "POST", sourcePath(v2)+"/rotate", f.key, `{"secret":"new-secret-v2"}`)
 		require.Equal(t, http.StatusOK, status, "%v", res)
-		require.ElementsMatch(t, []string{"id", "provider", "url", "created_at"}, keys(res))
+		require.ElementsMatch(t, sourceFields, keys(res))
 		require.Equal(t, "http://tingting.test"+v2, res["url"])
 		status, _ = f.do(t, "POST", sourcePath(v1)+"/rotate", f.key, `{"secret":"new-token-v1"}`)
 		require.Equal(t, http.StatusOK, status)
@@ -414,6 +414,10 @@ func TestWebhookSources(t *testing.T) {
 		require.Equal(t, 1, recorded, "the row is kept")
 	})
 }
+
+// sourceFields are what a webhook source shows: never a secret or a key.
+var sourceFields = []string{"id", "provider", "url", "created_at", "auth", "has_casso_api_key",
+	"last_webhook_at", "last_sync_at", "recovered_7d", "sync_error"}
 
 // previousSecretGrace is how long the API keeps accepting a rotated-out
 // secret: the contract's 24 hours.

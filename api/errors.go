@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/ingest"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
 
@@ -84,10 +85,13 @@ func toError(err error) *Error {
 		unavailable *serviceerror.Unavailable
 		deadline    *serviceerror.DeadlineExceeded
 		httpErr     *echo.HTTPError
+		fieldErr    *ingest.FieldError
 	)
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
+	case errors.As(err, &fieldErr):
+		return invalid("%s", fieldErr)
 	case errors.Is(err, db.ErrNotFound), errors.As(err, &notFound):
 		return errNotFound
 	case errors.Is(err, db.ErrConflict):

@@ -559,7 +559,7 @@ func (s *Server) patchMember(c echo.Context) error {
 		p.HiddenFields = []string{}
 		for _, f := range *req.HiddenFields {
 			if _, err := message.ParseFields([]string{f}); err != nil || f == string(message.FieldAmount) {
-				return invalid("hidden_fields: %q is not a field that can be hidden (time, account, description, balance, reference, counter_account)", f)
+				return invalid("hidden_fields: %q is not a field that can be hidden (time, account, sub_account, description, payment_code, balance, reference, counter_account)", f)
 			}
 			if !slices.Contains(p.HiddenFields, f) {
 				p.HiddenFields = append(p.HiddenFields, f)

@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	e.POST("/v1/hooks/casso/:id", s.cassoHook, s.countRefused("casso"))
 	e.GET("/v1/auth/zalo", s.signIn, limited)
 	e.GET("/v1/auth/zalo/callback", s.signInCallback, limited)
+	e.POST("/v1/hooks/sepay/:id", s.sepayHook, s.countRefused("sepay"))
 
 	// Everything else needs an API key or a session; access.go says who
 	// may call each route.
@@ -94,4 +95,6 @@ func (s *Server) routes() {
 	v1.GET("/webhook-sources", s.listWebhookSources)
 	v1.DELETE("/webhook-sources/:id", s.deleteWebhookSource)
 	v1.POST("/webhook-sources/:id/rotate", s.rotateWebhookSource)
+	v1.PATCH("/webhook-sources/:id", s.patchWebhookSource)
+	v1.POST("/webhook-sources/:id/sync", s.syncWebhookSource)
 }

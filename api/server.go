@@ -35,7 +35,10 @@ type Deps struct {
 	// CassoMaxAge: how old a Casso v2 signature may be; 0 turns that off
 	// (one dated more than casso.MaxSkew ahead is refused regardless).
 	CassoMaxAge time.Duration
-	Metrics     *metrics.Metrics
+	// ReadBackDays is how many days before today a Casso read-back reads
+	// (POST /v1/webhook-sources/{id}/sync reads as the schedule does).
+	ReadBackDays int
+	Metrics      *metrics.Metrics
 	// Codec seals what goes to Temporal; /codec/* opens it for operators.
 	Codec *codec.Codec
 	// OperatorToken opens every payload at /codec/*; "" for none.
@@ -81,18 +84,19 @@ type ZaloWebhooks struct {
 
 // Server is the API as an http.Handler.
 type Server struct {
-	echo        *echo.Echo
-	pool        *db.Pool
-	queries     *db.Queries
-	temporal    client.Client
-	log         *slog.Logger
-	webhooks    ZaloWebhooks
-	zalo        *zalo.Client
-	box         *secret.Box
-	publicURL   string
-	cassoMaxAge time.Duration
-	metrics     *metrics.Metrics
-	now         func() time.Time
+	echo         *echo.Echo
+	pool         *db.Pool
+	queries      *db.Queries
+	temporal     client.Client
+	log          *slog.Logger
+	webhooks     ZaloWebhooks
+	zalo         *zalo.Client
+	box          *secret.Box
+	publicURL    string
+	cassoMaxAge  time.Duration
+	readBackDays int
+	metrics      *metrics.Metrics
+	now          func() time.Time
 
 	codec            *codec.Codec
 	operatorToken    string
@@ -112,7 +116,7 @@ func New(d Deps) *Server {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(d.Log)
 	s := &Server{echo: e, pool: d.Pool, queries: db.New(d.Pool), temporal: d.Temporal, log: d.Log,
-		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge,
+		webhooks: d.Webhooks, zalo: d.Zalo, box: d.Box, publicURL: d.PublicURL, cassoMaxAge: d.CassoMaxAge, readBackDays: d.ReadBackDays,
 		metrics: d.Metrics, now: d.Now, codec: d.Codec, operatorToken: d.OperatorToken, temporalUIOrigin: d.TemporalUIOrigin,
 		publicLimits: newAddressLimits(d.PublicRateLimit), sourceLimits: newSourceLimits(d.WebhookRateLimit), policy: d.Routes, people: d.People, oa: d.OA}
 	e.IPExtractor = clientAddress(d.TrustedProxies)

@@ -2,26 +2,17 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/tingting-vn/tingting/casso"
 	"github.com/tingting-vn/tingting/db"
-	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/ingest"
 )
-
-// maxAmount rejects absurd amounts: 10^15 đồng is far beyond any real
-// transfer and far inside int64.
-const maxAmount = 1_000_000_000_000_000
 
 type transactionRequest struct {
 	BankAccountID        string `json:"bank_account_id"`
@@ -45,137 +36,56 @@ type transactionAccepted struct {
 // createTransaction records a transaction, and its notification in the
 // outbox, in one database transaction, and answers 202 at once: the
 // dispatcher starts the notification whether or not Temporal answers now.
-// A transaction seen before answers duplicate:true and notifies nobody
-// again.
+// The workspace's REST API is one source: an external id it gave before
+// answers duplicate:true and notifies nobody again; the same id from a
+// bank feed is another transaction.
 func (s *Server) createTransaction(c echo.Context) error {
 	ctx := c.Request().Context()
 	var req transactionRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.transactionParams(ctx, workspaceID(c), req)
+	t, err := s.transactionOf(ctx, workspaceID(c), req)
 	if err != nil {
 		return err
 	}
-	var txn db.RecordTransactionRow
-	var duplicate bool
+	var rec ingest.Recorded
 	err = db.InTx(ctx, s.pool, func(q *db.Queries) error {
-		txn, duplicate, err = recordTransaction(ctx, q, p)
+		rec, err = ingest.Record(ctx, q, ingest.API(workspaceID(c)), t)
 		return err
 	})
-	if errors.Is(err, errReusedID) {
-		return newError(http.StatusConflict, "conflict", "external_id %s was recorded before with a different amount or time", p.ExternalID)
+	if errors.Is(err, ingest.ErrReusedID) {
+		return newError(http.StatusConflict, "conflict", "external_id %s was recorded before with a different amount, time or bank account", t.ExternalID)
 	} else if err != nil {
 		return err
 	}
-	s.metrics.Ingested.WithLabelValues("api", strconv.FormatBool(duplicate)).Inc()
-	return c.JSON(http.StatusAccepted, transactionAccepted{TransactionID: txn.ID.String(), Duplicate: duplicate})
+	s.metrics.Ingested.WithLabelValues("api", strconv.FormatBool(rec.Duplicate)).Inc()
+	return c.JSON(http.StatusAccepted, transactionAccepted{TransactionID: rec.ID.String(), Duplicate: rec.Duplicate})
 }
 
-// transactionParams validates the request and resolves its bank account.
-func (s *Server) transactionParams(ctx context.Context, ws uuid.UUID, req transactionRequest) (db.RecordTransactionParams, error) {
-	p := db.RecordTransactionParams{WorkspaceID: ws, ExternalID: req.ExternalID}
-	var err error
-	switch {
-	case req.Amount == nil:
-		return p, invalid("amount: required (integer đồng, negative for money out)")
-	case *req.Amount == 0:
-		return p, invalid("amount: must not be 0")
-	case *req.Amount > maxAmount || *req.Amount < -maxAmount:
-		return p, invalid("amount: absurd value; at most %d đồng either way", maxAmount)
+// transactionOf validates the request and resolves its bank account.
+func (s *Server) transactionOf(ctx context.Context, ws uuid.UUID, req transactionRequest) (ingest.Transaction, error) {
+	t := ingest.Transaction{
+		ExternalID: req.ExternalID, BalanceAfter: req.BalanceAfter, Description: req.Description, Reference: req.Reference,
+		CounterAccountName: req.CounterAccountName, CounterAccountNumber: req.CounterAccountNumber, CounterBankName: req.CounterBankName,
 	}
-	p.Amount = *req.Amount
-	if b := req.BalanceAfter; b != nil && (*b > maxAmount || *b < -maxAmount) {
-		return p, invalid("balance_after: absurd value; at most %d đồng either way", maxAmount)
+	if req.Amount == nil {
+		return t, invalid("amount: required (integer đồng, negative for money out)")
 	}
-	p.BalanceAfter = req.BalanceAfter
+	t.Amount = *req.Amount
 	if req.OccurredAt == "" {
-		return p, invalid("occurred_at: required (RFC 3339, e.g. 2024-10-03T15:06:37+07:00)")
+		return t, invalid("occurred_at: required (RFC 3339, e.g. 2024-10-03T15:06:37+07:00)")
 	}
-	if p.OccurredAt, err = time.Parse(time.RFC3339, req.OccurredAt); err != nil {
-		return p, invalid("occurred_at: not an RFC 3339 time (e.g. 2024-10-03T15:06:37+07:00)")
-	}
-	if p.OccurredAt.Year() < 2000 || p.OccurredAt.After(s.now().Add(casso.MaxAhead)) {
-		return p, invalid("occurred_at: must be after 2000 and not more than a day ahead")
-	}
-	p.Description, p.Reference = req.Description, req.Reference
-	p.CounterAccountName, p.CounterAccountNumber, p.CounterBankName = req.CounterAccountName, req.CounterAccountNumber, req.CounterBankName
-	if err := cleanTransaction(&p, refuseOverLimit); err != nil {
-		return p, err
+	var err error
+	if t.OccurredAt, err = time.Parse(time.RFC3339, req.OccurredAt); err != nil {
+		return t, invalid("occurred_at: not an RFC 3339 time (e.g. 2024-10-03T15:06:37+07:00)")
 	}
 	acct, err := s.resolveBankAccount(ctx, ws, req.BankAccountID, req.AccountNumber)
-	p.BankAccountID = acct.ID
-	return p, err
-}
-
-// overLimit says what becomes of text longer than its field allows.
-type overLimit int
-
-const (
-	// refuseOverLimit answers 400: a REST client can fix what it sends.
-	refuseOverLimit overLimit = iota
-	// cutOverLimit cuts the text to the limit at a character boundary: a
-	// signed webhook body must never be lost (its raw JSON keeps it whole).
-	cutOverLimit
-)
-
-// maxExternalID is the longest external id, in characters.
-const maxExternalID = 128
-
-// cleanTransaction checks and trims a transaction's free text, whichever
-// source it came from: one table of limits, and over decides what text
-// over its limit becomes.
-func cleanTransaction(p *db.RecordTransactionParams, over overLimit) error {
-	if over == cutOverLimit && utf8.RuneCountInString(strings.TrimSpace(p.ExternalID)) > maxExternalID {
-		// An id is an identity: cut, two could become one. Its digest is
-		// as distinct, and as stable for the redeliveries.
-		sum := sha256.Sum256([]byte(p.ExternalID))
-		p.ExternalID = "sha256:" + hex.EncodeToString(sum[:])
+	if err != nil {
+		return t, err
 	}
-	var err error
-	if p.ExternalID, err = requiredText("external_id", p.ExternalID, maxExternalID); err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		name string
-		v    *string
-		max  int
-	}{
-		{"description", &p.Description, 1000},
-		{"reference", &p.Reference, 128},
-		{"counter_account_name", &p.CounterAccountName, 128},
-		{"counter_account_number", &p.CounterAccountNumber, 64},
-		{"counter_bank_name", &p.CounterBankName, 128},
-	} {
-		s := cleanText(*f.v)
-		if over == cutOverLimit {
-			s = cut(s, f.max)
-		}
-		if *f.v, err = text(f.name, s, f.max); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// cleanText is applied to every free-text field of a transaction, from
-// every source, before its limit: control and format characters become
-// spaces (message.Clean), so whoever pays cannot add a line to the OA's
-// message, and invalid UTF-8 cannot sink a signed body.
-func cleanText(s string) string {
-	return strings.TrimSpace(message.Clean(s))
-}
-
-// cut shortens s to at most max characters, at a character boundary.
-func cut(s string, max int) string {
-	n := 0
-	for i := range s {
-		if n == max {
-			return s[:i]
-		}
-		n++
-	}
-	return s
+	t.BankAccountID = acct.ID
+	return t, t.Check(ingest.Refuse, s.now())
 }
 
 func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, number string) (db.BankAccount, error) {
@@ -203,41 +113,27 @@ func (s *Server) resolveBankAccount(ctx context.Context, ws uuid.UUID, id, numbe
 	return b, err
 }
 
-// errReusedID: a transaction id seen before, with another amount or time.
-var errReusedID = errors.New("transaction id reused for a different transaction")
-
-// recordTransaction stores the transaction once and queues its
-// notification, in the caller's database transaction: the REST and Casso
-// paths both come here. A second post of the same (bank account, external
-// id) is a duplicate and queues nothing; one that disagrees on the amount
-// or time is errReusedID, with the transaction first recorded.
-func recordTransaction(ctx context.Context, q *db.Queries, p db.RecordTransactionParams) (db.RecordTransactionRow, bool, error) {
-	txn, err := q.RecordTransaction(ctx, p)
-	switch {
-	case err != nil:
-		return txn, false, err
-	case !txn.Inserted && (txn.Amount != p.Amount || !txn.OccurredAt.Equal(p.OccurredAt)):
-		return txn, true, errReusedID
-	case !txn.Inserted:
-		return txn, true, nil
-	}
-	return txn, false, q.Enqueue(ctx, db.EnqueueParams{Kind: db.OutboxKindNotify, Ref: txn.ID})
-}
-
 type transactionResponse struct {
-	ID                   string             `json:"id"`
-	BankAccountID        string             `json:"bank_account_id"`
-	ExternalID           string             `json:"external_id"`
-	Amount               int64              `json:"amount"`
-	Description          string             `json:"description"`
-	BalanceAfter         *int64             `json:"balance_after"`
-	OccurredAt           time.Time          `json:"occurred_at"`
-	Reference            string             `json:"reference"`
-	CounterAccountName   string             `json:"counter_account_name"`
-	CounterAccountNumber string             `json:"counter_account_number"`
-	CounterBankName      string             `json:"counter_bank_name"`
-	ReceivedAt           time.Time          `json:"received_at"`
-	Deliveries           []deliveryResponse `json:"deliveries"`
+	ID                   string    `json:"id"`
+	BankAccountID        string    `json:"bank_account_id"`
+	ExternalID           string    `json:"external_id"`
+	Amount               int64     `json:"amount"`
+	Description          string    `json:"description"`
+	BalanceAfter         *int64    `json:"balance_after"`
+	OccurredAt           time.Time `json:"occurred_at"`
+	Reference            string    `json:"reference"`
+	CounterAccountName   string    `json:"counter_account_name"`
+	CounterAccountNumber string    `json:"counter_account_number"`
+	CounterBankName      string    `json:"counter_bank_name"`
+	SubAccount           string    `json:"sub_account"`
+	PaymentCode          string    `json:"payment_code"`
+	ReceivedAt           time.Time `json:"received_at"`
+	// Via is how it arrived: api, webhook or reconcile (read back from the
+	// provider); null for transactions recorded before tingting kept it.
+	Via *string `json:"via"`
+	// SourceID is the webhook source it came from; null for the REST API.
+	SourceID   *string            `json:"source_id"`
+	Deliveries []deliveryResponse `json:"deliveries"`
 }
 
 type deliveryResponse struct {
@@ -310,7 +206,16 @@ func (s *Server) getTransaction(c echo.Context) error {
 		ID: t.ID.String(), BankAccountID: t.BankAccountID.String(), ExternalID: t.ExternalID,
 		Amount: t.Amount, Description: t.Description, BalanceAfter: t.BalanceAfter, OccurredAt: t.OccurredAt,
 		Reference: t.Reference, CounterAccountName: t.CounterAccountName, CounterAccountNumber: t.CounterAccountNumber,
-		CounterBankName: t.CounterBankName, ReceivedAt: t.ReceivedAt, Deliveries: make([]deliveryResponse, len(ds)),
+		CounterBankName: t.CounterBankName, SubAccount: t.SubAccount, PaymentCode: t.PaymentCode, ReceivedAt: t.ReceivedAt,
+		Deliveries: make([]deliveryResponse, len(ds)),
+	}
+	if t.Via.Valid {
+		via := string(t.Via.TransactionVia)
+		res.Via = &via
+	}
+	if t.SourceID.Valid {
+		id := t.SourceID.UUID.String()
+		res.SourceID = &id
 	}
 	for i, d := range ds {
 		res.Deliveries[i] = toDelivery(d, t.OccurredAt)

@@ -1,28 +1,16 @@
 package api
 
 import (
-	"github.com/tingting-vn/tingting/message"
-
-	"strings"
-	"unicode/utf8"
-
 	"github.com/google/uuid"
+
+	"github.com/tingting-vn/tingting/ingest"
 )
 
-// text checks a free-text field: valid UTF-8, at most max characters. Its
-// control and format characters (newlines, bidi overrides, zero-width
-// ones, NUL) become spaces (message.Clean) before it is stored, so no
-// field can add a line to a message or reorder it; surrounding space is
-// trimmed.
+// text checks a free-text field as every stored text is checked
+// (ingest.Text): valid UTF-8, at most max characters, its control and
+// format characters made spaces, surrounding space trimmed.
 func text(field, s string, max int) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", invalid("%s: must be valid UTF-8 text", field)
-	}
-	s = strings.TrimSpace(message.Clean(s))
-	if utf8.RuneCountInString(s) > max {
-		return "", invalid("%s: at most %d characters", field, max)
-	}
-	return s, nil
+	return ingest.Text(field, s, max, ingest.Refuse)
 }
 
 // requiredText is text that may not be empty.
@@ -37,10 +25,7 @@ func requiredText(field, s string, max int) (string, error) {
 // clip is free text from outside (a display name, a browser's
 // description) as we keep it: cleaned, trimmed, at most max characters.
 func clip(s string, max int) string {
-	s = strings.TrimSpace(message.Clean(s))
-	if utf8.RuneCountInString(s) > max {
-		s = string([]rune(s)[:max])
-	}
+	s, _ = ingest.Text("", s, max, ingest.Cut) // cutting never fails
 	return s
 }
 

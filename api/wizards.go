@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/ingest"
 	"github.com/tingting-vn/tingting/internal/codec"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/workflows/contract"
@@ -161,8 +162,8 @@ func (s *Server) wizardBankAccounts(c echo.Context) error {
 	}
 	in := contract.SelectBankAccounts{Direction: req.Direction}
 	if req.MinAmount != nil {
-		if *req.MinAmount < 0 || *req.MinAmount > maxAmount {
-			return invalid("min_amount: between 0 and %d đồng", maxAmount)
+		if *req.MinAmount < 0 || *req.MinAmount > ingest.MaxAmount {
+			return invalid("min_amount: between 0 and %d đồng", ingest.MaxAmount)
 		}
 		in.MinAmount = *req.MinAmount
 	}

@@ -30,6 +30,7 @@ type Transaction struct {
 	CounterAccountName   string
 	CounterAccountNumber string
 	CounterBankName      string
+	VirtualAccount       string          // the virtual account it came through (v2), if any
 	Raw                  json.RawMessage // the transaction's own JSON object
 }
 
@@ -53,11 +54,11 @@ type v2Data struct {
 	CounterAccountName     string          `json:"counterAccountName"`
 	CounterAccountNumber   string          `json:"counterAccountNumber"`
 	CounterAccountBankName string          `json:"counterAccountBankName"`
+	VirtualAccountNumber   string          `json:"virtualAccountNumber"`
 }
 
-// ParseV2 reads a Casso v2 webhook: one transaction under "data". Its time
-// may be at most MaxAhead past now.
-func ParseV2(body []byte, now time.Time) (Transaction, error) {
+// ParseV2 reads a Casso v2 webhook: one transaction under "data".
+func ParseV2(body []byte) (Transaction, error) {
 	var b v2Body
 	if err := decode(body, &b); err != nil {
 		return Transaction{}, err
@@ -65,33 +66,40 @@ func ParseV2(body []byte, now time.Time) (Transaction, error) {
 	if len(b.Data) == 0 || b.Data[0] != '{' {
 		return Transaction{}, &FieldError{Field: "data", Problem: "required, an object"}
 	}
+	return parseV2Data("data", b.Data)
+}
+
+// parseV2Data reads one transaction in v2's fields, as the webhook and
+// the read-back API both give them; field names where it lies.
+func parseV2Data(field string, raw json.RawMessage) (Transaction, error) {
 	var d v2Data
-	if err := decode(b.Data, &d); err != nil {
-		return Transaction{}, prefix("data", err)
+	if err := decode(raw, &d); err != nil {
+		return Transaction{}, prefix(field, err)
 	}
 	t := Transaction{
 		Reference: d.Reference, Description: d.Description, AccountNumber: d.AccountNumber,
 		BankName: d.BankName, BankAbbreviation: d.BankAbbreviation, CounterAccountName: d.CounterAccountName,
-		CounterAccountNumber: d.CounterAccountNumber, CounterBankName: d.CounterAccountBankName, Raw: b.Data,
+		CounterAccountNumber: d.CounterAccountNumber, CounterBankName: d.CounterAccountBankName,
+		VirtualAccount: d.VirtualAccountNumber, Raw: raw,
 	}
 	var err error
-	if t.ID, err = id("data.id", d.ID); err != nil {
+	if t.ID, err = id(field+".id", d.ID); err != nil {
 		return t, err
 	}
-	if t.Amount, err = amount("data.amount", d.Amount, true); err != nil {
+	if t.Amount, err = amount(field+".amount", d.Amount, true); err != nil {
 		return t, err
 	}
 	if present(d.RunningBalance) {
-		bal, err := amount("data.runningBalance", d.RunningBalance, false)
+		bal, err := amount(field+".runningBalance", d.RunningBalance, false)
 		if err != nil {
 			return t, err
 		}
 		t.BalanceAfter = &bal
 	}
-	if t.OccurredAt, err = localTime("data.transactionDateTime", d.TransactionDateTime, now); err != nil {
+	if t.OccurredAt, err = localTime(field+".transactionDateTime", d.TransactionDateTime); err != nil {
 		return t, err
 	}
-	return t, required("data.id", t.ID, "data.accountNumber", t.AccountNumber)
+	return t, required(field+".id", t.ID, field+".accountNumber", t.AccountNumber)
 }
 
 type v1Item struct {
@@ -117,9 +125,8 @@ func (e ItemError) Unwrap() error { return e.Err }
 // ParseV1 reads a legacy Casso v1 webhook: an array of transactions under
 // "data". A transaction that cannot be read does not sink the others: it
 // is left out of txns and described in bad. Both keep the body's order.
-// err is for a body that is not a JSON object with a "data" array. A time
-// more than MaxAhead past now makes a transaction bad.
-func ParseV1(body []byte, now time.Time) (txns []Transaction, bad []ItemError, err error) {
+// err is for a body that is not a JSON object with a "data" array.
+func ParseV1(body []byte) (txns []Transaction, bad []ItemError, err error) {
 	var b struct {
 		Data json.RawMessage `json:"data"`
 	}
@@ -131,7 +138,7 @@ func ParseV1(body []byte, now time.Time) (txns []Transaction, bad []ItemError, e
 		return nil, nil, &FieldError{Field: "data", Problem: "required, an array"}
 	}
 	for i, raw := range items {
-		t, err := parseV1Item(i, raw, now)
+		t, err := parseV1Item(i, raw)
 		if err != nil {
 			bad = append(bad, ItemError{Index: i, ID: itemID(raw), Err: err})
 			continue
@@ -141,7 +148,7 @@ func ParseV1(body []byte, now time.Time) (txns []Transaction, bad []ItemError, e
 	return txns, bad, nil
 }
 
-func parseV1Item(i int, raw json.RawMessage, now time.Time) (Transaction, error) {
+func parseV1Item(i int, raw json.RawMessage) (Transaction, error) {
 	field := "data[" + strconv.Itoa(i) + "]"
 	var it v1Item
 	if err := decode(raw, &it); err != nil {
@@ -162,7 +169,7 @@ func parseV1Item(i int, raw json.RawMessage, now time.Time) (Transaction, error)
 		}
 		t.BalanceAfter = &bal
 	}
-	if t.OccurredAt, err = localTime(field+".when", it.When, now); err != nil {
+	if t.OccurredAt, err = localTime(field+".when", it.When); err != nil {
 		return t, err
 	}
 	return t, required(field+".id", t.ID, field+".bank_sub_acc_id", t.AccountNumber)
@@ -252,23 +259,11 @@ func amount(field string, raw json.RawMessage, nonZero bool) (int64, error) {
 
 // localTime reads Casso's Vietnam-local "2006-01-02 15:04:05" (or a bare
 // date, in v1).
-// MaxAhead is how far past our clock a transaction's time may be (the REST
-// API bounds occurred_at by it too): a bank's clock is not a day fast, and
-// a time in the future would sit atop the delivery log and the summaries.
-const MaxAhead = 24 * time.Hour
-
-// localTime reads one of Casso's times, which are Vietnam time, and bounds
-// it: after 2000, and at most MaxAhead past now.
-func localTime(field, s string, now time.Time) (time.Time, error) {
+func localTime(field, s string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02"} {
-		t, err := time.ParseInLocation(layout, strings.TrimSpace(s), vntime.Zone)
-		switch {
-		case err != nil:
-			continue
-		case t.Year() < 2000 || t.After(now.Add(MaxAhead)):
-			return time.Time{}, &FieldError{Field: field, Problem: "must be after 2000 and not more than a day ahead"}
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), vntime.Zone); err == nil {
+			return t, nil
 		}
-		return t, nil
 	}
 	if s == "" {
 		return time.Time{}, &FieldError{Field: field, Problem: "required"}

@@ -67,7 +67,7 @@ const deliveriesInDoubt = `-- name: DeliveriesInDoubt :many
 SELECT d.id, d.in_doubt_since::timestamptz AS in_doubt_since, COALESCE(d.route::text, '')::text AS route, i.fields,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
-    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
+    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name, tx.sub_account, tx.payment_code
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
@@ -119,6 +119,8 @@ func (q *Queries) DeliveriesInDoubt(ctx context.Context, arg DeliveriesInDoubtPa
 			&i.AlertTransaction.BankName,
 			&i.AlertTransaction.AccountNumber,
 			&i.AlertTransaction.AccountName,
+			&i.AlertTransaction.SubAccount,
+			&i.AlertTransaction.PaymentCode,
 		); err != nil {
 			return nil, err
 		}
@@ -151,7 +153,7 @@ SELECT d.id, i.fields, i.status AS integration_status,
     COALESCE((SELECT m.hidden_fields FROM integration_members m
         WHERE d.role = 'member' AND m.integration_id = d.integration_id AND m.oa_user_id = d.recipient AND m.removed_at IS NULL), '{}')::text[] AS hidden_fields,
     COALESCE((SELECT f.muted_until > now() FROM zalo_followers f WHERE f.oa_user_id = d.recipient), false)::boolean AS muted,
-    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
+    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name, tx.sub_account, tx.payment_code
 FROM deliveries d
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
@@ -199,6 +201,8 @@ func (q *Queries) DigestDeliveries(ctx context.Context, digestID uuid.NullUUID) 
 			&i.AlertTransaction.BankName,
 			&i.AlertTransaction.AccountNumber,
 			&i.AlertTransaction.AccountName,
+			&i.AlertTransaction.SubAccount,
+			&i.AlertTransaction.PaymentCode,
 		); err != nil {
 			return nil, err
 		}
@@ -282,7 +286,10 @@ UPDATE deliveries d SET
     updated_at = now(), in_doubt_since = NULL,
     route = COALESCE(NULLIF(u.route, '')::delivery_route, d.route),
     deferred_until = COALESCE(NULLIF(u.deferred_until, '0001-01-01 00:00:00+00'::timestamptz), d.deferred_until),
-    sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE d.sent_at END,
+    -- When the send that took began: a message found in the conversation
+    -- long after was sent then, and must not count as newer than later
+    -- doubts (the in-doubt reading skips what was sent after them).
+    sent_at = CASE WHEN u.status = 'sent' THEN COALESCE(d.in_doubt_since, now()) ELSE d.sent_at END,
     cost_vnd = CASE WHEN u.status = 'sent' THEN u.cost_vnd ELSE d.cost_vnd END,
     silent = u.silent, maybe_duplicate = d.maybe_duplicate OR u.maybe_duplicate
 FROM u, transactions t
@@ -347,13 +354,13 @@ WITH digest AS (
     UPDATE digests g SET status = $1, zalo_message_id = $2,
         route = COALESCE($4::delivery_route, g.route),
         last_error = $3, in_doubt_since = NULL,
-        sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
+        sent_at = CASE WHEN $1::delivery_status = 'sent' THEN COALESCE(g.in_doubt_since, now()) END
     WHERE g.id = $5 AND g.status <> 'sent'
-    RETURNING g.id, g.route
+    RETURNING g.id, g.route, g.sent_at
 )
 UPDATE deliveries d SET status = $1, zalo_message_id = $2, route = digest.route,
     last_error = $3, updated_at = now(), in_doubt_since = NULL,
-    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
+    sent_at = digest.sent_at
 FROM digest, transactions t
 WHERE d.digest_id = digest.id AND d.status = 'deferred' AND t.id = d.transaction_id
 RETURNING t.received_at
@@ -1081,7 +1088,7 @@ SELECT d.id, d.integration_id, d.status, d.recipient, d.role, d.zalo_message_id,
     COALESCE(CASE WHEN d.role = 'member' THEN m.hidden_fields END, '{}')::text[] AS hidden_fields,
     -- The trouble this delivery told the owner of ('' none).
     COALESCE(CASE WHEN m.owner_told_key = d.id::text THEN m.owner_told END, '')::text AS told_owner,
-    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name
+    tx.id, tx.amount, tx.description, tx.balance_after, tx.occurred_at, tx.reference, tx.counter_account_name, tx.counter_account_number, tx.counter_bank_name, tx.bank_name, tx.account_number, tx.account_name, tx.sub_account, tx.payment_code
 FROM d
 JOIN integrations i ON i.id = d.integration_id
 JOIN alert_transactions tx ON tx.id = d.transaction_id
@@ -1192,6 +1199,8 @@ func (q *Queries) StartDeliveryAttempts(ctx context.Context, arg StartDeliveryAt
 			&i.AlertTransaction.BankName,
 			&i.AlertTransaction.AccountNumber,
 			&i.AlertTransaction.AccountName,
+			&i.AlertTransaction.SubAccount,
+			&i.AlertTransaction.PaymentCode,
 		); err != nil {
 			return nil, err
 		}

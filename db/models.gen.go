@@ -542,6 +542,59 @@ func (e TeamRole) Valid() bool {
 	return false
 }
 
+type TransactionVia string
+
+const (
+	TransactionViaApi       TransactionVia = "api"
+	TransactionViaWebhook   TransactionVia = "webhook"
+	TransactionViaReconcile TransactionVia = "reconcile"
+)
+
+func (e *TransactionVia) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = TransactionVia(s)
+	case string:
+		*e = TransactionVia(s)
+	default:
+		return fmt.Errorf("unsupported scan type for TransactionVia: %T", src)
+	}
+	return nil
+}
+
+type NullTransactionVia struct {
+	TransactionVia TransactionVia
+	Valid          bool // Valid is true if TransactionVia is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullTransactionVia) Scan(value interface{}) error {
+	if value == nil {
+		ns.TransactionVia, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.TransactionVia.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullTransactionVia) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.TransactionVia), nil
+}
+
+func (e TransactionVia) Valid() bool {
+	switch e {
+	case TransactionViaApi,
+		TransactionViaWebhook,
+		TransactionViaReconcile:
+		return true
+	}
+	return false
+}
+
 type AlertRecipient struct {
 	WorkspaceID   uuid.UUID
 	IntegrationID uuid.UUID
@@ -565,6 +618,8 @@ type AlertTransaction struct {
 	BankName             string
 	AccountNumber        string
 	AccountName          string
+	SubAccount           string
+	PaymentCode          string
 }
 
 type ApiKey struct {
@@ -837,6 +892,10 @@ type Transaction struct {
 	CounterBankName      string
 	Raw                  []byte
 	ReceivedAt           time.Time
+	SourceID             uuid.NullUUID
+	Via                  NullTransactionVia
+	SubAccount           string
+	PaymentCode          string
 }
 
 type User struct {
@@ -855,6 +914,13 @@ type WebhookSource struct {
 	DeletedAt               *time.Time
 	PreviousSecret          []byte
 	PreviousSecretExpiresAt *time.Time
+	Auth                    *string
+	CassoAPIKey             []byte
+	LastWebhookAt           *time.Time
+	LastSyncAt              *time.Time
+	SyncError               string
+	SyncErrorSince          *time.Time
+	SyncErrorTold           bool
 }
 
 type Workspace struct {

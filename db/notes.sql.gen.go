@@ -33,7 +33,7 @@ UPDATE notes SET
     status = CASE WHEN $1::delivery_status = 'deferred' THEN status ELSE $1::delivery_status END,
     zalo_message_id = $2, last_error = $3, in_doubt_since = NULL,
     route = COALESCE($4::delivery_route, route),
-    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN now() END
+    sent_at = CASE WHEN $1::delivery_status = 'sent' THEN COALESCE(in_doubt_since, now()) END
 WHERE id = $5 AND status <> 'sent'
 `
 

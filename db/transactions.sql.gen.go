@@ -13,7 +13,7 @@ import (
 )
 
 const getTransaction = `-- name: GetTransaction :one
-SELECT id, workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at, reference, counter_account_name, counter_account_number, counter_bank_name, raw, received_at FROM transactions WHERE workspace_id = $1 AND id = $2
+SELECT id, workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at, reference, counter_account_name, counter_account_number, counter_bank_name, raw, received_at, source_id, via, sub_account, payment_code FROM transactions WHERE workspace_id = $1 AND id = $2
 `
 
 type GetTransactionParams struct {
@@ -39,8 +39,45 @@ func (q *Queries) GetTransaction(ctx context.Context, arg GetTransactionParams) 
 		&i.CounterBankName,
 		&i.Raw,
 		&i.ReceivedAt,
+		&i.SourceID,
+		&i.Via,
+		&i.SubAccount,
+		&i.PaymentCode,
 	)
 	return i, err
+}
+
+const knownExternalIDs = `-- name: KnownExternalIDs :many
+SELECT external_id FROM transactions
+WHERE COALESCE(source_id, workspace_id) = $1::uuid AND via IS NOT NULL AND external_id = ANY($2::text[])
+`
+
+type KnownExternalIDsParams struct {
+	SourceID    uuid.UUID
+	ExternalIds []string
+}
+
+// KnownExternalIDs are those of ids a source has recorded already: what a
+// read-back page need not record again. (Written as the identity's index
+// is, so that it is used.)
+func (q *Queries) KnownExternalIDs(ctx context.Context, arg KnownExternalIDsParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, knownExternalIDs, arg.SourceID, arg.ExternalIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var external_id string
+		if err := rows.Scan(&external_id); err != nil {
+			return nil, err
+		}
+		items = append(items, external_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const purgeTransactionBodies = `-- name: PurgeTransactionBodies :execrows
@@ -58,21 +95,32 @@ func (q *Queries) PurgeTransactionBodies(ctx context.Context, before time.Time) 
 }
 
 const recordTransaction = `-- name: RecordTransaction :one
-INSERT INTO transactions (
-    workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at,
-    reference, counter_account_name, counter_account_number, counter_bank_name, raw
-) VALUES (
-    $1, $2, $3, $4, $5, $6, $7,
-    $8, $9, $10, $11, $12
+WITH legacy AS (
+    SELECT l.id, l.amount, l.occurred_at, l.bank_account_id FROM transactions l
+    WHERE l.via IS NULL AND l.bank_account_id = $1 AND l.external_id = $2
+), recorded AS (
+    INSERT INTO transactions (
+        workspace_id, bank_account_id, external_id, amount, description, balance_after, occurred_at,
+        reference, counter_account_name, counter_account_number, counter_bank_name, sub_account, payment_code,
+        raw, source_id, via
+    )
+    SELECT $3, $1, $2, $4, $5, $6, $7,
+        $8, $9, $10, $11, $12, $13,
+        $14, $15::uuid, COALESCE($16::transaction_via, 'api')
+    WHERE NOT EXISTS (SELECT 1 FROM legacy)
+    ON CONFLICT ((COALESCE(source_id, workspace_id)), external_id) WHERE via IS NOT NULL
+    DO UPDATE SET external_id = EXCLUDED.external_id
+    RETURNING id, amount, occurred_at, bank_account_id, (xmax = 0)::boolean AS inserted
 )
-ON CONFLICT (bank_account_id, external_id) DO UPDATE SET external_id = EXCLUDED.external_id
-RETURNING id, amount, occurred_at, (xmax = 0)::boolean AS inserted
+SELECT r.id, r.amount, r.occurred_at, r.bank_account_id, r.inserted FROM recorded r
+UNION ALL
+SELECT l.id, l.amount, l.occurred_at, l.bank_account_id, false FROM legacy l
 `
 
 type RecordTransactionParams struct {
-	WorkspaceID          uuid.UUID
 	BankAccountID        uuid.UUID
 	ExternalID           string
+	WorkspaceID          uuid.UUID
 	Amount               int64
 	Description          string
 	BalanceAfter         *int64
@@ -81,25 +129,35 @@ type RecordTransactionParams struct {
 	CounterAccountName   string
 	CounterAccountNumber string
 	CounterBankName      string
+	SubAccount           string
+	PaymentCode          string
 	Raw                  []byte
+	SourceID             uuid.NullUUID
+	Via                  NullTransactionVia
 }
 
 type RecordTransactionRow struct {
-	ID         uuid.UUID
-	Amount     int64
-	OccurredAt time.Time
-	Inserted   bool
+	ID            uuid.UUID
+	Amount        int64
+	OccurredAt    time.Time
+	BankAccountID uuid.UUID
+	Inserted      bool
 }
 
-// RecordTransaction stores a transaction once. A second recording of the
-// same (bank account, external id) changes nothing and returns the row
-// first recorded, with inserted false (xmax is 0 only on a row this
-// statement inserted; the no-op update is what makes the row come back).
+// RecordTransaction stores a transaction once for its source: the REST
+// API's (source_id NULL: the workspace is the source) or a webhook
+// source's. A second recording of the same (source, external id) changes
+// nothing and returns the row first recorded, with inserted false (xmax
+// is 0 only on a row this statement inserted; the no-op update is what
+// makes the row come back). A row recorded before sources were kept
+// (via NULL) is still found by its (bank account, external id). @via is
+// the REST API's unless given (a webhook's must be: a source_id with via
+// api breaks transactions_source_check).
 func (q *Queries) RecordTransaction(ctx context.Context, arg RecordTransactionParams) (RecordTransactionRow, error) {
 	row := q.db.QueryRow(ctx, recordTransaction,
-		arg.WorkspaceID,
 		arg.BankAccountID,
 		arg.ExternalID,
+		arg.WorkspaceID,
 		arg.Amount,
 		arg.Description,
 		arg.BalanceAfter,
@@ -108,13 +166,18 @@ func (q *Queries) RecordTransaction(ctx context.Context, arg RecordTransactionPa
 		arg.CounterAccountName,
 		arg.CounterAccountNumber,
 		arg.CounterBankName,
+		arg.SubAccount,
+		arg.PaymentCode,
 		arg.Raw,
+		arg.SourceID,
+		arg.Via,
 	)
 	var i RecordTransactionRow
 	err := row.Scan(
 		&i.ID,
 		&i.Amount,
 		&i.OccurredAt,
+		&i.BankAccountID,
 		&i.Inserted,
 	)
 	return i, err

@@ -13,29 +13,30 @@ import (
 )
 
 const createWebhookSource = `-- name: CreateWebhookSource :one
-INSERT INTO webhook_sources (workspace_id, provider, secret) VALUES ($1, $2, $3) RETURNING id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at
+INSERT INTO webhook_sources (workspace_id, provider, secret, auth, casso_api_key)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id
 `
 
 type CreateWebhookSourceParams struct {
 	WorkspaceID uuid.UUID
 	Provider    string
 	Secret      []byte
+	Auth        *string
+	CassoAPIKey []byte
 }
 
-func (q *Queries) CreateWebhookSource(ctx context.Context, arg CreateWebhookSourceParams) (WebhookSource, error) {
-	row := q.db.QueryRow(ctx, createWebhookSource, arg.WorkspaceID, arg.Provider, arg.Secret)
-	var i WebhookSource
-	err := row.Scan(
-		&i.ID,
-		&i.WorkspaceID,
-		&i.Provider,
-		&i.Secret,
-		&i.CreatedAt,
-		&i.DeletedAt,
-		&i.PreviousSecret,
-		&i.PreviousSecretExpiresAt,
+func (q *Queries) CreateWebhookSource(ctx context.Context, arg CreateWebhookSourceParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, createWebhookSource,
+		arg.WorkspaceID,
+		arg.Provider,
+		arg.Secret,
+		arg.Auth,
+		arg.CassoAPIKey,
 	)
-	return i, err
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const deleteWebhookSource = `-- name: DeleteWebhookSource :execrows
@@ -60,7 +61,7 @@ func (q *Queries) DeleteWebhookSource(ctx context.Context, arg DeleteWebhookSour
 }
 
 const getWebhookSource = `-- name: GetWebhookSource :one
-SELECT id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at FROM webhook_sources WHERE id = $1 AND deleted_at IS NULL
+SELECT id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at, auth, casso_api_key, last_webhook_at, last_sync_at, sync_error, sync_error_since, sync_error_told FROM webhook_sources WHERE id = $1 AND deleted_at IS NULL
 `
 
 // GetWebhookSource is the source a hook URL names; a deleted one is not
@@ -77,45 +78,19 @@ func (q *Queries) GetWebhookSource(ctx context.Context, id uuid.UUID) (WebhookSo
 		&i.DeletedAt,
 		&i.PreviousSecret,
 		&i.PreviousSecretExpiresAt,
+		&i.Auth,
+		&i.CassoAPIKey,
+		&i.LastWebhookAt,
+		&i.LastSyncAt,
+		&i.SyncError,
+		&i.SyncErrorSince,
+		&i.SyncErrorTold,
 	)
 	return i, err
 }
 
-const listWebhookSources = `-- name: ListWebhookSources :many
-SELECT id, provider, created_at FROM webhook_sources
-WHERE workspace_id = $1 AND deleted_at IS NULL
-ORDER BY created_at, id
-`
-
-type ListWebhookSourcesRow struct {
-	ID        uuid.UUID
-	Provider  string
-	CreatedAt time.Time
-}
-
-// ListWebhookSources never reads a secret.
-func (q *Queries) ListWebhookSources(ctx context.Context, workspaceID uuid.UUID) ([]ListWebhookSourcesRow, error) {
-	rows, err := q.db.Query(ctx, listWebhookSources, workspaceID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ListWebhookSourcesRow{}
-	for rows.Next() {
-		var i ListWebhookSourcesRow
-		if err := rows.Scan(&i.ID, &i.Provider, &i.CreatedAt); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const lockWebhookSource = `-- name: LockWebhookSource :one
-SELECT id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at FROM webhook_sources WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE
+SELECT id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at, auth, casso_api_key, last_webhook_at, last_sync_at, sync_error, sync_error_since, sync_error_told FROM webhook_sources WHERE workspace_id = $1 AND id = $2 AND deleted_at IS NULL FOR UPDATE
 `
 
 type LockWebhookSourceParams struct {
@@ -136,15 +111,139 @@ func (q *Queries) LockWebhookSource(ctx context.Context, arg LockWebhookSourcePa
 		&i.DeletedAt,
 		&i.PreviousSecret,
 		&i.PreviousSecretExpiresAt,
+		&i.Auth,
+		&i.CassoAPIKey,
+		&i.LastWebhookAt,
+		&i.LastSyncAt,
+		&i.SyncError,
+		&i.SyncErrorSince,
+		&i.SyncErrorTold,
 	)
 	return i, err
 }
 
-const rotateWebhookSourceSecret = `-- name: RotateWebhookSourceSecret :one
+const noteWebhook = `-- name: NoteWebhook :exec
+UPDATE webhook_sources SET last_webhook_at = now()
+WHERE id = $1 AND (last_webhook_at IS NULL OR last_webhook_at < now() - interval '1 minute')
+`
+
+// NoteWebhook records that a verified webhook came, at most once a minute
+// per source: a busy source costs one write a minute.
+func (q *Queries) NoteWebhook(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, noteWebhook, id)
+	return err
+}
+
+const readBackDone = `-- name: ReadBackDone :exec
+UPDATE webhook_sources
+SET last_sync_at = now(), sync_error = '', sync_error_since = NULL, sync_error_told = false
+WHERE id = $1
+`
+
+// ReadBackDone notes a read-back that finished: the key works.
+func (q *Queries) ReadBackDone(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, readBackDone, id)
+	return err
+}
+
+const readBackRefusalTold = `-- name: ReadBackRefusalTold :exec
+UPDATE webhook_sources SET sync_error_told = true WHERE id = $1 AND sync_error_since = $2::timestamptz
+`
+
+type ReadBackRefusalToldParams struct {
+	ID    uuid.UUID
+	Since time.Time
+}
+
+// ReadBackRefusalTold marks the owners told of the refusal that began at
+// @since (a later one is told again).
+func (q *Queries) ReadBackRefusalTold(ctx context.Context, arg ReadBackRefusalToldParams) error {
+	_, err := q.db.Exec(ctx, readBackRefusalTold, arg.ID, arg.Since)
+	return err
+}
+
+const readBackRefused = `-- name: ReadBackRefused :one
+UPDATE webhook_sources
+SET sync_error = $1, sync_error_since = COALESCE(sync_error_since, now())
+WHERE id = $2
+RETURNING sync_error_since::timestamptz AS since, sync_error_told AS told
+`
+
+type ReadBackRefusedParams struct {
+	SyncError string
+	ID        uuid.UUID
+}
+
+type ReadBackRefusedRow struct {
+	Since time.Time
+	Told  bool
+}
+
+// ReadBackRefused notes that Casso refused the source's key, since the
+// first refusal; it says whether the owners were told of it already.
+func (q *Queries) ReadBackRefused(ctx context.Context, arg ReadBackRefusedParams) (ReadBackRefusedRow, error) {
+	row := q.db.QueryRow(ctx, readBackRefused, arg.SyncError, arg.ID)
+	var i ReadBackRefusedRow
+	err := row.Scan(&i.Since, &i.Told)
+	return i, err
+}
+
+const readBackSource = `-- name: ReadBackSource :one
+SELECT id, workspace_id, casso_api_key FROM webhook_sources
+WHERE id = $1 AND casso_api_key IS NOT NULL AND deleted_at IS NULL
+`
+
+type ReadBackSourceRow struct {
+	ID          uuid.UUID
+	WorkspaceID uuid.UUID
+	CassoAPIKey []byte
+}
+
+// ReadBackSource is what reading one source back takes.
+func (q *Queries) ReadBackSource(ctx context.Context, id uuid.UUID) (ReadBackSourceRow, error) {
+	row := q.db.QueryRow(ctx, readBackSource, id)
+	var i ReadBackSourceRow
+	err := row.Scan(&i.ID, &i.WorkspaceID, &i.CassoAPIKey)
+	return i, err
+}
+
+const readBackSources = `-- name: ReadBackSources :many
+SELECT id FROM webhook_sources
+WHERE casso_api_key IS NOT NULL AND deleted_at IS NULL AND id > $1
+ORDER BY id LIMIT $2
+`
+
+type ReadBackSourcesParams struct {
+	After   uuid.UUID
+	MaxRows int32
+}
+
+// ReadBackSources are the live sources holding a Casso API key, by id
+// after @after, @max_rows at a time.
+func (q *Queries) ReadBackSources(ctx context.Context, arg ReadBackSourcesParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, readBackSources, arg.After, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const rotateWebhookSourceSecret = `-- name: RotateWebhookSourceSecret :exec
 UPDATE webhook_sources
 SET secret = $1, previous_secret = secret, previous_secret_expires_at = $2::timestamptz
 WHERE workspace_id = $3 AND id = $4 AND deleted_at IS NULL
-RETURNING id, workspace_id, provider, secret, created_at, deleted_at, previous_secret, previous_secret_expires_at
 `
 
 type RotateWebhookSourceSecretParams struct {
@@ -157,23 +256,123 @@ type RotateWebhookSourceSecretParams struct {
 // RotateWebhookSourceSecret makes @secret current and keeps the secret it
 // replaces until @previous_expires_at; a previous secret kept before is
 // dropped. (The right-hand sides read the row as it was.)
-func (q *Queries) RotateWebhookSourceSecret(ctx context.Context, arg RotateWebhookSourceSecretParams) (WebhookSource, error) {
-	row := q.db.QueryRow(ctx, rotateWebhookSourceSecret,
+func (q *Queries) RotateWebhookSourceSecret(ctx context.Context, arg RotateWebhookSourceSecretParams) error {
+	_, err := q.db.Exec(ctx, rotateWebhookSourceSecret,
 		arg.Secret,
 		arg.PreviousExpiresAt,
 		arg.WorkspaceID,
 		arg.ID,
 	)
-	var i WebhookSource
-	err := row.Scan(
-		&i.ID,
-		&i.WorkspaceID,
-		&i.Provider,
-		&i.Secret,
-		&i.CreatedAt,
-		&i.DeletedAt,
-		&i.PreviousSecret,
-		&i.PreviousSecretExpiresAt,
-	)
-	return i, err
+	return err
+}
+
+const setCassoAPIKey = `-- name: SetCassoAPIKey :execrows
+UPDATE webhook_sources
+SET casso_api_key = $1, sync_error = '', sync_error_since = NULL, sync_error_told = false
+WHERE workspace_id = $2 AND id = $3 AND deleted_at IS NULL AND provider <> 'sepay'
+`
+
+type SetCassoAPIKeyParams struct {
+	CassoAPIKey []byte
+	WorkspaceID uuid.UUID
+	ID          uuid.UUID
+}
+
+// SetCassoAPIKey gives a Casso source the key read-back uses (NULL: none),
+// and forgets what Casso said of the key before.
+func (q *Queries) SetCassoAPIKey(ctx context.Context, arg SetCassoAPIKeyParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setCassoAPIKey, arg.CassoAPIKey, arg.WorkspaceID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const sourceOwners = `-- name: SourceOwners :many
+SELECT DISTINCT ON (i.owner_account_id) i.id FROM integrations i
+JOIN webhook_sources s ON s.workspace_id = i.workspace_id
+WHERE s.id = $1 AND i.status = 'active'
+ORDER BY i.owner_account_id, i.created_at, i.id
+`
+
+// SourceOwners are the integrations whose owners hear of a source's
+// trouble: the workspace's active ones, one per owner.
+func (q *Queries) SourceOwners(ctx context.Context, sourceID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, sourceOwners, sourceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const webhookSourceViews = `-- name: WebhookSourceViews :many
+SELECT s.id, s.provider, s.auth, (s.casso_api_key IS NOT NULL)::boolean AS has_casso_api_key, s.created_at,
+    s.last_webhook_at, s.last_sync_at, s.sync_error,
+    (SELECT count(*) FROM transactions t
+     WHERE t.source_id = s.id AND t.via = 'reconcile' AND t.received_at > now() - interval '7 days')::int AS recovered_7d
+FROM webhook_sources s
+WHERE s.workspace_id = $1 AND s.deleted_at IS NULL AND ($2::uuid IS NULL OR s.id = $2)
+ORDER BY s.created_at, s.id
+`
+
+type WebhookSourceViewsParams struct {
+	WorkspaceID uuid.UUID
+	ID          uuid.NullUUID
+}
+
+type WebhookSourceViewsRow struct {
+	ID             uuid.UUID
+	Provider       string
+	Auth           *string
+	HasCassoAPIKey bool
+	CreatedAt      time.Time
+	LastWebhookAt  *time.Time
+	LastSyncAt     *time.Time
+	SyncError      string
+	Recovered7d    int32
+}
+
+// WebhookSourceViews are a workspace's live sources as clients see them
+// (one, given @id), never a secret: what they hold, when each side last
+// spoke, what read-back recovered this week and why it failed.
+func (q *Queries) WebhookSourceViews(ctx context.Context, arg WebhookSourceViewsParams) ([]WebhookSourceViewsRow, error) {
+	rows, err := q.db.Query(ctx, webhookSourceViews, arg.WorkspaceID, arg.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []WebhookSourceViewsRow{}
+	for rows.Next() {
+		var i WebhookSourceViewsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Provider,
+			&i.Auth,
+			&i.HasCassoAPIKey,
+			&i.CreatedAt,
+			&i.LastWebhookAt,
+			&i.LastSyncAt,
+			&i.SyncError,
+			&i.Recovered7d,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -134,7 +134,14 @@ func MemberLeft(name string) string {
 // Silence tells the owner an account has had no transaction for hours.
 func Silence(account string, hours int, since time.Time) string {
 	return fmt.Sprintf("Tài khoản %s chưa có giao dịch nào trong %d giờ qua (giao dịch cuối lúc %s). "+
-		"Hãy kiểm tra kết nối ngân hàng hoặc Casso.", Clean(account), hours, since.In(vntime.Zone).Format("15:04 02/01"))
+		"Hãy kiểm tra kết nối ngân hàng, Casso hoặc SePay.", Clean(account), hours, since.In(vntime.Zone).Format("15:04 02/01"))
+}
+
+// CassoKeyRefused tells the owner Casso refused a source's API key, so
+// read-back cannot recover what its webhooks miss.
+func CassoKeyRefused(source string) string {
+	return "Casso từ chối API key của nguồn giao dịch " + Clean(source) + ": tingting không đọc lại được những giao dịch " +
+		"mà webhook của Casso bỏ lỡ. Hãy tạo API key mới trên Casso và cập nhật cho nguồn này."
 }
 
 // Resumed tells the owner transactions came again after a silence.

@@ -54,7 +54,9 @@ func TestTheOwnersNotices(t *testing.T) {
 	require.Equal(t, "Minh đã bỏ Quan tâm OA nên không còn nhận thông báo biến động số dư. Nhờ họ Quan tâm lại OA để nhận tiếp.", message.MemberUnfollowed("Minh"))
 	require.Equal(t, "Minh đã chặn OA nên không nhận được thông báo biến động số dư. Nhờ họ bỏ chặn OA trong Zalo.", message.MemberBlocked("Minh"))
 	require.Equal(t, "Tài khoản Zalo Minh đã rời tích hợp nhận thông báo biến động số dư.", message.MemberLeft("Minh"))
-	require.Equal(t, "Tài khoản 0123 chưa có giao dịch nào trong 6 giờ qua (giao dịch cuối lúc 09:15 25/11). Hãy kiểm tra kết nối ngân hàng hoặc Casso.",
+	require.Equal(t, "Tài khoản 0123 chưa có giao dịch nào trong 6 giờ qua (giao dịch cuối lúc 09:15 25/11). Hãy kiểm tra kết nối ngân hàng, Casso hoặc SePay.",
 		message.Silence("0123", 6, time.Date(2026, 11, 25, 2, 15, 0, 0, time.UTC)))
+	require.Equal(t, "Casso từ chối API key của nguồn giao dịch 1a2b3c4d: tingting không đọc lại được những giao dịch "+
+		"mà webhook của Casso bỏ lỡ. Hãy tạo API key mới trên Casso và cập nhật cho nguồn này.", message.CassoKeyRefused("1a2b3c4d"))
 	require.Equal(t, "Tài khoản 0123 đã có giao dịch trở lại.", message.Resumed("0123"))
 }

@@ -22,14 +22,18 @@ const (
 	FieldAmount         Field = "amount"
 	FieldTime           Field = "time"
 	FieldAccount        Field = "account"
+	FieldSubAccount     Field = "sub_account" // a virtual account (SePay's subAccount, Casso's virtualAccountNumber)
 	FieldDescription    Field = "description"
+	FieldPaymentCode    Field = "payment_code" // the payment code SePay found in the content
 	FieldBalance        Field = "balance"
 	FieldReference      Field = "reference"
 	FieldCounterAccount Field = "counter_account"
 )
 
 // AllFields lists every field in display order.
-var AllFields = []Field{FieldAmount, FieldTime, FieldAccount, FieldDescription, FieldBalance, FieldReference, FieldCounterAccount}
+var AllFields = []Field{
+	FieldAmount, FieldTime, FieldAccount, FieldSubAccount, FieldDescription, FieldPaymentCode, FieldBalance, FieldReference, FieldCounterAccount,
+}
 
 // ParseFields validates field names and returns them in display order,
 // without duplicates and always with amount.
@@ -69,6 +73,7 @@ type Transaction struct {
 	BankName, AccountNumber, AccountName                      string
 	Reference                                                 string
 	CounterAccountName, CounterAccountNumber, CounterBankName string
+	SubAccount, PaymentCode                                   string // what only some feeds give
 }
 
 // MaxRunes is Zalo's limit on a customer-service text.
@@ -157,8 +162,12 @@ func rawLine(t Transaction, f Field) (label, value string) {
 		return "Thời gian", t.OccurredAt.In(vntime.Zone).Format("15:04:05 02/01/2006")
 	case FieldAccount:
 		return "Tài khoản", joinNonEmpty(" - ", t.AccountNumber, t.BankName)
+	case FieldSubAccount:
+		return "Tài khoản ảo", t.SubAccount
 	case FieldDescription:
 		return "Nội dung", t.Description
+	case FieldPaymentCode:
+		return "Mã thanh toán", t.PaymentCode
 	case FieldBalance:
 		if t.BalanceAfter == nil {
 			return "", ""
@@ -222,7 +231,7 @@ func SampleTransaction(now time.Time) Transaction {
 		Amount: 599_000, Description: "NGUYEN VAN A chuyen tien mua hang", BalanceAfter: &balance,
 		OccurredAt: now, BankName: "Vietcombank", AccountNumber: "0123456789", AccountName: "CONG TY DEMO",
 		Reference: "FT24277123456", CounterAccountName: "NGUYEN VAN A", CounterAccountNumber: "1903xxxx5678",
-		CounterBankName: "Techcombank",
+		CounterBankName: "Techcombank", SubAccount: "VQR0123456789", PaymentCode: "DH1234",
 	}
 }
 

@@ -67,7 +67,9 @@ func TestRender(t *testing.T) {
 		"Số tiền: +599.000 VND",
 		"Thời gian: 15:06:37 03/10/2024",
 		"Tài khoản: 0123456789 - Vietcombank",
+		"Tài khoản ảo: VQR0123456789",
 		"Nội dung: NGUYEN VAN A chuyen tien mua hang",
+		"Mã thanh toán: DH1234",
 		"Số dư: 25.000.000 VND",
 		"Mã tham chiếu: FT24277123456",
 		"Tài khoản đối ứng: NGUYEN VAN A - 1903xxxx5678 - Techcombank",
@@ -85,7 +87,7 @@ func TestRender(t *testing.T) {
 		long.Description = strings.Repeat("Thanh toán ", 400)
 		text := message.Render(long, message.AllFields)
 		require.Equal(t, message.MaxRunes, utf8.RuneCountInString(text))
-		require.Contains(t, text, "…\nSố dư: 25.000.000 VND", "only the description is shortened")
+		require.Contains(t, text, "…\nMã thanh toán: DH1234\nSố dư: 25.000.000 VND", "only the description is shortened")
 	})
 	t.Run("other long fields still fit", func(t *testing.T) {
 		long := txn

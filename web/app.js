@@ -1,8 +1,9 @@
 // tingting's web UI: the home checklist, the setup wizard, the integration
-// pages, the team, the signed-in browsers, a recipient's own alerts and the
-// API keys page, in plain JavaScript. Screens are chosen by the URL's hash
-// (#/, #/wizard/ID, #/integrations/ID, #/team, #/join/CODE, #/sessions,
-// #/alerts, #/keys) and built with the DOM API: text from the API is never
+// pages (recipients, the ZBS template, the month's cost, the delivery log),
+// the bank feeds, the team, the signed-in browsers, a recipient's own alerts and the API
+// keys page, in plain JavaScript. Screens are chosen by the URL's hash
+// (#/, #/wizard/ID, #/integrations/ID, #/sources, #/team, #/join/CODE,
+// #/sessions, #/alerts, #/keys) and built with the DOM API: text from the API is never
 // parsed as HTML. Every call goes to the JSON API under /v1, as the person
 // signed in with Zalo (the API's HttpOnly session cookie, and the CSRF
 // token GET /v1/me gives, on every change), or with an API key an operator
@@ -96,7 +97,9 @@ const FIELDS = [
   ['amount', 'Số tiền'],
   ['time', 'Thời gian'],
   ['account', 'Tài khoản'],
+  ['sub_account', 'Tài khoản ảo'],
   ['description', 'Nội dung'],
+  ['payment_code', 'Mã thanh toán'],
   ['balance', 'Số dư'],
   ['reference', 'Mã tham chiếu'],
   ['counter_account', 'Tài khoản đối ứng'],
@@ -113,6 +116,42 @@ const directionText = (d) => (DIRECTIONS.find(([v]) => v === d) || [d, d])[1];
 
 function bankText(b) {
   return [b.bank_name || b.bank_code, b.account_number, b.account_name].filter(Boolean).join(' · ');
+}
+
+// A ZBS template's status, tag and quality, as Zalo's console says them.
+const TEMPLATE_STATUSES = { ENABLE: 'Đã duyệt', PENDING_REVIEW: 'Chờ duyệt', REJECT: 'Bị từ chối', DISABLE: 'Đã tắt' };
+const TEMPLATE_TAGS = { TRANSACTION: 'Giao dịch', CUSTOMER_CARE: 'Chăm sóc khách hàng', PROMOTION: 'Khuyến mãi' };
+const TEMPLATE_QUALITIES = { HIGH: 'Cao', MEDIUM: 'Trung bình', LOW: 'Thấp', UNDEFINED: 'Chưa xác định' };
+
+// unusableText says why alerts cannot go by a template.
+function unusableText(t) {
+  return [t.status !== 'ENABLE' ? (TEMPLATE_STATUSES[t.status] || t.status).toLowerCase() : '',
+    t.tag !== 'TRANSACTION' ? 'không phải mẫu Giao dịch' : '',
+    t.quality === 'LOW' ? 'chất lượng thấp' : ''].filter(Boolean).join(', ');
+}
+
+const priceText = (vnd) => formatVND(vnd, false) + '/tin';
+
+// templateTable lists the OA's ZBS templates: what each is, what one
+// message costs by user id (UID) and by phone (SĐT), and whether alerts may
+// go by it.
+function templateTable(templates) {
+  if (templates.length === 0) {
+    return h('p', { class: 'muted', id: 'templates' }, 'Zalo OA chưa có mẫu tin ZBS nào. Hãy tạo mẫu loại Giao dịch ' +
+      'trong trang quản lý Zalo OA; mẫu hiện ở đây sau khi Zalo duyệt.');
+  }
+  return h('table', { id: 'templates' },
+    h('thead', {}, h('tr', {}, ['Mẫu tin', 'Trạng thái', 'Loại', 'Chất lượng', 'Giá gửi qua UID', 'Giá gửi qua SĐT', 'Dùng cho thông báo']
+      .map((x) => h('th', {}, x)))),
+    h('tbody', {}, templates.map((t) => h('tr', {},
+      h('td', {}, t.name, h('div', { class: 'muted small' }, 'Mã ' + t.template_id)),
+      h('td', {}, TEMPLATE_STATUSES[t.status] || t.status),
+      h('td', {}, TEMPLATE_TAGS[t.tag] || t.tag),
+      h('td', {}, TEMPLATE_QUALITIES[t.quality] || t.quality),
+      h('td', { class: 'num' }, t.sendable_by_uid ? priceText(t.price_uid) : 'không gửi được'),
+      h('td', { class: 'num' }, priceText(t.price_sdt)),
+      h('td', {}, t.usable ? h('span', { class: 'badge on' }, t.sendable_by_uid ? 'Dùng được' : 'Dùng được, chỉ qua SĐT')
+        : [h('span', { class: 'badge off' }, 'Không dùng được'), h('div', { class: 'muted small' }, unusableText(t))])))));
 }
 
 // ---------------------------------------------------------------- the API
@@ -164,11 +203,18 @@ const ERRORS = {
   wizard_closed: 'Phiên thiết lập này đã kết thúc. Hãy tạo tích hợp mới.',
   login_failed: 'Đăng nhập bằng Zalo không thành công. Hãy đăng nhập lại.',
   unknown_bank_account: 'Có tài khoản ngân hàng không thuộc workspace này. Tải lại trang rồi chọn lại.',
+  template_unusable: 'Mẫu tin này không dùng được cho thông báo: Zalo chỉ cho gửi bằng mẫu đã được duyệt và đang bật, ' +
+    'thuộc loại Giao dịch, không bị đánh giá chất lượng thấp. Hãy chọn mẫu khác.',
   conflict: 'Mục này đã tồn tại.',
+  no_api_key: 'Nguồn này chưa có API key của Casso nên chưa đọc lại được: hãy nhập API key trước.',
   too_large: 'Dữ liệu gửi lên quá lớn.',
   unavailable: 'Hệ thống đang tạm thời không phản hồi. Vui lòng thử lại sau ít phút.',
   internal: 'Có lỗi ở phía máy chủ, lỗi đã được ghi lại. Vui lòng thử lại.',
 };
+
+// What a test call refused for want of a recent message needs.
+const WRITE_TO_OA = 'tài khoản này đã quá 7 ngày chưa nhắn cho Zalo OA nên tin nhắn tư vấn không tới được. ' +
+  'Hãy nhắn một tin bất kỳ cho Zalo OA rồi bấm "Gọi thử" lại';
 
 // What Zalo's own error codes mean, for a refused test call.
 const ZALO_ERRORS = {
@@ -177,10 +223,11 @@ const ZALO_ERRORS = {
   '-213': 'người nhận chưa Quan tâm Zalo OA',
   '-216': 'quyền gửi tin của Zalo OA đã hết hạn',
   '-217': 'người nhận đã chặn Zalo OA',
+  '-218': 'người nhận đã nhận đủ số tin Zalo cho phép hôm nay',
   '-220': 'quyền gửi tin của Zalo OA đã hết hạn',
-  '-230': 'người nhận chưa tương tác với Zalo OA trong 7 ngày qua',
-  '-232': 'người nhận chưa tương tác với Zalo OA trong 7 ngày qua',
-  '-234': 'từ 22:00 đến 06:00 Zalo không nhận tin giao dịch. Hãy nhắn một tin bất kỳ cho Zalo OA ' +
+  '-230': WRITE_TO_OA,
+  '-232': WRITE_TO_OA,
+  '-234': 'Zalo không nhận loại tin này từ 22:00 đến 06:00. Hãy nhắn một tin bất kỳ cho Zalo OA ' +
     '(để mở khung chat tư vấn) rồi bấm "Gọi thử" lại',
 };
 
@@ -189,12 +236,22 @@ function zaloRefusal(code) {
   return 'Zalo từ chối tin nhắn' + (why ? ': ' + why : '') + (code ? ` (mã lỗi ${code}).` : '.');
 }
 
+const PHONE_RULE = 'Số điện thoại chưa đúng: hãy nhập số di động, ví dụ 0912345678 hoặc 84912345678. Để trống là xóa số.';
+const QUIET_RULE = 'Giờ yên lặng phải có dạng giờ:phút-giờ:phút (giờ Việt Nam), ví dụ 22:00-06:00. Để trống là tắt.';
+
 // What a refused value should have been, by the field the API's 400
 // message starts with ("daily_summary_at: …").
 const INVALID = {
   silence_alert_hours: 'Số giờ không có giao dịch phải là số nguyên từ 0 đến 720 (30 ngày). Để trống hoặc 0 là tắt.',
   daily_summary_at: 'Giờ gửi tổng kết phải có dạng giờ:phút, từ 00:00 đến 23:59 (giờ Việt Nam), ví dụ 21:00. Để trống là tắt.',
-  hidden_fields: 'Chỉ ẩn được thời gian, tài khoản, nội dung, số dư, mã tham chiếu và tài khoản đối ứng; số tiền luôn được gửi.',
+  hidden_fields: 'Chỉ ẩn được thời gian, tài khoản, tài khoản ảo, nội dung, mã thanh toán, số dư, mã tham chiếu và tài khoản đối ứng; số tiền luôn được gửi.',
+  phone: PHONE_RULE,
+  owner_phone: PHONE_RULE,
+  quiet_hours: QUIET_RULE,
+  owner_quiet_hours: QUIET_RULE,
+  template_params: 'Hãy chọn dữ liệu cho mọi tham số bắt buộc của mẫu (có dấu *); mỗi tham số nhận một loại dữ liệu của giao dịch.',
+  secret: 'Khóa bí mật dài 8 đến 256 ký tự, đúng như Casso hoặc SePay hiển thị.',
+  casso_api_key: 'API key của Casso dài 8 đến 256 ký tự, không có dấu cách, đúng như Casso hiển thị.',
 };
 
 // What a refusal (401, 403) means depends on how this tab is signed in.
@@ -217,39 +274,64 @@ function errorText(e) {
   return ERRORS[e.code] || e.message || `Lỗi ${e.status}.`;
 }
 
-// Why a delivery was skipped or failed (its last_error), in plain words.
+// Why a delivery was skipped, waits or failed (the first word of its
+// last_error), in plain words; and, while it waits for another try, why.
 const REASONS = {
   not_following: 'người nhận chưa Quan tâm OA',
+  owner_not_following: 'chủ tích hợp chưa Quan tâm OA',
   blocked: 'người nhận đã chặn OA',
-  no_interaction: 'người nhận không tương tác với OA trong 7 ngày',
+  no_interaction: 'người nhận đã quá 7 ngày chưa nhắn cho OA',
+  unreachable: 'không có cách nào gửi tới người này: họ đã quá 7 ngày chưa nhắn cho OA, ' +
+    'và chưa có mẫu tin ZBS (hoặc số điện thoại) để gửi',
   member_removed: 'đã bị xóa khỏi danh sách nhận',
+  muted: 'người nhận đang tạm dừng nhận thông báo (/tamdung)',
   integration_paused: 'tích hợp đang tạm dừng',
   integration_deleted: 'tích hợp đã bị xóa',
-  unreachable: 'không còn cách gửi nào tới người này (đã lâu không tương tác, và chưa có mẫu ZNS)',
+  integration_gone: 'tích hợp đã bị xóa',
+  quota: 'Zalo đã hết hạn mức hôm nay; sẽ gửi sau 00:00',
+  quiet_hours: 'giờ yên lặng của người nhận; gửi gộp khi hết giờ',
+  zalo_permanent: 'Zalo từ chối tin nhắn',
+  gave_up: 'đã thử lại suốt 24 giờ mà không gửi được',
+  internal: 'lỗi ở máy chủ tingting (đã ghi lại)',
+  zalo_retryable: 'Zalo đang trục trặc; sẽ tự thử lại',
+  zalo_in_doubt: 'chưa rõ Zalo đã nhận tin chưa; tingting kiểm tra trước khi gửi lại để không gửi hai lần',
+  zalo_rate_limited: 'gửi quá nhanh; sẽ thử lại sau ít phút',
+  zalo_paced: 'đang chờ lượt gửi',
+  zalo_route_paused: 'Zalo đã tạm ngừng cách gửi này của OA; tin chờ người vận hành xử lý',
+  zalo_needs_person: 'Zalo đã tạm ngừng cách gửi này của OA; tin chờ người vận hành xử lý',
+  zalo_token: 'quyền gửi tin của OA hết hạn; tingting đang xin quyền mới rồi gửi lại',
+  oa_token_refused: 'Zalo từ chối quyền gửi tin của OA; tin chờ kết nối lại Zalo OA',
 };
 const STATUSES = {
-  sent: 'Đã gửi', pending: 'Đang gửi', failed: 'Không gửi được', skipped: 'Bỏ qua', deferred: 'Chờ đến sáng',
+  sent: 'Đã gửi', pending: 'Đang gửi', failed: 'Không gửi được', skipped: 'Bỏ qua', deferred: 'Chờ gửi',
 };
 
-// Which kind of Zalo message carried a delivery (its route), for the log's
-// column and for sentences ("đã gửi bằng tin giao dịch").
-const ROUTES = { cs: 'Tư vấn', transaction: 'Giao dịch', zns: 'ZNS', template: 'Mẫu ZBS' };
-const ROUTE_NAMES = { cs: 'tin nhắn tư vấn', transaction: 'tin giao dịch', zns: 'tin ZNS', template: 'tin mẫu ZBS' };
+// Which kind of Zalo message carried a delivery (its route): for the log's
+// column, and for sentences ("đã gửi bằng mẫu tin ZBS"). transaction and
+// zns are only on deliveries from before 2026.
+const ROUTES = {
+  cs: 'Tư vấn', template: 'Mẫu ZBS', template_phone: 'Mẫu ZBS qua SĐT', transaction: 'Tin giao dịch', zns: 'ZNS',
+};
+const ROUTE_NAMES = {
+  cs: 'tin nhắn tư vấn', template: 'mẫu tin ZBS', template_phone: 'mẫu tin ZBS gửi đến số điện thoại',
+  transaction: 'tin giao dịch', zns: 'tin ZNS',
+};
 
-// Why Zalo refused a route before the next one carried the message (a
-// sent delivery's note: "cs refused (-230)").
+// Why Zalo refused a route before the next one carried the message, or
+// before none could (a delivery's note: "cs refused (-230); template
+// refused (-249)").
 const REFUSALS = {
+  '-211': 'OA hết hạn mức gửi tin',
   '-213': 'người nhận chưa Quan tâm OA',
-  '-230': 'quá 7 ngày không tương tác',
-  '-232': 'quá 7 ngày không tương tác',
-};
-
-// How the OA reaches a person now (reachable_by).
-const REACH = {
-  cs: 'Nhận qua tin nhắn tư vấn (đã tương tác trong 48 giờ)',
-  transaction: 'Nhận qua tin giao dịch (không gửi 22:00–06:00; tin trong đêm được gộp gửi lúc 06:00)',
-  zns: 'Nhận qua ZNS (tính phí)',
-  none: 'Không gửi được: người này chưa Quan tâm OA hoặc đã lâu không tương tác; nhờ họ nhắn một tin cho OA',
+  '-217': 'người nhận đã chặn OA',
+  '-218': 'người nhận đã nhận đủ số tin hôm nay',
+  '-227': 'tài khoản người nhận bị khóa',
+  '-230': 'quá 7 ngày chưa nhắn cho OA',
+  '-232': 'quá 7 ngày chưa nhắn cho OA',
+  '-144': 'OA hết hạn mức mẫu tin hôm nay',
+  '-146': 'mẫu bị Zalo tắt vì chất lượng thấp',
+  '-147': 'mẫu hết hạn mức hôm nay',
+  '-249': 'mẫu không gửi được theo tài khoản Zalo',
 };
 
 function statusText(d) {
@@ -257,26 +339,74 @@ function statusText(d) {
   return STATUSES[d.status] || d.status;
 }
 
-// noteText is a delivery's last_error in plain words: why it was skipped
-// or failed, or which routes Zalo refused before the one that carried it.
+// refusedText is the routes Zalo refused in a note, in words: "tin nhắn
+// tư vấn (quá 7 ngày chưa nhắn cho OA)"; '' when none.
+function refusedText(text) {
+  return [...text.matchAll(/\b(cs|template_phone|template|transaction|zns) refused \((-?\d+)\)/g)]
+    .map(([, rt, code]) => `${ROUTE_NAMES[rt] || rt} (${REFUSALS[code] || 'mã lỗi ' + code})`).join(', ');
+}
+
+// noteText is a delivery's last_error in plain words: why it was skipped,
+// waits or failed, or which routes Zalo refused before the one that
+// carried it.
 function noteText(d) {
   const text = d.last_error || '';
-  const reason = REASONS[text.split(':')[0]];
-  if (reason) return reason;
-  const refused = [...text.matchAll(/\b(cs|transaction|zns) refused \((-?\d+)\)/g)];
-  if (refused.length && (d.status === 'sent' || d.status === 'deferred')) {
-    const which = refused.map(([, rt, code]) => `${ROUTE_NAMES[rt]} (${REFUSALS[code] || 'mã lỗi ' + code})`).join(', ');
-    return `Zalo từ chối ${which} — ${d.status === 'sent' ? 'đã' : 'sẽ'} gửi bằng ${ROUTE_NAMES[d.route] || d.route}`;
+  const [, word, detail = ''] = text.match(/^([a-z_]+)(?::\s*([\s\S]*))?$/) || [];
+  const reason = REASONS[word];
+  if (reason) {
+    const zalo = detail.match(/Zalo refused \((-?\d+)\):\s*(.*)/);
+    if (zalo && (word === 'zalo_permanent' || word === 'gave_up')) return `${reason} (mã lỗi ${zalo[1]}${zalo[2] ? ': ' + zalo[2] : ''})`;
+    // Zalo's refusals say why better than our guess of why no route was left.
+    const refused = d.status === 'skipped' ? refusedText(detail) : '';
+    if (!refused) return reason;
+    return `${word === 'unreachable' ? 'không còn cách nào gửi tới người này' : reason} — Zalo đã từ chối ${refused}`;
   }
-  if (!text && d.status === 'deferred') return 'Ban đêm Zalo không nhận tin giao dịch; sẽ gộp vào tin buổi sáng';
+  const refused = refusedText(text);
+  if (refused && (d.status === 'sent' || d.status === 'deferred')) {
+    return `Zalo từ chối ${refused} — ${d.status === 'sent' ? 'đã' : 'sẽ'} gửi bằng ${ROUTE_NAMES[d.route] || d.route}`;
+  }
+  if (!text && d.status === 'deferred') return 'Zalo không nhận tin này ban đêm; sẽ gửi khi hết đêm';
   return text;
 }
 
+// deliveryNotes is what else the log says of a delivery: its note, and
+// whether it came without its push sound or may have come twice.
+function deliveryNotes(d) {
+  return [noteText(d), d.silent ? 'đến lúc đêm, không chuông' : '', d.maybe_duplicate ? 'có thể đã gửi hai lần' : '']
+    .filter(Boolean).join('; ');
+}
+
+// receiptText is what Zalo told of a sent message: delivered to the phone,
+// seen (at what time, in Vietnam).
+function receiptText(d) {
+  const seen = d.seen_at ? inVietnam(d.seen_at) : null;
+  return [d.received_at ? 'Đã nhận' : '', seen ? `Đã xem ${two(seen.getUTCHours())}:${two(seen.getUTCMinutes())}` : '']
+    .filter(Boolean).join(' · ');
+}
+
+// How the OA reaches a person now (reachable_by); none is reachNone's.
+const REACH = {
+  cs: 'Nhận qua tin nhắn tư vấn',
+  template: 'Nhận qua mẫu tin ZBS (tính phí theo mẫu)',
+  template_phone: 'Nhận qua mẫu tin ZBS gửi đến số điện thoại (tính phí theo mẫu)',
+};
+
+// reachNone says why nothing reaches a person, and what would: writing to
+// the OA, or the template this integration lacks (none, one Zalo no longer
+// takes, or one that goes by phone only, to someone without one).
+function reachNone(template) {
+  const why = 'Không gửi được: người này đã quá 7 ngày chưa nhắn cho OA (hoặc chưa Quan tâm OA). Nhờ họ nhắn một tin bất kỳ cho OA';
+  if (!template) return why + ', hoặc chọn mẫu tin ZBS ở mục "Mẫu tin ZBS" bên dưới.';
+  if (!template.usable) return why + ', hoặc chọn mẫu tin ZBS khác: mẫu đang dùng không gửi được nữa.';
+  return why + ', hoặc thêm số điện thoại của họ: mẫu tin đang dùng chỉ gửi được đến số điện thoại.';
+}
+
 // reachLine says how the OA reaches a recipient now, and when they last
-// interacted with it.
-function reachLine(p) {
+// interacted with it; template is the integration's (undefined: none).
+function reachLine(p, template) {
   return h('div', { class: p.reachable_by === 'none' ? 'reach none' : 'reach' },
-    REACH[p.reachable_by] || p.reachable_by, ' · tương tác lần cuối: ', ago(p.last_interaction_at));
+    p.reachable_by === 'none' ? reachNone(template) : REACH[p.reachable_by] || p.reachable_by,
+    ' · tương tác lần cuối: ', ago(p.last_interaction_at));
 }
 
 // ---------------------------------------------------------------- actions
@@ -375,6 +505,7 @@ async function route() {
     else if (page === 'team') await showTeam(live);
     else if (page === 'sessions') await showSessions(live);
     else if (page === 'alerts') await showMyAlerts(live);
+    else if (page === 'sources') await showSources(live);
     else await showHome(live);
   } catch (e) {
     if (!live()) return;
@@ -545,7 +676,8 @@ async function showHome(live) {
       rows.length ? h('ul', { class: 'list', id: 'integrations' }, rows)
         : h('p', { class: 'muted', id: 'integrations' }, 'Chưa có tích hợp nào. Tạo tích hợp để nhận thông báo biến động số dư qua Zalo.'),
       out),
-    owns() ? h('p', {}, h('a', { href: '#/keys', id: 'keys-link' }, 'Quản lý khóa API')) : null);
+    h('p', {}, h('a', { href: '#/sources', id: 'sources-link' }, 'Nguồn giao dịch (Casso, SePay)'),
+      owns() ? [' · ', h('a', { href: '#/keys', id: 'keys-link' }, 'Quản lý khóa API')] : null));
 }
 
 // bankAccountForm lists the workspace's bank accounts and adds one.
@@ -628,17 +760,11 @@ function statusBadge(status) {
     : h('span', { class: 'badge off' }, 'Tạm dừng');
 }
 
-// What the test call's route means for the alerts to come.
-const TEST_HINTS = {
-  transaction: ' Thông báo từ 22:00 đến 06:00 sẽ được gộp gửi lúc 06:00.',
-  zns: ' Tin ZNS có tính phí.',
-};
-
 const STEPS = ['bank_accounts', 'zalo_account', 'fields', 'test_call', 'save'];
 
 async function showWizard(id, live) {
-  const [first, banks, accounts] = await Promise.all([
-    api('GET', '/wizards/' + id), api('GET', '/bank-accounts'), api('GET', '/zalo-accounts')]);
+  const [first, banks, accounts, templates] = await Promise.all([
+    api('GET', '/wizards/' + id), api('GET', '/bank-accounts'), api('GET', '/zalo-accounts'), api('GET', '/zalo-templates')]);
   if (!live()) return;
   let st = first;
   const base = '/wizards/' + id;
@@ -758,7 +884,12 @@ async function showWizard(id, live) {
       h('div', { class: 'checks inline', id: 'fields' }, boxes),
       h('h3', {}, 'Xem trước tin nhắn'),
       h('pre', { class: 'preview', id: 'preview' }, st.preview || '…'),
-      out);
+      out,
+      h('h3', {}, 'Mẫu tin ZBS của Zalo OA'),
+      h('p', {}, 'Tin nhắn tư vấn chỉ tới được người đã nhắn cho Zalo OA trong 7 ngày qua. Với những người khác, ' +
+        'thông báo được gửi bằng mẫu tin ZBS đã được Zalo duyệt, tính phí theo từng tin. ' +
+        'Sau khi lưu, bạn chọn mẫu tin và ghép dữ liệu vào mẫu trên trang của tích hợp.'),
+      templateTable(templates.items));
   }
 
   function testStep() {
@@ -766,12 +897,19 @@ async function showWizard(id, live) {
     const tc = st.test_call;
     if (tc && tc.ok) {
       const by = ROUTE_NAMES[tc.route] ? ' qua ' + ROUTE_NAMES[tc.route] : '';
-      say(out, `Gọi thử thành công. Đã gửi tin thử${by} tới Zalo của ${st.zalo_account.name}.` + (TEST_HINTS[tc.route] || ''));
+      say(out, `Gọi thử thành công. Đã gửi tin thử${by} tới Zalo của ${st.zalo_account.name}.`);
     }
-    else if (tc && !tc.ok) say(out, zaloRefusal(tc.zalo_code), 'error');
+    // No route reached the account (nothing was sent): chat needs a message
+    // from them within 7 days, and the wizard has no template yet.
+    else if (tc && !tc.ok) say(out, tc.route === 'none' && !tc.zalo_code ? `Chưa gửi được tin thử: ${WRITE_TO_OA}.` : zaloRefusal(tc.zalo_code), 'error');
     const button = h('button', { type: 'button', id: 'test-call' }, 'Gọi thử');
     button.addEventListener('click', () => run(button, out, async () => {
-      await api('POST', base + '/test-call');
+      try {
+        await api('POST', base + '/test-call');
+      } catch (e) {
+        // A refusal is kept in the wizard's state, with the route it took.
+        if (!(e instanceof APIError && e.code === 'zalo_refused')) throw e;
+      }
       st = await api('GET', base);
       draw();
     }));
@@ -808,24 +946,36 @@ async function showWizard(id, live) {
 }
 
 // changeText says what a change to an integration was (its route and
-// what it set), in words.
-function changeText(c) {
+// what it set), in words; templates name the template ids it set.
+function changeText(c, templates) {
   const d = c.detail || {};
   const who = d.name ? ' ' + d.name : '';
+  const changed = d.changed || [];
   switch (c.action) {
     case 'POST /v1/wizards/:id/save': return 'Tạo tích hợp';
     case 'POST /v1/integrations/:id/referral-code': return 'Đổi mã giới thiệu';
     case 'POST /v1/integrations/:id/deliveries/:delivery_id/retry': return 'Gửi lại một tin';
     case 'DELETE /v1/integrations/:id/members/:member_id': return 'Xóa người nhận' + who;
     case 'PATCH /v1/integrations/:id/members/:member_id': {
-      const hidden = (d.hidden_fields || []).map((f) => fieldText(f).toLowerCase());
-      return hidden.length ? `Ẩn ${hidden.join(', ')} với${who}` : `Cho${who} thấy đủ dữ liệu gửi kèm`;
+      const parts = [];
+      if (d.hidden_fields) {
+        const hidden = d.hidden_fields.map((f) => fieldText(f).toLowerCase());
+        parts.push(hidden.length ? `Ẩn ${hidden.join(', ')} với${who}` : `Cho${who} thấy đủ dữ liệu gửi kèm`);
+      }
+      if (changed.includes('phone')) parts.push('Đổi số điện thoại của' + who);
+      if (changed.includes('quiet_hours')) parts.push('Đổi giờ yên lặng của' + who);
+      return parts.join('; ') || 'Đổi cài đặt của' + who;
     }
     case 'PATCH /v1/integrations/:id': {
       const parts = [];
       if (d.status === 'paused') parts.push('Tạm dừng gửi thông báo');
       if (d.status === 'active') parts.push('Tiếp tục gửi thông báo');
-      if (d.template_id !== undefined) parts.push(d.template_id ? 'Dùng mẫu ZNS ' + d.template_id : 'Bỏ mẫu ZNS');
+      if (d.template_id !== undefined) {
+        const t = templates.find((x) => x.template_id === d.template_id);
+        parts.push(d.template_id ? `Dùng mẫu tin ZBS "${t ? t.name : d.template_id}"` : 'Bỏ mẫu tin ZBS');
+      } else if (changed.includes('template_params')) parts.push('Đổi cách ghép dữ liệu vào mẫu tin ZBS');
+      if (changed.includes('owner_phone')) parts.push('Đổi số điện thoại của chủ tích hợp');
+      if (changed.includes('owner_quiet_hours')) parts.push('Đổi giờ yên lặng của chủ tích hợp');
       if (d.silence_alert_hours !== undefined || d.daily_summary_at !== undefined) parts.push('Đổi báo cho chủ tích hợp');
       return parts.join('; ') || 'Đổi cài đặt';
     }
@@ -833,15 +983,51 @@ function changeText(c) {
   return c.action;
 }
 
+// quietHours tidies quiet hours as people type them (22h-6h, 22:00 - 6:00,
+// 22h đến 6h) into the API's HH:MM-HH:MM; anything else is left for the
+// API to refuse.
+function quietHours(text) {
+  const m = text.trim().match(/^(.+?)\s*(?:-|–|đến)\s*(.+)$/);
+  return m ? dayTime(m[1]) + '-' + dayTime(m[2]) : text.trim();
+}
+
+// quietText says what quiet hours do.
+function quietText(q) {
+  if (!q) return 'Không có giờ yên lặng: thông báo đến ngay.';
+  const [from, to] = q.split('-');
+  return `Thông báo từ ${from} đến ${to} được giữ lại và gửi gộp thành một tin lúc ${to}.`;
+}
+
+// costBox is what this month's alerts cost, and how many each route sent.
+function costBox(cost) {
+  const routes = Object.entries(cost.by_route || {});
+  const d = inVietnam(cost.since);
+  return h('div', { id: 'cost' },
+    h('p', {}, `Từ ngày ${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}: `, h('strong', { id: 'cost-total' }, formatVND(cost.cost_vnd, false))),
+    routes.length === 0 ? h('p', { class: 'muted' }, 'Tháng này chưa gửi tin nào.')
+      : h('table', {},
+        h('thead', {}, h('tr', {}, ['Gửi qua', 'Số tin đã gửi', 'Chi phí'].map((x) => h('th', {}, x)))),
+        h('tbody', {}, routes.map(([rt, c]) => h('tr', {},
+          h('td', {}, ROUTES[rt] || rt), h('td', { class: 'num' }, String(c.sent)), h('td', { class: 'num' }, formatVND(c.cost_vnd, false)))))));
+}
+
 async function showIntegration(id, live) {
   const base = '/integrations/' + id;
-  const [first, banks] = await Promise.all([api('GET', base), api('GET', '/bank-accounts')]);
+  const [first, banks, tpls] = await Promise.all([api('GET', base), api('GET', '/bank-accounts'), api('GET', '/zalo-templates')]);
   if (!live()) return;
   let integ = first;
+  const templates = tpls.items;
+  const templateOf = (tid) => templates.find((t) => t.template_id === tid);
   const bankByID = new Map(banks.items.map((b) => [b.id, b]));
   const log = h('div', { id: 'deliveries' });
   const logOut = h('p', { class: 'msg', role: 'alert' });
   const changes = h('div', { id: 'changes' });
+  const cost = h('div', {});
+  // A viewer may look but not change: no previews asked for them.
+  const manages = !me || me.role === 'owner' || me.role === 'manager';
+  // done is what the template section says after the page is drawn again
+  // by a change of template.
+  let done = null;
 
   // Names by OA user id; a member removed since stays known on this page.
   const names = new Map();
@@ -859,17 +1045,21 @@ async function showIntegration(id, live) {
         h('tbody', {}, res.items.map((c) => h('tr', {},
           h('td', { class: 'nowrap' }, formatTime(c.at)),
           h('td', {}, c.actor.kind === 'key' ? `Khóa API "${c.actor.name}"` : c.actor.name),
-          h('td', {}, changeText(c)))))));
+          h('td', {}, changeText(c, templates)))))));
   }
 
+  // refreshLog draws the delivery log, the changes and the month's cost
+  // again.
   async function refreshLog() {
-    await refreshChanges();
-    const res = await api('GET', base + '/deliveries?limit=50');
+    const [res, fresh] = await Promise.all([api('GET', base + '/deliveries?limit=50'), api('GET', base), refreshChanges()]);
     if (!live()) return;
+    integ.cost_month = fresh.cost_month;
+    cost.replaceChildren(costBox(integ.cost_month));
     learnNames();
     log.replaceChildren(res.items.length === 0 ? h('p', { class: 'muted' }, 'Chưa có tin nhắn nào.')
       : h('table', {},
-        h('thead', {}, h('tr', {}, ['Thời gian giao dịch', 'Mã giao dịch', 'Số tiền', 'Người nhận', 'Gửi qua', 'Trạng thái', 'Ghi chú'].map((t) => h('th', {}, t)))),
+        h('thead', {}, h('tr', {}, ['Thời gian giao dịch', 'Mã giao dịch', 'Số tiền', 'Người nhận', 'Gửi qua', 'Trạng thái', 'Phí', 'Ghi chú']
+          .map((t) => h('th', {}, t)))),
         h('tbody', {}, res.items.map((d) => {
           let again = null;
           if (d.status === 'failed' || d.status === 'skipped') {
@@ -879,6 +1069,7 @@ async function showIntegration(id, live) {
               await refreshLog();
             }));
           }
+          const receipt = receiptText(d);
           return h('tr', { class: 'status-' + d.status },
             h('td', {}, formatTime(d.occurred_at)),
             h('td', { class: 'nowrap' }, d.external_id),
@@ -886,8 +1077,10 @@ async function showIntegration(id, live) {
             h('td', {}, d.role === 'owner' ? (names.get(d.recipient) || 'Chủ tích hợp') + ' (chủ tích hợp)'
               : names.get(d.recipient) || 'Thành viên đã bị xóa'),
             h('td', { class: 'nowrap' }, d.route ? ROUTES[d.route] || d.route : ''),
-            h('td', { class: 'status' }, statusText(d)),
-            h('td', {}, noteText(d), again ? ' ' : '', again));
+            h('td', { class: 'status' }, statusText(d), receipt ? h('div', { class: 'receipt' }, receipt) : null),
+            h('td', { class: 'num' }, d.cost_vnd > 0 ? formatVND(d.cost_vnd, false) : ''),
+            // The log's own words stay at hand for an operator.
+            h('td', { title: d.last_error || null }, deliveryNotes(d), again ? ' ' : '', again));
         }))));
   }
 
@@ -929,6 +1122,42 @@ async function showIntegration(id, live) {
       out);
   }
 
+  // reachOf is how a person is reached, and their phone and quiet hours:
+  // patch saves {phone, quiet_hours} (only what changed) and answers the
+  // person as the API now sees them. The phone is shown masked to all but
+  // the workspace's owner (the API masks it), so an unchanged one is not
+  // sent back.
+  function reachOf(p, patch) {
+    let reach = reachLine(p, templateOf(integ.template_id));
+    const out = h('p', { class: 'msg', role: 'alert' });
+    const phone = h('input', { type: 'text', name: 'phone', inputmode: 'tel', maxlength: 20, value: p.phone || '',
+      placeholder: 'VD: 0912345678', 'aria-label': 'Số điện thoại của ' + p.name });
+    const quiet = h('input', { type: 'text', name: 'quiet_hours', maxlength: 20, value: p.quiet_hours || '',
+      placeholder: 'VD: 22:00-06:00', 'aria-label': 'Giờ yên lặng của ' + p.name });
+    const save = h('button', { type: 'submit', class: 'secondary' }, 'Lưu');
+    const form = h('form', { class: 'contact', novalidate: true },
+      h('label', {}, 'Số điện thoại', phone), h('label', {}, 'Giờ yên lặng', quiet), save, out);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const body = {};
+      if (phone.value.trim() !== (p.phone || '')) body.phone = phone.value.trim();
+      if (quietHours(quiet.value) !== (p.quiet_hours || '')) body.quiet_hours = quietHours(quiet.value);
+      if (Object.keys(body).length === 0) return say(out, 'Không có gì thay đổi.');
+      run(save, out, async () => {
+        const res = await patch(body);
+        Object.assign(p, res);
+        phone.value = p.phone || '';
+        quiet.value = p.quiet_hours || '';
+        const next = reachLine(p, templateOf(integ.template_id));
+        reach.replaceWith(next);
+        reach = next;
+        say(out, ['Đã lưu.', 'phone' in body ? (p.phone ? `Số điện thoại: ${p.phone}.` : 'Đã xóa số điện thoại.') : '',
+          'quiet_hours' in body ? quietText(p.quiet_hours) : ''].filter(Boolean).join(' '));
+      });
+    });
+    return [reach, form];
+  }
+
   // alertsForm sets what the owner is told besides transactions: an
   // account gone quiet, and the day's summary.
   function alertsForm() {
@@ -955,6 +1184,114 @@ async function showIntegration(id, live) {
       });
     });
     return form;
+  }
+
+  // templateState says which template the alerts go by, and whether Zalo
+  // still takes it.
+  function templateState() {
+    const t = templateOf(integ.template_id);
+    if (!integ.template_id) {
+      return h('p', { id: 'template-state' }, 'Chưa dùng mẫu tin nào: người đã quá 7 ngày chưa nhắn cho OA sẽ không nhận được thông báo.');
+    }
+    if (!t || !t.usable) {
+      return h('p', { class: 'msg warn', id: 'template-state' }, `Mẫu tin đang dùng (${t ? t.name : 'mã ' + integ.template_id}) ` +
+        `không gửi được nữa${t ? ': ' + unusableText(t) : ': Zalo OA không còn mẫu này'}. ` +
+        'Thông báo không được gửi bằng mẫu tin cho tới khi bạn chọn mẫu khác.');
+    }
+    return h('p', { id: 'template-state' }, 'Đang dùng mẫu ', h('strong', {}, t.name), ` (mã ${t.template_id}): ` +
+      (t.sendable_by_uid ? `${priceText(t.price_uid)} gửi qua UID, ` : 'chỉ gửi được qua số điện thoại, ') + `${priceText(t.price_sdt)} gửi qua SĐT.`);
+  }
+
+  // templateForm chooses the template among the usable ones, and which of
+  // the alert's fields fills each of its parameters, with a live preview
+  // of what the recipient reads.
+  function templateForm() {
+    const out = h('p', { class: 'msg', role: 'alert', id: 'template-msg' });
+    if (done) say(out, done);
+    done = null;
+    const usable = templates.filter((t) => t.usable);
+    const pick = h('select', { id: 'template-pick' },
+      h('option', { value: '' }, '— Chọn mẫu tin —'),
+      usable.map((t) => h('option', { value: t.template_id, selected: t.template_id === integ.template_id }, `${t.name} (mã ${t.template_id})`)));
+    const params = h('div', { id: 'template-params' });
+    const preview = h('pre', { class: 'preview', id: 'template-preview', hidden: true });
+    const previewOut = h('p', { class: 'msg', role: 'alert' });
+    let selects = []; // [param, its select]
+    const mapping = () => Object.fromEntries(selects.filter(([, sel]) => sel.value).map(([p, sel]) => [p.name, sel.value]));
+
+    let asked = 0; // the preview shown is the last one asked for
+    function showPreview() {
+      const mine = ++asked;
+      if (!pick.value || !manages) {
+        preview.hidden = true;
+        return;
+      }
+      run(null, previewOut, async () => {
+        const res = await api('POST', `/zalo-templates/${encodeURIComponent(pick.value)}/preview`, { template_params: mapping() });
+        if (mine !== asked || !live()) return;
+        preview.textContent = res.text;
+        preview.hidden = false;
+      });
+    }
+
+    function drawParams() {
+      const t = templateOf(pick.value);
+      const chosen = t && t.template_id === integ.template_id ? integ.template_params || {} : {};
+      const sent = ['amount', ...integ.fields]; // what an alert of this integration has
+      selects = (t ? t.params : []).map((p) => [p, h('select', { name: 'param', 'data-param': p.name },
+        h('option', { value: '' }, p.required ? '— Chọn dữ liệu —' : '— Để trống —'),
+        FIELDS.filter(([f]) => sent.includes(f) || chosen[p.name] === f)
+          .map(([f, label]) => h('option', { value: f, selected: chosen[p.name] === f }, label)))]);
+      for (const [, sel] of selects) {
+        sel.addEventListener('change', () => {
+          say(out, '', ''); // what was said of the choice before
+          showPreview();
+        });
+      }
+      params.replaceChildren(...selects.map(([p, sel]) => h('label', { class: 'setting param' },
+        h('code', {}, p.name), p.required ? h('span', { class: 'required', title: 'bắt buộc' }, '*') : null,
+        h('span', { class: 'muted' }, `(tối đa ${p.max_length} ký tự)`), sel)));
+      showPreview();
+    }
+    pick.addEventListener('change', () => {
+      say(out, '', '');
+      drawParams();
+    });
+
+    const save = h('button', { type: 'submit', id: 'save-template' }, 'Lưu mẫu tin');
+    let clear = null;
+    if (integ.template_id) {
+      clear = h('button', { type: 'button', class: 'secondary', id: 'clear-template' }, 'Bỏ mẫu tin');
+      clear.addEventListener('click', () => {
+        if (!confirm('Bỏ mẫu tin ZBS? Người đã quá 7 ngày chưa nhắn cho OA sẽ không nhận được thông báo nữa.')) return;
+        run(clear, out, async () => {
+          integ = await api('PATCH', base, { template_id: '' });
+          done = 'Đã bỏ mẫu tin ZBS.';
+          draw();
+        });
+      });
+    }
+    const form = h('form', { id: 'template-form' },
+      h('label', { class: 'setting', for: 'template-pick' }, 'Mẫu tin dùng cho thông báo', pick),
+      usable.length ? null : h('p', { class: 'muted' }, 'Chưa có mẫu nào dùng được: cần mẫu loại Giao dịch đã được Zalo duyệt.'),
+      h('p', { class: 'muted' }, 'Chọn dữ liệu gửi kèm của tích hợp cho từng tham số của mẫu (* là bắt buộc). ' +
+        'Dữ liệu dài hơn giới hạn của tham số sẽ được cắt bớt.'),
+      params, preview, previewOut,
+      h('p', { class: 'actions' }, save, clear));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const t = templateOf(pick.value);
+      if (!t) return say(out, 'Hãy chọn một mẫu tin, hoặc bấm "Bỏ mẫu tin" để không dùng mẫu nữa.', 'error');
+      const missing = t.params.filter((p) => p.required && !mapping()[p.name]).map((p) => p.name);
+      if (missing.length) return say(out, `Hãy chọn dữ liệu cho tham số bắt buộc: ${missing.join(', ')}.`, 'error');
+      run(save, out, async () => {
+        integ = await api('PATCH', base, { template_id: t.template_id, template_params: mapping() });
+        done = `Đã lưu: người đã quá 7 ngày chưa nhắn cho OA sẽ nhận thông báo bằng mẫu "${t.name}".`;
+        draw();
+      });
+    });
+    drawParams();
+    return [form, out];
   }
 
   function draw() {
@@ -985,38 +1322,24 @@ async function showIntegration(id, live) {
           draw();
         });
       });
-      return h('li', { class: 'row' }, h('div', { class: 'grow' }, m.name, reachLine(m), privacy(m)),
+      const [reach, contact] = reachOf(m, (body) => api('PATCH', `${base}/members/${m.id}`, body));
+      return h('li', { class: 'row' }, h('div', { class: 'grow' }, m.name, reach, privacy(m), contact),
         h('span', { class: 'muted' }, 'tham gia ' + formatTime(m.added_at)), remove);
     });
-    // The ZNS template: set (a template Zalo approved) or cleared.
-    const znsOut = h('p', { class: 'msg', role: 'alert' });
-    const setTemplate = (button, value) => run(button, znsOut, async () => {
-      integ = await api('PATCH', base, { template_id: value });
-      draw();
+    const owner = integ.owner;
+    const [ownerReach, ownerContact] = reachOf(owner, async (body) => {
+      integ = await api('PATCH', base, { owner_phone: body.phone, owner_quiet_hours: body.quiet_hours });
+      return integ.owner;
     });
-    function znsForm() {
-      const input = h('input', { id: 'template-id', type: 'text', maxlength: 64, value: integ.template_id, placeholder: 'VD: 245601' });
-      const save = h('button', { type: 'submit', id: 'save-template' }, 'Lưu mẫu ZNS');
-      const clear = integ.template_id ? h('button', { type: 'button', class: 'secondary', id: 'clear-template' }, 'Bỏ mẫu ZNS') : null;
-      if (clear) clear.addEventListener('click', () => setTemplate(clear, ''));
-      const form = h('form', { id: 'template-form', class: 'inline-form' },
-        h('label', { for: 'template-id' }, 'Mã mẫu ZNS (đã được Zalo duyệt)'), input, save, clear);
-      form.addEventListener('submit', (ev) => {
-        ev.preventDefault();
-        const value = input.value.trim();
-        if (!value) return say(znsOut, 'Hãy nhập mã mẫu ZNS, hoặc bấm "Bỏ mẫu ZNS" để không dùng ZNS nữa.', 'error');
-        setTemplate(save, value);
-      });
-      return form;
-    }
     const reload = h('button', { type: 'button', class: 'link', id: 'refresh-log' }, 'Làm mới');
     reload.addEventListener('click', () => run(reload, logOut, refreshLog));
+    cost.replaceChildren(costBox(integ.cost_month));
     app.replaceChildren(
       h('p', {}, h('a', { href: '#/' }, '← Các tích hợp')),
       h('div', { class: 'cols' }, h('section', { class: 'card' },
         h('div', { class: 'head' }, h('h1', {}, 'Tích hợp Zalo OA'), h('span', { id: 'status' }, statusBadge(integ.status))),
         h('dl', {},
-          h('dt', {}, 'Chủ tích hợp'), h('dd', {}, integ.owner.name),
+          h('dt', {}, 'Chủ tích hợp'), h('dd', {}, owner.name),
           h('dt', {}, 'Tài khoản ngân hàng'), h('dd', {}, integ.bank_account_ids.map((b) => bankText(bankByID.get(b) || { account_number: b })).join(', ')),
           h('dt', {}, 'Loại giao dịch'), h('dd', {}, directionText(integ.direction)),
           h('dt', {}, 'Số tiền tối thiểu'), h('dd', {}, formatVND(integ.min_amount, false)),
@@ -1031,20 +1354,27 @@ async function showIntegration(id, live) {
         h('h2', {}, 'Danh sách tài khoản tham gia'),
         members.length && hideable().length ? h('p', { class: 'muted' }, 'Với từng người, bạn có thể ẩn bớt dữ liệu gửi kèm ' +
           '(số tiền luôn được gửi). Chủ tích hợp luôn thấy mọi dữ liệu.') : null,
+        h('p', { class: 'muted' }, 'Số điện thoại dùng để gửi mẫu tin ZBS đến số đó khi cách khác không tới được người này. ' +
+          'Giờ yên lặng (ví dụ 22:00-06:00, giờ Việt Nam): thông báo trong khoảng giờ này được giữ lại và gửi gộp thành một tin khi hết giờ.'),
         h('ul', { class: 'list', id: 'members' },
-          h('li', { class: 'row', id: 'owner' }, h('div', { class: 'grow' }, integ.owner.name, reachLine(integ.owner)),
+          h('li', { class: 'row', id: 'owner' }, h('div', { class: 'grow' }, owner.name, ownerReach, ownerContact),
             h('span', { class: 'muted' }, 'chủ tích hợp · thấy mọi dữ liệu')),
           members),
-        members.length ? null : h('p', { class: 'muted' }, 'Chưa có ai khác tham gia.'),
-        h('h2', {}, 'Tin ZNS (tính phí)'),
-        h('p', {}, 'ZNS là tin nhắn mẫu Zalo tính phí theo từng tin, gửi được tới cả những người mà tin tư vấn ' +
-          'và tin giao dịch miễn phí không tới được.'),
-        h('p', { id: 'template-state' }, integ.template_id ? ['Đang dùng mẫu ZNS ', h('strong', {}, integ.template_id), '.']
-          : 'Chưa có mẫu ZNS.'),
-        znsForm(), znsOut),
+        members.length ? null : h('p', { class: 'muted' }, 'Chưa có ai khác tham gia.')),
+      h('section', { class: 'card', id: 'template-card' },
+        h('h2', {}, 'Mẫu tin ZBS'),
+        h('p', {}, 'Tin nhắn tư vấn chỉ tới được người đã nhắn cho Zalo OA trong 7 ngày qua. Với những người khác, thông báo ' +
+          'được gửi bằng mẫu tin ZBS đã được Zalo duyệt, tính phí theo từng tin: qua UID (tài khoản Zalo của họ), ' +
+          'hoặc qua SĐT (số điện thoại của họ, nếu bạn thêm ở trên).'),
+        templateTable(templates),
+        templateState(),
+        templateForm()),
+      h('section', { class: 'card', id: 'cost-card' },
+        h('h2', {}, 'Chi phí tháng này'),
+        cost),
       h('section', { class: 'card', id: 'owner-alerts' },
         h('h2', {}, 'Báo cho chủ tích hợp'),
-        h('p', {}, `Ngoài tin biến động số dư, ${integ.owner.name} có thể nhận qua Zalo OA:`),
+        h('p', {}, `Ngoài tin biến động số dư, ${owner.name} có thể nhận qua Zalo OA:`),
         alertsForm()),
       h('section', { class: 'card' },
         h('div', { class: 'head' }, h('h2', {}, 'Nhật ký gửi tin'), reload),
@@ -1354,5 +1684,121 @@ const V1_WARNING = 'Casso v1 gửi mã bảo mật (secure-token) nguyên văn k
   'nếu mã bị lộ, hãy tạo nguồn mới (địa chỉ mới) với mã mới, khai báo lại webhook trên Casso, rồi xoá nguồn này. ' +
   'Nếu được, hãy dùng Casso webhook v2.';
 
+// oaConnected says so when Zalo's OA consent sent the browser here
+// (/?oa=connected; api/oa.go), whoever is signed in, if anyone, and drops
+// the query so that a reload does not say it again.
+function oaConnected() {
+  if (new URLSearchParams(location.search).get('oa') !== 'connected') return;
+  history.replaceState(null, '', location.pathname + location.hash);
+  app.before(h('div', { class: 'banner' }, h('p', { class: 'msg ok', id: 'oa-connected', role: 'status' },
+    h('strong', {}, 'Đã kết nối Zalo OA.'), ' tingting đã nhận quyền gửi tin của Zalo OA và sẽ gửi thông báo như bình thường.')));
+}
+
+oaConnected();
+
+const PROVIDERS = [
+  ['casso_v2', 'Casso (webhook v2)'],
+  ['sepay', 'SePay'],
+  ['casso_v1', 'Casso (webhook v1, cũ)'],
+];
+const providerText = (p) => (PROVIDERS.find(([v]) => v === p) || [p, p])[1];
+
+// showSources lists the workspace's bank feeds — the URL to give each
+// provider, when it was last heard from, what reading Casso back found —
+// and makes new ones.
+async function showSources(live) {
+  let sources = (await api('GET', '/webhook-sources')).items;
+  if (!live()) return;
+  const list = h('div', { id: 'sources' });
+  const out = h('p', { class: 'msg', role: 'alert', id: 'sources-msg' });
+
+  async function reload() {
+    sources = (await api('GET', '/webhook-sources')).items;
+    if (live()) draw();
+  }
+
+  function source(s) {
+    const copyButton = h('button', { type: 'button', class: 'secondary' }, 'Sao chép');
+    copyButton.addEventListener('click', () => copy(s.url, copyButton));
+    const lines = [
+      h('div', { class: 'copyline' }, h('code', {}, s.url), copyButton),
+      h('p', {}, s.last_webhook_at ? 'Lần cuối nhận webhook: ' + formatTime(s.last_webhook_at) + ' (' + ago(s.last_webhook_at) + ')'
+        : 'Chưa nhận webhook nào: hãy dán URL trên vào ' + (s.provider === 'sepay' ? 'SePay' : 'Casso') + '.'),
+    ];
+    if (s.provider === 'sepay') {
+      lines.push(h('p', { class: 'muted' }, 'Xác thực: ' + (s.auth === 'apikey' ? 'API key' : 'HMAC-SHA256')));
+      return h('li', { class: 'source' }, h('strong', {}, providerText(s.provider)), ...lines);
+    }
+    const key = h('input', { type: 'password', autocomplete: 'off', placeholder: 'API key của Casso', size: 28 });
+    const save = h('button', { type: 'button', class: 'secondary' }, s.has_casso_api_key ? 'Đổi API key' : 'Lưu API key');
+    save.addEventListener('click', () => run(save, out, async () => {
+      await api('PATCH', '/webhook-sources/' + s.id, { casso_api_key: key.value.trim() });
+      say(out, key.value.trim() ? 'Đã lưu API key: tingting sẽ đọc lại giao dịch từ Casso.' : 'Đã xóa API key.');
+      await reload();
+    }));
+    const sync = h('button', { type: 'button', disabled: !s.has_casso_api_key }, 'Đọc lại ngay');
+    sync.addEventListener('click', () => run(sync, out, async () => {
+      const w = await api('POST', `/webhook-sources/${s.id}/sync`);
+      say(out, `Đang đọc lại giao dịch Casso từ ${w.from} đến ${w.to}; giao dịch nào webhook bỏ lỡ sẽ được ghi và báo.`);
+    }));
+    lines.push(h('p', {}, s.has_casso_api_key
+      ? [s.last_sync_at ? 'Đọc lại lần cuối: ' + formatTime(s.last_sync_at) : 'Chưa đọc lại lần nào',
+        ` · tìm lại được ${s.recovered_7d} giao dịch webhook bỏ lỡ trong 7 ngày qua`].join('')
+      : 'Chưa có API key: giao dịch Casso không gửi được webhook sẽ không được đọc lại.'));
+    if (s.sync_error) lines.push(h('p', { class: 'msg error' }, 'Casso từ chối API key (' + s.sync_error + '). Hãy tạo API key mới trên Casso và lưu lại ở đây.'));
+    lines.push(h('p', { class: 'actions' }, key, save, sync));
+    return h('li', { class: 'source' }, h('strong', {}, providerText(s.provider)), ...lines);
+  }
+
+  function draw() {
+    list.replaceChildren(sources.length ? h('ul', { class: 'list' }, sources.map(source))
+      : h('p', { class: 'muted' }, 'Chưa có nguồn nào.'));
+  }
+
+  const provider = h('select', { id: 'source-provider' }, PROVIDERS.map(([v, text]) => h('option', { value: v }, text)));
+  const secret = h('input', { id: 'source-secret', type: 'password', autocomplete: 'off', required: true });
+  const auth = h('select', { id: 'source-auth' }, h('option', { value: 'hmac' }, 'HMAC-SHA256'), h('option', { value: 'apikey' }, 'API key'));
+  const cassoKey = h('input', { id: 'source-casso-key', type: 'password', autocomplete: 'off', placeholder: 'không bắt buộc' });
+  const authRow = [h('label', { for: 'source-auth' }, 'Xác thực (SePay)'), auth];
+  const keyRow = [h('label', { for: 'source-casso-key' }, 'API key của Casso (để đọc lại)'), cassoKey];
+  const shown = () => {
+    const sepay = provider.value === 'sepay';
+    authRow.forEach((e) => { e.hidden = !sepay; });
+    keyRow.forEach((e) => { e.hidden = sepay; });
+  };
+  provider.addEventListener('change', shown);
+  shown();
+  const create = h('button', { type: 'submit', id: 'create-source' }, 'Tạo nguồn');
+  const form = h('form', { id: 'source-form' },
+    h('div', { class: 'grid' },
+      h('label', { for: 'source-provider' }, 'Nhà cung cấp'), provider,
+      h('label', { for: 'source-secret' }, 'Khóa bí mật'), secret, ...authRow, ...keyRow),
+    create);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    run(create, out, async () => {
+      const body = { provider: provider.value, secret: secret.value.trim() };
+      if (provider.value === 'sepay') body.auth = auth.value;
+      else if (cassoKey.value.trim()) body.casso_api_key = cassoKey.value.trim();
+      const s = await api('POST', '/webhook-sources', body);
+      secret.value = cassoKey.value = '';
+      say(out, `Đã tạo nguồn ${providerText(s.provider)}: dán URL của nó vào ${s.provider === 'sepay' ? 'SePay' : 'Casso'}.` +
+        (s.provider === 'casso_v1' ? ' ' + V1_WARNING : ''));
+      await reload();
+    });
+  });
+
+  draw();
+  app.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, '← Các tích hợp')),
+    h('section', { class: 'card' },
+      h('h1', {}, 'Nguồn giao dịch'),
+      h('p', {}, 'Casso hoặc SePay gửi giao dịch tới tingting qua webhook. Với API key của Casso, tingting còn đọc lại ' +
+        'giao dịch định kỳ (mặc định mỗi 15 phút) để ghi nhận những giao dịch mà webhook bỏ lỡ.'),
+      list, out),
+    h('section', { class: 'card' }, h('h2', {}, 'Thêm nguồn'),
+      h('p', { class: 'muted' }, 'Khóa bí mật là khóa Casso hoặc SePay hiển thị cho webhook. Khóa và API key được lưu mã hóa, không hiển thị lại.'),
+      form));
+}
 window.addEventListener('hashchange', route);
 route();

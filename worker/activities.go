@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/worker"
 
+	"github.com/tingting-vn/tingting/activities/feeds"
 	"github.com/tingting-vn/tingting/activities/inbound"
 	"github.com/tingting-vn/tingting/activities/keeper"
 	"github.com/tingting-vn/tingting/activities/maintenance"
@@ -38,6 +39,7 @@ type Deps struct {
 	Refresher send.Refresher
 	Metrics   *metrics.Metrics
 	Now       func() time.Time
+	Casso     feeds.Casso // the bank feed's API, for read-back
 
 	Routes     route.Policy
 	Prices     send.Prices
@@ -56,6 +58,7 @@ type Activities struct {
 	Keeper      *keeper.Activities
 	Maintenance *maintenance.Activities
 	OA          *oa.Activities
+	Feeds       *feeds.Activities
 }
 
 // NewActivities wires the activities from their dependencies.
@@ -75,6 +78,7 @@ func NewActivities(d Deps) Activities {
 		Keeper:      &keeper.Activities{Tokens: d.Tokens, Zalo: d.Zalo, Metrics: d.Metrics, Now: d.Now},
 		Maintenance: &maintenance.Activities{Pool: d.Pool, Now: d.Now},
 		OA:          &oa.Activities{Pool: d.Pool, Zalo: d.Zalo, Sender: core, Metrics: d.Metrics},
+		Feeds:       &feeds.Activities{Pool: d.Pool, Box: d.Box, Casso: d.Casso, Metrics: d.Metrics, Now: d.Now},
 	}
 }
 
@@ -86,7 +90,7 @@ type ActivityRegistry interface {
 
 // Register registers every activity with r.
 func (a Activities) Register(r ActivityRegistry) {
-	for _, acts := range []any{a.Notify, a.Notices, a.Inbound, a.Wizard, a.Keeper, a.Maintenance, a.OA} {
+	for _, acts := range []any{a.Notify, a.Notices, a.Inbound, a.Wizard, a.Keeper, a.Maintenance, a.OA, a.Feeds} {
 		r.RegisterActivity(acts)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
@@ -94,6 +95,7 @@ func RegisterWorkflows(r Registry) {
 		contract.MaintenanceName:       workflows.Maintenance,
 		contract.MorningName:           workflows.MorningMessage,
 		contract.OwnerNoticeName:       workflows.OwnerNotice,
+		contract.ReadBackName:          workflows.CassoReadBack,
 	} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}
@@ -117,28 +119,51 @@ const maintenanceEvery = 5 * time.Minute
 // existing one to this worker's retention settings; either way it runs
 // now, so a starting worker reads the OA's health and templates at once.
 func EnsureMaintenance(ctx context.Context, c client.Client, retention contract.MaintenanceInput) error {
-	action := &client.ScheduleWorkflowAction{
+	if err := ensureSchedule(ctx, c, contract.MaintenanceScheduleID, maintenanceEvery, &client.ScheduleWorkflowAction{
 		ID: "maintenance", Workflow: contract.MaintenanceName, Args: []any{retention}, TaskQueue: contract.TaskQueue,
+	}); err != nil {
+		return err
 	}
-	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: maintenanceEvery}}}
+	h := c.ScheduleClient().GetHandle(ctx, contract.MaintenanceScheduleID)
+	return h.Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP})
+}
+
+// EnsureReadBack creates the Casso read-back schedule, or brings an
+// existing one to this worker's settings: every period, the days before
+// today. A period of 0 deletes it.
+func EnsureReadBack(ctx context.Context, c client.Client, every time.Duration, days int) error {
+	if every <= 0 {
+		err := c.ScheduleClient().GetHandle(ctx, contract.ReadBackScheduleID).Delete(ctx)
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return nil
+		}
+		return err
+	}
+	return ensureSchedule(ctx, c, contract.ReadBackScheduleID, every, &client.ScheduleWorkflowAction{
+		ID: "casso-read-back", Workflow: contract.ReadBackName, Args: []any{contract.ReadBackInput{Days: days}}, TaskQueue: contract.TaskQueue,
+	})
+}
+
+// ensureSchedule creates a schedule that runs action every period (once
+// at once), a run skipped while the last one goes on, or brings the one
+// existing to them.
+func ensureSchedule(ctx context.Context, c client.Client, id string, every time.Duration, action *client.ScheduleWorkflowAction) error {
+	spec := client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: every}}}
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID: contract.MaintenanceScheduleID, Spec: spec, Action: action, Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+		ID: id, Spec: spec, Action: action, Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
 		TriggerImmediately: true,
 	})
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return err
 	}
-	h := c.ScheduleClient().GetHandle(ctx, contract.MaintenanceScheduleID)
-	if err := h.Update(ctx, client.ScheduleUpdateOptions{
+	return c.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
 		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			in.Description.Schedule.Spec = &spec
 			in.Description.Schedule.Action = action
 			return &client.ScheduleUpdate{Schedule: &in.Description.Schedule}, nil
 		},
-	}); err != nil {
-		return err
-	}
-	return h.Trigger(ctx, client.ScheduleTriggerOptions{Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP})
+	})
 }
 
 // Keeper asks the OATokenKeeper for refreshes through a Temporal Update.

@@ -85,6 +85,8 @@ route: {{.Faultable}} (trống: mọi lệnh gọi OA API)</small>
 {{range .Inbox}}<div class="msg">{{.Text}}<br><small><span class="kind">{{.Label}}</span> · {{.At.Format "15:04:05 02/01/2006"}}{{if .Silent}} · không chuông{{end}}{{if not .SeenAt.IsZero}} · đã xem {{.SeenAt.Format "15:04"}}{{end}} · {{.MessageID}}</small></div>{{else}}<p><small>Hộp thư trống.</small></p>{{end}}
 </div>{{else}}<p>Chưa có người dùng.</p>{{end}}
 
+{{template "bank" .Bank}}
+
 <div class="box"><h2>Webhook gần đây</h2>
 {{if .Deliveries}}<table><tr><th>Lúc</th><th>Sự kiện</th><th>Về</th><th>Lần</th><th>Kết quả</th></tr>
 {{range .Deliveries}}<tr><td>{{.At.Format "15:04:05"}}</td><td>{{.Event}}</td><td>{{.About}}</td><td>{{.Attempt}}</td>
@@ -137,6 +139,7 @@ type pageData struct {
 	Statuses      []string
 	Users         []pageUser
 	Deliveries    []delivery
+	Bank          bankPage
 }
 
 // page is GET /_sandbox: everything a person demoing the product needs.
@@ -178,6 +181,7 @@ func (s *Sim) page(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Deliveries = s.hooks.recent()
+	d.Bank = s.bankPage()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = pageTmpl.Execute(w, d)
 }

@@ -2,8 +2,9 @@
 // payloads, webhooks and error codes as Zalo's OAuth, OA API and ZBS
 // template messages, plus a control API (/_sandbox) to create users and
 // templates, read inboxes, set the OA's standing, move the sandbox clock
-// and inject faults. It keeps everything in memory. docs/SANDBOX.md
-// describes the rules it enforces.
+// and inject faults. It also plays the bank feeds, Casso and SePay
+// (bank*.go). It keeps everything in memory. docs/SANDBOX.md describes
+// the rules it enforces.
 package zalosim
 
 import (
@@ -173,6 +174,7 @@ type Sim struct {
 	tpl      templates
 
 	hooks *webhooks
+	bank  *bank // the bank feeds' side: bank*.go
 }
 
 // New returns a sandbox with no users and no templates, whose OA is
@@ -209,6 +211,7 @@ func New(cfg Config) *Sim {
 	s.oa = newOAHealth(s.Now())
 	s.tpl = newTemplates()
 	s.hooks = newWebhooks(s.Now)
+	s.bank = newBank(cfg.Now())
 	s.routes()
 	return s
 }
@@ -267,6 +270,7 @@ func (s *Sim) routes() {
 	s.mux.HandleFunc("GET /_sandbox/stats", s.getStats)
 	s.mux.HandleFunc("DELETE /_sandbox/stats", s.deleteStats)
 	s.mux.HandleFunc("GET /_sandbox", s.page)
+	s.bankRoutes()
 }
 
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -78,6 +78,8 @@ func (a *Activities) text(ctx context.Context, q *db.Queries, n contract.OwnerNo
 		return message.Silence(n.About, n.Hours, n.Since), nil
 	case contract.NoticeResumed:
 		return message.Resumed(n.About), nil
+	case contract.NoticeCassoKeyRefused:
+		return message.CassoKeyRefused(n.About), nil
 	case contract.NoticeQuota:
 		return message.Quota(), nil
 	case contract.NoticeTemplate:
@@ -134,7 +136,7 @@ func (a *Activities) DueNotices(ctx context.Context, within time.Duration) ([]co
 	var out []contract.OwnerNotice
 	for _, s := range silent {
 		out = append(out, contract.OwnerNotice{
-			IntegrationID: s.IntegrationID, Kind: contract.NoticeSilence, About: s.AccountNumber, Since: s.Since, Hours: int(s.SilenceAlertHours),
+			IntegrationID: s.IntegrationID, Kind: contract.NoticeSilence, About: s.AccountNumber, Since: s.Since, Hours: int(s.Hours),
 			Key: s.AccountNumber + ":" + s.Since.UTC().Format(time.RFC3339),
 		})
 	}

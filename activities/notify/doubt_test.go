@@ -14,6 +14,8 @@ import (
 	"github.com/tingting-vn/tingting/harness/scene"
 	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/workflows/contract"
+	"github.com/tingting-vn/tingting/zalo"
+	"github.com/tingting-vn/tingting/zalosim"
 )
 
 // settle sends a delivery in doubt again once its wait is over, as
@@ -162,4 +164,41 @@ func TestASendByPhoneInDoubtIsSettledByItsReceipt(t *testing.T) {
 		require.NoError(t, w.Pool.QueryRow(context.Background(), "SELECT maybe_duplicate FROM deliveries WHERE id = $1", id).Scan(&maybe))
 		require.True(t, maybe, "the log says so")
 	})
+}
+
+// TestMessagesFoundInTheConversationDoNotHideTheNextOnes: a slow Zalo
+// leaves two bands of a person's alerts in doubt, minutes ago, every one
+// delivered. The first band is found in the conversation and recorded; a
+// message found is recorded as sent when its send began, not when it was
+// found, so the second band's reading does not take the first band's for
+// newer messages and skip past its own: each alert arrives once.
+func TestMessagesFoundInTheConversationDoNotHideTheNextOnes(t *testing.T) {
+	t.Parallel()
+	w := &world{scene.New(t, scene.Options{NoMember: true})}
+	w.Deps.Zalo = w.Zalo(zalo.Config{HTTPClient: &http.Client{Timeout: 100 * time.Millisecond}})
+	w.Deps.Doubt.Check, w.Deps.Doubt.Wait = true, 2*time.Second
+	w.Rewire()
+	w.SimShift.Store(int64(-3 * time.Minute)) // Zalo stamps them as it delivered them, minutes ago
+	w.Sim.SetFaults(zalosim.Faults{LatencyMS: 250})
+	var ids []uuid.UUID
+	doubt := func(n int) {
+		for range n {
+			id := w.plan(t)[w.Owner.OAUserID]
+			_, err := w.send(t, id)
+			require.Equal(t, contract.FailInDoubt, failure(t, err))
+			ids = append(ids, id)
+		}
+	}
+	doubt(12)
+	time.Sleep(2500 * time.Millisecond) // past the Wait that makes a band
+	doubt(5)
+	w.Sim.SetFaults(zalosim.Faults{})
+	_, err := w.Pool.Exec(context.Background(), "UPDATE deliveries SET in_doubt_since = in_doubt_since - interval '3 minutes' WHERE in_doubt_since IS NOT NULL")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(w.Sim.Inbox(w.Owner.OAUserID)) == 17 }, 5*time.Second, 50*time.Millisecond)
+
+	for _, id := range ids {
+		require.Equal(t, send.Sent, w.settle(t, id).Status)
+	}
+	require.Len(t, w.Sim.Inbox(w.Owner.OAUserID), 17, "each alert once")
 }

@@ -28,6 +28,7 @@ func transactionOf(t db.AlertTransaction) message.Transaction {
 		Amount: t.Amount, Description: t.Description, BalanceAfter: t.BalanceAfter, OccurredAt: t.OccurredAt,
 		BankName: t.BankName, AccountNumber: t.AccountNumber, AccountName: t.AccountName, Reference: t.Reference,
 		CounterAccountName: t.CounterAccountName, CounterAccountNumber: t.CounterAccountNumber, CounterBankName: t.CounterBankName,
+		SubAccount: t.SubAccount, PaymentCode: t.PaymentCode,
 	}
 }
 

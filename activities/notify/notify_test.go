@@ -19,7 +19,6 @@ import (
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/scene"
 	"github.com/tingting-vn/tingting/harness/seed"
-	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
@@ -33,18 +32,6 @@ type world struct{ *scene.Scene }
 
 func newWorld(t *testing.T, memberFollows bool) *world {
 	return &world{scene.New(t, scene.Options{MemberAway: !memberFollows})}
-}
-
-// daytime moves the sandbox's clock at least by ahead, to the next noon in
-// Vietnam, where its night rule (a template's push held from 22:00 to
-// 06:00) does not apply.
-func (w *world) daytime(ahead time.Duration) {
-	at := time.Now().Add(ahead).In(vntime.Zone)
-	noon := time.Date(at.Year(), at.Month(), at.Day(), 12, 0, 0, 0, vntime.Zone)
-	if noon.Before(at) {
-		noon = noon.AddDate(0, 0, 1)
-	}
-	w.SimShift.Store(int64(time.Until(noon)))
 }
 
 // plan records a transaction and plans it; it returns delivery ids by recipient.

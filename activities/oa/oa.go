@@ -74,6 +74,11 @@ func (a *Activities) SyncTemplate(ctx context.Context, templateID string) error 
 	if err != nil {
 		return fmt.Errorf("template %s: %w", templateID, err)
 	}
+	return Keep(ctx, db.New(a.Pool), t)
+}
+
+// Keep records a template as Zalo described it.
+func Keep(ctx context.Context, q *db.Queries, t zalo.TemplateInfo) error {
 	params := make([]message.Param, len(t.Params))
 	for i, p := range t.Params {
 		params[i] = message.Param{Name: p.Name, MaxLength: p.MaxLength, Required: p.Required}
@@ -82,7 +87,7 @@ func (a *Activities) SyncTemplate(ctx context.Context, templateID string) error 
 	if err != nil {
 		return err
 	}
-	return db.New(a.Pool).UpsertTemplate(ctx, db.UpsertTemplateParams{
+	return q.UpsertTemplate(ctx, db.UpsertTemplateParams{
 		TemplateID: t.ID, Name: message.Clean(t.Name), Status: t.Status, Tag: t.Tag, Quality: t.Quality, Params: specs,
 		PriceUid: t.PriceUID, PriceSdt: t.PricePhone, SendableByUid: t.SendableByUID, PreviewUrl: t.PreviewURL,
 	})

@@ -128,3 +128,11 @@ Demo workspace API key (shown once):
 %[4]s
 `, apiURL, sandboxURL, d.ownerID, d.apiKey, demoAccount, time.Now().Unix(), time.Now().Format(time.RFC3339), consentURL)
 }
+
+func printFeeds(w io.Writer, sandboxURL string, feeds []seed.Feed) {
+	fmt.Fprintln(w, "\nBank feeds: a payment went through each of the sandbox's providers to the owner's inbox.")
+	for _, f := range feeds {
+		fmt.Fprintf(w, "  %-9s %s\n", f.Provider, f.URL)
+	}
+	fmt.Fprintf(w, "Make more (or drop a Casso webhook for read-back to find) at %s/_sandbox.\n", sandboxURL)
+}

@@ -45,6 +45,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		"ZALO_GRAPH_URL":          sandboxURL,
 		"ZALO_OPENAPI_URL":        sandboxURL,
 		"ZALO_ZNS_URL":            sandboxURL,
+		"CASSO_API_URL":           sandboxURL,
 		"ZALO_APP_ID":             "1234567890123456789",
 		"ZALO_APP_SECRET":         randomHex(16),
 		"ZALO_OA_SECRET_KEY":      randomHex(16),
@@ -111,6 +112,16 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		}
 	}()
 	printBanner(stdout, a.Config, sandboxURL, consentURL, demo)
+	go func() {
+		feeds, err := seedFeeds(gctx, "http://"+loopback(a.Config.HTTPAddr), demo.apiKey, sandboxURL, sim)
+		if err != nil {
+			if gctx.Err() == nil {
+				a.Log.Warn("seeding the demo's bank feeds failed", "error", err)
+			}
+			return
+		}
+		printFeeds(stdout, sandboxURL, feeds)
+	}()
 	err = g.Wait()
 	fmt.Fprintln(stdout, "tingting dev stopped.")
 	return err

@@ -90,6 +90,7 @@ func startStack(t *testing.T, env ...string) *stack {
 		"ZALO_GRAPH_URL":          s.sandboxURL,
 		"ZALO_OPENAPI_URL":        s.sandboxURL,
 		"ZALO_ZNS_URL":            s.sandboxURL,
+		"CASSO_API_URL":           s.sandboxURL,
 		"ZALO_APP_ID":             testAppID,
 		"ZALO_APP_SECRET":         testAppSecret,
 		"ZALO_OA_SECRET_KEY":      testOASecret,

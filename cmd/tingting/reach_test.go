@@ -70,23 +70,7 @@ func (sh *shop) reachableBy(t *testing.T) string {
 // shop's integration then takes it through the API.
 func (sh *shop) useTemplate(t *testing.T, tpl zalosim.Template, params map[string]string) {
 	t.Helper()
-	pending := tpl
-	pending.Status = "PENDING_REVIEW"
-	_, err := sh.sim.SetTemplate(pending)
-	require.NoError(t, err)
-	sent, err := sh.sim.SetTemplate(tpl)
-	require.NoError(t, err)
-	require.Equal(t, map[string]int{"change_template_status": http.StatusOK}, sent)
-	require.Eventually(t, func() bool {
-		var list struct {
-			Items []struct {
-				TemplateID string `json:"template_id"`
-				Usable     bool   `json:"usable"`
-			} `json:"items"`
-		}
-		call(t, "GET", sh.apiURL+"/v1/zalo-templates", sh.key, nil, &list)
-		return len(list.Items) == 1 && list.Items[0].TemplateID == tpl.ID && list.Items[0].Usable
-	}, 20*time.Second, 50*time.Millisecond, "the webhook makes tingting read the template")
+	sh.approveTemplates(t, sh.key, tpl)
 	require.Equal(t, http.StatusOK, call(t, "PATCH", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String(), sh.key,
 		map[string]any{"template_id": tpl.ID, "template_params": params}, nil))
 }
@@ -135,8 +119,7 @@ func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
 func TestAFollowerQuietForTenDaysGetsTheTemplate(t *testing.T) {
 	sh := newShop(t)
 	sh.useTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
-	sh.quiet(t, 10*24*time.Hour)
-	require.True(t, sh.sim.SetLastInteraction(sh.owner.OAUserID, time.Now().Add(-10*24*time.Hour)))
+	sh.quietFor(t, sh.owner, 10*24*time.Hour)
 	d := sh.delivered(t, 599_000)
 	require.Equal(t, "sent", d.Status)
 	require.Equal(t, "template", *d.Route)
@@ -248,9 +231,6 @@ func TestARateLimitStormLosesNothing(t *testing.T) {
 		require.Equal(t, "sent", d.Status, "a -32 never fails a delivery: %s", d.LastError)
 	}
 }
-
-// quiet makes tingting believe the owner last interacted ago.
-func (sh *shop) quiet(t *testing.T, ago time.Duration) { sh.lastInteracted(t, sh.owner.OAUserID, ago) }
 
 // lastInteracted makes tingting believe a follower last interacted ago,
 // once their follow is recorded (recorded after, it would be their last

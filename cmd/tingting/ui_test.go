@@ -20,52 +20,81 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalosim"
 )
 
 // TestTheWebUI is an owner clicking through the web UI in a real browser
-// (Debian's chromium, headless): sign in with the API key (as an operator
-// does; TestTheOwnersOwnSeat signs in with Zalo), choose the bank
-// account, log in with Zalo on the sandbox's consent page as someone who has
-// not followed the OA (the test call says to tap "Quan tâm"), log in again
-// as the owner, choose the fields; test-call at night three days after her
-// last message to the OA (the page says to write to the OA), write, and
-// test-call by chat; save and copy the invite, with the commands those
-// invited can send the OA; then on the integration page see how each
-// recipient is reached, a transaction's deliveries (by chat, and held for
-// the morning), set a ZNS template, hide the description from a member
-// (whose next alert leaves it out), set the owner's alerts (an account gone
-// quiet, the day's summary), remove the member, pause and rotate the code;
-// on the keys page make an ingest key and revoke it, and sign in with one. It checks what the owner sees: the page's text
-// and the sandbox's Zalo inboxes. It is night for the whole test (tingting's
-// night is set around now), whatever the clock says.
-// RECORD_SCREENSHOTS=1 saves each screen to docs/screenshots.
+// (Debian's chromium, headless): back from Zalo's OA consent, the page
+// says the OA is connected, signed out or in; sign in with the API key (as
+// an operator does; TestTheOwnersOwnSeat signs in with Zalo), choose the
+// bank account, log in with Zalo on the sandbox's consent page as someone
+// who has not followed the OA (the test call says to tap "Quan tâm"), log
+// in again as the owner, choose the fields, beside the OA's ZBS templates;
+// test-call ten days after her last message to the OA (the page says to
+// write to the OA), write, and test-call by chat; save and copy the
+// invite, with the commands those invited can send the OA; then on the
+// integration page see how each recipient is reached (a member quiet for
+// ten days: by nothing, until the owner picks a template, maps its
+// parameters to the alert's fields, sees its preview and saves; his next
+// alert then arrives as that template, silently at night, and the log
+// shows the route, the price, his receipt and the month's cost), set his
+// phone and his quiet hours (an alert inside them waits), hide the
+// description from him (whose next alert leaves it out), set the owner's
+// alerts (an account gone quiet, the day's summary), remove the member,
+// pause and rotate the code; on the keys page make an ingest key and
+// revoke it, and sign in with one. It checks what the owner sees: the
+// page's text, the API, and the sandbox's Zalo inboxes. It is Zalo's night
+// for the whole test (tingting's ZALO_NIGHT is set around now), whatever
+// the clock says. RECORD_SCREENSHOTS=1 saves each screen to
+// docs/screenshots.
 func TestTheWebUI(t *testing.T) {
 	testenv.SkipShort(t, "a browser and a Temporal dev server")
 	chromium := findChromium(t)
-	now := time.Now().In(vntime.Zone)
-	morning := now.Add(time.Hour).Truncate(time.Second) // the night's end
-	s := startStack(t, "ZALO_NIGHT", now.Add(-time.Hour).Format("15:04:05")+"-"+morning.Format("15:04:05"))
+	now := time.Now().In(vntime.Zone).Truncate(time.Minute)
+	s := startStack(t, "ZALO_NIGHT", now.Add(-time.Hour).Format("15:04")+"-"+now.Add(time.Hour).Format("15:04"))
 	key := s.workspace(t, "Tiệm bánh")
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{
 		"bank_code": "VCB", "bank_name": "Vietcombank", "account_number": "0123456789", "account_name": "TIEM BANH CHI LAN",
 	}, nil))
 	lan := s.sim.CreateUser("Chị Lan", true)
 	minh := s.sim.CreateUser("Anh Minh", false)
+	// The OA's ZBS templates, as Zalo approves them: one for alerts, and a
+	// promotion, which alerts may not go by.
+	promo := zalosim.Template{
+		ID: "230919", Name: "Ưu đãi tháng 12", Tag: "PROMOTION", Quality: "MEDIUM", PriceUID: 150, PriceSDT: 250, SendableByUID: true,
+		Params: []zalosim.TemplateParam{{Name: "ma_giam_gia", MaxLength: 20, Required: true}},
+	}
+	s.approveTemplates(t, key, seed.AlertTemplate(), promo)
 	b := openBrowser(t, chromium, s.apiURL)
+
+	// Zalo's OA consent comes back to /?oa=connected: the page says so,
+	// signed out (and forgets it on a reload).
+	b.do(chromedp.Navigate(s.apiURL + "/?oa=connected"))
+	b.waitText("#oa-connected", "Đã kết nối Zalo OA.")
+	b.waitText("#sign-in", "Đăng nhập bằng Zalo")
+	require.Equal(t, s.apiURL+"/", b.location())
+	b.shot("23-oa-connected", "#oa-connected")
+	b.do(chromedp.Reload())
+	b.waitText("#sign-in", "Đăng nhập bằng Zalo")
+	require.NotContains(t, b.text("body"), "Đã kết nối Zalo OA")
 
 	// Sign in with the API key, behind "dùng khóa API": a wrong key is
 	// refused in plain words, the right one shows the (empty) list of
 	// integrations.
-	b.do(chromedp.Navigate(s.apiURL + "/"))
-	b.waitText("#sign-in", "Đăng nhập bằng Zalo")
 	b.click("#use-key")
 	b.waitText("#sign-in", "Khóa API")
 	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), "tt_not-a-real-key"), chromedp.Click(chromedp.CSS("#key-sign-in button")))
 	b.waitText("#sign-in", "Khóa API không đúng hoặc đã bị thu hồi")
 	b.do(chromedp.SendKeys(chromedp.CSS("#api-key"), key), chromedp.Click(chromedp.CSS("#key-sign-in button")))
+	b.waitText("main", "Chưa có tích hợp nào")
+
+	// Signed in, the OA's consent says the same above the home page.
+	b.do(chromedp.Navigate(s.apiURL + "/?oa=connected"))
+	b.waitText("#oa-connected", "Đã kết nối Zalo OA.")
 	b.waitText("main", "Chưa có tích hợp nào")
 
 	// 1. The bank account, money in only, from 10.000 đồng.
@@ -98,18 +127,22 @@ func TestTheWebUI(t *testing.T) {
 	b.do(chromedp.Click(`//a[contains(., "Chị Lan")]`))
 	b.waitText("#step-4", "Zalo của Chị Lan")
 
-	// 3. The balance too: the preview follows the checkboxes.
+	// 3. The balance too: the preview follows the checkboxes. Below, the
+	// OA's templates, for information: one is chosen after saving.
 	require.NotContains(t, b.text("#preview"), "Số dư:")
 	b.click(`#fields input[value="balance"]`)
 	b.waitText("#preview", "Số dư: 25.000.000 VND")
-	b.shot("07-fields", "#preview")
+	b.waitRow("#step-3 #templates tr", "Biến động số dư", "Mã 230918", "Đã duyệt", "Giao dịch", "Cao", "200 VND/tin", "300 VND/tin", "Dùng được")
+	b.waitRow("#step-3 #templates tr", "Ưu đãi tháng 12", "Khuyến mãi", "150 VND/tin", "250 VND/tin", "Không dùng được", "không phải mẫu Giao dịch")
+	b.waitText("#step-3", "Sau khi lưu, bạn chọn mẫu tin và ghép dữ liệu vào mẫu trên trang của tích hợp.")
+	b.shot("07-fields", "#step-3")
 
-	// 4. "Gọi thử" at night, three days since Chị Lan last wrote to the OA:
-	// Zalo takes no transaction message now, and chat needs her to write.
-	s.lastInteracted(t, lan.OAUserID, 72*time.Hour)
+	// 4. "Gọi thử" ten days after Chị Lan last wrote to the OA: chat
+	// cannot reach her, and the page says what to do.
+	s.quietFor(t, lan, 10*24*time.Hour)
 	b.click("#test-call")
-	b.waitText("#test-result", "Hãy nhắn một tin bất kỳ cho Zalo OA (để mở khung chat tư vấn)")
-	b.waitText("#test-result", "(mã lỗi -234)")
+	b.waitText("#test-result", "Chưa gửi được tin thử: tài khoản này đã quá 7 ngày chưa nhắn cho Zalo OA")
+	b.waitText("#test-result", `Hãy nhắn một tin bất kỳ cho Zalo OA rồi bấm "Gọi thử" lại.`)
 	require.Empty(t, s.sim.Inbox(lan.OAUserID))
 
 	// She writes to the OA, and the sample arrives by chat, as previewed.
@@ -156,40 +189,126 @@ func TestTheWebUI(t *testing.T) {
 	require.Eventually(t, func() bool { return lastText(s.sim, minh) == message.InviteAdded }, 15*time.Second, 50*time.Millisecond)
 
 	// The integration page says how each is reached: Chị Lan, who just
-	// wrote, by chat; Anh Minh, taken as quiet for three days, by
-	// transaction message, which waits for the morning at night.
-	s.lastInteracted(t, minh.OAUserID, 72*time.Hour)
+	// wrote, by chat; Anh Minh, taken as quiet for ten days, by nothing
+	// yet: the page says what would reach him.
+	s.quietFor(t, minh, 10*24*time.Hour)
 	b.click("#open-integration")
 	b.waitText("#commands", "/homnay — tổng kết giao dịch hôm nay")
+	id := strings.TrimPrefix(b.location(), s.apiURL+"/#/integrations/")
 	b.waitText("#owner", "Chị Lan")
-	b.waitText("#owner", "Nhận qua tin nhắn tư vấn (đã tương tác trong 48 giờ) · tương tác lần cuối: vừa xong")
-	b.waitRow("#members li", "Anh Minh", "Nhận qua tin giao dịch (không gửi 22:00–06:00", "tương tác lần cuối: 3 ngày trước")
+	b.waitText("#owner", "Nhận qua tin nhắn tư vấn · tương tác lần cuối: vừa xong")
+	b.waitRow("#members li", "Anh Minh", "Không gửi được: người này đã quá 7 ngày chưa nhắn cho OA",
+		`hoặc chọn mẫu tin ZBS ở mục "Mẫu tin ZBS" bên dưới`, "tương tác lần cuối: 10 ngày trước")
 
-	// Both get a transaction, the log shows how: Chị Lan's by chat, Anh
-	// Minh's held until the night ends.
+	// Both get a transaction; the log shows how: Chị Lan's by chat, Anh
+	// Minh's skipped, in words.
 	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
 		"account_number": "0123456789", "external_id": "FT-UI-1", "amount": 250000, "description": "Mua bánh sinh nhật",
 		"balance_after": 25250000, "occurred_at": time.Now().Format(time.RFC3339),
 	}, nil))
 	b.waitRow("#deliveries tr", "FT-UI-1", "+250.000 VND", "Chị Lan (chủ tích hợp)", "Tư vấn", "Đã gửi")
-	b.waitRow("#deliveries tr", "FT-UI-1", "Anh Minh", "Giao dịch", "Chờ đến "+morning.Format("15:04 02/01"),
-		"Ban đêm Zalo không nhận tin giao dịch; sẽ gộp vào tin buổi sáng")
-	require.Contains(t, lastText(s.sim, lan), "Nội dung: Mua bánh sinh nhật")
-	require.Equal(t, message.InviteAdded, lastText(s.sim, minh), "nothing more until the morning")
-	b.shot("10-integration", "#deliveries")
+	b.waitRow("#deliveries tr", "FT-UI-1", "Anh Minh", "Bỏ qua", "không có cách nào gửi tới người này")
+	require.True(t, received(s.sim, lan, "Nội dung: Mua bánh sinh nhật"))
+	require.Equal(t, message.InviteAdded, lastText(s.sim, minh), "nothing reached him")
 
-	// A ZNS template, set and cleared.
-	b.do(chromedp.SendKeys(chromedp.CSS("#template-id"), "245601"))
+	// The template: Zalo's templates, which one alerts use (none yet).
+	b.waitRow("#template-card #templates tr", "Biến động số dư", "Dùng được")
+	b.waitText("#template-state", "Chưa dùng mẫu tin nào")
+	b.waitText("#cost-total", "0 VND")
+	// Only the usable one can be chosen. Its parameters each take one of
+	// the alert's fields; the required one must.
+	require.Equal(t, []string{"", "230918"}, b.options("#template-pick"))
+	b.choose("#template-pick", "230918")
+	b.waitText("#template-params", "so_tien")
+	b.waitText("#template-params", "(tối đa 30 ký tự)")
+	require.Equal(t, []string{"", "amount", "time", "description", "balance"}, b.options(`#template-params select[data-param="so_tien"]`),
+		"the fields this integration sends")
 	b.click("#save-template")
-	b.waitText("#template-state", "Đang dùng mẫu ZNS 245601.")
-	var integ struct {
-		TemplateID string `json:"template_id"`
+	b.waitText("#template-msg", "Hãy chọn dữ liệu cho tham số bắt buộc: so_tien.")
+	b.choose(`#template-params select[data-param="so_tien"]`, "amount")
+	b.waitText("#template-preview", "Biến động số dư\nso_tien: +599.000 VND")
+	b.choose(`#template-params select[data-param="noi_dung"]`, "description")
+	b.waitText("#template-preview", "so_tien: +599.000 VND\nnoi_dung: NGUYEN VAN A chuyen tien mua hang")
+	b.shot("24-template", "#template-form")
+	b.click("#save-template")
+	b.waitText("#template-msg", `Đã lưu: người đã quá 7 ngày chưa nhắn cho OA sẽ nhận thông báo bằng mẫu "Biến động số dư".`)
+	b.waitText("#template-state", "Đang dùng mẫu Biến động số dư (mã 230918): 200 VND/tin gửi qua UID, 300 VND/tin gửi qua SĐT.")
+	b.waitRow("#members li", "Anh Minh", "Nhận qua mẫu tin ZBS (tính phí theo mẫu)")
+	var chosen struct {
+		TemplateID     string            `json:"template_id"`
+		TemplateParams map[string]string `json:"template_params"`
 	}
-	id := strings.TrimPrefix(b.location(), s.apiURL+"/#/integrations/")
-	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations/"+id, key, nil, &integ))
-	require.Equal(t, "245601", integ.TemplateID)
-	b.click("#clear-template")
-	b.waitText("#template-state", "Chưa có mẫu ZNS.")
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations/"+id, key, nil, &chosen))
+	require.Equal(t, "230918", chosen.TemplateID)
+	require.Equal(t, seed.AlertMapping, chosen.TemplateParams)
+
+	// Anh Minh's next alert arrives as that template, silently (it is
+	// night); the log says so, with its price, and his receipt once he
+	// has seen it; the month's cost counts it.
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
+		"account_number": "0123456789", "external_id": "FT-UI-2", "amount": 180000, "description": "Bánh kem dâu",
+		"balance_after": 25430000, "occurred_at": time.Now().Format(time.RFC3339),
+	}, nil))
+	b.waitRow("#deliveries tr", "FT-UI-2", "+180.000 VND", "Anh Minh", "Mẫu ZBS", "Đã gửi", "200 VND", "đến lúc đêm, không chuông")
+	b.waitRow("#deliveries tr", "FT-UI-2", "Chị Lan (chủ tích hợp)", "Tư vấn", "Đã gửi")
+	got := s.sim.Inbox(minh.OAUserID)
+	last := got[len(got)-1]
+	require.Equal(t, zalosim.KindTemplate, last.Kind)
+	require.Equal(t, "230918", last.TemplateID)
+	require.Equal(t, "Biến động số dư\nso_tien: +180.000 VND\nnoi_dung: Bánh kem dâu", last.Text)
+	_, seenStatus, ok := s.sim.Seen(minh.OAUserID)
+	require.True(t, ok)
+	require.Equal(t, http.StatusOK, seenStatus)
+	got = s.sim.Inbox(minh.OAUserID)
+	seen := got[len(got)-1].SeenAt.In(vntime.Zone).Format("15:04")
+	b.waitRow("#deliveries tr", "FT-UI-2", "Anh Minh", "Đã xem "+seen)
+	b.waitRow("#cost tr", "Mẫu ZBS", "1", "200 VND")
+	b.waitRow("#cost tr", "Tư vấn", "2", "0 VND")
+	b.waitText("#cost-total", "200 VND")
+	b.shot("10-integration", "#deliveries")
+	b.shot("26-cost", "#cost-card")
+
+	// His phone and quiet hours, on his row: refused in words when wrong;
+	// "0912 345 678" and "…h-…h" are taken.
+	quiet := now.Add(-time.Hour).Format("15:04") + "-" + now.Add(time.Hour).Format("15:04")
+	b.contact("Anh Minh", "quiet_hours", "25:00-06:00")
+	b.waitRow("#members li", "Anh Minh", "Giờ yên lặng phải có dạng giờ:phút-giờ:phút (giờ Việt Nam), ví dụ 22:00-06:00.")
+	b.contact("Anh Minh", "quiet_hours", now.Add(-time.Hour).Format("15h04")+" - "+now.Add(time.Hour).Format("15h04"))
+	b.waitRow("#members li", "Anh Minh", "Đã lưu. Thông báo từ "+strings.Replace(quiet, "-", " đến ", 1)+" được giữ lại")
+	b.contact("Anh Minh", "phone", "09123")
+	b.waitRow("#members li", "Anh Minh", "Số điện thoại chưa đúng")
+	b.contact("Anh Minh", "phone", "0912 345 678")
+	b.waitRow("#members li", "Anh Minh", "Đã lưu. Số điện thoại: 84912345678.")
+	b.shot("25-recipients", "#members")
+	var people struct {
+		Members []struct {
+			Phone      *string `json:"phone"`
+			QuietHours *string `json:"quiet_hours"`
+		} `json:"members"`
+	}
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations/"+id, key, nil, &people))
+	require.Len(t, people.Members, 1)
+	require.Equal(t, "84912345678", *people.Members[0].Phone)
+	require.Equal(t, quiet, *people.Members[0].QuietHours)
+
+	// An alert inside his quiet hours waits for their end.
+	before := len(s.sim.Inbox(minh.OAUserID))
+	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
+		"account_number": "0123456789", "external_id": "FT-UI-3", "amount": 20000, "description": "Bánh mì",
+		"occurred_at": time.Now().Format(time.RFC3339),
+	}, nil))
+	b.waitRow("#deliveries tr", "FT-UI-3", "Anh Minh", "Chờ đến "+now.Add(time.Hour).Format("15:04 02/01"),
+		"giờ yên lặng của người nhận; gửi gộp khi hết giờ")
+	b.waitRow("#deliveries tr", "FT-UI-3", "Chị Lan (chủ tích hợp)", "Đã gửi")
+	require.Len(t, s.sim.Inbox(minh.OAUserID), before)
+
+	// Emptied, he has none.
+	b.contact("Anh Minh", "quiet_hours", "")
+	b.waitRow("#members li", "Anh Minh", "Đã lưu. Không có giờ yên lặng: thông báo đến ngay.")
+	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations/"+id, key, nil, &people))
+	require.Nil(t, people.Members[0].QuietHours)
+	b.waitRow("#changes tr", `Dùng mẫu tin ZBS "Biến động số dư"`)
+	b.waitRow("#changes tr", "Đổi giờ yên lặng của Anh Minh")
 
 	// Anh Minh need not see what was bought: "Nội dung" is hidden from
 	// him, one box among the fields this integration sends. Chị Lan, the
@@ -223,17 +342,17 @@ func TestTheWebUI(t *testing.T) {
 	require.Eventually(t, func() bool { return strings.HasPrefix(lastText(s.sim, minh), "Hôm nay") }, 15*time.Second, 50*time.Millisecond)
 	s.waitFollower(t, minh.OAUserID, "last_interaction_at > now() - interval '1 minute'")
 	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
-		"account_number": "0123456789", "external_id": "FT-UI-2", "amount": 180000, "description": "Bánh kem dâu",
-		"balance_after": 25430000, "occurred_at": time.Now().Format(time.RFC3339),
+		"account_number": "0123456789", "external_id": "FT-UI-4", "amount": 120000, "description": "Bánh su kem",
+		"balance_after": 25570000, "occurred_at": time.Now().Format(time.RFC3339),
 	}, nil))
-	b.waitRow("#deliveries tr", "FT-UI-2", "+180.000 VND", "Anh Minh", "Tư vấn", "Đã gửi")
-	b.waitRow("#deliveries tr", "FT-UI-2", "Chị Lan (chủ tích hợp)", "Đã gửi")
+	b.waitRow("#deliveries tr", "FT-UI-4", "+120.000 VND", "Anh Minh", "Tư vấn", "Đã gửi")
+	b.waitRow("#deliveries tr", "FT-UI-4", "Chị Lan (chủ tích hợp)", "Đã gửi")
 	alert := lastText(s.sim, minh)
-	require.Contains(t, alert, "+180.000 VND")
-	require.Contains(t, alert, "Số dư: 25.430.000 VND")
+	require.Contains(t, alert, "+120.000 VND")
+	require.Contains(t, alert, "Số dư: 25.570.000 VND")
 	require.NotContains(t, alert, "Nội dung")
-	require.NotContains(t, alert, "Bánh kem dâu")
-	require.Contains(t, lastText(s.sim, lan), "Nội dung: Bánh kem dâu")
+	require.NotContains(t, alert, "Bánh su kem")
+	require.True(t, received(s.sim, lan, "Nội dung: Bánh su kem"))
 
 	// Chị Lan wants to hear when the account goes quiet for 6 hours, and
 	// the day's summary at "25:00", which the page refuses in words; "21h"
@@ -553,4 +672,84 @@ func withoutTime(text string) string {
 		}
 	}
 	return strings.Join(kept, "\n")
+}
+
+// approveTemplates gives the sandbox's OA the templates, each submitted
+// and then approved by Zalo (ENABLE), whose change_template_status webhook
+// has tingting read it; it waits until the API lists them all, approved.
+func (s *stack) approveTemplates(t *testing.T, key string, templates ...zalosim.Template) {
+	t.Helper()
+	for _, tpl := range templates {
+		tpl.Status = "PENDING_REVIEW"
+		_, err := s.sim.SetTemplate(tpl)
+		require.NoError(t, err)
+		tpl.Status = "ENABLE"
+		sent, err := s.sim.SetTemplate(tpl)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, sent["change_template_status"])
+	}
+	require.Eventually(t, func() bool {
+		var list struct {
+			Items []struct {
+				Status string `json:"status"`
+			} `json:"items"`
+		}
+		if call(t, "GET", s.apiURL+"/v1/zalo-templates", key, nil, &list) != http.StatusOK {
+			return false
+		}
+		approved := 0
+		for _, it := range list.Items {
+			if it.Status == "ENABLE" {
+				approved++
+			}
+		}
+		return approved == len(templates)
+	}, 15*time.Second, 100*time.Millisecond, "tingting never read the approved templates")
+}
+
+// quietFor makes u's last interaction with the OA ago, in the sandbox
+// (which Zalo's quota endpoint answers from) and in what tingting believes.
+func (s *stack) quietFor(t *testing.T, u zalosim.User, ago time.Duration) {
+	t.Helper()
+	require.True(t, s.sim.SetLastInteraction(u.OAUserID, s.sim.Now().Add(-ago)))
+	s.lastInteracted(t, u.OAUserID, ago)
+}
+
+// received tells whether a message the OA sent u has text in it.
+func received(sim *zalosim.Sim, u zalosim.User, text string) bool {
+	for _, m := range sim.Inbox(u.OAUserID) {
+		if strings.Contains(m.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// choose picks value in a select as a person does: the page hears the
+// change.
+func (b *browser) choose(css, value string) {
+	b.t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+		`(() => { const s = document.querySelector(%s); s.value = %s; s.dispatchEvent(new Event("change")); })()`, js(css), js(value))))
+	require.NoError(b.t, err)
+}
+
+// options is the values a select offers.
+func (b *browser) options(css string) []string {
+	b.t.Helper()
+	values, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](fmt.Sprintf(`[...document.querySelector(%s).options].map((o) => o.value)`, js(css))))
+	require.NoError(b.t, err)
+	return values
+}
+
+// contact types value into a recipient's phone or quiet_hours field, on
+// the members list's row that shows name, and saves them.
+func (b *browser) contact(name, field, value string) {
+	b.t.Helper()
+	_, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const row = [...document.querySelectorAll("#members li")].find((r) => r.innerText.includes(%s));
+		row.querySelector("input[name=" + %s + "]").value = %s;
+		row.querySelector("form.contact button[type=submit]").click();
+	})()`, js(name), js(field), js(value))))
+	require.NoError(b.t, err)
 }

@@ -106,6 +106,7 @@ func TestTheWizardEndToEnd(t *testing.T) {
 		AppUserID string `json:"app_user_id"`
 	}
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.sandboxURL+"/_sandbox/users", "", map[string]any{"name": "Chị Lan", "follows": true}, &lan))
+	s.waitFollower(t, lan.OAUserID, "following") // she followed the OA before she came to set up
 
 	var w wizardState
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/wizards", key, map[string]any{}, &w))
@@ -295,6 +296,7 @@ func TestAFieldChangeDuringTheTestCallIsNotSavedUntested(t *testing.T) {
 	}
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{"account_number": "555"}, &acct))
 	lan := s.sim.CreateUser("Chị Lan", true)
+	s.waitFollower(t, lan.OAUserID, "following")
 	var w wizardState
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/wizards", key, map[string]any{}, &w))
 	base := s.apiURL + "/v1/wizards/" + w.ID
@@ -303,12 +305,14 @@ func TestAFieldChangeDuringTheTestCallIsNotSavedUntested(t *testing.T) {
 	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time"}}, &w))
 
 	s.sim.SetFaults(zalosim.Faults{LatencyMS: 3000})
+	sent := func() int { return s.sim.Stats().Calls[zalosim.KindCS] }
+	before := sent()
 	testCall := make(chan int)
 	go func() { testCall <- call(t, "POST", base+"/test-call", key, nil, nil) }()
-	time.Sleep(500 * time.Millisecond) // the test message is at Zalo now
-	start := time.Now()
+	require.Eventually(t, func() bool { return sent() > before }, 10*time.Second, 10*time.Millisecond, "the test message is at Zalo now")
+	require.Empty(t, s.sim.Inbox(lan.OAUserID), "and takes Zalo 3 s")
 	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time", "balance"}}, &w))
-	require.Greater(t, time.Since(start), 2*time.Second, "the change waited for the test call")
+	require.Len(t, s.sim.Inbox(lan.OAUserID), 1, "the change waited for the test call: its message had arrived")
 	require.Nil(t, w.TestCall, "and the change invalidated it")
 	require.Equal(t, http.StatusOK, <-testCall)
 	s.sim.SetFaults(zalosim.Faults{})

@@ -96,7 +96,10 @@ UPDATE deliveries d SET
     updated_at = now(), in_doubt_since = NULL,
     route = COALESCE(NULLIF(u.route, '')::delivery_route, d.route),
     deferred_until = COALESCE(NULLIF(u.deferred_until, '0001-01-01 00:00:00+00'::timestamptz), d.deferred_until),
-    sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE d.sent_at END,
+    -- When the send that took began: a message found in the conversation
+    -- long after was sent then, and must not count as newer than later
+    -- doubts (the in-doubt reading skips what was sent after them).
+    sent_at = CASE WHEN u.status = 'sent' THEN COALESCE(d.in_doubt_since, now()) ELSE d.sent_at END,
     cost_vnd = CASE WHEN u.status = 'sent' THEN u.cost_vnd ELSE d.cost_vnd END,
     silent = u.silent, maybe_duplicate = d.maybe_duplicate OR u.maybe_duplicate
 FROM u, transactions t
@@ -248,13 +251,13 @@ WITH digest AS (
     UPDATE digests g SET status = @status, zalo_message_id = @zalo_message_id,
         route = COALESCE(sqlc.narg(route)::delivery_route, g.route),
         last_error = @last_error, in_doubt_since = NULL,
-        sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
+        sent_at = CASE WHEN @status::delivery_status = 'sent' THEN COALESCE(g.in_doubt_since, now()) END
     WHERE g.id = @id AND g.status <> 'sent'
-    RETURNING g.id, g.route
+    RETURNING g.id, g.route, g.sent_at
 )
 UPDATE deliveries d SET status = @status, zalo_message_id = @zalo_message_id, route = digest.route,
     last_error = @last_error, updated_at = now(), in_doubt_since = NULL,
-    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
+    sent_at = digest.sent_at
 FROM digest, transactions t
 WHERE d.digest_id = digest.id AND d.status = 'deferred' AND t.id = d.transaction_id
 RETURNING t.received_at;

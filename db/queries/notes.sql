@@ -15,7 +15,7 @@ UPDATE notes SET
     status = CASE WHEN @status::delivery_status = 'deferred' THEN status ELSE @status::delivery_status END,
     zalo_message_id = @zalo_message_id, last_error = @last_error, in_doubt_since = NULL,
     route = COALESCE(sqlc.narg(route)::delivery_route, route),
-    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN now() END
+    sent_at = CASE WHEN @status::delivery_status = 'sent' THEN COALESCE(in_doubt_since, now()) END
 WHERE id = @id AND status <> 'sent';
 
 -- name: NoteNoteError :exec

@@ -75,22 +75,42 @@ WHERE m.id = @id AND m.integration_id = @integration_id AND m.removed_at IS NULL
   AND i.id = m.integration_id AND i.workspace_id = @workspace_id AND i.status <> 'deleted'
 RETURNING m.*;
 
--- TellSilences finds the watched accounts silent for their integration's
--- silence_alert_hours whose owner was not told yet, marks them told, and
--- returns them with their last transaction's time.
+-- TellSilences finds the watched accounts that fell silent and whose owner
+-- was not told yet, marks them told, and returns them with their last
+-- transaction's time and the hours of silence that tell. An account is
+-- silent after its integration's silence_alert_hours, or sooner when a
+-- bank feed that fed it fell silent: a webhook source that delivered
+-- every day of the week before (no gap over a day) and has now been quiet
+-- longer than its longest gap that week (at least an hour).
 -- name: TellSilences :many
-WITH silent AS (
+WITH deliveries AS (
+    SELECT t.source_id, t.bank_account_id, t.received_at,
+        t.received_at - lag(t.received_at) OVER (PARTITION BY t.source_id ORDER BY t.received_at) AS gap
+    FROM webhook_sources s JOIN transactions t ON t.source_id = s.id AND t.via = 'webhook'
+    WHERE s.deleted_at IS NULL AND s.last_webhook_at < now() - interval '1 hour'
+      AND t.received_at > now() - interval '8 days'
+), feeds AS (
+    SELECT d.source_id, greatest(max(d.gap), interval '1 hour') AS usual_gap, max(d.received_at) AS last_at,
+        array_agg(DISTINCT d.bank_account_id) AS accounts
+    FROM deliveries d GROUP BY d.source_id
+    HAVING min(d.received_at) < now() - interval '7 days' AND max(d.gap) <= interval '1 day'
+), silent_feeds AS (
+    SELECT f.usual_gap, f.accounts FROM feeds f JOIN webhook_sources s ON s.id = f.source_id
+    WHERE greatest(f.last_at, s.last_webhook_at) < now() - f.usual_gap
+), watched AS (
     SELECT iba.integration_id, iba.bank_account_id,
-        COALESCE((SELECT max(t.received_at) FROM transactions t WHERE t.bank_account_id = iba.bank_account_id), i.created_at) AS since
+        COALESCE((SELECT max(t.received_at) FROM transactions t WHERE t.bank_account_id = iba.bank_account_id), i.created_at) AS since,
+        least(CASE WHEN i.silence_alert_hours > 0 THEN make_interval(hours => i.silence_alert_hours) END,
+              (SELECT min(f.usual_gap) FROM silent_feeds f WHERE iba.bank_account_id = ANY(f.accounts))) AS quiet
     FROM integration_bank_accounts iba JOIN integrations i ON i.id = iba.integration_id
-    WHERE i.status = 'active' AND i.silence_alert_hours > 0 AND iba.silence_told_at IS NULL
+    WHERE i.status = 'active' AND iba.silence_told_at IS NULL
 )
 UPDATE integration_bank_accounts iba SET silence_told_at = now()
-FROM silent s, integrations i, bank_accounts b
-WHERE iba.integration_id = s.integration_id AND iba.bank_account_id = s.bank_account_id
-  AND i.id = s.integration_id AND b.id = s.bank_account_id
-  AND s.since < now() - make_interval(hours => i.silence_alert_hours)
-RETURNING iba.integration_id, b.account_number, s.since::timestamptz AS since, i.silence_alert_hours;
+FROM watched w, bank_accounts b
+WHERE iba.integration_id = w.integration_id AND iba.bank_account_id = w.bank_account_id
+  AND b.id = w.bank_account_id AND w.since < now() - w.quiet
+RETURNING iba.integration_id, b.account_number, w.since::timestamptz AS since,
+    ceil(extract(epoch FROM w.quiet) / 3600)::int AS hours;
 
 -- EndSilences clears the silence of the transaction's account for the
 -- integrations it was told to, and returns them with when they were told.

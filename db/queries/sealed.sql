@@ -10,6 +10,7 @@ UNION ALL SELECT 'oauth_logins.code_verifier', state, code_verifier FROM oauth_l
 UNION ALL SELECT 'oauth_logins.code', state, code FROM oauth_logins WHERE code IS NOT NULL
 UNION ALL SELECT 'webhook_sources.secret', id::text, secret FROM webhook_sources
 UNION ALL SELECT 'webhook_sources.previous_secret', id::text, previous_secret FROM webhook_sources WHERE previous_secret IS NOT NULL
+UNION ALL SELECT 'webhook_sources.casso_api_key', id::text, casso_api_key FROM webhook_sources WHERE casso_api_key IS NOT NULL
 ORDER BY 1, 2;
 
 -- Reseal stores @resealed in place of @sealed in the row @key of column
@@ -34,6 +35,10 @@ WITH oa_access AS (
 ), previous_secret AS (
     UPDATE webhook_sources p SET previous_secret = @resealed
     WHERE @col::text = 'webhook_sources.previous_secret' AND p.id::text = @key::text AND p.previous_secret = @sealed RETURNING 1
+), casso_api_key AS (
+    UPDATE webhook_sources k SET casso_api_key = @resealed
+    WHERE @col::text = 'webhook_sources.casso_api_key' AND k.id::text = @key::text AND k.casso_api_key = @sealed RETURNING 1
 )
 SELECT ((SELECT count(*) FROM oa_access) + (SELECT count(*) FROM oa_refresh) + (SELECT count(*) FROM verifier)
-      + (SELECT count(*) FROM code) + (SELECT count(*) FROM source_secret) + (SELECT count(*) FROM previous_secret))::bigint AS stored;
+      + (SELECT count(*) FROM code) + (SELECT count(*) FROM source_secret) + (SELECT count(*) FROM previous_secret)
+      + (SELECT count(*) FROM casso_api_key))::bigint AS stored;

@@ -14,6 +14,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
+	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/oatoken"
 	"github.com/tingting-vn/tingting/internal/secret"
 	"github.com/tingting-vn/tingting/zalo"
@@ -118,6 +120,7 @@ type Env struct {
 	Pool  *db.Pool
 	Shop  Shop
 	cfg   Config
+	casso string // the shop's source at the sandbox's Casso, once made
 
 	clubMu   sync.Mutex
 	clubOf   club // the integration visitors join, once made
@@ -177,14 +180,16 @@ func (e *Env) Close() {
 	e.Pool.Close()
 }
 
-// measured runs a load and adds the CPU time each process spent on it and
-// the peak memory of each during it.
+// measured runs a load and adds the CPU time each process spent on it, the
+// peak memory of each during it, and the requests the balancer passed on.
 func (e *Env) measured(run func() (Result, error)) (Result, error) {
 	dbs := e.Stack.databases()
 	e.Stack.ResetPeaks()
 	resetPeakRSS(os.Getpid())
 	before, self, pg := e.Stack.CPU(), cpuTime(os.Getpid()), postgresCPU(dbs)
+	rerouted := e.Stack.Rerouted()
 	r, err := run()
+	r.Rerouted = e.Stack.Rerouted() - rerouted
 	after := e.Stack.CPU()
 	r.CPU = map[string]time.Duration{Bench: cpuTime(os.Getpid()) - self, Postgres: postgresSpent(pg, postgresCPU(dbs))}
 	for name, t := range after {
@@ -197,8 +202,7 @@ func (e *Env) measured(run func() (Result, error)) (Result, error) {
 
 // RunTingting posts the load to tingting's API.
 func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
-	rerouted := e.Stack.Rerouted()
-	r, err := e.measured(func() (Result, error) {
+	return e.measured(func() (Result, error) {
 		return Run(ctx, "tingting", Target{
 			IngestURL: e.Stack.APIURL + "/v1/transactions", APIKey: e.Shop.APIKey, BankAccountID: e.Shop.BankAccountID,
 			Recipients: e.Shop.Recipients, MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset(),
@@ -207,8 +211,47 @@ func (e *Env) RunTingting(ctx context.Context, load Load) (Result, error) {
 			},
 		}, load)
 	})
-	r.Rerouted = e.Stack.Rerouted() - rerouted
-	return r, err
+}
+
+// RunCasso sends the load as payments at the sandbox's Casso, on a Casso
+// source of the shop's that holds an API key: each reaches tingting as
+// Casso's signed webhook, but every dropEvery-th is never delivered and
+// only read-back (the worker's CASSO_READ_BACK_EVERY) can find it.
+func (e *Env) RunCasso(ctx context.Context, load Load, dropEvery int) (Result, error) {
+	source, err := e.cassoSource(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	return e.measured(func() (Result, error) {
+		return Run(ctx, "tingting, by Casso", Target{
+			IngestURL: e.Stack.SandboxURL + "/_sandbox/bank/transactions", Recipients: e.Shop.Recipients,
+			MessagesURL: e.Stack.SandboxURL + "/_sandbox/messages", ClockOffset: e.Stack.ClockOffset(),
+			Body: func(marker string, i int, _ time.Time) []byte {
+				body, _ := json.Marshal(map[string]any{
+					"source_id": source, "account_number": e.Shop.AccountNumber, "amount": 100_000 + i,
+					"description": fmt.Sprintf("%s%06d chuyen tien", marker, i), "deliver": i%dropEvery != dropEvery-1,
+				})
+				return body
+			},
+			Settle: func(ctx context.Context) error {
+				return settle(ctx, "deliveries", e.pendingDeliveries)
+			},
+		}, load)
+	})
+}
+
+// cassoSource gives the shop a Casso source that holds an API key, in
+// tingting and at the sandbox's Casso, once; it answers the sandbox's id
+// for it.
+func (e *Env) cassoSource(ctx context.Context) (string, error) {
+	if e.casso == "" {
+		f, err := seed.NewFeed(ctx, e.Stack.APIURL, e.Shop.APIKey, e.Stack.SandboxURL, "casso_v2", true)
+		if err != nil {
+			return "", err
+		}
+		e.casso = f.Sandbox
+	}
+	return e.casso, nil
 }
 
 // RunFloor posts the load to the floor's process.
@@ -223,7 +266,7 @@ func (e *Env) RunFloor(ctx context.Context, load Load) (Result, error) {
 					var res struct {
 						Running int `json:"running"`
 					}
-					err := doJSON(ctx, http.MethodGet, url+"/running", "", nil, http.StatusOK, &res)
+					err := jsonhttp.Do(ctx, http.MethodGet, url+"/running", "", nil, http.StatusOK, &res)
 					return res.Running, err
 				})
 			},
@@ -334,5 +377,5 @@ func fetch(ctx context.Context, url, path string) error {
 
 // SetFaults replaces the sandbox's faults (PUT /_sandbox/faults).
 func (s *Stack) SetFaults(ctx context.Context, faults map[string]any) error {
-	return doJSON(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/faults", "", faults, http.StatusOK, nil)
+	return jsonhttp.Do(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/faults", "", faults, http.StatusOK, nil)
 }

@@ -29,6 +29,10 @@ type Fault struct {
 	// Check, if set, verifies after the run what the message counts do
 	// not show.
 	Check func(ctx context.Context, e *Env) error
+	// DropEvery, if set, sends the load as payments at the sandbox's
+	// Casso, whose signed webhooks reach tingting, every DropEvery-th
+	// never delivered: read-back must find those.
+	DropEvery int
 }
 
 // Faults are the chaos suite on one API and one worker: each must end with
@@ -66,6 +70,8 @@ func Faults(outage time.Duration) []Fault {
 				}
 				return s.SetFaults(ctx, map[string]any{"latency_ms": s.latency.Milliseconds()})
 			}},
+		{Name: "Casso never delivering one webhook in ten (read back)", DropEvery: 10,
+			Check: func(ctx context.Context, e *Env) error { return e.readBack(ctx, 10) }},
 	}
 }
 
@@ -188,6 +194,18 @@ func pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// readBack checks that read-back recorded exactly the webhooks Casso
+// dropped, one in dropEvery, and the webhooks the rest.
+func (e *Env) readBack(ctx context.Context, dropEvery int) error {
+	var recovered, all int
+	err := e.Pool.QueryRow(ctx, "SELECT count(*) FILTER (WHERE via = 'reconcile'), count(*) FROM transactions WHERE source_id IS NOT NULL").
+		Scan(&recovered, &all)
+	if err == nil && recovered != all/dropEvery {
+		err = fmt.Errorf("read-back recorded %d of %d transactions, not the %d whose webhooks were dropped", recovered, all, all/dropEvery)
+	}
+	return err
+}
+
 // databaseOutage is what a PostgreSQL restart looks like to tingting,
 // confined to its database so other tests on the same server go on: every
 // connection is dropped and new ones are refused for d.
@@ -262,7 +280,11 @@ func (e *Env) Chaos(ctx context.Context, f Fault, load Load) (ChaosResult, error
 	} else {
 		injected <- struck{}
 	}
-	r, err := e.RunTingting(ctx, load)
+	run := e.RunTingting
+	if f.DropEvery > 0 {
+		run = func(ctx context.Context, load Load) (Result, error) { return e.RunCasso(ctx, load, f.DropEvery) }
+	}
+	r, err := run(ctx, load)
 	in := <-injected
 	if in.err != nil {
 		return res, fmt.Errorf("injecting %q: %w", f.Name, in.err)

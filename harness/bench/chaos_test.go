@@ -24,11 +24,14 @@ import (
 func TestChaos(t *testing.T) {
 	testenv.SkipShort(t, "minutes, and stacks of processes")
 	full := os.Getenv("CHAOS") == "full"
-	outage := 5 * time.Second
+	outage, readBack := 5*time.Second, 20*time.Second
 	if full {
-		outage = time.Minute
+		outage, readBack = time.Minute, time.Minute
 	}
 	stack := binaries(t)
+	// Casso is read back every readBack: a webhook it never delivers
+	// reaches the inbox within that.
+	stack.Env = []string{"CASSO_READ_BACK_EVERY=" + readBack.String()}
 	var report strings.Builder
 	for _, mode := range []struct {
 		name     string

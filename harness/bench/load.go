@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
 )
 
 // Load is one run's traffic.
@@ -50,7 +52,10 @@ type Target struct {
 	IngestURL     string // POST …/v1/transactions
 	APIKey        string
 	BankAccountID string
-	Recipients    []string // each transaction goes to every one of them
+	// Body, if set, is transaction i's body (its marker, in the text the
+	// message shows, finds its messages); else the REST API's.
+	Body       func(marker string, i int, at time.Time) []byte
+	Recipients []string // each transaction goes to every one of them
 	// MessagesURL lists what was delivered, as the sandbox's
 	// /_sandbox/messages does: GET ?offset=N → {"items":[{user_id, text, received_at}]}.
 	MessagesURL string
@@ -133,7 +138,7 @@ func Run(ctx context.Context, mode string, tgt Target, load Load) (Result, error
 			if sent[i].IsZero() {
 				sent[i] = time.Now()
 			}
-			body, giveUp := transactionBody(tgt.BankAccountID, marker, i, sent[i]), sent[i].Add(load.Patience)
+			body, giveUp := tgt.body(marker, i, sent[i]), sent[i].Add(load.Patience)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -243,8 +248,15 @@ func (res *Result) tally(got map[pair][]time.Time, sent []time.Time, fresh int, 
 	slices.SortFunc(res.Duplicates, func(a, b Duplicate) int { return a.At[1].Compare(b.At[1]) })
 }
 
-// transactionBody is transaction i of a run, as Casso would post it; the
-// marker in its external id and description finds its messages.
+func (tgt Target) body(marker string, i int, at time.Time) []byte {
+	if tgt.Body != nil {
+		return tgt.Body(marker, i, at)
+	}
+	return transactionBody(tgt.BankAccountID, marker, i, at)
+}
+
+// transactionBody is transaction i of a run, as posted to the REST API;
+// the marker in its external id and description finds its messages.
 func transactionBody(bankAccountID, marker string, i int, at time.Time) []byte {
 	body, _ := json.Marshal(map[string]any{
 		"bank_account_id": bankAccountID,
@@ -341,7 +353,7 @@ func (c *collector) poll(ctx context.Context) error {
 			ReceivedAt time.Time `json:"received_at"`
 		} `json:"items"`
 	}
-	if err := doJSON(ctx, http.MethodGet, c.url+"?offset="+strconv.Itoa(c.offset), "", nil, http.StatusOK, &page); err != nil {
+	if err := jsonhttp.Do(ctx, http.MethodGet, c.url+"?offset="+strconv.Itoa(c.offset), "", nil, http.StatusOK, &page); err != nil {
 		return err
 	}
 	c.offset += len(page.Items)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
 	"github.com/tingting-vn/tingting/internal/vntime"
 )
 
@@ -55,7 +56,7 @@ func quietOf(perIntegration int, share float64) int {
 // notes its offset from the real clock, read back from the sandbox, so
 // that the runs' latencies can be taken from the messages' received_at.
 func (s *Stack) PinClock(ctx context.Context, t time.Time) error {
-	if err := doJSON(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/clock", "", map[string]string{"now": t.Format(time.RFC3339)},
+	if err := jsonhttp.Do(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/clock", "", map[string]string{"now": t.Format(time.RFC3339)},
 		http.StatusOK, nil); err != nil {
 		return fmt.Errorf("pinning the sandbox clock: %w", err)
 	}
@@ -63,7 +64,7 @@ func (s *Stack) PinClock(ctx context.Context, t time.Time) error {
 		Now time.Time `json:"now"`
 	}
 	before := time.Now()
-	if err := doJSON(ctx, http.MethodGet, s.SandboxURL+"/_sandbox/clock", "", nil, http.StatusOK, &clock); err != nil {
+	if err := jsonhttp.Do(ctx, http.MethodGet, s.SandboxURL+"/_sandbox/clock", "", nil, http.StatusOK, &clock); err != nil {
 		return err
 	}
 	mid := before.Add(time.Since(before) / 2)
@@ -87,7 +88,7 @@ func (s *Stack) ClockOffset() time.Duration {
 func (e *Env) Quieten(ctx context.Context, users []string) error {
 	at := time.Now().Add(e.Stack.ClockOffset()).Add(-QuietFor).Format(time.RFC3339)
 	for _, u := range users {
-		if err := doJSON(ctx, http.MethodPut, e.Stack.SandboxURL+"/_sandbox/users/"+url.PathEscape(u), "",
+		if err := jsonhttp.Do(ctx, http.MethodPut, e.Stack.SandboxURL+"/_sandbox/users/"+url.PathEscape(u), "",
 			map[string]string{"last_interaction_at": at}, http.StatusOK, nil); err != nil {
 			return fmt.Errorf("quietening a sandbox user: %w", err)
 		}

@@ -1,16 +1,14 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 
 	"github.com/google/uuid"
 
 	"github.com/tingting-vn/tingting/db"
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
 	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/apikey"
 )
@@ -39,7 +37,7 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 		ID            string `json:"id"`
 		AccountNumber string `json:"account_number"`
 	}
-	err = doJSON(ctx, http.MethodPost, s.APIURL+"/v1/bank-accounts", key, map[string]string{
+	err = jsonhttp.Do(ctx, http.MethodPost, s.APIURL+"/v1/bank-accounts", key, map[string]string{
 		"bank_code": "VCB", "bank_name": "Vietcombank", "account_number": fmt.Sprint(1_000_000_000 + ws.ID.ID()%1_000_000_000),
 		"account_name": "CUA HANG BENCH",
 	}, http.StatusCreated, &acct)
@@ -73,45 +71,8 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 			return Shop{}, fmt.Errorf("the integration's template: %w", err)
 		}
 	}
-	if err := doJSON(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/templates/"+seed.AlertTemplate().ID, "", seed.AlertTemplate(), http.StatusOK, nil); err != nil {
+	if err := jsonhttp.Do(ctx, http.MethodPut, s.SandboxURL+"/_sandbox/templates/"+seed.AlertTemplate().ID, "", seed.AlertTemplate(), http.StatusOK, nil); err != nil {
 		return Shop{}, fmt.Errorf("the sandbox's template: %w", err)
 	}
 	return shop, nil
-}
-
-// doJSON sends body as JSON and decodes the answer into out, which must
-// come with status want.
-func doJSON(ctx context.Context, method, url, apiKey string, body any, want int, out any) error {
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, r)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if apiKey != "" {
-		req.Header.Set("Authorization", "Bearer "+apiKey)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return err
-	}
-	if res.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %s", method, url, res.StatusCode, b)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.Unmarshal(b, out)
 }

@@ -38,6 +38,7 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/devtemporal"
+	"github.com/tingting-vn/tingting/harness/ports"
 	"github.com/tingting-vn/tingting/harness/temporalserver"
 	"github.com/tingting-vn/tingting/workflows/contract"
 )
@@ -191,14 +192,14 @@ func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		s.workers = append(s.workers, replica(Worker, n))
 	}
 	for _, name := range s.pieces() {
-		addr, err := freeAddr()
+		addr, err := ports.FreeAddr()
 		if err != nil {
 			return nil, err
 		}
 		s.addrs[name] = addr
 		if r := role(name); r == API || r == Worker {
 			for _, port := range []string{"metrics", "debug"} {
-				if s.addrs[name+" "+port], err = freeAddr(); err != nil {
+				if s.addrs[name+" "+port], err = ports.FreeAddr(); err != nil {
 					return nil, err
 				}
 			}
@@ -233,6 +234,7 @@ func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		"TEMPORAL_NAMESPACE=default",
 		"ZALOSIM_ADDR="+s.addrs[Sandbox],
 		"ZALO_OAUTH_URL="+s.SandboxURL, "ZALO_GRAPH_URL="+s.SandboxURL, "ZALO_OPENAPI_URL="+s.SandboxURL, "ZALO_ZNS_URL="+s.SandboxURL,
+		"CASSO_API_URL="+s.SandboxURL,
 		"ZALO_APP_ID="+appID, "ZALO_APP_SECRET="+hex.EncodeToString(secret),
 		"ZALO_OA_SECRET_KEY="+hex.EncodeToString(secret),
 		"ZALO_OA_ACCESS_TOKEN="+oaAccessToken, "ZALO_OA_REFRESH_TOKEN="+oaRefreshToken,
@@ -691,15 +693,6 @@ func devServerPID(hostPort string) int {
 		}
 	}
 	return 0
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // waitHTTP polls url until it answers 200.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
 	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/message"
 )
@@ -58,7 +59,7 @@ func (s *Stack) sandboxUser(ctx context.Context, name string) (seed.Person, erro
 		AppUserID string `json:"app_user_id"`
 		Name      string `json:"name"`
 	}
-	if err := doJSON(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users", "", map[string]any{"name": name, "follows": true},
+	if err := jsonhttp.Do(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users", "", map[string]any{"name": name, "follows": true},
 		http.StatusCreated, &u); err != nil {
 		return seed.Person{}, fmt.Errorf("creating a sandbox user: %w", err)
 	}
@@ -67,7 +68,7 @@ func (s *Stack) sandboxUser(ctx context.Context, name string) (seed.Person, erro
 
 // says has a sandbox user write text to the OA (a signed webhook).
 func (s *Stack) says(ctx context.Context, user, text string) error {
-	return doJSON(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users/"+user+"/messages", "", map[string]string{"text": text}, http.StatusOK, nil)
+	return jsonhttp.Do(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users/"+user+"/messages", "", map[string]string{"text": text}, http.StatusOK, nil)
 }
 
 // visit sends a visitor every `every` until stop is closed (one at least):
@@ -201,7 +202,7 @@ func (s *Stack) inbox(ctx context.Context, user string) ([]string, error) {
 			Text string `json:"text"`
 		} `json:"items"`
 	}
-	if err := doJSON(ctx, http.MethodGet, s.SandboxURL+"/_sandbox/users/"+user+"/inbox", "", nil, http.StatusOK, &page); err != nil {
+	if err := jsonhttp.Do(ctx, http.MethodGet, s.SandboxURL+"/_sandbox/users/"+user+"/inbox", "", nil, http.StatusOK, &page); err != nil {
 		return nil, err
 	}
 	texts := make([]string, len(page.Items))

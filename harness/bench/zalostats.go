@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/tingting-vn/tingting/harness/jsonhttp"
 )
 
 // ZaloStats is what the sandbox counted during a run (GET /_sandbox/stats):
@@ -70,12 +72,12 @@ func (z ZaloStats) refusals() string {
 
 // ResetZaloStats sets the sandbox's counts back to zero (DELETE /_sandbox/stats).
 func (s *Stack) ResetZaloStats(ctx context.Context) error {
-	return doJSON(ctx, http.MethodDelete, s.SandboxURL+"/_sandbox/stats", "", nil, http.StatusNoContent, nil)
+	return jsonhttp.Do(ctx, http.MethodDelete, s.SandboxURL+"/_sandbox/stats", "", nil, http.StatusNoContent, nil)
 }
 
 // ZaloStats reads the sandbox's counts (GET /_sandbox/stats).
 func (s *Stack) ZaloStats(ctx context.Context) (ZaloStats, error) {
 	var z ZaloStats
-	err := doJSON(ctx, http.MethodGet, s.SandboxURL+"/_sandbox/stats", "", nil, http.StatusOK, &z)
+	err := jsonhttp.Do(ctx, http.MethodGet, s.SandboxURL+"/_sandbox/stats", "", nil, http.StatusOK, &z)
 	return z, err
 }

@@ -11,9 +11,11 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tingting-vn/tingting/activities/oa"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/internal/referral"
 	"github.com/tingting-vn/tingting/message"
+	"github.com/tingting-vn/tingting/zalo"
 	"github.com/tingting-vn/tingting/zalosim"
 )
 
@@ -111,23 +113,17 @@ var AlertMapping = map[string]string{"so_tien": "amount", "noi_dung": "descripti
 // (the sandbox's OA holds it too) and makes it the integration's, its
 // parameters filled by the fields mapping names (parameter → field).
 func UseTemplate(ctx context.Context, pool *db.Pool, integrationID uuid.UUID, t zalosim.Template, mapping map[string]string) error {
-	params := make([]message.Param, len(t.Params))
-	for i, p := range t.Params {
-		params[i] = message.Param{Name: p.Name, MaxLength: p.MaxLength, Required: p.Required}
-	}
-	specs, err := json.Marshal(params)
-	if err != nil {
-		return err
+	info := zalo.TemplateInfo{ID: t.ID, Name: t.Name, Status: t.Status, Tag: t.Tag, Quality: t.Quality,
+		PriceUID: t.PriceUID, PricePhone: t.PriceSDT, SendableByUID: t.SendableByUID}
+	for _, p := range t.Params {
+		info.Params = append(info.Params, zalo.TemplateParam{Name: p.Name, MaxLength: p.MaxLength, Required: p.Required})
 	}
 	m, err := json.Marshal(mapping)
 	if err != nil {
 		return err
 	}
 	return db.InTx(ctx, pool, func(q *db.Queries) error {
-		if err := q.UpsertTemplate(ctx, db.UpsertTemplateParams{
-			TemplateID: t.ID, Name: t.Name, Status: t.Status, Tag: t.Tag, Quality: t.Quality, Params: specs,
-			PriceUid: t.PriceUID, PriceSdt: t.PriceSDT, SendableByUid: t.SendableByUID,
-		}); err != nil {
+		if err := oa.Keep(ctx, q, info); err != nil {
 			return err
 		}
 		_, err := q.SetIntegrationTemplate(ctx, db.SetIntegrationTemplateParams{ID: integrationID, TemplateID: t.ID, TemplateParams: m})

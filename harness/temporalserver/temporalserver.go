@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -33,6 +32,7 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/devtemporal"
+	"github.com/tingting-vn/tingting/harness/ports"
 )
 
 // The server module's packages, as tools/go.mod pins them.
@@ -247,7 +247,7 @@ func (o Options) environment() ([]string, error) {
 	}
 	for _, name := range []string{"FRONTEND_HTTP_PORT", "FRONTEND_MEMBERSHIP_PORT", "HISTORY_GRPC_PORT", "HISTORY_MEMBERSHIP_PORT",
 		"MATCHING_GRPC_PORT", "MATCHING_MEMBERSHIP_PORT", "WORKER_GRPC_PORT", "WORKER_MEMBERSHIP_PORT"} {
-		p, err := freePort(host, strings.HasSuffix(name, "_MEMBERSHIP_PORT"))
+		p, err := ports.Free(host)
 		if err != nil {
 			return nil, err
 		}
@@ -367,27 +367,4 @@ func (s *Server) Stop() error {
 	}
 	<-s.done
 	return nil
-}
-
-// freePort finds a port nothing listens on. A membership port must be
-// below 32768: the cluster_membership table stores it as a smallint, and
-// the kernel's ephemeral ports (what port 0 gives) are above.
-func freePort(host string, small bool) (string, error) {
-	if !small {
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-		if err != nil {
-			return "", err
-		}
-		defer ln.Close()
-		_, port, err := net.SplitHostPort(ln.Addr().String())
-		return port, err
-	}
-	for range 100 {
-		port := strconv.Itoa(10_000 + rand.IntN(32_768-10_000))
-		if ln, err := net.Listen("tcp", net.JoinHostPort(host, port)); err == nil {
-			ln.Close()
-			return port, nil
-		}
-	}
-	return "", errors.New("no free port below 32768")
 }

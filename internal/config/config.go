@@ -70,6 +70,9 @@ type Config struct {
 	// workspace admin keys in, each for its own workspace.
 	OperatorToken        string
 	CassoSignatureMaxAge time.Duration
+	CassoAPIURL          string
+	CassoReadBackEvery   time.Duration
+	CassoReadBackDays    int
 	InDoubtCheck         bool
 	InDoubtWait          time.Duration
 	InDoubtGiveUp        time.Duration
@@ -156,11 +159,14 @@ var Vars = []Var{
 	{"ZALO_OA_ID", "", "The OA tingting sends as; only it may be connected through the consent callback (empty: the OA getoa last described, or any before that).", setString(func(c *Config) *string { return &c.ZaloOAID })},
 	{"ZALO_WEBHOOK_KEY", "oa_secret_key", "Which secret signs the OA's webhooks: oa_secret_key or app_secret (Zalo's docs disagree).", setWebhookKey},
 	{"ZALO_WEBHOOK_MAX_AGE", "24h", "How old a Zalo webhook's timestamp may be (Zalo redelivers for hours); older ones are refused as replays. 0: no limit.", setDuration(func(c *Config) *time.Duration { return &c.ZaloWebhookMaxAge })},
-	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
+	{"ZALO_INSECURE_HOSTS", "", "Hosts the ZALO_*_URL settings and CASSO_API_URL may reach over plain http besides the loopback (comma-separated; docker-compose's sandbox). Everything else must be https.", setHosts},
 	{"TINGTING_ENCRYPTION_KEY", "", "Base64 of 32 random bytes; seals stored secrets and every payload in Temporal (`dev` makes one). Keep it: what was sealed needs it; rotate it by moving it to TINGTING_ENCRYPTION_OLD_KEYS (docs/SECURITY.md) (secret).", setKey},
 	{"TINGTING_ENCRYPTION_OLD_KEYS", "", "Comma-separated base64 keys TINGTING_ENCRYPTION_KEY replaced: they still open what they sealed (stored secrets until `tingting rekey`, Temporal payloads until their histories are gone), never seal (secret).", setOldKeys},
 	{"CODEC_OPERATOR_TOKEN", "", "The operator's credential at the codec endpoint (/codec/*; at least 32 characters): it opens every workspace's Temporal payloads and the platform's own. Empty: only a workspace's admin key, for that workspace's payloads (secret).", setOperatorToken},
 	{"CASSO_SIGNATURE_MAX_AGE", "10m", "How old a Casso v2 signature's timestamp may be; 0 turns the check off.", setDuration(func(c *Config) *time.Duration { return &c.CassoSignatureMaxAge })},
+	{"CASSO_API_URL", "https://oauth.casso.vn", "Casso's API, where read-back reads the sources' transactions (the sandbox in `dev`); plain http only to the loopback or a host in ZALO_INSECURE_HOSTS.", setURL(func(c *Config) *string { return &c.CassoAPIURL })},
+	{"CASSO_READ_BACK_EVERY", "15m", "How often the sources holding a Casso API key are read back, to record what their webhooks missed; 0 turns it off.", setDuration(func(c *Config) *time.Duration { return &c.CassoReadBackEvery })},
+	{"CASSO_READ_BACK_DAYS", "3", "How many days before today each read-back reads (and today).", setDays},
 	{"ZALO_IN_DOUBT_CHECK", "true", "Before sending again a message whose answer was lost, look for evidence of it: the recipient's conversation, or Zalo's receipt of a send by phone (false: send again, marked maybe_duplicate).", setBool(func(c *Config) *bool { return &c.InDoubtCheck })},
 	{"ZALO_IN_DOUBT_WAIT", "30s", "How long after a lost answer to look for the message, so that one Zalo was still delivering has arrived.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtWait })},
 	{"ZALO_IN_DOUBT_GIVE_UP", "10m", "How long a send in doubt waits for evidence (a receipt, a conversation Zalo answers); past it the alert is sent again and marked maybe_duplicate: better twice than never.", setDuration(func(c *Config) *time.Duration { return &c.InDoubtGiveUp })},
@@ -213,7 +219,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	for name, u := range map[string]string{
 		"ZALO_OAUTH_URL": c.ZaloOAuthURL, "ZALO_LOGIN_URL": c.ZaloLoginURL, "ZALO_GRAPH_URL": c.ZaloGraphURL,
-		"ZALO_OPENAPI_URL": c.ZaloOpenAPIURL, "ZALO_ZNS_URL": c.ZaloZNSURL,
+		"ZALO_OPENAPI_URL": c.ZaloOpenAPIURL, "ZALO_ZNS_URL": c.ZaloZNSURL, "CASSO_API_URL": c.CassoAPIURL,
 	} {
 		if err := c.secureURL(u); err != nil {
 			return Config{}, fmt.Errorf("config: %s: %w", name, err)
@@ -246,7 +252,7 @@ func (c *Config) checkTemporalTLS() error {
 }
 
 // secureURL refuses plain http to anything but the loopback and the hosts
-// ZALO_INSECURE_HOSTS names: tokens and secrets travel to Zalo.
+// ZALO_INSECURE_HOSTS names: tokens and keys travel to Zalo and Casso.
 func (c Config) secureURL(raw string) error {
 	if raw == "" {
 		return nil
@@ -279,6 +285,15 @@ func setCount(field func(*Config) *int) func(*Config, string) error {
 		*field(c) = n
 		return nil
 	}
+}
+
+func setDays(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 30 {
+		return fmt.Errorf("not a whole number of days from 0 to 30: %q", v)
+	}
+	c.CassoReadBackDays = n
+	return nil
 }
 
 func setCIDRs(c *Config, v string) error {

@@ -16,7 +16,8 @@ type Metrics struct {
 	registry *prometheus.Registry
 
 	// Ingested counts transactions received, by source (api, casso_v1,
-	// casso_v2) and whether they were duplicates.
+	// casso_v2, sepay; casso_read_back for what read-back recovered) and
+	// whether they were duplicates.
 	Ingested *prometheus.CounterVec
 	// Messages counts deliveries by final outcome (sent, skipped, failed)
 	// and reason.

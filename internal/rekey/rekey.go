@@ -24,6 +24,7 @@ var purposes = map[string]secret.Purpose{
 	"oauth_logins.code":               secret.OAuthCode,
 	"webhook_sources.secret":          secret.WebhookSecret,
 	"webhook_sources.previous_secret": secret.WebhookSecret,
+	"webhook_sources.casso_api_key":   secret.CassoAPIKey,
 }
 
 // Columns are the sealed columns, as table.column.

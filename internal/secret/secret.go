@@ -31,6 +31,7 @@ const (
 	CodeVerifier   Purpose = "oauth_logins.code_verifier"
 	OAuthCode      Purpose = "oauth_logins.code"
 	WebhookSecret  Purpose = "webhook_sources.secret"
+	CassoAPIKey    Purpose = "webhook_sources.casso_api_key"
 )
 
 // A sealed value is version || key id || nonce || ciphertext: the key id

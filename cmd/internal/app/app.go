@@ -26,6 +26,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/tingting-vn/tingting/activities/feeds"
 	"github.com/tingting-vn/tingting/activities/send"
 	"github.com/tingting-vn/tingting/api"
 	"github.com/tingting-vn/tingting/db"
@@ -227,7 +228,7 @@ func (a *App) ServeAPI(ctx context.Context, pool *db.Pool, tc client.Client) err
 		Codec: cdc, OperatorToken: a.Config.OperatorToken, TemporalUIOrigin: a.Config.TemporalUIOrigin,
 		PublicRateLimit: a.Config.PublicRateLimit, WebhookRateLimit: a.Config.WebhookRateLimit, TrustedProxies: a.Config.TrustedProxies, Routes: a.Config.Routes,
 		Pool: pool, Temporal: tc, Log: a.Log, Zalo: a.Zalo(), Box: box, PublicURL: a.Config.PublicURL,
-		CassoMaxAge: a.Config.CassoSignatureMaxAge, Metrics: a.Metrics,
+		CassoMaxAge: a.Config.CassoSignatureMaxAge, ReadBackDays: a.Config.CassoReadBackDays, Metrics: a.Metrics,
 		People: api.People{
 			SignupOpen: a.Config.SignupOpen, IdleTimeout: a.Config.SessionIdleTimeout, MaxAge: a.Config.SessionMaxAge,
 			LinkMembers: a.Config.MemberLink,
@@ -258,6 +259,7 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		Refresher: worker.Keeper{Client: tc},
 		Metrics:   a.Metrics,
 		Now:       time.Now,
+		Casso:     feeds.CassoAPI{BaseURL: a.Config.CassoAPIURL, HTTP: &http.Client{Timeout: 30 * time.Second}},
 
 		Routes: a.Config.Routes, Prices: send.Prices{Free: a.Config.CSFree, Price: a.Config.CSPrice},
 		SendRate: a.Config.SendRate, ProbeEvery: a.Config.ProbeEvery,
@@ -279,6 +281,9 @@ func (a *App) RunWorker(ctx context.Context, pool *db.Pool, tc client.Client) er
 		ZaloEvents: zaloEventsKept(a.Config.ZaloWebhookMaxAge),
 	}); err != nil {
 		return fmt.Errorf("the maintenance schedule: %w", err)
+	}
+	if err := worker.EnsureReadBack(ctx, tc, a.Config.CassoReadBackEvery, a.Config.CassoReadBackDays); err != nil {
+		return fmt.Errorf("the Casso read-back schedule: %w", err)
 	}
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
