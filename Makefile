@@ -33,7 +33,7 @@ bench: $(BIN)/temporal ## measure latency and throughput against the direct base
 chaos: $(BIN)/temporal $(BIN)/temporal-server ## the full fault-injection suite, both modes, a few minutes per fault (docs/RELIABILITY.md)
 	CHAOS=full go test -count=1 -timeout 90m -v -run TestChaos ./harness/bench/
 
-soak: $(BIN)/temporal-server ## an hour at 20 transactions a second, sampling every process each minute (docs/RELIABILITY.md); not in CI
+soak: $(BIN)/temporal-server ## an hour at 20 transactions a second (SOAK_DURATION=15m: shorter), sampling every process each minute (docs/RELIABILITY.md); not in CI
 	SOAK=full go test -count=1 -timeout 80m -v -run TestSoak ./harness/bench/
 
 lint: $(TOOLS) chart ## gofmt, go vet, staticcheck, a clean `sqlc diff`, and the chart's checks
