@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmod
 export TEST_DATABASE_URL
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate dev test lint chart bench chaos
+.PHONY: help tools generate dev test lint chart bench chaos soak
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,8 +30,11 @@ test: $(BIN)/temporal ## run every test against PostgreSQL (TEST_DATABASE_URL) a
 bench: $(BIN)/temporal ## measure latency and throughput against the direct baseline (docs/BENCHMARKS.md)
 	go build -o $(BIN)/ ./cmd/tingting ./cmd/tingting-dev && $(BIN)/tingting-dev bench $(BENCH_FLAGS)
 
-chaos: $(BIN)/temporal ## the full fault-injection suite, a few minutes per fault (docs/RELIABILITY.md)
-	CHAOS=full go test -count=1 -timeout 60m -v -run TestChaos ./harness/bench/
+chaos: $(BIN)/temporal $(BIN)/temporal-server ## the full fault-injection suite, both modes, a few minutes per fault (docs/RELIABILITY.md)
+	CHAOS=full go test -count=1 -timeout 90m -v -run TestChaos ./harness/bench/
+
+soak: $(BIN)/temporal-server ## an hour at 20 transactions a second (SOAK_DURATION=15m: shorter), sampling every process each minute (docs/RELIABILITY.md); not in CI
+	SOAK=full go test -count=1 -timeout 80m -v -run TestSoak ./harness/bench/
 
 lint: $(TOOLS) chart ## gofmt, go vet, staticcheck, a clean `sqlc diff`, and the chart's checks
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi

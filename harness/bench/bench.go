@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -149,6 +150,10 @@ type Env struct {
 	Shops []Shop
 	cfg   Config
 	casso string // the shop's source at the sandbox's Casso, once made
+
+	clubMu   sync.Mutex
+	clubOf   club // the integration visitors join, once made
+	visitors int  // how many came, to name the next
 }
 
 // Prepare starts the stack, creates the shop, sets the sandbox's latency,
@@ -213,14 +218,16 @@ func (e *Env) Close() {
 	e.Pool.Close()
 }
 
-// measured runs a load and adds the CPU time each process spent on it and
-// the peak memory of each during it.
+// measured runs a load and adds the CPU time each process spent on it, the
+// peak memory of each during it, and the requests the balancer passed on.
 func (e *Env) measured(run func() (Result, error)) (Result, error) {
 	dbs := e.Stack.databases()
 	e.Stack.ResetPeaks()
 	resetPeakRSS(os.Getpid())
 	before, self, pg := e.Stack.CPU(), cpuTime(os.Getpid()), postgresCPU(dbs)
+	rerouted := e.Stack.Rerouted()
 	r, err := run()
+	r.Rerouted = e.Stack.Rerouted() - rerouted
 	after := e.Stack.CPU()
 	r.CPU = map[string]time.Duration{Bench: cpuTime(os.Getpid()) - self, Postgres: postgresSpent(pg, postgresCPU(dbs))}
 	for name, t := range after {

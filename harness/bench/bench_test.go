@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,14 +23,7 @@ import (
 func TestBenchmark(t *testing.T) {
 	testenv.SkipShort(t, "stacks of processes, a minute or two (and building temporal-server, the first time)")
 	ctx := context.Background()
-	dir := t.TempDir()
-	bin, devBin := filepath.Join(dir, "tingting"), filepath.Join(dir, "tingting-dev")
-	for path, pkg := range map[string]string{bin: "./cmd/tingting", devBin: "./cmd/tingting-dev"} {
-		build := exec.Command("go", "build", "-o", path, pkg)
-		build.Dir = "../.."
-		out, err := build.CombinedOutput()
-		require.NoError(t, err, "building %s: %s", pkg, out)
-	}
+	built := binaries(t)
 
 	for _, tc := range []struct {
 		name, flavour string
@@ -49,7 +41,8 @@ func TestBenchmark(t *testing.T) {
 			jsonPath := filepath.Join(t.TempDir(), "bench.json")
 			opts, err := bench.ParseOptions(append(tc.args, "-json", jsonPath), io.Discard)
 			require.NoError(t, err)
-			stack := bench.StackConfig{Binary: bin, DevBinary: devBin, DatabaseURL: testenv.DatabaseURL(t), Dir: t.TempDir()}
+			stack := built
+			stack.DatabaseURL, stack.Dir = testenv.DatabaseURL(t), t.TempDir()
 			if tc.flavour == bench.FlavourPostgres {
 				stack.Server, err = bench.PostgresTemporal(ctx, stack.DatabaseURL, os.Stderr)
 			} else {
@@ -61,7 +54,7 @@ func TestBenchmark(t *testing.T) {
 			err = bench.Benchmark(ctx, opts.Config(stack), &out)
 			t.Log(out.String())
 			if !assert.NoError(t, err) {
-				logTail(t, stack.Dir)
+				logTails(t, stack.Dir)
 				return
 			}
 			var rep bench.JSONReport
@@ -129,14 +122,5 @@ func TestBenchmark(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// logTail shows the end of each process's log.
-func logTail(t *testing.T, dir string) {
-	for _, name := range []string{"api", "worker", "zalosim", "floor", "temporal"} {
-		b, _ := os.ReadFile(filepath.Join(dir, name+".log"))
-		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-		t.Logf("--- %s.log (last lines)\n%s", name, strings.Join(lines[max(0, len(lines)-20):], "\n"))
 	}
 }

@@ -33,6 +33,9 @@ type Load struct {
 	// all delivered (at least one), and those fresh transactions' latency is
 	// reported apart: how long a new payment waits behind a backlog.
 	Fresh bool
+	// Watch, if set, reads the message log every Watch while posting: a
+	// long run's log is read as it grows instead of all at the end.
+	Watch time.Duration
 }
 
 // Duration is how long posting the load takes at its rate; at rate 0 it
@@ -74,14 +77,18 @@ type Result struct {
 	Received     int // distinct (transaction, recipient) pairs that got a message
 	Duplicates   []Duplicate
 	Missing      int
-	PostErrors   int             // posts never accepted
-	Retries      int             // posts retried after a network error or 5xx
-	Latencies    []time.Duration // post → message delivered, sorted; fresh transactions apart
-	Fresh        []time.Duration // the fresh transactions' (Load.Fresh), sorted
-	Ingest       []time.Duration // each accepted post's own duration, sorted
-	Posting      time.Duration   // first post → last post sent
-	Accepted     time.Duration   // first post → last of the Load.Transactions answered
-	Window       time.Duration   // first post → last message
+	PostErrors   int // posts never accepted
+	Retries      int // posts retried after a network error or 5xx
+	// Rerouted is how many requests the balancer in front of several APIs
+	// passed to another after the connection to one failed: no client saw
+	// those failures (Stack.Rerouted).
+	Rerouted  int
+	Latencies []time.Duration // post → message delivered, sorted; fresh transactions apart
+	Fresh     []time.Duration // the fresh transactions' (Load.Fresh), sorted
+	Ingest    []time.Duration // each accepted post's own duration, sorted
+	Posting   time.Duration   // first post → last post sent
+	Accepted  time.Duration   // first post → last of the Load.Transactions answered
+	Window    time.Duration   // first post → last message
 	// CPU is the CPU time each process spent on the run, RSS the peak
 	// resident memory of each during it, in kB.
 	CPU map[string]time.Duration
@@ -159,9 +166,16 @@ func Run(ctx context.Context, mode string, tgt Target, load Load) (Result, error
 		}
 		return nil
 	}
+	watched := time.Now()
 	for i := range load.Transactions {
 		if err := send(i, true); err != nil {
 			return res, err
+		}
+		if load.Watch > 0 && time.Since(watched) >= load.Watch {
+			if err := col.poll(ctx); err != nil {
+				return res, err
+			}
+			watched = time.Now()
 		}
 	}
 	res.Posting = time.Since(start)

@@ -52,18 +52,12 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 	for k := range integrations {
 		people := make([]seed.Person, recipients)
 		for m := range people {
-			var u struct {
-				OAUserID  string `json:"oa_user_id"`
-				AppUserID string `json:"app_user_id"`
-				Name      string `json:"name"`
+			p, err := s.sandboxUser(ctx, fmt.Sprintf("Nhân viên %d-%d", k+1, m+1))
+			if err != nil {
+				return Shop{}, err
 			}
-			name := fmt.Sprintf("Nhân viên %d-%d", k+1, m+1)
-			if err := jsonhttp.Do(ctx, http.MethodPost, s.SandboxURL+"/_sandbox/users", "", map[string]any{"name": name, "follows": true},
-				http.StatusCreated, &u); err != nil {
-				return Shop{}, fmt.Errorf("creating a sandbox user: %w", err)
-			}
-			people[m] = seed.Person{OAUserID: u.OAUserID, AppUserID: u.AppUserID, Name: u.Name}
-			shop.Recipients = append(shop.Recipients, u.OAUserID)
+			people[m] = p
+			shop.Recipients = append(shop.Recipients, p.OAUserID)
 		}
 		in, err := seed.CreateIntegration(ctx, pool, seed.Integration{
 			WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{bankAccountID}, Owner: people[0], Members: people[1:],

@@ -1,11 +1,13 @@
 // Package bench runs tingting as separate processes on this machine — a
 // Temporal server (the dev server, or a real one on PostgreSQL), the Zalo
-// sandbox, the API and the worker — puts load on it, and counts every
-// message the sandbox received: latency, throughput, duplicates, missing
-// messages, each process's CPU time and peak memory. Two references run in
-// the same stack: the direct baseline (no Temporal, no database) and the
-// floor (Temporal with nothing inside). Faults (killed processes, a
-// failing sandbox) can be injected mid-run.
+// sandbox, the API and the worker, or several of each behind a balancer —
+// puts load on it, and counts every message the sandbox received:
+// latency, throughput, duplicates, missing messages, each process's CPU
+// time and peak memory. Two references run in the same stack: the direct
+// baseline (no Temporal, no database) and the floor (Temporal with
+// nothing inside). Faults (killed processes, a failing sandbox, a worker
+// cut off from PostgreSQL) can be injected mid-run (chaos.go), and a soak
+// samples every process as a long run goes (soak.go).
 package bench
 
 import (
@@ -14,11 +16,13 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,6 +60,11 @@ type StackConfig struct {
 	Server *temporalserver.Options
 	// SendRate is the worker's (and the floor's) ZALO_SEND_RATE; 0: no limit.
 	SendRate float64
+	// Replicas is how many APIs and workers run (0 or 1: one of each). With
+	// more, a balancer spreads requests over the APIs as a load balancer
+	// would (APIURL is its address), and the last worker reaches PostgreSQL
+	// through a proxy the harness can cut (CutDatabase).
+	Replicas int
 }
 
 // PostgresTemporal is -temporal postgres for a bench on database:
@@ -115,6 +124,10 @@ type Stack struct {
 	key       []byte        // TINGTING_ENCRYPTION_KEY
 	oaSecret  string        // ZALO_OA_SECRET_KEY: what signs Zalo's webhooks
 	latency   time.Duration // the sandbox's, as Prepare set it
+	apis      []string      // api, api-2…
+	workers   []string      // worker, worker-2…
+	balancer  *balancer     // in front of the APIs, with Replicas > 1
+	dbProxy   *tcpProxy     // between the last worker and PostgreSQL, with Replicas > 1
 
 	mu        sync.Mutex
 	procs     map[string]*exec.Cmd
@@ -127,7 +140,9 @@ type Stack struct {
 	clockOffset time.Duration
 }
 
-// The pieces a stack runs, besides the dev server.
+// The pieces a stack runs, besides the dev server. Replicas of the API
+// and the worker are named api-2, worker-2 and so on (Stack.APIs,
+// Stack.Workers).
 const (
 	Sandbox  = "zalosim"
 	API      = "api"
@@ -138,8 +153,28 @@ const (
 	Bench    = "bench"    // this process: the load generator and the direct baseline
 )
 
-// pieces are the processes a stack may run.
-var pieces = []string{Temporal, Sandbox, API, Worker, Floor}
+// pieces are the processes the stack may run.
+func (s *Stack) pieces() []string {
+	return slices.Concat([]string{Temporal, Sandbox}, s.apis, s.workers, []string{Floor})
+}
+
+// APIs are the API processes' names, Workers the workers'.
+func (s *Stack) APIs() []string    { return s.apis }
+func (s *Stack) Workers() []string { return s.workers }
+
+// replica names the n-th (from 1) process of a piece: api, api-2, api-3…
+func replica(piece string, n int) string {
+	if n == 1 {
+		return piece
+	}
+	return piece + "-" + strconv.Itoa(n)
+}
+
+// role is the piece a process runs: api-2 runs the API.
+func role(name string) string {
+	r, _, _ := strings.Cut(name, "-")
+	return r
+}
 
 // Credentials the sandbox and tingting share; nothing here is secret.
 const (
@@ -153,18 +188,43 @@ const (
 func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 	s := &Stack{cfg: cfg, procs: map[string]*exec.Cmd{}, peakRSS: map[string]int64{}, addrs: map[string]string{},
 		DebugURLs: map[string]string{}, cpuDead: map[string]time.Duration{}}
-	for _, name := range []string{Temporal, Sandbox, API, Worker, Floor, "metrics", "api-metrics", "api-debug", "worker-debug"} {
+	for n := 1; n <= max(cfg.Replicas, 1); n++ {
+		s.apis = append(s.apis, replica(API, n))
+		s.workers = append(s.workers, replica(Worker, n))
+	}
+	for _, name := range s.pieces() {
 		addr, err := ports.FreeAddr()
 		if err != nil {
 			return nil, err
 		}
 		s.addrs[name] = addr
+		if r := role(name); r == API || r == Worker {
+			for _, port := range []string{"metrics", "debug"} {
+				if s.addrs[name+" "+port], err = ports.FreeAddr(); err != nil {
+					return nil, err
+				}
+			}
+			s.DebugURLs[name] = "http://" + s.addrs[name+" debug"]
+		}
 	}
 	s.temporal = s.addrs[Temporal]
 	s.APIURL = "http://" + s.addrs[API]
 	s.SandboxURL = "http://" + s.addrs[Sandbox]
-	s.DebugURLs[API] = "http://" + s.addrs["api-debug"]
-	s.DebugURLs[Worker] = "http://" + s.addrs["worker-debug"]
+	if len(s.apis) > 1 {
+		var upstreams []string
+		for _, name := range s.apis {
+			upstreams = append(upstreams, "http://"+s.addrs[name])
+		}
+		var err error
+		if s.balancer, err = startBalancer(upstreams); err != nil {
+			return nil, err
+		}
+		s.APIURL = s.balancer.URL()
+		if s.dbProxy, err = startDatabaseProxy(cfg.DatabaseURL); err != nil {
+			s.balancer.Close()
+			return nil, err
+		}
+	}
 	s.key = make([]byte, 32)
 	_, _ = rand.Read(s.key)
 	secret := make([]byte, 16)
@@ -190,14 +250,15 @@ func StartStack(ctx context.Context, cfg StackConfig) (*Stack, error) {
 		srv.HostPort, srv.Dir = s.temporal, cfg.Dir
 		s.cfg.Server = &srv
 		if err := temporalserver.Setup(ctx, srv); err != nil {
+			s.Stop()
 			return nil, fmt.Errorf("setting up Temporal's databases: %w", err)
 		}
 	}
 	if err := s.startTemporal(ctx); err != nil {
-		s.dropServerDatabases()
+		s.Stop()
 		return nil, err
 	}
-	for _, name := range []string{Sandbox, API, Worker} {
+	for _, name := range slices.Concat([]string{Sandbox}, s.apis, s.workers) {
 		if err := s.Start(ctx, name); err != nil {
 			s.Stop()
 			return nil, err
@@ -213,18 +274,19 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 	}
 	env := append([]string{}, s.env...)
 	var ready string
-	switch name {
+	switch role(name) {
 	case Sandbox:
 		ready = s.SandboxURL + "/_sandbox"
 	case API:
-		env = append(env, "HTTP_ADDR="+s.addrs[API], "DEBUG_ADDR="+s.addrs["api-debug"], "METRICS_ADDR="+s.addrs["api-metrics"])
+		env = append(env, "DATABASE_URL="+s.databaseURL(name), "HTTP_ADDR="+s.addrs[name],
+			"DEBUG_ADDR="+s.addrs[name+" debug"], "METRICS_ADDR="+s.addrs[name+" metrics"])
 		env = append(env, s.cfg.Env...)
-		ready = s.APIURL + "/readyz"
+		ready = "http://" + s.addrs[name] + "/readyz"
 	case Worker:
-		env = append(env, "METRICS_ADDR="+s.addrs["metrics"], "DEBUG_ADDR="+s.addrs["worker-debug"])
+		env = append(env, "DATABASE_URL="+s.databaseURL(name), "METRICS_ADDR="+s.addrs[name+" metrics"], "DEBUG_ADDR="+s.addrs[name+" debug"])
 		env = append(env, s.sendRateEnv()...)
 		env = append(env, s.cfg.Env...) // an explicit -env wins
-		ready = "http://" + s.addrs["metrics"] + "/readyz"
+		ready = s.MetricsURL(name) + "/readyz"
 	case Floor:
 		env = append(env, s.sendRateEnv()...)
 		ready = s.FloorURL() + "/readyz"
@@ -235,7 +297,7 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(s.cfg.Binary, name)
+	cmd := exec.Command(s.cfg.Binary, role(name))
 	switch name {
 	case Sandbox:
 		cmd = exec.Command(s.cfg.DevBinary, name)
@@ -258,6 +320,45 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 		return fmt.Errorf("%s did not come up (see %s): %w", name, logFile.Name(), err)
 	}
 	return nil
+}
+
+// MetricsURL is where an API or a worker serves its metrics and probes.
+func (s *Stack) MetricsURL(name string) string { return "http://" + s.addrs[name+" metrics"] }
+
+// databaseURL is DATABASE_URL for one process: named after it
+// (application_name, so pg_stat_activity tells whose each connection is),
+// and for the proxied worker through the proxy.
+func (s *Stack) databaseURL(name string) string {
+	u, err := url.Parse(s.cfg.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return s.cfg.DatabaseURL
+	}
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	if s.dbProxy != nil && name == s.workers[len(s.workers)-1] {
+		u.Host = s.dbProxy.Addr()
+	}
+	return u.String()
+}
+
+// CutDatabase takes PostgreSQL away from the last worker alone (with
+// Replicas > 1) for d: its connections are dropped, and new ones closed as
+// they open, until d is over.
+func (s *Stack) CutDatabase(ctx context.Context, d time.Duration) error {
+	if s.dbProxy == nil {
+		return errors.New("no worker reaches PostgreSQL through the proxy: it takes Replicas > 1")
+	}
+	return s.dbProxy.Cut(ctx, d)
+}
+
+// Rerouted is how many requests the balancer passed to another API after
+// the connection to one failed (0 without replicas).
+func (s *Stack) Rerouted() int {
+	if s.balancer == nil {
+		return 0
+	}
+	return int(s.balancer.rerouted.Load())
 }
 
 // sendRateEnv is ZALO_SEND_RATE for the worker and the floor: 0 (no
@@ -312,7 +413,15 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 }
 
 // Kill ends a piece with SIGKILL: no shutdown, in-flight work lost.
-func (s *Stack) Kill(name string) error {
+func (s *Stack) Kill(name string) error { return s.end(name, 0) }
+
+// Terminate stops a piece as a deploy does: SIGTERM, then up to limit for
+// it to finish what it holds and exit; SIGKILL after that, and an error.
+func (s *Stack) Terminate(name string, limit time.Duration) error { return s.end(name, limit) }
+
+// end stops a piece, gracefully for up to grace if it is not 0, and
+// returns once the kernel has reaped it, so its ports are free.
+func (s *Stack) end(name string, grace time.Duration) error {
 	pid := s.pid(name)
 	if pid == 0 {
 		return fmt.Errorf("%s is not running", name)
@@ -321,12 +430,26 @@ func (s *Stack) Kill(name string) error {
 	s.mu.Lock()
 	s.cpuDead[name] += cpuTime(pid)
 	s.mu.Unlock()
+	gone := func(limit time.Duration) bool {
+		for end := time.Now().Add(limit); processAlive(pid) && time.Now().Before(end); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		return !processAlive(pid)
+	}
+	if grace > 0 {
+		if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+			return err
+		}
+		if gone(grace) {
+			return nil
+		}
+	}
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		return err
 	}
-	// Wait until the kernel has reaped it, so its ports are free.
-	for i := 0; i < 1500 && processAlive(pid); i++ { // up to 30 s: a big process takes a while to die
-		time.Sleep(20 * time.Millisecond)
+	gone(30 * time.Second) // a big process takes a while to die
+	if grace > 0 {
+		return fmt.Errorf("%s did not stop within %s of SIGTERM: killed", name, grace)
 	}
 	return nil
 }
@@ -334,7 +457,7 @@ func (s *Stack) Kill(name string) error {
 // PeakRSS returns each piece's peak resident memory in kB since the last
 // ResetPeaks (or the start), over every incarnation.
 func (s *Stack) PeakRSS() map[string]int64 {
-	for _, name := range pieces {
+	for _, name := range s.pieces() {
 		if pid := s.pid(name); pid != 0 {
 			s.notePeak(name, pid)
 		}
@@ -352,7 +475,7 @@ func (s *Stack) PeakRSS() map[string]int64 {
 // running pieces are reset to their current size (clear_refs), so the
 // next PeakRSS is the peak of what ran in between.
 func (s *Stack) ResetPeaks() {
-	for _, name := range pieces {
+	for _, name := range s.pieces() {
 		if pid := s.pid(name); pid != 0 {
 			resetPeakRSS(pid)
 		}
@@ -366,7 +489,7 @@ func (s *Stack) ResetPeaks() {
 // over every incarnation.
 func (s *Stack) CPU() map[string]time.Duration {
 	out := map[string]time.Duration{}
-	for _, name := range pieces {
+	for _, name := range s.pieces() {
 		var live time.Duration
 		if pid := s.pid(name); pid != 0 {
 			live = cpuTime(pid)
@@ -392,22 +515,18 @@ func (s *Stack) databases() []string {
 	return dbs
 }
 
-// Stop ends every piece: the API, worker and floor gracefully, then the
+// Stop ends every piece: the APIs, workers and floor gracefully, then the
 // rest; a PostgreSQL-backed Temporal's databases are dropped.
 func (s *Stack) Stop() {
 	s.PeakRSS()
-	s.mu.Lock()
-	procs, devSrv, server := s.procs, s.devSrv, s.server
-	s.mu.Unlock()
-	for _, name := range []string{API, Worker, Floor, Sandbox} {
-		if cmd := procs[name]; cmd != nil && cmd.Process != nil && processAlive(cmd.Process.Pid) {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			for i := 0; i < 250 && processAlive(cmd.Process.Pid); i++ {
-				time.Sleep(20 * time.Millisecond)
-			}
-			_ = cmd.Process.Kill()
+	for _, name := range slices.Concat(s.apis, s.workers, []string{Floor, Sandbox}) {
+		if s.pid(name) != 0 {
+			_ = s.Terminate(name, 5*time.Second)
 		}
 	}
+	s.mu.Lock()
+	devSrv, server := s.devSrv, s.server
+	s.mu.Unlock()
 	if devSrv != nil {
 		if pid := s.pid(Temporal); pid != 0 {
 			_ = devSrv.Stop()
@@ -415,7 +534,13 @@ func (s *Stack) Stop() {
 	}
 	if server != nil {
 		_ = server.Stop()
-		s.dropServerDatabases()
+	}
+	s.dropServerDatabases()
+	if s.balancer != nil {
+		s.balancer.Close()
+	}
+	if s.dbProxy != nil {
+		s.dbProxy.Close()
 	}
 }
 
@@ -510,13 +635,17 @@ func processAlive(pid int) bool {
 }
 
 // peakRSS reads a process's high-water resident set (VmHWM) in kB.
-func peakRSS(pid int) int64 {
+func peakRSS(pid int) int64 { return procStatusKB(pid, "VmHWM") }
+
+// procStatusKB reads a field of /proc/PID/status given in kB (VmRSS,
+// VmHWM); 0 if it cannot.
+func procStatusKB(pid int, field string) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return n
 		}
