@@ -25,7 +25,7 @@ dev: ## run everything locally: Temporal dev server, Zalo sandbox, API, worker
 	go build -o $(BIN)/tingting-dev ./cmd/tingting-dev && $(BIN)/tingting-dev dev
 
 test: $(BIN)/temporal ## run every test against PostgreSQL (TEST_DATABASE_URL) and a Temporal dev server
-	go test -race -count=1 -timeout 20m ./...
+	go test -race -count=1 -timeout 30m ./...
 
 bench: $(BIN)/temporal ## measure latency and throughput against the direct baseline (docs/BENCHMARKS.md)
 	go build -o $(BIN)/ ./cmd/tingting ./cmd/tingting-dev && $(BIN)/tingting-dev bench $(BENCH_FLAGS)
