@@ -382,6 +382,24 @@ func TestWebhookSources(t *testing.T) {
 		}
 	})
 
+	// A previous secret sealed with a key this server no longer holds (a
+	// key retired before its secrets were re-sealed, a dev database under a
+	// new clone's key) is only a grace lost: the current secret still
+	// verifies, where every webhook used to be answered 500.
+	t.Run("a previous secret that cannot be opened is passed over", func(t *testing.T) {
+		hook := f.source(t, "casso_v2", "old-secret-2")
+		status, _ := f.do(t, "POST", sourcePath(hook)+"/rotate", f.key, `{"secret":"new-secret-2"}`)
+		require.Equal(t, http.StatusOK, status)
+		_, err := f.pool.Exec(context.Background(), "UPDATE webhook_sources SET previous_secret = '\\x00ff' WHERE id = $1",
+			strings.TrimPrefix(sourcePath(hook), "/v1/webhook-sources/"))
+		require.NoError(t, err)
+		status, res := f.postV2(t, hook, "new-secret-2", 400)
+		require.Equal(t, http.StatusOK, status, "%v", res)
+		status, _ = f.postV2(t, hook, "old-secret-2", 401)
+		require.Equal(t, http.StatusUnauthorized, status)
+		require.Contains(t, f.log.String(), "previous secret cannot be opened")
+	})
+
 	t.Run("rotate twice: only the last secret replaced is kept", func(t *testing.T) {
 		hook := f.source(t, "casso_v2", "first-secret")
 		for _, secret := range []string{"second-secret", "third-secret"} {

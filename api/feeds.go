@@ -27,7 +27,7 @@ func (s *Server) cassoHook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	secrets, err := s.sourceSecrets(src)
+	secrets, err := s.sourceSecrets(c.Request().Context(), src)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) sepayHook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	secrets, err := s.sourceSecrets(src)
+	secrets, err := s.sourceSecrets(c.Request().Context(), src)
 	if err != nil {
 		return err
 	}
@@ -130,8 +130,10 @@ func (s *Server) hookSource(c echo.Context, providers ...string) (db.WebhookSour
 }
 
 // sourceSecrets are the secrets a source's webhooks may be signed with:
-// its current one, then the one it replaced until that expires.
-func (s *Server) sourceSecrets(src db.WebhookSource) ([]string, error) {
+// its current one, then the one it replaced until that expires. A
+// previous secret no configured key opens (its key retired before it was
+// re-sealed) only ends its grace early: the current one still verifies.
+func (s *Server) sourceSecrets(ctx context.Context, src db.WebhookSource) ([]string, error) {
 	current, err := s.box.Open(src.Secret, secret.WebhookSecret)
 	if err != nil {
 		return nil, err
@@ -140,7 +142,9 @@ func (s *Server) sourceSecrets(src db.WebhookSource) ([]string, error) {
 	if exp := src.PreviousSecretExpiresAt; exp != nil && s.now().Before(*exp) {
 		previous, err := s.box.Open(src.PreviousSecret, secret.WebhookSecret)
 		if err != nil {
-			return nil, err
+			s.log.WarnContext(ctx, "the source's previous secret cannot be opened with any configured key; only its current one verifies",
+				"source_id", src.ID, "error", err)
+			return secrets, nil
 		}
 		secrets = append(secrets, previous)
 	}
