@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,7 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/tingting-vn/tingting/harness/ports"
 	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
@@ -196,12 +196,11 @@ func call(t *testing.T, method, url, key string, body, out any) int {
 	return res.StatusCode
 }
 
-// freeAddr is a loopback port below the ephemeral range: one picked from
-// it could be taken by any connection before the process binds it.
 func freeAddr(t *testing.T) string {
-	addr, err := ports.FreeAddr()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	return addr
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // workspace creates a workspace the way an operator does, with
