@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/tingting-vn/tingting/harness/ports"
 	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
@@ -131,7 +131,16 @@ func startStack(t *testing.T, env ...string) *stack {
 			t.Errorf("the transaction message Zalo switched off on 2026-03-01 was sent %d times", n)
 		}
 	})
+	// An API that stopped (a port taken, say) fails the test with its own
+	// error, not with whatever else answers on its address.
+	var apiStopped error
 	require.Eventually(t, func() bool {
+		select {
+		case apiStopped = <-apiDone:
+			apiDone <- apiStopped // for the cleanup
+			return true
+		default:
+		}
 		res, err := http.Get(s.apiURL + "/readyz")
 		if err != nil {
 			return false
@@ -139,6 +148,7 @@ func startStack(t *testing.T, env ...string) *stack {
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK
 	}, 20*time.Second, 50*time.Millisecond, "the API never became ready")
+	require.NoError(t, apiStopped, "the API stopped before it was ready")
 	// The configured pair's expiry is unknown, so the keeper refreshes it
 	// first thing; wait for that, so tests start from a settled token.
 	require.Eventually(t, func() bool { return s.sim.RefreshCount() == 1 }, 20*time.Second, 50*time.Millisecond)
@@ -196,11 +206,12 @@ func call(t *testing.T, method, url, key string, body, out any) int {
 	return res.StatusCode
 }
 
+// freeAddr is a loopback port below the ephemeral range: one picked from
+// it could be taken by any connection before the process binds it.
 func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := ports.FreeAddr()
 	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
 // workspace creates a workspace the way an operator does, with

@@ -122,6 +122,9 @@ func TestTheOwnersOwnSeat(t *testing.T) {
 	// Chị Hoa, who helps at the till, joins the alerts over Zalo chat.
 	s.sim.UserSendsText(hoa.OAUserID, "/invite: "+code)
 	require.Eventually(t, func() bool { return lastText(s.sim, hoa) == message.InviteAdded }, 15*time.Second, 50*time.Millisecond)
+	// The owner is told who joined; that notice travels on its own, so
+	// wait for it before the payment, or it may land after the alert.
+	require.Eventually(t, func() bool { return lastText(s.sim, lan) == message.InviteOwnerNotice("Chị Hoa") }, 15*time.Second, 50*time.Millisecond)
 
 	// On the integration page the owner hides what was bought from her; a
 	// payment comes through the feed, and the log shows both alerts.
