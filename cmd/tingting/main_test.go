@@ -133,11 +133,12 @@ func startStack(t *testing.T, env ...string) *stack {
 	})
 	// An API that stopped (a port taken, say) fails the test with its own
 	// error, not with whatever else answers on its address.
-	var apiStopped error
+	var apiStopped, stopped = error(nil), false
 	require.Eventually(t, func() bool {
 		select {
 		case apiStopped = <-apiDone:
 			apiDone <- apiStopped // for the cleanup
+			stopped = true
 			return true
 		default:
 		}
@@ -148,7 +149,7 @@ func startStack(t *testing.T, env ...string) *stack {
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK
 	}, 20*time.Second, 50*time.Millisecond, "the API never became ready")
-	require.NoError(t, apiStopped, "the API stopped before it was ready")
+	require.False(t, stopped, "the API stopped before it was ready: %v", apiStopped)
 	// The configured pair's expiry is unknown, so the keeper refreshes it
 	// first thing; wait for that, so tests start from a settled token.
 	require.Eventually(t, func() bool { return s.sim.RefreshCount() == 1 }, 20*time.Second, 50*time.Millisecond)
