@@ -38,6 +38,7 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/devtemporal"
+	"github.com/tingting-vn/tingting/harness/lifeline"
 	"github.com/tingting-vn/tingting/harness/ports"
 	"github.com/tingting-vn/tingting/harness/temporalserver"
 	"github.com/tingting-vn/tingting/workflows/contract"
@@ -308,6 +309,7 @@ func (s *Stack) Start(ctx context.Context, name string) error {
 		cmd = exec.Command(s.cfg.DevBinary, args...)
 	}
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, logFile, logFile
+	lifeline.Tie(cmd)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return fmt.Errorf("starting %s: %w", name, err)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,6 +124,27 @@ var tuning = []string{
 // (not of the process) can lose the last moments; this is a dev server.
 var fileTuning = []string{"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal"}
 
+// waitFree waits until nothing listens on addr. A server started on a taken
+// port exits at once, and the SDK then dials whatever holds the port (a
+// server left over from an earlier run, say) and takes it for its own; a
+// restart on the same port may also come while the old process is still
+// letting go of it.
+func waitFree(ctx context.Context, addr string, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		ln, err := net.Listen("tcp", addr)
+		if err == nil {
+			return ln.Close()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the Temporal dev server's port %s is still taken after %s: %w", addr, limit, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 // Start runs `temporal server start-dev` as a child process with tingting's
 // search attributes registered, and returns once it answers.
 func Start(ctx context.Context, o Options) (*testsuite.DevServer, error) {
@@ -136,6 +158,11 @@ func Start(ctx context.Context, o Options) (*testsuite.DevServer, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = log.NewStructuredLogger(slog.New(slog.DiscardHandler))
+	}
+	if o.HostPort != "" {
+		if err := waitFree(ctx, o.HostPort, 30*time.Second); err != nil {
+			return nil, err
+		}
 	}
 	return testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath:     o.Binary,

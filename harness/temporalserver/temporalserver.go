@@ -32,6 +32,7 @@ import (
 
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/devtemporal"
+	"github.com/tingting-vn/tingting/harness/lifeline"
 	"github.com/tingting-vn/tingting/harness/ports"
 )
 
@@ -213,6 +214,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	cmd := exec.Command(o.Server, "--root", o.Dir, "--config", "temporal-config", "--env", "tingting", "--allow-no-auth", "start")
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = out, out
+	lifeline.Tie(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting temporal-server: %w", err)
 	}
