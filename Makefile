@@ -25,11 +25,11 @@ $(REDOCLY): tools/openapi/package.json tools/openapi/package-lock.json
 	cd tools/openapi && npm ci --no-audit --no-fund
 	touch $@
 
-# The API's typed client (package api/client) is generated from the spec.
-CLIENT := api/client/client.gen.go
-OAPI_CODEGEN := $(BIN)/oapi-codegen -config api/client/oapi-codegen.yaml
+# The API's typed client (package apiclient) is generated from the spec.
+CLIENT := apiclient/client.gen.go
+OAPI_CODEGEN := $(BIN)/oapi-codegen -config apiclient/oapi-codegen.yaml
 
-generate: $(BIN)/sqlc $(BIN)/oapi-codegen ## regenerate db/ code from db/queries and db/migrations, and api/client from docs/openapi.yaml
+generate: $(BIN)/sqlc $(BIN)/oapi-codegen ## regenerate db/ code from db/queries and db/migrations, and apiclient from docs/openapi.yaml
 	$(BIN)/sqlc generate
 	$(OAPI_CODEGEN) -o $(CLIENT) docs/openapi.yaml
 
