@@ -2,6 +2,7 @@ package apiclient
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 )
 
@@ -13,4 +14,22 @@ func WithAPIKey(baseURL, apiKey string, opts ...ClientOption) (*ClientWithRespon
 		return nil
 	})
 	return NewClientWithResponses(baseURL, append([]ClientOption{bearer}, opts...)...)
+}
+
+// Answer is what every typed call answers.
+type Answer interface {
+	Status() string
+	StatusCode() int
+}
+
+// Expect is err, or an error naming the answer when its status is not
+// want: for callers outside tests, who have no require.
+func Expect(res Answer, err error, want int) error {
+	switch {
+	case err != nil:
+		return err
+	case res.StatusCode() != want:
+		return fmt.Errorf("answered %s, not %d", res.Status(), want)
+	}
+	return nil
 }
