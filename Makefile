@@ -1,25 +1,37 @@
 # Pinned tools (temporal CLI, sqlc, staticcheck, the Temporal server and
 # its temporal-sql-tool for `bench -temporal postgres`, helm and kubeconform
-# for the chart) are built from tools/go.mod into .data/bin; nothing is
-# downloaded at run time.
+# for the chart, oapi-codegen for the API's client) are built from
+# tools/go.mod into .data/bin; Redocly, which lints docs/openapi.yaml, is
+# installed by npm from tools/openapi's lock file. Nothing is downloaded at
+# run time.
 BIN := .data/bin
-TOOLS := $(BIN)/temporal $(BIN)/sqlc $(BIN)/staticcheck $(BIN)/temporal-server $(BIN)/temporal-sql-tool $(BIN)/helm $(BIN)/kubeconform
+TOOLS := $(BIN)/temporal $(BIN)/sqlc $(BIN)/staticcheck $(BIN)/temporal-server $(BIN)/temporal-sql-tool $(BIN)/helm $(BIN)/kubeconform $(BIN)/oapi-codegen
+REDOCLY := tools/openapi/node_modules/.bin/redocly
 TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres?sslmode=disable
 export TEST_DATABASE_URL
 
 .DEFAULT_GOAL := help
-.PHONY: help tools generate dev test lint chart bench chaos soak
+.PHONY: help tools generate dev test lint chart openapi-lint bench chaos soak
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-tools: $(TOOLS) ## build the pinned tools into .data/bin (first time: several minutes)
+tools: $(TOOLS) $(REDOCLY) ## build the pinned tools into .data/bin, and install Redocly (first time: several minutes)
 
 $(TOOLS) &: tools/go.mod tools/go.sum
 	cd tools && go build -o ../$(BIN)/ tool && mv ../$(BIN)/server ../$(BIN)/temporal-server && mv ../$(BIN)/sql ../$(BIN)/temporal-sql-tool
 
-generate: $(BIN)/sqlc ## regenerate db/ code from db/queries and db/migrations
+$(REDOCLY): tools/openapi/package.json tools/openapi/package-lock.json
+	cd tools/openapi && npm ci --no-audit --no-fund
+	touch $@
+
+# The API's typed client (package apiclient) is generated from the spec.
+CLIENT := apiclient/client.gen.go
+OAPI_CODEGEN := $(BIN)/oapi-codegen -config apiclient/oapi-codegen.yaml
+
+generate: $(BIN)/sqlc $(BIN)/oapi-codegen ## regenerate db/ code from db/queries and db/migrations, and apiclient from docs/openapi.yaml
 	$(BIN)/sqlc generate
+	$(OAPI_CODEGEN) -o $(CLIENT) docs/openapi.yaml
 
 dev: ## run everything locally: Temporal dev server, Zalo sandbox, API, worker
 	go build -o $(BIN)/tingting-dev ./cmd/tingting-dev && $(BIN)/tingting-dev dev
@@ -36,12 +48,18 @@ chaos: $(BIN)/temporal $(BIN)/temporal-server ## the full fault-injection suite,
 soak: $(BIN)/temporal-server ## an hour at 20 transactions a second (SOAK_DURATION=15m: shorter), sampling every process each minute (docs/RELIABILITY.md); not in CI
 	SOAK=full go test -count=1 -timeout 80m -v -run TestSoak ./harness/bench/
 
-lint: $(TOOLS) chart ## gofmt, go vet, staticcheck, a clean `sqlc diff`, and the chart's checks
+lint: $(TOOLS) chart openapi-lint ## gofmt, go vet, staticcheck, a clean `sqlc diff` and API client, the chart's and the OpenAPI file's checks
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	$(BIN)/staticcheck ./...
 	cd tools && go vet ./... && ../$(BIN)/staticcheck ./...
 	$(BIN)/sqlc diff
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+		$(OAPI_CODEGEN) -o $$tmp/client.gen.go docs/openapi.yaml && \
+		diff -u $(CLIENT) $$tmp/client.gen.go || { echo "$(CLIENT) is not what docs/openapi.yaml generates: run make generate"; exit 1; }
+
+openapi-lint: $(REDOCLY) ## Redocly's recommended rules over docs/openapi.yaml, any warning a failure
+	$(REDOCLY) lint --config tools/openapi/redocly.yaml docs/openapi.yaml
 
 # The chart is checked against the schemas of this Kubernetes release, the
 # oldest it supports (Chart.yaml's kubeVersion), and of this Prometheus

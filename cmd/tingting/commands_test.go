@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tingting-vn/tingting/apiclient"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
@@ -68,13 +70,12 @@ func TestRecipientsActOnTheirAlerts(t *testing.T) {
 	sh.pay(t, 30_000)
 	require.Len(t, sh.sim.Inbox(minh.OAUserID), before, "nothing while paused")
 	require.Contains(t, lastText(sh.sim, sh.owner), "+30.000 VND", "the owner is not paused")
-	var log struct{ Items []delivery }
-	call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/deliveries", sh.key, nil, &log)
+	log := sh.deliveries(t)
 	muted := false
-	for _, d := range log.Items[:2] {
+	for _, d := range log[:2] {
 		muted = muted || d.Status == "skipped" && strings.HasPrefix(d.LastError, "muted")
 	}
-	require.True(t, muted, "the delivery log keeps it as skipped: muted (%+v)", log.Items[:2])
+	require.True(t, muted, "the delivery log keeps it as skipped: muted (%+v)", log[:2])
 	require.Equal(t, message.MuteSyntax, sh.ask(t, minh, "/tamdung mãi"))
 	require.Equal(t, message.Unmuted, sh.ask(t, minh, "/tieptuc"))
 	sh.pay(t, 40_000)
@@ -107,32 +108,30 @@ func TestRecipientsActOnTheirAlerts(t *testing.T) {
 func TestAMembersPrivacyIsKept(t *testing.T) {
 	sh := newShop(t)
 	minh := sh.joined(t, "Minh")
-	var integ struct {
-		Members []struct {
-			ID           string   `json:"id"`
-			HiddenFields []string `json:"hidden_fields"`
-		} `json:"members"`
-	}
-	base := sh.apiURL + "/v1/integrations/" + sh.integ.ID.String()
-	require.Equal(t, http.StatusOK, call(t, "GET", base, sh.key, nil, &integ))
-	member := base + "/members/" + integ.Members[0].ID
-	require.Empty(t, integ.Members[0].HiddenFields)
+	ctx := context.Background()
+	member := sh.integration(t).Members[0]
+	require.Empty(t, member.HiddenFields)
 
-	var e apiError
-	require.Equal(t, http.StatusBadRequest, call(t, "PATCH", member, sh.key, map[string]any{"hidden_fields": []string{"amount"}}, &e), "the amount is always shown")
-	require.Equal(t, "invalid_request", e.Error.Code)
-	var m struct {
-		HiddenFields []string `json:"hidden_fields"`
+	hide := func(fields ...apiclient.UpdateMemberJSONBodyHiddenFields) *apiclient.UpdateMemberResponse {
+		t.Helper()
+		res, err := sh.api.UpdateMemberWithResponse(ctx, sh.integ.ID, member.ID, apiclient.UpdateMemberJSONRequestBody{HiddenFields: &fields})
+		require.NoError(t, err)
+		return res
 	}
-	require.Equal(t, http.StatusOK, call(t, "PATCH", member, sh.key, map[string]any{"hidden_fields": []string{"balance", "account", "description"}}, &m))
-	require.Equal(t, []string{"balance", "account", "description"}, m.HiddenFields)
-	require.Equal(t, http.StatusOK, call(t, "GET", base, sh.key, nil, &integ))
-	require.Equal(t, []string{"balance", "account", "description"}, integ.Members[0].HiddenFields)
+	refused := hide("amount") // not a field the spec lets a member hide
+	require.Equal(t, http.StatusBadRequest, refused.StatusCode(), "the amount is always shown")
+	require.Equal(t, "invalid_request", refused.JSON400.Error.Code)
+	hidden := hide(apiclient.UpdateMemberJSONBodyHiddenFieldsBalance, apiclient.UpdateMemberJSONBodyHiddenFieldsAccount, apiclient.UpdateMemberJSONBodyHiddenFieldsDescription)
+	require.Equal(t, http.StatusOK, hidden.StatusCode())
+	require.Equal(t, []string{"balance", "account", "description"}, hidden.JSON200.HiddenFields)
+	require.Equal(t, []string{"balance", "account", "description"}, sh.integration(t).Members[0].HiddenFields)
 
-	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
-		"account_number": "111", "external_id": "private-1", "amount": 250_000, "description": "LUONG THANG 11", "balance_after": 99_000_000,
-		"occurred_at": time.Now().Format(time.RFC3339),
-	}, nil))
+	posted, err := sh.api.CreateTransactionWithResponse(ctx, apiclient.TransactionRequest{
+		AccountNumber: ptr("111"), ExternalID: "private-1", Amount: 250_000, Description: ptr("LUONG THANG 11"), BalanceAfter: ptr[int64](99_000_000),
+		OccurredAt: time.Now(),
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, posted.StatusCode())
 	require.Eventually(t, func() bool { return strings.Contains(lastText(sh.sim, minh), "+250.000 VND") }, 15*time.Second, 50*time.Millisecond)
 	require.Eventually(t, func() bool { return strings.Contains(lastText(sh.sim, sh.owner), "+250.000 VND") }, 15*time.Second, 50*time.Millisecond)
 	for _, hidden := range []string{"LUONG", "Số dư", "Tài khoản: 111"} {

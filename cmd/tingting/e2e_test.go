@@ -24,9 +24,11 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tingting-vn/tingting/apiclient"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/codec"
+	"github.com/tingting-vn/tingting/internal/vntime"
 	"github.com/tingting-vn/tingting/workflows/contract"
 	"github.com/tingting-vn/tingting/zalosim"
 )
@@ -56,11 +58,14 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.sandboxURL+"/_sandbox/users", "",
 		map[string]any{"name": "Chị Lan", "follows": true}, &owner))
 
-	var acct struct {
-		ID string `json:"id"`
-	}
-	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key,
-		map[string]string{"bank_code": "VCB", "bank_name": "Vietcombank", "account_number": "0123456789", "account_name": "TIEM CA PHE"}, &acct))
+	api := s.api(t, key)
+	created, err := api.CreateBankAccountWithResponse(ctx, apiclient.BankAccountRequest{
+		BankCode: ptr("VCB"), BankName: ptr("Vietcombank"), AccountNumber: "0123456789", AccountName: ptr("TIEM CA PHE"),
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, created.StatusCode())
+	acct := created.JSON201
+	require.Equal(t, apiclient.BankAccount{ID: acct.ID, BankCode: "VCB", BankName: "Vietcombank", AccountNumber: "0123456789", AccountName: "TIEM CA PHE"}, *acct)
 
 	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
 	require.NoError(t, err)
@@ -76,20 +81,19 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	ws, err := db.New(pool).FindWorkspaceByName(ctx, "Tiệm cà phê")
 	require.NoError(t, err)
 	integ, err := seed.CreateIntegration(ctx, pool, seed.Integration{
-		WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct.ID)},
+		WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{acct.ID},
 		Owner: seed.Person{OAUserID: owner.OAUserID, AppUserID: owner.AppUserID, Name: owner.Name},
 	})
 	require.NoError(t, err)
 
-	txn := map[string]any{
-		"account_number": "0123456789", "external_id": "FT24277000001", "amount": 599000,
-		"description": "NGUYEN VAN A chuyen tien", "occurred_at": "2024-10-03T15:06:37+07:00",
+	txn := apiclient.TransactionRequest{
+		AccountNumber: ptr("0123456789"), ExternalID: "FT24277000001", Amount: 599000,
+		Description: ptr("NGUYEN VAN A chuyen tien"), OccurredAt: time.Date(2024, 10, 3, 15, 6, 37, 0, vntime.Zone),
 	}
-	var first, second struct {
-		TransactionID string `json:"transaction_id"`
-		Duplicate     bool   `json:"duplicate"`
-	}
-	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, txn, &first))
+	posted, err := api.CreateTransactionWithResponse(ctx, txn)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, posted.StatusCode())
+	first := posted.JSON202
 	require.False(t, first.Duplicate)
 
 	var got inbox
@@ -100,25 +104,31 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 	require.Contains(t, got.Items[0].Text, "+599.000 VND")
 	require.Contains(t, got.Items[0].Text, "NGUYEN VAN A chuyen tien")
 
-	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, txn, &second))
+	posted, err = api.CreateTransactionWithResponse(ctx, txn)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, posted.StatusCode())
+	second := posted.JSON202
 	require.True(t, second.Duplicate)
 	require.Equal(t, first.TransactionID, second.TransactionID)
 
 	// The delivery log agrees with the inbox, and after the workflow has
 	// finished there is still exactly one message.
-	var detail struct {
-		Deliveries []struct {
-			Status        string `json:"status"`
-			ZaloMessageID string `json:"zalo_message_id"`
-			Recipient     string `json:"recipient"`
-		} `json:"deliveries"`
-	}
+	var detail *apiclient.Transaction
 	require.Eventually(t, func() bool {
-		call(t, "GET", s.apiURL+"/v1/transactions/"+first.TransactionID, key, nil, &detail)
-		return len(detail.Deliveries) == 1 && detail.Deliveries[0].Status == "sent"
+		res, err := api.GetTransactionWithResponse(ctx, first.TransactionID)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, res.StatusCode())
+		detail = res.JSON200
+		return len(detail.Deliveries) == 1 && detail.Deliveries[0].Status == apiclient.DeliveryStatusSent
 	}, 10*time.Second, 100*time.Millisecond)
 	require.Equal(t, got.Items[0].MessageID, detail.Deliveries[0].ZaloMessageID)
 	require.Equal(t, owner.OAUserID, detail.Deliveries[0].Recipient)
+	require.Equal(t, int64(599000), detail.Amount)
+	require.Equal(t, "NGUYEN VAN A chuyen tien", detail.Description)
+	require.True(t, txn.OccurredAt.Equal(detail.OccurredAt))
+	require.Equal(t, acct.ID, detail.BankAccountID)
+	require.EqualValues(t, "api", *detail.Via)
+	require.Nil(t, detail.SourceID, "the REST API is no webhook source")
 
 	var all inbox
 	call(t, "GET", s.sandboxURL+"/_sandbox/messages", "", nil, &all)
@@ -150,7 +160,7 @@ func TestTransactionReachesTheSandboxInboxOnce(t *testing.T) {
 			require.NotContains(t, string(value.GetData()), plain, "Temporal indexes no customer data (%s)", name)
 		}
 	}
-	recordHistory(t, contract.NotifyTransactionName, contract.TransactionWorkflowID(uuid.MustParse(first.TransactionID)))
+	recordHistory(t, contract.NotifyTransactionName, contract.TransactionWorkflowID(first.TransactionID))
 }
 
 // TestSyncFollowersFindsWhoFollowedBefore: people who followed the OA before
@@ -355,22 +365,23 @@ func TestMaintenanceBringsTheKeeperBackAndPurges(t *testing.T) {
 func TestAnOperatorReadsSealedHistoryThroughTheCodecEndpoint(t *testing.T) {
 	s := startStack(t, "TEMPORAL_UI_ORIGIN", "http://ui.test:8233")
 	sh := &shop{stack: s, key: s.workspace(t, "Shop")}
-	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", sh.key, map[string]string{"account_number": "111"}, nil))
-	var accepted struct {
-		TransactionID string `json:"transaction_id"`
-	}
-	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", sh.key, map[string]any{
-		"account_number": "111", "external_id": "FT-sealed", "amount": 42_000, "occurred_at": time.Now().Format(time.RFC3339),
-	}, &accepted))
-	s.notified(t, accepted.TransactionID)
-	h := historyOf(t, contract.TransactionWorkflowID(uuid.MustParse(accepted.TransactionID)))
+	sh.api = s.api(t, sh.key)
+	ctx := context.Background()
+	created, err := sh.api.CreateBankAccountWithResponse(ctx, apiclient.BankAccountRequest{AccountNumber: "111"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, created.StatusCode())
+	id := sh.post(t, 42_000)
+	s.notified(t, id)
+	h := historyOf(t, contract.TransactionWorkflowID(id))
 	input := h.Events[0].GetWorkflowExecutionStartedEventAttributes().GetInput()
-	require.NotContains(t, string(input.Payloads[0].Data), accepted.TransactionID, "Temporal holds the input sealed")
+	require.NotContains(t, string(input.Payloads[0].Data), id.String(), "Temporal holds the input sealed")
 	body, err := protojson.Marshal(input)
 	require.NoError(t, err)
 
-	var ingest struct{ Key string }
-	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/api-keys", sh.key, map[string]string{"label": "bank", "scope": "ingest"}, &ingest))
+	made, err := sh.api.CreateAPIKeyWithResponse(ctx, apiclient.CreateAPIKeyJSONRequestBody{Label: "bank", Scope: apiclient.CreateAPIKeyJSONBodyScopeIngest})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, made.StatusCode())
+	ingest := made.JSON201
 	decode := func(header http.Header) (int, string) {
 		req, err := http.NewRequest("POST", s.apiURL+"/codec/decode", bytes.NewReader(body))
 		require.NoError(t, err)
@@ -390,7 +401,7 @@ func TestAnOperatorReadsSealedHistoryThroughTheCodecEndpoint(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	var opened commonpb.Payloads
 	require.NoError(t, protojson.Unmarshal([]byte(out), &opened))
-	require.Contains(t, string(opened.Payloads[0].Data), accepted.TransactionID)
+	require.Contains(t, string(opened.Payloads[0].Data), id.String())
 
 	// The Temporal UI's way: a session cookie, and CORS for its origin.
 	req, err := http.NewRequest("POST", s.apiURL+"/codec/session", nil)
@@ -427,15 +438,16 @@ func TestAnOperatorReadsSealedHistoryThroughTheCodecEndpoint(t *testing.T) {
 func TestATransactionMatchingTwoHundredIntegrationsNotifiesThemAll(t *testing.T) {
 	s := startStack(t)
 	ctx := context.Background()
-	key := s.workspace(t, "Chuỗi cửa hàng")
-	var acct struct {
-		ID string `json:"id"`
-	}
-	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{"account_number": "111"}, &acct))
+	sh := &shop{stack: s, key: s.workspace(t, "Chuỗi cửa hàng")}
+	sh.api = s.api(t, sh.key)
+	created, err := sh.api.CreateBankAccountWithResponse(ctx, apiclient.BankAccountRequest{AccountNumber: "111"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, created.StatusCode())
+	acct := created.JSON201
 	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
 	require.NoError(t, err)
 	defer pool.Close()
-	ws := uuid.MustParse(s.workspaceOf(t, key))
+	ws := uuid.MustParse(s.workspaceOf(t, sh.key))
 	var owners []seed.Person
 	for i := range 10 {
 		u := s.sim.CreateUser(fmt.Sprint("Chi nhánh ", i), true)
@@ -444,31 +456,23 @@ func TestATransactionMatchingTwoHundredIntegrationsNotifiesThemAll(t *testing.T)
 	var integrations []uuid.UUID
 	for i := range 200 {
 		integ, err := seed.CreateIntegration(ctx, pool, seed.Integration{
-			WorkspaceID: ws, BankAccountIDs: []uuid.UUID{uuid.MustParse(acct.ID)}, Owner: owners[i%len(owners)],
+			WorkspaceID: ws, BankAccountIDs: []uuid.UUID{acct.ID}, Owner: owners[i%len(owners)],
 		})
 		require.NoError(t, err)
 		integrations = append(integrations, integ.ID)
 	}
 
-	var accepted struct {
-		TransactionID string `json:"transaction_id"`
-	}
-	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
-		"account_number": "111", "external_id": "FT-chain", "amount": 250_000, "occurred_at": time.Now().Format(time.RFC3339),
-	}, &accepted))
-	var detail struct {
-		Deliveries []struct {
-			Status string `json:"status"`
-		} `json:"deliveries"`
-	}
+	id := sh.post(t, 250_000)
 	require.Eventually(t, func() bool {
-		call(t, "GET", s.apiURL+"/v1/transactions/"+accepted.TransactionID, key, nil, &detail)
-		for _, d := range detail.Deliveries {
-			if d.Status != "sent" {
+		res, err := sh.api.GetTransactionWithResponse(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, res.StatusCode())
+		for _, d := range res.JSON200.Deliveries {
+			if d.Status != apiclient.DeliveryStatusSent {
 				return false
 			}
 		}
-		return len(detail.Deliveries) == 200
+		return len(res.JSON200.Deliveries) == 200
 	}, 90*time.Second, 250*time.Millisecond, "not every one of the 200 owners' alerts was sent")
 	var all inbox
 	call(t, "GET", s.sandboxURL+"/_sandbox/messages", "", nil, &all)
@@ -478,7 +482,7 @@ func TestATransactionMatchingTwoHundredIntegrationsNotifiesThemAll(t *testing.T)
 	require.Zero(t, parked, "nothing left in the outbox, parked or waiting")
 
 	slices.SortFunc(integrations, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
-	query := fmt.Sprintf("TransactionId = '%s' AND IntegrationId = '%s'", accepted.TransactionID, integrations[0])
+	query := fmt.Sprintf("TransactionId = '%s' AND IntegrationId = '%s'", id, integrations[0])
 	require.Eventually(t, func() bool {
 		res, err := temporalServer.Client().ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
 		return err == nil && len(res.Executions) == 1
@@ -499,7 +503,7 @@ func TestAWorkspacesKeyOpensItsOwnHistoryOnly(t *testing.T) {
 	id := sh.post(t, 42_000)
 	sh.notified(t, id)
 
-	shops := sealedPayloads(t, historyOf(t, contract.TransactionWorkflowID(uuid.MustParse(id))), false)
+	shops := sealedPayloads(t, historyOf(t, contract.TransactionWorkflowID(id)), false)
 	platform := sealedPayloads(t, historyOf(t, contract.OATokenKeeperID), true)
 	require.Len(t, shops, 3, "the start, its one step (planned and sent), its result: all sealed")
 	require.NotEmpty(t, platform)
@@ -508,7 +512,7 @@ func TestAWorkspacesKeyOpensItsOwnHistoryOnly(t *testing.T) {
 	for i, p := range opened {
 		require.NotEqual(t, codec.Encoding, string(p.Metadata["encoding"]), "payload %d of the shop's own history stays sealed to its admin", i)
 	}
-	require.Contains(t, string(opened[0].Data), id, "the start's input, opened")
+	require.Contains(t, string(opened[0].Data), id.String(), "the start's input, opened")
 	require.Equal(t, shops, sh.decode(t, other, shops), "another shop's admin opens nothing of it")
 	require.Equal(t, platform, sh.decode(t, sh.key, platform), "a shop's admin opens nothing of the platform's")
 	for _, p := range append(sh.decode(t, operator, shops), sh.decode(t, operator, platform)...) {

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tingting-vn/tingting/apiclient"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/workflows/contract"
@@ -27,6 +28,7 @@ import (
 type feedShop struct {
 	*stack
 	key   string
+	api   *apiclient.ClientWithResponses // with key
 	owner zalosim.User
 	pool  *db.Pool
 }
@@ -38,16 +40,15 @@ func newFeedShop(t *testing.T, direction db.Direction) *feedShop {
 	s := startStack(t)
 	ctx := context.Background()
 	sh := &feedShop{stack: s, key: s.workspace(t, "Shop"), owner: s.sim.CreateUser("Chị Lan", true)}
-	var acct struct {
-		ID string `json:"id"`
-	}
-	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", sh.key, map[string]string{"account_number": feedAccount}, &acct))
-	var err error
+	sh.api = s.api(t, sh.key)
+	acct, err := sh.api.CreateBankAccountWithResponse(ctx, apiclient.BankAccountRequest{AccountNumber: feedAccount})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, acct.StatusCode())
 	sh.pool, err = db.Open(ctx, s.env["DATABASE_URL"])
 	require.NoError(t, err)
 	t.Cleanup(sh.pool.Close)
 	_, err = seed.CreateIntegration(ctx, sh.pool, seed.Integration{
-		WorkspaceID: uuid.MustParse(s.workspaceOf(t, sh.key)), BankAccountIDs: []uuid.UUID{uuid.MustParse(acct.ID)},
+		WorkspaceID: uuid.MustParse(s.workspaceOf(t, sh.key)), BankAccountIDs: []uuid.UUID{acct.JSON201.ID},
 		Owner: seed.Person{OAUserID: sh.owner.OAUserID, AppUserID: sh.owner.AppUserID, Name: sh.owner.Name}, Direction: direction,
 	})
 	require.NoError(t, err)
@@ -55,11 +56,15 @@ func newFeedShop(t *testing.T, direction db.Direction) *feedShop {
 }
 
 // source makes a webhook source in tingting and answers its id and URL.
-func (sh *feedShop) source(t *testing.T, body map[string]string) (string, string) {
+func (sh *feedShop) source(t *testing.T, body apiclient.WebhookSourceRequest) (string, string) {
 	t.Helper()
-	var src struct{ ID, URL string }
-	require.Equal(t, http.StatusCreated, call(t, "POST", sh.apiURL+"/v1/webhook-sources", sh.key, body, &src))
-	return src.ID, src.URL
+	res, err := sh.api.CreateWebhookSourceWithResponse(context.Background(), body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, res.StatusCode(), "%s", res.Body)
+	src := res.JSON201
+	require.Equal(t, body.Provider, apiclient.WebhookSourceRequestProvider(src.Provider))
+	require.Equal(t, body.CassoAPIKey != nil, src.HasCassoAPIKey)
+	return src.ID.String(), src.URL
 }
 
 // provider tells the sandbox's provider where and how to post.
@@ -131,8 +136,8 @@ func (sh *feedShop) recorded(t *testing.T, sourceID string) []string {
 // inbox once however often it comes; a wrong or stale one records nothing.
 func TestSePayThroughTheSandbox(t *testing.T) {
 	sh := newFeedShop(t, db.DirectionBoth)
-	hmacID, hmacURL := sh.source(t, map[string]string{"provider": "sepay", "secret": "sepay-hmac-secret"})
-	keyID, keyURL := sh.source(t, map[string]string{"provider": "sepay", "auth": "apikey", "secret": "sepay-api-key-1"})
+	hmacID, hmacURL := sh.source(t, apiclient.WebhookSourceRequest{Provider: apiclient.WebhookSourceRequestProviderSepay, Secret: "sepay-hmac-secret"})
+	keyID, keyURL := sh.source(t, apiclient.WebhookSourceRequest{Provider: apiclient.WebhookSourceRequestProviderSepay, Secret: "sepay-api-key-1", Auth: ptr(apiclient.WebhookSourceRequestAuthApikey)})
 	hmac := sh.provider(t, map[string]string{"provider": "sepay", "url": hmacURL, "secret": "sepay-hmac-secret"})
 	apikey := sh.provider(t, map[string]string{"provider": "sepay", "auth": "apikey", "url": keyURL, "secret": "sepay-api-key-1"})
 	wrong := sh.provider(t, map[string]string{"provider": "sepay", "url": hmacURL, "secret": "not-the-secret"})
@@ -173,7 +178,7 @@ func TestSePayThroughTheSandbox(t *testing.T) {
 // and the retry is a duplicate: one transaction, one message.
 func TestASePayRetryAfterOur500RecordsOnce(t *testing.T) {
 	sh := newFeedShop(t, db.DirectionBoth)
-	id, hookURL := sh.source(t, map[string]string{"provider": "sepay", "secret": "sepay-hmac-secret"})
+	id, hookURL := sh.source(t, apiclient.WebhookSourceRequest{Provider: apiclient.WebhookSourceRequestProviderSepay, Secret: "sepay-hmac-secret"})
 	var calls atomic.Int64
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -203,34 +208,28 @@ func TestASePayRetryAfterOur500RecordsOnce(t *testing.T) {
 	require.Equal(t, []int{500, 200}, []int{deliveries.Items[0].Status, deliveries.Items[1].Status})
 }
 
-type sourceView struct {
-	ID             string     `json:"id"`
-	HasCassoAPIKey bool       `json:"has_casso_api_key"`
-	LastWebhookAt  *time.Time `json:"last_webhook_at"`
-	LastSyncAt     *time.Time `json:"last_sync_at"`
-	Recovered7d    int        `json:"recovered_7d"`
-	SyncError      *string    `json:"sync_error"`
-}
-
-func (sh *feedShop) sourceView(t *testing.T, id string) sourceView {
+// sourceView is the source as GET /v1/webhook-sources lists it.
+func (sh *feedShop) sourceView(t *testing.T, id string) apiclient.WebhookSource {
 	t.Helper()
-	var list struct{ Items []sourceView }
-	require.Equal(t, http.StatusOK, call(t, "GET", sh.apiURL+"/v1/webhook-sources", sh.key, nil, &list))
-	for _, s := range list.Items {
-		if s.ID == id {
+	res, err := sh.api.ListWebhookSourcesWithResponse(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode())
+	for _, s := range res.JSON200.Items {
+		if s.ID.String() == id {
 			return s
 		}
 	}
 	t.Fatalf("no source %s", id)
-	return sourceView{}
+	return apiclient.WebhookSource{}
 }
 
 // sync reads a source back now and waits for the read-back to finish.
 func (sh *feedShop) sync(t *testing.T, id string) {
 	t.Helper()
-	var window struct{ From, To string }
-	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/webhook-sources/"+id+"/sync", sh.key, nil, &window))
-	require.NotEmpty(t, window.From)
+	res, err := sh.api.SyncWebhookSourceWithResponse(context.Background(), uuid.MustParse(id))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, res.StatusCode(), "%s", res.Body)
+	require.False(t, res.JSON202.To.Before(res.JSON202.From.Time), "the days read: %+v", res.JSON202)
 	require.NoError(t, temporalServer.Client().GetWorkflow(context.Background(), contract.ReadBackWorkflowID(uuid.MustParse(id)), "").Get(context.Background(), nil))
 }
 
@@ -239,7 +238,7 @@ func (sh *feedShop) sync(t *testing.T, id string) {
 // it once. The webhook coming after all is a duplicate.
 func TestACassoWebhookTheProviderDroppedIsReadBack(t *testing.T) {
 	sh := newFeedShop(t, db.DirectionBoth)
-	id, hookURL := sh.source(t, map[string]string{"provider": "casso_v2", "secret": "casso-secret-key", "casso_api_key": "casso-api-key-1"})
+	id, hookURL := sh.source(t, apiclient.WebhookSourceRequest{Provider: apiclient.WebhookSourceRequestProviderCassoV2, Secret: "casso-secret-key", CassoAPIKey: ptr("casso-api-key-1")})
 	casso := sh.provider(t, map[string]string{"provider": "casso_v2", "url": hookURL, "secret": "casso-secret-key", "casso_api_key": "casso-api-key-1"})
 
 	delivered, status := sh.pay(t, map[string]any{"source_id": casso, "account_number": feedAccount, "amount": 100_000, "description": "don 1"})
@@ -257,7 +256,7 @@ func TestACassoWebhookTheProviderDroppedIsReadBack(t *testing.T) {
 	require.Contains(t, texts[1], "+599.000 VND")
 	require.Contains(t, texts[1], "don 2")
 	v := sh.sourceView(t, id)
-	require.Equal(t, 1, v.Recovered7d)
+	require.EqualValues(t, 1, v.Recovered7D)
 	require.NotNil(t, v.LastSyncAt)
 	require.Nil(t, v.SyncError)
 
@@ -267,7 +266,7 @@ func TestACassoWebhookTheProviderDroppedIsReadBack(t *testing.T) {
 	sh.sync(t, id)
 	sh.inbox(t, 2)
 	require.Len(t, sh.recorded(t, id), 2)
-	require.Equal(t, 1, sh.sourceView(t, id).Recovered7d)
+	require.EqualValues(t, 1, sh.sourceView(t, id).Recovered7D)
 }
 
 // TestALeakedIngestKeyCannotPreemptACassoPayment (issue 24): someone with
@@ -276,21 +275,23 @@ func TestACassoWebhookTheProviderDroppedIsReadBack(t *testing.T) {
 // recorded, and reaches the owner's inbox.
 func TestALeakedIngestKeyCannotPreemptACassoPayment(t *testing.T) {
 	sh := newFeedShop(t, db.DirectionIn) // the fake -1 alerts nobody: unseen
-	_, hookURL := sh.source(t, map[string]string{"provider": "casso_v2", "secret": "casso-secret-key"})
+	_, hookURL := sh.source(t, apiclient.WebhookSourceRequest{Provider: apiclient.WebhookSourceRequestProviderCassoV2, Secret: "casso-secret-key"})
 	casso := sh.provider(t, map[string]string{"provider": "casso_v2", "url": hookURL, "secret": "casso-secret-key"})
-	var ingest struct{ Key string }
-	require.Equal(t, http.StatusCreated, call(t, "POST", sh.apiURL+"/v1/api-keys", sh.key, map[string]string{"label": "till", "scope": "ingest"}, &ingest))
+	ctx := context.Background()
+	made, err := sh.api.CreateAPIKeyWithResponse(ctx, apiclient.CreateAPIKeyJSONRequestBody{Label: "till", Scope: apiclient.CreateAPIKeyJSONBodyScopeIngest})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, made.StatusCode())
+	till := sh.stack.api(t, made.JSON201.Key)
 
 	first, _ := sh.pay(t, map[string]any{"source_id": casso, "account_number": feedAccount, "amount": 100_000, "description": "don 1"})
 	sh.inbox(t, 1)
 	coming := fmt.Sprint(first + 1) // Casso's ids come in order
-	var forged struct {
-		Duplicate bool `json:"duplicate"`
-	}
-	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", ingest.Key, map[string]any{
-		"account_number": feedAccount, "external_id": coming, "amount": -1, "occurred_at": time.Now().Format(time.RFC3339),
-	}, &forged))
-	require.False(t, forged.Duplicate)
+	forged, err := till.CreateTransactionWithResponse(ctx, apiclient.TransactionRequest{
+		AccountNumber: ptr(feedAccount), ExternalID: coming, Amount: -1, OccurredAt: time.Now(),
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, forged.StatusCode())
+	require.False(t, forged.JSON202.Duplicate)
 
 	next, status := sh.pay(t, map[string]any{"source_id": casso, "account_number": feedAccount, "amount": 5_000_000, "description": "don 2"})
 	require.Equal(t, coming, fmt.Sprint(next))
@@ -304,7 +305,7 @@ func TestALeakedIngestKeyCannotPreemptACassoPayment(t *testing.T) {
 // however often it is read back.
 func TestACassoKeyRefusedIsShownAndToldOnce(t *testing.T) {
 	sh := newFeedShop(t, db.DirectionBoth)
-	id, hookURL := sh.source(t, map[string]string{"provider": "casso_v2", "secret": "casso-secret-key", "casso_api_key": "an-old-api-key"})
+	id, hookURL := sh.source(t, apiclient.WebhookSourceRequest{Provider: apiclient.WebhookSourceRequestProviderCassoV2, Secret: "casso-secret-key", CassoAPIKey: ptr("an-old-api-key")})
 	sh.provider(t, map[string]string{"provider": "casso_v2", "url": hookURL, "secret": "casso-secret-key", "casso_api_key": "casso-api-key-1"})
 
 	sh.sync(t, id)
@@ -316,9 +317,11 @@ func TestACassoKeyRefusedIsShownAndToldOnce(t *testing.T) {
 	texts := sh.inbox(t, 1)
 	require.Contains(t, texts[0], "Casso từ chối API key của nguồn giao dịch "+id[:8])
 
-	var patched sourceView
-	require.Equal(t, http.StatusOK, call(t, "PATCH", sh.apiURL+"/v1/webhook-sources/"+id, sh.key, map[string]string{"casso_api_key": "casso-api-key-1"}, &patched))
-	require.Nil(t, patched.SyncError)
+	patched, err := sh.api.UpdateWebhookSourceWithResponse(context.Background(), uuid.MustParse(id), apiclient.UpdateWebhookSourceJSONRequestBody{CassoAPIKey: "casso-api-key-1"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, patched.StatusCode())
+	require.True(t, patched.JSON200.HasCassoAPIKey)
+	require.Nil(t, patched.JSON200.SyncError)
 	sh.sync(t, id)
 	v = sh.sourceView(t, id)
 	require.Nil(t, v.SyncError, "the new key works")

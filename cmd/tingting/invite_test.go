@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/tingting-vn/tingting/apiclient"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/message"
@@ -25,6 +26,7 @@ import (
 type shop struct {
 	*stack
 	key   string
+	api   *apiclient.ClientWithResponses // with key
 	owner zalosim.User
 	integ db.CreateIntegrationRow
 	txns  int
@@ -42,15 +44,15 @@ func newShopWith(t *testing.T, env ...string) *shop {
 func (s *stack) shop(t *testing.T, name, owner string) *shop {
 	ctx := context.Background()
 	sh := &shop{stack: s, key: s.workspace(t, name), owner: s.sim.CreateUser(owner, true)}
-	var acct struct {
-		ID string `json:"id"`
-	}
-	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", sh.key, map[string]string{"account_number": "111"}, &acct))
+	sh.api = s.api(t, sh.key)
+	acct, err := sh.api.CreateBankAccountWithResponse(ctx, apiclient.BankAccountRequest{AccountNumber: "111"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, acct.StatusCode())
 	pool, err := db.Open(ctx, s.env["DATABASE_URL"])
 	require.NoError(t, err)
 	defer pool.Close()
 	sh.integ, err = seed.CreateIntegration(ctx, pool, seed.Integration{
-		WorkspaceID: uuid.MustParse(s.workspaceOf(t, sh.key)), BankAccountIDs: []uuid.UUID{uuid.MustParse(acct.ID)},
+		WorkspaceID: uuid.MustParse(s.workspaceOf(t, sh.key)), BankAccountIDs: []uuid.UUID{acct.JSON201.ID},
 		Owner: seed.Person{OAUserID: sh.owner.OAUserID, AppUserID: sh.owner.AppUserID, Name: sh.owner.Name},
 	})
 	require.NoError(t, err)
@@ -94,34 +96,35 @@ func (sh *shop) expect(t *testing.T, u zalosim.User, want ...string) {
 }
 
 // post posts a transaction to the shop's account and returns its id.
-func (sh *shop) post(t *testing.T, amount int64) string {
+func (sh *shop) post(t *testing.T, amount int64) uuid.UUID {
 	t.Helper()
 	sh.txns++
-	var res struct {
-		TransactionID string `json:"transaction_id"`
-	}
-	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
-		"account_number": "111", "external_id": fmt.Sprint("FT", sh.txns), "amount": amount, "occurred_at": time.Now().Format(time.RFC3339),
-	}, &res))
-	return res.TransactionID
+	res, err := sh.api.CreateTransactionWithResponse(context.Background(), apiclient.TransactionRequest{
+		AccountNumber: ptr("111"), ExternalID: fmt.Sprint("FT", sh.txns), Amount: amount, OccurredAt: time.Now(),
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, res.StatusCode(), "%s", res.Body)
+	return res.JSON202.TransactionID
 }
 
 // pay posts a transaction and waits until its notification has finished.
 func (sh *shop) pay(t *testing.T, amount int64) {
 	id := sh.post(t, amount)
 	require.Eventually(t, func() bool {
-		var d struct {
-			Deliveries []struct{ Status string } `json:"deliveries"`
-		}
-		call(t, "GET", sh.apiURL+"/v1/transactions/"+id, sh.key, nil, &d)
-		for _, x := range d.Deliveries {
-			if x.Status == "pending" {
+		res, err := sh.api.GetTransactionWithResponse(context.Background(), id)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, res.StatusCode())
+		for _, x := range res.JSON200.Deliveries {
+			if x.Status == apiclient.DeliveryStatusPending {
 				return false
 			}
 		}
-		return len(d.Deliveries) > 0
+		return len(res.JSON200.Deliveries) > 0
 	}, 15*time.Second, 50*time.Millisecond)
 }
+
+// ptr is a pointer to v: the typed client's optional fields.
+func ptr[T any](v T) *T { return &v }
 
 func TestInvitesOverZaloChat(t *testing.T) {
 	sh := newShop(t)
@@ -149,24 +152,30 @@ func TestInvitesOverZaloChat(t *testing.T) {
 	// Both receive transactions; once removed, Minh gets nothing.
 	sh.pay(t, 599_000)
 	require.Contains(t, lastText(sh.sim, minh), "+599.000 VND")
-	var integ struct {
-		Members []struct{ ID, Name string } `json:"members"`
-	}
-	require.Equal(t, http.StatusOK, call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String(), sh.key, nil, &integ))
-	require.Len(t, integ.Members, 1)
-	require.Equal(t, "Anh Minh", integ.Members[0].Name)
-	require.Equal(t, http.StatusNoContent, call(t, "DELETE", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/members/"+integ.Members[0].ID, sh.key, nil, nil))
-	require.Equal(t, http.StatusNotFound, call(t, "DELETE", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/members/"+integ.Members[0].ID, sh.key, nil, nil))
+	ctx := context.Background()
+	integ, err := sh.api.GetIntegrationWithResponse(ctx, sh.integ.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, integ.StatusCode())
+	require.Len(t, integ.JSON200.Members, 1)
+	minhID := integ.JSON200.Members[0].ID
+	require.Equal(t, "Anh Minh", integ.JSON200.Members[0].Name)
+	removed, err := sh.api.RemoveMemberWithResponse(ctx, sh.integ.ID, minhID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNoContent, removed.StatusCode())
+	removed, err = sh.api.RemoveMemberWithResponse(ctx, sh.integ.ID, minhID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, removed.StatusCode())
+	require.Equal(t, "not_found", removed.JSON404.Error.Code)
 	before := len(sh.sim.Inbox(minh.OAUserID))
 	sh.pay(t, 100_000)
 	require.Len(t, sh.sim.Inbox(minh.OAUserID), before, "a removed member gets nothing")
 	require.Contains(t, lastText(sh.sim, sh.owner), "+100.000 VND")
 
 	// A new code retires the old one; the removed member rejoins with it.
-	var rotated struct {
-		ReferralCode string `json:"referral_code"`
-	}
-	require.Equal(t, http.StatusOK, call(t, "POST", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/referral-code", sh.key, nil, &rotated))
+	res, err := sh.api.RotateReferralCodeWithResponse(ctx, sh.integ.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode())
+	rotated := res.JSON200
 	require.NotEqual(t, code, rotated.ReferralCode)
 	sh.says(t, minh, "/invite: "+code)
 	require.Eventually(t, func() bool { return lastText(sh.sim, minh) == message.InviteBadCode }, 10*time.Second, 50*time.Millisecond)
@@ -227,10 +236,12 @@ func lastText(sim *zalosim.Sim, u zalosim.User) string {
 // often Casso delivers it.
 func TestCassoWebhookReachesTheInbox(t *testing.T) {
 	sh := newShop(t)
-	var src struct {
-		URL string `json:"url"`
-	}
-	require.Equal(t, http.StatusCreated, call(t, "POST", sh.apiURL+"/v1/webhook-sources", sh.key, map[string]string{"provider": "casso_v1", "secret": "casso-token"}, &src))
+	res, err := sh.api.CreateWebhookSourceWithResponse(context.Background(), apiclient.WebhookSourceRequest{
+		Provider: apiclient.WebhookSourceRequestProviderCassoV1, Secret: "casso-token",
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, res.StatusCode(), "%s", res.Body)
+	src := res.JSON201
 	require.True(t, strings.HasPrefix(src.URL, sh.apiURL+"/v1/hooks/casso/"))
 	body := `{"error":0,"data":[{"id":9001,"tid":"TF9001","description":"KHACH THANH TOAN","amount":1500000,"cusum_balance":26500000,"when":"2024-10-03 15:06:37","bank_sub_acc_id":"111"}]}`
 	var wg sync.WaitGroup
@@ -260,34 +271,23 @@ func TestCassoWebhookReachesTheInbox(t *testing.T) {
 func TestASandboxOutageEndsInDelivery(t *testing.T) {
 	sh := newShopWith(t, "ZALO_IN_DOUBT_WAIT", "1s")
 	sh.sim.SetFaults(zalosim.Faults{HTTPStatus: http.StatusServiceUnavailable})
-	require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
-		"account_number": "111", "external_id": "FT-outage", "amount": 42_000, "occurred_at": time.Now().Format(time.RFC3339),
-	}, nil))
+	sh.post(t, 42_000)
 
-	type logItem struct {
-		Status    string `json:"status"`
-		Attempts  int    `json:"attempts"`
-		LastError string `json:"last_error"`
-		LagMS     *int64 `json:"lag_ms"`
-	}
-	var log struct {
-		Items []logItem `json:"items"`
-	}
-	deliveries := sh.apiURL + "/v1/integrations/" + sh.integ.ID.String() + "/deliveries"
+	var log []apiclient.DeliveryLogItem
 	require.Eventually(t, func() bool {
-		call(t, "GET", deliveries, sh.key, nil, &log)
-		return len(log.Items) == 1 && log.Items[0].Attempts >= 2
+		log = sh.deliveries(t)
+		return len(log) == 1 && log[0].Attempts >= 2
 	}, 15*time.Second, 100*time.Millisecond)
-	require.Equal(t, "pending", log.Items[0].Status)
-	require.Contains(t, log.Items[0].LastError, "503")
+	require.Equal(t, apiclient.DeliveryLogItemStatusPending, log[0].Status)
+	require.Contains(t, log[0].LastError, "503")
 	require.Empty(t, sh.sim.Inbox(sh.owner.OAUserID))
 
 	sh.sim.SetFaults(zalosim.Faults{})
 	require.Eventually(t, func() bool {
-		call(t, "GET", deliveries, sh.key, nil, &log)
-		return log.Items[0].Status == "sent"
+		log = sh.deliveries(t)
+		return log[0].Status == apiclient.DeliveryLogItemStatusSent
 	}, 30*time.Second, 100*time.Millisecond)
-	require.NotNil(t, log.Items[0].LagMS)
+	require.NotNil(t, log[0].LagMs)
 	require.Len(t, sh.sim.Inbox(sh.owner.OAUserID), 1)
 	require.Contains(t, lastText(sh.sim, sh.owner), "+42.000 VND")
 	require.Positive(t, sh.sim.Stats().Calls["conversation"], "looked for before it was sent again")
@@ -299,29 +299,38 @@ func TestAFailedDeliveryIsSentAgainOnRequest(t *testing.T) {
 	sh := newShop(t)
 	sh.sim.SetFaults(zalosim.Faults{ErrorCode: -201, ErrorRate: 1})
 	sh.pay(t, 77_000)
-	var log struct {
-		Items []struct {
-			ID, Status, LastError string
-		} `json:"items"`
-	}
-	deliveries := sh.apiURL + "/v1/integrations/" + sh.integ.ID.String() + "/deliveries"
-	require.Equal(t, http.StatusOK, call(t, "GET", deliveries, sh.key, nil, &log))
-	require.Len(t, log.Items, 1)
-	require.Equal(t, "failed", log.Items[0].Status)
+	log := sh.deliveries(t)
+	require.Len(t, log, 1)
+	require.Equal(t, apiclient.DeliveryLogItemStatusFailed, log[0].Status)
 	require.Empty(t, sh.sim.Inbox(sh.owner.OAUserID))
 
 	sh.sim.SetFaults(zalosim.Faults{})
-	var again struct{ ID, Status string }
-	require.Equal(t, http.StatusAccepted, call(t, "POST", deliveries+"/"+log.Items[0].ID+"/retry", sh.key, nil, &again))
-	require.Equal(t, "pending", again.Status)
+	ctx := context.Background()
+	again, err := sh.api.RetryDeliveryWithResponse(ctx, sh.integ.ID, log[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusAccepted, again.StatusCode())
+	require.EqualValues(t, "pending", again.JSON202.Status)
 	require.Eventually(t, func() bool {
-		call(t, "GET", deliveries, sh.key, nil, &log)
-		return log.Items[0].Status == "sent"
+		log = sh.deliveries(t)
+		return log[0].Status == apiclient.DeliveryLogItemStatusSent
 	}, 15*time.Second, 50*time.Millisecond)
 	require.Len(t, sh.sim.Inbox(sh.owner.OAUserID), 1)
 	require.Contains(t, lastText(sh.sim, sh.owner), "+77.000 VND")
-	require.Equal(t, http.StatusConflict, call(t, "POST", deliveries+"/"+log.Items[0].ID+"/retry", sh.key, nil, nil), "a sent delivery is not sent again")
+	again, err = sh.api.RetryDeliveryWithResponse(ctx, sh.integ.ID, log[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusConflict, again.StatusCode(), "a sent delivery is not sent again")
+	require.Equal(t, "conflict", again.JSON409.Error.Code)
 	recordHistory(t, contract.RedeliverName, workflowsOfType(t, contract.RedeliverName)[0])
+}
+
+// deliveries is the first page of the shop's integration's delivery log,
+// newest first.
+func (sh *shop) deliveries(t *testing.T) []apiclient.DeliveryLogItem {
+	t.Helper()
+	res, err := sh.api.ListDeliveriesWithResponse(context.Background(), sh.integ.ID, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode())
+	return res.JSON200.Items
 }
 
 // workflowsOfType lists the ids of the workflows of a type, newest first.

@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/tingting-vn/tingting/apiclient"
+	"github.com/tingting-vn/tingting/harness/apicheck"
 	"github.com/tingting-vn/tingting/harness/ports"
 	"github.com/tingting-vn/tingting/harness/testenv"
 	"github.com/tingting-vn/tingting/workflows/contract"
@@ -173,9 +175,9 @@ func (s *stack) runWith(ctx context.Context, env map[string]string, stdout io.Wr
 
 // notified waits until the notification of a transaction the API accepted
 // has started (the outbox's dispatcher starts it) and finished.
-func (s *stack) notified(t *testing.T, transactionID string) {
+func (s *stack) notified(t *testing.T, transactionID uuid.UUID) {
 	t.Helper()
-	id := contract.TransactionWorkflowID(uuid.MustParse(transactionID))
+	id := contract.TransactionWorkflowID(transactionID)
 	require.Eventually(t, func() bool {
 		_, err := temporalServer.Client().DescribeWorkflowExecution(context.Background(), id, "")
 		return err == nil
@@ -183,7 +185,20 @@ func (s *stack) notified(t *testing.T, transactionID string) {
 	require.NoError(t, temporalServer.Client().GetWorkflow(context.Background(), id, "").Get(context.Background(), nil))
 }
 
-// call sends a JSON request and decodes the JSON answer into out.
+// api is a typed client of the stack's API (package apiclient, generated
+// from docs/openapi.yaml) that sends key; every answer it gets is checked
+// against the spec, so a test sees the spec and the server disagree.
+func (s *stack) api(t *testing.T, key string) *apiclient.ClientWithResponses {
+	t.Helper()
+	hc, err := apicheck.Client(s.apiURL, t.Errorf)
+	require.NoError(t, err)
+	c, err := apiclient.WithAPIKey(s.apiURL, key, apiclient.WithHTTPClient(hc))
+	require.NoError(t, err)
+	return c
+}
+
+// call sends a JSON request and decodes the JSON answer into out: for the
+// sandbox's control API, and for what the typed client cannot send.
 func call(t *testing.T, method, url, key string, body, out any) int {
 	t.Helper()
 	var rd io.Reader

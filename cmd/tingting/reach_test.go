@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tingting-vn/tingting/apiclient"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/seed"
 	"github.com/tingting-vn/tingting/internal/vntime"
@@ -31,38 +32,44 @@ func (sh *shop) delivered(t *testing.T, amount int64) delivery {
 	return d
 }
 
-type delivery struct {
-	Status        string     `json:"status"`
-	Route         *string    `json:"route"`
-	LastError     string     `json:"last_error"`
-	ZaloMessageID string     `json:"zalo_message_id"`
-	DeferredUntil *time.Time `json:"deferred_until"`
-	SeenAt        *time.Time `json:"seen_at"`
-	CostVND       int64      `json:"cost_vnd"`
-}
+type delivery = apiclient.Delivery
 
-func (sh *shop) deliveryOf(t *testing.T, transactionID string) delivery {
-	var txn struct {
-		Deliveries []delivery `json:"deliveries"`
-	}
-	call(t, "GET", sh.apiURL+"/v1/transactions/"+transactionID, sh.key, nil, &txn)
-	if len(txn.Deliveries) == 0 {
+// deliveryOf is the transaction's first delivery, or none yet.
+func (sh *shop) deliveryOf(t *testing.T, transactionID uuid.UUID) delivery {
+	t.Helper()
+	res, err := sh.api.GetTransactionWithResponse(context.Background(), transactionID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode())
+	if len(res.JSON200.Deliveries) == 0 {
 		return delivery{}
 	}
-	return txn.Deliveries[0]
+	return res.JSON200.Deliveries[0]
 }
 
 // reachableBy is the owner's reachable_by in GET /v1/integrations/{id}.
-func (sh *shop) reachableBy(t *testing.T) string {
-	var integ struct {
-		Owner struct {
-			ReachableBy       string     `json:"reachable_by"`
-			LastInteractionAt *time.Time `json:"last_interaction_at"`
-		} `json:"owner"`
-	}
-	require.Equal(t, http.StatusOK, call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String(), sh.key, nil, &integ))
+func (sh *shop) reachableBy(t *testing.T) apiclient.OwnerReachableBy {
+	t.Helper()
+	integ := sh.integration(t)
 	require.NotNil(t, integ.Owner.LastInteractionAt)
 	return integ.Owner.ReachableBy
+}
+
+// integration is GET /v1/integrations/{id} of the shop's integration.
+func (sh *shop) integration(t *testing.T) *apiclient.Integration {
+	t.Helper()
+	res, err := sh.api.GetIntegrationWithResponse(context.Background(), sh.integ.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode())
+	return res.JSON200
+}
+
+// patchIntegration is PATCH /v1/integrations/{id} of the shop's
+// integration, which must answer 200.
+func (sh *shop) patchIntegration(t *testing.T, body apiclient.UpdateIntegrationJSONRequestBody) {
+	t.Helper()
+	res, err := sh.api.UpdateIntegrationWithResponse(context.Background(), sh.integ.ID, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode(), "%s", res.Body)
 }
 
 // useTemplate has the sandbox OA's template approved in Zalo's console:
@@ -71,8 +78,11 @@ func (sh *shop) reachableBy(t *testing.T) string {
 func (sh *shop) useTemplate(t *testing.T, tpl zalosim.Template, params map[string]string) {
 	t.Helper()
 	sh.approveTemplates(t, sh.key, tpl)
-	require.Equal(t, http.StatusOK, call(t, "PATCH", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String(), sh.key,
-		map[string]any{"template_id": tpl.ID, "template_params": params}, nil))
+	fields := map[string]apiclient.UpdateIntegrationJSONBodyTemplateParams{}
+	for param, field := range params {
+		fields[param] = apiclient.UpdateIntegrationJSONBodyTemplateParams(field)
+	}
+	sh.patchIntegration(t, apiclient.UpdateIntegrationJSONRequestBody{TemplateID: &tpl.ID, TemplateParams: &fields})
 }
 
 // TestEachAlertTakesTheRouteThatReaches: in the chat window an alert is a
@@ -83,25 +93,25 @@ func (sh *shop) useTemplate(t *testing.T, tpl zalosim.Template, params map[strin
 func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
 	sh := newShop(t)
 	sh.useTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
-	require.Equal(t, "cs", sh.reachableBy(t), "followed a moment ago")
+	require.EqualValues(t, "cs", sh.reachableBy(t), "followed a moment ago")
 	d := sh.delivered(t, 10_000)
-	require.Equal(t, "sent", d.Status)
-	require.Equal(t, "cs", *d.Route)
-	require.Zero(t, d.CostVND, "chat within 48 h is free")
+	require.EqualValues(t, "sent", d.Status)
+	require.EqualValues(t, "cs", *d.Route)
+	require.Zero(t, d.CostVnd, "chat within 48 h is free")
 
 	sh.sim.SetClock(time.Now().Add(8 * 24 * time.Hour))
 	d = sh.delivered(t, 20_000)
-	require.Equal(t, "sent", d.Status)
-	require.Equal(t, "template", *d.Route)
+	require.EqualValues(t, "sent", d.Status)
+	require.EqualValues(t, "template", *d.Route)
 	require.Equal(t, "cs refused (-230)", d.LastError)
-	require.EqualValues(t, seed.AlertTemplate().PriceUID, d.CostVND, "a template costs its price_uid")
+	require.EqualValues(t, seed.AlertTemplate().PriceUID, d.CostVnd, "a template costs its price_uid")
 	inbox := sh.sim.Inbox(sh.owner.OAUserID)
 	require.Equal(t, zalosim.KindTemplate, inbox[len(inbox)-1].Kind)
 	require.Contains(t, inbox[len(inbox)-1].Text, "so_tien: +20.000 VND")
-	require.Equal(t, "template", sh.reachableBy(t))
+	require.EqualValues(t, "template", sh.reachableBy(t))
 
 	d = sh.delivered(t, 30_000)
-	require.Equal(t, "template", *d.Route)
+	require.EqualValues(t, "template", *d.Route)
 	require.Empty(t, d.LastError, "cs is not tried again")
 	require.Equal(t, 2, sh.sim.Stats().Calls[zalosim.KindCS])
 
@@ -109,7 +119,7 @@ func TestEachAlertTakesTheRouteThatReaches(t *testing.T) {
 	sh.says(t, sh.owner, "cảm ơn shop") // an interaction: its webhook reopens the chat window
 	require.Eventually(t, func() bool { return sh.reachableBy(t) == "cs" }, 10*time.Second, 50*time.Millisecond)
 	d = sh.delivered(t, 40_000)
-	require.Equal(t, "cs", *d.Route)
+	require.EqualValues(t, "cs", *d.Route)
 }
 
 // TestAFollowerQuietForTenDaysGetsTheTemplate: nothing tingting believes
@@ -121,9 +131,9 @@ func TestAFollowerQuietForTenDaysGetsTheTemplate(t *testing.T) {
 	sh.useTemplate(t, seed.AlertTemplate(), seed.AlertMapping)
 	sh.quietFor(t, sh.owner, 10*24*time.Hour)
 	d := sh.delivered(t, 599_000)
-	require.Equal(t, "sent", d.Status)
-	require.Equal(t, "template", *d.Route)
-	require.EqualValues(t, 200, d.CostVND)
+	require.EqualValues(t, "sent", d.Status)
+	require.EqualValues(t, "template", *d.Route)
+	require.EqualValues(t, 200, d.CostVnd)
 	inbox := sh.sim.Inbox(sh.owner.OAUserID)
 	require.Len(t, inbox, 1)
 	require.Equal(t, "Biến động số dư\nso_tien: +599.000 VND\nnoi_dung: ", inbox[0].Text, "no memo: the parameter it fills is sent empty")
@@ -142,12 +152,11 @@ func TestQuietHoursHoldAlertsUntilTheyEnd(t *testing.T) {
 		end = end.Add(time.Minute)
 	}
 	quiet := end.Add(-2*time.Hour).Format("15:04") + "-" + end.Format("15:04")
-	require.Equal(t, http.StatusOK, call(t, "PATCH", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String(), sh.key,
-		map[string]string{"owner_quiet_hours": quiet}, nil))
+	sh.patchIntegration(t, apiclient.UpdateIntegrationJSONRequestBody{OwnerQuietHours: &quiet})
 
 	first, second := sh.delivered(t, 150_000), sh.delivered(t, -50_000)
 	for _, d := range []delivery{first, second} {
-		require.Equal(t, "deferred", d.Status)
+		require.EqualValues(t, "deferred", d.Status)
 		require.True(t, end.Equal(*d.DeferredUntil), "held until %s, not %s", end, d.DeferredUntil)
 		require.Equal(t, "quiet_hours", d.LastError)
 	}
@@ -163,14 +172,13 @@ func TestQuietHoursHoldAlertsUntilTheyEnd(t *testing.T) {
 	require.Len(t, inbox, 1)
 	require.Contains(t, inbox[0].Text, "Biến động số dư trong đêm\nSố giao dịch: 2\nTổng tiền vào: +150.000 VND\nTổng tiền ra: -50.000 VND")
 	require.Eventually(t, func() bool {
-		var log struct{ Items []delivery }
-		call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/deliveries", sh.key, nil, &log)
-		for _, d := range log.Items {
+		log := sh.deliveries(t)
+		for _, d := range log {
 			if d.Status != "sent" || d.ZaloMessageID != inbox[0].MessageID {
 				return false
 			}
 		}
-		return len(log.Items) == 2
+		return len(log) == 2
 	}, 5*time.Second, 50*time.Millisecond, "both alerts sent under the one message's id")
 	pool, err := db.Open(context.Background(), sh.env["DATABASE_URL"])
 	require.NoError(t, err)
@@ -212,9 +220,11 @@ func TestARateLimitStormLosesNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			require.Equal(t, http.StatusAccepted, call(t, "POST", sh.apiURL+"/v1/transactions", sh.key, map[string]any{
-				"account_number": "111", "external_id": fmt.Sprint("storm-", i), "amount": 1000 + i, "occurred_at": time.Now().Format(time.RFC3339),
-			}, nil))
+			res, err := sh.api.CreateTransactionWithResponse(context.Background(), apiclient.TransactionRequest{
+				AccountNumber: ptr("111"), ExternalID: fmt.Sprint("storm-", i), Amount: int64(1000 + i), OccurredAt: time.Now(),
+			})
+			require.NoError(t, err)
+			require.Equal(t, http.StatusAccepted, res.StatusCode())
 		}()
 	}
 	wg.Wait()
@@ -230,11 +240,12 @@ func TestARateLimitStormLosesNothing(t *testing.T) {
 		seen[m.Text] = true
 	}
 	require.Len(t, seen, n)
-	var log struct{ Items []delivery }
-	call(t, "GET", sh.apiURL+"/v1/integrations/"+sh.integ.ID.String()+"/deliveries?limit=100", sh.key, nil, &log)
-	require.Len(t, log.Items, n)
-	for _, d := range log.Items {
-		require.Equal(t, "sent", d.Status, "a -32 never fails a delivery: %s", d.LastError)
+	res, err := sh.api.ListDeliveriesWithResponse(context.Background(), sh.integ.ID, &apiclient.ListDeliveriesParams{Limit: ptr(100)})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode())
+	require.Len(t, res.JSON200.Items, n)
+	for _, d := range res.JSON200.Items {
+		require.Equal(t, apiclient.DeliveryLogItemStatusSent, d.Status, "a -32 never fails a delivery: %s", d.LastError)
 	}
 }
 
@@ -291,9 +302,9 @@ func TestALateNotificationSendsBehindFreshOnes(t *testing.T) {
 	_, err = tx.Exec(ctx, "UPDATE outbox SET created_at = now() - interval '1 minute' WHERE ref = $1", late.ID)
 	require.NoError(t, err)
 	require.NoError(t, tx.Commit(ctx))
-	sh.notified(t, late.ID.String())
+	sh.notified(t, late.ID)
 	fresh := sh.delivered(t, 80_000)
-	require.Equal(t, "sent", fresh.Status)
+	require.EqualValues(t, "sent", fresh.Status)
 
 	// What each notification scheduled as regular activities, and how
 	// many local activities it ran.

@@ -40,7 +40,7 @@ func TestAStoppingWorkerFinishesTheSendsItHas(t *testing.T) {
 			}
 			require.Eventually(t, func() bool { return len(sh.sim.Inbox(sh.owner.OAUserID)) == 1 }, 5*time.Second, 10*time.Millisecond)
 			d := sh.deliveryOf(t, id)
-			require.Equal(t, tc.want, d.Status, "%+v", d)
+			require.EqualValues(t, tc.want, d.Status, "%+v", d)
 			if tc.want == "sent" {
 				require.NotEmpty(t, d.ZaloMessageID)
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/tingting-vn/tingting/apiclient"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/message"
 	"github.com/tingting-vn/tingting/workflows/contract"
@@ -96,11 +97,13 @@ func (s *stack) logIn(t *testing.T, key, wizardID, appUserID string) *http.Respo
 // Zalo inbox; the saved integration then notifies real transactions.
 func TestTheWizardEndToEnd(t *testing.T) {
 	s := startStack(t)
+	ctx := context.Background()
 	key := s.workspace(t, "Tiệm bánh")
-	var acct struct {
-		ID string `json:"id"`
-	}
-	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/bank-accounts", key, map[string]string{"account_number": "0123456789", "bank_name": "Vietcombank"}, &acct))
+	api := s.api(t, key)
+	created, err := api.CreateBankAccountWithResponse(ctx, apiclient.BankAccountRequest{AccountNumber: "0123456789", BankName: ptr("Vietcombank")})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, created.StatusCode())
+	acct := created.JSON201
 	var lan struct {
 		OAUserID  string `json:"oa_user_id"`
 		AppUserID string `json:"app_user_id"`
@@ -108,117 +111,145 @@ func TestTheWizardEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusCreated, call(t, "POST", s.sandboxURL+"/_sandbox/users", "", map[string]any{"name": "Chị Lan", "follows": true}, &lan))
 	s.waitFollower(t, lan.OAUserID, "following") // she followed the OA before she came to set up
 
-	var w wizardState
-	require.Equal(t, http.StatusCreated, call(t, "POST", s.apiURL+"/v1/wizards", key, map[string]any{}, &w))
+	started, err := api.CreateWizardWithResponse(ctx)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, started.StatusCode())
+	w := started.JSON201
 	require.Equal(t, "bank_accounts", w.Step)
-	base := s.apiURL + "/v1/wizards/" + w.ID
 
-	var e apiError
-	require.Equal(t, http.StatusUnprocessableEntity, call(t, "POST", base+"/test-call", key, nil, &e))
-	require.Equal(t, "step_out_of_order", e.Error.Code)
+	early, err := api.TestWizardCallWithResponse(ctx, w.ID, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusUnprocessableEntity, early.StatusCode())
+	require.Equal(t, "step_out_of_order", early.JSON422.Error.Code)
 
-	require.Equal(t, http.StatusBadRequest, call(t, "PUT", base+"/bank-accounts", key, map[string]any{"bank_account_ids": []string{acct.ID}, "direction": "sideways"}, &e))
-	require.Equal(t, "invalid_request", e.Error.Code, "a bad value is not a step out of order")
-	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/bank-accounts", key, map[string]any{"bank_account_ids": []string{acct.ID}, "direction": "in"}, &w))
-	require.Equal(t, "zalo_account", w.Step)
+	chosen, err := api.ChooseWizardBankAccountsWithBodyWithResponse(ctx, w.ID, nil, "application/json",
+		strings.NewReader(`{"bank_account_ids":["`+acct.ID.String()+`"],"direction":"sideways"}`)) // no such direction in the typed body
+	require.NoError(t, err)
+	require.Equal(t, http.StatusBadRequest, chosen.StatusCode())
+	require.Equal(t, "invalid_request", chosen.JSON400.Error.Code, "a bad value is not a step out of order")
+	chosen, err = api.ChooseWizardBankAccountsWithResponse(ctx, w.ID, nil, apiclient.ChooseWizardBankAccountsJSONRequestBody{
+		BankAccountIds: []uuid.UUID{acct.ID}, Direction: apiclient.ChooseWizardBankAccountsJSONBodyDirectionIn,
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, chosen.StatusCode())
+	require.Equal(t, "zalo_account", chosen.JSON200.Step)
 
-	res := s.logIn(t, key, w.ID, lan.AppUserID)
+	res := s.logIn(t, key, w.ID.String(), lan.AppUserID)
 	code := res.Request.URL.Query().Get("code") // the callback Zalo sent the browser to
 	require.NotEmpty(t, code)
 	require.Equal(t, http.StatusFound, res.StatusCode)
 	require.Equal(t, "/wizard/done", res.Header.Get("Location"))
-	require.Equal(t, http.StatusOK, call(t, "GET", base, key, nil, &w))
+	w = wizard(t, api, w.ID)
 	require.NotNil(t, w.ZaloAccount)
 	require.Equal(t, "Chị Lan", w.ZaloAccount.Name)
-	require.True(t, w.ZaloAccount.FollowsOA)
+	require.True(t, w.ZaloAccount.FollowsOa)
 	require.Equal(t, "fields", w.Step)
 
-	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time", "description", "balance"}}, &w))
+	fields := func(f ...apiclient.ChooseWizardFieldsJSONBodyFields) *apiclient.ChooseWizardFieldsResponse {
+		t.Helper()
+		res, err := api.ChooseWizardFieldsWithResponse(ctx, w.ID, nil, apiclient.ChooseWizardFieldsJSONRequestBody{Fields: f})
+		require.NoError(t, err)
+		return res
+	}
+	chose := fields(apiclient.ChooseWizardFieldsJSONBodyFieldsTime, apiclient.ChooseWizardFieldsJSONBodyFieldsDescription, apiclient.ChooseWizardFieldsJSONBodyFieldsBalance)
+	require.Equal(t, http.StatusOK, chose.StatusCode())
+	w = chose.JSON200
 	require.Contains(t, w.Preview, "[Tin nhắn thử]")
 	require.Contains(t, w.Preview, "Số tiền: +599.000 VND")
 	require.Contains(t, w.Preview, "Số dư:")
 	require.NotContains(t, w.Preview, "Mã tham chiếu", "only the chosen fields")
-	require.Equal(t, http.StatusUnprocessableEntity, call(t, "POST", base+"/save", key, nil, &e), "no save before a test call")
+	save := func() *apiclient.SaveWizardResponse {
+		t.Helper()
+		res, err := api.SaveWizardWithResponse(ctx, w.ID, nil)
+		require.NoError(t, err)
+		return res
+	}
+	require.Equal(t, http.StatusUnprocessableEntity, save().StatusCode(), "no save before a test call")
 
 	// A retried click (same Idempotency-Key) sends one test message.
-	var tc1, tc2 struct {
-		OK        bool   `json:"ok"`
-		MessageID string `json:"message_id"`
-	}
-	require.Equal(t, http.StatusOK, callWithKey(t, "POST", base+"/test-call", key, "click-1", &tc1))
-	require.Equal(t, http.StatusOK, callWithKey(t, "POST", base+"/test-call", key, "click-1", &tc2))
-	require.True(t, tc1.OK)
-	require.Equal(t, tc1.MessageID, tc2.MessageID)
+	click := &apiclient.TestWizardCallParams{IdempotencyKey: ptr("click-1")}
+	tc1, err := api.TestWizardCallWithResponse(ctx, w.ID, click)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, tc1.StatusCode())
+	tc2, err := api.TestWizardCallWithResponse(ctx, w.ID, click)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, tc2.StatusCode())
+	require.True(t, tc1.JSON200.Ok)
+	require.Equal(t, tc1.JSON200.MessageID, tc2.JSON200.MessageID)
 	inbox := s.sim.Inbox(lan.OAUserID)
 	require.Len(t, inbox, 1)
-	require.Equal(t, tc1.MessageID, inbox[0].MessageID)
+	require.Equal(t, tc1.JSON200.MessageID, inbox[0].MessageID)
 	require.True(t, strings.HasPrefix(inbox[0].Text, "[Tin nhắn thử] Biến động số dư"), inbox[0].Text)
 
 	// A change after the test call invalidates it.
-	require.Equal(t, http.StatusOK, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time", "description"}}, &w))
-	require.Nil(t, w.TestCall)
-	require.Equal(t, http.StatusUnprocessableEntity, call(t, "POST", base+"/save", key, nil, &e))
-	require.Equal(t, http.StatusOK, call(t, "POST", base+"/test-call", key, nil, nil))
+	chose = fields(apiclient.ChooseWizardFieldsJSONBodyFieldsTime, apiclient.ChooseWizardFieldsJSONBodyFieldsDescription)
+	require.Equal(t, http.StatusOK, chose.StatusCode())
+	require.Nil(t, chose.JSON200.TestCall)
+	require.Equal(t, http.StatusUnprocessableEntity, save().StatusCode())
+	again, err := api.TestWizardCallWithResponse(ctx, w.ID, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, again.StatusCode())
 
-	var integ struct {
-		ID           string `json:"id"`
-		ReferralCode string `json:"referral_code"`
-		Owner        struct {
-			Name string `json:"name"`
-		} `json:"owner"`
-	}
-	require.Equal(t, http.StatusCreated, call(t, "POST", base+"/save", key, nil, &integ))
+	saved := save()
+	require.Equal(t, http.StatusCreated, saved.StatusCode())
+	integ := saved.JSON201
 	require.Regexp(t, regexp.MustCompile(`^[23456789ABCDEFGHJKMNPQRSTWXYZ]{10}$`), integ.ReferralCode)
 	require.Equal(t, "Chị Lan", integ.Owner.Name)
-	require.Equal(t, http.StatusOK, call(t, "GET", base, key, nil, &w))
-	require.Equal(t, "saved", w.Status)
-	require.Equal(t, http.StatusUnprocessableEntity, call(t, "PUT", base+"/fields", key, map[string]any{"fields": []string{"time"}}, &e))
-	require.Equal(t, "wizard_closed", e.Error.Code)
-	require.Contains(t, e.Error.Message, "saved")
+	require.Equal(t, []uuid.UUID{acct.ID}, integ.BankAccountIds)
+	require.EqualValues(t, "in", integ.Direction)
+	require.Equal(t, []string{"amount", "time", "description"}, integ.Fields)
+	require.EqualValues(t, "saved", wizard(t, api, w.ID).Status)
+	closed := fields(apiclient.ChooseWizardFieldsJSONBodyFieldsTime)
+	require.Equal(t, http.StatusUnprocessableEntity, closed.StatusCode())
+	require.Equal(t, "wizard_closed", closed.JSON422.Error.Code)
+	require.Contains(t, closed.JSON422.Error.Message, "saved")
 
 	// Another workspace cannot see or step this wizard: its id names
 	// nothing there.
-	other := s.workspace(t, "Tiệm khác")
-	require.Equal(t, http.StatusNotFound, call(t, "GET", base, other, nil, &e))
-	require.Equal(t, http.StatusNotFound, call(t, "PUT", base+"/fields", other, map[string]any{"fields": []string{"time"}}, &e))
-	require.Equal(t, "not_found", e.Error.Code)
+	other := s.api(t, s.workspace(t, "Tiệm khác"))
+	seen, err := other.GetWizardWithResponse(ctx, w.ID)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, seen.StatusCode())
+	stepped, err := other.ChooseWizardFieldsWithResponse(ctx, w.ID, nil, apiclient.ChooseWizardFieldsJSONRequestBody{Fields: []apiclient.ChooseWizardFieldsJSONBodyFields{"time"}})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusNotFound, stepped.StatusCode())
+	require.Equal(t, "not_found", stepped.JSON404.Error.Code)
 
 	// The login's state and code cannot be used again: even in the browser
 	// that began it, a used login is told as expired.
 	require.Equal(t, http.StatusBadRequest, s.replayCallback(t, res))
 
 	// The saved integration notifies the owner of real transactions.
-	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
-		"account_number": "0123456789", "external_id": "FT-after-wizard", "amount": 250000, "description": "Mua bánh", "occurred_at": time.Now().Format(time.RFC3339),
-	}, nil))
+	post := func(externalID string, amount int64, description string) uuid.UUID {
+		t.Helper()
+		res, err := api.CreateTransactionWithResponse(ctx, apiclient.TransactionRequest{
+			AccountNumber: ptr("0123456789"), ExternalID: externalID, Amount: amount, Description: &description, OccurredAt: time.Now(),
+		})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusAccepted, res.StatusCode())
+		return res.JSON202.TransactionID
+	}
+	post("FT-after-wizard", 250000, "Mua bánh")
 	require.Eventually(t, func() bool { return len(s.sim.Inbox(lan.OAUserID)) == 4 }, 20*time.Second, 100*time.Millisecond)
 	require.Equal(t, message.OwnerWelcome("Tiệm bánh"), s.sim.Inbox(lan.OAUserID)[2].Text,
 		"the new owner is told which business now sends them alerts, and how to stop them")
 	require.Contains(t, s.sim.Inbox(lan.OAUserID)[3].Text, "Nội dung: Mua bánh")
 
 	// Paused, it notifies nobody; the delivery log says nothing was planned.
-	var paused struct {
-		Status string `json:"status"`
-	}
-	require.Equal(t, http.StatusOK, call(t, "PATCH", s.apiURL+"/v1/integrations/"+integ.ID, key, map[string]string{"status": "paused"}, &paused))
-	require.Equal(t, "paused", paused.Status)
-	var accepted struct {
-		TransactionID string `json:"transaction_id"`
-	}
-	require.Equal(t, http.StatusAccepted, call(t, "POST", s.apiURL+"/v1/transactions", key, map[string]any{
-		"account_number": "0123456789", "external_id": "FT-paused", "amount": 1000, "occurred_at": time.Now().Format(time.RFC3339),
-	}, &accepted))
-	s.notified(t, accepted.TransactionID)
+	paused, err := api.UpdateIntegrationWithResponse(ctx, integ.ID, apiclient.UpdateIntegrationJSONRequestBody{Status: ptr(apiclient.UpdateIntegrationJSONBodyStatusPaused)})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, paused.StatusCode())
+	require.EqualValues(t, "paused", paused.JSON200.Status)
+	s.notified(t, post("FT-paused", 1000, ""))
 	require.Len(t, s.sim.Inbox(lan.OAUserID), 4)
-	var list struct {
-		Items []struct{ ID string } `json:"items"`
-	}
-	require.Equal(t, http.StatusOK, call(t, "GET", s.apiURL+"/v1/integrations", key, nil, &list))
-	require.Len(t, list.Items, 1)
+	list, err := api.ListIntegrationsWithResponse(ctx)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, list.StatusCode())
+	require.Len(t, list.JSON200.Items, 1)
 
 	// The owner's Zalo tokens never entered the wizard's history.
 	// Temporal sees nothing of it: every payload is sealed.
-	wizardID := contract.WizardWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), uuid.MustParse(w.ID))
+	wizardID := contract.WizardWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), w.ID)
 	sealed := s.history(t, wizardID, false)
 	for _, plain := range []string{"Chị Lan", "Tiệm bánh", "0123456789"} {
 		require.NotContains(t, sealed, plain)
@@ -230,7 +261,7 @@ func TestTheWizardEndToEnd(t *testing.T) {
 		require.NotContains(t, history, secret)
 	}
 	require.Contains(t, history, "Chị Lan", "payloads were decoded") // the check above can fail
-	recordHistory(t, contract.SetupWizardName, contract.WizardWorkflowID(uuid.MustParse(s.workspaceOf(t, key)), uuid.MustParse(w.ID)))
+	recordHistory(t, contract.SetupWizardName, wizardID)
 }
 
 // TestTheWizardWantsAnOwnerWhoFollowsTheOA: someone who has not followed
@@ -332,18 +363,6 @@ func TestAFieldChangeDuringTheTestCallIsNotSavedUntested(t *testing.T) {
 	require.Equal(t, message.OwnerWelcome("Tiệm hoa"), inbox[2].Text)
 }
 
-func callWithKey(t *testing.T, method, url, key, idem string, out any) int {
-	req, err := http.NewRequest(method, url, nil)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Idempotency-Key", idem)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	require.NoError(t, json.NewDecoder(res.Body).Decode(out))
-	return res.StatusCode
-}
-
 // replayCallback sends the browser's callback request again, with its
 // cookies.
 func (s *stack) replayCallback(t *testing.T, final *http.Response) int {
@@ -432,4 +451,13 @@ func TestALoginLinkOpenedByAnotherBrowserBindsNoOne(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, call(t, "POST", s.apiURL+"/v1/wizards/"+w.ID+"/zalo-login", key, map[string]string{"return_to": to}, &e), to)
 		require.Equal(t, "invalid_request", e.Error.Code)
 	}
+}
+
+// wizard is GET /v1/wizards/{id}, which must answer 200.
+func wizard(t *testing.T, api *apiclient.ClientWithResponses, id uuid.UUID) *apiclient.Wizard {
+	t.Helper()
+	res, err := api.GetWizardWithResponse(context.Background(), id)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode())
+	return res.JSON200
 }

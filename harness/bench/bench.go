@@ -325,8 +325,7 @@ func (e *Env) RunFloor(ctx context.Context, load Load) (Result, error) {
 }
 
 func (e *Env) floorShop() FloorShop {
-	acct, _ := uuid.Parse(e.Shop.BankAccountID)
-	return FloorShop{WorkspaceID: e.Shop.WorkspaceID, BankAccountID: acct,
+	return FloorShop{WorkspaceID: e.Shop.WorkspaceID, BankAccountID: e.Shop.BankAccountID,
 		IntegrationIDs: e.Shop.IntegrationIDs, Recipients: e.Shop.Recipients, SearchAttributes: 4 - e.cfg.FloorWithout}
 }
 

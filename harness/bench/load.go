@@ -16,6 +16,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/tingting-vn/tingting/apiclient"
 	"github.com/tingting-vn/tingting/harness/jsonhttp"
 )
 
@@ -51,7 +54,7 @@ func (l Load) Duration() time.Duration {
 type Target struct {
 	IngestURL     string // POST …/v1/transactions
 	APIKey        string
-	BankAccountID string
+	BankAccountID uuid.UUID
 	// Body, if set, is transaction i's body (its marker, in the text the
 	// message shows, finds its messages); else the REST API's.
 	Body       func(marker string, i int, at time.Time) []byte
@@ -264,13 +267,11 @@ func (tgt Target) body(marker string, i int, at time.Time) []byte {
 
 // transactionBody is transaction i of a run, as posted to the REST API;
 // the marker in its external id and description finds its messages.
-func transactionBody(bankAccountID, marker string, i int, at time.Time) []byte {
-	body, _ := json.Marshal(map[string]any{
-		"bank_account_id": bankAccountID,
-		"external_id":     fmt.Sprintf("%s%06d", marker, i),
-		"amount":          100_000 + i,
-		"occurred_at":     at.Format(time.RFC3339),
-		"description":     fmt.Sprintf("%s%06d chuyen tien", marker, i),
+func transactionBody(bankAccountID uuid.UUID, marker string, i int, at time.Time) []byte {
+	description := fmt.Sprintf("%s%06d chuyen tien", marker, i)
+	body, _ := json.Marshal(apiclient.TransactionRequest{
+		BankAccountID: &bankAccountID, ExternalID: fmt.Sprintf("%s%06d", marker, i), Amount: int64(100_000 + i),
+		OccurredAt: at.Truncate(time.Second), Description: &description,
 	})
 	return body
 }

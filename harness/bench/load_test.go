@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -93,7 +94,7 @@ func (f *fakeStack) serve(t *testing.T) Target {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return Target{IngestURL: srv.URL + "/v1/transactions", BankAccountID: "acct", Recipients: f.recipients,
+	return Target{IngestURL: srv.URL + "/v1/transactions", BankAccountID: uuid.New(), Recipients: f.recipients,
 		MessagesURL: srv.URL + "/_sandbox/messages"}
 }
 

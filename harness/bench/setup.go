@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tingting-vn/tingting/apiclient"
 	"github.com/tingting-vn/tingting/db"
 	"github.com/tingting-vn/tingting/harness/jsonhttp"
 	"github.com/tingting-vn/tingting/harness/seed"
@@ -19,7 +20,7 @@ import (
 type Shop struct {
 	WorkspaceID    uuid.UUID
 	APIKey         string
-	BankAccountID  string
+	BankAccountID  uuid.UUID
 	AccountNumber  string
 	IntegrationIDs []string
 	Recipients     []string // OA user ids, K×M of them
@@ -33,22 +34,18 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 		return Shop{}, err
 	}
 	shop := Shop{WorkspaceID: ws.ID, APIKey: key}
-	var acct struct {
-		ID            string `json:"id"`
-		AccountNumber string `json:"account_number"`
-	}
-	err = jsonhttp.Do(ctx, http.MethodPost, s.APIURL+"/v1/bank-accounts", key, map[string]string{
-		"bank_code": "VCB", "bank_name": "Vietcombank", "account_number": fmt.Sprint(1_000_000_000 + ws.ID.ID()%1_000_000_000),
-		"account_name": "CUA HANG BENCH",
-	}, http.StatusCreated, &acct)
-	if err != nil {
-		return Shop{}, fmt.Errorf("creating the bank account: %w", err)
-	}
-	shop.BankAccountID, shop.AccountNumber = acct.ID, acct.AccountNumber
-	bankAccountID, err := uuid.Parse(acct.ID)
+	api, err := apiclient.WithAPIKey(s.APIURL, key)
 	if err != nil {
 		return Shop{}, err
 	}
+	created, err := api.CreateBankAccountWithResponse(ctx, apiclient.BankAccountRequest{
+		BankCode: ptr("VCB"), BankName: ptr("Vietcombank"), AccountNumber: fmt.Sprint(1_000_000_000 + ws.ID.ID()%1_000_000_000),
+		AccountName: ptr("CUA HANG BENCH"),
+	})
+	if err := apiclient.Expect(created, err, http.StatusCreated); err != nil {
+		return Shop{}, fmt.Errorf("creating the bank account: %w", err)
+	}
+	shop.BankAccountID, shop.AccountNumber = created.JSON201.ID, created.JSON201.AccountNumber
 	for k := range integrations {
 		people := make([]seed.Person, recipients)
 		for m := range people {
@@ -60,7 +57,7 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 			shop.Recipients = append(shop.Recipients, p.OAUserID)
 		}
 		in, err := seed.CreateIntegration(ctx, pool, seed.Integration{
-			WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{bankAccountID}, Owner: people[0], Members: people[1:],
+			WorkspaceID: ws.ID, BankAccountIDs: []uuid.UUID{shop.BankAccountID}, Owner: people[0], Members: people[1:],
 		})
 		if err != nil {
 			return Shop{}, fmt.Errorf("creating an integration: %w", err)
@@ -76,3 +73,5 @@ func SetUp(ctx context.Context, s *Stack, pool *db.Pool, integrations, recipient
 	}
 	return shop, nil
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/google/uuid"
+
+	"github.com/tingting-vn/tingting/apiclient"
 	"github.com/tingting-vn/tingting/harness/jsonhttp"
 )
 
@@ -31,31 +34,39 @@ func NewFeed(ctx context.Context, apiURL, apiKey, sandboxURL, provider string, r
 	if readBack {
 		key = randomHex()
 	}
-	var list struct {
-		Items []struct{ ID, Provider, URL string }
-	}
-	if err := jsonhttp.Do(ctx, http.MethodGet, apiURL+"/v1/webhook-sources", apiKey, nil, http.StatusOK, &list); err != nil {
+	api, err := apiclient.WithAPIKey(apiURL, apiKey)
+	if err != nil {
 		return f, err
 	}
-	for _, s := range list.Items {
-		if s.Provider == provider && f.ID == "" {
-			f.ID, f.URL = s.ID, s.URL
+	list, err := api.ListWebhookSourcesWithResponse(ctx)
+	if err := apiclient.Expect(list, err, http.StatusOK); err != nil {
+		return f, err
+	}
+	var id uuid.UUID
+	for _, s := range list.JSON200.Items {
+		if string(s.Provider) == provider {
+			id, f.URL = s.ID, s.URL
+			break
 		}
 	}
-	var err error
-	if f.ID == "" {
-		var created struct{ ID, URL string }
-		err = jsonhttp.Do(ctx, http.MethodPost, apiURL+"/v1/webhook-sources", apiKey,
-			map[string]string{"provider": provider, "secret": secret, "casso_api_key": key}, http.StatusCreated, &created)
-		f.ID, f.URL = created.ID, created.URL
+	if id == uuid.Nil {
+		body := apiclient.WebhookSourceRequest{Provider: apiclient.WebhookSourceRequestProvider(provider), Secret: secret}
+		if readBack {
+			body.CassoAPIKey = &key
+		}
+		created, cerr := api.CreateWebhookSourceWithResponse(ctx, body)
+		if err = apiclient.Expect(created, cerr, http.StatusCreated); err == nil {
+			id, f.URL = created.JSON201.ID, created.JSON201.URL
+		}
 	} else {
-		err = jsonhttp.Do(ctx, http.MethodPost, apiURL+"/v1/webhook-sources/"+f.ID+"/rotate", apiKey,
-			map[string]string{"secret": secret}, http.StatusOK, nil)
+		rotated, rerr := api.RotateWebhookSourceSecretWithResponse(ctx, id, apiclient.RotateSecretRequest{Secret: secret})
+		err = apiclient.Expect(rotated, rerr, http.StatusOK)
 		if err == nil && readBack {
-			err = jsonhttp.Do(ctx, http.MethodPatch, apiURL+"/v1/webhook-sources/"+f.ID, apiKey,
-				map[string]string{"casso_api_key": key}, http.StatusOK, nil)
+			patched, perr := api.UpdateWebhookSourceWithResponse(ctx, id, apiclient.UpdateWebhookSourceJSONRequestBody{CassoAPIKey: key})
+			err = apiclient.Expect(patched, perr, http.StatusOK)
 		}
 	}
+	f.ID = id.String()
 	if err != nil {
 		return f, fmt.Errorf("the %s source: %w", provider, err)
 	}
