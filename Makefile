@@ -59,7 +59,7 @@ lint: $(TOOLS) chart openapi-lint ## gofmt, go vet, staticcheck, a clean `sqlc d
 		diff -u $(CLIENT) $$tmp/client.gen.go || { echo "$(CLIENT) is not what docs/openapi.yaml generates: run make generate"; exit 1; }
 
 openapi-lint: $(REDOCLY) ## Redocly's recommended rules over docs/openapi.yaml, any warning a failure
-	$(REDOCLY) lint --config tools/openapi/redocly.yaml docs/openapi.yaml
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --config tools/openapi/redocly.yaml docs/openapi.yaml
 
 # The chart is checked against the schemas of this Kubernetes release, the
 # oldest it supports (Chart.yaml's kubeVersion), and of this Prometheus
